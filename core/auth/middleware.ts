@@ -1,0 +1,81 @@
+import type { MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
+import type { EntityManager } from '@mikro-orm/knex';
+import { AppError } from '../errors.ts';
+import type { AppEnv, Principal } from '../http/env.ts';
+import { Authz, type Grant } from '../org/authz.ts';
+import { resolveApiToken, resolveSession, SESSION_COOKIE } from './sessions.ts';
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+function bearerToken(header: string | undefined): string | null {
+  const m = header?.match(/^Bearer\s+(\S+)$/i);
+  return m ? m[1] : null;
+}
+
+/**
+ * CSRF defence for cookie-authenticated (and login) requests: a state-changing request
+ * must prove it comes from our own origin, by Sec-Fetch-Site or by Origin. Requests with
+ * a bearer token carry no ambient credential and are exempt.
+ */
+export function csrfGuard(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (SAFE_METHODS.has(c.req.method) || bearerToken(c.req.header('authorization'))) return next();
+    const site = c.req.header('sec-fetch-site');
+    if (site === 'same-origin' || site === 'none') return next();
+    if (site && site !== 'same-origin') throw new AppError('auth.csrf', `Sec-Fetch-Site "${site}" is not allowed for ${c.req.method}`);
+    const origin = c.req.header('origin');
+    if (!origin) throw new AppError('auth.csrf', 'A state-changing request must carry an Origin header (or use an API token)');
+    const own = new URL(c.req.url).origin;
+    if (origin === own || c.var.services.config.publicOrigins.includes(origin)) return next();
+    throw new AppError('auth.csrf', `Origin ${origin} is not this site`);
+  };
+}
+
+export async function loadGrants(em: EntityManager, userId: string): Promise<Grant[]> {
+  const rows = await em.execute<{ role: string; unit_id: string; path: string }[]>(
+    'SELECT ra.role, ra.unit_id, u.path FROM role_assignments ra JOIN units u ON u.id = ra.unit_id WHERE ra.user_id = ?',
+    [userId],
+  );
+  return rows.map((r) => ({ role: r.role, unitId: r.unit_id, unitPath: r.path }));
+}
+
+export function unitPathLookup(em: EntityManager): (id: string) => Promise<string | null> {
+  const cache = new Map<string, string | null>();
+  return async (id) => {
+    if (!cache.has(id)) {
+      const [row] = await em.execute<{ path: string }[]>('SELECT path FROM units WHERE id = ?', [id]);
+      cache.set(id, row?.path ?? null);
+    }
+    return cache.get(id)!;
+  };
+}
+
+/** Identifies the caller (API token or session cookie) and builds its role-and-unit authorisation. */
+export function authenticate(): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    const svc = c.var.services;
+    const em = svc.db.em();
+    const now = svc.clock.now();
+    let principal: Principal | null = null;
+    let sessionExpired = false;
+    const bearer = bearerToken(c.req.header('authorization'));
+    if (bearer) {
+      const found = await resolveApiToken(em, bearer, now);
+      if (!found) throw new AppError('auth.token_invalid');
+      principal = { user: found.user, via: 'token', tokenId: found.token.id };
+    } else {
+      const cookie = getCookie(c, SESSION_COOKIE);
+      if (cookie) {
+        const found = await resolveSession(em, cookie, now, svc.config);
+        if (found.kind === 'ok') principal = { user: found.user, via: 'session', sessionId: found.session.id };
+        else sessionExpired = true;
+      }
+    }
+    const grants = principal ? await loadGrants(em, principal.user.id) : [];
+    c.set('principal', principal);
+    c.set('authz', new Authz(grants, svc.permissions, unitPathLookup(em)));
+    c.set('sessionExpired', !principal && sessionExpired);
+    await next();
+  };
+}

@@ -1,0 +1,55 @@
+import { hash, verify } from '@node-rs/argon2';
+import { dictionary } from '@zxcvbn-ts/language-common';
+import { AppError } from '../errors.ts';
+
+/**
+ * argon2id at the OWASP / ASVS 4.0 level-2 minimum: 19 MiB memory, 2 passes, 1 lane.
+ * The parameters live in each PHC string, so raising them later re-hashes on next login.
+ */
+export const argon2Params = { algorithm: 2 /* Algorithm.Argon2id (a const enum) */, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+export const PASSWORD_MIN = 8;
+export const PASSWORD_MAX = 128;
+
+let common: Set<string> | undefined;
+function commonPasswords(): Set<string> {
+  common ??= new Set((dictionary['passwords-common'] as string[]).map((p) => p.toLowerCase()));
+  return common;
+}
+
+/** Returns the reasons a password is refused (empty when acceptable). */
+export function passwordProblems(password: string, username?: string): string[] {
+  const problems: string[] = [];
+  const length = [...password].length;
+  if (length < PASSWORD_MIN) problems.push(`at least ${PASSWORD_MIN} characters`);
+  if (length > PASSWORD_MAX) problems.push(`at most ${PASSWORD_MAX} characters`);
+  if (commonPasswords().has(password.toLowerCase())) problems.push('not a commonly used password');
+  if (username && password.toLowerCase().includes(username.toLowerCase())) problems.push('must not contain the username');
+  return problems;
+}
+
+export function assertPasswordPolicy(password: string, username?: string): void {
+  const problems = passwordProblems(password, username);
+  if (problems.length) throw new AppError('auth.weak_password', `Password must be: ${problems.join('; ')}`, { problems });
+}
+
+export function hashPassword(password: string): Promise<string> {
+  return hash(password, argon2Params);
+}
+
+export async function verifyPassword(stored: string | null, password: string): Promise<boolean> {
+  if (!stored) {
+    // Spend the same time as a real check, so unknown usernames cannot be told apart by timing.
+    await hash(password, argon2Params);
+    return false;
+  }
+  try {
+    return await verify(stored, password);
+  } catch {
+    return false;
+  }
+}
+
+export function needsRehash(stored: string): boolean {
+  return !stored.startsWith(`$argon2id$v=19$m=${argon2Params.memoryCost},t=${argon2Params.timeCost},p=${argon2Params.parallelism}$`);
+}

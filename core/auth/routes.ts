@@ -1,0 +1,229 @@
+import { z, type OpenAPIHono } from '@hono/zod-openapi';
+import { deleteCookie, setCookie } from 'hono/cookie';
+import type { Context } from 'hono';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { AppError } from '../errors.ts';
+import type { AppEnv } from '../http/env.ts';
+import { defineRoute } from '../http/route.ts';
+import { Grant, IdParam, json, jsonBody, problem, UserView } from '../http/schemas.ts';
+import { userView } from '../org/views.ts';
+import { ApiToken, User } from './entities.ts';
+import { login, logout } from './login.ts';
+import { assertPasswordPolicy, hashPassword, verifyPassword } from './passwords.ts';
+import { endSessionsOf, SESSION_COOKIE } from './sessions.ts';
+import { newApiToken } from './tokens.ts';
+
+/** Secure cookies everywhere except plain http on the local machine (development, demo). */
+function cookieIsSecure(c: Context): boolean {
+  const url = new URL(c.req.url);
+  const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  return !(url.protocol === 'http:' && local);
+}
+
+function clientIp(c: Context): string | null {
+  try {
+    return getConnInfo(c).remote.address ?? null;
+  } catch {
+    return null;
+  }
+}
+
+const Credentials = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(1024) }).openapi('Credentials');
+const Me = z
+  .object({ user: UserView, grants: z.array(Grant), permissions: z.array(z.string()), via: z.enum(['session', 'token']) })
+  .openapi('Me');
+const TokenView = z
+  .object({ id: z.string(), name: z.string(), prefix: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable(), expiresAt: z.string().nullable(), revokedAt: z.string().nullable() })
+  .openapi('ApiToken');
+
+const loginRoute = defineRoute({
+  method: 'post',
+  path: '/api/auth/login',
+  tags: ['auth'],
+  summary: 'Sign in with username and password; sets the session cookie',
+  permission: 'public',
+  request: jsonBody(Credentials),
+  responses: {
+    200: json(z.object({ user: UserView }), 'Signed in'),
+    401: problem('Wrong username or password'),
+    403: problem('Account disabled'),
+    423: problem('Account locked'),
+    429: problem('Too many failures: wait (Retry-After)'),
+  },
+});
+const logoutRoute = defineRoute({
+  method: 'post',
+  path: '/api/auth/logout',
+  tags: ['auth'],
+  summary: 'End the current session',
+  permission: 'authenticated',
+  responses: { 204: { description: 'Signed out' } },
+});
+const meRoute = defineRoute({
+  method: 'get',
+  path: '/api/me',
+  tags: ['auth'],
+  summary: 'The signed-in user, their roles by unit, and their permissions',
+  permission: 'authenticated',
+  responses: { 200: json(Me, 'Current user'), 401: problem('Not signed in') },
+});
+const changePassword = defineRoute({
+  method: 'post',
+  path: '/api/me/password',
+  tags: ['auth'],
+  summary: 'Change your own password; ends your other sessions',
+  permission: 'authenticated',
+  request: jsonBody(z.object({ currentPassword: z.string().max(1024), newPassword: z.string().max(1024) })),
+  responses: { 204: { description: 'Changed' }, 401: problem('Current password wrong'), 422: problem('New password refused by the policy') },
+});
+const listTokens = defineRoute({
+  method: 'get',
+  path: '/api/me/tokens',
+  tags: ['auth'],
+  summary: 'Your personal API tokens (never the secrets)',
+  permission: 'authenticated',
+  responses: { 200: json(z.array(TokenView), 'Tokens') },
+});
+const createToken = defineRoute({
+  method: 'post',
+  path: '/api/me/tokens',
+  tags: ['auth'],
+  summary: 'Create a personal API token; the secret is shown once',
+  permission: 'authenticated',
+  request: jsonBody(z.object({ name: z.string().min(1).max(128), expiresInDays: z.number().int().min(1).max(3650).optional() })),
+  responses: { 201: json(TokenView.extend({ token: z.string() }), 'Created; keep the token now, it is not shown again') },
+});
+const revokeToken = defineRoute({
+  method: 'delete',
+  path: '/api/me/tokens/{id}',
+  tags: ['auth'],
+  summary: 'Revoke one of your API tokens',
+  permission: 'authenticated',
+  request: { params: IdParam },
+  responses: { 204: { description: 'Revoked' }, 404: problem('No such token') },
+});
+
+function tokenView(t: ApiToken) {
+  return {
+    id: t.id,
+    name: t.name,
+    prefix: t.prefix,
+    createdAt: t.createdAt.toISOString(),
+    lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+    expiresAt: t.expiresAt?.toISOString() ?? null,
+    revokedAt: t.revokedAt?.toISOString() ?? null,
+  };
+}
+
+export function registerAuthRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(loginRoute, async (c) => {
+    const svc = c.var.services;
+    const body = c.req.valid('json');
+    const { user, token } = await login(svc, {
+      username: body.username,
+      password: body.password,
+      ip: clientIp(c),
+      userAgent: c.req.header('user-agent') ?? null,
+      requestId: c.var.requestId,
+    });
+    setCookie(c, SESSION_COOKIE, token, {
+      httpOnly: true,
+      sameSite: 'Lax',
+      secure: cookieIsSecure(c),
+      path: '/',
+      maxAge: Math.floor(svc.config.sessionAbsoluteMs / 1000),
+    });
+    return c.json({ user: userView(user) }, 200);
+  });
+
+  app.openapi(logoutRoute, async (c) => {
+    const p = c.var.principal!;
+    if (p.sessionId) await logout(c.var.services, c.var.services.db.em(), p.sessionId, p.user, c.var.requestId);
+    deleteCookie(c, SESSION_COOKIE, { path: '/', secure: cookieIsSecure(c) });
+    return c.body(null, 204);
+  });
+
+  app.openapi(meRoute, async (c) => {
+    const p = c.var.principal!;
+    const svc = c.var.services;
+    const grants = await svc.db
+      .em()
+      .execute<{ id: string; role: string; unit_id: string; code: string; name: string }[]>(
+        'SELECT ra.id, ra.role, ra.unit_id, u.code, u.name FROM role_assignments ra JOIN units u ON u.id = ra.unit_id WHERE ra.user_id = ? ORDER BY u.path, ra.role',
+        [p.user.id],
+      );
+    const permissions = svc.permissions
+      .list()
+      .map((d) => d.name)
+      .filter((name) => c.var.authz.hasAnywhere(name));
+    return c.json(
+      {
+        user: userView(p.user),
+        grants: grants.map((g) => ({ id: g.id, role: g.role, unitId: g.unit_id, unitCode: g.code, unitName: g.name })),
+        permissions,
+        via: p.via,
+      },
+      200,
+    );
+  });
+
+  app.openapi(changePassword, async (c) => {
+    const svc = c.var.services;
+    const p = c.var.principal!;
+    const body = c.req.valid('json');
+    await svc.db.em().transactional(async (em) => {
+      const user = await em.findOneOrFail(User, { id: p.user.id });
+      if (!(await verifyPassword(user.passwordHash ?? null, body.currentPassword))) throw new AppError('auth.invalid_credentials', 'The current password is wrong');
+      assertPasswordPolicy(body.newPassword, user.username);
+      user.passwordHash = await hashPassword(body.newPassword);
+      user.passwordChangedAt = svc.clock.now();
+      user.updatedAt = svc.clock.now();
+      await endSessionsOf(em, user.id);
+      await svc.audit.append(em, { actor: { id: user.id, name: user.username }, action: 'user.password_changed', targetType: 'user', targetId: user.id, unitId: user.unitId, requestId: c.var.requestId });
+    });
+    deleteCookie(c, SESSION_COOKIE, { path: '/', secure: cookieIsSecure(c) });
+    return c.body(null, 204);
+  });
+
+  app.openapi(listTokens, async (c) => {
+    const rows = await c.var.services.db.em().find(ApiToken, { userId: c.var.principal!.user.id }, { orderBy: { createdAt: 'desc' } });
+    return c.json(rows.map(tokenView), 200);
+  });
+
+  app.openapi(createToken, async (c) => {
+    const svc = c.var.services;
+    const p = c.var.principal!;
+    const body = c.req.valid('json');
+    const now = svc.clock.now();
+    const secret = newApiToken();
+    const row = await svc.db.em().transactional(async (em) => {
+      const t = em.create(ApiToken, {
+        id: crypto.randomUUID(),
+        userId: p.user.id,
+        name: body.name,
+        tokenHash: secret.hash,
+        prefix: secret.prefix,
+        createdAt: now,
+        lastUsedAt: null,
+        expiresAt: body.expiresInDays ? new Date(now.getTime() + body.expiresInDays * 86_400_000) : null,
+        revokedAt: null,
+      });
+      await svc.audit.append(em, { actor: { id: p.user.id, name: p.user.username }, action: 'token.created', targetType: 'api_token', targetId: t.id, unitId: p.user.unitId, summary: { name: body.name, prefix: secret.prefix }, requestId: c.var.requestId });
+      return t;
+    });
+    return c.json({ ...tokenView(row), token: secret.token }, 201);
+  });
+
+  app.openapi(revokeToken, async (c) => {
+    const svc = c.var.services;
+    const p = c.var.principal!;
+    const { id } = c.req.valid('param');
+    await svc.db.em().transactional(async (em) => {
+      const t = await em.findOne(ApiToken, { id, userId: p.user.id });
+      if (!t) throw new AppError('request.not_found', 'No such token of yours');
+      t.revokedAt ??= svc.clock.now();
+      await svc.audit.append(em, { actor: { id: p.user.id, name: p.user.username }, action: 'token.revoked', targetType: 'api_token', targetId: t.id, unitId: p.user.unitId, summary: { name: t.name }, requestId: c.var.requestId });
+    });
+    return c.body(null, 204);
+  });
+}

@@ -1,0 +1,75 @@
+import type { EntityManager } from '@mikro-orm/knex';
+import type { AppConfig } from '../config.ts';
+import { Session, User, ApiToken } from './entities.ts';
+import { randomSecret, sha256 } from './tokens.ts';
+
+export const SESSION_COOKIE = 'motcua_session';
+/** lastSeenAt is written at most this often, so reading pages does not write on every request. */
+const TOUCH_INTERVAL_MS = 60_000;
+
+export async function createSession(
+  em: EntityManager,
+  userId: string,
+  now: Date,
+  config: Pick<AppConfig, 'sessionAbsoluteMs'>,
+  meta: { ip?: string | null; userAgent?: string | null },
+): Promise<{ token: string; session: Session }> {
+  const token = randomSecret();
+  const session = em.create(Session, {
+    id: sha256(token),
+    userId,
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: new Date(now.getTime() + config.sessionAbsoluteMs),
+    ip: meta.ip?.slice(0, 64) ?? null,
+    userAgent: meta.userAgent?.slice(0, 512) ?? null,
+  });
+  await em.flush();
+  return { token, session };
+}
+
+export type SessionLookup =
+  | { kind: 'ok'; session: Session; user: User }
+  | { kind: 'expired' }
+  | { kind: 'none' };
+
+/** Resolves a session cookie; ends sessions that are idle, past their absolute limit, or of a disabled user. */
+export async function resolveSession(
+  em: EntityManager,
+  token: string,
+  now: Date,
+  config: Pick<AppConfig, 'sessionIdleMs'>,
+): Promise<SessionLookup> {
+  const session = await em.findOne(Session, { id: sha256(token) });
+  if (!session) return { kind: 'expired' };
+  const idleFor = now.getTime() - session.lastSeenAt.getTime();
+  if (now >= session.expiresAt || idleFor > config.sessionIdleMs) {
+    await em.nativeDelete(Session, { id: session.id });
+    return { kind: 'expired' };
+  }
+  const user = await em.findOne(User, { id: session.userId });
+  if (!user || !user.active) {
+    await em.nativeDelete(Session, { userId: session.userId });
+    return { kind: 'expired' };
+  }
+  if (idleFor > TOUCH_INTERVAL_MS) {
+    await em.nativeUpdate(Session, { id: session.id }, { lastSeenAt: now });
+    session.lastSeenAt = now;
+  }
+  return { kind: 'ok', session, user };
+}
+
+export async function resolveApiToken(em: EntityManager, token: string, now: Date): Promise<{ token: ApiToken; user: User } | null> {
+  const row = await em.findOne(ApiToken, { tokenHash: sha256(token) });
+  if (!row || row.revokedAt || (row.expiresAt && now >= row.expiresAt)) return null;
+  const user = await em.findOne(User, { id: row.userId });
+  if (!user || !user.active) return null;
+  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
+    await em.nativeUpdate(ApiToken, { id: row.id }, { lastUsedAt: now });
+  }
+  return { token: row, user };
+}
+
+export async function endSessionsOf(em: EntityManager, userId: string): Promise<void> {
+  await em.nativeDelete(Session, { userId });
+}

@@ -1,0 +1,69 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { AppConfig } from './config.ts';
+import { systemClock, type Clock } from './clock.ts';
+import type { Services } from './context.ts';
+import { migrate, openDatabase } from './db/database.ts';
+import { coreEntities, coreMigrations } from './db/core-schema.ts';
+import { createLogger, type Logger } from './logger.ts';
+import { PermissionRegistry } from './org/roles.ts';
+import { AuditLog } from './audit/audit-log.ts';
+import { PluginHost } from './plugins/host.ts';
+import type { PluginDefinition } from './plugins/define-plugin.ts';
+import { createApp } from './http/app.ts';
+import type { AppEnv } from './http/env.ts';
+import { hasUsers, seedDemo, seedFirstAdmin } from './seed.ts';
+
+export interface Platform {
+  app: OpenAPIHono<AppEnv>;
+  services: Services;
+  /** What first start did: demo data, or the first admin (with a password to print once). */
+  seeded: { demo: boolean; firstAdmin?: { username: string; generatedPassword?: string } };
+  close(): Promise<void>;
+}
+
+export interface PlatformOptions {
+  config: AppConfig;
+  plugins?: PluginDefinition[];
+  clock?: Clock;
+  log?: Logger;
+  /** Create the first admin on an empty non-demo database (default true). */
+  seedAdmin?: boolean;
+}
+
+/**
+ * Assembles one app process: plugins are validated before the database is touched, then
+ * migrations (core first, plugins in dependency order), seeding, plugin setup, HTTP.
+ */
+export async function createPlatform(options: PlatformOptions): Promise<Platform> {
+  const { config } = options;
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? createLogger(config.logLevel);
+  const plugins = PluginHost.resolve(options.plugins ?? [], config.version, config.pluginConfig);
+  const permissions = new PermissionRegistry();
+  plugins.registerPermissions(permissions);
+  const db = await openDatabase(config, {
+    entities: [...coreEntities, ...plugins.entities()],
+    migrations: [...coreMigrations, ...plugins.migrations()],
+  });
+  try {
+    const applied = await migrate(db);
+    if (applied.length) log.info({ applied }, 'migrations applied');
+    const services: Services = { config, db, clock, log, permissions, audit: new AuditLog(clock, db.dialect), plugins };
+    const seeded: Platform['seeded'] = { demo: false };
+    if (!(await hasUsers(db.em()))) {
+      const demoAllowed = config.demo && config.dialect === 'sqlite' && !config.production;
+      if (demoAllowed) {
+        await seedDemo(services);
+        seeded.demo = true;
+      } else if (options.seedAdmin !== false) {
+        seeded.firstAdmin = await seedFirstAdmin(services);
+      }
+    }
+    await plugins.setup(services);
+    const app = createApp(services);
+    return { app, services, seeded, close: () => db.close() };
+  } catch (err) {
+    await db.close();
+    throw err;
+  }
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+import { resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+
+/**
+ * Configuration comes from environment variables (documented in README.md).
+ * Everything has a safe default so `npm start` works on a fresh machine.
+ */
+const envSchema = z.object({
+  NODE_ENV: z.string().default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  DATABASE_URL: z.string().optional(),
+  MOTCUA_DATA_DIR: z.string().default('data'),
+  MOTCUA_PLUGINS: z.string().default(''),
+  MOTCUA_CONFIG_FILE: z.string().optional(),
+  MOTCUA_ADMIN_PASSWORD: z.string().optional(),
+  MOTCUA_PUBLIC_ORIGINS: z.string().default(''),
+  MOTCUA_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  MOTCUA_SESSION_IDLE_MINUTES: z.coerce.number().positive().default(30),
+  MOTCUA_SESSION_ABSOLUTE_HOURS: z.coerce.number().positive().default(12),
+  MOTCUA_LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
+});
+
+export type Dialect = 'sqlite' | 'postgresql';
+
+export interface AppConfig {
+  env: string;
+  production: boolean;
+  port: number;
+  host: string;
+  dialect: Dialect;
+  /** postgres URL, or the SQLite file path (':memory:' allowed in tests). */
+  database: string;
+  plugins: string[];
+  pluginConfig: Record<string, unknown>;
+  adminPassword?: string;
+  publicOrigins: string[];
+  bodyLimitBytes: number;
+  sessionIdleMs: number;
+  sessionAbsoluteMs: number;
+  logLevel: 'silent' | 'error' | 'info' | 'debug';
+  /** Seed the demo province on a new embedded database. */
+  demo: boolean;
+  version: string;
+}
+
+export function readVersion(): string {
+  try {
+    const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+    return pkg.version;
+  } catch {
+    return '0.0.0';
+  }
+}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new Error(`Invalid configuration: ${issues}`);
+  }
+  const e = parsed.data;
+  const url = e.DATABASE_URL?.trim();
+  const isPg = !!url && /^postgres(ql)?:\/\//.test(url);
+  if (url && !isPg) throw new Error(`DATABASE_URL must start with postgres:// (got "${url.split(':')[0]}:…"); leave it unset for the embedded SQLite database`);
+  let pluginConfig: Record<string, unknown> = {};
+  if (e.MOTCUA_CONFIG_FILE) {
+    const file = JSON.parse(readFileSync(e.MOTCUA_CONFIG_FILE, 'utf8')) as { plugins?: Record<string, unknown> };
+    pluginConfig = file.plugins ?? {};
+  }
+  return {
+    env: e.NODE_ENV,
+    production: e.NODE_ENV === 'production',
+    port: e.PORT,
+    host: e.HOST,
+    dialect: isPg ? 'postgresql' : 'sqlite',
+    database: isPg ? url! : resolve(e.MOTCUA_DATA_DIR, 'motcua.sqlite'),
+    plugins: e.MOTCUA_PLUGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    pluginConfig,
+    adminPassword: e.MOTCUA_ADMIN_PASSWORD,
+    publicOrigins: e.MOTCUA_PUBLIC_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    bodyLimitBytes: e.MOTCUA_BODY_LIMIT_BYTES,
+    sessionIdleMs: e.MOTCUA_SESSION_IDLE_MINUTES * 60_000,
+    sessionAbsoluteMs: e.MOTCUA_SESSION_ABSOLUTE_HOURS * 3_600_000,
+    logLevel: e.MOTCUA_LOG_LEVEL,
+    demo: false,
+    version: readVersion(),
+    ...overrides,
+  };
+}

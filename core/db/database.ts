@@ -1,0 +1,88 @@
+import { MikroORM, type EntitySchema, type Options } from '@mikro-orm/core';
+import { Migrator } from '@mikro-orm/migrations';
+import type { EntityManager } from '@mikro-orm/knex';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import type { AppConfig, Dialect } from '../config.ts';
+import type { NamedMigration } from './migration.ts';
+
+export interface DatabaseModules {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  entities: EntitySchema<any, any>[];
+  /** In the order they must run: core first, then each plugin's in dependency order. */
+  migrations: NamedMigration[];
+}
+
+export interface Database {
+  orm: MikroORM;
+  dialect: Dialect;
+  /** A fresh, request-scoped entity manager. */
+  em(): EntityManager;
+  close(): Promise<void>;
+}
+
+const MIGRATION_LOCK_KEY = 7_100_000_001; // pg advisory lock id held while migrating
+
+export async function openDatabase(config: Pick<AppConfig, 'dialect' | 'database' | 'logLevel'>, modules: DatabaseModules): Promise<Database> {
+  const common: Partial<Options> = {
+    entities: modules.entities,
+    extensions: [Migrator],
+    debug: config.logLevel === 'debug',
+    allowGlobalContext: false,
+    discovery: { warnWhenNoEntities: false },
+    migrations: {
+      migrationsList: modules.migrations,
+      tableName: 'schema_migrations',
+      transactional: true,
+      allOrNothing: true,
+      silent: true,
+      snapshot: false,
+    },
+  };
+  let orm: MikroORM;
+  if (config.dialect === 'postgresql') {
+    const { PostgreSqlDriver } = await import('@mikro-orm/postgresql');
+    orm = await MikroORM.init({ ...common, driver: PostgreSqlDriver, clientUrl: config.database, pool: { min: 0, max: 10 } } as Options);
+  } else {
+    const { BetterSqliteDriver } = await import('@mikro-orm/better-sqlite');
+    if (config.database !== ':memory:') mkdirSync(dirname(config.database), { recursive: true });
+    orm = await MikroORM.init({
+      ...common,
+      driver: BetterSqliteDriver,
+      dbName: config.database,
+      pool: {
+        afterCreate(conn: { pragma(s: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+          // Losing a committed dossier is not acceptable: WAL for concurrency, FULL for durability.
+          conn.pragma('journal_mode = WAL');
+          conn.pragma('synchronous = FULL');
+          conn.pragma('foreign_keys = ON');
+          conn.pragma('busy_timeout = 5000');
+          done(null, conn);
+        },
+      },
+    } as Options);
+  }
+  return {
+    orm,
+    dialect: config.dialect,
+    em: () => orm.em.fork() as EntityManager,
+    close: () => orm.close(true),
+  };
+}
+
+/** Applies pending migrations. On PostgreSQL an advisory lock lets several nodes start at once. */
+export async function migrate(db: Database): Promise<string[]> {
+  const migrator = db.orm.getMigrator();
+  if (db.dialect !== 'postgresql') {
+    return (await migrator.up()).map((m) => m.name);
+  }
+  const knex = (db.orm.em as EntityManager).getKnex();
+  const conn = await knex.client.acquireConnection();
+  try {
+    await conn.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    return (await migrator.up()).map((m) => m.name);
+  } finally {
+    await conn.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    await knex.client.releaseConnection(conn);
+  }
+}

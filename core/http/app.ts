@@ -1,0 +1,79 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { requestId } from 'hono/request-id';
+import { bodyLimit } from 'hono/body-limit';
+import { secureHeaders } from 'hono/secure-headers';
+import { OptimisticLockError, UniqueConstraintViolationException } from '@mikro-orm/core';
+import type { Services } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { authenticate, csrfGuard } from '../auth/middleware.ts';
+import type { AppEnv } from './env.ts';
+import { problemResponse } from './problem.ts';
+import { registerSystemRoutes } from './system-routes.ts';
+import { registerAuthRoutes } from '../auth/routes.ts';
+import { registerOrgRoutes } from '../org/routes.ts';
+import { registerUserRoutes } from '../org/user-routes.ts';
+import { registerAuditRoutes } from '../audit/routes.ts';
+
+/** A router whose validation failures become `request.invalid` problems. Plugins get one too. */
+export function createRouter(): OpenAPIHono<AppEnv> {
+  return new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
+        throw new AppError('request.invalid', issues.map((i) => `${i.path || '(body)'}: ${i.message}`).join('; '), { issues });
+      }
+    },
+  });
+}
+
+function toAppError(err: unknown): AppError | null {
+  if (err instanceof AppError) return err;
+  if (err instanceof OptimisticLockError) return new AppError('conflict.stale');
+  if (err instanceof UniqueConstraintViolationException) return new AppError('conflict.duplicate');
+  if (err instanceof SyntaxError && /JSON/.test(err.message)) return new AppError('request.malformed_json', err.message);
+  // hono's own HTTP errors (e.g. malformed JSON from the validator)
+  const status = (err as { status?: number }).status;
+  if (status === 400) return new AppError('request.malformed_json', (err as Error).message);
+  return null;
+}
+
+/** The HTTP shell: middleware order matters (request id → limits → services → CSRF → identity). */
+export function createApp(services: Services): OpenAPIHono<AppEnv> {
+  const app = createRouter();
+  app.use('*', requestId({ limitLength: 64 }));
+  app.use('*', secureHeaders());
+  app.use('*', async (c, next) => {
+    c.set('services', services);
+    await next();
+  });
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: services.config.bodyLimitBytes,
+      onError: () => {
+        throw new AppError('request.too_large', `The body exceeds ${services.config.bodyLimitBytes} bytes`, { limit: services.config.bodyLimitBytes });
+      },
+    }),
+  );
+  app.use('/api/*', csrfGuard());
+  app.use('/api/*', authenticate());
+
+  registerSystemRoutes(app);
+  registerAuthRoutes(app);
+  registerOrgRoutes(app);
+  registerUserRoutes(app);
+  registerAuditRoutes(app);
+  services.plugins.mountRoutes(app, services, createRouter);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'motcua_session' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Personal API token (mct_…)' });
+
+  app.notFound((c) => problemResponse(c, new AppError('request.not_found', `No route for ${c.req.method} ${c.req.path}`), c.get('requestId')));
+  app.onError((err, c) => {
+    const appErr = toAppError(err);
+    if (appErr) return problemResponse(c, appErr, c.get('requestId'));
+    services.log.error({ err, requestId: c.get('requestId'), path: c.req.path }, 'unhandled error');
+    return problemResponse(c, new AppError('internal', `Unexpected error; quote request id ${c.get('requestId')} when reporting it`), c.get('requestId'));
+  });
+  return app;
+}

@@ -1,0 +1,58 @@
+import { z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from './env.ts';
+import { defineRoute } from './route.ts';
+
+const Health = z
+  .object({
+    status: z.enum(['ok', 'degraded']),
+    version: z.string(),
+    database: z.object({ dialect: z.enum(['sqlite', 'postgresql']), reachable: z.boolean() }),
+    plugins: z.array(z.object({ id: z.string(), version: z.string() })),
+    time: z.string(),
+  })
+  .openapi('Health');
+
+const health = defineRoute({
+  method: 'get',
+  path: '/api/health',
+  tags: ['system'],
+  summary: 'Liveness and readiness: database reachable, version, enabled plugins',
+  permission: 'public',
+  responses: {
+    200: { description: 'Healthy', content: { 'application/json': { schema: Health } } },
+    503: { description: 'Database unreachable', content: { 'application/json': { schema: Health } } },
+  },
+});
+
+export function registerSystemRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(health, async (c) => {
+    const svc = c.var.services;
+    let reachable = true;
+    try {
+      await svc.db.em().execute('SELECT 1');
+    } catch {
+      reachable = false;
+    }
+    const body = {
+      status: reachable ? ('ok' as const) : ('degraded' as const),
+      version: svc.config.version,
+      database: { dialect: svc.db.dialect, reachable },
+      plugins: svc.plugins.info(),
+      time: svc.clock.now().toISOString(),
+    };
+    return reachable ? c.json(body, 200) : c.json(body, 503);
+  });
+
+  app.get('/api/openapi.json', (c) =>
+    c.json(
+      app.getOpenAPI31Document({
+        openapi: '3.1.0',
+        info: {
+          title: 'motcua API',
+          version: c.var.services.config.version,
+          description: 'One-stop administrative procedures platform. Errors are RFC 9457 problem details (docs/errors.md).',
+        },
+      }),
+    ),
+  );
+}

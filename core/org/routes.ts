@@ -1,0 +1,160 @@
+import { z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from '../http/env.ts';
+import { acting } from '../http/acting.ts';
+import { defineRoute } from '../http/route.ts';
+import { IdParam, json, jsonBody, problem } from '../http/schemas.ts';
+import { Unit, unitLevels } from './entities.ts';
+import { roles } from './roles.ts';
+import { createUnit, findUnit, unitNameHistory, updateUnit } from './units-service.ts';
+import { unitView } from './views.ts';
+
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
+const UnitView = z
+  .object({
+    id: z.string(),
+    code: z.string(),
+    name: z.string(),
+    level: z.enum(unitLevels),
+    parentId: z.string().nullable(),
+    path: z.string(),
+    validFrom: z.string().nullable(),
+    validTo: z.string().nullable(),
+    successorId: z.string().nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    version: z.number().int(),
+  })
+  .openapi('Unit');
+const UnitDetail = UnitView.extend({
+  nameHistory: z.array(z.object({ name: z.string(), code: z.string(), validTo: z.string() })),
+}).openapi('UnitDetail');
+const UnitCreate = z
+  .object({
+    code: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/),
+    name: z.string().min(1).max(255),
+    level: z.enum(unitLevels),
+    parentId: z.string().max(64).nullable().optional(),
+    validFrom: isoDate.nullable().optional(),
+  })
+  .openapi('UnitCreate');
+const UnitPatch = z
+  .object({
+    version: z.number().int().describe('The version you read: a stale one is refused with 409'),
+    code: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/).optional(),
+    name: z.string().min(1).max(255).optional(),
+    level: z.enum(unitLevels).optional(),
+    parentId: z.string().max(64).nullable().optional(),
+    validFrom: isoDate.nullable().optional(),
+    validTo: isoDate.nullable().optional(),
+    successorId: z.string().max(64).nullable().optional(),
+  })
+  .openapi('UnitPatch');
+
+const listUnits = defineRoute({
+  method: 'get',
+  path: '/api/units',
+  tags: ['organisation'],
+  summary: 'Units within your scope, as a flat list in tree order',
+  permission: 'unit.read',
+  request: { query: z.object({ includeRetired: z.enum(['true', 'false']).optional() }) },
+  responses: { 200: json(z.array(UnitView), 'Units') },
+});
+const getUnit = defineRoute({
+  method: 'get',
+  path: '/api/units/{id}',
+  tags: ['organisation'],
+  summary: 'One unit (by id or code) with its former names',
+  permission: 'unit.read',
+  request: { params: IdParam },
+  responses: { 200: json(UnitDetail, 'Unit'), 403: problem('Outside your units'), 404: problem('No such unit') },
+});
+const postUnit = defineRoute({
+  method: 'post',
+  path: '/api/units',
+  tags: ['organisation'],
+  summary: 'Create a unit under a parent within your scope',
+  permission: 'unit.manage',
+  request: jsonBody(UnitCreate),
+  responses: { 201: json(UnitView, 'Created'), 409: problem('Code taken') },
+});
+const patchUnit = defineRoute({
+  method: 'patch',
+  path: '/api/units/{id}',
+  tags: ['organisation'],
+  summary: 'Rename, move, merge (successor) or retire (validTo) a unit',
+  permission: 'unit.manage',
+  request: { params: IdParam, ...jsonBody(UnitPatch) },
+  responses: { 200: json(UnitView, 'Updated'), 409: problem('Edited by someone else meanwhile') },
+});
+const listRoles = defineRoute({
+  method: 'get',
+  path: '/api/roles',
+  tags: ['organisation'],
+  summary: 'Roles and the permissions each holds',
+  permission: 'authenticated',
+  responses: {
+    200: json(z.array(z.object({ role: z.string(), vi: z.string(), en: z.string(), permissions: z.array(z.string()) })), 'Roles'),
+  },
+});
+
+export function registerOrgRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(listUnits, async (c) => {
+    const scopes = c.var.authz.scopes('unit.read');
+    const includeRetired = c.req.valid('query').includeRetired === 'true';
+    const today = c.var.services.clock.now().toISOString().slice(0, 10);
+    const em = c.var.services.db.em();
+    const units = await em.find(Unit, { $or: scopes.map((s) => ({ path: { $like: `${s}%` } })) }, { orderBy: { path: 'asc' } });
+    const visible = units.filter((u) => includeRetired || !u.validTo || u.validTo > today);
+    return c.json(visible.map(unitView), 200);
+  });
+
+  app.openapi(getUnit, async (c) => {
+    const em = c.var.services.db.em();
+    const unit = await findUnit(em, c.req.valid('param').id);
+    await c.var.authz.assert('unit.read', unit.id);
+    const history = await unitNameHistory(em, unit.id);
+    return c.json({ ...unitView(unit), nameHistory: history.map((h) => ({ name: h.name, code: h.code, validTo: h.validTo.toISOString() })) }, 200);
+  });
+
+  app.openapi(postUnit, async (c) => {
+    const body = c.req.valid('json');
+    const svc = c.var.services;
+    const unit = await svc.db.em().transactional(async (em) => {
+      const parent = body.parentId ? await findUnit(em, body.parentId) : null;
+      await c.var.authz.assert('unit.manage', parent?.id ?? null);
+      return createUnit(svc, em, acting(c), { ...body, parentId: parent?.id ?? null });
+    });
+    return c.json(unitView(unit), 201);
+  });
+
+  app.openapi(patchUnit, async (c) => {
+    const body = c.req.valid('json');
+    const svc = c.var.services;
+    const unit = await svc.db.em().transactional(async (em) => {
+      const unit = await findUnit(em, c.req.valid('param').id);
+      await c.var.authz.assert('unit.manage', unit.id);
+      if (body.parentId !== undefined && body.parentId !== unit.parentId) {
+        const parent = body.parentId ? await findUnit(em, body.parentId) : null;
+        await c.var.authz.assert('unit.manage', parent?.id ?? null);
+      }
+      return updateUnit(svc, em, acting(c), unit.id, body);
+    });
+    return c.json(unitView(unit), 200);
+  });
+
+  app.openapi(listRoles, (c) => {
+    const perms = c.var.services.permissions;
+    return c.json(
+      Object.entries(roles).map(([role, label]) => ({
+        role,
+        vi: label.vi,
+        en: label.en,
+        permissions: perms
+          .list()
+          .filter((p) => perms.roleGrants(role, p.name))
+          .map((p) => p.name),
+      })),
+      200,
+    );
+  });
+}

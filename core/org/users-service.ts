@@ -1,0 +1,183 @@
+import type { EntityManager } from '@mikro-orm/knex';
+import type { Services } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { User, sexes } from '../auth/entities.ts';
+import { assertPasswordPolicy, hashPassword } from '../auth/passwords.ts';
+import { endSessionsOf } from '../auth/sessions.ts';
+import { randomSecret } from '../auth/tokens.ts';
+import type { Acting } from './actor.ts';
+import { RoleAssignment } from './entities.ts';
+import { isRole, roleNames } from './roles.ts';
+import { findUnit } from './units-service.ts';
+
+export type Sex = (typeof sexes)[number];
+
+export interface UserInput {
+  username: string;
+  displayName: string;
+  email?: string | null;
+  sex?: Sex | null;
+  unitId?: string | null;
+  /** Omitted: a random one is generated and returned once. */
+  password?: string;
+}
+
+export interface UserPatch {
+  version: number;
+  displayName?: string;
+  email?: string | null;
+  sex?: Sex | null;
+  unitId?: string | null;
+}
+
+export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{1,63}$/;
+
+export async function findUser(em: EntityManager, idOrUsername: string): Promise<User> {
+  const user = (await em.findOne(User, { id: idOrUsername })) ?? (await em.findOne(User, { username: idOrUsername.toLowerCase() }));
+  if (!user) throw new AppError('user.not_found', `No user "${idOrUsername}"`);
+  return user;
+}
+
+/** Creates an account. Passwords follow the policy unless `skipPolicy` (demo accounts only). */
+export async function createUser(
+  svc: Services,
+  em: EntityManager,
+  acting: Acting,
+  input: UserInput,
+  options: { skipPolicy?: boolean } = {},
+): Promise<{ user: User; generatedPassword?: string }> {
+  const username = input.username.trim().toLowerCase();
+  if (!USERNAME_PATTERN.test(username)) {
+    throw new AppError('request.invalid', 'Username: 2–64 lower-case letters, digits, dot, dash or underscore, starting with a letter or digit');
+  }
+  if (await em.findOne(User, { username })) throw new AppError('user.exists', `Username "${username}" is taken`);
+  const unit = input.unitId ? await findUnit(em, input.unitId) : null;
+  const generatedPassword = input.password === undefined ? randomSecret(12) : undefined;
+  const password = input.password ?? generatedPassword!;
+  if (!options.skipPolicy) assertPasswordPolicy(password, username);
+  const now = svc.clock.now();
+  const user = em.create(User, {
+    id: crypto.randomUUID(),
+    username,
+    displayName: input.displayName,
+    email: input.email ?? null,
+    sex: input.sex ?? null,
+    unitId: unit?.id ?? null,
+    active: true,
+    passwordHash: await hashPassword(password),
+    passwordChangedAt: now,
+    failedLogins: 0,
+    lastFailedAt: null,
+    lockedAt: null,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  });
+  await em.flush();
+  await svc.audit.append(em, {
+    ...acting,
+    action: 'user.created',
+    targetType: 'user',
+    targetId: user.id,
+    unitId: user.unitId,
+    summary: { username, displayName: input.displayName, unit: unit?.code ?? null },
+  });
+  return { user, generatedPassword };
+}
+
+export async function updateUser(svc: Services, em: EntityManager, acting: Acting, id: string, patch: UserPatch): Promise<User> {
+  const user = await findUser(em, id);
+  if (patch.version !== user.version) {
+    throw new AppError('conflict.stale', `User ${user.username} is at version ${user.version}, you edited version ${patch.version}`, { currentVersion: user.version });
+  }
+  const changes: Record<string, [unknown, unknown]> = {};
+  if (patch.unitId !== undefined && patch.unitId !== user.unitId) {
+    const unit = patch.unitId ? await findUnit(em, patch.unitId) : null;
+    changes.unitId = [user.unitId, unit?.id ?? null];
+    user.unitId = unit?.id ?? null;
+  }
+  for (const key of ['displayName', 'email', 'sex'] as const) {
+    const value = patch[key];
+    if (value !== undefined && value !== user[key]) {
+      changes[key] = [user[key], value];
+      (user as Record<string, unknown>)[key] = value;
+    }
+  }
+  if (Object.keys(changes).length === 0) return user;
+  user.updatedAt = svc.clock.now();
+  await em.flush();
+  await svc.audit.append(em, { ...acting, action: 'user.updated', targetType: 'user', targetId: user.id, unitId: user.unitId, summary: changes });
+  return user;
+}
+
+/** Disabling ends every session at once; API tokens stop working because the user is inactive. */
+export async function setUserActive(svc: Services, em: EntityManager, acting: Acting, id: string, active: boolean): Promise<User> {
+  const user = await findUser(em, id);
+  if (user.active === active) return user;
+  user.active = active;
+  user.updatedAt = svc.clock.now();
+  await em.flush();
+  if (!active) await endSessionsOf(em, user.id);
+  await svc.audit.append(em, { ...acting, action: active ? 'user.enabled' : 'user.disabled', targetType: 'user', targetId: user.id, unitId: user.unitId });
+  return user;
+}
+
+export async function unlockUser(svc: Services, em: EntityManager, acting: Acting, id: string): Promise<User> {
+  const user = await findUser(em, id);
+  const wasLocked = !!user.lockedAt;
+  user.lockedAt = null;
+  user.failedLogins = 0;
+  user.lastFailedAt = null;
+  user.updatedAt = svc.clock.now();
+  await em.flush();
+  await svc.audit.append(em, { ...acting, action: 'user.unlocked', targetType: 'user', targetId: user.id, unitId: user.unitId, summary: { wasLocked } });
+  return user;
+}
+
+/** An administrator sets a new password (policy applies); the user's sessions end. */
+export async function resetPassword(svc: Services, em: EntityManager, acting: Acting, id: string, password?: string): Promise<{ user: User; generatedPassword?: string }> {
+  const user = await findUser(em, id);
+  const generatedPassword = password === undefined ? randomSecret(12) : undefined;
+  const pw = password ?? generatedPassword!;
+  assertPasswordPolicy(pw, user.username);
+  user.passwordHash = await hashPassword(pw);
+  user.passwordChangedAt = svc.clock.now();
+  user.updatedAt = svc.clock.now();
+  await em.flush();
+  await endSessionsOf(em, user.id);
+  await svc.audit.append(em, { ...acting, action: 'user.password_reset', targetType: 'user', targetId: user.id, unitId: user.unitId });
+  return { user, generatedPassword };
+}
+
+export async function grantRole(svc: Services, em: EntityManager, acting: Acting, input: { userId: string; role: string; unitId: string }): Promise<RoleAssignment> {
+  if (!isRole(input.role)) throw new AppError('role.unknown', `Unknown role "${input.role}"; roles are: ${roleNames.join(', ')}`);
+  const user = await findUser(em, input.userId);
+  const unit = await findUnit(em, input.unitId);
+  const existing = await em.findOne(RoleAssignment, { userId: user.id, role: input.role, unitId: unit.id });
+  if (existing) return existing;
+  const ra = em.create(RoleAssignment, { id: crypto.randomUUID(), userId: user.id, role: input.role, unitId: unit.id, createdAt: svc.clock.now() });
+  await em.flush();
+  await svc.audit.append(em, {
+    ...acting,
+    action: 'role.granted',
+    targetType: 'user',
+    targetId: user.id,
+    unitId: unit.id,
+    summary: { username: user.username, role: input.role, unit: unit.code },
+  });
+  return ra;
+}
+
+export async function revokeRole(svc: Services, em: EntityManager, acting: Acting, assignment: RoleAssignment): Promise<void> {
+  const user = await findUser(em, assignment.userId);
+  const unit = await findUnit(em, assignment.unitId);
+  await em.nativeDelete(RoleAssignment, { id: assignment.id });
+  await svc.audit.append(em, {
+    ...acting,
+    action: 'role.revoked',
+    targetType: 'user',
+    targetId: user.id,
+    unitId: unit.id,
+    summary: { username: user.username, role: assignment.role, unit: unit.code },
+  });
+}

@@ -1,0 +1,224 @@
+import semver from 'semver';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import { AppError, registerErrorCodes } from '../errors.ts';
+import type { NamedMigration } from '../db/migration.ts';
+import type { Services } from '../context.ts';
+import type { AppEnv } from '../http/env.ts';
+import type { PermissionRegistry } from '../org/roles.ts';
+import type { DocumentTemplate, ElementTemplate, PluginContext, PluginDefinition } from './define-plugin.ts';
+import { HandlerRegistry } from './handler-registry.ts';
+
+/** Names core owns: a plugin may not take them as its id (route base `/api/<id>`) or table prefix. */
+export const CORE_ROUTE_BASES = [
+  'auth', 'me', 'health', 'openapi.json', 'units', 'users', 'roles', 'role-assignments', 'audit',
+  'definitions', 'instances', 'tasks', 'messages', 'incidents', 'jobs', 'catalogue', 'procedures', 'packs',
+  'calendar', 'dossiers', 'documents', 'plugins', 'designer', 'lookup',
+];
+export const CORE_TABLES = [
+  'units', 'unit_name_history', 'users', 'role_assignments', 'sessions', 'api_tokens', 'audit_log', 'audit_heads', 'settings', 'schema_migrations',
+];
+
+const ID_PATTERN = /^[a-z][a-z0-9]{1,31}$/;
+
+interface LoadedPlugin {
+  def: PluginDefinition;
+  config: unknown;
+}
+
+function fail(code: 'plugin.conflict' | 'plugin.invalid' | 'plugin.missing_dependency', message: string): never {
+  throw new AppError(code, message);
+}
+
+/**
+ * Validates the enabled plugins against each other and against core, orders them by their
+ * `requires`, and hands their parts to the platform. Any clash stops the boot with a
+ * message naming both owners.
+ */
+export class PluginHost {
+  readonly plugins: LoadedPlugin[];
+  readonly handlers = new HandlerRegistry();
+
+  private constructor(plugins: LoadedPlugin[]) {
+    this.plugins = plugins;
+  }
+
+  static resolve(defs: PluginDefinition[], coreVersion: string, pluginConfig: Record<string, unknown> = {}): PluginHost {
+    const byId = new Map<string, PluginDefinition>();
+    for (const def of defs) {
+      if (!def || typeof def !== 'object' || typeof def.id !== 'string') fail('plugin.invalid', 'A plugin module must export a definePlugin({...}) object as default');
+      if (!ID_PATTERN.test(def.id)) fail('plugin.invalid', `Plugin id "${def.id}" must be 2–32 lower-case letters or digits, starting with a letter`);
+      if (!semver.valid(def.version)) fail('plugin.invalid', `Plugin "${def.id}": version "${def.version}" is not semver`);
+      const other = byId.get(def.id);
+      if (other) fail('plugin.conflict', `Two plugins have the id "${def.id}" (versions ${other.version} and ${def.version})`);
+      if (CORE_ROUTE_BASES.includes(def.id)) fail('plugin.conflict', `Plugin "${def.id}" would mount at /api/${def.id}, which core owns`);
+      byId.set(def.id, def);
+    }
+    const ordered = PluginHost.order(byId, coreVersion);
+    const loaded = ordered.map((def) => ({ def, config: PluginHost.parseConfig(def, pluginConfig[def.id]) }));
+    const host = new PluginHost(loaded);
+    host.checkNamespaces();
+    for (const { def } of loaded) {
+      for (const [topic, handler] of Object.entries(def.handlers ?? {})) host.handlers.register(topic, handler, def.id);
+      if (def.errors) {
+        for (const code of Object.keys(def.errors)) {
+          if (!code.startsWith(`${def.id}.`)) fail('plugin.invalid', `Plugin "${def.id}": error code "${code}" must start with "${def.id}."`);
+        }
+        registerErrorCodes(def.errors);
+      }
+    }
+    host.checkContributions();
+    return host;
+  }
+
+  private static parseConfig(def: PluginDefinition, raw: unknown): unknown {
+    if (!def.config) return raw ?? {};
+    const parsed = def.config.safeParse(raw ?? {});
+    if (!parsed.success) {
+      fail('plugin.invalid', `Plugin "${def.id}" configuration: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`);
+    }
+    return parsed.data;
+  }
+
+  /** Topological order by `requires`; checks versions and cycles. */
+  private static order(byId: Map<string, PluginDefinition>, coreVersion: string): PluginDefinition[] {
+    const out: PluginDefinition[] = [];
+    const state = new Map<string, 'visiting' | 'done'>();
+    const visit = (def: PluginDefinition, chain: string[]) => {
+      if (state.get(def.id) === 'done') return;
+      if (state.get(def.id) === 'visiting') fail('plugin.invalid', `Plugins require each other in a cycle: ${[...chain, def.id].join(' → ')}`);
+      state.set(def.id, 'visiting');
+      for (const [dep, range] of Object.entries(def.requires ?? {})) {
+        if (!semver.validRange(range)) fail('plugin.invalid', `Plugin "${def.id}" requires ${dep} "${range}", which is not a semver range`);
+        if (dep === 'core') {
+          if (!semver.satisfies(coreVersion, range, { includePrerelease: true })) {
+            fail('plugin.missing_dependency', `Plugin "${def.id}" requires core ${range}, but this is motcua ${coreVersion}`);
+          }
+          continue;
+        }
+        const required = byId.get(dep);
+        if (!required) fail('plugin.missing_dependency', `Plugin "${def.id}" requires plugin "${dep}" (${range}), which is not enabled`);
+        if (!semver.satisfies(required.version, range, { includePrerelease: true })) {
+          fail('plugin.missing_dependency', `Plugin "${def.id}" requires "${dep}" ${range}, but ${dep} ${required.version} is enabled`);
+        }
+        visit(required, [...chain, def.id]);
+      }
+      state.set(def.id, 'done');
+      out.push(def);
+    };
+    for (const def of byId.values()) visit(def, []);
+    return out;
+  }
+
+  private checkNamespaces(): void {
+    const tables = new Map<string, string>(CORE_TABLES.map((t) => [t, 'core']));
+    const tags = new Map<string, string>();
+    const points = new Map<string, string>();
+    const migrations = new Map<string, string>();
+    for (const { def } of this.plugins) {
+      const prefix = `${def.id}_`;
+      const coreClash = CORE_TABLES.find((t) => t.startsWith(prefix));
+      if (coreClash) fail('plugin.conflict', `Plugin "${def.id}" table prefix "${prefix}" clashes with core's table "${coreClash}"`);
+      for (const entity of def.entities ?? []) {
+        const table = entity.meta.tableName ?? entity.meta.collection ?? entity.meta.className;
+        if (!table?.startsWith(prefix)) fail('plugin.invalid', `Plugin "${def.id}": table "${table}" of entity ${entity.meta.className} must start with "${prefix}"`);
+        const owner = tables.get(table);
+        if (owner) fail('plugin.conflict', `Table "${table}" is claimed by both "${owner}" and "${def.id}"`);
+        tables.set(table, def.id);
+      }
+      for (const m of def.migrations ?? []) {
+        if (!m.name.startsWith(prefix)) fail('plugin.invalid', `Plugin "${def.id}": migration "${m.name}" must be named "${prefix}NNNN_…"`);
+        const owner = migrations.get(m.name);
+        if (owner) fail('plugin.conflict', `Migration "${m.name}" is declared twice by "${owner}" and "${def.id}"`);
+        migrations.set(m.name, def.id);
+      }
+      for (const p of def.permissions ?? []) {
+        if (!p.name.startsWith(`${def.id}.`)) fail('plugin.invalid', `Plugin "${def.id}": permission "${p.name}" must start with "${def.id}."`);
+      }
+      for (const tag of def.ui?.elements ?? []) {
+        if (!tag.startsWith(`${def.id}-`)) fail('plugin.invalid', `Plugin "${def.id}": element <${tag}> must start with "${def.id}-"`);
+        const owner = tags.get(tag);
+        if (owner) fail('plugin.conflict', `Element <${tag}> is defined by both "${owner}" and "${def.id}"`);
+        tags.set(tag, def.id);
+      }
+      for (const name of Object.keys(def.extensionPoints ?? {})) {
+        if (!name.startsWith(`${def.id}.`)) fail('plugin.invalid', `Plugin "${def.id}": extension point "${name}" must start with "${def.id}."`);
+        points.set(name, def.id);
+      }
+      for (const t of def.elementTemplates ?? []) {
+        if (!t.id.startsWith(`${def.id}.`)) fail('plugin.invalid', `Plugin "${def.id}": element template "${t.id}" must start with "${def.id}."`);
+      }
+      for (const d of def.documents ?? []) {
+        if (!d.id.startsWith(`${def.id}.`)) fail('plugin.invalid', `Plugin "${def.id}": document "${d.id}" must start with "${def.id}."`);
+      }
+    }
+  }
+
+  private checkContributions(): void {
+    const points = new Map<string, { owner: string; def: NonNullable<PluginDefinition['extensionPoints']>[string] }>();
+    for (const { def } of this.plugins) for (const [name, p] of Object.entries(def.extensionPoints ?? {})) points.set(name, { owner: def.id, def: p });
+    for (const { def } of this.plugins) {
+      for (const [point, values] of Object.entries(def.contributions ?? {})) {
+        const target = points.get(point);
+        if (!target) fail('plugin.missing_dependency', `Plugin "${def.id}" contributes to "${point}", but no enabled plugin offers that extension point`);
+        for (const value of values) {
+          const parsed = target.def.schema?.safeParse(value);
+          if (parsed && !parsed.success) {
+            fail('plugin.invalid', `Plugin "${def.id}": contribution to "${point}" is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+          }
+        }
+      }
+    }
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  entities(): any[] {
+    return this.plugins.flatMap((p) => p.def.entities ?? []);
+  }
+
+  /** Plugin migrations in dependency order (core's run before these). */
+  migrations(): NamedMigration[] {
+    return this.plugins.flatMap((p) => p.def.migrations ?? []);
+  }
+
+  registerPermissions(registry: PermissionRegistry): void {
+    for (const { def } of this.plugins) for (const p of def.permissions ?? []) registry.add(p, def.id);
+  }
+
+  context(id: string, services: Services): PluginContext {
+    const loaded = this.plugins.find((p) => p.def.id === id);
+    if (!loaded) throw new AppError('plugin.missing_dependency', `Plugin "${id}" is not enabled`);
+    return {
+      id,
+      config: loaded.config,
+      services,
+      em: () => services.db.em(),
+      contributions: <T>(point: string) =>
+        this.plugins.flatMap((p) => (p.def.contributions?.[point] ?? []).map((value) => ({ plugin: p.def.id, value: value as T }))),
+    };
+  }
+
+  mountRoutes(app: OpenAPIHono<AppEnv>, services: Services, makeRouter: () => OpenAPIHono<AppEnv>): void {
+    for (const { def } of this.plugins) {
+      if (!def.routes) continue;
+      const router = makeRouter();
+      def.routes(router, this.context(def.id, services) as PluginContext<never>);
+      app.route(`/api/${def.id}`, router);
+    }
+  }
+
+  async setup(services: Services): Promise<void> {
+    for (const { def } of this.plugins) await def.setup?.(this.context(def.id, services) as PluginContext<never>);
+  }
+
+  info(): { id: string; version: string }[] {
+    return this.plugins.map((p) => ({ id: p.def.id, version: p.def.version }));
+  }
+
+  elementTemplates(): ElementTemplate[] {
+    return this.plugins.flatMap((p) => p.def.elementTemplates ?? []);
+  }
+
+  documents(): DocumentTemplate[] {
+    return this.plugins.flatMap((p) => p.def.documents ?? []);
+  }
+}
