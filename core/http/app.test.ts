@@ -65,3 +65,15 @@ describe('HTTP shell', () => {
     expect(doc.paths['/api/auth/login'].post.requestBody.content['application/json'].schema).toBeTruthy();
   });
 });
+
+describe('home page', () => {
+  it('shows a Vietnamese page pointing to health and the API description', async () => {
+    const res = await ctx.t.client().get('/');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/html');
+    const page = await res.text();
+    expect(page).toContain('lang="vi"');
+    expect(page).toContain('/api/health');
+    expect(page).toContain('/api/openapi.json');
+  });
+});

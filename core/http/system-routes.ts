@@ -1,6 +1,7 @@
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from './env.ts';
 import { defineRoute } from './route.ts';
+import { homePage } from './home-page.ts';
 
 const Health = z
   .object({
@@ -41,6 +42,11 @@ export function registerSystemRoutes(app: OpenAPIHono<AppEnv>): void {
       time: svc.clock.now().toISOString(),
     };
     return reachable ? c.json(body, 200) : c.json(body, 503);
+  });
+
+  app.get('/', async (c) => {
+    const demo = c.var.services.config.demo && c.var.services.db.dialect === 'sqlite';
+    return c.html(homePage(c.var.services.config.version, demo));
   });
 
   app.get('/api/openapi.json', (c) =>
