@@ -9,8 +9,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     projects: [
-      { test: { name: 'sqlite', include, env: { MOTCUA_TEST_DIALECT: 'sqlite' } } },
-      { test: { name: 'postgresql', include, env: { MOTCUA_TEST_DIALECT: 'postgresql' }, setupFiles: ['tests/support/setup-postgres.ts'] } },
+      { extends: true, test: { name: 'sqlite', include, env: { MOTCUA_TEST_DIALECT: 'sqlite' } } },
+      { extends: true, test: { name: 'postgresql', include, env: { MOTCUA_TEST_DIALECT: 'postgresql' }, setupFiles: ['tests/support/setup-postgres.ts'] } },
     ],
   },
 });
