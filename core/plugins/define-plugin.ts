@@ -90,8 +90,10 @@ export interface PluginDefinition<Config = unknown> {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   entities?: EntitySchema<any, any>[];
   migrations?: NamedMigration[];
+  // `routes` and `setup` are methods, not function-typed properties: method parameters are
+  // bivariant, so a PluginDefinition<MyConfig> still fits where a PluginDefinition[] is expected.
   /** Routes on a router mounted at `/api/<id>`; build them with `defineRoute`. */
-  routes?: (router: OpenAPIHono<AppEnv>, ctx: PluginContext<Config>) => void;
+  routes?(router: OpenAPIHono<AppEnv>, ctx: PluginContext<Config>): void;
   /** Service-task handlers by topic `<id>.<verb-noun>`. */
   handlers?: Record<string, ServiceTaskHandler>;
   elementTemplates?: ElementTemplate[];
@@ -104,7 +106,7 @@ export interface PluginDefinition<Config = unknown> {
   /** Values contributed to other plugins' extension points, keyed by point name. */
   contributions?: Record<string, unknown[]>;
   /** Runs once at boot, after migrations, in dependency order. */
-  setup?: (ctx: PluginContext<Config>) => void | Promise<void>;
+  setup?(ctx: PluginContext<Config>): void | Promise<void>;
 }
 
 /** Identity function that gives a plugin object its type; the host validates it at boot. */

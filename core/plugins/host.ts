@@ -7,6 +7,7 @@ import type { AppEnv } from '../http/env.ts';
 import type { PermissionRegistry } from '../org/roles.ts';
 import type { DocumentTemplate, ElementTemplate, PluginContext, PluginDefinition } from './define-plugin.ts';
 import { HandlerRegistry } from './handler-registry.ts';
+import { coreEntities } from '../db/core-schema.ts';
 
 /** Names core owns: a plugin may not take them as its id (route base `/api/<id>`) or table prefix. */
 export const CORE_ROUTE_BASES = [
@@ -37,6 +38,8 @@ function fail(code: 'plugin.conflict' | 'plugin.invalid' | 'plugin.missing_depen
 export class PluginHost {
   readonly plugins: LoadedPlugin[];
   readonly handlers = new HandlerRegistry();
+  /** Validated contributions by extension point, in plugin order. */
+  private readonly contributed = new Map<string, { plugin: string; value: unknown }[]>();
 
   private constructor(plugins: LoadedPlugin[]) {
     this.plugins = plugins;
@@ -111,6 +114,8 @@ export class PluginHost {
 
   private checkNamespaces(): void {
     const tables = new Map<string, string>(CORE_TABLES.map((t) => [t, 'core']));
+    // MikroORM keys entities by name: a second `User` would replace core's (it refuses, naming neither owner).
+    const entityNames = new Map<string, string>(coreEntities.map((e) => [e.meta.className, 'core']));
     const tags = new Map<string, string>();
     const points = new Map<string, string>();
     const migrations = new Map<string, string>();
@@ -124,6 +129,9 @@ export class PluginHost {
         const owner = tables.get(table);
         if (owner) fail('plugin.conflict', `Table "${table}" is claimed by both "${owner}" and "${def.id}"`);
         tables.set(table, def.id);
+        const nameOwner = entityNames.get(entity.meta.className);
+        if (nameOwner) fail('plugin.conflict', `Entity name "${entity.meta.className}" is used by both "${nameOwner}" and "${def.id}"`);
+        entityNames.set(entity.meta.className, def.id);
       }
       for (const m of def.migrations ?? []) {
         if (!m.name.startsWith(prefix)) fail('plugin.invalid', `Plugin "${def.id}": migration "${m.name}" must be named "${prefix}NNNN_…"`);
@@ -137,7 +145,7 @@ export class PluginHost {
       for (const tag of def.ui?.elements ?? []) {
         if (!tag.startsWith(`${def.id}-`)) fail('plugin.invalid', `Plugin "${def.id}": element <${tag}> must start with "${def.id}-"`);
         const owner = tags.get(tag);
-        if (owner) fail('plugin.conflict', `Element <${tag}> is defined by both "${owner}" and "${def.id}"`);
+        if (owner) fail('plugin.conflict', owner === def.id ? `Plugin "${def.id}" declares element <${tag}> twice` : `Element <${tag}> is defined by both "${owner}" and "${def.id}"`);
         tags.set(tag, def.id);
       }
       for (const name of Object.keys(def.extensionPoints ?? {})) {
@@ -160,12 +168,16 @@ export class PluginHost {
       for (const [point, values] of Object.entries(def.contributions ?? {})) {
         const target = points.get(point);
         if (!target) fail('plugin.missing_dependency', `Plugin "${def.id}" contributes to "${point}", but no enabled plugin offers that extension point`);
+        const list = this.contributed.get(point) ?? [];
         for (const value of values) {
           const parsed = target.def.schema?.safeParse(value);
           if (parsed && !parsed.success) {
             fail('plugin.invalid', `Plugin "${def.id}": contribution to "${point}" is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
           }
+          // The parsed value: the point's schema defaults and transforms apply.
+          list.push({ plugin: def.id, value: parsed ? parsed.data : value });
         }
+        this.contributed.set(point, list);
       }
     }
   }
@@ -192,8 +204,7 @@ export class PluginHost {
       config: loaded.config,
       services,
       em: () => services.db.em(),
-      contributions: <T>(point: string) =>
-        this.plugins.flatMap((p) => (p.def.contributions?.[point] ?? []).map((value) => ({ plugin: p.def.id, value: value as T }))),
+      contributions: <T>(point: string) => (this.contributed.get(point) ?? []).map((c) => ({ plugin: c.plugin, value: c.value as T })),
     };
   }
 

@@ -1,0 +1,46 @@
+/**
+ * The public plugin API: the stable surface of core, and the ONLY core module a plugin
+ * may import (`import { definePlugin, … } from '<repo>/core/plugin-api.ts'`).
+ *
+ * Everything here is a re-export. Changing or removing a name is a breaking change for
+ * every plugin and needs a new major version of core (plugins say `requires: { core: '^0.1.0' }`).
+ * Anything not listed is internal and may change without notice. See docs/plugin-guide.md.
+ */
+
+// The contract
+export { definePlugin, BpmnBusinessError } from './plugins/define-plugin.ts';
+export type {
+  PluginDefinition,
+  PluginContext,
+  PluginUi,
+  ExtensionPoint,
+  ElementTemplate,
+  DocumentTemplate,
+  ServiceTaskJob,
+  ServiceTaskResult,
+  ServiceTaskHandler,
+} from './plugins/define-plugin.ts';
+
+// Persistence: entities and dialect-portable migrations
+export { defineEntity, p } from '@mikro-orm/core';
+export type { InferEntity } from '@mikro-orm/core';
+export type { EntityManager } from '@mikro-orm/knex';
+export { defineMigration, timestamp } from './db/migration.ts';
+export type { MigrationContext, NamedMigration } from './db/migration.ts';
+
+// HTTP: routes, schemas, the acting identity
+export { z } from '@hono/zod-openapi';
+export type { OpenAPIHono } from '@hono/zod-openapi';
+export { defineRoute } from './http/route.ts';
+export type { RoutePermission } from './http/route.ts';
+export { json, jsonBody, problem, IdParam, Problem } from './http/schemas.ts';
+export { acting } from './http/acting.ts';
+export type { AppEnv } from './http/env.ts';
+
+// Errors, permissions, audit, services
+export { AppError } from './errors.ts';
+export type { ErrorDefinition } from './errors.ts';
+export type { PermissionDefinition, Role } from './org/roles.ts';
+export type { Acting } from './org/actor.ts';
+export type { AuditEntry, AuditActor } from './audit/audit-log.ts';
+export type { Services } from './context.ts';

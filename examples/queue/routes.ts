@@ -1,0 +1,138 @@
+import { acting, defineRoute, IdParam, json, jsonBody, problem, z, type AppEnv, type OpenAPIHono, type PluginContext } from '../../core/plugin-api.ts';
+import type { QueueConfig } from './config.ts';
+import { ticketStatuses } from './entities.ts';
+import type { DisplayMessage } from './contract.ts';
+import { callNext, findTicket, finishTicket, issueTicket, listTickets, ticketView } from './tickets.ts';
+
+const UnitId = z.string().min(1).max(64).describe('Id of the unit whose queue this is');
+const ServiceCode = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).describe('Service or sector code the citizen chose at the kiosk');
+
+const Ticket = z
+  .object({
+    id: z.string(),
+    unitId: z.string(),
+    day: z.string(),
+    number: z.number().int(),
+    code: z.string().describe('What the slip and the board show, e.g. A007'),
+    serviceCode: z.string(),
+    dossierId: z.string().nullable(),
+    status: z.enum(ticketStatuses),
+    desk: z.string().nullable(),
+    calledBy: z.string().nullable(),
+    issuedAt: z.string(),
+    calledAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+  })
+  .openapi('QueueTicket');
+const Board = z
+  .object({
+    unitId: z.string(),
+    serving: z.array(z.object({ code: z.string(), desk: z.string().nullable(), calledAt: z.string().nullable() })),
+    waiting: z.number().int(),
+    messages: z.array(z.object({ vi: z.string(), en: z.string().optional(), tone: z.enum(['info', 'warning']), from: z.string() })),
+  })
+  .openapi('QueueBoard');
+
+const tags = ['queue'];
+const issue = defineRoute({
+  method: 'post',
+  path: '/tickets',
+  tags,
+  summary: 'Issue the next queue ticket of a unit (reception kiosk or desk)',
+  permission: 'queue.issue',
+  request: jsonBody(z.object({ unitId: UnitId, serviceCode: ServiceCode, dossierId: z.string().max(64).nullable().optional() }).openapi('QueueTicketIssue')),
+  responses: { 201: json(Ticket, 'Issued'), 403: problem('Outside your units'), 409: problem('Daily maximum reached (queue.full)') },
+});
+const list = defineRoute({
+  method: 'get',
+  path: '/tickets',
+  tags,
+  summary: "Today's tickets of a unit in queue order (waiting ones unless a status is given)",
+  permission: 'queue.read',
+  request: { query: z.object({ unitId: UnitId, status: z.enum(ticketStatuses).default('waiting') }) },
+  responses: { 200: json(z.array(Ticket), 'Tickets'), 403: problem('Outside your units') },
+});
+const next = defineRoute({
+  method: 'post',
+  path: '/call-next',
+  tags,
+  summary: 'Call the oldest waiting ticket to your desk; two clerks calling at once get different tickets',
+  permission: 'queue.call',
+  request: jsonBody(z.object({ unitId: UnitId, desk: z.string().min(1).max(64).describe('Desk label shown on the board, e.g. "Quầy 3"'), serviceCode: ServiceCode.optional() }).openapi('QueueCall')),
+  responses: { 200: json(Ticket, 'Called'), 403: problem('Outside your units'), 404: problem('Nobody is waiting (queue.empty)') },
+});
+const finish = (action: 'done' | 'no-show', summary: string) =>
+  defineRoute({
+    method: 'post',
+    path: `/tickets/{id}/${action}`,
+    tags,
+    summary,
+    permission: 'queue.call',
+    request: { params: IdParam },
+    responses: { 200: json(Ticket, 'Closed'), 403: problem('Outside your units'), 404: problem('No such ticket'), 409: problem('The ticket is not called') },
+  });
+const done = finish('done', 'Mark a called ticket as served');
+const noShow = finish('no-show', 'Mark a called ticket as not present when called');
+const board = defineRoute({
+  method: 'get',
+  path: '/board',
+  tags,
+  summary: 'What the waiting-room screen shows: tickets being served, how many wait, messages from other plugins',
+  permission: 'queue.read',
+  request: { query: z.object({ unitId: UnitId }) },
+  responses: { 200: json(Board, 'Board'), 403: problem('Outside your units') },
+});
+
+/** Mounted at /api/queue. Every handler checks the unit scope of what it touches. */
+export function queueRoutes(router: OpenAPIHono<AppEnv>, ctx: PluginContext<QueueConfig>): void {
+  router.openapi(issue, async (c) => {
+    const body = c.req.valid('json');
+    await c.var.authz.assert('queue.issue', body.unitId);
+    const ticket = await ctx.em().transactional((em) => issueTicket(ctx, em, acting(c), body));
+    return c.json(ticketView(ticket), 201);
+  });
+
+  router.openapi(list, async (c) => {
+    const { unitId, status } = c.req.valid('query');
+    await c.var.authz.assert('queue.read', unitId);
+    const tickets = await listTickets(ctx, ctx.em(), unitId, [status]);
+    return c.json(tickets.map(ticketView), 200);
+  });
+
+  router.openapi(next, async (c) => {
+    const body = c.req.valid('json');
+    await c.var.authz.assert('queue.call', body.unitId);
+    const ticket = await ctx.em().transactional((em) => callNext(ctx, em, acting(c), body));
+    return c.json(ticketView(ticket), 200);
+  });
+
+  for (const [route, outcome] of [[done, 'done'], [noShow, 'no_show']] as const) {
+    router.openapi(route, async (c) => {
+      const ticket = await ctx.em().transactional(async (em) => {
+        const current = await findTicket(em, c.req.valid('param').id);
+        await c.var.authz.assert('queue.call', current.unitId);
+        return finishTicket(ctx, em, acting(c), current, outcome);
+      });
+      return c.json(ticketView(ticket), 200);
+    });
+  }
+
+  router.openapi(board, async (c) => {
+    const { unitId } = c.req.valid('query');
+    await c.var.authz.assert('queue.read', unitId);
+    const tickets = await listTickets(ctx, ctx.em(), unitId, ['waiting', 'called']);
+    const messages = ctx
+      .contributions<DisplayMessage>('queue.display-message')
+      .filter(({ value }) => !value.units || value.units.includes(unitId))
+      .map(({ plugin, value }) => ({ vi: value.vi, ...(value.en ? { en: value.en } : {}), tone: value.tone, from: plugin }));
+    return c.json(
+      {
+        unitId,
+        serving: tickets.filter((t) => t.status === 'called').map((t) => ({ code: t.code, desk: t.desk ?? null, calledAt: t.calledAt?.toISOString() ?? null })),
+        waiting: tickets.filter((t) => t.status === 'waiting').length,
+        messages,
+      },
+      200,
+    );
+  });
+}
