@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from 'hono';
 import { getCookie } from 'hono/cookie';
+import { TransactionContext } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
 import { AppError } from '../errors.ts';
 import type { AppEnv, Principal } from '../http/env.ts';
@@ -44,7 +45,12 @@ export function unitPathLookup(em: EntityManager): (id: string) => Promise<strin
   const cache = new Map<string, string | null>();
   return async (id) => {
     if (!cache.has(id)) {
-      const [row] = await em.execute<{ path: string }[]>('SELECT path FROM units WHERE id = ?', [id]);
+      // Handlers check scope inside their transaction, after loading the row they change: ask
+      // through that transaction. Outside it, SQLite's single pooled connection is held by the
+      // transaction, so the lookup would wait for it forever (and on PostgreSQL it would not
+      // see the transaction's own writes).
+      const current = (TransactionContext.getEntityManager(em.name) as EntityManager | undefined) ?? em;
+      const [row] = await current.execute<{ path: string }[]>('SELECT path FROM units WHERE id = ?', [id]);
       cache.set(id, row?.path ?? null);
     }
     return cache.get(id)!;

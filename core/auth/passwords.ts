@@ -1,6 +1,7 @@
 import { hash, verify } from '@node-rs/argon2';
 import { dictionary } from '@zxcvbn-ts/language-common';
 import { AppError } from '../errors.ts';
+import { randomSecret } from './tokens.ts';
 
 /**
  * argon2id at the OWASP / ASVS 4.0 level-2 minimum: 19 MiB memory, 2 passes, 1 lane.
@@ -31,6 +32,18 @@ export function passwordProblems(password: string, username?: string): string[] 
 export function assertPasswordPolicy(password: string, username?: string): void {
   const problems = passwordProblems(password, username);
   if (problems.length) throw new AppError('auth.weak_password', `Password must be: ${problems.join('; ')}`, { problems });
+}
+
+/**
+ * A random password (16 URL-safe characters) that passes the policy for this username. A random
+ * string can contain a short username ("an" about once in 70 draws), so draw again until it passes.
+ */
+export function generatePassword(username?: string, draw: () => string = () => randomSecret(12)): string {
+  for (let i = 0; i < 100; i++) {
+    const candidate = draw();
+    if (passwordProblems(candidate, username).length === 0) return candidate;
+  }
+  throw new AppError('internal', 'Could not generate a password that meets the policy');
 }
 
 export function hashPassword(password: string): Promise<string> {

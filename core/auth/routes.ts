@@ -10,7 +10,7 @@ import { userView } from '../org/views.ts';
 import { ApiToken, User } from './entities.ts';
 import { login, logout } from './login.ts';
 import { assertPasswordPolicy, hashPassword, verifyPassword } from './passwords.ts';
-import { endSessionsOf, SESSION_COOKIE } from './sessions.ts';
+import { createSession, endSessionsOf, SESSION_COOKIE } from './sessions.ts';
 import { newApiToken } from './tokens.ts';
 
 /** Secure cookies everywhere except plain http on the local machine (development, demo). */
@@ -18,6 +18,16 @@ function cookieIsSecure(c: Context): boolean {
   const url = new URL(c.req.url);
   const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
   return !(url.protocol === 'http:' && local);
+}
+
+function setSessionCookie(c: Context<AppEnv>, token: string): void {
+  setCookie(c, SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: cookieIsSecure(c),
+    path: '/',
+    maxAge: Math.floor(c.var.services.config.sessionAbsoluteMs / 1000),
+  });
 }
 
 function clientIp(c: Context): string | null {
@@ -88,10 +98,13 @@ const createToken = defineRoute({
   method: 'post',
   path: '/api/me/tokens',
   tags: ['auth'],
-  summary: 'Create a personal API token; the secret is shown once',
+  summary: 'Create a personal API token (signed in with a password, not with another token); the secret is shown once',
   permission: 'authenticated',
   request: jsonBody(z.object({ name: z.string().min(1).max(128), expiresInDays: z.number().int().min(1).max(3650).optional() })),
-  responses: { 201: json(TokenView.extend({ token: z.string() }), 'Created; keep the token now, it is not shown again') },
+  responses: {
+    201: json(TokenView.extend({ token: z.string() }), 'Created; keep the token now, it is not shown again'),
+    403: problem('Called with an API token'),
+  },
 });
 const revokeToken = defineRoute({
   method: 'delete',
@@ -126,13 +139,7 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>): void {
       userAgent: c.req.header('user-agent') ?? null,
       requestId: c.var.requestId,
     });
-    setCookie(c, SESSION_COOKIE, token, {
-      httpOnly: true,
-      sameSite: 'Lax',
-      secure: cookieIsSecure(c),
-      path: '/',
-      maxAge: Math.floor(svc.config.sessionAbsoluteMs / 1000),
-    });
+    setSessionCookie(c, token);
     return c.json({ user: userView(user) }, 200);
   });
 
@@ -171,7 +178,7 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>): void {
     const svc = c.var.services;
     const p = c.var.principal!;
     const body = c.req.valid('json');
-    await svc.db.em().transactional(async (em) => {
+    const rotated = await svc.db.em().transactional(async (em) => {
       const user = await em.findOneOrFail(User, { id: p.user.id });
       if (!(await verifyPassword(user.passwordHash ?? null, body.currentPassword))) throw new AppError('auth.invalid_credentials', 'The current password is wrong');
       assertPasswordPolicy(body.newPassword, user.username);
@@ -180,8 +187,13 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>): void {
       user.updatedAt = svc.clock.now();
       await endSessionsOf(em, user.id);
       await svc.audit.append(em, { actor: { id: user.id, name: user.username }, action: 'user.password_changed', targetType: 'user', targetId: user.id, unitId: user.unitId, requestId: c.var.requestId });
+      // Every session ended, including the one in use (its cookie may be the stolen one); the
+      // caller continues under a fresh session, so "other sessions" end but the caller stays in.
+      if (p.via !== 'session') return null;
+      const meta = { ip: clientIp(c), userAgent: c.req.header('user-agent') ?? null };
+      return (await createSession(em, user.id, svc.clock.now(), svc.config, meta)).token;
     });
-    deleteCookie(c, SESSION_COOKIE, { path: '/', secure: cookieIsSecure(c) });
+    if (rotated) setSessionCookie(c, rotated);
     return c.body(null, 204);
   });
 
@@ -193,6 +205,8 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(createToken, async (c) => {
     const svc = c.var.services;
     const p = c.var.principal!;
+    // A token minting tokens would outlive its own expiry and revocation.
+    if (p.via !== 'session') throw new AppError('auth.forbidden', 'API tokens are created from a signed-in session, not with another token');
     const body = c.req.valid('json');
     const now = svc.clock.now();
     const secret = newApiToken();

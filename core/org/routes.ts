@@ -137,6 +137,10 @@ export function registerOrgRoutes(app: OpenAPIHono<AppEnv>): void {
         const parent = body.parentId ? await findUnit(em, body.parentId) : null;
         await c.var.authz.assert('unit.manage', parent?.id ?? null);
       }
+      // A merge hands the unit over to its successor: that unit must be within your scope too.
+      if (body.successorId && body.successorId !== unit.successorId) {
+        await c.var.authz.assert('unit.manage', (await findUnit(em, body.successorId)).id);
+      }
       return updateUnit(svc, em, acting(c), unit.id, body);
     });
     return c.json(unitView(unit), 200);

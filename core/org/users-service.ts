@@ -2,9 +2,8 @@ import type { EntityManager } from '@mikro-orm/knex';
 import type { Services } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { User, sexes } from '../auth/entities.ts';
-import { assertPasswordPolicy, hashPassword } from '../auth/passwords.ts';
+import { assertPasswordPolicy, generatePassword, hashPassword } from '../auth/passwords.ts';
 import { endSessionsOf } from '../auth/sessions.ts';
-import { randomSecret } from '../auth/tokens.ts';
 import type { Acting } from './actor.ts';
 import { RoleAssignment } from './entities.ts';
 import { isRole, roleNames } from './roles.ts';
@@ -52,7 +51,7 @@ export async function createUser(
   }
   if (await em.findOne(User, { username })) throw new AppError('user.exists', `Username "${username}" is taken`);
   const unit = input.unitId ? await findUnit(em, input.unitId) : null;
-  const generatedPassword = input.password === undefined ? randomSecret(12) : undefined;
+  const generatedPassword = input.password === undefined ? generatePassword(username) : undefined;
   const password = input.password ?? generatedPassword!;
   if (!options.skipPolicy) assertPasswordPolicy(password, username);
   const now = svc.clock.now();
@@ -137,7 +136,7 @@ export async function unlockUser(svc: Services, em: EntityManager, acting: Actin
 /** An administrator sets a new password (policy applies); the user's sessions end. */
 export async function resetPassword(svc: Services, em: EntityManager, acting: Acting, id: string, password?: string): Promise<{ user: User; generatedPassword?: string }> {
   const user = await findUser(em, id);
-  const generatedPassword = password === undefined ? randomSecret(12) : undefined;
+  const generatedPassword = password === undefined ? generatePassword(user.username) : undefined;
   const pw = password ?? generatedPassword!;
   assertPasswordPolicy(pw, user.username);
   user.passwordHash = await hashPassword(pw);
