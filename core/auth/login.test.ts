@@ -127,6 +127,21 @@ describe('login', () => {
     expect(audit.map((r) => r.action)).toEqual(['auth.locked', 'user.unlocked']);
   });
 
+  it('counts simultaneous failures exactly, without bumping the account version an admin edits', async () => {
+    const u = await freshUser('race-fail');
+    const admin = await ctx.t.login('admin');
+    const before = await (await admin.get(`/api/users/${u.id}`)).json();
+    const results = await Promise.all([1, 2].map((i) => attempt(u.username, `wrong-${i}`)));
+    expect(results.map((r) => r.status)).toEqual([401, 401]);
+    expect((await userRow(u.id)).failedLogins).toBe(2);
+    ctx.t.clock.advance(60_000);
+    expect((await attempt(u.username, PW)).status).toBe(200);
+    expect((await userRow(u.id)).failedLogins).toBe(0);
+    // The admin's edit, made from what they read before all this, still applies.
+    const edit = await admin.patch(`/api/users/${u.id}`, { version: before.version, displayName: 'Renamed while logging in' });
+    expect(edit.status).toBe(200);
+  });
+
   it('refuses a disabled user (403 auth.disabled), ends their sessions and stops their API tokens', async () => {
     const u = await freshUser('leaving-soon');
     const userClient = await ctx.t.login(u.username, PW);

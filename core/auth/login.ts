@@ -23,8 +23,25 @@ type Outcome = { ok: true; user: User; token: string } | { ok: false; error: App
 export async function login(svc: Services, input: LoginInput): Promise<{ user: User; token: string }> {
   const username = input.username.trim().toLowerCase();
   const now = svc.clock.now();
+  // The password is checked outside any transaction: hashing takes tens of milliseconds and
+  // must not hold a connection (SQLite has one). Bookkeeping is then one short transaction of
+  // atomic updates, so concurrent attempts neither lose a count nor bump the row's version
+  // (which would make an administrator's concurrent edit look stale).
+  const user = await svc.db.em().findOne(User, { username });
+  if (user?.lockedAt) {
+    throw new AppError('auth.locked', 'This account is locked after repeated failed logins; an administrator must unlock it');
+  }
+  if (user) {
+    const wait = waitRemainingMs(user.failedLogins, user.lastFailedAt ?? null, now);
+    if (wait > 0) {
+      const seconds = Math.ceil(wait / 1000);
+      throw new AppError('auth.throttled', `Try again in ${seconds} s`, { retryAfter: seconds }, { 'retry-after': String(seconds) });
+    }
+  }
+  const passwordOk = await verifyPassword(user?.passwordHash ?? null, input.password);
+  const rehash = passwordOk && user?.passwordHash && needsRehash(user.passwordHash) ? await hashPassword(input.password) : null;
+
   const outcome = await svc.db.em().transactional(async (em): Promise<Outcome> => {
-    const user = await em.findOne(User, { username });
     const audit = (action: string, summary: Record<string, unknown>) =>
       svc.audit.append(em, {
         actor: { id: user?.id ?? null, name: user?.username ?? username },
@@ -36,33 +53,26 @@ export async function login(svc: Services, input: LoginInput): Promise<{ user: U
         requestId: input.requestId,
       });
     if (!user) {
-      await verifyPassword(null, input.password);
       await audit('auth.login_failed', { username, reason: 'unknown user', ip: input.ip ?? null });
       return { ok: false, error: new AppError('auth.invalid_credentials') };
     }
-    if (user.lockedAt) {
-      return { ok: false, error: new AppError('auth.locked', 'This account is locked after repeated failed logins; an administrator must unlock it') };
-    }
-    const wait = waitRemainingMs(user.failedLogins, user.lastFailedAt ?? null, now);
-    if (wait > 0) {
-      const seconds = Math.ceil(wait / 1000);
-      return { ok: false, error: new AppError('auth.throttled', `Try again in ${seconds} s`, { retryAfter: seconds }, { 'retry-after': String(seconds) }) };
-    }
-    if (!(await verifyPassword(user.passwordHash ?? null, input.password))) {
-      user.failedLogins += 1;
-      user.lastFailedAt = now;
-      const locks = user.failedLogins >= LOCK_AFTER;
-      if (locks) user.lockedAt = now;
-      await audit('auth.login_failed', { reason: 'wrong password', failedLogins: user.failedLogins, ip: input.ip ?? null });
-      if (locks) await audit('auth.locked', { failedLogins: user.failedLogins });
+    if (!passwordOk) {
+      await em.execute('UPDATE users SET failed_logins = failed_logins + 1, last_failed_at = ? WHERE id = ?', [now, user.id]);
+      const [row] = await em.execute<{ failed_logins: number }[]>('SELECT failed_logins FROM users WHERE id = ?', [user.id]);
+      const failedLogins = Number(row.failed_logins);
+      const locks = failedLogins >= LOCK_AFTER;
+      if (locks) await em.execute('UPDATE users SET locked_at = ? WHERE id = ? AND locked_at IS NULL', [now, user.id]);
+      await audit('auth.login_failed', { reason: 'wrong password', failedLogins, ip: input.ip ?? null });
+      if (locks) await audit('auth.locked', { failedLogins });
       return { ok: false, error: locks ? new AppError('auth.locked') : new AppError('auth.invalid_credentials') };
     }
     if (!user.active) {
       return { ok: false, error: new AppError('auth.disabled') };
     }
-    user.failedLogins = 0;
-    user.lastFailedAt = null;
-    if (user.passwordHash && needsRehash(user.passwordHash)) user.passwordHash = await hashPassword(input.password);
+    if (user.failedLogins > 0 || user.lastFailedAt) {
+      await em.execute('UPDATE users SET failed_logins = 0, last_failed_at = NULL WHERE id = ?', [user.id]);
+    }
+    if (rehash) await em.execute('UPDATE users SET password_hash = ? WHERE id = ?', [rehash, user.id]);
     const { token } = await createSession(em, user.id, now, svc.config, input);
     await audit('auth.login', { via: 'password', ip: input.ip ?? null });
     return { ok: true, user, token };

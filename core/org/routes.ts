@@ -7,6 +7,7 @@ import { Unit, unitLevels } from './entities.ts';
 import { roles } from './roles.ts';
 import { createUnit, findUnit, unitNameHistory, updateUnit } from './units-service.ts';
 import { unitView } from './views.ts';
+import { localDate } from '../time.ts';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
 const UnitView = z
@@ -45,7 +46,7 @@ const UnitPatch = z
     level: z.enum(unitLevels).optional(),
     parentId: z.string().max(64).nullable().optional(),
     validFrom: isoDate.nullable().optional(),
-    validTo: isoDate.nullable().optional(),
+    validTo: isoDate.nullable().optional().describe('Last day the unit exists (inclusive, Vietnam date); from the next day it is retired'),
     successorId: z.string().max(64).nullable().optional(),
   })
   .openapi('UnitPatch');
@@ -101,10 +102,10 @@ export function registerOrgRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(listUnits, async (c) => {
     const scopes = c.var.authz.scopes('unit.read');
     const includeRetired = c.req.valid('query').includeRetired === 'true';
-    const today = c.var.services.clock.now().toISOString().slice(0, 10);
+    const today = localDate(c.var.services.clock.now());
     const em = c.var.services.db.em();
     const units = await em.find(Unit, { $or: scopes.map((s) => ({ path: { $like: `${s}%` } })) }, { orderBy: { path: 'asc' } });
-    const visible = units.filter((u) => includeRetired || !u.validTo || u.validTo > today);
+    const visible = units.filter((u) => includeRetired || !u.validTo || u.validTo >= today);
     return c.json(visible.map(unitView), 200);
   });
 

@@ -170,3 +170,19 @@ describe('units', () => {
     await expectProblem(await clerk.post('/api/units', { code: 'DEMO.TTPVHCC.Q9', name: 'Quầy 9', level: 'desk', parentId: 'DEMO.TTPVHCC' }), 403, 'auth.forbidden');
   });
 });
+
+describe('retirement date', () => {
+  it('keeps a unit through its last day in Vietnam time (validTo is inclusive)', async () => {
+    // 2026-06-30T16:30Z is 23:30 on 30 June in Vietnam: still its last day.
+    ctx.t.clock.set('2026-06-30T16:30:00Z');
+    const admin = await ctx.t.login('admin');
+    const created = await (await admin.post('/api/units', { code: 'DEMO.LASTDAY', name: 'Ban sắp giải thể', level: 'department', parentId: 'DEMO' })).json();
+    const a = await admin.get(`/api/units/${created.id}`);
+    expect((await admin.patch(`/api/units/${created.id}`, { version: (await a.json()).version, validTo: '2026-06-30' })).status).toBe(200);
+    const codes = async () => (await (await admin.get('/api/units')).json()).map((u: { code: string }) => u.code);
+    expect(await codes()).toContain('DEMO.LASTDAY');
+    // 17:00Z is midnight in Vietnam: 1 July, retired.
+    ctx.t.clock.set('2026-06-30T17:00:00Z');
+    expect(await codes()).not.toContain('DEMO.LASTDAY');
+  });
+});
