@@ -54,7 +54,9 @@ export class AuditLog {
       targetType: entry.targetType,
       targetId: entry.targetId ?? null,
       unitId: entry.unitId ?? null,
-      summary: entry.summary ?? {},
+      // Hash exactly what the database will give back: a Date becomes its ISO string, undefined
+      // disappears, NaN becomes null. Hashing the live object would fail verification later.
+      summary: JSON.parse(JSON.stringify(entry.summary ?? {})) as Record<string, unknown>,
       requestId: entry.requestId ?? null,
     };
     const hash = recordHash(head.hash, fields);

@@ -42,7 +42,9 @@ export async function openDatabase(config: Pick<AppConfig, 'dialect' | 'database
   let orm: MikroORM;
   if (config.dialect === 'postgresql') {
     const { PostgreSqlDriver } = await import('@mikro-orm/postgresql');
-    orm = await MikroORM.init({ ...common, driver: PostgreSqlDriver, clientUrl: config.database, pool: { min: 0, max: 10 } } as Options);
+    // ensureDatabase off: a mistyped DATABASE_URL must fail, not create an empty database and
+    // seed a new first admin into it. Operators create the database (README: `createdb motcua`).
+    orm = await MikroORM.init({ ...common, driver: PostgreSqlDriver, clientUrl: config.database, pool: { min: 0, max: 10 }, ensureDatabase: false } as Options);
   } else {
     const { BetterSqliteDriver } = await import('@mikro-orm/better-sqlite');
     if (config.database !== ':memory:') mkdirSync(dirname(config.database), { recursive: true });
@@ -78,11 +80,17 @@ export async function migrate(db: Database): Promise<string[]> {
   }
   const knex = (db.orm.em as EntityManager).getKnex();
   const conn = await knex.client.acquireConnection();
+  let locked = false;
   try {
     await conn.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    locked = true;
+    // Pending migrations are read only now, under the lock: a node that waited sees what the other applied.
     return (await migrator.up()).map((m) => m.name);
   } finally {
-    await conn.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
-    await knex.client.releaseConnection(conn);
+    try {
+      if (locked) await conn.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    } finally {
+      await knex.client.releaseConnection(conn);
+    }
   }
 }

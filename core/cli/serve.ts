@@ -1,0 +1,81 @@
+import type { AddressInfo } from 'node:net';
+import type { Server } from 'node:http';
+import { serve } from '@hono/node-server';
+import { createPlatform, type Platform } from '../boot.ts';
+import type { AppConfig } from '../config.ts';
+import { AppError } from '../errors.ts';
+import { seedingLines, startBanner } from './banner.ts';
+import { cliSetup } from './context.ts';
+import { EXIT, err, out } from './output.ts';
+
+export interface ServeOptions {
+  demo?: boolean;
+  port?: number;
+  host?: string;
+}
+
+/** How long in-flight requests may take to finish after SIGINT/SIGTERM. */
+const DRAIN_MS = 10_000;
+
+function listen(platform: Platform, config: AppConfig): Promise<{ server: Server; port: number }> {
+  return new Promise((resolve, reject) => {
+    const server = serve({ fetch: platform.app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) =>
+      resolve({ server, port: info.port }),
+    ) as Server;
+    server.once('error', (e: NodeJS.ErrnoException) => {
+      if (e.code === 'EADDRINUSE') reject(new AppError('service.unavailable', `${config.host}:${config.port} is already in use (set --port or PORT)`));
+      else if (e.code === 'EACCES') reject(new AppError('service.unavailable', `not allowed to listen on ${config.host}:${config.port}`));
+      else reject(e);
+    });
+  });
+}
+
+/**
+ * Starts the HTTP server and resolves with the exit code once it has been stopped by
+ * SIGINT/SIGTERM: the server stops accepting, in-flight requests finish, then the database closes.
+ */
+export async function serveCommand(options: ServeOptions): Promise<number> {
+  const overrides: Partial<AppConfig> = { demo: !!options.demo };
+  if (options.port !== undefined) overrides.port = options.port;
+  if (options.host) overrides.host = options.host;
+  const { config, plugins } = await cliSetup(overrides);
+  const platform = await createPlatform({ config, plugins });
+  let listening: { server: Server; port: number };
+  try {
+    listening = await listen(platform, config);
+  } catch (e) {
+    // The database was set up all the same: a generated first-admin password must not be lost.
+    for (const line of seedingLines(config, platform)) err(line);
+    await platform.close();
+    throw e;
+  }
+  for (const line of startBanner(config, platform, listening.port)) out(line);
+
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        err(`${signal} again: exiting without waiting`);
+        resolve(EXIT.failed);
+        return;
+      }
+      stopping = true;
+      out(`${signal}: shutting down`);
+      const force = setTimeout(() => listening.server.closeAllConnections(), DRAIN_MS);
+      force.unref();
+      listening.server.close(() => {
+        clearTimeout(force);
+        platform.close().then(
+          () => resolve(EXIT.ok),
+          (e: unknown) => {
+            err(`error closing the database: ${(e as Error).message}`);
+            resolve(EXIT.failed);
+          },
+        );
+      });
+      listening.server.closeIdleConnections();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
