@@ -1,21 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
+import type { AuditRow } from './rows.ts';
 
 const ctx = useTestPlatform();
 
-interface AuditRow {
-  id: number;
-  seq: number;
-  at: string;
-  actor_id: string | null;
-  actor_name: string;
-  action: string;
-  target_type: string;
-  target_id: string | null;
-  unit_id: string | null;
-  summary: string | Record<string, unknown>;
-  request_id: string | null;
-}
 
 interface ApiRecord {
   id: number;

@@ -3,6 +3,7 @@ import type { AppEnv } from '../http/env.ts';
 import { defineRoute } from '../http/route.ts';
 import { json } from '../http/schemas.ts';
 import { verifyAuditChain } from './verify.ts';
+import { rowSummary, type AuditRow } from './rows.ts';
 
 const Record_ = z
   .object({
@@ -62,20 +63,6 @@ const verify = defineRoute({
   },
 });
 
-interface Row {
-  id: number;
-  seq: number;
-  at: string;
-  actor_id: string | null;
-  actor_name: string;
-  action: string;
-  target_type: string;
-  target_id: string | null;
-  unit_id: string | null;
-  summary: string | Record<string, unknown>;
-  request_id: string | null;
-  hash: string;
-}
 
 export function registerAuditRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(list, async (c) => {
@@ -124,7 +111,7 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>): void {
     params.push(q.limit + 1);
     const rows = await c.var.services.db
       .em()
-      .execute<Row[]>(`SELECT a.* FROM audit_log a LEFT JOIN units un ON un.id = a.unit_id WHERE ${where.join(' AND ')} ORDER BY a.id DESC LIMIT ?`, params);
+      .execute<AuditRow[]>(`SELECT a.* FROM audit_log a LEFT JOIN units un ON un.id = a.unit_id WHERE ${where.join(' AND ')} ORDER BY a.id DESC LIMIT ?`, params);
     const page = rows.slice(0, q.limit);
     return c.json(
       {
@@ -138,7 +125,7 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>): void {
           targetType: r.target_type,
           targetId: r.target_id,
           unitId: r.unit_id,
-          summary: typeof r.summary === 'string' ? (JSON.parse(r.summary) as Record<string, unknown>) : r.summary,
+          summary: rowSummary(r),
           requestId: r.request_id,
           hash: r.hash,
         })),

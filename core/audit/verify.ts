@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { GENESIS_HASH, recordHash } from './chain.ts';
+import { rowSummary, type AuditRow } from './rows.ts';
 
 export interface AuditProblem {
   seq: number;
@@ -16,22 +17,6 @@ export interface AuditVerification {
   problems: AuditProblem[];
 }
 
-interface Row {
-  id: number;
-  chain: number;
-  seq: number;
-  at: string;
-  actor_id: string | null;
-  actor_name: string;
-  action: string;
-  target_type: string;
-  target_id: string | null;
-  unit_id: string | null;
-  summary: string | Record<string, unknown>;
-  request_id: string | null;
-  prev_hash: string;
-  hash: string;
-}
 
 const PAGE = 5000;
 /** seq is an `integer` column: a bound above this would not even bind on PostgreSQL. */
@@ -64,7 +49,7 @@ export async function verifyAuditChain(em: EntityManager): Promise<AuditVerifica
     let prev = GENESIS_HASH;
     let afterSeq = 0;
     for (;;) {
-      const rows = await em.execute<Row[]>('SELECT * FROM audit_log WHERE chain = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?', [chain, afterSeq, upTo, PAGE]);
+      const rows = await em.execute<AuditRow[]>('SELECT * FROM audit_log WHERE chain = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?', [chain, afterSeq, upTo, PAGE]);
       if (rows.length === 0) break;
       for (const row of rows) {
         records++;
@@ -80,7 +65,7 @@ export async function verifyAuditChain(em: EntityManager): Promise<AuditVerifica
             detail: `record ${seq} (id ${row.id}) does not link to record ${seq - 1}: records were swapped or moved, or record ${seq - 1} was rewritten`,
           });
         }
-        const summary = typeof row.summary === 'string' ? (JSON.parse(row.summary) as Record<string, unknown>) : row.summary;
+        const summary = rowSummary(row);
         const expected = recordHash(row.prev_hash, {
           chain: Number(row.chain),
           seq,
