@@ -8,6 +8,10 @@ import { createLogger, type Logger } from './logger.ts';
 import { PermissionRegistry } from './org/roles.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { PluginHost } from './plugins/host.ts';
+import { ProcessRuntime } from './engine/runtime.ts';
+import { plainCalendar } from './engine/calendar.ts';
+import { registerTimerJobs } from './engine/timer-jobs.ts';
+import { JobRunner } from './jobs/job-runner.ts';
 import type { PluginDefinition } from './plugins/define-plugin.ts';
 import { createApp } from './http/app.ts';
 import type { AppEnv } from './http/env.ts';
@@ -48,7 +52,11 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   try {
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, 'migrations applied');
-    const services: Services = { config, db, clock, log, permissions, audit: new AuditLog(clock, db.dialect), plugins };
+    const services = { config, db, clock, log, permissions, audit: new AuditLog(clock, db.dialect), plugins } as Services;
+    services.calendar = plainCalendar;
+    services.engine = new ProcessRuntime(services);
+    services.jobs = new JobRunner({ db, clock, log }, { pollMs: config.jobPollMs });
+    registerTimerJobs(services.jobs, services);
     const seeded: Platform['seeded'] = { demo: false };
     if (!(await hasUsers(db.em()))) {
       const demoAllowed = config.demo && config.dialect === 'sqlite' && !config.production;
@@ -61,7 +69,11 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     }
     await plugins.setup(services);
     const app = createApp(services);
-    return { app, services, seeded, close: () => db.close() };
+    const close = async () => {
+      await services.jobs.stop();
+      await db.close();
+    };
+    return { app, services, seeded, close };
   } catch (err) {
     await db.close();
     throw err;

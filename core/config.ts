@@ -17,8 +17,10 @@ const envSchema = z.object({
   MOTCUA_ADMIN_PASSWORD: z.string().optional(),
   MOTCUA_PUBLIC_ORIGINS: z.string().default(''),
   MOTCUA_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  MOTCUA_BPMN_MAX_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   MOTCUA_SESSION_IDLE_MINUTES: z.coerce.number().positive().default(30),
   MOTCUA_SESSION_ABSOLUTE_HOURS: z.coerce.number().positive().default(12),
+  MOTCUA_JOB_POLL_MS: z.coerce.number().int().positive().default(1000),
   MOTCUA_LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
 });
 
@@ -37,9 +39,13 @@ export interface AppConfig {
   adminPassword?: string;
   publicOrigins: string[];
   bodyLimitBytes: number;
+  /** Largest BPMN file accepted for deployment. */
+  bpmnMaxBytes: number;
   sessionIdleMs: number;
   sessionAbsoluteMs: number;
   logLevel: 'silent' | 'error' | 'info' | 'debug';
+  /** Pause between the job runner's polls for due jobs (timers). */
+  jobPollMs: number;
   /** Seed the demo province on a new embedded database. */
   demo: boolean;
   version: string;
@@ -81,9 +87,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminPassword: e.MOTCUA_ADMIN_PASSWORD,
     publicOrigins: e.MOTCUA_PUBLIC_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
     bodyLimitBytes: e.MOTCUA_BODY_LIMIT_BYTES,
+    bpmnMaxBytes: e.MOTCUA_BPMN_MAX_BYTES,
     sessionIdleMs: e.MOTCUA_SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: e.MOTCUA_SESSION_ABSOLUTE_HOURS * 3_600_000,
     logLevel: e.MOTCUA_LOG_LEVEL,
+    jobPollMs: e.MOTCUA_JOB_POLL_MS,
     demo: false,
     version: readVersion(),
     ...overrides,

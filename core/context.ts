@@ -5,6 +5,9 @@ import type { Logger } from './logger.ts';
 import type { PermissionRegistry } from './org/roles.ts';
 import type { AuditLog } from './audit/audit-log.ts';
 import type { PluginHost } from './plugins/host.ts';
+import type { ProcessRuntime } from './engine/runtime.ts';
+import type { Calendar } from './engine/calendar.ts';
+import type { JobRunner } from './jobs/job-runner.ts';
 
 /** The long-lived services of one app process, built once at boot (core/boot.ts). */
 export interface Services {
@@ -15,4 +18,9 @@ export interface Services {
   permissions: PermissionRegistry;
   audit: AuditLog;
   plugins: PluginHost;
+  engine: ProcessRuntime;
+  /** Counts timer durations (plain calendar time until the working-time calendar replaces it). */
+  calendar: Calendar;
+  /** Fires due jobs (timers); `serve` starts its polling, tests call `runDue()`. */
+  jobs: JobRunner;
 }

@@ -50,6 +50,8 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
     throw e;
   }
   for (const line of startBanner(config, platform, listening.port)) out(line);
+  // Timers and other jobs: a pass at once (catching up on what fell due while down), then polling.
+  platform.services.jobs.start();
 
   return new Promise<number>((resolve) => {
     let stopping = false;
@@ -61,6 +63,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
       }
       stopping = true;
       out(`${signal}: shutting down`);
+      void platform.services.jobs.stop();
       const force = setTimeout(() => listening.server.closeAllConnections(), DRAIN_MS);
       force.unref();
       listening.server.close(() => {

@@ -2,9 +2,11 @@ import { User, Session, ApiToken } from '../auth/entities.ts';
 import { Unit, UnitNameHistory, RoleAssignment } from '../org/entities.ts';
 import { AuditRecord } from '../audit/entities.ts';
 import { foundation } from './migrations/0001-foundation.ts';
+import { engine } from './migrations/0002-engine.ts';
+import { jobs } from './migrations/0003-jobs.ts';
 import type { NamedMigration } from './migration.ts';
 
 export const coreEntities = [User, Session, ApiToken, Unit, UnitNameHistory, RoleAssignment, AuditRecord];
 
 /** Core migrations in order. Append only: never edit or reorder a released one. */
-export const coreMigrations: NamedMigration[] = [foundation];
+export const coreMigrations: NamedMigration[] = [foundation, engine, jobs];

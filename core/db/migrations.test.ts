@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialect, type TestDatabase } from '../../tests/support/platform.ts';
 import { coreEntities, coreMigrations } from './core-schema.ts';
+
+const CORE_NAMES = coreMigrations.map((m) => m.name);
 import { migrate, openDatabase, type Database } from './database.ts';
 
 const dialect = testDialect();
@@ -41,25 +43,25 @@ async function appliedMigrations(db: Database): Promise<string[]> {
 }
 
 describe(`migrations (${dialect})`, () => {
-  it('create every core table on an empty database and record core_0001_foundation', async () => {
+  it('create every core table on an empty database and record every core migration in order', async () => {
     const db = await open(await emptyDatabase());
-    expect(await migrate(db)).toEqual(['core_0001_foundation']);
+    expect(await migrate(db)).toEqual(CORE_NAMES);
     const tables = await tableNames(db);
     for (const table of coreTables) expect(tables, table).toContain(table);
     expect(tables).toContain('schema_migrations');
-    expect(await appliedMigrations(db)).toEqual(['core_0001_foundation']);
+    expect(await appliedMigrations(db)).toEqual(CORE_NAMES);
   });
 
   it('apply nothing the second time, also from a new connection', async () => {
     const t = await emptyDatabase();
     const first = await open(t);
-    expect(await migrate(first)).toEqual(['core_0001_foundation']);
+    expect(await migrate(first)).toEqual(CORE_NAMES);
     expect(await migrate(first)).toEqual([]);
     await first.close();
     opened.splice(opened.indexOf(first), 1);
     const again = await open(t);
     expect(await migrate(again)).toEqual([]);
-    expect(await appliedMigrations(again)).toEqual(['core_0001_foundation']);
+    expect(await appliedMigrations(again)).toEqual(CORE_NAMES);
   });
 
   it.runIf(dialect === 'sqlite')('open SQLite in WAL mode with synchronous FULL and foreign keys on', async () => {
@@ -77,8 +79,8 @@ describe(`migrations (${dialect})`, () => {
     const t = await emptyDatabase();
     const [a, b] = await Promise.all([open(t), open(t)]);
     const results = await Promise.all([migrate(a), migrate(b)]);
-    expect(results.flat()).toEqual(['core_0001_foundation']);
-    expect(await appliedMigrations(a)).toEqual(['core_0001_foundation']);
+    expect(results.flat()).toEqual(CORE_NAMES);
+    expect(await appliedMigrations(a)).toEqual(CORE_NAMES);
     const tables = await tableNames(b);
     for (const table of coreTables) expect(tables, table).toContain(table);
   });

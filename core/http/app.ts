@@ -13,6 +13,9 @@ import { registerAuthRoutes } from '../auth/routes.ts';
 import { registerOrgRoutes } from '../org/routes.ts';
 import { registerUserRoutes } from '../org/user-routes.ts';
 import { registerAuditRoutes } from '../audit/routes.ts';
+import { registerDefinitionRoutes } from '../engine/definition-routes.ts';
+import { registerInstanceRoutes } from '../engine/instance-routes.ts';
+import { registerTaskRoutes } from '../engine/task-routes.ts';
 
 /** A router whose validation failures become `request.invalid` problems. Plugins get one too. */
 export function createRouter(): OpenAPIHono<AppEnv> {
@@ -63,6 +66,9 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   registerOrgRoutes(app);
   registerUserRoutes(app);
   registerAuditRoutes(app);
+  registerDefinitionRoutes(app);
+  registerInstanceRoutes(app);
+  registerTaskRoutes(app);
   services.plugins.mountRoutes(app, services, createRouter);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'motcua_session' });

@@ -38,6 +38,11 @@ export const corePermissions: PermissionDefinition[] = [
   { name: 'user.manage', description: 'Create, edit, disable and unlock user accounts', roles: ['admin'] },
   { name: 'role.assign', description: 'Grant and revoke roles within units', roles: ['admin'] },
   { name: 'audit.read', description: 'Read the audit trail', roles: ['auditor'] },
+  { name: 'process.deploy', description: 'Deploy BPMN process definitions', roles: ['analyst'] },
+  { name: 'process.read', description: 'See process definitions and the instances of your units', roles: everyone },
+  { name: 'process.start', description: 'Start process instances in your units', roles: ['receptionist', 'analyst'] },
+  { name: 'process.cancel', description: 'Cancel running process instances of your units', roles: ['leader'] },
+  { name: 'task.work', description: 'Work on user tasks you are entitled to (assignee, candidate role in scope)', roles: ['receptionist', 'specialist', 'leader', 'clerical', 'analyst'] },
 ];
 
 /** Which roles hold which permission: core's and every enabled plugin's. */

@@ -1,0 +1,78 @@
+import { z, type OpenAPIHono } from '@hono/zod-openapi';
+import { AppError } from '../errors.ts';
+import type { AppEnv } from '../http/env.ts';
+import { acting } from '../http/acting.ts';
+import { defineRoute } from '../http/route.ts';
+import { json, problem } from '../http/schemas.ts';
+
+const Definition = z
+  .object({ id: z.string(), key: z.string(), version: z.number().int(), name: z.string().nullable(), hash: z.string(), deploymentId: z.string(), createdAt: z.string() })
+  .openapi('ProcessDefinition');
+const KeyParam = z.object({ key: z.string().min(1).max(255).openapi({ param: { name: 'key', in: 'path' } }) });
+
+const deploy = defineRoute({
+  method: 'post',
+  path: '/api/definitions',
+  tags: ['engine'],
+  summary: 'Deploy a BPMN file: each executable process becomes a definition keyed by process id (same content → same version)',
+  permission: 'process.deploy',
+  request: {
+    query: z.object({ name: z.string().max(255).optional() }),
+    body: { required: true, content: { 'application/xml': { schema: z.string() }, 'text/xml': { schema: z.string() } } },
+  },
+  responses: {
+    200: json(z.object({ definitions: z.array(Definition.extend({ created: z.boolean() })), warnings: z.array(z.string()) }), 'Nothing new: every process was already deployed with this content'),
+    201: json(z.object({ definitions: z.array(Definition.extend({ created: z.boolean() })), warnings: z.array(z.string()) }), 'Deployed'),
+    400: problem('Malformed XML (line and column named)'),
+    413: problem('File too large'),
+    422: problem('Refused: unsafe XML, a script, an unknown topic, an unsupported element (named)'),
+  },
+});
+const list = defineRoute({
+  method: 'get',
+  path: '/api/definitions',
+  tags: ['engine'],
+  summary: 'The latest version of every deployed process',
+  permission: 'process.read',
+  responses: { 200: json(z.array(Definition), 'Definitions') },
+});
+const versions = defineRoute({
+  method: 'get',
+  path: '/api/definitions/{key}/versions',
+  tags: ['engine'],
+  summary: 'All versions of one process',
+  permission: 'process.read',
+  request: { params: KeyParam },
+  responses: { 200: json(z.array(Definition), 'Versions'), 404: problem('No such process') },
+});
+const xml = defineRoute({
+  method: 'get',
+  path: '/api/definitions/{key}/{version}/xml',
+  tags: ['engine'],
+  summary: 'The BPMN file a version was deployed from',
+  permission: 'process.read',
+  request: { params: KeyParam.extend({ version: z.coerce.number().int().positive().openapi({ param: { name: 'version', in: 'path' } }) }) },
+  responses: { 200: { description: 'BPMN XML', content: { 'application/xml': { schema: z.string() } } }, 404: problem('No such version') },
+});
+
+export function registerDefinitionRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(deploy, async (c) => {
+    const svc = c.var.services;
+    if (!c.var.authz.isGlobal('process.deploy')) await c.var.authz.assert('process.deploy', null);
+    const type = c.req.header('content-type') ?? '';
+    if (!/^(application|text)\/xml\b/.test(type)) throw new AppError('request.invalid', 'Send the BPMN file as application/xml');
+    const body = await c.req.text();
+    const result = await svc.db.em().transactional((em) => svc.engine.definitions.deploy(em, acting(c), body, c.req.valid('query').name ?? null));
+    return c.json(result, result.definitions.some((d) => d.created) ? 201 : 200);
+  });
+
+  app.openapi(list, async (c) => c.json(await c.var.services.engine.definitions.list(c.var.services.db.em()), 200));
+
+  app.openapi(versions, async (c) => c.json(await c.var.services.engine.definitions.versions(c.var.services.db.em(), c.req.valid('param').key), 200));
+
+  app.openapi(xml, async (c) => {
+    const { key, version } = c.req.valid('param');
+    const body = await c.var.services.engine.definitions.xml(c.var.services.db.em(), key, version);
+    return c.body(body, 200, { 'content-type': 'application/xml; charset=utf-8' });
+  });
+}

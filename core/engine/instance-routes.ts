@@ -1,0 +1,99 @@
+import { z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from '../http/env.ts';
+import { acting } from '../http/acting.ts';
+import { defineRoute } from '../http/route.ts';
+import { IdParam, json, jsonBody, problem } from '../http/schemas.ts';
+import { findUnit } from '../org/units-service.ts';
+import { instanceView } from './views.ts';
+
+const Task = z
+  .object({
+    id: z.string(), instanceId: z.string(), definitionKey: z.string(), activityId: z.string(), name: z.string().nullable(), formKey: z.string().nullable(),
+    assignee: z.string().nullable(), candidateGroups: z.array(z.string()), candidateUsers: z.array(z.string()), unitId: z.string().nullable(),
+    dueAt: z.string().nullable(), status: z.enum(['open', 'completed', 'cancelled']), claimedBy: z.string().nullable(), createdAt: z.string(),
+  })
+  .openapi('Task');
+const Instance = z
+  .object({
+    id: z.string(), definitionKey: z.string(), definitionVersion: z.number().int(), businessKey: z.string().nullable(),
+    status: z.enum(['running', 'completed', 'cancelled', 'incident']), unitId: z.string().nullable(), variables: z.record(z.string(), z.unknown()),
+    startedAt: z.string(), endedAt: z.string().nullable(), startedBy: z.string().nullable(),
+    history: z.array(z.object({ activityId: z.string(), executionId: z.string(), name: z.string().nullable(), type: z.string(), startedAt: z.string(), endedAt: z.string().nullable(), actorId: z.string().nullable() })),
+    openTasks: z.array(Task),
+  })
+  .openapi('ProcessInstance');
+export { Task as TaskSchema };
+
+const start = defineRoute({
+  method: 'post',
+  path: '/api/instances',
+  tags: ['engine'],
+  summary: 'Start a process instance (latest version unless one is named) in one of your units',
+  permission: 'process.start',
+  request: jsonBody(
+    z.object({
+      definitionKey: z.string().min(1).max(255),
+      version: z.number().int().positive().optional(),
+      businessKey: z.string().max(255).optional(),
+      variables: z.record(z.string(), z.unknown()).optional(),
+      unitId: z.string().max(64).optional().describe('Unit (id or code) the instance belongs to; default: your first unit where you may start processes'),
+    }).openapi('StartInstance'),
+  ),
+  responses: { 201: json(Instance, 'Started'), 404: problem('No such definition') },
+});
+const get = defineRoute({
+  method: 'get',
+  path: '/api/instances/{id}',
+  tags: ['engine'],
+  summary: 'An instance: status, variables, activity history, open tasks',
+  permission: 'process.read',
+  request: { params: IdParam },
+  responses: { 200: json(Instance, 'Instance'), 403: problem('Outside your units'), 404: problem('No such instance') },
+});
+const cancel = defineRoute({
+  method: 'post',
+  path: '/api/instances/{id}/cancel',
+  tags: ['engine'],
+  summary: 'Cancel a running instance; its open tasks are cancelled',
+  permission: 'process.cancel',
+  request: { params: IdParam, ...jsonBody(z.object({ reason: z.string().max(1000).optional() })) },
+  responses: { 200: json(Instance, 'Cancelled'), 409: problem('Not running') },
+});
+
+export function registerInstanceRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(start, async (c) => {
+    const svc = c.var.services;
+    const body = c.req.valid('json');
+    const id = await svc.db.em().transactional(async (em) => {
+      let unit: { id: string; path: string } | null = null;
+      if (body.unitId) unit = await findUnit(em, body.unitId);
+      else {
+        const grant = c.var.authz.grants.find((g) => svc.permissions.roleGrants(g.role, 'process.start'));
+        if (grant) unit = { id: grant.unitId, path: grant.unitPath };
+      }
+      await c.var.authz.assert('process.start', unit?.id ?? null);
+      return svc.engine.start(em, acting(c), { ...body, unitId: unit?.id ?? null, unitPath: unit?.path ?? null });
+    });
+    const em = svc.db.em();
+    return c.json(await instanceView(em, await svc.engine.loadInstance(em, id)), 201);
+  });
+
+  app.openapi(get, async (c) => {
+    const em = c.var.services.db.em();
+    const row = await c.var.services.engine.loadInstance(em, c.req.valid('param').id);
+    await c.var.authz.assert('process.read', row.unit_id);
+    return c.json(await instanceView(em, row), 200);
+  });
+
+  app.openapi(cancel, async (c) => {
+    const svc = c.var.services;
+    const id = c.req.valid('param').id;
+    await svc.db.em().transactional(async (em) => {
+      const row = await svc.engine.loadInstance(em, id);
+      await c.var.authz.assert('process.cancel', row.unit_id);
+      await svc.engine.cancel(em, acting(c), row, c.req.valid('json').reason ?? null);
+    });
+    const em = svc.db.em();
+    return c.json(await instanceView(em, await svc.engine.loadInstance(em, id)), 200);
+  });
+}

@@ -1,0 +1,241 @@
+import type { EntityManager } from '@mikro-orm/knex';
+import type { Services } from '../context.ts';
+import { AppError } from '../errors.ts';
+import type { Acting } from '../org/actor.ts';
+import { DefinitionStore, type LoadedDefinition } from './definitions.ts';
+import { runEngine, type RunResult } from './run.ts';
+import { dueDateFrom } from './due-date.ts';
+import { syncTimerJobs, type FiringJob } from './timer-jobs.ts';
+
+export type InstanceStatus = 'running' | 'completed' | 'cancelled' | 'incident';
+
+export interface InstanceRow {
+  id: string;
+  definition_id: string;
+  definition_key: string;
+  definition_version: number;
+  business_key: string | null;
+  status: InstanceStatus;
+  unit_id: string | null;
+  unit_path: string | null;
+  state: string | null;
+  variables: string;
+  lock_version: number;
+}
+
+export interface TaskRow {
+  id: string;
+  instance_id: string;
+  definition_key: string;
+  activity_id: string;
+  execution_id: string;
+  name: string | null;
+  form_key: string | null;
+  assignee: string | null;
+  candidate_groups: string;
+  candidate_users: string;
+  unit_id: string | null;
+  unit_path: string | null;
+  due_at: unknown;
+  status: 'open' | 'completed' | 'cancelled';
+  claimed_by: string | null;
+  created_at: unknown;
+}
+
+const HUMAN_TASKS = new Set(['bpmn:UserTask', 'bpmn:ManualTask']);
+
+/** `,a,b,` so that `LIKE '%,a,%'` finds one member exactly. */
+export const csv = (values: string[]) => (values.length ? `,${values.join(',')},` : '');
+
+/**
+ * Durable process execution. Every command is one transaction of the caller's: load the
+ * instance → recover the engine from its saved state → signal → run until every path waits
+ * → write tasks, history and audit rows → save state under optimistic locking.
+ */
+export class ProcessRuntime {
+  readonly definitions: DefinitionStore;
+
+  constructor(private readonly svc: Services) {
+    this.definitions = new DefinitionStore(svc);
+  }
+
+  async start(
+    em: EntityManager,
+    acting: Acting,
+    input: {
+      definitionKey: string; version?: number | null; businessKey?: string | null; variables?: Record<string, unknown>; unitId?: string | null; unitPath?: string | null;
+      /** Started by this timer start event (job runner): its timer fires at once. */
+      timerStart?: { definitionId: string; activityId: string };
+    },
+  ): Promise<string> {
+    const def = input.timerStart
+      ? await this.definitions.byId(em, input.timerStart.definitionId)
+      : await this.definitions.resolve(em, input.definitionKey, input.version);
+    const id = crypto.randomUUID();
+    const now = this.svc.clock.now();
+    const variables = input.variables ?? {};
+    await em.execute(
+      `INSERT INTO process_instances (id, definition_id, definition_key, definition_version, business_key, status, unit_id, unit_path, state, variables, root_id, started_by, started_at, updated_at, lock_version)
+       VALUES (?, ?, ?, ?, ?, 'running', ?, ?, NULL, ?, ?, ?, ?, ?, 0)`,
+      [id, def.id, def.key, def.version, input.businessKey ?? null, input.unitId ?? null, input.unitPath ?? null, JSON.stringify(variables), id, acting.actor.id, now, now],
+    );
+    const fire = input.timerStart ? { activityId: input.timerStart.activityId } : undefined;
+    const result = await runEngine(def, this.svc.clock, { instanceId: id, variables, fire });
+    await this.persist(em, acting, def, { id, lockVersion: 0, unitId: input.unitId ?? null, unitPath: input.unitPath ?? null }, result, null);
+    await this.svc.audit.append(em, {
+      ...acting,
+      action: 'process.started',
+      targetType: 'process_instance',
+      targetId: id,
+      unitId: input.unitId ?? null,
+      summary: { key: def.key, version: def.version, businessKey: input.businessKey ?? null, ...(input.timerStart && { timerStart: input.timerStart.activityId }) },
+    });
+    return id;
+  }
+
+  /**
+   * Fires the waiting timer of a `timer` job (job runner): recover → the timer expires → run
+   * until every path waits → persist. False, changing nothing, when the instance no longer
+   * runs or the timer no longer waits.
+   */
+  async fireTimer(em: EntityManager, acting: Acting, job: FiringJob & { instanceId: string; executionId: string }): Promise<boolean> {
+    const instance = await this.loadInstance(em, job.instanceId);
+    if (instance.status !== 'running' || !instance.state) return false;
+    const def = await this.definitions.byId(em, instance.definition_id);
+    const result = await runEngine(def, this.svc.clock, {
+      instanceId: instance.id,
+      state: JSON.parse(instance.state) as object,
+      variables: JSON.parse(instance.variables) as Record<string, unknown>,
+      fire: { executionId: job.executionId },
+    });
+    if (!result.fired) return false;
+    await this.persist(em, acting, def, { id: instance.id, lockVersion: instance.lock_version, unitId: instance.unit_id, unitPath: instance.unit_path }, result, null, job);
+    await this.svc.audit.append(em, {
+      ...acting,
+      action: 'timer.fired',
+      targetType: 'process_instance',
+      targetId: instance.id,
+      unitId: instance.unit_id,
+      summary: { jobId: job.id, activityId: job.activityId, executionId: job.executionId, dueAt: job.dueAt.toISOString() },
+    });
+    return true;
+  }
+
+  async loadInstance(em: EntityManager, id: string): Promise<InstanceRow> {
+    const [row] = await em.execute<InstanceRow[]>('SELECT * FROM process_instances WHERE id = ?', [id]);
+    if (!row) throw new AppError('process.instance_not_found', `No process instance ${id}`);
+    return { ...row, definition_version: Number(row.definition_version), lock_version: Number(row.lock_version) };
+  }
+
+  async loadTask(em: EntityManager, id: string): Promise<TaskRow> {
+    const [row] = await em.execute<TaskRow[]>('SELECT * FROM tasks WHERE id = ?', [id]);
+    if (!row) throw new AppError('task.not_found', `No task ${id}`);
+    return row;
+  }
+
+  /** Completes an open user task; a task no longer open answers 409 and changes nothing. */
+  async completeTask(em: EntityManager, acting: Acting, task: TaskRow, variables: Record<string, unknown>): Promise<void> {
+    if (task.status !== 'open') throw new AppError('task.not_open', `Task ${task.id} is ${task.status}`);
+    if (task.claimed_by && task.claimed_by !== acting.actor.id) throw new AppError('task.claimed', 'Another user has claimed this task');
+    const instance = await this.loadInstance(em, task.instance_id);
+    if (instance.status !== 'running') throw new AppError('process.not_running', `Instance ${instance.id} is ${instance.status}`);
+    const def = await this.definitions.byId(em, instance.definition_id);
+    const result = await runEngine(def, this.svc.clock, {
+      instanceId: instance.id,
+      state: JSON.parse(instance.state!) as object,
+      variables: { ...(JSON.parse(instance.variables) as Record<string, unknown>), ...variables },
+      signal: { activityId: task.activity_id, executionId: task.execution_id, variables },
+    });
+    await this.persist(em, acting, def, { id: instance.id, lockVersion: instance.lock_version, unitId: instance.unit_id, unitPath: instance.unit_path }, result, task.execution_id);
+    await this.svc.audit.append(em, {
+      ...acting,
+      action: 'task.completed',
+      targetType: 'task',
+      targetId: task.id,
+      unitId: task.unit_id ?? instance.unit_id,
+      summary: { instanceId: instance.id, activityId: task.activity_id, variables: Object.keys(variables) },
+    });
+  }
+
+  async cancel(em: EntityManager, acting: Acting, instance: InstanceRow, reason: string | null): Promise<void> {
+    if (instance.status !== 'running' && instance.status !== 'incident') throw new AppError('process.not_running', `Instance ${instance.id} is ${instance.status}`);
+    const now = this.svc.clock.now();
+    const res = await em.execute<{ affectedRows: number }>(
+      "UPDATE process_instances SET status = 'cancelled', ended_at = ?, updated_at = ?, lock_version = lock_version + 1 WHERE id = ? AND lock_version = ?",
+      [now, now, instance.id, instance.lock_version],
+      'run',
+    );
+    if (res.affectedRows !== 1) throw new AppError('conflict.stale', 'The instance changed meanwhile: reload and retry');
+    await em.execute("UPDATE tasks SET status = 'cancelled', completed_at = ? WHERE instance_id = ? AND status = 'open'", [now, instance.id]);
+    await em.execute('UPDATE activity_history SET ended_at = ? WHERE instance_id = ? AND ended_at IS NULL', [now, instance.id]);
+    await em.execute("DELETE FROM jobs WHERE instance_id = ? AND status = 'pending'", [instance.id]);
+    await this.svc.audit.append(em, { ...acting, action: 'process.cancelled', targetType: 'process_instance', targetId: instance.id, unitId: instance.unit_id, summary: { reason } });
+  }
+
+  /** Writes what one engine command produced. `signalled` is the execution the actor completed. */
+  private async persist(
+    em: EntityManager,
+    acting: Acting,
+    def: LoadedDefinition,
+    instance: { id: string; lockVersion: number; unitId: string | null; unitPath: string | null },
+    result: RunResult,
+    signalled: string | null,
+    firing: FiringJob | null = null,
+  ): Promise<void> {
+    const now = this.svc.clock.now();
+    const status: InstanceStatus = result.completed ? 'completed' : 'running';
+    const saved = await em.execute<{ affectedRows: number }>(
+      `UPDATE process_instances SET state = ?, variables = ?, status = ?, ended_at = ?, updated_at = ?, lock_version = lock_version + 1
+       WHERE id = ? AND lock_version = ?`,
+      [result.completed ? null : JSON.stringify(result.state), JSON.stringify(result.variables), status, result.completed ? now : null, now, instance.id, instance.lockVersion],
+      'run',
+    );
+    if (saved.affectedRows !== 1) throw new AppError('conflict.stale', 'The instance changed meanwhile: reload and retry');
+
+    for (const h of result.history) {
+      const actor = h.executionId === signalled ? acting.actor.id : null;
+      if (h.startedAt) {
+        await em.execute(
+          'INSERT INTO activity_history (instance_id, activity_id, execution_id, name, type, started_at, ended_at, actor_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+          [instance.id, h.activityId, h.executionId, h.name, h.type, h.startedAt, h.endedAt ?? null, actor],
+        );
+      } else if (h.endedAt) {
+        await em.execute('UPDATE activity_history SET ended_at = ?, actor_id = COALESCE(?, actor_id) WHERE instance_id = ? AND execution_id = ?', [h.endedAt, actor, instance.id, h.executionId]);
+      }
+    }
+
+    const open = await em.execute<{ id: string; execution_id: string }[]>("SELECT id, execution_id FROM tasks WHERE instance_id = ? AND status = 'open'", [instance.id]);
+    const waitingIds = new Set(result.waiting.map((w) => w.executionId));
+    for (const t of open) {
+      if (waitingIds.has(t.execution_id)) continue;
+      const done = t.execution_id === signalled;
+      await em.execute('UPDATE tasks SET status = ?, completed_at = ?, completed_by = ? WHERE id = ?', [done ? 'completed' : 'cancelled', now, done ? acting.actor.id : null, t.id]);
+    }
+    const known = new Set(open.map((t) => t.execution_id));
+    for (const w of result.waiting) {
+      if (known.has(w.executionId) || !HUMAN_TASKS.has(w.type)) continue;
+      const model = def.activities[w.activityId]?.userTask;
+      const unit = await this.taskUnit(em, def, w.activityId, instance);
+      await em.execute(
+        `INSERT INTO tasks (id, instance_id, definition_key, activity_id, execution_id, name, form_key, assignee, candidate_groups, candidate_users, unit_id, unit_path, due_at, status, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)`,
+        [
+          crypto.randomUUID(), instance.id, def.key, w.activityId, w.executionId, w.name ?? def.activities[w.activityId]?.name ?? null,
+          model?.formKey ?? null, model?.assignee ?? null, csv(model?.candidateGroups ?? []), csv(model?.candidateUsers ?? []),
+          unit.id, unit.path, dueDateFrom(model?.dueDate ?? null, now), now,
+        ],
+      );
+    }
+    await syncTimerJobs(em, this.svc, { id: instance.id, definitionId: def.id, unitId: instance.unitId }, result.timers, firing);
+  }
+
+  /** The unit a task belongs to: the step's `motcua:unit` (a unit code) or else the instance's unit. */
+  private async taskUnit(em: EntityManager, def: LoadedDefinition, activityId: string, instance: { unitId: string | null; unitPath: string | null }) {
+    const code = def.activities[activityId]?.step?.unit;
+    if (code && !code.includes('${') && !code.startsWith('=')) {
+      const [u] = await em.execute<{ id: string; path: string }[]>('SELECT id, path FROM units WHERE code = ? OR id = ?', [code, code]);
+      if (u) return { id: u.id, path: u.path };
+    }
+    return { id: instance.unitId, path: instance.unitPath };
+  }
+}

@@ -1,0 +1,127 @@
+import { z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import type { EntityManager } from '@mikro-orm/knex';
+import { AppError } from '../errors.ts';
+import type { AppEnv } from '../http/env.ts';
+import { acting } from '../http/acting.ts';
+import { defineRoute } from '../http/route.ts';
+import { IdParam, json, jsonBody, problem } from '../http/schemas.ts';
+import { mayWork, workableTasksSql } from './entitlement.ts';
+import { TaskSchema } from './instance-routes.ts';
+import type { TaskRow } from './runtime.ts';
+import { taskView } from './views.ts';
+
+const list = defineRoute({
+  method: 'get',
+  path: '/api/tasks',
+  tags: ['engine'],
+  summary: 'Open tasks you may work on (assigned to you, or candidate for your roles in your units)',
+  permission: 'authenticated',
+  request: {
+    query: z.object({
+      filter: z.enum(['mine', 'candidate', 'all']).default('all').describe('mine: assigned to or claimed by you; candidate: open to your roles, unclaimed'),
+      instanceId: z.string().max(64).optional(),
+      definitionKey: z.string().max(255).optional(),
+      dueBefore: z.iso.datetime({ offset: true }).optional(),
+      limit: z.coerce.number().int().min(1).max(500).default(100),
+    }),
+  },
+  responses: { 200: json(z.array(TaskSchema), 'Tasks') },
+});
+const action = (verb: 'claim' | 'unclaim', summary: string) =>
+  defineRoute({
+    method: 'post',
+    path: `/api/tasks/{id}/${verb}`,
+    tags: ['engine'],
+    summary,
+    permission: 'authenticated',
+    request: { params: IdParam },
+    responses: { 200: json(TaskSchema, 'Done'), 403: problem('Not entitled'), 409: problem('Not open, or claimed by someone else') },
+  });
+const complete = defineRoute({
+  method: 'post',
+  path: '/api/tasks/{id}/complete',
+  tags: ['engine'],
+  summary: 'Complete a task with variables; the process runs on to its next wait',
+  permission: 'authenticated',
+  request: { params: IdParam, ...jsonBody(z.object({ variables: z.record(z.string(), z.unknown()).optional() })) },
+  responses: { 204: { description: 'Completed' }, 403: problem('Not entitled'), 409: problem('No longer open (nothing changed)') },
+});
+
+async function entitledTask(c: Context<AppEnv>, em: EntityManager, id: string): Promise<TaskRow> {
+  const svc = c.var.services;
+  const task = await svc.engine.loadTask(em, id);
+  if (!mayWork(c.var.principal!.user, c.var.authz, svc.permissions, task)) throw new AppError('task.not_entitled');
+  return task;
+}
+
+export function registerTaskRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(list, async (c) => {
+    const q = c.req.valid('query');
+    const svc = c.var.services;
+    const user = c.var.principal!.user;
+    const where = ["t.status = 'open'"];
+    const params: unknown[] = [];
+    if (q.filter === 'mine') {
+      where.push('(t.claimed_by = ? OR t.assignee = ? OR t.assignee = ?)');
+      params.push(user.id, user.username, user.id);
+    } else {
+      const w = workableTasksSql(user, c.var.authz, svc.permissions);
+      where.push(w.sql);
+      params.push(...w.params);
+      if (q.filter === 'candidate') where.push('t.claimed_by IS NULL');
+      else {
+        where.push('(t.claimed_by IS NULL OR t.claimed_by = ?)');
+        params.push(user.id);
+      }
+    }
+    if (q.instanceId) {
+      where.push('t.instance_id = ?');
+      params.push(q.instanceId);
+    }
+    if (q.definitionKey) {
+      where.push('t.definition_key = ?');
+      params.push(q.definitionKey);
+    }
+    if (q.dueBefore) {
+      where.push('t.due_at < ?');
+      params.push(new Date(q.dueBefore));
+    }
+    params.push(q.limit);
+    const rows = await svc.db.em().execute<TaskRow[]>(`SELECT t.* FROM tasks t WHERE ${where.join(' AND ')} ORDER BY t.due_at IS NULL, t.due_at, t.created_at LIMIT ?`, params);
+    return c.json(rows.map(taskView), 200);
+  });
+
+  for (const [verb, summary] of [
+    ['claim', 'Take an open task for yourself, so others no longer see it as a candidate'],
+    ['unclaim', 'Give back a task you claimed'],
+  ] as const) {
+    app.openapi(action(verb, summary), async (c) => {
+      const svc = c.var.services;
+      const id = c.req.valid('param').id;
+      const user = c.var.principal!.user;
+      await svc.db.em().transactional(async (em) => {
+        const task = await entitledTask(c, em, id);
+        if (task.status !== 'open') throw new AppError('task.not_open', `Task ${id} is ${task.status}`);
+        const res =
+          verb === 'claim'
+            ? await em.execute<{ affectedRows: number }>("UPDATE tasks SET claimed_by = ? WHERE id = ? AND status = 'open' AND (claimed_by IS NULL OR claimed_by = ?)", [user.id, id, user.id], 'run')
+            : await em.execute<{ affectedRows: number }>("UPDATE tasks SET claimed_by = NULL WHERE id = ? AND status = 'open' AND claimed_by = ?", [id, user.id], 'run');
+        if (res.affectedRows !== 1) throw new AppError(verb === 'claim' ? 'task.claimed' : 'task.not_open', verb === 'claim' ? 'Another user has claimed this task' : 'You have not claimed this task');
+        await svc.audit.append(em, { ...acting(c), action: `task.${verb}ed`, targetType: 'task', targetId: id, unitId: task.unit_id, summary: { instanceId: task.instance_id, activityId: task.activity_id } });
+      });
+      return c.json(taskView(await svc.engine.loadTask(svc.db.em(), id)), 200);
+    });
+  }
+
+  app.openapi(complete, async (c) => {
+    const svc = c.var.services;
+    const id = c.req.valid('param').id;
+    const variables = c.req.valid('json').variables ?? {};
+    await svc.db.em().transactional(async (em) => {
+      const task = await entitledTask(c, em, id);
+      await svc.engine.completeTask(em, acting(c), task, variables);
+    });
+    return c.body(null, 204);
+  });
+}

@@ -1,0 +1,143 @@
+import type { EntityManager } from '@mikro-orm/knex';
+import type { Services } from '../context.ts';
+import type { Acting } from '../org/actor.ts';
+import { insertJob, toDate, type Job } from '../jobs/jobs.ts';
+import { JobBusy, type JobRunner } from '../jobs/job-runner.ts';
+import { nextOccurrence, parseCycle } from './iso-time.ts';
+import { timerDueAt, type ArmedTimer } from './timers.ts';
+
+/** The job being fired by the current command. */
+export interface FiringJob {
+  id: string;
+  activityId: string;
+  dueAt: Date;
+}
+
+/** Who fires timers: no user, the platform itself. */
+export const TIMER_ACTING: Acting = { actor: { id: null, name: 'system:timer' }, requestId: null };
+
+/**
+ * After a command, in its transaction: one pending `timer` job per waiting timer, keyed by
+ * (instance, execution id). A timer already known keeps its job and due time (a recovered
+ * engine registers its waiting timers again); pending jobs of timers that stopped waiting are
+ * deleted. A cycle's next occurrence counts from the due time of the occurrence just fired.
+ */
+export async function syncTimerJobs(
+  em: EntityManager,
+  svc: Services,
+  instance: { id: string; definitionId: string; unitId: string | null },
+  timers: ArmedTimer[],
+  firing: FiringJob | null,
+): Promise<void> {
+  const rows = await em.execute<{ id: string; execution_id: string; status: string }[]>(
+    "SELECT id, execution_id, status FROM jobs WHERE instance_id = ? AND kind = 'timer'",
+    [instance.id],
+  );
+  const armed = new Set(timers.map((t) => t.executionId));
+  const gone = rows.filter((r) => r.status === 'pending' && !armed.has(r.execution_id) && r.id !== firing?.id).map((r) => r.id);
+  if (gone.length) await em.execute(`DELETE FROM jobs WHERE id IN (${gone.map(() => '?').join(', ')})`, gone);
+  const known = new Set(rows.map((r) => r.execution_id));
+  const now = svc.clock.now();
+  for (const t of timers) {
+    if (known.has(t.executionId)) continue;
+    const after = firing && t.timeCycle && t.activityId === firing.activityId ? firing.dueAt : undefined;
+    const dueAt = timerDueAt(t, { now, calendar: svc.calendar, unitId: instance.unitId, after });
+    const payload = { timeDuration: t.timeDuration, timeDate: t.timeDate, timeCycle: t.timeCycle, repeat: t.repeat, activityExecutionId: t.activityExecutionId };
+    await insertJob(em, { kind: 'timer', instanceId: instance.id, definitionId: instance.definitionId, activityId: t.activityId, executionId: t.executionId, dueAt, payload }, now);
+  }
+}
+
+interface SerializedActivity {
+  id: string;
+  type: string;
+  parent?: { id: string };
+  behaviour?: { eventDefinitions?: { type: string; behaviour?: Record<string, unknown> }[] };
+}
+
+export interface StartTimer {
+  activityId: string;
+  timeDuration: string | null;
+  timeDate: string | null;
+  timeCycle: string | null;
+}
+
+/** Timer start events of a process, read from its serialised source context. */
+export function startTimersOf(context: string, processKey: string): StartTimer[] {
+  const { activities = [] } = JSON.parse(context) as { activities?: SerializedActivity[] };
+  const out: StartTimer[] = [];
+  for (const a of activities) {
+    if (a.type !== 'bpmn:StartEvent' || a.parent?.id !== processKey) continue;
+    const timer = a.behaviour?.eventDefinitions?.find((d) => d.type === 'bpmn:TimerEventDefinition');
+    if (!timer) continue;
+    const b = timer.behaviour ?? {};
+    const text = (k: string) => (typeof b[k] === 'string' && (b[k] as string).trim() ? (b[k] as string).trim() : null);
+    out.push({ activityId: a.id, timeDuration: text('timeDuration'), timeDate: text('timeDate'), timeCycle: text('timeCycle') });
+  }
+  return out;
+}
+
+const isExpression = (v: string | null) => !!v && (v.includes('${') || v.startsWith('='));
+
+/**
+ * On deploy of a new version: its timer start events get their first job, and the pending
+ * start jobs of the key's other versions are deleted (the new version replaces them).
+ */
+export async function scheduleStartTimers(em: EntityManager, svc: Services, def: { id: string; key: string; context: string }): Promise<number> {
+  await em.execute(
+    "DELETE FROM jobs WHERE kind = 'timer-start' AND status = 'pending' AND definition_id IN (SELECT id FROM process_definitions WHERE key = ? AND id <> ?)",
+    [def.key, def.id],
+  );
+  const now = svc.clock.now();
+  let n = 0;
+  for (const timer of startTimersOf(def.context, def.key)) {
+    if ([timer.timeDuration, timer.timeDate, timer.timeCycle].some(isExpression)) {
+      svc.log.warn({ definition: def.key, activityId: timer.activityId }, 'a timer start event with an expression is not scheduled');
+      continue;
+    }
+    const dueAt = timerDueAt(timer, { now, calendar: svc.calendar, unitId: null });
+    await insertJob(em, { kind: 'timer-start', definitionId: def.id, activityId: timer.activityId, dueAt, payload: { ...timer, occurrence: 1 } }, now);
+    n++;
+  }
+  return n;
+}
+
+/** The job runner's handlers for `timer` and `timer-start` jobs. */
+export function registerTimerJobs(runner: JobRunner, svc: Services): void {
+  runner.register('timer', async (em, job) => {
+    if (svc.db.dialect === 'postgresql') {
+      // Lock order job → instance; a command holding the instance makes us back off, never wait.
+      const locked = await em.execute('SELECT id FROM process_instances WHERE id = ? FOR UPDATE SKIP LOCKED', [job.instanceId]);
+      if (locked.length === 0) throw new JobBusy(`instance ${job.instanceId} is busy`);
+    }
+    const fired = await svc.engine.fireTimer(em, TIMER_ACTING, { id: job.id, instanceId: job.instanceId!, executionId: job.executionId!, activityId: job.activityId!, dueAt: job.dueAt });
+    return fired ? 'done' : 'obsolete';
+  });
+
+  runner.register('timer-start', async (em, job) => startByTimer(em, svc, job));
+}
+
+async function startByTimer(em: EntityManager, svc: Services, job: Job): Promise<'done' | 'obsolete'> {
+  const p = job.payload as unknown as StartTimer & { occurrence: number };
+  const [def] = await em.execute<{ key: string; version: number; latest: number }[]>(
+    'SELECT d.key, d.version, (SELECT MAX(x.version) FROM process_definitions x WHERE x.key = d.key) AS latest FROM process_definitions d WHERE d.id = ?',
+    [job.definitionId],
+  );
+  // Only the latest version's start timers start instances (a deploy racing a firing may leave one behind).
+  if (!def || Number(def.version) !== Number(def.latest)) return 'obsolete';
+  const instanceId = await svc.engine.start(em, TIMER_ACTING, { definitionKey: def.key, timerStart: { definitionId: job.definitionId!, activityId: job.activityId! } });
+  await svc.audit.append(em, {
+    ...TIMER_ACTING,
+    action: 'timer.fired',
+    targetType: 'process_definition',
+    targetId: job.definitionId,
+    summary: { jobId: job.id, activityId: job.activityId, dueAt: job.dueAt.toISOString(), occurrence: p.occurrence, instanceId },
+  });
+  const cycle = p.timeCycle ? parseCycle(p.timeCycle) : null;
+  if (cycle && (cycle.repeat === -1 || cycle.start || p.occurrence < cycle.repeat)) {
+    const next = nextOccurrence(cycle, toDate(job.dueAt));
+    if (next) {
+      await insertJob(em, { kind: 'timer-start', definitionId: job.definitionId, activityId: job.activityId, dueAt: next, payload: { ...p, occurrence: p.occurrence + 1 } }, svc.clock.now());
+    }
+  }
+  return 'done';
+}
