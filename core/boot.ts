@@ -11,6 +11,7 @@ import { PluginHost } from './plugins/host.ts';
 import { ProcessRuntime } from './engine/runtime.ts';
 import { plainCalendar } from './engine/calendar.ts';
 import { registerTimerJobs } from './engine/timer-jobs.ts';
+import { registerServiceJobs } from './engine/service-tasks.ts';
 import { JobRunner } from './jobs/job-runner.ts';
 import type { PluginDefinition } from './plugins/define-plugin.ts';
 import { createApp } from './http/app.ts';
@@ -57,6 +58,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     services.engine = new ProcessRuntime(services);
     services.jobs = new JobRunner({ db, clock, log }, { pollMs: config.jobPollMs });
     registerTimerJobs(services.jobs, services);
+    registerServiceJobs(services.jobs, services);
     const seeded: Platform['seeded'] = { demo: false };
     if (!(await hasUsers(db.em()))) {
       const demoAllowed = config.demo && config.dialect === 'sqlite' && !config.production;

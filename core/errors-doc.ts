@@ -18,7 +18,10 @@ Every error the API returns is an RFC 9457 \`application/problem+json\` body:
 - \`title\` is Vietnamese unless the request's \`Accept-Language\` starts with \`en\`.
 - \`requestId\` equals the \`X-Request-Id\` response header; quote it when reporting a 500.
 - Some codes add fields: \`request.invalid\` → \`issues\` (path, message); \`auth.throttled\` → \`retryAfter\`
-  (and a \`Retry-After\` header); \`auth.weak_password\` → \`problems\`; \`conflict.stale\` → \`currentVersion\`.
+  (and a \`Retry-After\` header); \`auth.weak_password\` → \`problems\`; \`conflict.stale\` → \`currentVersion\`;
+  \`process.migration_refused\` → \`activities\` (activity id, reason) when activities lack a counterpart;
+  \`process.service_task_failed\` → \`activityId\`, \`topic\` (and \`cause\`, the handler's own code);
+  \`process.bpmn_error_uncaught\` → \`errorCode\` (the handler's business error code), \`activityId\`.
 - Plugins add codes under their own id (\`<plugin>.<code>\`), listed in their own docs.
 
 This file is generated from \`core/errors.ts\` by \`node --import tsx scripts/gen-errors-doc.ts\`; a test fails when it is stale.

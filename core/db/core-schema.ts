@@ -4,9 +4,10 @@ import { AuditRecord } from '../audit/entities.ts';
 import { foundation } from './migrations/0001-foundation.ts';
 import { engine } from './migrations/0002-engine.ts';
 import { jobs } from './migrations/0003-jobs.ts';
+import { incidents } from './migrations/0004-incidents.ts';
 import type { NamedMigration } from './migration.ts';
 
 export const coreEntities = [User, Session, ApiToken, Unit, UnitNameHistory, RoleAssignment, AuditRecord];
 
 /** Core migrations in order. Append only: never edit or reorder a released one. */
-export const coreMigrations: NamedMigration[] = [foundation, engine, jobs];
+export const coreMigrations: NamedMigration[] = [foundation, engine, jobs, incidents];

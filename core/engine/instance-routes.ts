@@ -22,7 +22,7 @@ const Instance = z
     openTasks: z.array(Task),
   })
   .openapi('ProcessInstance');
-export { Task as TaskSchema };
+export { Task as TaskSchema, Instance as InstanceSchema };
 
 const start = defineRoute({
   method: 'post',

@@ -181,3 +181,19 @@ describe('instances and user tasks', () => {
     expect(ctx.t.platform.services.engine.definitions.cached).toBeLessThanOrEqual(4);
   });
 });
+
+describe('sub-processes', () => {
+  it('makes tasks of the activities waiting inside a sub-process, in parallel, and continues after it', async () => {
+    const admin = await ctx.t.login('admin');
+    expect((await analyst.post('/api/definitions', fixture('sub-process.bpmn'), xmlHeaders)).status).toBe(201);
+    const started = await admin.post('/api/instances', { definitionKey: 'with-sub-process', unitId: 'DEMO.STP' });
+    expect(started.status).toBe(201);
+    const inst = await started.json();
+    expect(inst.openTasks.map((t: { activityId: string }) => t.activityId).sort()).toEqual(['legal', 'technical']);
+    for (const t of inst.openTasks) expect((await admin.post(`/api/tasks/${t.id}/complete`, {})).status).toBe(204);
+    const after = await (await admin.get(`/api/instances/${inst.id}`)).json();
+    expect(after.openTasks.map((t: { activityId: string }) => t.activityId)).toEqual(['sign']);
+    expect((await admin.post(`/api/tasks/${after.openTasks[0].id}/complete`, {})).status).toBe(204);
+    expect((await (await admin.get(`/api/instances/${inst.id}`)).json()).status).toBe('completed');
+  });
+});

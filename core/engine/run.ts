@@ -23,14 +23,33 @@ export interface HistoryEvent {
   endedAt?: Date;
 }
 
+/**
+ * What to tell a waiting activity: complete it (with output variables), or throw a BPMN error
+ * from it (a service task's business error), which a matching error boundary event catches.
+ */
+export interface Signal {
+  activityId: string;
+  executionId: string;
+  variables?: Record<string, unknown>;
+  error?: { code: string; message: string };
+}
+
+/** Most signals a command gives through `next` (service tasks run inside it): a last-resort cap. */
+export const MAX_STEPS_PER_COMMAND = 1_000;
+
 export interface RunInput {
   instanceId: string;
   /** Saved state to recover; absent for a new instance. */
   state?: object;
   /** Process variables (merged into the engine before it continues). */
   variables: Record<string, unknown>;
-  /** Complete this waiting activity, with output variables. */
-  signal?: { activityId: string; executionId: string; variables?: Record<string, unknown> };
+  /** Complete this waiting activity, with output variables (or throw a BPMN error from it). */
+  signal?: Signal;
+  /**
+   * Asked each time the engine has settled: the next signal to give (a synchronous service
+   * task that has run), or null when every path waits for something outside the command.
+   */
+  next?: (waiting: Waiting[], variables: Record<string, unknown>) => Promise<Signal | null>;
   /** Make this waiting timer expire now: by its execution id, or (a start event's) activity id. */
   fire?: { executionId?: string; activityId?: string };
 }
@@ -45,6 +64,8 @@ export interface RunResult {
   timers: ArmedTimer[];
   /** Whether `fire` found its timer waiting (and fired it). */
   fired: boolean;
+  /** Whether `signal` found its activity waiting (and signalled it). */
+  signalled: boolean;
 }
 
 /** Keys bpmn-elements itself writes into process variables; never shown as process data. */
@@ -65,11 +86,36 @@ interface PostponedApi {
   name?: string;
   owner?: { name?: string };
   getPostponed?: () => PostponedApi[];
+  sendApiMessage(action: string, content?: Record<string, unknown>): void;
+}
+
+/** The activities waiting inside a sub-process (which lists itself among them: left out). */
+function childApis(api: PostponedApi): PostponedApi[] {
+  if (api.type !== 'bpmn:SubProcess' && api.type !== 'bpmn:Transaction') return [];
+  return (api.getPostponed?.() ?? []).filter((c) => c.id !== api.id && c.executionId !== api.executionId);
+}
+
+function findWaiting(apis: PostponedApi[], executionId: string): PostponedApi | null {
+  for (const api of apis) {
+    if (api.executionId === executionId) return api;
+    const inner = findWaiting(childApis(api), executionId);
+    if (inner) return inner;
+  }
+  return null;
+}
+
+/** A BPMN error thrown by a service task that no error boundary event (or event sub-process) caught. */
+function uncaught(signal: Signal, failure: Error): AppError | null {
+  if (!signal.error || String((failure as { code?: unknown }).code) !== signal.error.code) return null;
+  return new AppError('process.bpmn_error_uncaught', `Activity ${signal.activityId} reported business error "${signal.error.code}" (${signal.error.message}) and no error event catches it`, {
+    errorCode: signal.error.code,
+    activityId: signal.activityId,
+  });
 }
 
 function collectWaiting(apis: PostponedApi[], out: Waiting[] = []): Waiting[] {
   for (const api of apis) {
-    const children = api.type === 'bpmn:SubProcess' || api.type === 'bpmn:Transaction' ? api.getPostponed?.() ?? [] : [];
+    const children = childApis(api);
     if (children.length) collectWaiting(children, out);
     else if (api.type !== 'bpmn:SequenceFlow') out.push({ activityId: api.id, executionId: api.executionId, type: api.type, name: api.owner?.name ?? api.name ?? null });
   }
@@ -123,14 +169,38 @@ export async function runEngine(def: LoadedDefinition, clock: Clock, input: RunI
     const proc = engine.execution?.definitions[0]?.getProcesses().find((p: { id: string }) => p.id === def.key) as
       | { environment: { variables: Record<string, unknown> } }
       | undefined;
-    if (input.signal) {
-      if (proc && input.signal.variables) Object.assign(proc.environment.variables, input.signal.variables);
-      engine.execution!.signal({ id: input.signal.activityId, executionId: input.signal.executionId, output: input.signal.variables ?? {} });
-    }
+    const postponed = () => (completed ? [] : ((engine.execution?.getPostponed() ?? []) as PostponedApi[]));
+    const give = (signal: Signal): boolean => {
+      const api = findWaiting(postponed(), signal.executionId);
+      if (!api) return false;
+      if (signal.error) {
+        // bpmn-elements turns it into an ActivityError with this code: error boundary events match it against errorCode.
+        api.sendApiMessage('error', { message: signal.error.message, code: signal.error.code, name: 'BpmnBusinessError' });
+        return true;
+      }
+      if (proc && signal.variables) Object.assign(proc.environment.variables, signal.variables);
+      engine.execution!.signal({ id: signal.activityId, executionId: signal.executionId, output: signal.variables ?? {} });
+      return true;
+    };
+    const settle = async (signal: Signal | undefined) => {
+      await new Promise((r) => setImmediate(r));
+      if (failure) throw (signal && uncaught(signal, failure)) || failure;
+    };
+    const signalled = input.signal ? give(input.signal) : false;
     const fired = input.fire ? timers.fire(input.fire) : false;
-    await new Promise((r) => setImmediate(r));
-    if (failure) throw failure;
-    const waiting = completed ? [] : collectWaiting((engine.execution?.getPostponed() ?? []) as PostponedApi[]);
+    await settle(input.signal);
+    for (let steps = 0; input.next && !completed; steps++) {
+      const step = await input.next(collectWaiting(postponed()), publicVariables(proc?.environment.variables ?? input.variables));
+      if (!step) break;
+      if (steps >= MAX_STEPS_PER_COMMAND) throw new AppError('process.engine_error', `Process ${def.key} v${def.version}: more than ${MAX_STEPS_PER_COMMAND} service tasks in one command`);
+      if (!give(step)) throw new AppError('process.engine_error', `Process ${def.key} v${def.version}: activity ${step.activityId} no longer waits`);
+      await settle(step);
+      // A multi-instance task waits per iteration, not at the execution signalled: never call its handler again and again.
+      if (findWaiting(postponed(), step.executionId)) {
+        throw new AppError('process.engine_error', `Process ${def.key} v${def.version}: activity ${step.activityId} still waits after its signal (multi-instance service tasks are not supported)`);
+      }
+    }
+    const waiting = collectWaiting(postponed());
     const state = (await engine.getState()) as { definitions: { source?: unknown }[] };
     for (const d of state.definitions) delete d.source;
     return {
@@ -141,6 +211,7 @@ export async function runEngine(def: LoadedDefinition, clock: Clock, input: RunI
       variables: publicVariables(proc?.environment.variables ?? input.variables),
       timers: completed ? [] : timers.armed(),
       fired,
+      signalled,
     };
   } catch (err) {
     if (err instanceof AppError) throw err;

@@ -6,6 +6,8 @@ import { DefinitionStore, type LoadedDefinition } from './definitions.ts';
 import { runEngine, type RunResult } from './run.ts';
 import { dueDateFrom } from './due-date.ts';
 import { syncTimerJobs, type FiringJob } from './timer-jobs.ts';
+import { syncServiceJobs, syncServiceTasks, type HandlerOutcome } from './service-tasks.ts';
+import { activeStatus, resolveInstanceIncidents, settleIncidents } from './incidents.ts';
 
 export type InstanceStatus = 'running' | 'completed' | 'cancelled' | 'incident';
 
@@ -43,6 +45,8 @@ export interface TaskRow {
 }
 
 const HUMAN_TASKS = new Set(['bpmn:UserTask', 'bpmn:ManualTask']);
+/** Statuses in which an instance takes commands (an incident blocks only its own path). */
+const ACTIVE = new Set<InstanceStatus>(['running', 'incident']);
 
 /** `,a,b,` so that `LIKE '%,a,%'` finds one member exactly. */
 export const csv = (values: string[]) => (values.length ? `,${values.join(',')},` : '');
@@ -80,7 +84,8 @@ export class ProcessRuntime {
       [id, def.id, def.key, def.version, input.businessKey ?? null, input.unitId ?? null, input.unitPath ?? null, JSON.stringify(variables), id, acting.actor.id, now, now],
     );
     const fire = input.timerStart ? { activityId: input.timerStart.activityId } : undefined;
-    const result = await runEngine(def, this.svc.clock, { instanceId: id, variables, fire });
+    const next = syncServiceTasks(this.svc, em, def, { id, businessKey: input.businessKey ?? null });
+    const result = await runEngine(def, this.svc.clock, { instanceId: id, variables, fire, next });
     await this.persist(em, acting, def, { id, lockVersion: 0, unitId: input.unitId ?? null, unitPath: input.unitPath ?? null }, result, null);
     await this.svc.audit.append(em, {
       ...acting,
@@ -100,13 +105,14 @@ export class ProcessRuntime {
    */
   async fireTimer(em: EntityManager, acting: Acting, job: FiringJob & { instanceId: string; executionId: string }): Promise<boolean> {
     const instance = await this.loadInstance(em, job.instanceId);
-    if (instance.status !== 'running' || !instance.state) return false;
+    if (!ACTIVE.has(instance.status) || !instance.state) return false;
     const def = await this.definitions.byId(em, instance.definition_id);
     const result = await runEngine(def, this.svc.clock, {
       instanceId: instance.id,
       state: JSON.parse(instance.state) as object,
       variables: JSON.parse(instance.variables) as Record<string, unknown>,
       fire: { executionId: job.executionId },
+      next: syncServiceTasks(this.svc, em, def, { id: instance.id, businessKey: instance.business_key }),
     });
     if (!result.fired) return false;
     await this.persist(em, acting, def, { id: instance.id, lockVersion: instance.lock_version, unitId: instance.unit_id, unitPath: instance.unit_path }, result, null, job);
@@ -118,6 +124,31 @@ export class ProcessRuntime {
       unitId: instance.unit_id,
       summary: { jobId: job.id, activityId: job.activityId, executionId: job.executionId, dueAt: job.dueAt.toISOString() },
     });
+    return true;
+  }
+
+  /**
+   * Completes a waiting async service task with its handler's outcome (job runner, in the
+   * job's transaction): variables merged and the activity signalled, or the business error
+   * thrown from it. False, changing nothing, when the instance or the activity no longer waits.
+   */
+  async completeServiceTask(em: EntityManager, acting: Acting, job: FiringJob & { instanceId: string; executionId: string }, outcome: HandlerOutcome): Promise<boolean> {
+    const instance = await this.loadInstance(em, job.instanceId);
+    if (!ACTIVE.has(instance.status) || !instance.state) return false;
+    const def = await this.definitions.byId(em, instance.definition_id);
+    const variables = JSON.parse(instance.variables) as Record<string, unknown>;
+    const result = await runEngine(def, this.svc.clock, {
+      instanceId: instance.id,
+      state: JSON.parse(instance.state) as object,
+      variables: 'variables' in outcome ? { ...variables, ...outcome.variables } : variables,
+      signal: { activityId: job.activityId, executionId: job.executionId, ...outcome },
+      next: syncServiceTasks(this.svc, em, def, { id: instance.id, businessKey: instance.business_key }),
+    });
+    if (!result.signalled) return false;
+    if (result.waiting.some((w) => w.executionId === job.executionId)) {
+      throw new AppError('process.engine_error', `Activity ${job.activityId} still waits after its signal (multi-instance service tasks are not supported)`);
+    }
+    await this.persist(em, acting, def, { id: instance.id, lockVersion: instance.lock_version, unitId: instance.unit_id, unitPath: instance.unit_path }, result, job.executionId, job);
     return true;
   }
 
@@ -138,13 +169,14 @@ export class ProcessRuntime {
     if (task.status !== 'open') throw new AppError('task.not_open', `Task ${task.id} is ${task.status}`);
     if (task.claimed_by && task.claimed_by !== acting.actor.id) throw new AppError('task.claimed', 'Another user has claimed this task');
     const instance = await this.loadInstance(em, task.instance_id);
-    if (instance.status !== 'running') throw new AppError('process.not_running', `Instance ${instance.id} is ${instance.status}`);
+    if (!ACTIVE.has(instance.status)) throw new AppError('process.not_running', `Instance ${instance.id} is ${instance.status}`);
     const def = await this.definitions.byId(em, instance.definition_id);
     const result = await runEngine(def, this.svc.clock, {
       instanceId: instance.id,
       state: JSON.parse(instance.state!) as object,
       variables: { ...(JSON.parse(instance.variables) as Record<string, unknown>), ...variables },
       signal: { activityId: task.activity_id, executionId: task.execution_id, variables },
+      next: syncServiceTasks(this.svc, em, def, { id: instance.id, businessKey: instance.business_key }),
     });
     await this.persist(em, acting, def, { id: instance.id, lockVersion: instance.lock_version, unitId: instance.unit_id, unitPath: instance.unit_path }, result, task.execution_id);
     await this.svc.audit.append(em, {
@@ -169,6 +201,7 @@ export class ProcessRuntime {
     await em.execute("UPDATE tasks SET status = 'cancelled', completed_at = ? WHERE instance_id = ? AND status = 'open'", [now, instance.id]);
     await em.execute('UPDATE activity_history SET ended_at = ? WHERE instance_id = ? AND ended_at IS NULL', [now, instance.id]);
     await em.execute("DELETE FROM jobs WHERE instance_id = ? AND status = 'pending'", [instance.id]);
+    await resolveInstanceIncidents(em, this.svc, acting, instance.id);
     await this.svc.audit.append(em, { ...acting, action: 'process.cancelled', targetType: 'process_instance', targetId: instance.id, unitId: instance.unit_id, summary: { reason } });
   }
 
@@ -183,7 +216,7 @@ export class ProcessRuntime {
     firing: FiringJob | null = null,
   ): Promise<void> {
     const now = this.svc.clock.now();
-    const status: InstanceStatus = result.completed ? 'completed' : 'running';
+    const status: InstanceStatus = result.completed ? 'completed' : await activeStatus(em, instance.id);
     const saved = await em.execute<{ affectedRows: number }>(
       `UPDATE process_instances SET state = ?, variables = ?, status = ?, ended_at = ?, updated_at = ?, lock_version = lock_version + 1
        WHERE id = ? AND lock_version = ?`,
@@ -227,10 +260,12 @@ export class ProcessRuntime {
       );
     }
     await syncTimerJobs(em, this.svc, { id: instance.id, definitionId: def.id, unitId: instance.unitId }, result.timers, firing);
+    await syncServiceJobs(em, this.svc, { id: instance.id, definitionId: def.id }, def, result.waiting, firing);
+    await settleIncidents(em, this.svc, acting, instance.id, new Set([...result.waiting, ...result.timers].map((w) => w.executionId)));
   }
 
   /** The unit a task belongs to: the step's `motcua:unit` (a unit code) or else the instance's unit. */
-  private async taskUnit(em: EntityManager, def: LoadedDefinition, activityId: string, instance: { unitId: string | null; unitPath: string | null }) {
+  async taskUnit(em: EntityManager, def: LoadedDefinition, activityId: string, instance: { unitId: string | null; unitPath: string | null }) {
     const code = def.activities[activityId]?.step?.unit;
     if (code && !code.includes('${') && !code.startsWith('=')) {
       const [u] = await em.execute<{ id: string; path: string }[]>('SELECT id, path FROM units WHERE code = ? OR id = ?', [code, code]);

@@ -5,6 +5,7 @@ import { insertJob, toDate, type Job } from '../jobs/jobs.ts';
 import { JobBusy, type JobRunner } from '../jobs/job-runner.ts';
 import { nextOccurrence, parseCycle } from './iso-time.ts';
 import { timerDueAt, type ArmedTimer } from './timers.ts';
+import { incidentHooks } from './incidents.ts';
 
 /** The job being fired by the current command. */
 export interface FiringJob {
@@ -101,7 +102,7 @@ export async function scheduleStartTimers(em: EntityManager, svc: Services, def:
   return n;
 }
 
-/** The job runner's handlers for `timer` and `timer-start` jobs. */
+/** The job runner's handlers for `timer` and `timer-start` jobs; a timer whose command keeps failing opens an incident. */
 export function registerTimerJobs(runner: JobRunner, svc: Services): void {
   runner.register('timer', async (em, job) => {
     if (svc.db.dialect === 'postgresql') {
@@ -111,7 +112,7 @@ export function registerTimerJobs(runner: JobRunner, svc: Services): void {
     }
     const fired = await svc.engine.fireTimer(em, TIMER_ACTING, { id: job.id, instanceId: job.instanceId!, executionId: job.executionId!, activityId: job.activityId!, dueAt: job.dueAt });
     return fired ? 'done' : 'obsolete';
-  });
+  }, incidentHooks(svc));
 
   runner.register('timer-start', async (em, job) => startByTimer(em, svc, job));
 }

@@ -16,6 +16,8 @@ import { registerAuditRoutes } from '../audit/routes.ts';
 import { registerDefinitionRoutes } from '../engine/definition-routes.ts';
 import { registerInstanceRoutes } from '../engine/instance-routes.ts';
 import { registerTaskRoutes } from '../engine/task-routes.ts';
+import { registerIncidentRoutes } from '../engine/incident-routes.ts';
+import { registerMigrationRoutes } from '../engine/migrate-routes.ts';
 
 /** A router whose validation failures become `request.invalid` problems. Plugins get one too. */
 export function createRouter(): OpenAPIHono<AppEnv> {
@@ -69,6 +71,8 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   registerDefinitionRoutes(app);
   registerInstanceRoutes(app);
   registerTaskRoutes(app);
+  registerIncidentRoutes(app);
+  registerMigrationRoutes(app);
   services.plugins.mountRoutes(app, services, createRouter);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'motcua_session' });

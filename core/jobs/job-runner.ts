@@ -10,11 +10,34 @@ import { toJob, type Job, type JobRecord } from './jobs.ts';
  * What a handler did: `done`, or `obsolete` when its target vanished meanwhile (the instance
  * ended, the timer no longer waits). Throwing rolls the job's transaction back and counts an
  * attempt; throwing `JobBusy` (or a stale-instance conflict) just leaves the job for later.
+ * `prepared` is what the kind's `prepare` returned, if it has one.
  */
-export type JobHandler = (em: EntityManager, job: Job) => Promise<'done' | 'obsolete'>;
+export type JobHandler = (em: EntityManager, job: Job, prepared?: unknown) => Promise<'done' | 'obsolete'>;
 
 /** Someone else is working on the job's target right now: try again on a later pass. */
 export class JobBusy extends Error {}
+
+/** A failure that no retry can mend (a business error nothing catches): the job fails at once. */
+export class NonRetryableJobError extends Error {}
+
+/** How one kind of job is run, beyond its handler. */
+export interface JobKindOptions {
+  /**
+   * Work outside any database transaction, before the handler: side effects beyond the
+   * database (another agency's system, SMS). The job is leased to this runner meanwhile
+   * (`locked_by`, `locked_until`); the handler then runs in a transaction that still holds
+   * the lease. May run again after a crash or a lost lease: pass an idempotency key on.
+   */
+  prepare?(job: Job): Promise<unknown>;
+  /** Attempts before the job fails (default: the runner's `maxAttempts`). */
+  maxAttempts?(job: Job): number;
+  /** Delay before the next attempt (default: 30 s · 2^(attempts − 1), at most 1 h). */
+  retryDelayMs?(job: Job, attempts: number): number | undefined;
+  /** In the transaction that marks the job failed after its last attempt (e.g. opens an incident). */
+  onGiveUp?(em: EntityManager, job: Job, error: Error): Promise<void>;
+  /** In the job's transaction, after the handler succeeded (e.g. resolves the job's incident). */
+  afterDone?(em: EntityManager, job: Job, outcome: 'done' | 'obsolete'): Promise<void>;
+}
 
 export interface JobRunnerOptions {
   /** Pause between polling passes when nothing is due (MOTCUA_JOB_POLL_MS). */
@@ -23,6 +46,8 @@ export interface JobRunnerOptions {
   batch?: number;
   /** Attempts before a job is marked failed. */
   maxAttempts?: number;
+  /** How long a job whose kind has `prepare` stays leased to one runner (default 5 min). */
+  leaseMs?: number;
 }
 
 export interface RunDueResult {
@@ -40,7 +65,7 @@ export interface RunDueResult {
  */
 export class JobRunner {
   readonly id = `${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
-  private readonly handlers = new Map<string, JobHandler>();
+  private readonly kinds = new Map<string, { handler: JobHandler; options: JobKindOptions }>();
   private timer: NodeJS.Timeout | null = null;
   private pass: Promise<unknown> | null = null;
   private stopped = true;
@@ -50,9 +75,15 @@ export class JobRunner {
     private readonly options: JobRunnerOptions,
   ) {}
 
-  register(kind: string, handler: JobHandler): void {
-    if (this.handlers.has(kind)) throw new Error(`A handler for job kind "${kind}" is already registered`);
-    this.handlers.set(kind, handler);
+  register(kind: string, handler: JobHandler, options: JobKindOptions = {}): void {
+    if (this.kinds.has(kind)) throw new Error(`A handler for job kind "${kind}" is already registered`);
+    this.kinds.set(kind, { handler, options });
+  }
+
+  private kind(job: Job) {
+    const kind = this.kinds.get(job.kind);
+    if (!kind) throw new Error(`No handler for job kind "${job.kind}"`);
+    return kind;
   }
 
   /** Fires up to `limit` jobs due by the injected clock, oldest first. */
@@ -71,48 +102,78 @@ export class JobRunner {
     const now = this.deps.clock.now();
     const claimed: { job: Job | null } = { job: null };
     try {
-      return await this.deps.db.em().transactional(async (em) => {
+      const first = await this.deps.db.em().transactional(async (em) => {
         const job = await this.claim(em, now, skip);
         if (!job) return 'none' as const;
         claimed.job = job;
-        const handler = this.handlers.get(job.kind);
-        if (!handler) throw new Error(`No handler for job kind "${job.kind}"`);
-        const outcome = await handler(em, job);
-        await em.execute('UPDATE jobs SET status = ?, attempts = attempts + 1, locked_by = ?, locked_until = NULL, last_error = NULL WHERE id = ?', [outcome, this.id, job.id]);
-        return outcome;
+        if (!this.kind(job).options.prepare) return this.finish(em, job, undefined);
+        const until = new Date(now.getTime() + (this.options.leaseMs ?? 300_000));
+        await em.execute('UPDATE jobs SET locked_by = ?, locked_until = ? WHERE id = ?', [this.id, until, job.id]);
+        return 'leased' as const;
+      });
+      if (first !== 'leased') return first;
+      const job = claimed.job!;
+      // Outside any transaction: the kind's side effects beyond the database.
+      const prepared = await this.kind(job).options.prepare!(job);
+      return await this.deps.db.em().transactional(async (em) => {
+        const pg = this.deps.db.dialect === 'postgresql';
+        const held = await em.execute(`SELECT id FROM jobs WHERE id = ? AND status = 'pending' AND locked_by = ?${pg ? ' FOR UPDATE' : ''}`, [job.id, this.id]);
+        if (held.length === 0) throw new JobBusy(`job ${job.id} was taken over meanwhile`);
+        return this.finish(em, job, prepared);
       });
     } catch (err) {
       const job = claimed.job;
       if (!job) throw err;
       skip.add(job.id);
-      if (err instanceof JobBusy || (err instanceof AppError && err.code === 'conflict.stale')) return 'busy';
+      if (err instanceof JobBusy || (err instanceof AppError && err.code === 'conflict.stale')) {
+        await this.deps.db.em().execute('UPDATE jobs SET locked_until = NULL WHERE id = ? AND locked_by = ?', [job.id, this.id]);
+        return 'busy';
+      }
       await this.recordFailure(job, err as Error);
       return 'failed';
     }
+  }
+
+  private async finish(em: EntityManager, job: Job, prepared: unknown): Promise<'done' | 'obsolete'> {
+    const { handler, options } = this.kind(job);
+    const outcome = await handler(em, job, prepared);
+    await em.execute('UPDATE jobs SET status = ?, attempts = attempts + 1, locked_by = ?, locked_until = NULL, last_error = NULL WHERE id = ?', [outcome, this.id, job.id]);
+    await options.afterDone?.(em, job, outcome);
+    return outcome;
   }
 
   private async claim(em: EntityManager, now: Date, skip: Set<string>): Promise<Job | null> {
     const pg = this.deps.db.dialect === 'postgresql';
     const ids = [...skip];
     const [row] = await em.execute<JobRecord[]>(
-      `SELECT * FROM jobs WHERE status = 'pending' AND due_at <= ?${ids.length ? ` AND id NOT IN (${ids.map(() => '?').join(', ')})` : ''}
+      `SELECT * FROM jobs WHERE status = 'pending' AND due_at <= ? AND (locked_until IS NULL OR locked_until <= ?)${ids.length ? ` AND id NOT IN (${ids.map(() => '?').join(', ')})` : ''}
        ORDER BY due_at, id LIMIT 1${pg ? ' FOR UPDATE SKIP LOCKED' : ''}`,
-      [now, ...ids],
+      [now, now, ...ids],
     );
     return row ? toJob(row) : null;
   }
 
-  /** Outside the rolled-back transaction: count the attempt, back off, give up after the last. */
+  /**
+   * Outside the rolled-back transaction: count the attempt, back off, give up after the last
+   * (or at once for a NonRetryableJobError), then let the kind react (`onGiveUp`) in the same
+   * transaction that marks the job failed.
+   */
   private async recordFailure(job: Job, err: Error): Promise<void> {
+    const { options } = this.kind(job);
     const attempts = job.attempts + 1;
-    const max = this.options.maxAttempts ?? 5;
-    const giveUp = attempts >= max;
-    const retryAt = new Date(this.deps.clock.now().getTime() + Math.min(30_000 * 2 ** (attempts - 1), 3_600_000));
+    const max = options.maxAttempts?.(job) ?? this.options.maxAttempts ?? 5;
+    const giveUp = attempts >= max || err instanceof NonRetryableJobError;
+    const delay = options.retryDelayMs?.(job, attempts) ?? Math.min(30_000 * 2 ** (attempts - 1), 3_600_000);
+    const retryAt = new Date(this.deps.clock.now().getTime() + delay);
     this.deps.log[giveUp ? 'error' : 'warn']({ jobId: job.id, kind: job.kind, instanceId: job.instanceId, attempts, err: err.message }, giveUp ? 'job failed' : 'job attempt failed');
-    await this.deps.db.em().execute(
-      `UPDATE jobs SET attempts = ?, last_error = ?, status = ?, due_at = ?, locked_by = ? WHERE id = ? AND status = 'pending'`,
-      [attempts, err.message.slice(0, 4000), giveUp ? 'failed' : 'pending', giveUp ? job.dueAt : retryAt, this.id, job.id],
-    );
+    await this.deps.db.em().transactional(async (em) => {
+      const res = await em.execute<{ affectedRows: number }>(
+        `UPDATE jobs SET attempts = ?, last_error = ?, status = ?, due_at = ?, locked_by = ?, locked_until = NULL WHERE id = ? AND status = 'pending'`,
+        [attempts, err.message.slice(0, 4000), giveUp ? 'failed' : 'pending', giveUp ? job.dueAt : retryAt, this.id, job.id],
+        'run',
+      );
+      if (giveUp && res.affectedRows === 1) await options.onGiveUp?.(em, { ...job, attempts, lastError: err.message }, err);
+    });
   }
 
   /** Polls in the background: a pass at once (catching up on what fell due while down), then every pollMs. */

@@ -2,9 +2,10 @@ import type { EntityManager } from '@mikro-orm/knex';
 
 /**
  * A row of `jobs`: work due at a time, done by the job runner in one transaction.
- * Kinds: `timer` (a waiting timer of an instance, keyed by (instance, execution id)) and
- * `timer-start` (a timer start event of a definition). Later kinds (async service tasks with
- * retries, message time-to-live) add a handler and use `attempts`, `locked_*` and `payload`.
+ * Kinds: `timer` (a waiting timer of an instance, keyed by (instance, execution id)),
+ * `timer-start` (a timer start event of a definition) and `service` (an async service task,
+ * keyed by (instance, execution id), its handler run outside the transaction under a lease in
+ * `locked_by` / `locked_until`). Later kinds (message time-to-live) add a handler.
  */
 export type JobStatus = 'pending' | 'done' | 'failed' | 'obsolete';
 

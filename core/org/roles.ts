@@ -42,6 +42,8 @@ export const corePermissions: PermissionDefinition[] = [
   { name: 'process.read', description: 'See process definitions and the instances of your units', roles: everyone },
   { name: 'process.start', description: 'Start process instances in your units', roles: ['receptionist', 'analyst'] },
   { name: 'process.cancel', description: 'Cancel running process instances of your units', roles: ['leader'] },
+  { name: 'process.migrate', description: 'Move running process instances of your units to another version of their definition', roles: ['analyst'] },
+  { name: 'process.operate', description: 'Retry the incidents of process instances of your units (re-queue their failed jobs)', roles: ['leader'] },
   { name: 'task.work', description: 'Work on user tasks you are entitled to (assignee, candidate role in scope)', roles: ['receptionist', 'specialist', 'leader', 'clerical', 'analyst'] },
 ];
 

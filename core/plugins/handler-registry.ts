@@ -20,6 +20,11 @@ export class HandlerRegistry {
     return this.handlers.get(topic)?.handler;
   }
 
+  /** The plugin that registered the topic: its context is the one the handler receives. */
+  ownerOf(topic: string): string | undefined {
+    return this.handlers.get(topic)?.owner;
+  }
+
   has(topic: string): boolean {
     return this.handlers.has(topic);
   }

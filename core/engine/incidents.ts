@@ -1,0 +1,165 @@
+import type { EntityManager } from '@mikro-orm/knex';
+import type { Services } from '../context.ts';
+import { AppError } from '../errors.ts';
+import type { Acting } from '../org/actor.ts';
+import type { Job } from '../jobs/jobs.ts';
+import type { JobKindOptions } from '../jobs/job-runner.ts';
+
+/**
+ * Incidents: a job of an instance that failed its last attempt (an async service task, a
+ * timer whose command keeps failing), or a business error no error event catches. The
+ * instance shows status `incident` while one of its open incidents has a failed job; an
+ * operator retries it (the job is queued again with fresh attempts) and the incident is
+ * resolved when the job succeeds, or when its activity stops waiting (cancel, boundary event).
+ * Every opening, retry and resolution is audited.
+ */
+
+export interface IncidentRow {
+  id: string;
+  instance_id: string;
+  job_id: string | null;
+  activity_id: string | null;
+  execution_id: string | null;
+  topic: string | null;
+  message: string;
+  created_at: unknown;
+  resolved_at: unknown;
+  resolved_by: string | null;
+}
+
+/** Who opens and resolves incidents on the job runner's behalf. */
+export const INCIDENT_ACTING: Acting = { actor: { id: null, name: 'system:job-runner' }, requestId: null };
+
+const ACTIVE = new Set(['running', 'incident']);
+
+/** SQL: the instance (first parameter) has an open incident whose job failed. */
+const BLOCKING = `EXISTS (SELECT 1 FROM incidents i JOIN jobs j ON j.id = i.job_id WHERE i.instance_id = ? AND i.resolved_at IS NULL AND j.status = 'failed')`;
+
+/** `incident` while an open incident of the instance has a failed job, else `running`. */
+export async function activeStatus(em: EntityManager, instanceId: string): Promise<'running' | 'incident'> {
+  const [row] = await em.execute<{ blocked: unknown }[]>(`SELECT CASE WHEN ${BLOCKING} THEN 1 ELSE 0 END AS blocked`, [instanceId]);
+  return Number(row?.blocked) === 1 ? 'incident' : 'running';
+}
+
+async function unitOf(em: EntityManager, instanceId: string): Promise<string | null> {
+  const [row] = await em.execute<{ unit_id: string | null }[]>('SELECT unit_id FROM process_instances WHERE id = ?', [instanceId]);
+  return row?.unit_id ?? null;
+}
+
+/** After a job's last failed attempt (in that transaction): open its incident, or update the one still open. */
+export async function openIncident(em: EntityManager, svc: Services, job: Job, message: string): Promise<void> {
+  if (!job.instanceId) return; // a timer start event's job: no instance to mark; the failed job stays visible
+  const now = svc.clock.now();
+  const topic = typeof job.payload.topic === 'string' ? job.payload.topic : null;
+  const [open] = await em.execute<{ id: string }[]>('SELECT id FROM incidents WHERE job_id = ? AND resolved_at IS NULL', [job.id]);
+  const id = open?.id ?? crypto.randomUUID();
+  if (open) await em.execute('UPDATE incidents SET message = ? WHERE id = ?', [message.slice(0, 4000), id]);
+  else {
+    await em.execute(
+      'INSERT INTO incidents (id, instance_id, job_id, activity_id, execution_id, topic, message, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      [id, job.instanceId, job.id, job.activityId, job.executionId, topic, message.slice(0, 4000), now],
+    );
+  }
+  await em.execute("UPDATE process_instances SET status = 'incident', updated_at = ?, lock_version = lock_version + 1 WHERE id = ? AND status = 'running'", [now, job.instanceId]);
+  await svc.audit.append(em, {
+    ...INCIDENT_ACTING,
+    action: 'incident.opened',
+    targetType: 'incident',
+    targetId: id,
+    unitId: await unitOf(em, job.instanceId),
+    summary: { instanceId: job.instanceId, jobId: job.id, kind: job.kind, activityId: job.activityId, topic, attempts: job.attempts, message: message.slice(0, 500), ...(open && { again: true }) },
+  });
+}
+
+/** Resolves the open incidents of one job; returns how many. */
+async function resolveJobIncidents(em: EntityManager, svc: Services, acting: Acting, jobId: string, resolvedBy: string | null, reason: string): Promise<number> {
+  const rows = await em.execute<{ id: string; instance_id: string }[]>('SELECT id, instance_id FROM incidents WHERE job_id = ? AND resolved_at IS NULL', [jobId]);
+  for (const r of rows) {
+    await em.execute('UPDATE incidents SET resolved_at = ?, resolved_by = ? WHERE id = ?', [svc.clock.now(), resolvedBy, r.id]);
+    await svc.audit.append(em, {
+      ...acting,
+      action: 'incident.resolved',
+      targetType: 'incident',
+      targetId: r.id,
+      unitId: await unitOf(em, r.instance_id),
+      summary: { instanceId: r.instance_id, jobId, reason, resolvedBy },
+    });
+  }
+  return rows.length;
+}
+
+/** The job runner hooks of every kind of instance job: incident after the last attempt, resolved on success. */
+export function incidentHooks(svc: Services): Pick<JobKindOptions, 'onGiveUp' | 'afterDone'> {
+  return {
+    onGiveUp: (em, job, error) => openIncident(em, svc, job, error.message),
+    afterDone: async (em, job, outcome) => {
+      const retriedBy = typeof job.payload.retriedBy === 'string' ? job.payload.retriedBy : null;
+      await resolveJobIncidents(em, svc, INCIDENT_ACTING, job.id, retriedBy, outcome === 'done' ? 'job succeeded' : 'job obsolete');
+    },
+  };
+}
+
+/**
+ * After a command (in its transaction): open incidents whose failed job's execution no longer
+ * waits are resolved, their jobs obsolete; the instance leaves `incident` when none is left.
+ * `live`: execution ids still waiting (activities and timers).
+ */
+export async function settleIncidents(em: EntityManager, svc: Services, acting: Acting, instanceId: string, live: Set<string>): Promise<void> {
+  const rows = await em.execute<{ job_id: string; execution_id: string | null }[]>(
+    "SELECT DISTINCT i.job_id, j.execution_id FROM incidents i JOIN jobs j ON j.id = i.job_id WHERE i.instance_id = ? AND i.resolved_at IS NULL AND j.status = 'failed'",
+    [instanceId],
+  );
+  let resolved = 0;
+  for (const r of rows) {
+    if (r.execution_id && live.has(r.execution_id)) continue;
+    await em.execute("UPDATE jobs SET status = 'obsolete' WHERE id = ?", [r.job_id]);
+    resolved += await resolveJobIncidents(em, svc, acting, r.job_id, acting.actor.id, 'activity no longer waits');
+  }
+  if (resolved) await em.execute(`UPDATE process_instances SET status = 'running' WHERE id = ? AND status = 'incident' AND NOT ${BLOCKING}`, [instanceId, instanceId]);
+}
+
+/** A cancelled instance: its open incidents are resolved and its failed jobs obsolete. */
+export async function resolveInstanceIncidents(em: EntityManager, svc: Services, acting: Acting, instanceId: string): Promise<void> {
+  const jobs = await em.execute<{ job_id: string }[]>('SELECT DISTINCT job_id FROM incidents WHERE instance_id = ? AND resolved_at IS NULL AND job_id IS NOT NULL', [instanceId]);
+  for (const j of jobs) await resolveJobIncidents(em, svc, acting, j.job_id, acting.actor.id, 'instance cancelled');
+  await em.execute("UPDATE jobs SET status = 'obsolete' WHERE instance_id = ? AND status = 'failed'", [instanceId]);
+}
+
+export async function loadIncident(em: EntityManager, id: string): Promise<IncidentRow> {
+  const [row] = await em.execute<IncidentRow[]>('SELECT * FROM incidents WHERE id = ?', [id]);
+  if (!row) throw new AppError('incident.not_found', `No incident ${id}`);
+  return row;
+}
+
+/**
+ * Queues the incident's job again with fresh attempts, due now; the instance is `running`
+ * again unless another incident still blocks it. The incident stays open until the job succeeds.
+ */
+export async function retryIncident(em: EntityManager, svc: Services, acting: Acting, incident: IncidentRow): Promise<void> {
+  if (incident.resolved_at) throw new AppError('incident.not_open', `Incident ${incident.id} is already resolved`);
+  const [job] = incident.job_id ? await em.execute<{ status: string; payload: string }[]>('SELECT status, payload FROM jobs WHERE id = ?', [incident.job_id]) : [];
+  if (!job || job.status === 'done' || job.status === 'obsolete') throw new AppError('incident.not_open', `The job of incident ${incident.id} no longer waits to be retried`);
+  if (job.status === 'pending') throw new AppError('incident.retry_pending', `Incident ${incident.id} is already queued for a retry`);
+  const [instance] = await em.execute<{ status: string; unit_id: string | null }[]>('SELECT status, unit_id FROM process_instances WHERE id = ?', [incident.instance_id]);
+  if (!instance || !ACTIVE.has(instance.status)) throw new AppError('process.not_running', `Instance ${incident.instance_id} is ${instance?.status ?? 'gone'}`);
+  const now = svc.clock.now();
+  const payload = { ...(JSON.parse(job.payload || '{}') as Record<string, unknown>), retriedBy: acting.actor.id };
+  const res = await em.execute<{ affectedRows: number }>(
+    "UPDATE jobs SET status = 'pending', attempts = 0, due_at = ?, last_error = NULL, locked_by = NULL, locked_until = NULL, payload = ? WHERE id = ? AND status = 'failed'",
+    [now, JSON.stringify(payload), incident.job_id],
+    'run',
+  );
+  if (res.affectedRows !== 1) throw new AppError('conflict.stale', 'The incident changed meanwhile: reload and retry');
+  await em.execute(
+    `UPDATE process_instances SET status = 'running', updated_at = ?, lock_version = lock_version + 1 WHERE id = ? AND status = 'incident' AND NOT ${BLOCKING}`,
+    [now, incident.instance_id, incident.instance_id],
+  );
+  await svc.audit.append(em, {
+    ...acting,
+    action: 'incident.retried',
+    targetType: 'incident',
+    targetId: incident.id,
+    unitId: instance.unit_id,
+    summary: { instanceId: incident.instance_id, jobId: incident.job_id, activityId: incident.activity_id, topic: incident.topic },
+  });
+}

@@ -1,0 +1,237 @@
+import type { EntityManager } from '@mikro-orm/knex';
+import type { Services } from '../context.ts';
+import { AppError } from '../errors.ts';
+import type { Acting } from '../org/actor.ts';
+import type { LoadedDefinition } from './definitions.ts';
+import { runEngine, type RunResult } from './run.ts';
+import { csv, type InstanceRow } from './runtime.ts';
+
+/**
+ * Migration of a waiting instance to another version of its definition (same key).
+ *
+ * The saved state is bpmn-engine's `getState()`: activity ids sit in child states
+ * (`execution.children[].id`), in the broker messages of the process and of each activity
+ * (`content.id`, `content.parent.id`, `content.attachedTo`, `content.inbound[].id/targetId/sourceId`)
+ * and in the definitions' id. Execution ids are opaque and kept, so task rows and timer jobs,
+ * keyed by execution id, keep pointing at the same waits. The rewritten state is recovered
+ * against the target version (no signal) and must wait exactly where the old one waited.
+ */
+
+export interface MigrationInput {
+  toVersion: number;
+  /** `{oldActivityId: newActivityId}`; unmapped activities keep their id. */
+  activityMap?: Record<string, string>;
+}
+
+export interface MissingCounterpart {
+  activityId: string;
+  reason: string;
+}
+
+interface ContextActivity {
+  id: string;
+  type: string;
+  name?: string;
+  parent?: { id: string };
+  behaviour?: {
+    eventDefinitions?: { type: string }[];
+    attachedTo?: { id: string } | string;
+    loopCharacteristics?: { isSequential?: boolean } | null;
+  };
+}
+
+const contextOf = (def: LoadedDefinition) => def.sourceContext as unknown as { id: string; getActivityById(id: string): ContextActivity | undefined };
+
+/** Types that wait alike in the engine: a wait in one may continue in the other. */
+const GROUPS = [new Set(['bpmn:UserTask', 'bpmn:ManualTask']), new Set(['bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:BusinessRuleTask'])];
+const sameKind = (a: string, b: string) => a === b || GROUPS.some((g) => g.has(a) && g.has(b));
+
+/** Subtrees holding process data or broker bookkeeping, never activity ids to rename. */
+const OPAQUE = new Set(['environment', 'variables', 'output', 'input', 'properties', 'fields', 'message', 'error']);
+/** Keys whose string value names an activity (or the definitions element). */
+const ID_KEYS = new Set(['id', 'targetId', 'sourceId', 'attachedTo']);
+
+/** A copy of the state with every activity id renamed through `ids`. */
+export function rewriteState<T>(value: T, ids: Map<string, string>, key = ''): T {
+  if (Array.isArray(value)) return value.map((v) => rewriteState(v, ids, key)) as T;
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = OPAQUE.has(k) ? v : rewriteState(v, ids, k);
+    if (Array.isArray(out.children)) out.children = dedupeChildren(out.children as { id: string; status?: string }[]);
+    return out as T;
+  }
+  if (typeof value === 'string' && ID_KEYS.has(key)) return (ids.get(value) ?? value) as T;
+  return value;
+}
+
+/** After renaming, an idle child may share its id with a renamed running one: the running one stays. */
+function dedupeChildren(children: { id: string; status?: string }[]) {
+  const keep = new Map<string, { id: string; status?: string }>();
+  for (const c of children) if (!keep.has(c.id) || (c.status && !keep.get(c.id)!.status)) keep.set(c.id, c);
+  return children.filter((c) => keep.get(c.id) === c);
+}
+
+interface ChildState {
+  id: string;
+  status?: string;
+  execution?: { children?: ChildState[]; executions?: { children?: ChildState[] }[] };
+}
+
+/** Activities the state holds as running (waiting, joining, holding a timer…), sub-processes included. */
+export function runningActivities(state: object): Set<string> {
+  const out = new Set<string>();
+  const visit = (children: ChildState[] | undefined) => {
+    for (const c of children ?? []) {
+      if (!c.status) continue;
+      out.add(c.id);
+      visit(c.execution?.children);
+      for (const e of c.execution?.executions ?? []) visit(e.children);
+    }
+  };
+  const defs = (state as { definitions?: { execution?: { processes?: { execution?: { children?: ChildState[] } }[] } }[] }).definitions ?? [];
+  for (const d of defs) for (const p of d.execution?.processes ?? []) visit(p.execution?.children);
+  return out;
+}
+
+const eventTypes = (a: ContextActivity) => (a.behaviour?.eventDefinitions ?? []).map((e) => e.type).sort().join(',');
+const attachedId = (a: ContextActivity) => (typeof a.behaviour?.attachedTo === 'string' ? a.behaviour.attachedTo : a.behaviour?.attachedTo?.id) ?? null;
+const loop = (a: ContextActivity) => (a.behaviour?.loopCharacteristics ? (a.behaviour.loopCharacteristics.isSequential ? 'sequential' : 'parallel') : 'none');
+
+/** Why `oldId` of `from` has no compatible counterpart in `to`, or null when it has one. */
+function counterpartProblem(from: LoadedDefinition, to: LoadedDefinition, map: (id: string) => string, oldId: string): string | null {
+  const newId = map(oldId);
+  const before = contextOf(from).getActivityById(oldId);
+  const after = contextOf(to).getActivityById(newId);
+  const label = newId === oldId ? `"${newId}"` : `"${newId}" (mapped)`;
+  if (!after || !to.activities[newId]) return `no activity ${label} in v${to.version}`;
+  if (!before) return null;
+  if (!sameKind(before.type, after.type)) return `is a ${before.type}, ${label} in v${to.version} is a ${after.type}`;
+  if (eventTypes(before) !== eventTypes(after)) return `waits on [${eventTypes(before)}], ${label} in v${to.version} on [${eventTypes(after)}]`;
+  if (loop(before) !== loop(after)) return `multi-instance ${loop(before)} became ${loop(after)}`;
+  const parent = before.parent?.id ?? null;
+  const expectedParent = parent && parent !== from.key ? map(parent) : to.key;
+  if ((after.parent?.id ?? to.key) !== expectedParent) return `lies in "${after.parent?.id}" in v${to.version}, expected "${expectedParent}"`;
+  const attached = attachedId(before);
+  if (attached && attachedId(after) !== map(attached)) return `is attached to "${attachedId(after)}" in v${to.version}, expected "${map(attached)}"`;
+  const [m0, m1] = [from.activities[oldId], to.activities[newId]];
+  if ((m0?.message ?? null) !== (m1?.message ?? null)) return `waits for message "${m0?.message}", ${label} for "${m1?.message}"`;
+  if ((m0?.signal ?? null) !== (m1?.signal ?? null)) return `waits for signal "${m0?.signal}", ${label} for "${m1?.signal}"`;
+  if (m0?.serviceTask && m0.serviceTask.topic !== m1?.serviceTask?.topic) return `calls topic "${m0.serviceTask.topic}", ${label} calls "${m1?.serviceTask?.topic}"`;
+  return null;
+}
+
+const refuse = (detail: string, extra?: Record<string, unknown>) => new AppError('process.migration_refused', detail, extra);
+
+/** Checks the map against both versions; returns the renaming function. */
+export function activityMapper(from: LoadedDefinition, to: LoadedDefinition, activityMap: Record<string, string> = {}): (id: string) => string {
+  const problems: string[] = [];
+  const targets = new Map<string, string>();
+  for (const [oldId, newId] of Object.entries(activityMap)) {
+    if (!from.activities[oldId]) problems.push(`"${oldId}" is not an activity of v${from.version}`);
+    if (!to.activities[newId]) problems.push(`"${newId}" is not an activity of v${to.version}`);
+    if (targets.has(newId)) problems.push(`"${targets.get(newId)}" and "${oldId}" both map to "${newId}"`);
+    targets.set(newId, oldId);
+  }
+  if (problems.length) throw refuse(`activityMap: ${problems.join('; ')}`);
+  return (id) => (Object.hasOwn(activityMap, id) ? activityMap[id] : id);
+}
+
+const waits = (r: RunResult, map: (id: string) => string = (id) => id) =>
+  [...r.waiting.map((w) => `${map(w.activityId)}@${w.executionId}`), ...r.timers.map((t) => `timer ${map(t.activityId)}@${t.executionId}`)].sort();
+
+export interface MigrationResult {
+  from: LoadedDefinition;
+  to: LoadedDefinition;
+  tasks: number;
+  jobs: number;
+}
+
+/**
+ * Moves one waiting instance to `toVersion`, in the caller's transaction: plan and verify
+ * in memory first (nothing is written before the target version's engine has recovered the
+ * rewritten state and waits where the old one waited), then instance, tasks, jobs, history
+ * and audit, under the instance's optimistic lock.
+ */
+export async function migrateInstance(svc: Services, em: EntityManager, acting: Acting, instance: InstanceRow, input: MigrationInput): Promise<MigrationResult> {
+  if (instance.status !== 'running' || !instance.state) throw new AppError('process.not_running', `Instance ${instance.id} is ${instance.status}`);
+  const from = await svc.engine.definitions.byId(em, instance.definition_id);
+  const to = await svc.engine.definitions.resolve(em, instance.definition_key, input.toVersion);
+  if (to.id === from.id) throw refuse(`Instance ${instance.id} is already on v${to.version}`);
+  const map = activityMapper(from, to, input.activityMap);
+
+  const state = JSON.parse(instance.state) as object;
+  const variables = JSON.parse(instance.variables) as Record<string, unknown>;
+  const tasks = await em.execute<{ id: string; activity_id: string }[]>("SELECT id, activity_id FROM tasks WHERE instance_id = ? AND status = 'open'", [instance.id]);
+  const jobs = await em.execute<{ id: string; activity_id: string | null }[]>("SELECT id, activity_id FROM jobs WHERE instance_id = ? AND status = 'pending'", [instance.id]);
+  const before = await runEngine(from, svc.clock, { instanceId: instance.id, state, variables });
+
+  // Every activity the instance waits in must have a compatible counterpart.
+  const held = new Set([
+    ...runningActivities(state), ...before.waiting.map((w) => w.activityId), ...before.timers.map((t) => t.activityId),
+    ...tasks.map((t) => t.activity_id), ...jobs.flatMap((j) => (j.activity_id ? [j.activity_id] : [])),
+  ]);
+  const missing: MissingCounterpart[] = [];
+  const becomes = new Map<string, string>();
+  for (const id of held) {
+    const reason = counterpartProblem(from, to, map, id);
+    if (reason) missing.push({ activityId: id, reason });
+    else if (becomes.has(map(id))) missing.push({ activityId: id, reason: `would become "${map(id)}" like "${becomes.get(map(id))}"` });
+    becomes.set(map(id), id);
+  }
+  if (missing.length) {
+    throw refuse(`Cannot move instance ${instance.id} from v${from.version} to v${to.version}: ${missing.map((m) => `"${m.activityId}" ${m.reason}`).join('; ')}`, { activities: missing });
+  }
+
+  // Rewrite, then let the target version's engine recover it: it must wait exactly where the old one did.
+  const ids = new Map<string, string>([[contextOf(from).id, contextOf(to).id]]);
+  for (const id of Object.keys(from.activities)) if (map(id) !== id) ids.set(id, map(id));
+  let after: RunResult;
+  try {
+    after = await runEngine(to, svc.clock, { instanceId: instance.id, state: rewriteState(state, ids), variables });
+  } catch (err) {
+    throw refuse(`v${to.version} cannot recover the migrated state of instance ${instance.id}: ${(err as Error).message}`);
+  }
+  const [expected, got] = [waits(before, map), waits(after)];
+  if (after.completed || after.history.length || expected.join('|') !== got.join('|')) {
+    const moved = after.history.map((h) => h.activityId);
+    throw refuse(
+      `v${to.version} does not resume instance ${instance.id} where it waits: expected [${expected.join(', ')}], got [${got.join(', ')}]` +
+        (after.completed ? ', and it completed' : '') + (moved.length ? `; it moved through ${moved.join(', ')}` : ''),
+    );
+  }
+
+  const now = svc.clock.now();
+  const saved = await em.execute<{ affectedRows: number }>(
+    `UPDATE process_instances SET state = ?, definition_id = ?, definition_version = ?, updated_at = ?, lock_version = lock_version + 1
+     WHERE id = ? AND lock_version = ? AND status = 'running'`,
+    [JSON.stringify(after.state), to.id, to.version, now, instance.id, instance.lock_version],
+    'run',
+  );
+  if (saved.affectedRows !== 1) throw new AppError('conflict.stale', 'The instance changed meanwhile: reload and retry');
+
+  for (const t of tasks) {
+    const id = map(t.activity_id);
+    const model = to.activities[id];
+    const unit = await svc.engine.taskUnit(em, to, id, { unitId: instance.unit_id, unitPath: instance.unit_path });
+    await em.execute(
+      'UPDATE tasks SET activity_id = ?, name = ?, form_key = ?, assignee = ?, candidate_groups = ?, candidate_users = ?, unit_id = ?, unit_path = ? WHERE id = ?',
+      [id, model?.name ?? null, model?.userTask?.formKey ?? null, model?.userTask?.assignee ?? null, csv(model?.userTask?.candidateGroups ?? []),
+        csv(model?.userTask?.candidateUsers ?? []), unit.id, unit.path, t.id],
+    );
+  }
+  for (const j of jobs) await em.execute('UPDATE jobs SET activity_id = ?, definition_id = ? WHERE id = ?', [j.activity_id && map(j.activity_id), to.id, j.id]);
+  const open = await em.execute<{ id: number; activity_id: string }[]>('SELECT id, activity_id FROM activity_history WHERE instance_id = ? AND ended_at IS NULL', [instance.id]);
+  for (const h of open) {
+    const id = map(h.activity_id);
+    if (to.activities[id]) await em.execute('UPDATE activity_history SET activity_id = ?, name = ? WHERE id = ?', [id, to.activities[id].name ?? null, h.id]);
+  }
+  await svc.audit.append(em, {
+    ...acting,
+    action: 'process.migrated',
+    targetType: 'process_instance',
+    targetId: instance.id,
+    unitId: instance.unit_id,
+    summary: { key: to.key, fromVersion: from.version, toVersion: to.version, activityMap: input.activityMap ?? {}, tasks: tasks.length, jobs: jobs.length },
+  });
+  return { from, to, tasks: tasks.length, jobs: jobs.length };
+}
