@@ -53,7 +53,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   try {
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, 'migrations applied');
-    const services = { config, db, clock, log, permissions, audit: new AuditLog(clock, db.dialect), plugins } as Services;
+    const services = { config, db, clock, log, permissions, audit: new AuditLog(clock, db.dialect, config.auditChains), plugins } as Services;
     services.calendar = plainCalendar;
     services.engine = new ProcessRuntime(services);
     services.jobs = new JobRunner({ db, clock, log }, { pollMs: config.jobPollMs });

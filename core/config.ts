@@ -21,6 +21,7 @@ const envSchema = z.object({
   MOTCUA_SESSION_IDLE_MINUTES: z.coerce.number().positive().default(30),
   MOTCUA_SESSION_ABSOLUTE_HOURS: z.coerce.number().positive().default(12),
   MOTCUA_JOB_POLL_MS: z.coerce.number().int().positive().default(1000),
+  MOTCUA_AUDIT_CHAINS: z.coerce.number().int().min(1).max(256).default(1),
   MOTCUA_LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
 });
 
@@ -44,6 +45,8 @@ export interface AppConfig {
   sessionIdleMs: number;
   sessionAbsoluteMs: number;
   logLevel: 'silent' | 'error' | 'info' | 'debug';
+  /** Independent audit hash chains (ADR 0003): more lets concurrent commands append in parallel. */
+  auditChains: number;
   /** Pause between the job runner's polls for due jobs (timers). */
   jobPollMs: number;
   /** Seed the demo province on a new embedded database. */
@@ -91,6 +94,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionIdleMs: e.MOTCUA_SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: e.MOTCUA_SESSION_ABSOLUTE_HOURS * 3_600_000,
     logLevel: e.MOTCUA_LOG_LEVEL,
+    auditChains: e.MOTCUA_AUDIT_CHAINS,
     jobPollMs: e.MOTCUA_JOB_POLL_MS,
     demo: false,
     version: readVersion(),

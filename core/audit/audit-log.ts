@@ -22,30 +22,60 @@ export interface AuditEntry {
   requestId?: string | null;
 }
 
-/** One chain today; the column lets a busy installation shard the chain later (ADR 0003). */
-const CHAIN = 0;
+/** FNV-1a: a cheap, stable spread of targets over chains. */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    h ^= text.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
 
 /**
  * Appends hash-chained audit records inside the caller's transaction, so a record exists
  * exactly when the change it describes was committed.
  */
 export class AuditLog {
+  /** Chains whose head row this process has already made sure exists (rows are never deleted). */
+  private readonly ensured = new Set<number>();
+
+  /**
+   * @param chains how many independent chains records are spread over (ADR 0003). One chain
+   * orders every record; several let concurrent commands on different targets append without
+   * waiting for each other's head row. Records of one target always share a chain.
+   */
   constructor(
     private readonly clock: Clock,
     private readonly dialect: Dialect,
+    private readonly chains = 1,
   ) {}
 
+  chainOf(entry: Pick<AuditEntry, 'targetType' | 'targetId' | 'actor'>): number {
+    if (this.chains <= 1) return 0;
+    return fnv1a(`${entry.targetType}:${entry.targetId ?? entry.actor.id ?? entry.actor.name}`) % this.chains;
+  }
+
   async append(em: EntityManager, entry: AuditEntry): Promise<void> {
+    const chain = this.chainOf(entry);
     const lock = this.dialect === 'postgresql' ? ' FOR UPDATE' : '';
-    await em.execute(
-      this.dialect === 'postgresql'
-        ? 'INSERT INTO audit_heads (chain, seq, hash) VALUES (?, 0, ?) ON CONFLICT (chain) DO NOTHING'
-        : 'INSERT OR IGNORE INTO audit_heads (chain, seq, hash) VALUES (?, 0, ?)',
-      [CHAIN, GENESIS_HASH],
-    );
-    const [head] = await em.execute<{ seq: number; hash: string }[]>(`SELECT seq, hash FROM audit_heads WHERE chain = ?${lock}`, [CHAIN]);
+    if (!this.ensured.has(chain)) {
+      await em.execute(
+        this.dialect === 'postgresql'
+          ? 'INSERT INTO audit_heads (chain, seq, hash) VALUES (?, 0, ?) ON CONFLICT (chain) DO NOTHING'
+          : 'INSERT OR IGNORE INTO audit_heads (chain, seq, hash) VALUES (?, 0, ?)',
+        [chain, GENESIS_HASH],
+      );
+    }
+    const [head] = await em.execute<{ seq: number; hash: string }[]>(`SELECT seq, hash FROM audit_heads WHERE chain = ?${lock}`, [chain]);
+    if (!head) {
+      // The head row was removed behind our back (tampering): recreate it on the next append.
+      this.ensured.delete(chain);
+      throw new Error(`audit chain ${chain} has no head row`);
+    }
+    this.ensured.add(chain);
     const fields: ChainedFields = {
-      chain: CHAIN,
+      chain,
       seq: Number(head.seq) + 1,
       at: this.clock.now().toISOString(),
       actorId: entry.actor.id,
@@ -61,6 +91,6 @@ export class AuditLog {
     };
     const hash = recordHash(head.hash, fields);
     await em.insert(AuditRecord, { ...fields, prevHash: head.hash, hash });
-    await em.execute('UPDATE audit_heads SET seq = ?, hash = ? WHERE chain = ?', [fields.seq, hash, CHAIN]);
+    await em.execute('UPDATE audit_heads SET seq = ?, hash = ? WHERE chain = ?', [fields.seq, hash, chain]);
   }
 }

@@ -1,0 +1,42 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgresAvailable, startTestPlatform, testDialect, type TestPlatform } from '../../tests/support/platform.ts';
+import { verifyAuditChain } from './verify.ts';
+
+/** With MOTCUA_AUDIT_CHAINS > 1 records spread over several chains; each stays verifiable. */
+describe('audit trail over several chains', () => {
+  let t: TestPlatform | undefined;
+  beforeAll(async () => {
+    if (testDialect() === 'postgresql' && !postgresAvailable()) return;
+    t = await startTestPlatform({ config: { auditChains: 4 } });
+    const admin = await t.login('admin');
+    for (let i = 0; i < 12; i++) {
+      const res = await admin.post('/api/units', { code: `DEMO.CH${i}`, name: `Đơn vị ${i}`, level: 'department', parentId: 'DEMO' });
+      expect(res.status).toBe(201);
+    }
+  });
+  afterAll(async () => t?.close());
+
+  const sql = <T>(q: string, p: unknown[] = []) => t!.platform.services.db.em().execute<T[]>(q, p);
+
+  it('spreads records over several chains, keeps each target on one chain, and verifies', async () => {
+    const chains = await sql<{ chain: number; n: number }>('SELECT chain, COUNT(*) AS n FROM audit_log GROUP BY chain');
+    expect(chains.length).toBeGreaterThan(1);
+    const perTarget = await sql<{ target_id: string; n: number }>('SELECT target_id, COUNT(DISTINCT chain) AS n FROM audit_log WHERE target_id IS NOT NULL GROUP BY target_id');
+    expect(perTarget.every((r) => Number(r.n) === 1)).toBe(true);
+    const result = await verifyAuditChain(t!.platform.services.db.em());
+    expect(result.problems).toEqual([]);
+    expect(result.ok).toBe(true);
+  });
+
+  it('detects an edit and a deleted newest record in a chain other than the first', async () => {
+    const [busiest] = await sql<{ chain: number }>('SELECT chain FROM audit_log WHERE chain > 0 GROUP BY chain ORDER BY COUNT(*) DESC LIMIT 1');
+    const chain = Number(busiest.chain);
+    await sql("UPDATE audit_log SET actor_name = 'forger' WHERE chain = ? AND seq = 1", [chain]);
+    const [{ max }] = await sql<{ max: number }>('SELECT MAX(seq) AS max FROM audit_log WHERE chain = ?', [chain]);
+    await sql('DELETE FROM audit_log WHERE chain = ? AND seq = ?', [chain, Number(max)]);
+    const result = await verifyAuditChain(t!.platform.services.db.em());
+    expect(result.ok).toBe(false);
+    expect(result.problems.map((p) => p.problem).sort()).toEqual(['altered', 'truncated']);
+    expect(result.problems.every((p) => p.detail.includes(`chain ${chain}`) || p.problem === 'altered')).toBe(true);
+  });
+});
