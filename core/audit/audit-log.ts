@@ -39,11 +39,17 @@ function fnv1a(text: string): number {
 export class AuditLog {
   /** Chains whose head row this process has already made sure exists (rows are never deleted). */
   private readonly ensured = new Set<number>();
+  /**
+   * The chain each open transaction appends to. All records of one transaction share a chain,
+   * so a transaction locks one head row only: two transactions can never wait on each other's
+   * heads in opposite order (a deadlock).
+   */
+  private readonly txChains = new WeakMap<object, number>();
 
   /**
    * @param chains how many independent chains records are spread over (ADR 0003). One chain
    * orders every record; several let concurrent commands on different targets append without
-   * waiting for each other's head row. Records of one target always share a chain.
+   * waiting for each other's head row. A transaction's chain follows its first record's target.
    */
   constructor(
     private readonly clock: Clock,
@@ -57,7 +63,9 @@ export class AuditLog {
   }
 
   async append(em: EntityManager, entry: AuditEntry): Promise<void> {
-    const chain = this.chainOf(entry);
+    const tx = em.getTransactionContext() as object | undefined;
+    const chain = (tx && this.txChains.get(tx)) ?? this.chainOf(entry);
+    if (tx) this.txChains.set(tx, chain);
     const lock = this.dialect === 'postgresql' ? ' FOR UPDATE' : '';
     if (!this.ensured.has(chain)) {
       await em.execute(
