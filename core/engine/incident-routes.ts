@@ -4,7 +4,7 @@ import type { AppEnv } from '../http/env.ts';
 import { acting } from '../http/acting.ts';
 import { defineRoute } from '../http/route.ts';
 import { IdParam, json, problem } from '../http/schemas.ts';
-import { loadIncident, retryIncident } from './incidents.ts';
+import { loadIncident, retryIncident, type IncidentRow } from './incidents.ts';
 import { iso } from './views.ts';
 
 const Incident = z
@@ -55,20 +55,11 @@ const retry = defineRoute({
   },
 });
 
-interface IncidentJoin {
-  id: string;
-  instance_id: string;
+/** An incident row joined with its instance and job. */
+interface IncidentJoin extends IncidentRow {
   definition_key: string;
   business_key: string | null;
   unit_id: string | null;
-  activity_id: string | null;
-  execution_id: string | null;
-  topic: string | null;
-  message: string;
-  created_at: unknown;
-  resolved_at: unknown;
-  resolved_by: string | null;
-  job_id: string | null;
   job_kind: string | null;
   job_status: string | null;
   job_attempts: number | string | null;
