@@ -18,6 +18,7 @@ const envSchema = z.object({
   MOTCUA_PUBLIC_ORIGINS: z.string().default(''),
   MOTCUA_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   MOTCUA_BPMN_MAX_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  MOTCUA_MESSAGE_TTL_HOURS: z.coerce.number().positive().default(72),
   MOTCUA_SESSION_IDLE_MINUTES: z.coerce.number().positive().default(30),
   MOTCUA_SESSION_ABSOLUTE_HOURS: z.coerce.number().positive().default(12),
   MOTCUA_JOB_POLL_MS: z.coerce.number().int().positive().default(1000),
@@ -42,6 +43,8 @@ export interface AppConfig {
   bodyLimitBytes: number;
   /** Largest BPMN file accepted for deployment. */
   bpmnMaxBytes: number;
+  /** How long a message nobody waits for stays buffered (MOTCUA_MESSAGE_TTL_HOURS, default 72). */
+  messageTtlMs: number;
   sessionIdleMs: number;
   sessionAbsoluteMs: number;
   logLevel: 'silent' | 'error' | 'info' | 'debug';
@@ -91,6 +94,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicOrigins: e.MOTCUA_PUBLIC_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
     bodyLimitBytes: e.MOTCUA_BODY_LIMIT_BYTES,
     bpmnMaxBytes: e.MOTCUA_BPMN_MAX_BYTES,
+    messageTtlMs: e.MOTCUA_MESSAGE_TTL_HOURS * 3_600_000,
     sessionIdleMs: e.MOTCUA_SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: e.MOTCUA_SESSION_ABSOLUTE_HOURS * 3_600_000,
     logLevel: e.MOTCUA_LOG_LEVEL,

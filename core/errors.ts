@@ -50,6 +50,7 @@ export const errorCatalogue = {
   'process.migration_refused': { status: 422, title: 'The instance cannot move to that version', vi: 'Không thể chuyển quy trình đang chạy sang phiên bản này' },
   'process.service_task_failed': { status: 502, title: "A service task's handler failed: nothing was changed", vi: 'Tác vụ dịch vụ xử lý không thành công: chưa có thay đổi nào được lưu' },
   'process.bpmn_error_uncaught': { status: 422, title: 'A service task reported a business error that no error event of the diagram catches', vi: 'Tác vụ dịch vụ báo lỗi nghiệp vụ mà sơ đồ không có sự kiện bắt lỗi tương ứng' },
+  'message.too_deep': { status: 422, title: 'Messages between process instances went too many levels deep in one command', vi: 'Thông điệp giữa các quy trình chuyển tiếp quá nhiều cấp trong một thao tác' },
   'incident.not_found': { status: 404, title: 'No such incident', vi: 'Không tìm thấy sự cố' },
   'incident.not_open': { status: 409, title: 'The incident is already resolved', vi: 'Sự cố đã được giải quyết' },
   'incident.retry_pending': { status: 409, title: 'The incident is already queued for a retry', vi: 'Sự cố đang chờ thử lại' },

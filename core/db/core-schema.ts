@@ -5,9 +5,10 @@ import { foundation } from './migrations/0001-foundation.ts';
 import { engine } from './migrations/0002-engine.ts';
 import { jobs } from './migrations/0003-jobs.ts';
 import { incidents } from './migrations/0004-incidents.ts';
+import { messages } from './migrations/0005-messages.ts';
 import type { NamedMigration } from './migration.ts';
 
 export const coreEntities = [User, Session, ApiToken, Unit, UnitNameHistory, RoleAssignment, AuditRecord];
 
 /** Core migrations in order. Append only: never edit or reorder a released one. */
-export const coreMigrations: NamedMigration[] = [foundation, engine, jobs, incidents];
+export const coreMigrations: NamedMigration[] = [foundation, engine, jobs, incidents, messages];

@@ -220,6 +220,11 @@ export async function migrateInstance(svc: Services, em: EntityManager, acting: 
     );
   }
   for (const j of jobs) await em.execute('UPDATE jobs SET activity_id = ?, definition_id = ? WHERE id = ?', [j.activity_id && map(j.activity_id), to.id, j.id]);
+  // Message waits keep their execution ids and correlation keys; their activity (and message name) follow the map.
+  for (const m of await em.execute<{ id: string; activity_id: string }[]>('SELECT id, activity_id FROM message_subscriptions WHERE instance_id = ?', [instance.id])) {
+    const name = to.activities[map(m.activity_id)]?.message;
+    if (name) await em.execute('UPDATE message_subscriptions SET activity_id = ?, message_name = ? WHERE id = ?', [map(m.activity_id), name, m.id]);
+  }
   const open = await em.execute<{ id: number; activity_id: string }[]>('SELECT id, activity_id FROM activity_history WHERE instance_id = ? AND ended_at IS NULL', [instance.id]);
   for (const h of open) {
     const id = map(h.activity_id);

@@ -68,6 +68,8 @@ export interface ActivityModel {
   callActivity?: CallActivityModel;
   /** Message name of a catching or throwing message element. */
   message?: string;
+  /** motcua:correlationKey of a message element (literal, `${path}` or `=FEEL`); default the business key. */
+  correlationKey?: string;
   /** Signal name of a catching or throwing signal element. */
   signal?: string;
   /** The lane the element sits in (innermost), if any. */

@@ -87,6 +87,7 @@ interface PostponedApi {
   owner?: { name?: string };
   getPostponed?: () => PostponedApi[];
   sendApiMessage(action: string, content?: Record<string, unknown>): void;
+  signal(message?: unknown): void;
 }
 
 /** The activities waiting inside a sub-process (which lists itself among them: left out). */
@@ -171,7 +172,8 @@ export async function runEngine(def: LoadedDefinition, clock: Clock, input: RunI
       | undefined;
     const postponed = () => (completed ? [] : ((engine.execution?.getPostponed() ?? []) as PostponedApi[]));
     const give = (signal: Signal): boolean => {
-      const api = findWaiting(postponed(), signal.executionId);
+      // No execution id: the waiting activity of that id (a message start event of a new instance).
+      const api = signal.executionId ? findWaiting(postponed(), signal.executionId) : (postponed().find((a) => a.id === signal.activityId) ?? null);
       if (!api) return false;
       if (signal.error) {
         // bpmn-elements turns it into an ActivityError with this code: error boundary events match it against errorCode.
@@ -179,7 +181,9 @@ export async function runEngine(def: LoadedDefinition, clock: Clock, input: RunI
         return true;
       }
       if (proc && signal.variables) Object.assign(proc.environment.variables, signal.variables);
-      engine.execution!.signal({ id: signal.activityId, executionId: signal.executionId, output: signal.variables ?? {} });
+      // A waiting message event (catch, boundary, start) is answered through its own api.
+      if (api.type === 'bpmn:MessageEventDefinition') api.signal({ ...(signal.variables ?? {}) });
+      else engine.execution!.signal({ id: signal.activityId, executionId: signal.executionId, output: signal.variables ?? {} });
       return true;
     };
     const settle = async (signal: Signal | undefined) => {

@@ -8,6 +8,7 @@ import { dueDateFrom } from './due-date.ts';
 import { syncTimerJobs, type FiringJob } from './timer-jobs.ts';
 import { syncServiceJobs, syncServiceTasks, type HandlerOutcome } from './service-tasks.ts';
 import { activeStatus, resolveInstanceIncidents, settleIncidents } from './incidents.ts';
+import { afterCommand } from './messages.ts';
 
 export type InstanceStatus = 'running' | 'completed' | 'cancelled' | 'incident';
 
@@ -70,10 +71,13 @@ export class ProcessRuntime {
       definitionKey: string; version?: number | null; businessKey?: string | null; variables?: Record<string, unknown>; unitId?: string | null; unitPath?: string | null;
       /** Started by this timer start event (job runner): its timer fires at once. */
       timerStart?: { definitionId: string; activityId: string };
+      /** Started by a message (messages.ts): this message start event catches it at once, with the variables. */
+      messageStart?: { definitionId: string; activityId: string };
     },
   ): Promise<string> {
-    const def = input.timerStart
-      ? await this.definitions.byId(em, input.timerStart.definitionId)
+    const pinned = input.timerStart ?? input.messageStart;
+    const def = pinned
+      ? await this.definitions.byId(em, pinned.definitionId)
       : await this.definitions.resolve(em, input.definitionKey, input.version);
     const id = crypto.randomUUID();
     const now = this.svc.clock.now();
@@ -85,7 +89,8 @@ export class ProcessRuntime {
     );
     const fire = input.timerStart ? { activityId: input.timerStart.activityId } : undefined;
     const next = syncServiceTasks(this.svc, em, def, { id, businessKey: input.businessKey ?? null });
-    const result = await runEngine(def, this.svc.clock, { instanceId: id, variables, fire, next });
+    const signal = input.messageStart ? { activityId: input.messageStart.activityId, executionId: '', variables } : undefined;
+    const result = await runEngine(def, this.svc.clock, { instanceId: id, variables, fire, signal, next });
     await this.persist(em, acting, def, { id, lockVersion: 0, unitId: input.unitId ?? null, unitPath: input.unitPath ?? null }, result, null);
     await this.svc.audit.append(em, {
       ...acting,
@@ -152,6 +157,23 @@ export class ProcessRuntime {
     return true;
   }
 
+  /** Gives a waiting message activity its message (messages.ts). False when it no longer waits. */
+  async deliverMessage(em: EntityManager, acting: Acting, to: { instanceId: string; activityId: string; executionId: string }, variables: Record<string, unknown>): Promise<boolean> {
+    const instance = await this.loadInstance(em, to.instanceId);
+    if (!ACTIVE.has(instance.status) || !instance.state) return false;
+    const def = await this.definitions.byId(em, instance.definition_id);
+    const result = await runEngine(def, this.svc.clock, {
+      instanceId: instance.id,
+      state: JSON.parse(instance.state) as object,
+      variables: { ...(JSON.parse(instance.variables) as Record<string, unknown>), ...variables },
+      signal: { activityId: to.activityId, executionId: to.executionId, variables },
+      next: syncServiceTasks(this.svc, em, def, { id: instance.id, businessKey: instance.business_key }),
+    });
+    if (!result.signalled) return false;
+    await this.persist(em, acting, def, { id: instance.id, lockVersion: instance.lock_version, unitId: instance.unit_id, unitPath: instance.unit_path }, result, to.executionId);
+    return true;
+  }
+
   async loadInstance(em: EntityManager, id: string): Promise<InstanceRow> {
     const [row] = await em.execute<InstanceRow[]>('SELECT * FROM process_instances WHERE id = ?', [id]);
     if (!row) throw new AppError('process.instance_not_found', `No process instance ${id}`);
@@ -201,6 +223,7 @@ export class ProcessRuntime {
     await em.execute("UPDATE tasks SET status = 'cancelled', completed_at = ? WHERE instance_id = ? AND status = 'open'", [now, instance.id]);
     await em.execute('UPDATE activity_history SET ended_at = ? WHERE instance_id = ? AND ended_at IS NULL', [now, instance.id]);
     await em.execute("DELETE FROM jobs WHERE instance_id = ? AND status = 'pending'", [instance.id]);
+    await em.execute('DELETE FROM message_subscriptions WHERE instance_id = ?', [instance.id]);
     await resolveInstanceIncidents(em, this.svc, acting, instance.id);
     await this.svc.audit.append(em, { ...acting, action: 'process.cancelled', targetType: 'process_instance', targetId: instance.id, unitId: instance.unit_id, summary: { reason } });
   }
@@ -262,6 +285,7 @@ export class ProcessRuntime {
     await syncTimerJobs(em, this.svc, { id: instance.id, definitionId: def.id, unitId: instance.unitId }, result.timers, firing);
     await syncServiceJobs(em, this.svc, { id: instance.id, definitionId: def.id }, def, result.waiting, firing);
     await settleIncidents(em, this.svc, acting, instance.id, new Set([...result.waiting, ...result.timers].map((w) => w.executionId)));
+    await afterCommand(em, this.svc, acting, def, instance, result);
   }
 
   /** The unit a task belongs to: the step's `motcua:unit` (a unit code) or else the instance's unit. */

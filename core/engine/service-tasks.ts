@@ -70,6 +70,9 @@ const isSync = (def: LoadedDefinition, w: Waiting) => {
  */
 export function syncServiceTasks(svc: Services, em: EntityManager, def: LoadedDefinition, instance: { id: string; businessKey: string | null }): NonNullable<RunInput['next']> {
   return async (waiting, variables) => {
+    // A send task with a message and no topic has nothing to run: it ends, and its message is published (messages.ts).
+    const send = waiting.find((x) => x.type === 'bpmn:SendTask' && def.activities[x.activityId]?.message && !def.activities[x.activityId]?.serviceTask);
+    if (send) return { activityId: send.activityId, executionId: send.executionId, variables: {} };
     const w = waiting.find((x) => isSync(def, x));
     if (!w) return null;
     const topic = def.activities[w.activityId]!.serviceTask!.topic;

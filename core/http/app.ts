@@ -18,6 +18,7 @@ import { registerInstanceRoutes } from '../engine/instance-routes.ts';
 import { registerTaskRoutes } from '../engine/task-routes.ts';
 import { registerIncidentRoutes } from '../engine/incident-routes.ts';
 import { registerMigrationRoutes } from '../engine/migrate-routes.ts';
+import { registerMessageRoutes } from '../engine/message-routes.ts';
 
 /** A router whose validation failures become `request.invalid` problems. Plugins get one too. */
 export function createRouter(): OpenAPIHono<AppEnv> {
@@ -73,6 +74,7 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   registerTaskRoutes(app);
   registerIncidentRoutes(app);
   registerMigrationRoutes(app);
+  registerMessageRoutes(app);
   services.plugins.mountRoutes(app, services, createRouter);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'motcua_session' });

@@ -44,6 +44,7 @@ export const corePermissions: PermissionDefinition[] = [
   { name: 'process.cancel', description: 'Cancel running process instances of your units', roles: ['leader'] },
   { name: 'process.migrate', description: 'Move running process instances of your units to another version of their definition', roles: ['analyst'] },
   { name: 'process.operate', description: 'Retry the incidents of process instances of your units (re-queue their failed jobs)', roles: ['leader'] },
+  { name: 'process.message', description: 'Send messages to the process instances of your units (POST /api/messages)', roles: ['receptionist', 'specialist', 'leader', 'clerical', 'analyst'] },
   { name: 'task.work', description: 'Work on user tasks you are entitled to (assignee, candidate role in scope)', roles: ['receptionist', 'specialist', 'leader', 'clerical', 'analyst'] },
 ];
 

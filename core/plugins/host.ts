@@ -17,7 +17,7 @@ export const CORE_ROUTE_BASES = [
 ];
 export const CORE_TABLES = [
   'units', 'unit_name_history', 'users', 'role_assignments', 'sessions', 'api_tokens', 'audit_log', 'audit_heads', 'settings', 'schema_migrations',
-  'bpmn_deployments', 'process_definitions', 'process_instances', 'tasks', 'activity_history', 'jobs', 'incidents',
+  'bpmn_deployments', 'process_definitions', 'process_instances', 'tasks', 'activity_history', 'jobs', 'incidents', 'message_subscriptions', 'messages',
 ];
 
 const ID_PATTERN = /^[a-z][a-z0-9]{1,31}$/;

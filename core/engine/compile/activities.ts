@@ -134,13 +134,16 @@ export function activityModels(process: ModdleElement, warnings: string[]): Reco
     if (el.$type === 'bpmn:UserTask') model.userTask = userTask(el, lane);
     const s = step(el);
     if (s) model.step = s;
-    if (SERVICE_TYPES.has(el.$type)) {
+    const publishes = el.$type === 'bpmn:SendTask' && !!el.messageRef && !serviceTopic(el);
+    if (SERVICE_TYPES.has(el.$type) && !publishes) {
       const async = attr(el, 'camunda:asyncBefore') === true || attr(el, 'camunda:async') === true;
       model.serviceTask = { topic: serviceTopic(el) ?? '', async, ...retries(el) };
     }
     if (el.$type === 'bpmn:CallActivity') model.callActivity = callActivity(el, warnings);
     const message = refName(el, 'messageRef');
     if (message) model.message = message;
+    const correlationKey = str(attr(el, 'motcua:correlationKey'));
+    if (message && correlationKey) model.correlationKey = correlationKey;
     const signal = refName(el, 'signalRef');
     if (signal) model.signal = signal;
     if (lane) model.lane = { id: lane.id!, name: str(lane.name) };

@@ -40,6 +40,8 @@ function checkService(el: ModdleElement, hasTopic: (topic: string) => boolean): 
     throw new AppError('bpmn.unsupported', `${label(el)}: camunda:type="${type}" is not supported: only "external"`, { elementId: el.id });
   }
   const topic = serviceTopic(el);
+  // A send task with a message and no topic publishes its message (core/engine/messages.ts).
+  if (!topic && el.$type === 'bpmn:SendTask' && el.messageRef) return;
   if (!topic) {
     throw new AppError('bpmn.missing_topic', `${label(el)} has no implementation: set camunda:type="external" and camunda:topic to a topic a plugin handles`, { elementId: el.id });
   }

@@ -1,0 +1,57 @@
+import { z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { AppEnv } from '../http/env.ts';
+import { acting } from '../http/acting.ts';
+import { AppError } from '../errors.ts';
+import { defineRoute } from '../http/route.ts';
+import { json, jsonBody, problem } from '../http/schemas.ts';
+import { publish } from './messages.ts';
+
+const Published = z
+  .object({
+    messageId: z.string().describe('The given messageId, or one made up when none was given'),
+    status: z.enum(['correlated', 'started', 'buffered', 'duplicate']).describe('duplicate: this messageId was already received; nothing changed'),
+    duplicate: z.boolean(),
+    instanceId: z.string().nullable().describe('The instance the message reached or started'),
+    expiresAt: z.string().nullable().describe('While buffered: when it stops waiting for a receiver'),
+  })
+  .openapi('PublishedMessage');
+
+const send = defineRoute({
+  method: 'post',
+  path: '/api/messages',
+  tags: ['engine'],
+  summary: 'Send a message to the process instances of your units: correlated by name and correlation key, or buffered for a time',
+  permission: 'process.message',
+  request: jsonBody(
+    z.object({
+      name: z.string().min(1).max(255).describe('The message name (bpmn:message name)'),
+      correlationKey: z.string().max(255).nullable().optional().describe("Matched against the receiver's key (by default its business key)"),
+      variables: z.record(z.string(), z.unknown()).optional(),
+      messageId: z.string().min(1).max(255).optional().describe('Idempotency key: a repeated messageId is ignored'),
+    }).openapi('SendMessage'),
+  ),
+  responses: { 200: json(Published, 'Correlated, started, buffered, or already received'), 403: problem('No unit where you may send messages') },
+});
+
+export function registerMessageRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(send, async (c) => {
+    const svc = c.var.services;
+    const body = c.req.valid('json');
+    const authz = c.var.authz;
+    if (!authz.hasAnywhere('process.message')) throw new AppError('auth.forbidden', 'Permission "process.message" is required');
+    // Unit scope: the message reaches only instances in the sender's units (province-wide grants reach all).
+    const scope = authz.isGlobal('process.message') ? null : authz.scopes('process.message');
+    const grant = authz.grants.find((g) => svc.permissions.roleGrants(g.role, 'process.message'));
+    const result = await svc.db.em().transactional((em) =>
+      publish(em, svc, acting(c), {
+        name: body.name,
+        correlationKey: body.correlationKey ?? null,
+        variables: body.variables ?? {},
+        messageId: body.messageId ?? null,
+        scope,
+        unit: { id: grant?.unitId ?? null, path: grant?.unitPath ?? null },
+      }),
+    );
+    return c.json({ ...result, duplicate: result.status === 'duplicate' }, 200);
+  });
+}

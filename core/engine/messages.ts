@@ -1,0 +1,240 @@
+import type { EntityManager } from '@mikro-orm/knex';
+import type { Services } from '../context.ts';
+import { AppError } from '../errors.ts';
+import type { Acting } from '../org/actor.ts';
+import { toDate } from '../jobs/jobs.ts';
+import type { LoadedDefinition } from './definitions.ts';
+import { resolveValue } from './expressions.ts';
+import type { RunResult, Waiting } from './run.ts';
+
+/**
+ * Messages between processes (docs/bpmn-extensions.md §5, "Messages").
+ * - A waiting message catch event, receive task, message boundary event (or message start
+ *   event of a running instance) is a row of `message_subscriptions`: message name, correlation
+ *   key, the instance's unit path; reconciled after every command like user tasks.
+ * - `publish` correlates a message to the oldest matching subscription in reach; else starts
+ *   an instance of the latest definition whose (top-level) message start event catches it; else
+ *   buffers it until its time-to-live runs out. A repeated `messageId` changes nothing.
+ * - Message throw events, message end events and send tasks with a message publish inside the
+ *   command that ended them, in its transaction.
+ */
+
+export interface PublishInput {
+  name: string;
+  correlationKey: string | null;
+  variables: Record<string, unknown>;
+  messageId?: string | null;
+  /** Unit paths the message may reach (the sender's `process.message` scopes); null: any. */
+  scope: string[] | null;
+  /** Unit of an instance a message start event creates, unless its `motcua:unit` names one. */
+  unit: { id: string | null; path: string | null };
+}
+
+export interface PublishResult {
+  messageId: string;
+  status: 'correlated' | 'started' | 'buffered' | 'duplicate';
+  instanceId: string | null;
+  expiresAt: string | null;
+}
+
+interface MessageRow {
+  id: string;
+  message_id: string;
+  name: string;
+  correlation_key: string | null;
+  variables: string;
+  scope: string | null;
+  status: string;
+  instance_id: string | null;
+  expires_at: unknown;
+}
+
+interface SubscriptionRow {
+  id: string;
+  instance_id: string;
+  execution_id: string;
+  activity_id: string;
+  unit_path: string | null;
+}
+
+/** Most nested deliveries in one command (A answers B answers A …): a last-resort cap. */
+const MAX_DEPTH = 20;
+const depth = new WeakMap<EntityManager, number>();
+
+const THROWING = new Set(['bpmn:IntermediateThrowEvent', 'bpmn:EndEvent', 'bpmn:SendTask']);
+const CATCHING = new Set(['bpmn:MessageEventDefinition', 'bpmn:ReceiveTask']);
+
+const inScope = (scope: string[] | null, path: string | null) => scope === null || (!!path && scope.some((s) => path.startsWith(s)));
+
+const iso = (v: unknown) => toDate(v).toISOString();
+
+/** The correlation key of a message element: its `motcua:correlationKey`, else the business key. */
+export function correlationKeyOf(def: LoadedDefinition, activityId: string, variables: Record<string, unknown>, businessKey: string | null): string | null {
+  const expr = def.activities[activityId]?.correlationKey;
+  if (!expr) return businessKey;
+  const value = resolveValue(expr, { environment: { variables } });
+  return value === undefined || value === null || value === '' ? null : String(value);
+}
+
+/** Does this waiting activity wait for a message (and which)? */
+export function messageWaitOf(def: LoadedDefinition, w: Waiting): string | null {
+  const name = def.activities[w.activityId]?.message;
+  return name && CATCHING.has(w.type) ? name : null;
+}
+
+async function nested<T>(em: EntityManager, fn: () => Promise<T>): Promise<T> {
+  const d = depth.get(em) ?? 0;
+  if (d >= MAX_DEPTH) throw new AppError('message.too_deep', `Messages between instances went more than ${MAX_DEPTH} levels deep in one command`);
+  depth.set(em, d + 1);
+  try {
+    return await fn();
+  } finally {
+    depth.set(em, d);
+  }
+}
+
+async function audit(em: EntityManager, svc: Services, acting: Acting, action: string, target: { type: string; id: string; unitId?: string | null }, summary: Record<string, unknown>) {
+  await svc.audit.append(em, { ...acting, action, targetType: target.type, targetId: target.id, unitId: target.unitId ?? null, summary });
+}
+
+/** Delivers to a subscription: the instance is signalled with the message's variables. */
+async function deliver(em: EntityManager, svc: Services, acting: Acting, sub: SubscriptionRow, msg: { id: string; message_id: string; name: string; correlation_key: string | null }, variables: Record<string, unknown>): Promise<boolean> {
+  const ok = await nested(em, () => svc.engine.deliverMessage(em, acting, { instanceId: sub.instance_id, activityId: sub.activity_id, executionId: sub.execution_id }, variables));
+  if (!ok) return false;
+  await em.execute("UPDATE messages SET status = 'correlated', instance_id = ?, correlated_at = ? WHERE id = ?", [sub.instance_id, svc.clock.now(), msg.id]);
+  const [inst] = await em.execute<{ unit_id: string | null }[]>('SELECT unit_id FROM process_instances WHERE id = ?', [sub.instance_id]);
+  await audit(em, svc, acting, 'message.correlated', { type: 'process_instance', id: sub.instance_id, unitId: inst?.unit_id }, {
+    name: msg.name, correlationKey: msg.correlation_key, messageId: msg.message_id, activityId: sub.activity_id, variables: Object.keys(variables),
+  });
+  return true;
+}
+
+interface StartCandidate {
+  definitionId: string;
+  key: string;
+  activityId: string;
+}
+
+/** Latest definitions whose top-level message start event catches this message name. */
+async function messageStarts(em: EntityManager, name: string): Promise<StartCandidate[]> {
+  const rows = await em.execute<{ id: string; key: string; activities: string }[]>(
+    `SELECT d.id, d.key, d.activities FROM process_definitions d
+     WHERE d.version = (SELECT MAX(x.version) FROM process_definitions x WHERE x.key = d.key) AND d.activities LIKE '%"message":%' ORDER BY d.key`,
+  );
+  const out: StartCandidate[] = [];
+  for (const r of rows) {
+    const models = Object.values(JSON.parse(r.activities) as Record<string, { id: string; type: string; message?: string }>);
+    const starts = models.filter((m) => m.type === 'bpmn:StartEvent' && m.message === name);
+    if (!starts.length) continue;
+    // Only the process's own start events: an event sub-process's message start belongs to a running instance.
+    const [{ context }] = await em.execute<{ context: string }[]>('SELECT context FROM process_definitions WHERE id = ?', [r.id]);
+    const { activities = [] } = JSON.parse(context) as { activities?: { id: string; parent?: { id: string } }[] };
+    const parentOf = new Map(activities.map((a) => [a.id, a.parent?.id]));
+    for (const m of starts) if (parentOf.get(m.id) === r.key) out.push({ definitionId: r.id, key: r.key, activityId: m.id });
+  }
+  return out;
+}
+
+/** Correlates, starts or buffers one message (see the file comment). */
+export async function publish(em: EntityManager, svc: Services, acting: Acting, input: PublishInput): Promise<PublishResult> {
+  const now = svc.clock.now();
+  if (input.messageId) {
+    const [seen] = await em.execute<MessageRow[]>('SELECT * FROM messages WHERE message_id = ?', [input.messageId]);
+    if (seen) return { messageId: seen.message_id, status: 'duplicate', instanceId: seen.instance_id, expiresAt: seen.status === 'buffered' ? iso(seen.expires_at) : null };
+  }
+  await em.execute("UPDATE messages SET status = 'expired' WHERE status = 'buffered' AND expires_at <= ?", [now]);
+  const msg = {
+    id: crypto.randomUUID(), message_id: input.messageId ?? crypto.randomUUID(), name: input.name, correlation_key: input.correlationKey,
+  };
+  const expiresAt = new Date(now.getTime() + svc.config.messageTtlMs);
+  await em.execute(
+    `INSERT INTO messages (id, message_id, name, correlation_key, variables, scope, status, instance_id, sent_by, created_at, expires_at, correlated_at)
+     VALUES (?, ?, ?, ?, ?, ?, 'pending', NULL, ?, ?, ?, NULL)`,
+    [msg.id, msg.message_id, msg.name, msg.correlation_key, JSON.stringify(input.variables), input.scope ? JSON.stringify(input.scope) : null, acting.actor.id, now, expiresAt],
+  );
+  const subs = await em.execute<SubscriptionRow[]>(
+    `SELECT id, instance_id, execution_id, activity_id, unit_path FROM message_subscriptions
+     WHERE message_name = ? AND ${input.correlationKey === null ? 'correlation_key IS NULL' : 'correlation_key = ?'} ORDER BY created_at, id`,
+    input.correlationKey === null ? [input.name] : [input.name, input.correlationKey],
+  );
+  for (const sub of subs) {
+    if (!inScope(input.scope, sub.unit_path)) continue;
+    if (await deliver(em, svc, acting, sub, msg, input.variables)) return { messageId: msg.message_id, status: 'correlated', instanceId: sub.instance_id, expiresAt: null };
+  }
+  for (const start of await messageStarts(em, input.name)) {
+    const def = await svc.engine.definitions.byId(em, start.definitionId);
+    const unit = await svc.engine.taskUnit(em, def, start.activityId, { unitId: input.unit.id, unitPath: input.unit.path });
+    if (!inScope(input.scope, unit.path)) continue;
+    const instanceId = await nested(em, () => svc.engine.start(em, acting, {
+      definitionKey: start.key, businessKey: input.correlationKey, variables: input.variables, unitId: unit.id, unitPath: unit.path,
+      messageStart: { definitionId: start.definitionId, activityId: start.activityId },
+    }));
+    await em.execute("UPDATE messages SET status = 'correlated', instance_id = ?, correlated_at = ? WHERE id = ?", [instanceId, now, msg.id]);
+    await audit(em, svc, acting, 'message.correlated', { type: 'process_instance', id: instanceId, unitId: unit.id }, {
+      name: msg.name, correlationKey: msg.correlation_key, messageId: msg.message_id, activityId: start.activityId, started: true,
+    });
+    return { messageId: msg.message_id, status: 'started', instanceId, expiresAt: null };
+  }
+  // Pending until now, so that no command nested in this one could take it as a buffered message.
+  await em.execute("UPDATE messages SET status = 'buffered' WHERE id = ?", [msg.id]);
+  await audit(em, svc, acting, 'message.buffered', { type: 'message', id: msg.id }, {
+    name: msg.name, correlationKey: msg.correlation_key, messageId: msg.message_id, expiresAt: expiresAt.toISOString(),
+  });
+  return { messageId: msg.message_id, status: 'buffered', instanceId: null, expiresAt: expiresAt.toISOString() };
+}
+
+/**
+ * After every command, in its transaction: reconcile the instance's subscriptions with its
+ * waiting message activities; hand a new subscription the oldest buffered message it matches;
+ * publish the messages of throw events, message end events and send tasks that ended.
+ */
+export async function afterCommand(
+  em: EntityManager,
+  svc: Services,
+  acting: Acting,
+  def: LoadedDefinition,
+  instance: { id: string; unitId: string | null; unitPath: string | null },
+  result: RunResult,
+): Promise<void> {
+  const rows = await em.execute<{ id: string; execution_id: string }[]>('SELECT id, execution_id FROM message_subscriptions WHERE instance_id = ?', [instance.id]);
+  const waits = result.waiting.map((w) => ({ w, name: messageWaitOf(def, w) })).filter((x) => x.name);
+  const live = new Set(waits.map((x) => x.w.executionId));
+  const gone = rows.filter((r) => !live.has(r.execution_id)).map((r) => r.id);
+  if (gone.length) await em.execute(`DELETE FROM message_subscriptions WHERE id IN (${gone.map(() => '?').join(', ')})`, gone);
+  const known = new Set(rows.map((r) => r.execution_id));
+  const throws = result.history.filter((h) => h.endedAt && THROWING.has(def.activities[h.activityId]?.type ?? '') && def.activities[h.activityId]?.message);
+  const fresh: SubscriptionRow[] = [];
+  const needKey = waits.some((x) => !known.has(x.w.executionId)) || throws.length > 0;
+  const [row] = needKey ? await em.execute<{ business_key: string | null }[]>('SELECT business_key FROM process_instances WHERE id = ?', [instance.id]) : [];
+  const businessKey = row?.business_key ?? null;
+  const now = svc.clock.now();
+  for (const { w, name } of waits) {
+    if (known.has(w.executionId)) continue;
+    const sub = { id: crypto.randomUUID(), instance_id: instance.id, execution_id: w.executionId, activity_id: w.activityId, unit_path: instance.unitPath };
+    const key = correlationKeyOf(def, w.activityId, result.variables, businessKey);
+    await em.execute(
+      'INSERT INTO message_subscriptions (id, instance_id, execution_id, activity_id, message_name, correlation_key, unit_path, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      [sub.id, sub.instance_id, sub.execution_id, sub.activity_id, name, key, sub.unit_path, now],
+    );
+    fresh.push(Object.assign(sub, { name, key }));
+  }
+  for (const h of throws) {
+    await nested(em, () => publish(em, svc, acting, {
+      name: def.activities[h.activityId]!.message!,
+      correlationKey: correlationKeyOf(def, h.activityId, result.variables, businessKey),
+      variables: result.variables,
+      messageId: `${instance.id}:${h.executionId}`,
+      scope: null,
+      unit: { id: instance.unitId, path: instance.unitPath },
+    }));
+  }
+  // One buffered message at most: delivering runs a command on this instance, whose own afterCommand hands out the next.
+  for (const sub of fresh as (SubscriptionRow & { name: string; key: string | null })[]) {
+    const buffered = await em.execute<MessageRow[]>(
+      `SELECT * FROM messages WHERE status = 'buffered' AND name = ? AND ${sub.key === null ? 'correlation_key IS NULL' : 'correlation_key = ?'} AND expires_at > ? ORDER BY created_at, id`,
+      sub.key === null ? [sub.name, now] : [sub.name, sub.key, now],
+    );
+    const msg = buffered.find((m) => inScope(m.scope ? (JSON.parse(m.scope) as string[]) : null, sub.unit_path));
+    if (msg && await deliver(em, svc, acting, sub, msg, JSON.parse(msg.variables) as Record<string, unknown>)) return;
+  }
+}
