@@ -278,7 +278,7 @@ export class ProcessRuntime {
         [
           crypto.randomUUID(), instance.id, def.key, w.activityId, w.executionId, w.name ?? def.activities[w.activityId]?.name ?? null,
           model?.formKey ?? null, model?.assignee ?? null, csv(model?.candidateGroups ?? []), csv(model?.candidateUsers ?? []),
-          unit.id, unit.path, dueDateFrom(model?.dueDate ?? null, now), now,
+          unit.id, unit.path, dueDateFrom(model?.dueDate ?? null, now, this.svc.calendar, unit.id), now,
         ],
       );
     }
