@@ -4,7 +4,7 @@ import type { Database } from './db/database.ts';
 import type { Logger } from './logger.ts';
 import type { PermissionRegistry } from './org/roles.ts';
 import type { AuditLog } from './audit/audit-log.ts';
-import type { PluginHost } from './plugins/host.ts';
+import type { PluginHost } from './plugin-host/host.ts';
 import type { ProcessRuntime } from './engine/runtime.ts';
 import type { Calendar } from './engine/calendar.ts';
 import type { JobRunner } from './jobs/job-runner.ts';

@@ -8,7 +8,7 @@
  */
 
 // The contract
-export { definePlugin, BpmnBusinessError } from './plugins/define-plugin.ts';
+export { definePlugin, BpmnBusinessError } from './plugin-host/define-plugin.ts';
 export type {
   PluginDefinition,
   PluginContext,
@@ -19,7 +19,7 @@ export type {
   ServiceTaskJob,
   ServiceTaskResult,
   ServiceTaskHandler,
-} from './plugins/define-plugin.ts';
+} from './plugin-host/define-plugin.ts';
 
 // Persistence: entities and dialect-portable migrations
 export { defineEntity, p } from '@mikro-orm/core';

@@ -4,8 +4,8 @@ import { createPlatform, type Platform } from '../boot.ts';
 import { loadConfig, type AppConfig } from '../config.ts';
 import type { Logger } from '../logger.ts';
 import { cliActing, type Acting } from '../org/actor.ts';
-import { loadPlugins } from '../plugins/loader.ts';
-import type { PluginDefinition } from '../plugins/define-plugin.ts';
+import { loadPlugins } from '../plugin-host/loader.ts';
+import type { PluginDefinition } from '../plugin-host/define-plugin.ts';
 import type { Services } from '../context.ts';
 
 export interface CliSetup {

@@ -1,6 +1,6 @@
 import { coreEntities, coreMigrations } from '../db/core-schema.ts';
 import { migrate, openDatabase } from '../db/database.ts';
-import { PluginHost } from '../plugins/host.ts';
+import { PluginHost } from '../plugin-host/host.ts';
 import { describeDatabase } from './banner.ts';
 import { cliSetup } from './context.ts';
 import { EXIT, out } from './output.ts';

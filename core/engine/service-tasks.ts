@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import type { Services } from '../context.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
-import { BpmnBusinessError, type ServiceTaskJob } from '../plugins/define-plugin.ts';
+import { BpmnBusinessError, type ServiceTaskJob } from '../plugin-host/define-plugin.ts';
 import { insertJob, type Job } from '../jobs/jobs.ts';
 import { JobBusy, NonRetryableJobError, type JobRunner } from '../jobs/job-runner.ts';
 import type { LoadedDefinition } from './definitions.ts';

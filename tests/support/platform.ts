@@ -7,7 +7,7 @@ import { loadConfig, type AppConfig } from '../../core/config.ts';
 import { ManualClock } from '../../core/clock.ts';
 import { createPlatform, type Platform } from '../../core/boot.ts';
 import { seedDemo, DEMO_PASSWORD } from '../../core/seed.ts';
-import type { PluginDefinition } from '../../core/plugins/define-plugin.ts';
+import type { PluginDefinition } from '../../core/plugin-host/define-plugin.ts';
 import { createLogger } from '../../core/logger.ts';
 
 export type TestDialect = 'sqlite' | 'postgresql';
