@@ -4,7 +4,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Agent, request as httpRequest } from 'node:http';
+import { Agent } from 'node:http';
+import { loopbackRequest, type LoopbackResponse } from './loopback-http.ts';
 import type { TestDatabase } from './platform.ts';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
@@ -16,12 +17,7 @@ process.once('exit', () => {
   for (const c of live) c.kill('SIGKILL');
 });
 
-export interface HttpResponse {
-  status: number;
-  text: string;
-  json: unknown;
-  setCookie: string[];
-}
+export type HttpResponse = LoopbackResponse;
 
 export class ServerProcess {
   private readonly agent: Agent;
@@ -80,31 +76,7 @@ export class ServerProcess {
   }
 
   request(method: string, path: string, body?: unknown, o: { origin?: boolean; cookie?: string; timeoutMs?: number } = {}): Promise<HttpResponse> {
-    const payload = body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body);
-    const headers: Record<string, string> = {};
-    if (payload !== undefined) {
-      headers['content-type'] = typeof body === 'string' ? 'application/xml' : 'application/json';
-      headers['content-length'] = String(Buffer.byteLength(payload));
-    }
-    if (this.token) headers.authorization = `Bearer ${this.token}`;
-    if (o.origin) headers.origin = `http://127.0.0.1:${this.port}`;
-    if (o.cookie) headers.cookie = o.cookie;
-    return new Promise((resolve, reject) => {
-      const req = httpRequest({ host: '127.0.0.1', port: this.port, method, path, headers, agent: this.agent, timeout: o.timeoutMs ?? 30_000 }, (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => {
-          const text = Buffer.concat(chunks).toString();
-          let json: unknown = null;
-          if (text && (res.headers['content-type'] ?? '').includes('json')) json = JSON.parse(text);
-          resolve({ status: res.statusCode ?? 0, text, json, setCookie: res.headers['set-cookie'] ?? [] });
-        });
-        res.on('error', reject);
-      });
-      req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timed out`)));
-      req.on('error', reject);
-      req.end(payload);
-    });
+    return loopbackRequest(method, path, body, { ...o, agent: this.agent, port: this.port, token: this.token });
   }
 
   /** Signs in as the first admin and keeps an API token for later requests. */
