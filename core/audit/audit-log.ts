@@ -67,19 +67,22 @@ export class AuditLog {
     const chain = (tx && this.txChains.get(tx)) ?? this.chainOf(entry);
     if (tx) this.txChains.set(tx, chain);
     const lock = this.dialect === 'postgresql' ? ' FOR UPDATE' : '';
-    if (!this.ensured.has(chain)) {
+    const selectHead = async () =>
+      (await em.execute<{ seq: number; hash: string }[]>(`SELECT seq, hash FROM audit_heads WHERE chain = ?${lock}`, [chain]))[0];
+    let head = this.ensured.has(chain) ? await selectHead() : undefined;
+    if (!head) {
+      // First append to this chain by this process, or the head row this process saw was never
+      // committed (its transaction rolled back: a refused import, a dry run). Create it inside
+      // this transaction. A head row deleted behind our back is recreated at seq 0 too, which
+      // `motcua audit verify` reports as a broken chain: nothing is hidden.
       await em.execute(
         this.dialect === 'postgresql'
           ? 'INSERT INTO audit_heads (chain, seq, hash) VALUES (?, 0, ?) ON CONFLICT (chain) DO NOTHING'
           : 'INSERT OR IGNORE INTO audit_heads (chain, seq, hash) VALUES (?, 0, ?)',
         [chain, GENESIS_HASH],
       );
-    }
-    const [head] = await em.execute<{ seq: number; hash: string }[]>(`SELECT seq, hash FROM audit_heads WHERE chain = ?${lock}`, [chain]);
-    if (!head) {
-      // The head row was removed behind our back (tampering): recreate it on the next append.
-      this.ensured.delete(chain);
-      throw new Error(`audit chain ${chain} has no head row`);
+      head = await selectHead();
+      if (!head) throw new Error(`audit chain ${chain} has no head row`);
     }
     this.ensured.add(chain);
     const fields: ChainedFields = {

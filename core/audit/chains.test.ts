@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresAvailable, startTestPlatform, testDialect, type TestPlatform } from '../../tests/support/platform.ts';
 import { verifyAuditChain } from './verify.ts';
+import { AuditLog } from './audit-log.ts';
 
 /** With MOTCUA_AUDIT_CHAINS > 1 records spread over several chains; each stays verifiable. */
 describe('audit trail over several chains', () => {
@@ -35,6 +36,26 @@ describe('audit trail over several chains', () => {
     const result = await verifyAuditChain(t!.platform.services.db.em());
     expect(result.problems).toEqual([]);
     expect(result.ok).toBe(true);
+  });
+
+  it('a chain first opened by a transaction that rolled back still takes the next record (its head row was never committed)', async () => {
+    const svc = t!.platform.services;
+    // A log over many chains, so the chain of this target has no head row yet.
+    const audit = new AuditLog(svc.clock, svc.db.dialect, 997);
+    const entry = { actor: { id: null, name: 'test' }, action: 'test.rolled_back', targetType: 'test', targetId: 'rollback-target' };
+    const chain = audit.chainOf(entry);
+    expect(await sql('SELECT chain FROM audit_heads WHERE chain = ?', [chain])).toEqual([]);
+    // Given a transaction that appends to that chain, then fails
+    await expect(
+      svc.db.em().transactional(async (em) => {
+        await audit.append(em, entry);
+        throw new Error('refused late');
+      }),
+    ).rejects.toThrow('refused late');
+    // When the next transaction appends to the same chain, Then it succeeds
+    await svc.db.em().transactional((em) => audit.append(em, { ...entry, action: 'test.committed' }));
+    const rows = await sql<{ action: string; seq: number }>('SELECT action, seq FROM audit_log WHERE target_id = ?', ['rollback-target']);
+    expect(rows.map((r) => [r.action, Number(r.seq)])).toEqual([['test.committed', 1]]);
   });
 
   it('detects an edit and a deleted newest record in a chain other than the first', async () => {
