@@ -29,31 +29,41 @@ export async function createSession(
 }
 
 export type SessionLookup =
-  | { kind: 'ok'; session: Session; user: User }
+  | { kind: 'ok'; session: { id: string; lastSeenAt: Date; expiresAt: Date }; user: User }
   | { kind: 'expired' }
   | { kind: 'none' };
 
-/** Resolves a session cookie; ends sessions that are idle, past their absolute limit, or of a disabled user. */
+/**
+ * Resolves a session cookie; ends sessions that are idle, past their absolute limit, or of a
+ * disabled user. Every request passes here, so session and user come in one query.
+ */
 export async function resolveSession(
   em: EntityManager,
   token: string,
   now: Date,
   config: Pick<AppConfig, 'sessionIdleMs'>,
 ): Promise<SessionLookup> {
-  const session = await em.findOne(Session, { id: sha256(token) });
-  if (!session) return { kind: 'expired' };
+  const id = sha256(token);
+  const [row] = await em.execute<Record<string, unknown>[]>(
+    'SELECT s.user_id AS session_user_id, s.last_seen_at AS session_last_seen_at, s.expires_at AS session_expires_at, u.* ' +
+      'FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.id = ?',
+    [id],
+  );
+  if (!row) return { kind: 'expired' };
+  const { session_user_id: userId, session_last_seen_at: seen, session_expires_at: expires, ...userColumns } = row;
+  const session = { id, lastSeenAt: new Date(seen as Date | number | string), expiresAt: new Date(expires as Date | number | string) };
   const idleFor = now.getTime() - session.lastSeenAt.getTime();
   if (now >= session.expiresAt || idleFor > config.sessionIdleMs) {
-    await em.nativeDelete(Session, { id: session.id });
+    await em.nativeDelete(Session, { id });
     return { kind: 'expired' };
   }
-  const user = await em.findOne(User, { id: session.userId });
+  const user = userColumns.id ? em.map(User, userColumns) : null;
   if (!user || !user.active) {
-    await em.nativeDelete(Session, { userId: session.userId });
+    await em.nativeDelete(Session, { userId: userId as string });
     return { kind: 'expired' };
   }
   if (idleFor > TOUCH_INTERVAL_MS) {
-    await em.nativeUpdate(Session, { id: session.id }, { lastSeenAt: now });
+    await em.nativeUpdate(Session, { id }, { lastSeenAt: now });
     session.lastSeenAt = now;
   }
   return { kind: 'ok', session, user };
