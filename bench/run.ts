@@ -1,7 +1,7 @@
 // npm run bench: runs every bench/*.bench.ts and writes bench/results.json.
 // Each benchmark reports ratios against a baseline measured in the same run (the machines are
 // shared and noisy, so absolute numbers from different runs are not comparable).
-import { readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 
@@ -33,5 +33,11 @@ for (const file of files) {
   }
 }
 if (files.length === 0) console.log('No benchmarks yet: the engine issue adds bench/engine.bench.ts.');
-writeFileSync(join(dir, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-console.log(`bench/results.json: ${results.length} results`);
+// `npm run bench -- <part>` runs some benchmarks only: their results replace the ones of the
+// same name and the others' stay, so a partial run never loses the full run's figures.
+const out = join(dir, 'results.json');
+const previous: BenchResult[] = only && existsSync(out) ? (JSON.parse(readFileSync(out, 'utf8')) as BenchResult[]) : [];
+const fresh = new Set(results.map((r) => r.name));
+const merged = [...previous.filter((r) => !fresh.has(r.name)), ...results];
+writeFileSync(out, `${JSON.stringify(merged, null, 2)}\n`);
+console.log(`bench/results.json: ${results.length} new results${only ? `, ${merged.length} in all` : ''}`);

@@ -1,6 +1,7 @@
 // One motcua server as a child process: `node bin/motcua.js serve` (the node pid is the server
 // itself: bin/motcua.js registers tsx in-process, so killing that pid leaves no orphan).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { HttpClient } from './http.ts';
@@ -8,6 +9,16 @@ import { HttpClient } from './http.ts';
 // BENCH_APP_DIR: run the servers from another checkout (e.g. a patched copy), same bench code.
 const ROOT = process.env.BENCH_APP_DIR ?? fileURLToPath(new URL('../..', import.meta.url));
 export const ADMIN_PASSWORD = 'Kiem-Tra-Hieu-Nang-7391!';
+
+/**
+ * The node flags of `npm run serve` (package.json), so the benchmark measures the server as
+ * operators run it (today: the heap ceiling, docs/adr/0011-server-heap-ceiling.md).
+ */
+export function serveNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
+  const m = pkg.scripts?.serve?.match(/^node\s+(.*?)\s*bin\/motcua\.js\b/);
+  return m ? m[1].split(/\s+/).filter(Boolean) : [];
+}
 
 export interface ServerOptions {
   /** MOTCUA_DATA_DIR (SQLite) or DATABASE_URL (PostgreSQL). */
@@ -57,7 +68,8 @@ export class BenchServer {
     if (o.databaseUrl) env.DATABASE_URL = o.databaseUrl;
     if (o.dataDir) env.MOTCUA_DATA_DIR = o.dataDir;
     // One directory per server: the main thread and tsx's loader thread each write a profile.
-    const nodeArgs = o.cpuProfDir ? ['--cpu-prof', `--cpu-prof-dir=${join(o.cpuProfDir, o.label.replace(/[^A-Za-z0-9-]+/g, '_'))}`] : [];
+    const nodeArgs = serveNodeFlags();
+    if (o.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(o.cpuProfDir, o.label.replace(/[^A-Za-z0-9-]+/g, '_'))}`);
     if (o.traceGc) nodeArgs.push('--trace-gc');
     // Extra V8/node flags for experiments, e.g. BENCH_SERVER_NODE_ARGS="--max-semi-space-size=32".
     nodeArgs.push(...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean));

@@ -1,3 +1,4 @@
+import { getHeapStatistics } from 'node:v8';
 import type { Platform } from '../boot.ts';
 import type { AppConfig } from '../config.ts';
 import { demoAccounts, DEMO_PASSWORD } from '../seed.ts';
@@ -12,6 +13,11 @@ export function describeDatabase(config: Pick<AppConfig, 'dialect' | 'database'>
   } catch {
     return 'postgresql (unparseable DATABASE_URL)';
   }
+}
+
+/** V8's heap limit for this process, as set by --max-old-space-size (or V8's default). */
+export function heapCeilingMb(): number {
+  return Math.round(getHeapStatistics().heap_size_limit / 1024 / 1024);
 }
 
 export function baseUrl(host: string, port: number): string {
@@ -37,6 +43,7 @@ export function startBanner(config: AppConfig, platform: Platform, port: number)
     `  plugins   ${plugins.length ? plugins.map((p) => `${p.id}@${p.version}`).join(', ') : '(none)'}`,
     `  health    GET ${url}/api/health`,
     `  API       ${url}/api/openapi.json`,
+    `  memory    heap ceiling ${heapCeilingMb()} MB (node --max-old-space-size; npm run serve sets 256)`,
   ];
   if (config.host === '0.0.0.0' || config.host === '::') lines.push(`  listening on every network interface (HOST=${config.host})`);
   lines.push(...seedingLines(config, platform), '', '  Stop with Ctrl+C.');
