@@ -1,0 +1,149 @@
+import { z } from 'zod';
+
+/**
+ * One procedure of the catalogue as a JSON document: the national record (DOMAIN §6) plus
+ * the province's internal process per case. The same shape is stored by the catalogue, served
+ * by the API, written in `procedures/*.json` and carried in packs (docs/pack-format.md).
+ *
+ * In a pack, agency codes, role names and fee amounts may be **placeholder tokens**
+ * (`{{agency:civil-status}}`, `{{role:receptionist}}`, `{{fee:marriage}}`) that the importer
+ * maps to its own; the catalogue only stores resolved documents (see `hasPlaceholders`).
+ */
+
+/** `{{kind:key}}`: kind is agency, role or fee; key is lower-case kebab. */
+export const PLACEHOLDER = /\{\{(agency|role|fee):([a-z0-9]+(?:-[a-z0-9]+)*)\}\}/g;
+const placeholderToken = z.string().regex(/^\{\{(agency|role|fee):[a-z0-9]+(?:-[a-z0-9]+)*\}\}$/, 'a placeholder such as {{fee:marriage}}');
+
+/** National code `1.001612`, optionally with a provincial suffix (`1.001612.H38`), or a local code (`BN.000123`). */
+export const procedureCode = z
+  .string()
+  .regex(/^(\d\.\d{6}(\.[A-Z0-9]{1,10})?|[A-Z]{2,6}\.\d{3,8})$/, 'a national code such as 1.001612 (optional suffix .H38) or a local code such as BN.000123');
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
+const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lower-case letters, digits and hyphens');
+
+export const timeUnit = z.enum(['working_days', 'calendar_days', 'working_hours']);
+export const timeLimit = z.object({ value: z.number().positive().max(3650), unit: timeUnit }).strict();
+
+export const agencyRef = z
+  .object({
+    /** The unit code in this province (or a `{{agency:…}}` placeholder in a pack). */
+    code: z.union([text(64), placeholderToken]),
+    name: text(300),
+  })
+  .strict();
+
+export const fee = z
+  .object({
+    code: text(64).optional(),
+    description: text(500),
+    /** Whole đồng; a `{{fee:…}}` placeholder in a pack when provincial councils set it. */
+    amount: z.union([z.number().int().nonnegative().max(1_000_000_000_000), placeholderToken]),
+    /** What the amount is per: "hồ sơ", "bản", "trang"… */
+    per: text(100).optional(),
+  })
+  .strict();
+
+export const channel = z
+  .object({
+    channel: z.enum(['in_person', 'online', 'postal']),
+    time: timeLimit,
+    fees: z.array(fee).max(50).default([]),
+    note: text(1000).optional(),
+  })
+  .strict();
+
+export const requiredDocument = z
+  .object({
+    code: text(64).optional(),
+    name: text(1000),
+    originals: z.number().int().min(0).max(100),
+    copies: z.number().int().min(0).max(100),
+    /** A form template file of the pack (`forms/…`) the applicant fills in. */
+    form: z.string().regex(/^forms\/[A-Za-z0-9._-]+$/).optional(),
+    /** Code of an earlier result (of this or another procedure) that may stand in for it. */
+    substitutableBy: text(64).optional(),
+    optional: z.boolean().default(false),
+  })
+  .strict();
+
+export const procedureCase = z
+  .object({
+    /** Stable within the procedure across versions. */
+    key: slug.max(64),
+    name: text(1000),
+    /** The internal process: a process id deployed from `diagram`. */
+    process: z.object({ definitionKey: z.string().regex(/^[A-Za-z_][\w.-]{0,254}$/), diagram: z.string().regex(/^diagrams\/[A-Za-z0-9._-]+\.bpmn$/) }).strict(),
+    channels: z.array(channel).min(1).max(3),
+    documents: z.array(requiredDocument).max(100),
+    /** What happens to the deadline while the applicant supplements the dossier (DOMAIN §5). */
+    supplement: z
+      .object({ policy: z.enum(['restart', 'pause_extend', 'continue']), applicantDeadline: timeLimit.optional() })
+      .strict(),
+    /** Same-day procedures: received after this local time (HH:MM), returned the next working day. */
+    sameDayCutoff: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).optional(),
+  })
+  .strict();
+
+export const legalBasis = z
+  .object({ number: text(100), title: text(1000), issuedOn: isoDate.optional(), effectiveOn: isoDate.optional(), issuer: text(300).optional() })
+  .strict();
+
+export const procedureDocument = z
+  .object({
+    code: procedureCode,
+    name: text(1000),
+    kind: z.enum(['administrative', 'internal']).default('administrative'),
+    /** Decision that announced it (quyết định công bố). */
+    announcedBy: z.object({ number: text(100), date: isoDate.optional(), issuer: text(300).optional() }).strict().optional(),
+    description: text(10_000).optional(),
+    keywords: z.array(text(100)).max(50).default([]),
+    conditions: text(10_000).optional(),
+    receptionAddress: text(1000).optional(),
+    levels: z.array(z.enum(['central', 'province', 'district', 'commune'])).min(1),
+    sectors: z.array(z.object({ code: text(64), name: text(300) }).strict()).min(1).max(20),
+    agencies: z
+      .object({
+        implementing: z.array(agencyRef).min(1),
+        competent: z.array(agencyRef).default([]),
+        authorised: z.array(agencyRef).default([]),
+        coordinating: z.array(agencyRef).default([]),
+      })
+      .strict(),
+    onlineLevel: z.enum(['full', 'partial', 'none']),
+    targetSubjects: z.array(text(300)).max(20).default([]),
+    results: z.array(z.object({ code: text(64).optional(), name: text(1000), template: z.string().regex(/^templates\/[A-Za-z0-9._-]+\.hbs$/).optional() }).strict()).min(1),
+    legalBasis: z.array(legalBasis).max(100).default([]),
+    relatedCodes: z.array(procedureCode).max(100).default([]),
+    /** Interlinked procedures (liên thông, DOMAIN §7). */
+    interlinkedCodes: z.array(procedureCode).max(100).default([]),
+    cases: z.array(procedureCase).min(1).max(50),
+    /** Print templates the clerk UI offers for this procedure (`templates/…hbs`). */
+    templates: z.array(z.object({ key: slug.max(64), name: text(300), file: z.string().regex(/^templates\/[A-Za-z0-9._-]+\.hbs$/) }).strict()).max(50).default([]),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    const keys = new Set<string>();
+    p.cases.forEach((c, i) => {
+      if (keys.has(c.key)) ctx.addIssue({ code: 'custom', path: ['cases', i, 'key'], message: `case key "${c.key}" is used twice` });
+      keys.add(c.key);
+      const channels = new Set<string>();
+      c.channels.forEach((ch, j) => {
+        if (channels.has(ch.channel)) ctx.addIssue({ code: 'custom', path: ['cases', i, 'channels', j], message: `channel ${ch.channel} is given twice` });
+        channels.add(ch.channel);
+      });
+    });
+  });
+
+export type ProcedureDocument = z.infer<typeof procedureDocument>;
+export type ProcedureDocumentInput = z.input<typeof procedureDocument>;
+export type ProcedureCase = z.infer<typeof procedureCase>;
+export type TimeLimit = z.infer<typeof timeLimit>;
+
+/** Placeholder tokens still present in a document (a resolved catalogue entry has none). */
+export function placeholdersIn(value: unknown): string[] {
+  const found = new Set<string>();
+  for (const m of JSON.stringify(value).matchAll(PLACEHOLDER)) found.add(m[0]);
+  return [...found].sort();
+}

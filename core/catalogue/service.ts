@@ -1,0 +1,217 @@
+import type { EntityManager } from '@mikro-orm/knex';
+import type { Services } from '../context.ts';
+import { AppError } from '../errors.ts';
+import type { Acting } from '../org/actor.ts';
+import { localDate } from '../time.ts';
+import { assertAgencies, assertDateOrder, assertResolved, resolveBindings } from './checks.ts';
+import { readEffective, readProcedure, readPublished, readVersion, type ExportedProcedure, type ProcedureRecord, type ProcedureVersion } from './read.ts';
+import { procedureDocument, type ProcedureDocument, type ProcedureDocumentInput } from './schema.ts';
+import { searchProcedures, type SearchParams, type SearchResult } from './search.ts';
+import { listAgencies, listSectors, type AgencyView, type SectorView } from './lists.ts';
+import {
+  bindingsOf, bumpProcedure, canonical, insertBindings, insertProcedure, insertVersion, parseStored, procedureRow, replaceDraft, supersede, upsertSectors, versionRows, type Binding,
+} from './store.ts';
+
+export type { ProcedureRecord, ProcedureVersion, ExportedProcedure } from './read.ts';
+export type { Binding } from './store.ts';
+export type { SearchParams, SearchResult, SearchHit } from './search.ts';
+export type { AgencyView, SectorView } from './lists.ts';
+
+export interface ImportOptions {
+  source?: { packId: string; packVersion: string };
+}
+
+export interface ImportOutcome {
+  code: string;
+  version: number;
+  outcome: 'new' | 'updated' | 'unchanged';
+}
+
+/**
+ * The procedure catalogue (DOMAIN §6, ADR 0009): versioned documents keyed by code. Editing a
+ * published procedure opens a new draft; publishing pins each case's BPMN definition and ends
+ * the previous version at the new one's effective date. Every method runs in the caller's
+ * transaction (`em`) and audits what it changes there.
+ */
+export class Catalogue {
+  constructor(private readonly svc: Services) {}
+
+  /** The procedure with all its versions (drafts included), or null. */
+  get(em: EntityManager, code: string, opts: { drafts?: boolean } = {}): Promise<ProcedureRecord | null> {
+    return readProcedure(em, code, opts);
+  }
+
+  version(em: EntityManager, code: string, version: number): Promise<ProcedureVersion | null> {
+    return readVersion(em, code, version);
+  }
+
+  /** The version in force on a Vietnam calendar date (YYYY-MM-DD), if any. */
+  effectiveOn(em: EntityManager, code: string, date: string): Promise<ProcedureVersion | null> {
+    return readEffective(em, code, date);
+  }
+
+  search(em: EntityManager, params: SearchParams): Promise<SearchResult> {
+    return searchProcedures(em, params);
+  }
+
+  sectors(em: EntityManager): Promise<SectorView[]> {
+    return listSectors(em);
+  }
+
+  /** The province's active units, which procedure documents name as agencies. */
+  agencies(em: EntityManager, opts: { used?: boolean } = {}): Promise<AgencyView[]> {
+    return listAgencies(em, localDate(this.svc.clock.now()), opts.used);
+  }
+
+  /** A new procedure as draft version 1. */
+  async create(em: EntityManager, acting: Acting, input: ProcedureDocumentInput): Promise<ProcedureRecord> {
+    const doc = procedureDocument.parse(input);
+    assertResolved(doc);
+    if (await procedureRow(em, doc.code)) throw new AppError('catalogue.exists', `Procedure ${doc.code} already exists: edit it instead`);
+    const now = this.svc.clock.now();
+    await insertProcedure(em, doc.code, 'draft', now);
+    await insertVersion(em, acting, { version: 1, status: 'draft', doc }, now);
+    await this.audit(em, acting, 'procedure.created', doc.code, { version: 1, name: doc.name });
+    return (await readProcedure(em, doc.code))!;
+  }
+
+  /** Saves the open draft, or opens draft n+1 when the latest version is published or retired. */
+  async saveDraft(em: EntityManager, acting: Acting, code: string, edit: { lockVersion: number; document: ProcedureDocumentInput }): Promise<ProcedureRecord> {
+    const doc = procedureDocument.parse(edit.document);
+    if (doc.code !== code) throw new AppError('catalogue.code_mismatch', `document.code: "${doc.code}" is not ${code} (a new code is a new procedure)`, { issues: [{ path: 'document.code', message: `must be ${code}` }] });
+    assertResolved(doc);
+    const p = await this.lock(em, code, edit.lockVersion, {});
+    const now = this.svc.clock.now();
+    const [draft] = await versionRows(em, code, " AND status = 'draft'");
+    let version: number;
+    if (draft) {
+      version = draft.version;
+      await replaceDraft(em, acting, draft.id, doc, now);
+    } else {
+      version = p.latest_version + 1;
+      await insertVersion(em, acting, { version, status: 'draft', doc }, now);
+      await em.execute('UPDATE procedures SET latest_version = ? WHERE code = ?', [version, code]);
+    }
+    await this.audit(em, acting, 'procedure.draft_saved', code, { version, newVersion: !draft });
+    return (await readProcedure(em, code))!;
+  }
+
+  /**
+   * Publishes the open draft from `effectiveFrom` (default: today in Vietnam). Refused when a
+   * case's process is not deployed or an agency code is not a unit.
+   */
+  async publish(em: EntityManager, acting: Acting, code: string, opts: { lockVersion: number; effectiveFrom?: string }): Promise<ProcedureRecord> {
+    const p = await procedureRow(em, code);
+    if (!p) throw new AppError('catalogue.not_found', `No procedure ${code}`);
+    const [draft] = await versionRows(em, code, " AND status = 'draft'");
+    if (!draft) throw new AppError('catalogue.no_draft', `Procedure ${code} has no draft: edit it first`);
+    const doc = parseStored(draft.document);
+    const now = this.svc.clock.now();
+    const effectiveFrom = opts.effectiveFrom ?? localDate(now);
+    const bindings = await this.checkPublishable(em, doc, now);
+    const [current] = await versionRows(em, code, " AND status = 'published'");
+    if (current?.effective_from && effectiveFrom < current.effective_from) {
+      throw new AppError('catalogue.invalid_dates', `effectiveFrom: ${effectiveFrom} is before ${current.effective_from}, when version ${current.version} took effect`, {
+        issues: [{ path: 'effectiveFrom', message: `not before ${current.effective_from}` }],
+      });
+    }
+    await this.lock(em, code, opts.lockVersion, { status: 'published', publishedVersion: draft.version });
+    const previous = await supersede(em, acting, code, draft.version, effectiveFrom, now);
+    await em.execute(
+      "UPDATE procedure_versions SET status = 'published', effective_from = ?, published_at = ?, published_by = ?, published_by_name = ?, updated_at = ?, updated_by_name = ? WHERE id = ?",
+      [effectiveFrom, now, acting.actor.id, acting.actor.name, now, acting.actor.name, draft.id],
+    );
+    await insertBindings(em, code, draft.version, bindings);
+    await upsertSectors(em, doc, now);
+    await this.audit(em, acting, 'procedure.published', code, { version: draft.version, effectiveFrom, previous, bindings });
+    return (await readProcedure(em, code))!;
+  }
+
+  /** Ends the published version: from `effectiveTo` (default today) it no longer applies. */
+  async retire(em: EntityManager, acting: Acting, code: string, opts: { lockVersion: number; effectiveTo?: string }): Promise<ProcedureRecord> {
+    const p = await procedureRow(em, code);
+    if (!p) throw new AppError('catalogue.not_found', `No procedure ${code}`);
+    const [current] = await versionRows(em, code, " AND status = 'published'");
+    if (!current) throw new AppError('catalogue.not_published', `Procedure ${code} has no published version to retire`);
+    const now = this.svc.clock.now();
+    const effectiveTo = opts.effectiveTo ?? localDate(now);
+    assertDateOrder(current.effective_from, effectiveTo, 'effectiveTo');
+    await this.lock(em, code, opts.lockVersion, { status: 'retired', publishedVersion: null });
+    await em.execute(
+      "UPDATE procedure_versions SET status = 'retired', effective_to = ?, retired_at = ?, retired_by = ?, retired_by_name = ?, updated_at = ?, updated_by_name = ? WHERE id = ?",
+      [effectiveTo, now, acting.actor.id, acting.actor.name, now, acting.actor.name, current.id],
+    );
+    await this.audit(em, acting, 'procedure.retired', code, { version: current.version, effectiveTo });
+    return (await readProcedure(em, code))!;
+  }
+
+  /**
+   * Pack import, after the pack's diagrams were deployed: the document becomes the published
+   * version unless the published one is equal (same document, same pinned definitions).
+   * An open draft is left as it is; running dossiers keep the version they started with.
+   */
+  async importPublished(em: EntityManager, acting: Acting, input: ProcedureDocument | ProcedureDocumentInput, opts: ImportOptions = {}): Promise<ImportOutcome> {
+    const doc = procedureDocument.parse(input);
+    const now = this.svc.clock.now();
+    const bindings = await this.checkPublishable(em, doc, now);
+    const today = localDate(now);
+    const source = opts.source ?? null;
+    const p = await procedureRow(em, doc.code);
+    if (!p) {
+      await insertProcedure(em, doc.code, 'published', now);
+      await insertVersion(em, acting, { version: 1, status: 'published', doc, effectiveFrom: today, source }, now);
+      await insertBindings(em, doc.code, 1, bindings);
+      await upsertSectors(em, doc, now);
+      await this.audit(em, acting, 'procedure.imported', doc.code, { version: 1, outcome: 'new', source, bindings });
+      return { code: doc.code, version: 1, outcome: 'new' };
+    }
+    const [current] = await versionRows(em, doc.code, " AND status = 'published'");
+    if (current && canonical(parseStored(current.document)) === canonical(doc) && canonical(await bindingsOf(em, doc.code, current.version)) === canonical(bindings)) {
+      return { code: doc.code, version: current.version, outcome: 'unchanged' };
+    }
+    const version = p.latest_version + 1;
+    const effectiveFrom = current?.effective_from && current.effective_from > today ? current.effective_from : today;
+    await this.lock(em, doc.code, p.lock_version, { status: 'published', latestVersion: version, publishedVersion: version });
+    const previous = await supersede(em, acting, doc.code, version, effectiveFrom, now);
+    await insertVersion(em, acting, { version, status: 'published', doc, effectiveFrom, source }, now);
+    await insertBindings(em, doc.code, version, bindings);
+    await upsertSectors(em, doc, now);
+    await this.audit(em, acting, 'procedure.imported', doc.code, { version, outcome: 'updated', previous, source, bindings });
+    return { code: doc.code, version, outcome: 'updated' };
+  }
+
+  /** The published version of every procedure (or of the codes named: each must be published). */
+  async exportPublished(em: EntityManager, codes?: string[]): Promise<ExportedProcedure[]> {
+    const { found, missing } = await readPublished(em, codes);
+    if (missing.length) throw new AppError('catalogue.not_found', `No published version of ${missing.join(', ')}`, { codes: missing });
+    return found;
+  }
+
+  /**
+   * Refreshes the query planner's statistics of the search tables: worth calling after a bulk
+   * import (PostgreSQL's autovacuum would do it within minutes; plans without them are slow).
+   */
+  async analyze(em: EntityManager): Promise<void> {
+    for (const table of ['procedure_versions', 'procedure_words', 'procedure_facets']) await em.execute(`ANALYZE ${table}`);
+  }
+
+  private async checkPublishable(em: EntityManager, doc: ProcedureDocument, now: Date): Promise<Binding[]> {
+    assertResolved(doc);
+    await assertAgencies(em, doc, localDate(now));
+    return resolveBindings(em, doc);
+  }
+
+  /** Moves the optimistic lock from `expected`, or refuses (409) with nothing changed. */
+  private async lock(em: EntityManager, code: string, expected: number, set: Parameters<typeof bumpProcedure>[3]) {
+    const p = await procedureRow(em, code);
+    if (!p) throw new AppError('catalogue.not_found', `No procedure ${code}`);
+    if (p.lock_version !== expected || !(await bumpProcedure(em, code, expected, set, this.svc.clock.now()))) {
+      throw new AppError('conflict.stale', `Procedure ${code} is at lock version ${p.lock_version}, you edited ${expected}: reload and retry`, { currentLockVersion: p.lock_version });
+    }
+    return p;
+  }
+
+  private audit(em: EntityManager, acting: Acting, action: string, code: string, summary: Record<string, unknown>): Promise<void> {
+    return this.svc.audit.append(em, { ...acting, action, targetType: 'procedure', targetId: code, summary });
+  }
+}
