@@ -39,10 +39,13 @@ export async function syncTimerJobs(
   if (gone.length) await em.execute(`DELETE FROM jobs WHERE id IN (${gone.map(() => '?').join(', ')})`, gone);
   const known = new Set(rows.map((r) => r.execution_id));
   const now = svc.clock.now();
-  for (const t of timers) {
-    if (known.has(t.executionId)) continue;
+  const fresh = timers.filter((t) => !known.has(t.executionId));
+  // Which timers count working time (motcua:workingTime): read from the cached definition.
+  const activities = fresh.some((t) => t.timeDuration) ? (await svc.engine.definitions.byId(em, instance.definitionId)).activities : {};
+  for (const t of fresh) {
     const after = firing && t.timeCycle && t.activityId === firing.activityId ? firing.dueAt : undefined;
-    const dueAt = timerDueAt(t, { now, calendar: svc.calendar, unitId: instance.unitId, after });
+    const workingTime = activities[t.activityId]?.workingTime === true;
+    const dueAt = timerDueAt({ ...t, workingTime }, { now, calendar: svc.calendar, unitId: instance.unitId, after });
     const payload = { timeDuration: t.timeDuration, timeDate: t.timeDate, timeCycle: t.timeCycle, repeat: t.repeat, activityExecutionId: t.activityExecutionId };
     await insertJob(em, { kind: 'timer', instanceId: instance.id, definitionId: instance.definitionId, activityId: t.activityId, executionId: t.executionId, dueAt, payload }, now);
   }
@@ -90,12 +93,16 @@ export async function scheduleStartTimers(em: EntityManager, svc: Services, def:
   );
   const now = svc.clock.now();
   let n = 0;
-  for (const timer of startTimersOf(def.context, def.key)) {
+  const timers = startTimersOf(def.context, def.key);
+  if (timers.length === 0) return 0;
+  const [row] = await em.execute<{ activities: string }[]>('SELECT activities FROM process_definitions WHERE id = ?', [def.id]);
+  const activities = (row ? JSON.parse(row.activities) : {}) as Record<string, { workingTime?: boolean }>;
+  for (const timer of timers) {
     if ([timer.timeDuration, timer.timeDate, timer.timeCycle].some(isExpression)) {
       svc.log.warn({ definition: def.key, activityId: timer.activityId }, 'a timer start event with an expression is not scheduled');
       continue;
     }
-    const dueAt = timerDueAt(timer, { now, calendar: svc.calendar, unitId: null });
+    const dueAt = timerDueAt({ ...timer, workingTime: activities[timer.activityId]?.workingTime === true }, { now, calendar: svc.calendar, unitId: null });
     await insertJob(em, { kind: 'timer-start', definitionId: def.id, activityId: timer.activityId, dueAt, payload: { ...timer, occurrence: 1 } }, now);
     n++;
   }

@@ -126,12 +126,17 @@ export class DurableTimers {
 
 /**
  * When a timer is due, by the injected clock: `timeDuration` → now + duration on the
- * calendar of the unit; `timeDate` → that instant; `timeCycle` → the next occurrence after
- * `after` (the due time of the occurrence just fired, else now). Several → the earliest.
+ * calendar of the unit (in its working time when the timer event says
+ * `motcua:workingTime="true"`: `P3D` is three working days, skipping weekends and holidays);
+ * `timeDate` → that instant; `timeCycle` → the next occurrence after `after` (the due time of
+ * the occurrence just fired, else now). Several → the earliest.
  */
-export function timerDueAt(t: Pick<ArmedTimer, 'timeDuration' | 'timeDate' | 'timeCycle'>, ctx: { now: Date; calendar: Calendar; unitId: string | null; after?: Date }): Date {
+export function timerDueAt(
+  t: Pick<ArmedTimer, 'timeDuration' | 'timeDate' | 'timeCycle'> & { workingTime?: boolean },
+  ctx: { now: Date; calendar: Pick<Calendar, 'addDuration'>; unitId: string | null; after?: Date },
+): Date {
   const due: Date[] = [];
-  if (t.timeDuration) due.push(ctx.calendar.addDuration(ctx.now, t.timeDuration, { unitId: ctx.unitId }));
+  if (t.timeDuration) due.push(ctx.calendar.addDuration(ctx.now, t.timeDuration, { unitId: ctx.unitId, workingTime: t.workingTime === true }));
   if (t.timeDate) {
     const at = parseInstant(t.timeDate);
     if (!at) throw new AppError('process.engine_error', `Unsupported timeDate "${t.timeDate}": use an ISO 8601 date-time`);
