@@ -7,6 +7,7 @@ import type { Acting } from '../org/actor.ts';
 import { compileBpmn, typeResolver } from './compile.ts';
 import type { ActivityModel } from './model.ts';
 import { scheduleStartTimers } from './timer-jobs.ts';
+import { calledElementWarnings } from './call-activities.ts';
 
 export interface DefinitionRow {
   id: string;
@@ -93,7 +94,7 @@ export class DefinitionStore {
       });
       out.push({ id, key: proc.key, version, name: proc.name, hash: proc.hash, deploymentId, createdAt: now.toISOString(), created: true });
     }
-    return { definitions: out, warnings: compiled.warnings };
+    return { definitions: out, warnings: [...compiled.warnings, ...(await calledElementWarnings(em, compiled.processes))] };
   }
 
   async list(em: EntityManager): Promise<DefinitionRow[]> {

@@ -40,13 +40,28 @@ function BoundedLoopCharacteristics(activity: LoopActivity, loopCharacteristics:
   return inner;
 }
 
+interface ActivityDef {
+  behaviour?: Record<string, unknown>;
+}
+
+/**
+ * A call activity that only waits: bpmn-elements would run a process of the same id found in
+ * the engine's own context (the process calling itself, in memory). The runtime starts the
+ * called process as an instance of its own instead (call-activities.ts), so the engine is never
+ * told what is called.
+ */
+function DetachedCallActivity(activityDef: ActivityDef, context: unknown): unknown {
+  return (lib.CallActivity as unknown as (def: ActivityDef, ctx: unknown) => unknown)({ ...activityDef, behaviour: { ...activityDef.behaviour, calledElement: undefined } }, context);
+}
+
 /**
  * How the serialised context's element types map to bpmn-elements behaviours. Differences from
  * bpmn-engine's default:
  * - service, send and business-rule tasks wait like user tasks (`activity.wait`): the runtime
  *   runs their topic's handler as a durable job and signals the activity with its output;
  *   the engine never resolves a service function from the diagram;
- * - multi-instance is bounded (MAX_LOOP_ITERATIONS).
+ * - multi-instance is bounded (MAX_LOOP_ITERATIONS);
+ * - call activities only wait: the runtime starts the called process (DetachedCallActivity).
  * Use it to deserialize `CompiledProcess.context`.
  */
 export const typeResolver = TypeResolver(elements as unknown as Record<string, unknown>, (types: Record<string, unknown>) => {
@@ -54,6 +69,7 @@ export const typeResolver = TypeResolver(elements as unknown as Record<string, u
   types['bpmn:SendTask'] = lib.SignalTask;
   types['bpmn:BusinessRuleTask'] = lib.SignalTask;
   types['bpmn:MultiInstanceLoopCharacteristics'] = BoundedLoopCharacteristics;
+  types['bpmn:CallActivity'] = DetachedCallActivity;
 });
 
 /** Can the engine build this BPMN type (after typeResolver's mapping)? */

@@ -11,6 +11,7 @@ const Task = z
     id: z.string(), instanceId: z.string(), definitionKey: z.string(), activityId: z.string(), name: z.string().nullable(), formKey: z.string().nullable(),
     assignee: z.string().nullable(), candidateGroups: z.array(z.string()), candidateUsers: z.array(z.string()), unitId: z.string().nullable(),
     dueAt: z.string().nullable(), status: z.enum(['open', 'completed', 'cancelled']), claimedBy: z.string().nullable(), createdAt: z.string(),
+    variables: z.record(z.string(), z.unknown()).describe("The task's input parameters (camunda:inputOutput), evaluated when it started"),
   })
   .openapi('Task');
 const Instance = z
@@ -20,6 +21,12 @@ const Instance = z
     startedAt: z.string(), endedAt: z.string().nullable(), startedBy: z.string().nullable(),
     history: z.array(z.object({ activityId: z.string(), executionId: z.string(), name: z.string().nullable(), type: z.string(), startedAt: z.string(), endedAt: z.string().nullable(), actorId: z.string().nullable() })),
     openTasks: z.array(Task),
+    parent: z.object({ id: z.string(), activityId: z.string().nullable(), executionId: z.string().nullable() }).nullable().describe('The instance whose call activity started this one'),
+    rootId: z.string().describe('The top of the call hierarchy (itself when not called)'),
+    children: z.array(z.object({
+      id: z.string(), definitionKey: z.string(), definitionVersion: z.number().int(), status: z.enum(['running', 'completed', 'cancelled', 'incident']),
+      activityId: z.string().nullable(), startedAt: z.string(), endedAt: z.string().nullable(),
+    })).describe('Instances started by its call activities, oldest first'),
   })
   .openapi('ProcessInstance');
 export { Task as TaskSchema, Instance as InstanceSchema };

@@ -82,9 +82,13 @@ export function messageWaitOf(def: LoadedDefinition, w: Waiting): string | null 
   return name && CATCHING.has(w.type) ? name : null;
 }
 
-async function nested<T>(em: EntityManager, fn: () => Promise<T>): Promise<T> {
+/**
+ * Runs a command nested in the current one (a message delivered, a called child started or
+ * ended), at most MAX_DEPTH deep in one transaction; messages and call activities share the count.
+ */
+export async function nested<T>(em: EntityManager, fn: () => Promise<T>, tooDeep?: (max: number) => AppError): Promise<T> {
   const d = depth.get(em) ?? 0;
-  if (d >= MAX_DEPTH) throw new AppError('message.too_deep', `Messages between instances went more than ${MAX_DEPTH} levels deep in one command`);
+  if (d >= MAX_DEPTH) throw tooDeep?.(MAX_DEPTH) ?? new AppError('message.too_deep', `Messages between instances went more than ${MAX_DEPTH} levels deep in one command`);
   depth.set(em, d + 1);
   try {
     return await fn();

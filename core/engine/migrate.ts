@@ -225,6 +225,10 @@ export async function migrateInstance(svc: Services, em: EntityManager, acting: 
     const name = to.activities[map(m.activity_id)]?.message;
     if (name) await em.execute('UPDATE message_subscriptions SET activity_id = ?, message_name = ? WHERE id = ?', [map(m.activity_id), name, m.id]);
   }
+  // Called children follow their call activity's new id (the execution they wait on is kept).
+  for (const [oldId, newId] of ids) {
+    await em.execute('UPDATE process_instances SET parent_activity_id = ? WHERE parent_id = ? AND parent_activity_id = ?', [newId, instance.id, oldId]);
+  }
   const open = await em.execute<{ id: number; activity_id: string }[]>('SELECT id, activity_id FROM activity_history WHERE instance_id = ? AND ended_at IS NULL', [instance.id]);
   for (const h of open) {
     const id = map(h.activity_id);

@@ -72,6 +72,8 @@ export interface ActivityModel {
   correlationKey?: string;
   /** Signal name of a catching or throwing signal element. */
   signal?: string;
+  /** A timer event whose timeDuration counts in working time (`motcua:workingTime="true"`). */
+  workingTime?: boolean;
   /** The lane the element sits in (innermost), if any. */
   lane?: { id: string; name: string | null };
   /** Input and output mappings. */

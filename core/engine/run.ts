@@ -5,6 +5,7 @@ import { AppError } from '../errors.ts';
 import type { LoadedDefinition } from './definitions.ts';
 import { DurableTimers, type ArmedTimer } from './timers.ts';
 import { engineOptions } from './expressions.ts';
+import { evaluateParams, type Variables } from './io-mapping.ts';
 
 /** An activity that waits after the command: a user task, a timer, a message catch… */
 export interface Waiting {
@@ -12,6 +13,8 @@ export interface Waiting {
   executionId: string;
   type: string;
   name: string | null;
+  /** Its input parameters (camunda:inputOutput), evaluated when it started: its local variables. */
+  inputs?: Variables;
 }
 
 export interface HistoryEvent {
@@ -66,10 +69,15 @@ export interface RunResult {
   fired: boolean;
   /** Whether `signal` found its activity waiting (and signalled it). */
   signalled: boolean;
+  /** A BPMN error an error end event threw and nothing in the process caught (a called child's error for its parent). */
+  thrown: { code: string; message: string; activityId: string } | null;
 }
 
-/** Keys bpmn-elements itself writes into process variables; never shown as process data. */
-const ENGINE_KEYS = new Set(['fields', 'content', 'properties']);
+/** Where the input parameters of running activities are kept in the saved state, by execution id (never process data). */
+const IO_KEY = 'motcua:io';
+
+/** Keys bpmn-elements itself writes into process variables, and ours; never shown as process data. */
+const ENGINE_KEYS = new Set(['fields', 'content', 'properties', IO_KEY]);
 
 const silentLogger = () => ({ debug() {}, error() {}, warn() {} });
 
@@ -85,6 +93,8 @@ interface PostponedApi {
   executionId: string;
   name?: string;
   owner?: { name?: string };
+  environment?: { variables: Record<string, unknown> };
+  content?: { parent?: { id?: string }; message?: { type?: string; id?: string; name?: string; code?: unknown } };
   getPostponed?: () => PostponedApi[];
   sendApiMessage(action: string, content?: Record<string, unknown>): void;
   signal(message?: unknown): void;
@@ -145,11 +155,69 @@ export async function runEngine(def: LoadedDefinition, clock: Clock, input: RunI
     h[kind] = clock.now();
     history.set(api.executionId, h);
   };
-  listener.on('activity.start', event('startedAt'));
-  listener.on('activity.end', event('endedAt'));
+  // camunda:inputOutput: inputs when an activity starts (kept in the state until it ends), outputs when it ends.
+  let topEnv: { variables: Record<string, unknown> } | null = null;
+  const processEnv = (api: PostponedApi) => {
+    topEnv ??= (engine.execution?.definitions[0]?.getProcesses().find((p: { id: string }) => p.id === def.key) as { environment: { variables: Record<string, unknown> } } | undefined)?.environment ?? null;
+    if (!topEnv && api.content?.parent?.id === def.key && api.environment) topEnv = api.environment;
+    return topEnv ?? api.environment ?? { variables: {} };
+  };
+  const locals = (api: PostponedApi) => (processEnv(api).variables[IO_KEY] ?? {}) as Record<string, Variables>;
+  const signalled = new Map<string, Variables>();
+  let ioFailure: Error | null = null;
+  const io = (api: PostponedApi, fn: () => void) => {
+    try {
+      fn();
+    } catch (err) {
+      ioFailure ??= new Error(`${api.id}: ${(err as Error).message}`);
+    }
+  };
+  const dropLocals = (api: PostponedApi) => {
+    const vars = processEnv(api).variables;
+    const store = vars[IO_KEY] as Record<string, Variables> | undefined;
+    if (!store || !(api.executionId in store)) return;
+    delete store[api.executionId];
+    if (Object.keys(store).length === 0) delete vars[IO_KEY];
+  };
+  listener.on('activity.start', (api: PostponedApi) => {
+    event('startedAt')(api);
+    const inputs = def.activities[api.id]?.io?.inputs;
+    if (inputs?.length) io(api, () => {
+      const vars = processEnv(api).variables;
+      const values = evaluateParams(inputs, publicVariables(vars));
+      vars[IO_KEY] = { ...locals(api), [api.executionId]: values };
+    });
+  });
+  listener.on('activity.end', (api: PostponedApi) => {
+    event('endedAt')(api);
+    const model = def.activities[api.id]?.io;
+    if (!model) return;
+    io(api, () => {
+      const vars = processEnv(api).variables;
+      const own = locals(api)[api.executionId] ?? {};
+      dropLocals(api);
+      if (model.outputs.length) Object.assign(vars, evaluateParams(model.outputs, { ...publicVariables(vars), ...own, ...(signalled.get(api.executionId) ?? {}) }));
+    });
+  });
   // An activity that leaves without ending (a task interrupted by a boundary event, a discarded boundary event) has ended too.
   listener.on('activity.leave', (api: PostponedApi) => {
     if (!history.get(api.executionId)?.endedAt) event('endedAt')(api);
+    dropLocals(api);
+  });
+  // BPMN errors thrown (error end events) and caught (boundary events, event sub-processes) in this command.
+  const throws: { code: string; message: string; activityId: string }[] = [];
+  const catches: string[] = [];
+  const errorCode = (api: PostponedApi) => {
+    const m = api.content?.message;
+    return api.type === 'bpmn:ErrorEventDefinition' && m ? String(m.code ?? m.id ?? '') : null;
+  };
+  listener.on('activity.throw', (api: PostponedApi) => {
+    const code = errorCode(api);
+    if (code !== null) throws.push({ code, message: String(api.content?.message?.name ?? code), activityId: api.id });
+  });
+  listener.on('activity.catch', (api: PostponedApi) => {
+    const code = errorCode(api);
+    if (code !== null) catches.push(code);
   });
   let completed = false;
   let failure: Error | null = null;
@@ -180,7 +248,9 @@ export async function runEngine(def: LoadedDefinition, clock: Clock, input: RunI
         api.sendApiMessage('error', { message: signal.error.message, code: signal.error.code, name: 'BpmnBusinessError' });
         return true;
       }
-      if (proc && signal.variables) Object.assign(proc.environment.variables, signal.variables);
+      // With output parameters, what the signal brings is the activity's own: only the outputs reach the process.
+      if (def.activities[signal.activityId]?.io?.outputs.length) signalled.set(api.executionId, signal.variables ?? {});
+      else if (proc && signal.variables) Object.assign(proc.environment.variables, signal.variables);
       // A waiting message event (catch, boundary, start) is answered through its own api.
       if (api.type === 'bpmn:MessageEventDefinition') api.signal({ ...(signal.variables ?? {}) });
       else engine.execution!.signal({ id: signal.activityId, executionId: signal.executionId, output: signal.variables ?? {} });
@@ -189,12 +259,17 @@ export async function runEngine(def: LoadedDefinition, clock: Clock, input: RunI
     const settle = async (signal: Signal | undefined) => {
       await new Promise((r) => setImmediate(r));
       if (failure) throw (signal && uncaught(signal, failure)) || failure;
+      if (ioFailure) throw new AppError('process.engine_error', `Process ${def.key} v${def.version}: an input or output parameter failed: ${ioFailure.message}`);
     };
-    const signalled = input.signal ? give(input.signal) : false;
+    const waitingNow = () => {
+      const store = (proc?.environment.variables[IO_KEY] ?? {}) as Record<string, Variables>;
+      return collectWaiting(postponed()).map((w) => (store[w.executionId] ? { ...w, inputs: store[w.executionId] } : w));
+    };
+    const wasSignalled = input.signal ? give(input.signal) : false;
     const fired = input.fire ? timers.fire(input.fire) : false;
     await settle(input.signal);
     for (let steps = 0; input.next && !completed; steps++) {
-      const step = await input.next(collectWaiting(postponed()), publicVariables(proc?.environment.variables ?? input.variables));
+      const step = await input.next(waitingNow(), publicVariables(proc?.environment.variables ?? input.variables));
       if (!step) break;
       if (steps >= MAX_STEPS_PER_COMMAND) throw new AppError('process.engine_error', `Process ${def.key} v${def.version}: more than ${MAX_STEPS_PER_COMMAND} service tasks in one command`);
       if (!give(step)) throw new AppError('process.engine_error', `Process ${def.key} v${def.version}: activity ${step.activityId} no longer waits`);
@@ -204,7 +279,14 @@ export async function runEngine(def: LoadedDefinition, clock: Clock, input: RunI
         throw new AppError('process.engine_error', `Process ${def.key} v${def.version}: activity ${step.activityId} still waits after its signal (multi-instance service tasks are not supported)`);
       }
     }
-    const waiting = collectWaiting(postponed());
+    const waiting = waitingNow();
+    const open = [...catches];
+    const uncaughtThrows = throws.filter((t) => {
+      const i = open.indexOf(t.code);
+      if (i < 0) return true;
+      open.splice(i, 1);
+      return false;
+    });
     const state = (await engine.getState()) as { definitions: { source?: unknown }[] };
     for (const d of state.definitions) delete d.source;
     return {
@@ -215,7 +297,8 @@ export async function runEngine(def: LoadedDefinition, clock: Clock, input: RunI
       variables: publicVariables(proc?.environment.variables ?? input.variables),
       timers: completed ? [] : timers.armed(),
       fired,
-      signalled,
+      signalled: wasSignalled,
+      thrown: uncaughtThrows.at(-1) ?? null,
     };
   } catch (err) {
     if (err instanceof AppError) throw err;

@@ -3,54 +3,31 @@ import type { Services } from '../context.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import { DefinitionStore, type LoadedDefinition } from './definitions.ts';
-import { runEngine, type RunResult } from './run.ts';
+import { runEngine, type RunResult, type Signal } from './run.ts';
 import { dueDateFrom } from './due-date.ts';
 import { syncTimerJobs, type FiringJob } from './timer-jobs.ts';
 import { syncServiceJobs, syncServiceTasks, type HandlerOutcome } from './service-tasks.ts';
 import { activeStatus, resolveInstanceIncidents, settleIncidents } from './incidents.ts';
 import { afterCommand } from './messages.ts';
+import { ACTIVE, csv, type InstanceRow, type InstanceStatus, type TaskRow } from './rows.ts';
+import { afterCalls, cancelChildren, endedByError, childCancelled, type ParentLink } from './call-activities.ts';
 
-export type InstanceStatus = 'running' | 'completed' | 'cancelled' | 'incident';
-
-export interface InstanceRow {
-  id: string;
-  definition_id: string;
-  definition_key: string;
-  definition_version: number;
-  business_key: string | null;
-  status: InstanceStatus;
-  unit_id: string | null;
-  unit_path: string | null;
-  state: string | null;
-  variables: string;
-  lock_version: number;
-}
-
-export interface TaskRow {
-  id: string;
-  instance_id: string;
-  definition_key: string;
-  activity_id: string;
-  execution_id: string;
-  name: string | null;
-  form_key: string | null;
-  assignee: string | null;
-  candidate_groups: string;
-  candidate_users: string;
-  unit_id: string | null;
-  unit_path: string | null;
-  due_at: unknown;
-  status: 'open' | 'completed' | 'cancelled';
-  claimed_by: string | null;
-  created_at: unknown;
-}
+export type { InstanceRow, InstanceStatus, TaskRow } from './rows.ts';
+export { csv } from './rows.ts';
 
 const HUMAN_TASKS = new Set(['bpmn:UserTask', 'bpmn:ManualTask']);
-/** Statuses in which an instance takes commands (an incident blocks only its own path). */
-const ACTIVE = new Set<InstanceStatus>(['running', 'incident']);
 
-/** `,a,b,` so that `LIKE '%,a,%'` finds one member exactly. */
-export const csv = (values: string[]) => (values.length ? `,${values.join(',')},` : '');
+/** What `persist` needs to know of the instance a command ran on. */
+interface Target {
+  id: string;
+  lockVersion: number;
+  unitId: string | null;
+  unitPath: string | null;
+  /** The parent instance of a called instance (call-activities.ts). */
+  parentId: string | null;
+}
+
+const target = (r: InstanceRow): Target => ({ id: r.id, lockVersion: r.lock_version, unitId: r.unit_id, unitPath: r.unit_path, parentId: r.parent_id ?? null });
 
 /**
  * Durable process execution. Every command is one transaction of the caller's: load the
@@ -73,6 +50,8 @@ export class ProcessRuntime {
       timerStart?: { definitionId: string; activityId: string };
       /** Started by a message (messages.ts): this message start event catches it at once, with the variables. */
       messageStart?: { definitionId: string; activityId: string };
+      /** Started by a parent's call activity (call-activities.ts). */
+      parent?: ParentLink;
     },
   ): Promise<string> {
     const pinned = input.timerStart ?? input.messageStart;
@@ -82,24 +61,30 @@ export class ProcessRuntime {
     const id = crypto.randomUUID();
     const now = this.svc.clock.now();
     const variables = input.variables ?? {};
+    const parent = input.parent ?? null;
     await em.execute(
-      `INSERT INTO process_instances (id, definition_id, definition_key, definition_version, business_key, status, unit_id, unit_path, state, variables, root_id, started_by, started_at, updated_at, lock_version)
-       VALUES (?, ?, ?, ?, ?, 'running', ?, ?, NULL, ?, ?, ?, ?, ?, 0)`,
-      [id, def.id, def.key, def.version, input.businessKey ?? null, input.unitId ?? null, input.unitPath ?? null, JSON.stringify(variables), id, acting.actor.id, now, now],
+      `INSERT INTO process_instances (id, definition_id, definition_key, definition_version, business_key, status, unit_id, unit_path, state, variables, parent_id, parent_activity_id, parent_execution_id, root_id, started_by, started_at, updated_at, lock_version)
+       VALUES (?, ?, ?, ?, ?, 'running', ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
+      [id, def.id, def.key, def.version, input.businessKey ?? null, input.unitId ?? null, input.unitPath ?? null, JSON.stringify(variables),
+        parent?.instanceId ?? null, parent?.activityId ?? null, parent?.executionId ?? null, parent?.rootId ?? id, acting.actor.id, now, now],
     );
-    const fire = input.timerStart ? { activityId: input.timerStart.activityId } : undefined;
-    const next = syncServiceTasks(this.svc, em, def, { id, businessKey: input.businessKey ?? null });
-    const signal = input.messageStart ? { activityId: input.messageStart.activityId, executionId: '', variables } : undefined;
-    const result = await runEngine(def, this.svc.clock, { instanceId: id, variables, fire, signal, next });
-    await this.persist(em, acting, def, { id, lockVersion: 0, unitId: input.unitId ?? null, unitPath: input.unitPath ?? null }, result, null);
+    // Audited before it runs: what the first command does (a called child, a message) comes after it in the trail.
     await this.svc.audit.append(em, {
       ...acting,
       action: 'process.started',
       targetType: 'process_instance',
       targetId: id,
       unitId: input.unitId ?? null,
-      summary: { key: def.key, version: def.version, businessKey: input.businessKey ?? null, ...(input.timerStart && { timerStart: input.timerStart.activityId }) },
+      summary: {
+        key: def.key, version: def.version, businessKey: input.businessKey ?? null, ...(input.timerStart && { timerStart: input.timerStart.activityId }),
+        ...(parent && { parentId: parent.instanceId, callActivity: parent.activityId }),
+      },
     });
+    const fire = input.timerStart ? { activityId: input.timerStart.activityId } : undefined;
+    const next = syncServiceTasks(this.svc, em, def, { id, businessKey: input.businessKey ?? null });
+    const signal = input.messageStart ? { activityId: input.messageStart.activityId, executionId: '', variables } : undefined;
+    const result = await runEngine(def, this.svc.clock, { instanceId: id, variables, fire, signal, next });
+    await this.persist(em, acting, def, { id, lockVersion: 0, unitId: input.unitId ?? null, unitPath: input.unitPath ?? null, parentId: parent?.instanceId ?? null }, result, null);
     return id;
   }
 
@@ -120,7 +105,7 @@ export class ProcessRuntime {
       next: syncServiceTasks(this.svc, em, def, { id: instance.id, businessKey: instance.business_key }),
     });
     if (!result.fired) return false;
-    await this.persist(em, acting, def, { id: instance.id, lockVersion: instance.lock_version, unitId: instance.unit_id, unitPath: instance.unit_path }, result, null, job);
+    await this.persist(em, acting, def, target(instance), result, null, job);
     await this.svc.audit.append(em, {
       ...acting,
       action: 'timer.fired',
@@ -138,39 +123,36 @@ export class ProcessRuntime {
    * thrown from it. False, changing nothing, when the instance or the activity no longer waits.
    */
   async completeServiceTask(em: EntityManager, acting: Acting, job: FiringJob & { instanceId: string; executionId: string }, outcome: HandlerOutcome): Promise<boolean> {
-    const instance = await this.loadInstance(em, job.instanceId);
+    return this.signal(em, acting, job.instanceId, { activityId: job.activityId, executionId: job.executionId, ...outcome }, job);
+  }
+
+  /** Gives a waiting message activity its message (messages.ts). False when it no longer waits. */
+  async deliverMessage(em: EntityManager, acting: Acting, to: { instanceId: string; activityId: string; executionId: string }, variables: Record<string, unknown>): Promise<boolean> {
+    return this.signal(em, acting, to.instanceId, { activityId: to.activityId, executionId: to.executionId, variables });
+  }
+
+  /**
+   * One command on a waiting activity: complete it with variables, or throw a BPMN error from
+   * it (an async service task's outcome, a message, a called child's end). False, changing
+   * nothing, when the instance or the activity no longer waits.
+   */
+  async signal(em: EntityManager, acting: Acting, instanceId: string, signal: Signal, firing: FiringJob | null = null): Promise<boolean> {
+    const instance = await this.loadInstance(em, instanceId);
     if (!ACTIVE.has(instance.status) || !instance.state) return false;
     const def = await this.definitions.byId(em, instance.definition_id);
     const variables = JSON.parse(instance.variables) as Record<string, unknown>;
     const result = await runEngine(def, this.svc.clock, {
       instanceId: instance.id,
       state: JSON.parse(instance.state) as object,
-      variables: 'variables' in outcome ? { ...variables, ...outcome.variables } : variables,
-      signal: { activityId: job.activityId, executionId: job.executionId, ...outcome },
+      variables: signal.variables ? { ...variables, ...signal.variables } : variables,
+      signal,
       next: syncServiceTasks(this.svc, em, def, { id: instance.id, businessKey: instance.business_key }),
     });
     if (!result.signalled) return false;
-    if (result.waiting.some((w) => w.executionId === job.executionId)) {
-      throw new AppError('process.engine_error', `Activity ${job.activityId} still waits after its signal (multi-instance service tasks are not supported)`);
+    if (firing && result.waiting.some((w) => w.executionId === signal.executionId)) {
+      throw new AppError('process.engine_error', `Activity ${signal.activityId} still waits after its signal (multi-instance service tasks are not supported)`);
     }
-    await this.persist(em, acting, def, { id: instance.id, lockVersion: instance.lock_version, unitId: instance.unit_id, unitPath: instance.unit_path }, result, job.executionId, job);
-    return true;
-  }
-
-  /** Gives a waiting message activity its message (messages.ts). False when it no longer waits. */
-  async deliverMessage(em: EntityManager, acting: Acting, to: { instanceId: string; activityId: string; executionId: string }, variables: Record<string, unknown>): Promise<boolean> {
-    const instance = await this.loadInstance(em, to.instanceId);
-    if (!ACTIVE.has(instance.status) || !instance.state) return false;
-    const def = await this.definitions.byId(em, instance.definition_id);
-    const result = await runEngine(def, this.svc.clock, {
-      instanceId: instance.id,
-      state: JSON.parse(instance.state) as object,
-      variables: { ...(JSON.parse(instance.variables) as Record<string, unknown>), ...variables },
-      signal: { activityId: to.activityId, executionId: to.executionId, variables },
-      next: syncServiceTasks(this.svc, em, def, { id: instance.id, businessKey: instance.business_key }),
-    });
-    if (!result.signalled) return false;
-    await this.persist(em, acting, def, { id: instance.id, lockVersion: instance.lock_version, unitId: instance.unit_id, unitPath: instance.unit_path }, result, to.executionId);
+    await this.persist(em, acting, def, target(instance), result, signal.executionId, firing);
     return true;
   }
 
@@ -200,7 +182,7 @@ export class ProcessRuntime {
       signal: { activityId: task.activity_id, executionId: task.execution_id, variables },
       next: syncServiceTasks(this.svc, em, def, { id: instance.id, businessKey: instance.business_key }),
     });
-    await this.persist(em, acting, def, { id: instance.id, lockVersion: instance.lock_version, unitId: instance.unit_id, unitPath: instance.unit_path }, result, task.execution_id);
+    await this.persist(em, acting, def, target(instance), result, task.execution_id);
     await this.svc.audit.append(em, {
       ...acting,
       action: 'task.completed',
@@ -226,6 +208,8 @@ export class ProcessRuntime {
     await em.execute('DELETE FROM message_subscriptions WHERE instance_id = ?', [instance.id]);
     await resolveInstanceIncidents(em, this.svc, acting, instance.id);
     await this.svc.audit.append(em, { ...acting, action: 'process.cancelled', targetType: 'process_instance', targetId: instance.id, unitId: instance.unit_id, summary: { reason } });
+    await cancelChildren(em, this.svc, acting, instance.id);
+    await childCancelled(em, this.svc, instance);
   }
 
   /** Writes what one engine command produced. `signalled` is the execution the actor completed. */
@@ -233,12 +217,14 @@ export class ProcessRuntime {
     em: EntityManager,
     acting: Acting,
     def: LoadedDefinition,
-    instance: { id: string; lockVersion: number; unitId: string | null; unitPath: string | null },
-    result: RunResult,
+    instance: Target,
+    ran: RunResult,
     signalled: string | null,
     firing: FiringJob | null = null,
   ): Promise<void> {
     const now = this.svc.clock.now();
+    // A called instance ends at a BPMN error end event nothing in it catches: the error goes to its parent.
+    const result = ran.thrown && instance.parentId ? endedByError(ran) : ran;
     const status: InstanceStatus = result.completed ? 'completed' : await activeStatus(em, instance.id);
     const saved = await em.execute<{ affectedRows: number }>(
       `UPDATE process_instances SET state = ?, variables = ?, status = ?, ended_at = ?, updated_at = ?, lock_version = lock_version + 1
@@ -273,12 +259,13 @@ export class ProcessRuntime {
       const model = def.activities[w.activityId]?.userTask;
       const unit = await this.taskUnit(em, def, w.activityId, instance);
       await em.execute(
-        `INSERT INTO tasks (id, instance_id, definition_key, activity_id, execution_id, name, form_key, assignee, candidate_groups, candidate_users, unit_id, unit_path, due_at, status, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?)`,
+        `INSERT INTO tasks (id, instance_id, definition_key, activity_id, execution_id, name, form_key, assignee, candidate_groups, candidate_users, unit_id, unit_path, due_at, status, created_at, variables)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)`,
         [
           crypto.randomUUID(), instance.id, def.key, w.activityId, w.executionId, w.name ?? def.activities[w.activityId]?.name ?? null,
           model?.formKey ?? null, model?.assignee ?? null, csv(model?.candidateGroups ?? []), csv(model?.candidateUsers ?? []),
-          unit.id, unit.path, dueDateFrom(model?.dueDate ?? null, now, this.svc.calendar, unit.id), now,
+          unit.id, unit.path, dueDateFrom(model?.dueDate ?? null, now, this.svc.calendar, unit.id, def.activities[w.activityId]?.step?.budgetHours ?? null), now,
+          w.inputs ? JSON.stringify(w.inputs) : null,
         ],
       );
     }
@@ -286,6 +273,7 @@ export class ProcessRuntime {
     await syncServiceJobs(em, this.svc, { id: instance.id, definitionId: def.id }, def, result.waiting, firing);
     await settleIncidents(em, this.svc, acting, instance.id, new Set([...result.waiting, ...result.timers].map((w) => w.executionId)));
     await afterCommand(em, this.svc, acting, def, instance, result);
+    await afterCalls(em, this.svc, acting, def, instance, result);
   }
 
   /** The unit a task belongs to: the step's `motcua:unit` (a unit code) or else the instance's unit. */

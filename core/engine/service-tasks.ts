@@ -76,7 +76,8 @@ export function syncServiceTasks(svc: Services, em: EntityManager, def: LoadedDe
     const w = waiting.find((x) => isSync(def, x));
     if (!w) return null;
     const topic = def.activities[w.activityId]!.serviceTask!.topic;
-    const task: ServiceTaskJob = { topic, instanceId: instance.id, activityId: w.activityId, businessKey: instance.businessKey, variables, idempotencyKey: idempotencyKey(instance.id, w.executionId) };
+    // Input parameters (camunda:inputOutput) are the task's own variables: the handler sees them over the process variables.
+    const task: ServiceTaskJob = { topic, instanceId: instance.id, activityId: w.activityId, businessKey: instance.businessKey, variables: { ...variables, ...w.inputs }, idempotencyKey: idempotencyKey(instance.id, w.executionId) };
     try {
       return { activityId: w.activityId, executionId: w.executionId, ...(await invokeHandler(svc, task, em)) };
     } catch (err) {
@@ -112,7 +113,9 @@ export async function syncServiceJobs(
   for (const w of async) {
     if (known.has(w.executionId)) continue;
     const model = def.activities[w.activityId]!.serviceTask!;
-    const payload = { topic: model.topic, retries: model.retries, retryCycle: model.retryCycle ?? null, idempotencyKey: idempotencyKey(instance.id, w.executionId) };
+    const payload = {
+      topic: model.topic, retries: model.retries, retryCycle: model.retryCycle ?? null, idempotencyKey: idempotencyKey(instance.id, w.executionId), ...(w.inputs && { inputs: w.inputs }),
+    };
     await insertJob(em, { kind: 'service', instanceId: instance.id, definitionId: instance.definitionId, activityId: w.activityId, executionId: w.executionId, dueAt: now, payload }, now);
   }
 }
@@ -122,6 +125,8 @@ interface ServicePayload {
   retries?: number;
   retryCycle?: string | null;
   idempotencyKey: string;
+  /** The task's input parameters, evaluated when it started. */
+  inputs?: Record<string, unknown>;
 }
 
 /** Outside any transaction: the handler's side effects. Null when the instance no longer runs. */
@@ -129,7 +134,7 @@ async function runHandler(svc: Services, job: Job): Promise<HandlerOutcome | nul
   const instance = await svc.engine.loadInstance(svc.db.em(), job.instanceId!);
   if (!ACTIVE.has(instance.status) || !instance.state) return null;
   const p = job.payload as unknown as ServicePayload;
-  const variables = JSON.parse(instance.variables) as Record<string, unknown>;
+  const variables = { ...(JSON.parse(instance.variables) as Record<string, unknown>), ...p.inputs };
   return invokeHandler(svc, { topic: p.topic, instanceId: instance.id, activityId: job.activityId!, businessKey: instance.business_key, variables, idempotencyKey: p.idempotencyKey });
 }
 

@@ -27,6 +27,8 @@ export function taskView(t: TaskRow) {
     status: t.status,
     claimedBy: t.claimed_by,
     createdAt: iso(t.created_at)!,
+    /** Its input parameters (camunda:inputOutput), evaluated when it started. */
+    variables: t.variables ? (JSON.parse(t.variables) as Record<string, unknown>) : {},
   };
 }
 
@@ -36,6 +38,10 @@ export async function instanceView(em: EntityManager, row: InstanceRow & { start
     [row.id],
   );
   const tasks = await em.execute<TaskRow[]>("SELECT * FROM tasks WHERE instance_id = ? AND status = 'open' ORDER BY created_at", [row.id]);
+  const children = await em.execute<{ id: string; definition_key: string; definition_version: number | string; status: InstanceRow['status']; parent_activity_id: string | null; started_at: unknown; ended_at: unknown }[]>(
+    'SELECT id, definition_key, definition_version, status, parent_activity_id, started_at, ended_at FROM process_instances WHERE parent_id = ? ORDER BY started_at, id',
+    [row.id],
+  );
   return {
     id: row.id,
     definitionKey: row.definition_key,
@@ -57,5 +63,10 @@ export async function instanceView(em: EntityManager, row: InstanceRow & { start
       actorId: h.actor_id,
     })),
     openTasks: tasks.map(taskView),
+    parent: row.parent_id ? { id: row.parent_id, activityId: row.parent_activity_id ?? null, executionId: row.parent_execution_id ?? null } : null,
+    rootId: row.root_id ?? row.id,
+    children: children.map((c) => ({
+      id: c.id, definitionKey: c.definition_key, definitionVersion: Number(c.definition_version), status: c.status, activityId: c.parent_activity_id, startedAt: iso(c.started_at)!, endedAt: iso(c.ended_at),
+    })),
   };
 }

@@ -146,6 +146,8 @@ export function activityModels(process: ModdleElement, warnings: string[]): Reco
     if (message && correlationKey) model.correlationKey = correlationKey;
     const signal = refName(el, 'signalRef');
     if (signal) model.signal = signal;
+    const timer = asArray(el.eventDefinitions).find((d) => d.$type === 'bpmn:TimerEventDefinition');
+    if (timer && (attr(timer, 'motcua:workingTime') === true || attr(el, 'motcua:workingTime') === true)) model.workingTime = true;
     if (lane) model.lane = { id: lane.id!, name: str(lane.name) };
     const mapping = io(el);
     if (mapping) model.io = mapping;

@@ -2,7 +2,7 @@ import { AppError } from '../../errors.ts';
 import { isExecutableType, MAX_LOOP_ITERATIONS } from '../elements.ts';
 import { SERVICE_TYPES } from './check-code.ts';
 import { formalBody } from './check-expressions.ts';
-import { asArray, attr, label, str, type ModdleElement } from './moddle.ts';
+import { asArray, attr, extensionsOf, label, str, type ModdleElement } from './moddle.ts';
 
 const WAITING = new Set(['bpmn:UserTask', 'bpmn:ManualTask', 'bpmn:ReceiveTask', 'bpmn:CallActivity', 'bpmn:EventBasedGateway', ...SERVICE_TYPES]);
 const SCOPES = new Set(['bpmn:SubProcess', 'bpmn:AdHocSubProcess', 'bpmn:Transaction']);
@@ -38,7 +38,7 @@ export function checkSupported(el: ModdleElement, globalIds: Set<string>): void 
     checkLoopBounds(el, loop);
   }
   if (el.$type === 'bpmn:CallActivity') {
-    const called = str(el.calledElement);
+    const called = str(el.calledElement) ?? str(extensionsOf(el, 'zeebe:calledElement')[0]?.processId);
     if (!called) {
       throw new AppError('bpmn.invalid_attribute', `${label(el)} names no calledElement`, { elementId: el.id });
     }
