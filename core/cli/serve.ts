@@ -6,6 +6,7 @@ import type { AppConfig } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { seedingLines, startBanner } from './banner.ts';
 import { cliSetup } from './context.ts';
+import { demoPackOnStart } from '../packs/demo.ts';
 import { EXIT, err, out } from './output.ts';
 
 export interface ServeOptions {
@@ -40,6 +41,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   if (options.host) overrides.host = options.host;
   const { config, plugins } = await cliSetup(overrides);
   const platform = await createPlatform({ config, plugins });
+  const demoPack = await demoPackOnStart(platform.services);
   let listening: { server: Server; port: number };
   try {
     listening = await listen(platform, config);
@@ -50,6 +52,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
     throw e;
   }
   for (const line of startBanner(config, platform, listening.port)) out(line);
+  if (demoPack) out(demoPack);
   // Timers and other jobs: a pass at once (catching up on what fell due while down), then polling.
   platform.services.jobs.start();
 

@@ -1,0 +1,104 @@
+import semver from 'semver';
+import type { EntityManager } from '@mikro-orm/knex';
+import type { KeyObject } from 'node:crypto';
+import type { Services } from '../context.ts';
+import { AppError } from '../errors.ts';
+import { procedureDocument, type ProcedureDocument } from '../catalogue/schema.ts';
+import { DEFAULT_LIMITS, describeIssues, type PackLimits, type PackManifest, type PlaceholderMapping } from './manifest.ts';
+import { claimedKeyId, openPack, verifyPack, type VerifiedPack } from './pack.ts';
+import { checkMapping, neededPlaceholders, resolveJson } from './placeholders.ts';
+import { keyIdOf } from './signing.ts';
+import { installedPack, trustedKey, type InstalledPack } from './store.ts';
+
+/**
+ * Opens a pack and checks everything that needs no write: safe zip, signature by a trusted
+ * key (or one of `alsoTrust`, e.g. the demo key in demo mode), manifest, file hashes.
+ */
+export async function openTrusted(em: EntityManager, zip: Buffer, opts: { limits?: PackLimits; alsoTrust?: KeyObject[] } = {}): Promise<VerifiedPack> {
+  const opened = await openPack(zip, opts.limits ?? DEFAULT_LIMITS);
+  if (opened.signature === null) throw new AppError('pack.bad_signature', 'The pack has no manifest.sig: it is not signed');
+  const keyId = claimedKeyId(opened);
+  const key = opts.alsoTrust?.find((k) => keyIdOf(k) === keyId) ?? (await trustedKey(em, keyId));
+  if (!key) {
+    throw new AppError('pack.untrusted_key', `The pack is signed by key ${keyId}, which no administrator trusts here: check the key with its publisher, then trust it (motcua pack trust, or POST /api/packs/keys)`, { keyId });
+  }
+  return verifyPack(opened, key);
+}
+
+/** Refuses an expired pack, or one needing a platform version, plugin or handler topic this platform lacks. */
+export function checkApplicable(svc: Services, manifest: PackManifest): void {
+  const now = svc.clock.now();
+  if (manifest.expiresAt && new Date(manifest.expiresAt).getTime() <= now.getTime()) {
+    throw new AppError('pack.expired', `Pack ${manifest.id} ${manifest.version} expired at ${manifest.expiresAt}: ask its publisher for a current one`, { expiresAt: manifest.expiresAt });
+  }
+  const req = manifest.requires;
+  if (req.platform && !semver.satisfies(svc.config.version, req.platform, { includePrerelease: true })) {
+    throw new AppError('pack.requirement_missing', `The pack needs motcua ${req.platform}; this is ${svc.config.version}`, { platform: req.platform });
+  }
+  for (const [id, range] of Object.entries(req.plugins)) {
+    const plugin = svc.plugins.plugins.find((p) => p.def.id === id);
+    if (!plugin) throw new AppError('pack.requirement_missing', `The pack needs plugin "${id}" ${range}, which is not enabled (MOTCUA_PLUGINS)`, { plugin: id });
+    if (!semver.satisfies(plugin.def.version, range, { includePrerelease: true })) {
+      throw new AppError('pack.requirement_missing', `The pack needs plugin "${id}" ${range}; ${plugin.def.version} is enabled`, { plugin: id });
+    }
+  }
+  const missing = req.handlers.filter((t) => !svc.plugins.handlers.has(t));
+  if (missing.length) throw new AppError('pack.requirement_missing', `The pack needs service-task handlers no enabled plugin provides: ${missing.join(', ')}`, { handlers: missing });
+}
+
+/**
+ * The installed pack of this id when it is this very pack (same sequence, same manifest), else
+ * null. Refuses a lower sequence, and an equal sequence whose manifest differs (a pack's
+ * sequence must grow with every change).
+ */
+export async function checkSequence(em: EntityManager, pack: VerifiedPack): Promise<InstalledPack | null> {
+  const installed = await installedPack(em, pack.manifest.id);
+  if (!installed) return null;
+  const { sequence } = pack.manifest;
+  if (sequence < installed.sequence || (sequence === installed.sequence && installed.manifestHash !== pack.manifestHash)) {
+    throw new AppError(
+      'pack.rollback',
+      `Pack ${pack.manifest.id} sequence ${sequence} is not higher than the installed sequence ${installed.sequence} (version ${installed.version}): a rollback is refused`,
+      { installedSequence: installed.sequence, sequence },
+    );
+  }
+  return sequence === installed.sequence ? installed : null;
+}
+
+/** The pack's procedure documents with placeholders resolved, each validated (file and field named). */
+export function resolveProcedures(pack: VerifiedPack, mapping: PlaceholderMapping): { path: string; doc: ProcedureDocument }[] {
+  const raw: { path: string; value: unknown }[] = [];
+  const codes = new Map<string, string>();
+  for (const [path, data] of [...pack.files].sort(([a], [b]) => a.localeCompare(b))) {
+    if (!path.startsWith('procedures/')) continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(data.toString('utf8'));
+    } catch (e) {
+      throw new AppError('pack.invalid_content', `${path} is not valid JSON: ${(e as Error).message}`, { file: path });
+    }
+    const parsed = procedureDocument.safeParse(value);
+    if (!parsed.success) throw new AppError('pack.invalid_content', `${path}: ${describeIssues(parsed.error)}`, { file: path });
+    const other = codes.get(parsed.data.code);
+    if (other) throw new AppError('pack.invalid_content', `${path}: code ${parsed.data.code} is also the code of ${other}`, { file: path });
+    codes.set(parsed.data.code, path);
+    for (const [i, c] of parsed.data.cases.entries()) {
+      if (!pack.files.has(c.process.diagram)) throw new AppError('pack.invalid_content', `${path}: cases.${i}.process.diagram: ${c.process.diagram} is not in the pack`, { file: path });
+    }
+    raw.push({ path, value });
+  }
+  for (const [path, data] of pack.files) {
+    if (!path.startsWith('calendars/')) continue;
+    try {
+      JSON.parse(data.toString('utf8'));
+    } catch (e) {
+      throw new AppError('pack.invalid_content', `${path} is not valid JSON: ${(e as Error).message}`, { file: path });
+    }
+  }
+  checkMapping(neededPlaceholders(pack.manifest, pack.files), mapping);
+  return raw.map(({ path, value }) => {
+    const parsed = procedureDocument.safeParse(resolveJson(value, mapping));
+    if (!parsed.success) throw new AppError('pack.invalid_content', `${path} after mapping placeholders: ${describeIssues(parsed.error)}`, { file: path });
+    return { path, doc: parsed.data };
+  });
+}

@@ -1,0 +1,134 @@
+import type { EntityManager } from '@mikro-orm/knex';
+import type { KeyObject } from 'node:crypto';
+import type { Services } from '../context.ts';
+import { AppError } from '../errors.ts';
+import type { Acting } from '../org/actor.ts';
+import { checkApplicable, checkSequence, openTrusted, resolveProcedures } from './checks.ts';
+import type { PackLimits, PackManifest, PlaceholderMapping } from './manifest.ts';
+import type { VerifiedPack } from './pack.ts';
+import { neededPlaceholders, resolveXml } from './placeholders.ts';
+import { sha256 } from './signing.ts';
+import { putAsset, recordInstall } from './store.ts';
+
+export type ChangeOutcome = 'new' | 'updated' | 'unchanged';
+
+export interface ImportReport {
+  /** dry_run: checked and rolled back; installed: committed; already_installed: the same pack is installed, nothing done. */
+  status: 'dry_run' | 'installed' | 'already_installed';
+  pack: Pick<PackManifest, 'id' | 'name' | 'version' | 'sequence' | 'publisher' | 'createdAt' | 'expiresAt'>;
+  procedures: { code: string; name: string; file: string; outcome: ChangeOutcome; version: number }[];
+  diagrams: { file: string; definitions: { key: string; version: number; outcome: 'new' | 'unchanged' }[] }[];
+  assets: { file: string; outcome: ChangeOutcome }[];
+  placeholders: { token: string; description: string | null; mappedTo: string | number | null }[];
+  /** Files carried by the pack that this platform version does not apply (calendars). */
+  skipped: string[];
+  counts: Record<ChangeOutcome, number>;
+}
+
+export interface ImportRequest {
+  zip: Buffer;
+  mapping?: PlaceholderMapping;
+  dryRun?: boolean;
+  limits?: PackLimits;
+  /** Keys trusted for this call only: the demo key in demo mode. */
+  alsoTrust?: KeyObject[];
+  onProgress?: (done: number, total: number, step: string) => void;
+}
+
+class DryRun extends Error {
+  constructor(readonly report: ImportReport) {
+    super('dry run');
+  }
+}
+
+function emptyReport(pack: VerifiedPack, mapping: PlaceholderMapping, status: ImportReport['status']): ImportReport {
+  const { id, name, version, sequence, publisher, createdAt, expiresAt } = pack.manifest;
+  const described = new Map(pack.manifest.placeholders.map((p) => [p.token, p.description]));
+  return {
+    status,
+    pack: { id, name, version, sequence, publisher, createdAt, ...(expiresAt ? { expiresAt } : {}) },
+    procedures: [],
+    diagrams: [],
+    assets: [],
+    placeholders: neededPlaceholders(pack.manifest, pack.files).map((token) => ({ token, description: described.get(token) ?? null, mappedTo: mapping[token] ?? null })),
+    skipped: [...pack.files.keys()].filter((p) => p.startsWith('calendars/')).sort(),
+    counts: { new: 0, updated: 0, unchanged: 0 },
+  };
+}
+
+/**
+ * Verifies a pack and imports it in one transaction: diagrams are deployed through the engine
+ * (which refuses unsafe BPMN), each procedure becomes the published version (new, updated or
+ * unchanged), forms and templates are stored, the install is recorded and audited. Any
+ * refusal leaves the database as it was. A dry run does all of it and rolls back.
+ */
+export async function importPack(svc: Services, acting: Acting, req: ImportRequest): Promise<ImportReport> {
+  const mapping = req.mapping ?? {};
+  const pack = await openTrusted(svc.db.em(), req.zip, { limits: req.limits, alsoTrust: req.alsoTrust });
+  checkApplicable(svc, pack.manifest);
+  const sameInstalled = await checkSequence(svc.db.em(), pack);
+  const docs = resolveProcedures(pack, mapping);
+  if (sameInstalled) return emptyReport(pack, mapping, 'already_installed');
+  const diagrams = [...pack.files.keys()].filter((p) => p.startsWith('diagrams/')).sort();
+  const assets = [...pack.files.keys()].filter((p) => p.startsWith('forms/') || p.startsWith('templates/')).sort();
+  const total = diagrams.length + docs.length + assets.length + 1;
+  let done = 0;
+  const step = (what: string) => req.onProgress?.(++done, total, what);
+  const { manifest } = pack;
+
+  const apply = async (em: EntityManager): Promise<ImportReport> => {
+    const report = emptyReport(pack, mapping, req.dryRun ? 'dry_run' : 'installed');
+    // Checked again inside the transaction: a concurrent import of the same pack loses here or on the unique key.
+    if (await checkSequence(em, pack)) throw new AppError('pack.rollback', `Pack ${manifest.id} sequence ${manifest.sequence} was installed meanwhile`);
+    for (const file of diagrams) {
+      const xml = resolveXml(pack.files.get(file)!.toString('utf8'), mapping);
+      try {
+        const { definitions } = await svc.engine.definitions.deploy(em, acting, xml, `${manifest.id}@${manifest.version}/${file}`);
+        report.diagrams.push({ file, definitions: definitions.map((d) => ({ key: d.key, version: d.version, outcome: d.created ? 'new' : 'unchanged' })) });
+      } catch (e) {
+        if (e instanceof AppError) throw new AppError(e.code, `${file}: ${e.message}`, { ...e.extra, file });
+        throw e;
+      }
+      step(file);
+    }
+    for (const { path, doc } of docs) {
+      try {
+        const r = await svc.catalogue.importPublished(em, acting, doc, { source: { packId: manifest.id, packVersion: manifest.version } });
+        report.procedures.push({ code: r.code, name: doc.name, file: path, outcome: r.outcome, version: r.version });
+        report.counts[r.outcome]++;
+      } catch (e) {
+        if (e instanceof AppError) throw new AppError(e.code, `${path}: ${e.message}`, { ...e.extra, file: path });
+        throw e;
+      }
+      step(path);
+    }
+    for (const file of assets) {
+      const data = pack.files.get(file)!;
+      report.assets.push({ file, outcome: await putAsset(em, file, data, sha256(data), manifest.id, svc.clock.now()) });
+      step(file);
+    }
+    const summary = { ...report.counts, diagrams: report.diagrams.length, assets: report.assets.length };
+    await recordInstall(em, { packId: manifest.id, version: manifest.version, sequence: manifest.sequence, name: manifest.name, publisher: manifest.publisher, manifestHash: pack.manifestHash, summary, installedBy: acting.actor.name }, svc.clock.now());
+    await svc.audit.append(em, {
+      ...acting,
+      action: 'pack.installed',
+      targetType: 'pack',
+      targetId: manifest.id,
+      summary: { version: manifest.version, sequence: manifest.sequence, keyId: manifest.publisher.keyId, manifestHash: pack.manifestHash, ...summary, mapping },
+    });
+    step('install');
+    if (req.dryRun) throw new DryRun(report);
+    return report;
+  };
+
+  try {
+    const report = await svc.db.em().transactional(apply);
+    // Fresh planner statistics after a bulk change: without them PostgreSQL plans catalogue
+    // searches 5–10× slower until autovacuum catches up (ADR 0009).
+    if (report.counts.new + report.counts.updated > 0) await svc.catalogue.analyze(svc.db.em());
+    return report;
+  } catch (e) {
+    if (e instanceof DryRun) return e.report;
+    throw e;
+  }
+}

@@ -1,0 +1,60 @@
+import { PLACEHOLDER } from '../catalogue/schema.ts';
+import { AppError } from '../errors.ts';
+import { isRole } from '../org/roles.ts';
+import type { PackManifest, PlaceholderMapping } from './manifest.ts';
+
+/** Every placeholder token in a text (JSON or BPMN), sorted. */
+export function tokensIn(text: string): string[] {
+  return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[0]))].sort();
+}
+
+/** Placeholders a pack needs: the declared ones and any its procedures and diagrams use. */
+export function neededPlaceholders(manifest: PackManifest, files: Map<string, Buffer>): string[] {
+  const all = new Set(manifest.placeholders.map((p) => p.token));
+  for (const [path, data] of files) {
+    if (path.startsWith('procedures/') || path.startsWith('diagrams/')) for (const t of tokensIn(data.toString('utf8'))) all.add(t);
+  }
+  return [...all].sort();
+}
+
+/**
+ * Refuses a mapping that leaves a needed token unmapped or maps it to the wrong kind of value
+ * (fees: whole đồng; roles: a role of this platform; agencies: a non-empty unit code).
+ */
+export function checkMapping(needed: string[], mapping: PlaceholderMapping): void {
+  const missing = needed.filter((t) => !Object.hasOwn(mapping, t));
+  if (missing.length) {
+    throw new AppError('pack.unmapped_placeholder', `Map these placeholders before importing: ${missing.join(', ')}`, { placeholders: missing });
+  }
+  for (const token of needed) {
+    const value = mapping[token];
+    const kind = token.slice(2, token.indexOf(':'));
+    if (kind === 'fee' && typeof value !== 'number') throw new AppError('pack.mapping_invalid', `${token} must map to an amount in đồng (a whole number), not "${value}"`, { placeholder: token });
+    if (kind === 'role' && (typeof value !== 'string' || !isRole(value))) throw new AppError('pack.mapping_invalid', `${token} must map to a role of this platform, not "${value}"`, { placeholder: token });
+    if (kind === 'agency' && typeof value !== 'string') throw new AppError('pack.mapping_invalid', `${token} must map to a unit code, not ${value}`, { placeholder: token });
+  }
+}
+
+function xmlEscape(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+/** Replaces tokens in BPMN text (attribute values and text), XML-escaping each value. */
+export function resolveXml(xml: string, mapping: PlaceholderMapping): string {
+  return xml.replace(PLACEHOLDER, (token) => xmlEscape(String(mapping[token])));
+}
+
+/**
+ * Replaces tokens in every string of a JSON value: a string that is exactly one token takes the
+ * mapped value as is (a fee amount becomes a number); tokens inside longer text become text.
+ */
+export function resolveJson(value: unknown, mapping: PlaceholderMapping): unknown {
+  if (typeof value === 'string') {
+    const whole = /^\{\{(agency|role|fee):[a-z0-9]+(?:-[a-z0-9]+)*\}\}$/.test(value);
+    if (whole) return mapping[value];
+    return value.replace(PLACEHOLDER, (token) => String(mapping[token]));
+  }
+  if (Array.isArray(value)) return value.map((v) => resolveJson(v, mapping));
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveJson(v, mapping)]));
+  return value;
+}

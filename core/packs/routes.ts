@@ -1,0 +1,178 @@
+import { z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { Context } from 'hono';
+import { AppError } from '../errors.ts';
+import type { AppEnv } from '../http/env.ts';
+import { acting } from '../http/acting.ts';
+import { defineRoute } from '../http/route.ts';
+import { json, jsonBody, problem } from '../http/schemas.ts';
+import { exportFiles } from './exporter.ts';
+import { importPack } from './importer.ts';
+import { DEFAULT_LIMITS, describeIssues, placeholderMapping } from './manifest.ts';
+import { composeManifest, UNSIGNED_KEY_ID, zipPack } from './pack.ts';
+import { listInstalled, listTrustedKeys, revokeKey, trustKey } from './store.ts';
+
+const tags = ['packs'];
+const Installed = z
+  .object({
+    packId: z.string(), version: z.string(), sequence: z.number().int(), name: z.string(),
+    publisher: z.object({ name: z.string(), province: z.string(), keyId: z.string() }),
+    manifestHash: z.string(), summary: z.record(z.string(), z.unknown()), installedBy: z.string(), installedAt: z.string(),
+  })
+  .openapi('InstalledPack');
+const Key = z
+  .object({ keyId: z.string(), publicKey: z.string(), publisherName: z.string(), province: z.string(), trustedBy: z.string(), trustedAt: z.string(), revokedBy: z.string().nullable(), revokedAt: z.string().nullable() })
+  .openapi('TrustedPackKey');
+const Report = z
+  .object({
+    status: z.enum(['dry_run', 'installed', 'already_installed']),
+    pack: z.record(z.string(), z.unknown()),
+    procedures: z.array(z.object({ code: z.string(), name: z.string(), file: z.string(), outcome: z.enum(['new', 'updated', 'unchanged']), version: z.number().int() })),
+    diagrams: z.array(z.object({ file: z.string(), definitions: z.array(z.object({ key: z.string(), version: z.number().int(), outcome: z.enum(['new', 'unchanged']) })) })),
+    assets: z.array(z.object({ file: z.string(), outcome: z.enum(['new', 'updated', 'unchanged']) })),
+    placeholders: z.array(z.object({ token: z.string(), description: z.string().nullable(), mappedTo: z.union([z.string(), z.number()]).nullable() })),
+    skipped: z.array(z.string()),
+    counts: z.object({ new: z.number().int(), updated: z.number().int(), unchanged: z.number().int() }),
+  })
+  .openapi('PackImportReport');
+
+const upload = defineRoute({
+  method: 'post',
+  path: '/api/packs',
+  tags,
+  summary: 'Import a signed procedure pack (application/zip): dryRun=true reports what would change; mapping maps its placeholders',
+  permission: 'pack.import',
+  request: {
+    query: z.object({
+      dryRun: z.enum(['true', 'false']).optional(),
+      mapping: z.string().max(16_000).optional().openapi({ description: 'JSON object: placeholder token → unit code, role name or fee amount (docs/pack-format.md §5)' }),
+    }),
+    body: { required: true, content: { 'application/zip': { schema: z.string().openapi({ format: 'binary' }) } } },
+  },
+  responses: {
+    200: json(Report, 'Dry-run report, or the same pack is already installed'),
+    201: json(Report, 'Installed'),
+    400: problem('Not a zip, or no manifest'),
+    409: problem('Rollback: the sequence is not higher than the installed one'),
+    413: problem('Too large (body, entries, or inflated bytes)'),
+    422: problem('Refused: signature, untrusted key, expired, files vs manifest, unsafe path, invalid content, BPMN, requirements, placeholders (named)'),
+  },
+});
+const list = defineRoute({
+  method: 'get', path: '/api/packs', tags, summary: 'Installed packs (the highest sequence of each id)', permission: 'pack.import',
+  responses: { 200: json(z.array(Installed), 'Installed packs') },
+});
+const exportRoute = defineRoute({
+  method: 'get',
+  path: '/api/packs/export',
+  tags,
+  summary: 'Export published procedures (codes, or all) as an unsigned pack zip: sign it with `motcua pack sign` before sending it',
+  permission: 'pack.export',
+  request: {
+    query: z.object({
+      codes: z.string().max(20_000).optional().openapi({ description: 'Comma-separated procedure codes (default: every published procedure)' }),
+      id: z.string().max(100).default('vn.export'),
+      name: z.string().max(300).default('Danh mục thủ tục hành chính (xuất)'),
+      version: z.string().max(64).default('1.0.0'),
+      sequence: z.coerce.number().int().positive().optional(),
+      publisher: z.string().max(300).optional(),
+      province: z.string().max(32).optional(),
+    }),
+  },
+  responses: { 200: { description: 'Pack zip (unsigned)', content: { 'application/zip': { schema: z.string().openapi({ format: 'binary' }) } } }, 404: problem('A code has no published version') },
+});
+const keys = defineRoute({
+  method: 'get', path: '/api/packs/keys', tags, summary: 'Trusted publisher keys (revoked ones included)', permission: 'pack.trust',
+  responses: { 200: json(z.array(Key), 'Keys') },
+});
+const addKey = defineRoute({
+  method: 'post',
+  path: '/api/packs/keys',
+  tags,
+  summary: 'Trust a publisher key (Ed25519 public key, PEM) after checking its key id with the publisher',
+  permission: 'pack.trust',
+  request: jsonBody(z.object({ publicKey: z.string().min(1).max(2000), publisherName: z.string().trim().min(1).max(300), province: z.string().min(1).max(32).regex(/^[A-Za-z0-9._-]+$/) })),
+  responses: { 201: json(Key, 'Trusted'), 409: problem('Already trusted'), 422: problem('Not an Ed25519 public key') },
+});
+const revoke = defineRoute({
+  method: 'post',
+  path: '/api/packs/keys/{keyId}/revoke',
+  tags,
+  summary: 'Stop trusting a key: packs signed with it are refused from now on (installed ones stay)',
+  permission: 'pack.trust',
+  request: { params: z.object({ keyId: z.string().regex(/^[0-9a-f]{16}$/).openapi({ param: { name: 'keyId', in: 'path' } }) }) },
+  responses: { 200: json(Key, 'Revoked'), 404: problem('No such key') },
+});
+
+/** Packs act on the whole province: a province-wide grant is needed. */
+async function provinceWide(c: Context<AppEnv>, permission: string): Promise<void> {
+  if (!c.var.authz.isGlobal(permission)) await c.var.authz.assert(permission, null);
+}
+
+function parseMapping(raw: string | undefined): Record<string, string | number> {
+  if (!raw) return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (e) {
+    throw new AppError('pack.mapping_invalid', `mapping is not JSON: ${(e as Error).message}`);
+  }
+  const parsed = placeholderMapping.safeParse(value);
+  if (!parsed.success) throw new AppError('pack.mapping_invalid', `mapping: ${describeIssues(parsed.error)}`);
+  return parsed.data;
+}
+
+export function registerPackRoutes(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(upload, async (c) => {
+    await provinceWide(c, 'pack.import');
+    if (!/^application\/(zip|octet-stream)\b/.test(c.req.header('content-type') ?? '')) throw new AppError('request.invalid', 'Send the pack as application/zip');
+    const q = c.req.valid('query');
+    const mapping = parseMapping(q.mapping);
+    const zip = Buffer.from(await c.req.arrayBuffer());
+    if (zip.length > DEFAULT_LIMITS.maxZipBytes) throw new AppError('pack.too_large', `The pack is ${zip.length} bytes; the limit is ${DEFAULT_LIMITS.maxZipBytes}`);
+    const report = await importPack(c.var.services, acting(c), { zip, mapping, dryRun: q.dryRun === 'true' });
+    return c.json(report, report.status === 'installed' ? 201 : 200);
+  });
+
+  app.openapi(list, async (c) => {
+    await provinceWide(c, 'pack.import');
+    return c.json(await listInstalled(c.var.services.db.em()), 200);
+  });
+
+  app.openapi(exportRoute, async (c) => {
+    await provinceWide(c, 'pack.export');
+    const svc = c.var.services;
+    const q = c.req.valid('query');
+    const em = svc.db.em();
+    const codes = q.codes?.split(',').map((s) => s.trim()).filter(Boolean);
+    const { files } = await exportFiles(svc, em, codes);
+    const [root] = await em.execute<{ code: string; name: string }[]>('SELECT code, name FROM units WHERE parent_id IS NULL ORDER BY created_at LIMIT 1');
+    const now = svc.clock.now();
+    const manifest = composeManifest(
+      { id: q.id, name: q.name, version: q.version, sequence: q.sequence ?? Math.floor(now.getTime() / 1000), publisher: { name: q.publisher ?? root?.name ?? 'motcua', province: q.province ?? root?.code ?? 'XX' } },
+      files,
+      UNSIGNED_KEY_ID,
+      now,
+    );
+    const zip = await zipPack(manifest, files, null);
+    return c.body(new Uint8Array(zip), 200, { 'content-type': 'application/zip', 'content-disposition': `attachment; filename="${manifest.id}-${manifest.version}.zip"` });
+  });
+
+  app.openapi(keys, async (c) => {
+    await provinceWide(c, 'pack.trust');
+    return c.json(await listTrustedKeys(c.var.services.db.em()), 200);
+  });
+
+  app.openapi(addKey, async (c) => {
+    await provinceWide(c, 'pack.trust');
+    const svc = c.var.services;
+    const key = await svc.db.em().transactional((em) => trustKey(svc, em, acting(c), c.req.valid('json')));
+    return c.json(key, 201);
+  });
+
+  app.openapi(revoke, async (c) => {
+    await provinceWide(c, 'pack.trust');
+    const svc = c.var.services;
+    const key = await svc.db.em().transactional((em) => revokeKey(svc, em, acting(c), c.req.valid('param').keyId));
+    return c.json(key, 200);
+  });
+}
