@@ -9,10 +9,12 @@ import { PermissionRegistry } from './org/roles.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { PluginHost } from './plugin-host/host.ts';
 import { ProcessRuntime } from './engine/runtime.ts';
-import { plainCalendar } from './engine/calendar.ts';
+import { WorkingCalendar } from './calendar/working-calendar.ts';
 import { registerTimerJobs } from './engine/timer-jobs.ts';
 import { registerServiceJobs } from './engine/service-tasks.ts';
+import { registerCallJobs } from './engine/call-activities.ts';
 import { JobRunner } from './jobs/job-runner.ts';
+import { Catalogue } from './catalogue/service.ts';
 import type { PluginDefinition } from './plugin-host/define-plugin.ts';
 import { createApp } from './http/app.ts';
 import type { AppEnv } from './http/env.ts';
@@ -54,11 +56,14 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, 'migrations applied');
     const services = { config, db, clock, log, permissions, audit: new AuditLog(clock, db.dialect, config.auditChains), plugins } as Services;
-    services.calendar = plainCalendar;
+    const calendar = await WorkingCalendar.load(db, log);
+    services.calendar = calendar;
     services.engine = new ProcessRuntime(services);
+    services.catalogue = new Catalogue(services);
     services.jobs = new JobRunner({ db, clock, log }, { pollMs: config.jobPollMs });
     registerTimerJobs(services.jobs, services);
     registerServiceJobs(services.jobs, services);
+    registerCallJobs(services.jobs, services);
     const seeded: Platform['seeded'] = { demo: false };
     if (!(await hasUsers(db.em()))) {
       const demoAllowed = config.demo && config.dialect === 'sqlite' && !config.production;
@@ -72,6 +77,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     await plugins.setup(services);
     const app = createApp(services);
     const close = async () => {
+      calendar.stop();
       await services.jobs.stop();
       await db.close();
     };

@@ -8,6 +8,7 @@ import type { PluginHost } from './plugin-host/host.ts';
 import type { ProcessRuntime } from './engine/runtime.ts';
 import type { Calendar } from './engine/calendar.ts';
 import type { JobRunner } from './jobs/job-runner.ts';
+import type { Catalogue } from './catalogue/service.ts';
 
 /** The long-lived services of one app process, built once at boot (core/boot.ts). */
 export interface Services {
@@ -19,8 +20,10 @@ export interface Services {
   audit: AuditLog;
   plugins: PluginHost;
   engine: ProcessRuntime;
-  /** Counts timer durations (plain calendar time until the working-time calendar replaces it). */
+  /** Counts durations and deadlines: the working-time calendar (core/calendar, ADR 0008). */
   calendar: Calendar;
   /** Fires due jobs (timers); `serve` starts its polling, tests call `runDue()`. */
   jobs: JobRunner;
+  /** The procedure catalogue: versioned procedures, search, import/export for packs. */
+  catalogue: Catalogue;
 }

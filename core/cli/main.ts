@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { readVersion } from '../config.ts';
 import { registerAuditCommands } from './audit.ts';
+import { registerPackCommands } from './pack.ts';
+import { registerCalendarCommands } from './calendar.ts';
 import { migrateCommand } from './migrate.ts';
 import { EXIT, intOption, reportError } from './output.ts';
 import { registerRoleCommands } from './roles.ts';
@@ -36,6 +38,8 @@ export function buildProgram(act: Act): Command {
   registerUnitCommands(program, act);
   registerRoleCommands(program, act);
   registerAuditCommands(program, act);
+  registerPackCommands(program, act);
+  registerCalendarCommands(program, act);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

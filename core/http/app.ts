@@ -19,6 +19,10 @@ import { registerTaskRoutes } from '../engine/task-routes.ts';
 import { registerIncidentRoutes } from '../engine/incident-routes.ts';
 import { registerMigrationRoutes } from '../engine/migrate-routes.ts';
 import { registerMessageRoutes } from '../engine/message-routes.ts';
+import { registerPackRoutes } from '../packs/routes.ts';
+import { registerCalendarRoutes } from '../calendar/routes.ts';
+import { registerCatalogueRoutes } from '../catalogue/routes.ts';
+import { registerPublicCataloguePages } from '../catalogue/public-pages.ts';
 
 /** A router whose validation failures become `request.invalid` problems. Plugins get one too. */
 export function createRouter(): OpenAPIHono<AppEnv> {
@@ -75,6 +79,10 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   registerIncidentRoutes(app);
   registerMigrationRoutes(app);
   registerMessageRoutes(app);
+  registerPackRoutes(app);
+  registerCalendarRoutes(app);
+  registerCatalogueRoutes(app);
+  registerPublicCataloguePages(app);
   services.plugins.mountRoutes(app, services, createRouter);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'motcua_session' });

@@ -25,6 +25,7 @@ export function homePage(version: string, demo: boolean) {
 <h1>motcua</h1>
 <p>Nền tảng giải quyết thủ tục hành chính theo cơ chế một cửa, một cửa liên thông — phiên bản ${version}.</p>
 <p lang="en"><em>One-stop administrative procedures platform.</em></p>
+<p><a href="/thu-tuc">Tra cứu thủ tục hành chính</a>: tìm thủ tục, xem thành phần hồ sơ, thời hạn, phí, lệ phí và căn cứ pháp lý — không cần đăng nhập.</p>
 <h2>Đang chạy</h2>
 <ul>
   <li>Tình trạng hệ thống: <a href="/api/health"><code>/api/health</code></a></li>

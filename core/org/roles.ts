@@ -45,6 +45,13 @@ export const corePermissions: PermissionDefinition[] = [
   { name: 'process.migrate', description: 'Move running process instances of your units to another version of their definition', roles: ['analyst'] },
   { name: 'process.operate', description: 'Retry the incidents of process instances of your units (re-queue their failed jobs)', roles: ['leader'] },
   { name: 'process.message', description: 'Send messages to the process instances of your units (POST /api/messages)', roles: ['receptionist', 'specialist', 'leader', 'clerical', 'analyst'] },
+  { name: 'catalogue.read', description: 'Find and read the procedure catalogue (published versions; drafts need catalogue.edit)', roles: everyone },
+  { name: 'catalogue.edit', description: 'Create procedures and edit their drafts', roles: ['analyst'] },
+  { name: 'catalogue.publish', description: 'Publish and retire procedure versions', roles: ['analyst'] },
+  { name: 'calendar.manage', description: 'Edit, import, propose and confirm the working-time calendar and per-unit working hours', roles: ['admin'] },
+  { name: 'pack.import', description: 'Import procedure packs (dry run and apply) and list installed packs', roles: [] },
+  { name: 'pack.export', description: 'Export published procedures as a pack', roles: ['analyst'] },
+  { name: 'pack.trust', description: 'Trust and revoke the keys of pack publishers', roles: [] },
   { name: 'task.work', description: 'Work on user tasks you are entitled to (assignee, candidate role in scope)', roles: ['receptionist', 'specialist', 'leader', 'clerical', 'analyst'] },
 ];
 

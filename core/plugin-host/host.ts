@@ -13,11 +13,14 @@ import { coreEntities } from '../db/core-schema.ts';
 export const CORE_ROUTE_BASES = [
   'auth', 'me', 'health', 'openapi.json', 'units', 'users', 'roles', 'role-assignments', 'audit',
   'definitions', 'instances', 'tasks', 'messages', 'incidents', 'jobs', 'catalogue', 'procedures', 'packs',
-  'calendar', 'dossiers', 'documents', 'plugins', 'designer', 'lookup',
+  'calendar', 'dossiers', 'documents', 'plugins', 'designer', 'lookup', 'sectors', 'agencies',
 ];
 export const CORE_TABLES = [
   'units', 'unit_name_history', 'users', 'role_assignments', 'sessions', 'api_tokens', 'audit_log', 'audit_heads', 'settings', 'schema_migrations',
   'bpmn_deployments', 'process_definitions', 'process_instances', 'tasks', 'activity_history', 'jobs', 'incidents', 'message_subscriptions', 'messages',
+  'calendar_years', 'calendar_days', 'calendar_unit_overrides', 'calendar_revision',
+  'procedures', 'procedure_versions', 'procedure_documents', 'procedure_bindings', 'procedure_facets', 'procedure_words', 'sectors',
+  'pack_trusted_keys', 'pack_installs', 'pack_assets',
 ];
 
 const ID_PATTERN = /^[a-z][a-z0-9]{1,31}$/;
