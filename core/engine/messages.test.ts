@@ -96,6 +96,18 @@ describe.skipIf(noPostgres())('messages', () => {
     expect(await audits('message.buffered')).toBeGreaterThan(0);
   });
 
+  it('the same new messageId sent ten times at once is stored once: one delivery, nine duplicates, no conflict', async () => {
+    const inst = await start('msg-catch', 'HS-RACE');
+    await complete(inst.id);
+    const body = { name: 'ket-qua-thue', correlationKey: 'HS-RACE', variables: { tax: 11 }, messageId: 'thue-HS-RACE' };
+    const results = await Promise.all(Array.from({ length: 10 }, () => send(body)));
+    expect(results.filter((r) => r.status === 'correlated')).toHaveLength(1);
+    expect(results.filter((r) => r.status === 'duplicate')).toHaveLength(9);
+    const [{ n }] = await ctx.t.platform.services.db.em().execute<{ n: number | string }[]>('SELECT COUNT(*) AS n FROM messages WHERE message_id = ?', ['thue-HS-RACE']);
+    expect(Number(n)).toBe(1);
+    expect(await instance(inst.id)).toMatchObject({ status: 'completed', variables: { tax: 11 } });
+  });
+
   it('an expired buffered message is not delivered', async () => {
     const inst = await start('msg-catch', 'HS-3');
     expect((await send({ name: 'ket-qua-thue', correlationKey: 'HS-3', variables: { late: true } })).status).toBe('buffered');

@@ -153,9 +153,15 @@ export async function publish(em: EntityManager, svc: Services, acting: Acting, 
   const expiresAt = new Date(now.getTime() + svc.config.messageTtlMs);
   await em.execute(
     `INSERT INTO messages (id, message_id, name, correlation_key, variables, scope, status, instance_id, sent_by, created_at, expires_at, correlated_at)
-     VALUES (?, ?, ?, ?, ?, ?, 'pending', NULL, ?, ?, ?, NULL)`,
+     VALUES (?, ?, ?, ?, ?, ?, 'pending', NULL, ?, ?, ?, NULL) ON CONFLICT (message_id) DO NOTHING`,
     [msg.id, msg.message_id, msg.name, msg.correlation_key, JSON.stringify(input.variables), input.scope ? JSON.stringify(input.scope) : null, acting.actor.id, now, expiresAt],
   );
+  if (input.messageId) {
+    // The same message id sent twice at once: the first insert waits for or follows the other's
+    // commit and does nothing, so the repeat answers `duplicate` instead of a 409.
+    const [stored] = await em.execute<MessageRow[]>('SELECT * FROM messages WHERE message_id = ?', [input.messageId]);
+    if (stored && stored.id !== msg.id) return { messageId: stored.message_id, status: 'duplicate', instanceId: stored.instance_id, expiresAt: stored.status === 'buffered' ? iso(stored.expires_at) : null };
+  }
   const subs = await em.execute<SubscriptionRow[]>(
     `SELECT id, instance_id, execution_id, activity_id, unit_path FROM message_subscriptions
      WHERE message_name = ? AND ${input.correlationKey === null ? 'correlation_key IS NULL' : 'correlation_key = ?'} ORDER BY created_at, id`,
