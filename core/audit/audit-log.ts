@@ -1,7 +1,6 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import type { Clock } from '../clock.ts';
 import type { Dialect } from '../config.ts';
-import { AuditRecord } from './entities.ts';
 import { GENESIS_HASH, recordHash, type ChainedFields } from './chain.ts';
 
 export interface AuditActor {
@@ -101,7 +100,12 @@ export class AuditLog {
       requestId: entry.requestId ?? null,
     };
     const hash = recordHash(head.hash, fields);
-    await em.insert(AuditRecord, { ...fields, prevHash: head.hash, hash });
+    // Plain SQL rather than em.insert: one fewer trip through the ORM on every command.
+    await em.execute(
+      'INSERT INTO audit_log (chain, seq, at, actor_id, actor_name, action, target_type, target_id, unit_id, summary, request_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      [chain, fields.seq, fields.at, fields.actorId, fields.actorName, fields.action, fields.targetType, fields.targetId, fields.unitId, JSON.stringify(fields.summary), fields.requestId, head.hash, hash],
+      'run',
+    );
     await em.execute('UPDATE audit_heads SET seq = ?, hash = ? WHERE chain = ?', [fields.seq, hash, chain]);
   }
 }

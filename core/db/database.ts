@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { AppConfig, Dialect } from '../config.ts';
 import type { NamedMigration } from './migration.ts';
+import { SqliteFastPath, type SqliteConnection } from './sqlite-fast-path.ts';
 
 export interface DatabaseModules {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -19,6 +20,8 @@ export interface Database {
   /** A fresh, request-scoped entity manager. */
   em(): EntityManager;
   close(): Promise<void>;
+  /** SQLite only: raw SQL in transactions as cached prepared statements (sqlite-fast-path.ts). */
+  fastPath?: SqliteFastPath;
 }
 
 const MIGRATION_LOCK_KEY = 7_100_000_001; // pg advisory lock id held while migrating
@@ -40,6 +43,7 @@ export async function openDatabase(config: Pick<AppConfig, 'dialect' | 'database
     },
   };
   let orm: MikroORM;
+  let fastPath: SqliteFastPath | undefined;
   if (config.dialect === 'postgresql') {
     const { PostgreSqlDriver } = await import('@mikro-orm/postgresql');
     // ensureDatabase off: a mistyped DATABASE_URL must fail, not create an empty database and
@@ -48,12 +52,15 @@ export async function openDatabase(config: Pick<AppConfig, 'dialect' | 'database
   } else {
     const { BetterSqliteDriver } = await import('@mikro-orm/better-sqlite');
     if (config.database !== ':memory:') mkdirSync(dirname(config.database), { recursive: true });
+    fastPath = new SqliteFastPath();
+    const attach = fastPath;
     orm = await MikroORM.init({
       ...common,
       driver: BetterSqliteDriver,
       dbName: config.database,
       pool: {
-        afterCreate(conn: { pragma(s: string): unknown }, done: (err: Error | null, conn: unknown) => void) {
+        afterCreate(conn: SqliteConnection, done: (err: Error | null, conn: unknown) => void) {
+          attach.attach(conn);
           // Losing a committed dossier is not acceptable: WAL for concurrency, FULL for durability.
           conn.pragma('journal_mode = WAL');
           conn.pragma('synchronous = FULL');
@@ -64,8 +71,10 @@ export async function openDatabase(config: Pick<AppConfig, 'dialect' | 'database
       },
     } as Options);
   }
+  if (fastPath && process.env.MOTCUA_SQLITE_FAST_PATH !== '0') fastPath.install(orm.em.getConnection() as unknown as Parameters<SqliteFastPath['install']>[0]);
   return {
     orm,
+    fastPath,
     dialect: config.dialect,
     em: () => orm.em.fork() as EntityManager,
     close: () => orm.close(true),
