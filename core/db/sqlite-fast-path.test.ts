@@ -1,0 +1,57 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { EntityManager } from '@mikro-orm/knex';
+import { startTestPlatform, testDialect, type TestPlatform } from '../../tests/support/platform.ts';
+
+/** ADR 0012: inside a transaction SQLite statements skip the ORM and give the same results. */
+describe.runIf(testDialect() === 'sqlite')('SQLite fast path', () => {
+  let t: TestPlatform;
+  beforeAll(async () => {
+    t = await startTestPlatform();
+  });
+  afterAll(async () => t?.close());
+
+  const db = () => t.platform.services.db;
+  const inTx = <T>(fn: (em: EntityManager) => Promise<T>) => db().em().transactional(fn);
+
+  it('is installed, and a transaction uses it while a plain call keeps the ORM path', async () => {
+    const path = db().fastPath!;
+    expect(path).toBeDefined();
+    const before = { ...path.counts };
+    await db().em().execute('SELECT 1 AS one');
+    await inTx((em) => em.execute('SELECT 1 AS one'));
+    expect(path.counts.orm).toBe(before.orm + 1);
+    expect(path.counts.fast).toBe(before.fast + 1);
+  });
+
+  it('gives the ORM path’s results for all, get and run, and binds dates, booleans and objects as the ORM inlines them', async () => {
+    await db().em().execute('CREATE TABLE fast_path_probe (id INTEGER PRIMARY KEY, at INTEGER, flag INTEGER, doc TEXT, name TEXT)');
+    const at = new Date('2026-11-29T08:00:00Z');
+    const inserted = await inTx((em) => em.execute('INSERT INTO fast_path_probe (at, flag, doc, name) VALUES (?, ?, ?, ?)', [at, true, { a: 1 }, "O'Neil"], 'run'));
+    const viaOrm = await db().em().execute('INSERT INTO fast_path_probe (at, flag, doc, name) VALUES (?, ?, ?, ?)', [at, true, { a: 1 }, "O'Neil"], 'run');
+    expect(Object.keys(inserted).sort()).toEqual(Object.keys(viaOrm).sort());
+    expect(inserted).toMatchObject({ affectedRows: 1, insertId: 1 });
+    const rows = await db().em().execute('SELECT at, flag, doc, name FROM fast_path_probe ORDER BY id');
+    expect(rows[0]).toEqual(rows[1]);
+    expect(rows[0]).toEqual({ at: at.getTime(), flag: 1, doc: '{"a":1}', name: "O'Neil" });
+    const fast = await inTx(async (em) => ({
+      all: await em.execute('SELECT id FROM fast_path_probe WHERE name = ? ORDER BY id', ["O'Neil"]),
+      get: await em.execute('SELECT id FROM fast_path_probe WHERE id = ?', [2], 'get'),
+      run: await em.execute('UPDATE fast_path_probe SET flag = ? WHERE at = ?', [false, at], 'run'),
+    }));
+    expect(fast).toEqual({ all: [{ id: 1 }, { id: 2 }], get: { id: 2 }, run: { affectedRows: 2, insertId: 2 } });
+  });
+
+  it('leaves IN lists with an array parameter to the ORM, and rolls back with the transaction', async () => {
+    const path = db().fastPath!;
+    const before = path.counts.orm;
+    await expect(
+      inTx(async (em) => {
+        expect(await em.execute('SELECT id FROM fast_path_probe WHERE id IN (?) ORDER BY id', [[1, 2]])).toEqual([{ id: 1 }, { id: 2 }]);
+        await em.execute('DELETE FROM fast_path_probe');
+        throw new Error('undo');
+      }),
+    ).rejects.toThrow('undo');
+    expect(path.counts.orm).toBeGreaterThan(before);
+    expect(await db().em().execute('SELECT COUNT(*) AS n FROM fast_path_probe')).toEqual([{ n: 2 }]);
+  });
+});
