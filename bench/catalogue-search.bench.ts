@@ -10,9 +10,8 @@ import type { BenchResult } from './run.ts';
 import { createPgDatabase, dropPgDatabase, pgProbe } from './support/db.ts';
 import { FIVE_TASKS_XML, PROCESS_KEY } from './support/diagram.ts';
 import { printTable } from './support/table.ts';
-import { loadConfig } from '../core/config.ts';
-import { createPlatform, type Platform } from '../core/boot.ts';
-import { createLogger } from '../core/logger.ts';
+import { withPlatform } from './support/platform.ts';
+import type { Platform } from '../core/boot.ts';
 import { seedDemo, DEMO_PASSWORD } from '../core/seed.ts';
 import type { ProcedureDocumentInput } from '../core/catalogue/schema.ts';
 import type { SearchParams } from '../core/catalogue/search.ts';
@@ -158,16 +157,6 @@ async function measure(label: string, platform: Platform): Promise<BenchResult[]
     res('HTTP GET /api/procedures in-process, query mix p95', pct(http, 95), 'ms', b95),
     res('import (importPublished, 250 per transaction)', importRate, 'procedures/s', null),
   ];
-}
-
-async function withPlatform(database: string, env: Record<string, string>, fn: (p: Platform) => Promise<BenchResult[]>): Promise<BenchResult[]> {
-  const config = loadConfig({ ...env, MOTCUA_LOG_LEVEL: 'silent' }, { database });
-  const platform = await createPlatform({ config, seedAdmin: false, log: createLogger('silent') });
-  try {
-    return await fn(platform);
-  } finally {
-    await platform.close();
-  }
 }
 
 export default async function catalogueSearchBench(): Promise<BenchResult[]> {

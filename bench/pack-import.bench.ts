@@ -15,9 +15,8 @@ import type { BenchResult } from './run.ts';
 import { generate } from './catalogue-search.bench.ts';
 import { createPgDatabase, dropPgDatabase, pgProbe } from './support/db.ts';
 import { printTable } from './support/table.ts';
-import { loadConfig } from '../core/config.ts';
-import { createPlatform, type Platform } from '../core/boot.ts';
-import { createLogger } from '../core/logger.ts';
+import { withPlatform } from './support/platform.ts';
+import type { Platform } from '../core/boot.ts';
 import { seedDemo } from '../core/seed.ts';
 import type { ProcedureDocumentInput } from '../core/catalogue/schema.ts';
 import { importPack, type ImportReport } from '../core/packs/importer.ts';
@@ -130,16 +129,6 @@ async function measure(label: string, platform: Platform, packs: Packs, keys: Re
     rows.push({ name: `${prefix}: ${step}: time (ratio = import time / verify-only time)`, value: r3(ms), unit: 'ms', baseline: r3(verifyMs), ratio: r3(ms / verifyMs) });
   }
   return rows;
-}
-
-async function withPlatform(database: string, env: Record<string, string>, fn: (p: Platform) => Promise<BenchResult[]>): Promise<BenchResult[]> {
-  const config = loadConfig({ ...env, MOTCUA_LOG_LEVEL: 'silent' }, { database });
-  const platform = await createPlatform({ config, seedAdmin: false, log: createLogger('silent') });
-  try {
-    return await fn(platform);
-  } finally {
-    await platform.close();
-  }
 }
 
 export default async function packImportBench(): Promise<BenchResult[]> {

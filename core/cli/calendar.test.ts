@@ -1,38 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { createTestDatabase, postgresAvailable, testDialect, type TestDatabase } from '../../tests/support/platform.ts';
-import { coreEntities, coreMigrations } from '../db/core-schema.ts';
-import { openDatabase } from '../db/database.ts';
+import { runMotcua as motcua, sqlOn as sql } from '../../tests/support/cli.ts';
 
 const dialect = testDialect();
 const runnable = dialect === 'sqlite' || postgresAvailable();
-const bin = fileURLToPath(new URL('../../bin/motcua.js', import.meta.url));
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-
-function motcua(db: TestDatabase, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, USER: 'tester', MOTCUA_LOG_LEVEL: 'error' };
-  for (const key of ['DATABASE_URL', 'MOTCUA_DATA_DIR', 'MOTCUA_PLUGINS', 'NODE_ENV']) delete env[key];
-  if (db.dialect === 'postgresql') env.DATABASE_URL = db.database;
-  else env.MOTCUA_DATA_DIR = dirname(db.database);
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: repoRoot, env, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-async function sql<T>(db: TestDatabase, query: string, params: unknown[] = []): Promise<T> {
-  const conn = await openDatabase({ dialect: db.dialect, database: db.database, logLevel: 'silent' }, { entities: coreEntities, migrations: coreMigrations });
-  try {
-    return (await conn.em().execute(query, params)) as unknown as T;
-  } finally {
-    await conn.close();
-  }
-}
 
 describe.runIf(runnable)(`motcua calendar (${dialect})`, { timeout: 120_000 }, () => {
   let db: TestDatabase;

@@ -1,49 +1,12 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createTestDatabase, postgresAvailable, testDialect, type TestDatabase } from '../../tests/support/platform.ts';
-import { coreEntities, coreMigrations } from '../db/core-schema.ts';
-import { openDatabase } from '../db/database.ts';
+import { coreMigrations } from '../db/core-schema.ts';
+import { cliEnv, motcuaBin, repoRoot, runMotcua as motcua, sqlOn as sql } from '../../tests/support/cli.ts';
 import { demoAccounts, DEMO_PASSWORD } from '../seed.ts';
 
 const dialect = testDialect();
 const runnable = dialect === 'sqlite' || postgresAvailable();
-const bin = fileURLToPath(new URL('../../bin/motcua.js', import.meta.url));
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The environment a `motcua` process gets: only the test database, whatever the developer's shell has set. */
-function envFor(db: TestDatabase, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, USER: 'tester', MOTCUA_LOG_LEVEL: 'error' };
-  for (const key of ['DATABASE_URL', 'MOTCUA_DATA_DIR', 'MOTCUA_PLUGINS', 'MOTCUA_ADMIN_PASSWORD', 'NODE_ENV', 'PORT', 'HOST']) delete env[key];
-  if (db.dialect === 'postgresql') env.DATABASE_URL = db.database;
-  else env.MOTCUA_DATA_DIR = dirname(db.database);
-  return { ...env, ...extra };
-}
-
-function motcua(db: TestDatabase, args: string[], extra?: Record<string, string>): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: repoRoot, env: envFor(db, extra), timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
-
-/** Runs SQL against the test database from outside the CLI (to inspect or tamper with it). */
-async function sql<T>(db: TestDatabase, query: string, params: unknown[] = []): Promise<T> {
-  const conn = await openDatabase({ dialect: db.dialect, database: db.database, logLevel: 'silent' }, { entities: coreEntities, migrations: coreMigrations });
-  try {
-    return (await conn.em().execute(query, params)) as unknown as T;
-  } finally {
-    await conn.close();
-  }
-}
 
 describe.runIf(runnable)(`motcua CLI (${dialect})`, { timeout: 120_000 }, () => {
   let db: TestDatabase;
@@ -169,7 +132,7 @@ class Server {
   private constructor(readonly child: ChildProcess) {}
 
   static start(db: TestDatabase, args: string[], extra?: Record<string, string>): Promise<Server & { port: number }> {
-    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', ...args], { cwd: repoRoot, env: envFor(db, extra), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [motcuaBin, 'serve', '--port', '0', ...args], { cwd: repoRoot, env: cliEnv(db, extra), stdio: ['ignore', 'pipe', 'pipe'] });
     running.push(child);
     const server = new Server(child);
     return new Promise((resolve, reject) => {

@@ -1,28 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createTestDatabase, postgresAvailable, testDialect, type TestDatabase } from '../../tests/support/platform.ts';
+import { runMotcua as motcua } from '../../tests/support/cli.ts';
 import { fixtureFiles, placeholderDeclarations, procedure } from './test-packs.ts';
 
 const dialect = testDialect();
 const runnable = dialect === 'sqlite' || postgresAvailable();
-const bin = fileURLToPath(new URL('../../bin/motcua.js', import.meta.url));
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
-
-function motcua(db: TestDatabase, args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, USER: 'tester', MOTCUA_LOG_LEVEL: 'error' };
-  for (const key of ['DATABASE_URL', 'MOTCUA_DATA_DIR', 'MOTCUA_PLUGINS', 'NODE_ENV']) delete env[key];
-  if (db.dialect === 'postgresql') env.DATABASE_URL = db.database;
-  else env.MOTCUA_DATA_DIR = dirname(db.database);
-  return new Promise((resolve) => {
-    execFile(process.execPath, [bin, ...args], { cwd: repoRoot, env, timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr });
-    });
-  });
-}
 
 describe.runIf(runnable)(`motcua pack (${dialect})`, { timeout: 180_000 }, () => {
   let db: TestDatabase;
