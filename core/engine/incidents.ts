@@ -35,12 +35,6 @@ const ACTIVE = new Set(['running', 'incident']);
 /** SQL: the instance (first parameter) has an open incident whose job failed. */
 const BLOCKING = `EXISTS (SELECT 1 FROM incidents i JOIN jobs j ON j.id = i.job_id WHERE i.instance_id = ? AND i.resolved_at IS NULL AND j.status = 'failed')`;
 
-/** `incident` while an open incident of the instance has a failed job, else `running`. */
-export async function activeStatus(em: EntityManager, instanceId: string): Promise<'running' | 'incident'> {
-  const [row] = await em.execute<{ blocked: unknown }[]>(`SELECT CASE WHEN ${BLOCKING} THEN 1 ELSE 0 END AS blocked`, [instanceId]);
-  return Number(row?.blocked) === 1 ? 'incident' : 'running';
-}
-
 async function unitOf(em: EntityManager, instanceId: string): Promise<string | null> {
   const [row] = await em.execute<{ unit_id: string | null }[]>('SELECT unit_id FROM process_instances WHERE id = ?', [instanceId]);
   return row?.unit_id ?? null;
@@ -104,11 +98,11 @@ export function incidentHooks(svc: Services): Pick<JobKindOptions, 'onGiveUp' | 
  * waits are resolved, their jobs obsolete; the instance leaves `incident` when none is left.
  * `live`: execution ids still waiting (activities and timers).
  */
-export async function settleIncidents(em: EntityManager, svc: Services, acting: Acting, instanceId: string, live: Set<string>): Promise<void> {
-  const rows = await em.execute<{ job_id: string; execution_id: string | null }[]>(
-    "SELECT DISTINCT i.job_id, j.execution_id FROM incidents i JOIN jobs j ON j.id = i.job_id WHERE i.instance_id = ? AND i.resolved_at IS NULL AND j.status = 'failed'",
-    [instanceId],
-  );
+export async function settleIncidents(
+  em: EntityManager, svc: Services, acting: Acting, instanceId: string, live: Set<string>,
+  /** The instance's open incidents with a failed job, read at the start of the command (instance-rows.ts). */
+  rows: { job_id: string; execution_id: string | null }[],
+): Promise<void> {
   let resolved = 0;
   for (const r of rows) {
     if (r.execution_id && live.has(r.execution_id)) continue;

@@ -4,6 +4,7 @@ import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import { toDate } from '../jobs/jobs.ts';
 import type { LoadedDefinition } from './definitions.ts';
+import type { ExecutionRow } from './instance-rows.ts';
 import { resolveValue } from './expressions.ts';
 import type { RunResult, Waiting } from './run.ts';
 
@@ -205,8 +206,9 @@ export async function afterCommand(
   def: LoadedDefinition,
   instance: { id: string; unitId: string | null; unitPath: string | null },
   result: RunResult,
+  /** The instance's message subscriptions, read at the start of the command (instance-rows.ts). */
+  rows: ExecutionRow[],
 ): Promise<void> {
-  const rows = await em.execute<{ id: string; execution_id: string }[]>('SELECT id, execution_id FROM message_subscriptions WHERE instance_id = ?', [instance.id]);
   const waits = result.waiting.map((w) => ({ w, name: messageWaitOf(def, w) })).filter((x) => x.name);
   const live = new Set(waits.map((x) => x.w.executionId));
   const gone = rows.filter((r) => !live.has(r.execution_id)).map((r) => r.id);

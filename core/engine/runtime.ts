@@ -7,7 +7,8 @@ import { runEngine, type RunResult, type Signal } from './run.ts';
 import { dueDateFrom } from './due-date.ts';
 import { syncTimerJobs, type FiringJob } from './timer-jobs.ts';
 import { syncServiceJobs, syncServiceTasks, type HandlerOutcome } from './service-tasks.ts';
-import { activeStatus, resolveInstanceIncidents, settleIncidents } from './incidents.ts';
+import { resolveInstanceIncidents, settleIncidents } from './incidents.ts';
+import { loadInstanceRows } from './instance-rows.ts';
 import { afterCommand } from './messages.ts';
 import { ACTIVE, csv, type InstanceRow, type InstanceStatus, type TaskRow } from './rows.ts';
 import { afterCalls, cancelChildren, endedByError, childCancelled, type ParentLink } from './call-activities.ts';
@@ -225,7 +226,8 @@ export class ProcessRuntime {
     const now = this.svc.clock.now();
     // A called instance ends at a BPMN error end event nothing in it catches: the error goes to its parent.
     const result = ran.thrown && instance.parentId ? endedByError(ran) : ran;
-    const status: InstanceStatus = result.completed ? 'completed' : await activeStatus(em, instance.id);
+    const rows = await loadInstanceRows(em, instance.id);
+    const status: InstanceStatus = result.completed ? 'completed' : rows.failedIncidents.length ? 'incident' : 'running';
     const saved = await em.execute<{ affectedRows: number }>(
       `UPDATE process_instances SET state = ?, variables = ?, status = ?, ended_at = ?, updated_at = ?, lock_version = lock_version + 1
        WHERE id = ? AND lock_version = ?`,
@@ -246,7 +248,7 @@ export class ProcessRuntime {
       }
     }
 
-    const open = await em.execute<{ id: string; execution_id: string }[]>("SELECT id, execution_id FROM tasks WHERE instance_id = ? AND status = 'open'", [instance.id]);
+    const open = rows.openTasks;
     const waitingIds = new Set(result.waiting.map((w) => w.executionId));
     for (const t of open) {
       if (waitingIds.has(t.execution_id)) continue;
@@ -269,10 +271,10 @@ export class ProcessRuntime {
         ],
       );
     }
-    await syncTimerJobs(em, this.svc, { id: instance.id, definitionId: def.id, unitId: instance.unitId }, result.timers, firing);
-    await syncServiceJobs(em, this.svc, { id: instance.id, definitionId: def.id }, def, result.waiting, firing);
-    await settleIncidents(em, this.svc, acting, instance.id, new Set([...result.waiting, ...result.timers].map((w) => w.executionId)));
-    await afterCommand(em, this.svc, acting, def, instance, result);
+    await syncTimerJobs(em, this.svc, { id: instance.id, definitionId: def.id, unitId: instance.unitId }, result.timers, firing, rows.timerJobs);
+    await syncServiceJobs(em, this.svc, { id: instance.id, definitionId: def.id }, def, result.waiting, firing, rows.serviceJobs);
+    await settleIncidents(em, this.svc, acting, instance.id, new Set([...result.waiting, ...result.timers].map((w) => w.executionId)), rows.failedIncidents);
+    await afterCommand(em, this.svc, acting, def, instance, result, rows.subscriptions);
     await afterCalls(em, this.svc, acting, def, instance, result);
   }
 

@@ -6,6 +6,7 @@ import { BpmnBusinessError, type ServiceTaskJob } from '../plugin-host/define-pl
 import { insertJob, type Job } from '../jobs/jobs.ts';
 import { JobBusy, NonRetryableJobError, type JobRunner } from '../jobs/job-runner.ts';
 import type { LoadedDefinition } from './definitions.ts';
+import type { ExecutionRow } from './instance-rows.ts';
 import { incidentHooks } from './incidents.ts';
 import { addDuration, parseCycle } from './iso-time.ts';
 import type { RunInput, Waiting } from './run.ts';
@@ -102,8 +103,9 @@ export async function syncServiceJobs(
   def: LoadedDefinition,
   waiting: Waiting[],
   firing: { id: string } | null,
+  /** The instance's `service` jobs, read at the start of the command (instance-rows.ts). */
+  rows: ExecutionRow[],
 ): Promise<void> {
-  const rows = await em.execute<{ id: string; execution_id: string; status: string }[]>("SELECT id, execution_id, status FROM jobs WHERE instance_id = ? AND kind = 'service'", [instance.id]);
   const async = waiting.filter((w) => def.activities[w.activityId]?.serviceTask?.async);
   const live = new Set(async.map((w) => w.executionId));
   const gone = rows.filter((r) => r.status === 'pending' && !live.has(r.execution_id) && r.id !== firing?.id).map((r) => r.id);

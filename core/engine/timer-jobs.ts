@@ -6,6 +6,7 @@ import { JobBusy, type JobRunner } from '../jobs/job-runner.ts';
 import { nextOccurrence, parseCycle } from './iso-time.ts';
 import { timerDueAt, type ArmedTimer } from './timers.ts';
 import { incidentHooks } from './incidents.ts';
+import type { ExecutionRow } from './instance-rows.ts';
 
 /** The job being fired by the current command. */
 export interface FiringJob {
@@ -29,11 +30,9 @@ export async function syncTimerJobs(
   instance: { id: string; definitionId: string; unitId: string | null },
   timers: ArmedTimer[],
   firing: FiringJob | null,
+  /** The instance's `timer` jobs, read at the start of the command (instance-rows.ts). */
+  rows: ExecutionRow[],
 ): Promise<void> {
-  const rows = await em.execute<{ id: string; execution_id: string; status: string }[]>(
-    "SELECT id, execution_id, status FROM jobs WHERE instance_id = ? AND kind = 'timer'",
-    [instance.id],
-  );
   const armed = new Set(timers.map((t) => t.executionId));
   const gone = rows.filter((r) => r.status === 'pending' && !armed.has(r.execution_id) && r.id !== firing?.id).map((r) => r.id);
   if (gone.length) await em.execute(`DELETE FROM jobs WHERE id IN (${gone.map(() => '?').join(', ')})`, gone);
