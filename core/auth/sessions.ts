@@ -69,15 +69,26 @@ export async function resolveSession(
   return { kind: 'ok', session, user };
 }
 
-export async function resolveApiToken(em: EntityManager, token: string, now: Date): Promise<{ token: ApiToken; user: User } | null> {
-  const row = await em.findOne(ApiToken, { tokenHash: sha256(token) });
-  if (!row || row.revokedAt || (row.expiresAt && now >= row.expiresAt)) return null;
-  const user = await em.findOne(User, { id: row.userId });
+/** A personal API token's holder; token and user come in one query (every API call passes here). */
+export async function resolveApiToken(em: EntityManager, token: string, now: Date): Promise<{ token: { id: string }; user: User } | null> {
+  const [row] = await em.execute<Record<string, unknown>[]>(
+    'SELECT t.id AS token_id, t.last_used_at AS token_last_used_at, t.expires_at AS token_expires_at, t.revoked_at AS token_revoked_at, u.* ' +
+      'FROM api_tokens t LEFT JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?',
+    [sha256(token)],
+  );
+  if (!row) return null;
+  const { token_id: id, token_last_used_at: lastUsed, token_expires_at: expires, token_revoked_at: revoked, ...userColumns } = row;
+  const at = (v: unknown) => (v === null || v === undefined ? null : new Date(v as Date | number | string));
+  const expiresAt = at(expires);
+  if (revoked !== null && revoked !== undefined) return null;
+  if (expiresAt && now >= expiresAt) return null;
+  const user = userColumns.id ? em.map(User, userColumns) : null;
   if (!user || !user.active) return null;
-  if (!row.lastUsedAt || now.getTime() - row.lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
-    await em.nativeUpdate(ApiToken, { id: row.id }, { lastUsedAt: now });
+  const lastUsedAt = at(lastUsed);
+  if (!lastUsedAt || now.getTime() - lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
+    await em.nativeUpdate(ApiToken, { id: id as string }, { lastUsedAt: now });
   }
-  return { token: row, user };
+  return { token: { id: id as string }, user };
 }
 
 export async function endSessionsOf(em: EntityManager, userId: string): Promise<void> {

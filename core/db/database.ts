@@ -71,7 +71,8 @@ export async function openDatabase(config: Pick<AppConfig, 'dialect' | 'database
       },
     } as Options);
   }
-  if (fastPath && process.env.MOTCUA_SQLITE_FAST_PATH !== '0') fastPath.install(orm.em.getConnection() as unknown as Parameters<SqliteFastPath['install']>[0]);
+  if (fastPath) fastPath.enabled = process.env.MOTCUA_SQLITE_FAST_PATH !== '0';
+  if (fastPath) fastPath.install(orm.em.getConnection() as unknown as Parameters<SqliteFastPath['install']>[0]);
   return {
     orm,
     fastPath,

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EntityManager } from '@mikro-orm/knex';
 import { startTestPlatform, testDialect, type TestPlatform } from '../../tests/support/platform.ts';
 
-/** ADR 0012: inside a transaction SQLite statements skip the ORM and give the same results. */
+/** ADR 0012: SQLite statements skip the ORM and give the same results; never inside another request's transaction. */
 describe.runIf(testDialect() === 'sqlite')('SQLite fast path', () => {
   let t: TestPlatform;
   beforeAll(async () => {
@@ -12,25 +12,59 @@ describe.runIf(testDialect() === 'sqlite')('SQLite fast path', () => {
 
   const db = () => t.platform.services.db;
   const inTx = <T>(fn: (em: EntityManager) => Promise<T>) => db().em().transactional(fn);
+  /** The same call with the fast path off: what MikroORM and knex give. */
+  const viaOrm = async <T>(fn: () => Promise<T>): Promise<T> => {
+    db().fastPath!.enabled = false;
+    try {
+      return await fn();
+    } finally {
+      db().fastPath!.enabled = true;
+    }
+  };
 
-  it('is installed, and a transaction uses it while a plain call keeps the ORM path', async () => {
+  it('is installed, and serves statements in a transaction and outside one', async () => {
     const path = db().fastPath!;
     expect(path).toBeDefined();
     const before = { ...path.counts };
     await db().em().execute('SELECT 1 AS one');
     await inTx((em) => em.execute('SELECT 1 AS one'));
+    await viaOrm(() => db().em().execute('SELECT 1 AS one'));
+    expect(path.counts.fast).toBe(before.fast + 2);
     expect(path.counts.orm).toBe(before.orm + 1);
-    expect(path.counts.fast).toBe(before.fast + 1);
+  });
+
+  it('sends a statement outside any transaction to the ORM while another request’s transaction is open, so it is not rolled back with it', async () => {
+    await db().em().execute('CREATE TABLE fast_path_isolation (id INTEGER PRIMARY KEY, who TEXT)');
+    const path = db().fastPath!;
+    let inside!: () => void;
+    const opened = new Promise<void>((r) => (inside = r));
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const tx = inTx(async (em) => {
+      await em.execute("INSERT INTO fast_path_isolation (who) VALUES ('tx')");
+      inside();
+      await held;
+      throw new Error('undo');
+    });
+    await opened;
+    const before = path.counts.orm;
+    const outside = db().em().execute("INSERT INTO fast_path_isolation (who) VALUES ('outside')", [], 'run');
+    await new Promise((r) => setTimeout(r, 20));
+    expect(path.counts.orm).toBe(before + 1);
+    release();
+    await expect(tx).rejects.toThrow('undo');
+    await outside;
+    expect(await db().em().execute('SELECT who FROM fast_path_isolation')).toEqual([{ who: 'outside' }]);
   });
 
   it('gives the ORM path’s results for all, get and run, and binds dates, booleans and objects as the ORM inlines them', async () => {
     await db().em().execute('CREATE TABLE fast_path_probe (id INTEGER PRIMARY KEY, at INTEGER, flag INTEGER, doc TEXT, name TEXT)');
     const at = new Date('2026-11-29T08:00:00Z');
     const inserted = await inTx((em) => em.execute('INSERT INTO fast_path_probe (at, flag, doc, name) VALUES (?, ?, ?, ?)', [at, true, { a: 1 }, "O'Neil"], 'run'));
-    const viaOrm = await db().em().execute('INSERT INTO fast_path_probe (at, flag, doc, name) VALUES (?, ?, ?, ?)', [at, true, { a: 1 }, "O'Neil"], 'run');
-    expect(Object.keys(inserted).sort()).toEqual(Object.keys(viaOrm).sort());
+    const orm = await viaOrm(() => db().em().execute('INSERT INTO fast_path_probe (at, flag, doc, name) VALUES (?, ?, ?, ?)', [at, true, { a: 1 }, "O'Neil"], 'run'));
+    expect(Object.keys(inserted).sort()).toEqual(Object.keys(orm).sort());
     expect(inserted).toMatchObject({ affectedRows: 1, insertId: 1 });
-    const rows = await db().em().execute('SELECT at, flag, doc, name FROM fast_path_probe ORDER BY id');
+    const rows = await viaOrm(() => db().em().execute('SELECT at, flag, doc, name FROM fast_path_probe ORDER BY id'));
     expect(rows[0]).toEqual(rows[1]);
     expect(rows[0]).toEqual({ at: at.getTime(), flag: 1, doc: '{"a":1}', name: "O'Neil" });
     const fast = await inTx(async (em) => ({

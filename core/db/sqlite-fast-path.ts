@@ -1,13 +1,17 @@
 /**
- * Raw SQL inside a transaction on SQLite without the ORM's per-query cost.
+ * Raw SQL on SQLite without the ORM's per-query cost.
  *
  * MikroORM runs `em.execute(sql, params)` by inlining every parameter into the SQL text and
  * handing it to knex, which prepares the statement afresh each time. On a task completion that
  * was about a third of the server's CPU (ADR 0012). SQLite has exactly one connection (knex's
- * pool holds one), so inside a transaction the statements can go straight to that connection as
- * cached prepared statements with bound parameters. The results keep the shapes MikroORM gives
- * (rows for `all`, first row for `get`, `{ affectedRows, insertId }` for `run`), and anything
- * unusual (no transaction, `??` identifiers, array or raw-SQL parameters) takes the ORM's path.
+ * pool holds one), so the statements can go straight to that connection as cached prepared
+ * statements with bound parameters: inside a transaction (the connection is the transaction's),
+ * and outside one while the connection is idle (no transaction open on it: better-sqlite3 runs a
+ * statement synchronously, so nothing interleaves and it commits on its own). Outside a
+ * transaction while another request's transaction is open, the statement takes the ORM's path,
+ * which waits for the pool: it must not run inside that transaction. The results keep the
+ * shapes MikroORM gives (rows for `all`, first row for `get`, `{ affectedRows, insertId }` for
+ * `run`), and anything unusual (`??` identifiers, array or raw-SQL parameters) takes the ORM's path.
  */
 
 export interface SqliteStatement {
@@ -17,6 +21,8 @@ export interface SqliteStatement {
 }
 
 export interface SqliteConnection {
+  /** better-sqlite3: a transaction is open on this connection. */
+  readonly inTransaction: boolean;
   pragma(s: string): unknown;
   prepare(sql: string): SqliteStatement;
 }
@@ -41,6 +47,8 @@ export class SqliteFastPath {
   private readonly statements = new Map<string, SqliteStatement>();
   /** Statements run through the fast path, and those that fell back to the ORM (for tests and benchmarks). */
   readonly counts = { fast: 0, orm: 0 };
+  /** Off: every statement takes the ORM's path (MOTCUA_SQLITE_FAST_PATH=0; tests compare both). */
+  enabled = true;
 
   /** Called by the pool for its (single) connection, again if the pool ever replaces it. */
   attach(conn: SqliteConnection): void {
@@ -52,7 +60,7 @@ export class SqliteFastPath {
   install(connection: { execute: Execute }): void {
     const orm = connection.execute.bind(connection);
     connection.execute = async (query, params = [], method = 'all', ctx, loggerContext) => {
-      const fast = ctx && this.conn && typeof query === 'string' ? this.run(query, params, method) : undefined;
+      const fast = this.enabled && this.conn && (ctx || !this.conn.inTransaction) && typeof query === 'string' ? this.run(query, params, method) : undefined;
       if (fast) {
         this.counts.fast++;
         return fast.result;
