@@ -22,7 +22,7 @@ const envSchema = z.object({
   MOTCUA_SESSION_IDLE_MINUTES: z.coerce.number().positive().default(30),
   MOTCUA_SESSION_ABSOLUTE_HOURS: z.coerce.number().positive().default(12),
   MOTCUA_JOB_POLL_MS: z.coerce.number().int().positive().default(1000),
-  MOTCUA_AUDIT_CHAINS: z.coerce.number().int().min(1).max(256).default(1),
+  MOTCUA_AUDIT_CHAINS: z.coerce.number().int().min(1).max(256).optional(),
   MOTCUA_LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
 });
 
@@ -98,7 +98,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionIdleMs: e.MOTCUA_SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: e.MOTCUA_SESSION_ABSOLUTE_HOURS * 3_600_000,
     logLevel: e.MOTCUA_LOG_LEVEL,
-    auditChains: e.MOTCUA_AUDIT_CHAINS,
+    // PostgreSQL: 16 chains, so concurrent commands on several nodes do not queue on one head row
+    // (ADR 0003). SQLite has a single writer: more chains would buy nothing.
+    auditChains: e.MOTCUA_AUDIT_CHAINS ?? (isPg ? 16 : 1),
     jobPollMs: e.MOTCUA_JOB_POLL_MS,
     demo: false,
     version: readVersion(),

@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
 import type { AuditRow } from './rows.ts';
 
-const ctx = useTestPlatform();
+// One chain: these tests follow records by their sequence number (chains.test.ts: several chains).
+const ctx = useTestPlatform({ config: { auditChains: 1 } });
 
 
 interface ApiRecord {
@@ -168,7 +169,7 @@ describe('audit trail: every state-changing action leaves a record', () => {
     const body = await json<{ ok: boolean; records: number; headSeq: number; headHash: string; problems: unknown[] }>(res);
     const [count] = await sql<{ n: number }[]>('SELECT COUNT(*) AS n FROM audit_log');
     const [last] = await sql<{ seq: number; hash: string }[]>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
-    expect(body).toEqual({ ok: true, records: Number(count.n), headSeq: Number(last.seq), headHash: last.hash, problems: [] });
+    expect(body).toEqual({ ok: true, records: Number(count.n), headSeq: Number(last.seq), headHash: last.hash, heads: [{ chain: 0, seq: Number(last.seq), hash: last.hash }], problems: [] });
   });
 });
 

@@ -36,6 +36,9 @@ describe('audit trail over several chains', () => {
     const result = await verifyAuditChain(t!.platform.services.db.em());
     expect(result.problems).toEqual([]);
     expect(result.ok).toBe(true);
+    // Every chain's head is reported, as verified, to be anchored elsewhere.
+    const heads = await sql<{ chain: number; seq: number; hash: string }>('SELECT chain, seq, hash FROM audit_heads ORDER BY chain');
+    expect(result.heads).toEqual(heads.map((h) => ({ chain: Number(h.chain), seq: Number(h.seq), hash: h.hash })));
   });
 
   it('a chain first opened by a transaction that rolled back still takes the next record (its head row was never committed)', async () => {

@@ -54,9 +54,10 @@ const verify = defineRoute({
       z.object({
         ok: z.boolean(),
         records: z.number().int(),
-        headSeq: z.number().int(),
+        headSeq: z.number().int().describe('chain 0: its newest record'),
         headHash: z.string(),
-        problems: z.array(z.object({ seq: z.number().int(), id: z.number().int().optional(), problem: z.string(), detail: z.string() })),
+        heads: z.array(z.object({ chain: z.number().int(), seq: z.number().int(), hash: z.string() })).describe('every chain’s newest record, to anchor elsewhere'),
+        problems: z.array(z.object({ chain: z.number().int(), seq: z.number().int(), id: z.number().int().optional(), problem: z.string(), detail: z.string() })),
       }),
       'Verification result',
     ),

@@ -3,7 +3,10 @@ import { startTestPlatform, type TestPlatform } from '../../tests/support/platfo
 import { recordHash } from './chain.ts';
 import { verifyAuditChain, type AuditProblem } from './verify.ts';
 
-/** Each test tampers with the trail, so each gets its own platform (demo seeding writes 19 records). */
+/**
+ * Each test tampers with the trail, so each gets its own platform (demo seeding writes 19
+ * records), on one chain so that sequence numbers are predictable (chains.test.ts: several).
+ */
 let current: TestPlatform | undefined;
 afterEach(async () => {
   await current?.close();
@@ -11,7 +14,7 @@ afterEach(async () => {
 });
 
 async function platform(): Promise<TestPlatform> {
-  current = await startTestPlatform();
+  current = await startTestPlatform({ config: { auditChains: 1 } });
   return current;
 }
 

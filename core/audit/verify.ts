@@ -3,6 +3,7 @@ import { GENESIS_HASH, recordHash } from './chain.ts';
 import { rowSummary, type AuditRow } from './rows.ts';
 
 export interface AuditProblem {
+  chain: number;
   seq: number;
   id?: number;
   problem: 'altered' | 'missing' | 'reordered' | 'truncated';
@@ -12,8 +13,11 @@ export interface AuditProblem {
 export interface AuditVerification {
   ok: boolean;
   records: number;
+  /** Chain 0's newest record: what to anchor elsewhere when there is one chain. */
   headSeq: number;
   headHash: string;
+  /** Every chain's newest record as verified (anchor them all when there are several). */
+  heads: { chain: number; seq: number; hash: string }[];
   problems: AuditProblem[];
 }
 
@@ -41,6 +45,7 @@ export async function verifyAuditChain(em: EntityManager): Promise<AuditVerifica
   let records = 0;
   let headSeq = 0;
   let headHash = GENESIS_HASH;
+  const verifiedHeads: AuditVerification['heads'] = [];
   for (const chain of [...chains].sort((a, b) => a - b)) {
     const head = heads.find((h) => Number(h.chain) === chain);
     // As of the heads statement: the head's record, or a newer one written around the audit log.
@@ -56,9 +61,10 @@ export async function verifyAuditChain(em: EntityManager): Promise<AuditVerifica
         const seq = Number(row.seq);
         if (seq !== expectedSeq) {
           const range = seq - 1 === expectedSeq ? `record ${expectedSeq}` : `records ${expectedSeq}–${seq - 1}`;
-          problems.push({ seq: expectedSeq, problem: 'missing', detail: `${range} of chain ${chain} ${seq - 1 === expectedSeq ? 'is' : 'are'} missing (deleted)` });
+          problems.push({ chain, seq: expectedSeq, problem: 'missing', detail: `${range} of chain ${chain} ${seq - 1 === expectedSeq ? 'is' : 'are'} missing (deleted)` });
         } else if (row.prev_hash !== prev) {
           problems.push({
+            chain,
             seq,
             id: Number(row.id),
             problem: 'reordered',
@@ -80,7 +86,7 @@ export async function verifyAuditChain(em: EntityManager): Promise<AuditVerifica
           requestId: row.request_id,
         });
         if (expected !== row.hash) {
-          problems.push({ seq, id: Number(row.id), problem: 'altered', detail: `record ${seq} (id ${row.id}, ${row.action}) was changed after it was written` });
+          problems.push({ chain, seq, id: Number(row.id), problem: 'altered', detail: `record ${seq} (id ${row.id}, ${row.action}) was changed after it was written` });
         }
         prev = row.hash;
         expectedSeq = seq + 1;
@@ -89,21 +95,24 @@ export async function verifyAuditChain(em: EntityManager): Promise<AuditVerifica
     }
     const lastSeq = expectedSeq - 1;
     if (!head) {
-      if (lastSeq > 0) problems.push({ seq: lastSeq, problem: 'truncated', detail: `chain ${chain} has no head row` });
+      if (lastSeq > 0) problems.push({ chain, seq: lastSeq, problem: 'truncated', detail: `chain ${chain} has no head row` });
     } else if (Number(head.seq) > lastSeq) {
       problems.push({
+        chain,
         seq: Number(head.seq),
         problem: 'truncated',
         detail: `chain ${chain} ends at record ${lastSeq} but its head says ${head.seq}: the newest records were deleted or the head was edited`,
       });
     } else if (Number(head.seq) < lastSeq) {
       problems.push({
+        chain,
         seq: Number(head.seq) + 1,
         problem: 'altered',
         detail: `chain ${chain} has records up to ${lastSeq} but its head says ${head.seq}: records ${Number(head.seq) + 1}–${lastSeq} were added behind the audit log's back, or the head was edited`,
       });
     } else if (head.hash !== prev) {
       problems.push({
+        chain,
         seq: lastSeq,
         problem: 'altered',
         detail: `the newest record ${lastSeq} of chain ${chain} does not match its head: it was rewritten, or the head was edited`,
@@ -113,6 +122,7 @@ export async function verifyAuditChain(em: EntityManager): Promise<AuditVerifica
       headSeq = lastSeq;
       headHash = prev;
     }
+    verifiedHeads.push({ chain, seq: lastSeq, hash: prev });
   }
-  return { ok: problems.length === 0, records, headSeq, headHash, problems };
+  return { ok: problems.length === 0, records, headSeq, headHash, heads: verifiedHeads, problems };
 }

@@ -106,7 +106,7 @@ describe('Procedure lifecycle through the API', () => {
     const retired = await ok<{ items: { code: string; version: number }[] }>(await clerk.get('/api/procedures?q=khai%20sinh&status=retired'));
     expect(retired.items).toEqual([expect.objectContaining({ code: CODE, version: 2 })]);
     await problem(await analyst.post(`/api/procedures/${CODE}/retire`, { lockVersion: 7 }), 409, 'catalogue.not_published');
-    const actions = await ctx.t.platform.services.db.em().execute<{ action: string }[]>("SELECT action FROM audit_log WHERE target_type = 'procedure' AND target_id = ? ORDER BY seq", [CODE]);
+    const actions = await ctx.t.platform.services.db.em().execute<{ action: string }[]>("SELECT action FROM audit_log WHERE target_type = 'procedure' AND target_id = ? ORDER BY id", [CODE]);
     expect(actions.map((a) => a.action)).toEqual(['procedure.created', 'procedure.published', 'procedure.draft_saved', 'procedure.draft_saved', 'procedure.draft_saved', 'procedure.published', 'procedure.retired']);
   });
 });

@@ -38,7 +38,7 @@ describe.runIf(runnable)(`motcua calendar (${dialect})`, { timeout: 120_000 }, (
     const again = await motcua(db, ['calendar', 'confirm', '2027']);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('error calendar.year_confirmed');
-    const rows = await sql<{ action: string; actor_name: string }[]>(db, "SELECT action, actor_name FROM audit_log WHERE target_type = 'calendar_year' ORDER BY seq");
+    const rows = await sql<{ action: string; actor_name: string }[]>(db, "SELECT action, actor_name FROM audit_log WHERE target_type = 'calendar_year' ORDER BY id");
     expect(rows).toEqual([{ action: 'calendar.year_proposed', actor_name: 'cli:tester' }, { action: 'calendar.year_confirmed', actor_name: 'cli:tester' }]);
   });
 
