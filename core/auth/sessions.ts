@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import type { AppConfig } from '../config.ts';
 import { Session, User, ApiToken } from './entities.ts';
 import { randomSecret, sha256 } from './tokens.ts';
+import { userFromRow } from './user-row.ts';
 
 export const SESSION_COOKIE = 'motcua_session';
 /** lastSeenAt is written at most this often, so reading pages does not write on every request. */
@@ -57,7 +58,7 @@ export async function resolveSession(
     await em.nativeDelete(Session, { id });
     return { kind: 'expired' };
   }
-  const user = userColumns.id ? em.map(User, userColumns) : null;
+  const user = userColumns.id ? userFromRow(userColumns) : null;
   if (!user || !user.active) {
     await em.nativeDelete(Session, { userId: userId as string });
     return { kind: 'expired' };
@@ -82,7 +83,7 @@ export async function resolveApiToken(em: EntityManager, token: string, now: Dat
   const expiresAt = at(expires);
   if (revoked !== null && revoked !== undefined) return null;
   if (expiresAt && now >= expiresAt) return null;
-  const user = userColumns.id ? em.map(User, userColumns) : null;
+  const user = userColumns.id ? userFromRow(userColumns) : null;
   if (!user || !user.active) return null;
   const lastUsedAt = at(lastUsed);
   if (!lastUsedAt || now.getTime() - lastUsedAt.getTime() > TOUCH_INTERVAL_MS) {
