@@ -6,6 +6,7 @@ import { dirname } from 'node:path';
 import type { AppConfig, Dialect } from '../config.ts';
 import type { NamedMigration } from './migration.ts';
 import { SqliteFastPath, type SqliteConnection } from './sqlite-fast-path.ts';
+import { PgFastPath } from './pg-fast-path.ts';
 
 export interface DatabaseModules {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -20,8 +21,10 @@ export interface Database {
   /** A fresh, request-scoped entity manager. */
   em(): EntityManager;
   close(): Promise<void>;
-  /** SQLite only: raw SQL in transactions as cached prepared statements (sqlite-fast-path.ts). */
+  /** SQLite only: raw SQL as cached prepared statements (sqlite-fast-path.ts). */
   fastPath?: SqliteFastPath;
+  /** PostgreSQL only: raw SQL in transactions straight to the transaction's connection (pg-fast-path.ts). */
+  pgFastPath?: PgFastPath;
 }
 
 const MIGRATION_LOCK_KEY = 7_100_000_001; // pg advisory lock id held while migrating
@@ -44,6 +47,7 @@ export async function openDatabase(config: Pick<AppConfig, 'dialect' | 'database
   };
   let orm: MikroORM;
   let fastPath: SqliteFastPath | undefined;
+  let pgFastPath: PgFastPath | undefined;
   if (config.dialect === 'postgresql') {
     const { PostgreSqlDriver } = await import('@mikro-orm/postgresql');
     // ensureDatabase off: a mistyped DATABASE_URL must fail, not create an empty database and
@@ -73,9 +77,15 @@ export async function openDatabase(config: Pick<AppConfig, 'dialect' | 'database
   }
   if (fastPath) fastPath.enabled = process.env.MOTCUA_SQLITE_FAST_PATH !== '0';
   if (fastPath) fastPath.install(orm.em.getConnection() as unknown as Parameters<SqliteFastPath['install']>[0]);
+  if (config.dialect === 'postgresql') {
+    pgFastPath = new PgFastPath();
+    pgFastPath.enabled = process.env.MOTCUA_PG_FAST_PATH !== '0';
+    pgFastPath.install(orm.em.getConnection() as unknown as Parameters<PgFastPath['install']>[0]);
+  }
   return {
     orm,
     fastPath,
+    pgFastPath,
     dialect: config.dialect,
     em: () => orm.em.fork() as EntityManager,
     close: () => orm.close(true),
