@@ -55,7 +55,7 @@ export const errorCatalogue = {
   'incident.not_found': { status: 404, title: 'No such incident', vi: 'Không tìm thấy sự cố' },
   'incident.not_open': { status: 409, title: 'The incident is already resolved', vi: 'Sự cố đã được giải quyết' },
   'incident.retry_pending': { status: 409, title: 'The incident is already queued for a retry', vi: 'Sự cố đang chờ thử lại' },
-  'process.engine_error': { status: 500, title: 'The process engine failed on this instance', vi: 'Bộ máy quy trình gặp lỗi với hồ sơ này' },
+  'process.engine_error': { status: 422, title: 'The process cannot go on: its diagram or its data does not allow this step', vi: 'Quy trình không thể tiếp tục: sơ đồ hoặc dữ liệu của hồ sơ không cho phép bước này' },
   'task.not_found': { status: 404, title: 'No such task', vi: 'Không tìm thấy công việc' },
   'task.not_open': { status: 409, title: 'The task is no longer open', vi: 'Công việc không còn mở' },
   'task.claimed': { status: 409, title: 'The task is claimed by someone else', vi: 'Công việc đã được người khác nhận' },

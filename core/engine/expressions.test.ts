@@ -21,6 +21,20 @@ describe('${path} expressions', () => {
     expect(resolveValue('P3D', context)).toBe('P3D');
   });
 
+  it('Given a bare name, as Camunda Modeler writes it, then it is the process variable, else the activity’s own value', () => {
+    const scoped = { ...context, content: { id: 'flow_1', agency: 'DEMO.SXD', output: { ok: 1 } } };
+    expect(resolveValue('${dossier.code}', scoped)).toBe('HS-1');
+    expect(resolveValue('${dossier.owners[0]}', scoped)).toBe('An');
+    // A multi-instance iteration's element variable is in its message content.
+    expect(resolveValue('${agency}', scoped)).toBe('DEMO.SXD');
+    // A process variable wins over the engine's own content of the same name.
+    const shadow = { ...scoped, environment: { ...scoped.environment, variables: { ...scoped.environment.variables, id: 'mine' } } };
+    expect(resolveValue('${id}', shadow)).toBe('mine');
+    expect(resolveValue('${missing}', scoped)).toBeUndefined();
+    // Outside bpmn-elements (input/output mappings, task attributes) the context is the variables.
+    expect(resolveValue('${dossier.code}', { dossier: { code: 'HS-2' } })).toBe('HS-2');
+  });
+
   it('Given a call, when resolved, then nothing is called and the expression is refused', () => {
     expect(() => resolveValue('${environment.services.fn()}', context)).toThrow(/not a plain variable path/);
     expect(() => resolveValue('${environment.services.fn(environment)}', context)).toThrow();

@@ -2,8 +2,9 @@ import { evaluateFeel, FEEL_LIMITS } from './feel.ts';
 
 /**
  * The two expression forms a diagram may use (docs/bpmn-extensions.md):
- * - `${a.b[0]}`: a plain variable path, resolved against what bpmn-elements passes
- *   (`environment.variables…`, `content…`); no operators, no calls, never returns a function;
+ * - `${a.b[0]}`: a plain variable path: `${approved}` is the process variable (or the
+ *   activity's own value, e.g. a multi-instance element variable), and `environment.…`,
+ *   `content.…` read what bpmn-elements passes; no operators, no calls, never returns a function;
  * - `=<FEEL>`: FEEL over the process variables (`environment.variables`), bounded (feel.ts).
  * Any other text is a literal.
  */
@@ -39,14 +40,35 @@ export function pathProblem(inner: string): string | null {
 }
 
 /** Reads a plain path; never calls a function, never returns one. */
+/** Roots of what bpmn-elements passes to an expression; any other first name is a variable. */
+const CONTEXT_ROOTS = new Set(['environment', 'content', 'properties', 'fields']);
+
+const own = (o: unknown, key: string): o is Record<string, unknown> => !!o && typeof o === 'object' && Object.hasOwn(o, key);
+
+/**
+ * Where a path's first name is looked up. In bpmn-elements' context (it has `environment`), a
+ * name that is not one of its roots is a variable, as in Camunda: `${approved}` reads the
+ * process variable, else the activity's own value of that name (a multi-instance iteration's
+ * element variable lives in its message content). Elsewhere (input/output mappings, task
+ * attributes) the context already is the variables.
+ */
+function scopeOf(context: unknown, first: string): unknown {
+  if (!own(context, 'environment') || CONTEXT_ROOTS.has(first)) return context;
+  const vars = (context.environment as { variables?: unknown } | null)?.variables;
+  if (own(vars, first)) return vars;
+  if (own(context.content, first)) return context.content;
+  return vars ?? context;
+}
+
 export function readPath(context: unknown, inner: string): unknown {
   const text = inner.trim();
   const lit = literal(text);
   if (lit) return lit.value;
   const problem = pathProblem(text);
   if (problem) throw new Error(problem);
-  let value: unknown = context;
-  for (const seg of segments(text)) {
+  const path = segments(text);
+  let value: unknown = scopeOf(context, path[0]);
+  for (const seg of path) {
     if (value === null || value === undefined) return undefined;
     if (typeof value !== 'object') return undefined;
     if (Array.isArray(value) && /^-\d+$/.test(seg)) value = value[value.length + Number(seg)];

@@ -11,6 +11,8 @@ export interface Waiting {
   name: string | null;
   /** Its input parameters (camunda:inputOutput), evaluated when it started: its local variables. */
   inputs?: Variables;
+  /** A multi-instance iteration's own values: `loopCounter`, and the element variable of a collection loop. */
+  locals?: Variables;
 }
 
 export interface HistoryEvent {

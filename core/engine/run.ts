@@ -31,9 +31,21 @@ interface PostponedApi {
   type: string;
   executionId: string;
   name?: string;
-  owner?: { name?: string };
+  owner?: {
+    name?: string;
+    /** A multi-instance activity's execution: its root scope and one postponed message per iteration. */
+    execution?: { getPostponed(): PostponedApi[] };
+    behaviour?: { loopCharacteristics?: { behaviour?: { elementVariable?: string; collection?: unknown } } };
+  };
   environment?: { variables: Record<string, unknown> };
-  content?: { parent?: { id?: string }; message?: { type?: string; id?: string; name?: string; code?: unknown } };
+  content?: {
+    parent?: { id?: string };
+    message?: { type?: string; id?: string; name?: string; code?: unknown };
+    isMultiInstance?: boolean;
+    isRootScope?: boolean;
+    index?: number;
+    [key: string]: unknown;
+  };
   getPostponed?: () => PostponedApi[];
   sendApiMessage(action: string, content?: Record<string, unknown>): void;
   signal(message?: unknown): void;
@@ -45,10 +57,27 @@ function childApis(api: PostponedApi): PostponedApi[] {
   return (api.getPostponed?.() ?? []).filter((c) => c.id !== api.id && c.executionId !== api.executionId);
 }
 
+/** The waiting iterations of a multi-instance task (parallel: all of them; sequential: the current one). */
+function iterationApis(api: PostponedApi): PostponedApi[] {
+  if (!api.content?.isMultiInstance || api.type === 'bpmn:SubProcess' || api.type === 'bpmn:Transaction') return [];
+  return (api.owner?.execution?.getPostponed() ?? []).filter((c) => !c.content?.isRootScope && c.executionId !== api.executionId);
+}
+
+/** An iteration's own values: `loopCounter` and the element variable of a collection loop (Camunda's names). */
+function iterationLocals(root: PostponedApi, it: PostponedApi): Variables {
+  const loop = root.owner?.behaviour?.loopCharacteristics?.behaviour;
+  const locals: Variables = { loopCounter: it.content?.index ?? 0 };
+  if (loop?.collection) {
+    const name = loop.elementVariable || 'item';
+    locals[name] = it.content?.[name];
+  }
+  return locals;
+}
+
 function findWaiting(apis: PostponedApi[], executionId: string): PostponedApi | null {
   for (const api of apis) {
     if (api.executionId === executionId) return api;
-    const inner = findWaiting(childApis(api), executionId);
+    const inner = findWaiting([...childApis(api), ...iterationApis(api)], executionId);
     if (inner) return inner;
   }
   return null;
@@ -66,8 +95,12 @@ function uncaught(signal: Signal, failure: Error): AppError | null {
 function collectWaiting(apis: PostponedApi[], out: Waiting[] = []): Waiting[] {
   for (const api of apis) {
     const children = childApis(api);
+    const iterations = children.length ? [] : iterationApis(api);
     if (children.length) collectWaiting(children, out);
-    else if (api.type !== 'bpmn:SequenceFlow') out.push({ activityId: api.id, executionId: api.executionId, type: api.type, name: api.owner?.name ?? api.name ?? null });
+    else if (iterations.length) {
+      // One waiting item (one task row) per iteration, signalled by the iteration's execution id.
+      for (const it of iterations) out.push({ activityId: api.id, executionId: it.executionId, type: api.type, name: api.owner?.name ?? api.name ?? null, locals: iterationLocals(api, it) });
+    } else if (api.type !== 'bpmn:SequenceFlow') out.push({ activityId: api.id, executionId: api.executionId, type: api.type, name: api.owner?.name ?? api.name ?? null });
   }
   return out;
 }

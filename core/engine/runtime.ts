@@ -5,6 +5,7 @@ import type { Acting } from '../org/actor.ts';
 import { DefinitionStore, type LoadedDefinition } from './definitions.ts';
 import { runEngine, type RunResult, type Signal } from './run.ts';
 import { dueDateFrom } from './due-date.ts';
+import { taskAttributes } from './task-attributes.ts';
 import { syncTimerJobs, type FiringJob } from './timer-jobs.ts';
 import { syncServiceJobs, syncServiceTasks, type HandlerOutcome } from './service-tasks.ts';
 import { resolveInstanceIncidents, settleIncidents } from './incidents.ts';
@@ -258,16 +259,18 @@ export class ProcessRuntime {
     const known = new Set(open.map((t) => t.execution_id));
     for (const w of result.waiting) {
       if (known.has(w.executionId) || !HUMAN_TASKS.has(w.type)) continue;
-      const model = def.activities[w.activityId]?.userTask;
-      const unit = await this.taskUnit(em, def, w.activityId, instance);
+      const activity = def.activities[w.activityId];
+      const own = w.locals || w.inputs ? { ...w.locals, ...w.inputs } : null;
+      const attrs = taskAttributes(w.activityId, activity?.userTask, activity?.step, { ...result.variables, ...own });
+      const unit = await this.taskUnit(em, def, w.activityId, instance, attrs.unit);
       await em.execute(
         `INSERT INTO tasks (id, instance_id, definition_key, activity_id, execution_id, name, form_key, assignee, candidate_groups, candidate_users, unit_id, unit_path, due_at, status, created_at, variables)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)`,
         [
-          crypto.randomUUID(), instance.id, def.key, w.activityId, w.executionId, w.name ?? def.activities[w.activityId]?.name ?? null,
-          model?.formKey ?? null, model?.assignee ?? null, csv(model?.candidateGroups ?? []), csv(model?.candidateUsers ?? []),
-          unit.id, unit.path, dueDateFrom(model?.dueDate ?? null, now, this.svc.calendar, unit.id, def.activities[w.activityId]?.step?.budgetHours ?? null), now,
-          w.inputs ? JSON.stringify(w.inputs) : null,
+          crypto.randomUUID(), instance.id, def.key, w.activityId, w.executionId, w.name ?? activity?.name ?? null,
+          activity?.userTask?.formKey ?? null, attrs.assignee, csv(attrs.candidateGroups), csv(attrs.candidateUsers),
+          unit.id, unit.path, dueDateFrom(attrs.dueDate, now, this.svc.calendar, unit.id, activity?.step?.budgetHours ?? null), now,
+          own ? JSON.stringify(own) : null,
         ],
       );
     }
@@ -278,9 +281,12 @@ export class ProcessRuntime {
     await afterCalls(em, this.svc, acting, def, instance, result);
   }
 
-  /** The unit a task belongs to: the step's `motcua:unit` (a unit code) or else the instance's unit. */
-  async taskUnit(em: EntityManager, def: LoadedDefinition, activityId: string, instance: { unitId: string | null; unitPath: string | null }) {
-    const code = def.activities[activityId]?.step?.unit;
+  /**
+   * The unit a task belongs to: the step's `motcua:unit` (a unit code or id; `evaluated` when it
+   * was an expression, task-attributes.ts) or else the instance's unit.
+   */
+  async taskUnit(em: EntityManager, def: LoadedDefinition, activityId: string, instance: { unitId: string | null; unitPath: string | null }, evaluated?: string | null) {
+    const code = evaluated !== undefined ? evaluated : def.activities[activityId]?.step?.unit;
     if (code && !code.includes('${') && !code.startsWith('=')) {
       const [u] = await em.execute<{ id: string; path: string }[]>('SELECT id, path FROM units WHERE code = ? OR id = ?', [code, code]);
       if (u) return { id: u.id, path: u.path };

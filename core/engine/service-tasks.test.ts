@@ -61,7 +61,7 @@ describe('synchronous service tasks', () => {
     const loop = '<bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>3</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>';
     await s.deploy(CHAIN.replaceAll('service-chain', 'service-many').replace('camunda:topic="svctest.lookup-fee" />', `camunda:topic="svctest.lookup-fee">${loop}</bpmn:serviceTask>`));
     const res = await s.start(clerk, 'service-many');
-    expect(res.status).toBe(500);
+    expect(res.status).toBe(422);
     expect((await res.json()).code).toBe('process.engine_error');
     expect(callsOf('svctest.lookup-fee')).toHaveLength(1);
   });

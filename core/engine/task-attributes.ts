@@ -1,0 +1,55 @@
+import { AppError } from '../errors.ts';
+import { isFeel, resolveValue } from './expressions.ts';
+import type { Variables } from './io-mapping.ts';
+import type { MotcuaStepModel, UserTaskModel } from './model.ts';
+
+/** A user task's people, due date and unit as its row stores them: expressions already evaluated. */
+export interface TaskAttributes {
+  assignee: string | null;
+  candidateGroups: string[];
+  candidateUsers: string[];
+  dueDate: string | null;
+  /** A unit code or id, when the step names one (else the instance's unit). */
+  unit: string | null;
+}
+
+const isExpression = (text: string) => isFeel(text) || text.includes('${');
+
+/**
+ * Camunda Modeler diagrams name people by expression (`camunda:assignee="${officer}"`,
+ * `camunda:candidateUsers="${reviewers}"`, `=dueAt`): they are evaluated once, when the task is
+ * created, over the process variables, the task's input parameters and a multi-instance
+ * iteration's element variable. A list may come back as an array or as comma-separated text.
+ * An expression that fails stops the command with a message naming the activity and attribute.
+ */
+export function taskAttributes(activityId: string, task: UserTaskModel | undefined, step: MotcuaStepModel | undefined, scope: Variables): TaskAttributes {
+  const context = { ...scope, environment: { variables: scope } };
+  const one = (attribute: string, text: string | null | undefined): unknown => {
+    if (!text || !isExpression(text)) return text ?? null;
+    try {
+      return resolveValue(text, context);
+    } catch (err) {
+      throw new AppError('process.engine_error', `Task ${activityId}: ${attribute} "${text}" could not be evaluated: ${(err as Error).message}`);
+    }
+  };
+  const text = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : v instanceof Date ? v.toISOString() : String(v));
+  const list = (attribute: string, entries: string[]): string[] => {
+    const out: string[] = [];
+    for (const entry of entries) {
+      const v = one(attribute, entry);
+      const items = Array.isArray(v) ? v : typeof v === 'string' ? v.split(',') : v === null || v === undefined ? [] : [v];
+      for (const item of items) {
+        const s = text(item)?.trim();
+        if (s && !out.includes(s)) out.push(s);
+      }
+    }
+    return out;
+  };
+  return {
+    assignee: text(one('camunda:assignee', task?.assignee)),
+    candidateGroups: list('camunda:candidateGroups', task?.candidateGroups ?? []),
+    candidateUsers: list('camunda:candidateUsers', task?.candidateUsers ?? []),
+    dueDate: text(one('camunda:dueDate', task?.dueDate)),
+    unit: text(one('motcua:unit', step?.unit)),
+  };
+}
