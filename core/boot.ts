@@ -12,6 +12,7 @@ import { ProcessRuntime } from './engine/runtime.ts';
 import { WorkingCalendar } from './calendar/working-calendar.ts';
 import { registerTimerJobs } from './engine/timer-jobs.ts';
 import { registerServiceJobs } from './engine/service-tasks.ts';
+import { registerMessagePurge } from './engine/message-purge.ts';
 import { registerCallJobs } from './engine/call-activities.ts';
 import { JobRunner } from './jobs/job-runner.ts';
 import { Catalogue } from './catalogue/service.ts';
@@ -63,6 +64,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     services.jobs = new JobRunner({ db, clock, log }, { pollMs: config.jobPollMs });
     registerTimerJobs(services.jobs, services);
     registerServiceJobs(services.jobs, services);
+    registerMessagePurge(services.jobs, services);
     registerCallJobs(services.jobs, services);
     const seeded: Platform['seeded'] = { demo: false };
     if (!(await hasUsers(db.em()))) {

@@ -19,6 +19,7 @@ const envSchema = z.object({
   MOTCUA_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   MOTCUA_BPMN_MAX_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   MOTCUA_MESSAGE_TTL_HOURS: z.coerce.number().positive().default(72),
+  MOTCUA_MESSAGE_RETENTION_DAYS: z.coerce.number().positive().default(90),
   MOTCUA_SESSION_IDLE_MINUTES: z.coerce.number().positive().default(30),
   MOTCUA_SESSION_ABSOLUTE_HOURS: z.coerce.number().positive().default(12),
   MOTCUA_JOB_POLL_MS: z.coerce.number().int().positive().default(1000),
@@ -45,6 +46,8 @@ export interface AppConfig {
   bpmnMaxBytes: number;
   /** How long a message nobody waits for stays buffered (MOTCUA_MESSAGE_TTL_HOURS, default 72). */
   messageTtlMs: number;
+  /** Messages no longer buffered are deleted this long after they were published (MOTCUA_MESSAGE_RETENTION_DAYS). */
+  messageRetentionMs: number;
   sessionIdleMs: number;
   sessionAbsoluteMs: number;
   logLevel: 'silent' | 'error' | 'info' | 'debug';
@@ -95,6 +98,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimitBytes: e.MOTCUA_BODY_LIMIT_BYTES,
     bpmnMaxBytes: e.MOTCUA_BPMN_MAX_BYTES,
     messageTtlMs: e.MOTCUA_MESSAGE_TTL_HOURS * 3_600_000,
+    messageRetentionMs: e.MOTCUA_MESSAGE_RETENTION_DAYS * 86_400_000,
     sessionIdleMs: e.MOTCUA_SESSION_IDLE_MINUTES * 60_000,
     sessionAbsoluteMs: e.MOTCUA_SESSION_ABSOLUTE_HOURS * 3_600_000,
     logLevel: e.MOTCUA_LOG_LEVEL,

@@ -66,6 +66,7 @@ export interface RunDueResult {
 export class JobRunner {
   readonly id = `${hostname()}:${process.pid}:${crypto.randomUUID().slice(0, 8)}`;
   private readonly kinds = new Map<string, { handler: JobHandler; options: JobKindOptions }>();
+  private readonly chores: { name: string; everyMs: number; lastAt: number; run: () => Promise<void> }[] = [];
   private timer: NodeJS.Timeout | null = null;
   private pass: Promise<unknown> | null = null;
   private stopped = true;
@@ -78,6 +79,29 @@ export class JobRunner {
   register(kind: string, handler: JobHandler, options: JobKindOptions = {}): void {
     if (this.kinds.has(kind)) throw new Error(`A handler for job kind "${kind}" is already registered`);
     this.kinds.set(kind, { handler, options });
+  }
+
+  /**
+   * Housekeeping run between polling passes, at most once per `everyMs` of the clock (the first
+   * time on the first pass). It must be idempotent: every node's runner does it. A failure is
+   * logged and tried again on the next round.
+   */
+  every(name: string, everyMs: number, run: () => Promise<void>): void {
+    this.chores.push({ name, everyMs, lastAt: -Infinity, run });
+  }
+
+  /** Runs the chores that are due (the poll loop calls it; tests call it directly). */
+  async runChores(): Promise<void> {
+    const now = this.deps.clock.now().getTime();
+    for (const chore of this.chores) {
+      if (now - chore.lastAt < chore.everyMs) continue;
+      chore.lastAt = now;
+      try {
+        await chore.run();
+      } catch (err) {
+        this.deps.log.error({ err: (err as Error).message, chore: chore.name }, 'job runner chore failed');
+      }
+    }
   }
 
   private kind(job: Job) {
@@ -195,6 +219,10 @@ export class JobRunner {
     this.timer = null;
     const batch = this.options.batch ?? 100;
     this.pass = this.runDue(batch)
+      .then(async (r) => {
+        await this.runChores();
+        return r;
+      })
       .then(
         (r) => r.done + r.obsolete + r.failed >= batch,
         (err: unknown) => {
