@@ -2,7 +2,7 @@
 // (a few hundred completions, 2,000 waiting instances, ≈1 min); the default (full) takes 6–10
 // min on the shared 2-core machine (the 20,000 starts dominate). Knobs: BENCH_INSTANCES,
 // BENCH_CONCURRENCY, BENCH_SERVER_WARMUP, BENCH_BASELINE_INSTANCES, BENCH_BASELINE_WARMUP,
-// BENCH_RSS_INSTANCES, BENCH_RSS_FIRST, BENCH_PHASE_TIMEOUT_S, BENCH_PARTS=sqlite,pg,rss,
+// BENCH_RSS_INSTANCES, BENCH_RSS_FIRST, BENCH_PHASE_TIMEOUT_S, BENCH_PARTS=layers,sqlite,pg,rss,
 // BENCH_PG_URL, BENCH_SKIP_PG=1, BENCH_CPU_PROF=<dir> (server CPU profiles, see
 // support/cpuprofile.ts), BENCH_SERVER_NODE_ARGS (extra node flags for the servers),
 // BENCH_APP_DIR (run the servers from another checkout).
@@ -13,6 +13,9 @@ const int = (name: string, fallback: number, min = 1, max = 1_000_000): number =
   if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be an integer in [${min}, ${max}] (got "${raw}")`);
   return n;
 };
+
+const PARTS = ['layers', 'sqlite', 'pg', 'rss'] as const;
+type Part = (typeof PARTS)[number];
 
 export interface BenchConfig {
   scale: 'small' | 'full';
@@ -31,8 +34,8 @@ export interface BenchConfig {
   rssFirst: number;
   /** Upper bound for any single phase (instance creation, completions, server start). */
   phaseTimeoutMs: number;
-  /** Which measurements run (BENCH_PARTS=sqlite,pg,rss; the baseline always runs). */
-  parts: Set<'sqlite' | 'pg' | 'rss'>;
+  /** Which measurements run (BENCH_PARTS=layers,sqlite,pg,rss; the baseline always runs). */
+  parts: Set<Part>;
   pgUrl: string;
   skipPg: boolean;
   /** Directory for `node --cpu-prof` profiles of the servers (unset: no profiling). */
@@ -53,7 +56,7 @@ export function benchConfig(): BenchConfig {
     rssInstances,
     rssFirst: Math.min(int('BENCH_RSS_FIRST', small ? 200 : 1_000), rssInstances - 1),
     phaseTimeoutMs: int('BENCH_PHASE_TIMEOUT_S', small ? 120 : 300, 5, 3_600) * 1000,
-    parts: new Set((process.env.BENCH_PARTS ?? 'sqlite,pg,rss').split(',').map((x) => x.trim()).filter((x): x is 'sqlite' | 'pg' | 'rss' => ['sqlite', 'pg', 'rss'].includes(x))),
+    parts: new Set((process.env.BENCH_PARTS ?? PARTS.join(',')).split(',').map((x) => x.trim()).filter((x): x is Part => (PARTS as readonly string[]).includes(x))),
     pgUrl: process.env.BENCH_PG_URL ?? 'postgres://root@127.0.0.1:5432/test',
     skipPg: process.env.BENCH_SKIP_PG === '1',
     cpuProfDir: process.env.BENCH_CPU_PROF || null,
