@@ -3,14 +3,11 @@
 // Baseline, same run and database: a plain indexed lookup of one procedure by code.
 // Run alone: `npm run bench -- catalogue`. Knobs: BENCH_CATALOGUE_N (procedures, default 5000),
 // BENCH_CATALOGUE_QUERIES (timed queries per part, default 600), BENCH_SKIP_PG=1, BENCH_PG_URL.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BenchResult } from './run.ts';
-import { createPgDatabase, dropPgDatabase, pgProbe } from './support/db.ts';
 import { FIVE_TASKS_XML, PROCESS_KEY } from './support/diagram.ts';
 import { printTable } from './support/table.ts';
-import { withPlatform } from './support/platform.ts';
+import { withEachDialect } from './support/platform.ts';
 import type { Platform } from '../core/boot.ts';
 import { seedDemo, DEMO_PASSWORD } from '../core/seed.ts';
 import type { ProcedureDocumentInput } from '../core/catalogue/schema.ts';
@@ -163,24 +160,7 @@ export default async function catalogueSearchBench(): Promise<BenchResult[]> {
   const started = performance.now();
   const results: BenchResult[] = [];
   const notes: string[] = [];
-  const dir = mkdtempSync(join(tmpdir(), 'motcua-bench-catalogue-'));
-  try {
-    results.push(...(await withPlatform(join(dir, 'catalogue.sqlite'), {}, (p) => measure('SQLite', p))));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  const pgUrl = process.env.BENCH_PG_URL ?? 'postgres://root@127.0.0.1:5432/test';
-  const down = process.env.BENCH_SKIP_PG === '1' ? 'BENCH_SKIP_PG=1' : await pgProbe(pgUrl);
-  if (down) notes.push(`PostgreSQL part skipped: ${down}`);
-  else {
-    const name = 'bench_catalogue';
-    const url = await createPgDatabase(pgUrl, name);
-    try {
-      results.push(...(await withPlatform(url, { DATABASE_URL: url }, (p) => measure('PostgreSQL', p))));
-    } finally {
-      await dropPgDatabase(pgUrl, name);
-    }
-  }
+  results.push(...(await withEachDialect('bench_catalogue', notes, (dialect, p) => measure(dialect, p))));
   printTable(results, notes, (performance.now() - started) / 1000);
   return results;
 }

@@ -8,14 +8,10 @@
 // database), the floor any import pays before it writes anything.
 // Run alone: `npm run bench -- pack-import`. Knobs: BENCH_PACK_N (procedures, default 1000),
 // BENCH_PACK_DIAGRAMS (default 20), BENCH_SKIP_PG=1, BENCH_PG_URL.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { BenchResult } from './run.ts';
 import { generate } from './catalogue-search.bench.ts';
-import { createPgDatabase, dropPgDatabase, pgProbe } from './support/db.ts';
 import { printTable } from './support/table.ts';
-import { withPlatform } from './support/platform.ts';
+import { withEachDialect } from './support/platform.ts';
 import type { Platform } from '../core/boot.ts';
 import { seedDemo } from '../core/seed.ts';
 import type { ProcedureDocumentInput } from '../core/catalogue/schema.ts';
@@ -150,24 +146,7 @@ export default async function packImportBench(): Promise<BenchResult[]> {
     { name: `${about}: files in the pack (procedures + diagrams, manifest and signature not counted)`, value: packs.files, unit: 'files', baseline: null, ratio: null },
   ];
 
-  const dir = mkdtempSync(join(tmpdir(), 'motcua-bench-pack-import-'));
-  try {
-    results.push(...(await withPlatform(join(dir, 'pack-import.sqlite'), {}, (p) => measure('SQLite', p, packs, keys))));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  const pgUrl = process.env.BENCH_PG_URL ?? 'postgres://root@127.0.0.1:5432/test';
-  const down = process.env.BENCH_SKIP_PG === '1' ? 'BENCH_SKIP_PG=1' : await pgProbe(pgUrl);
-  if (down) notes.push(`PostgreSQL part skipped: ${down}`);
-  else {
-    const name = 'bench_pack_import';
-    const url = await createPgDatabase(pgUrl, name);
-    try {
-      results.push(...(await withPlatform(url, { DATABASE_URL: url }, (p) => measure('PostgreSQL', p, packs, keys))));
-    } finally {
-      await dropPgDatabase(pgUrl, name);
-    }
-  }
+  results.push(...(await withEachDialect('bench_pack_import', notes, (dialect, p) => measure(dialect, p, packs, keys))));
   printTable(results, notes, (performance.now() - started) / 1000);
   return results;
 }
