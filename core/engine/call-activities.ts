@@ -11,6 +11,7 @@ import { nested } from './messages.ts';
 import type { CompiledProcess } from './model.ts';
 import { ACTIVE, type InstanceRow } from './rows.ts';
 import type { RunResult, Signal, Waiting } from './run.ts';
+import { hasExpression } from './expressions.ts';
 
 /**
  * Call activities across definitions (docs/bpmn-extensions.md §5c, docs/adr/0007).
@@ -209,7 +210,7 @@ export async function calledElementWarnings(em: EntityManager, processes: Compil
   for (const proc of processes) {
     for (const a of Object.values(proc.activities)) {
       const call = a.callActivity;
-      if (!call || !call.calledElement || call.calledElement.includes('${') || call.calledElement.startsWith('=')) continue;
+      if (!call || !call.calledElement || hasExpression(call.calledElement)) continue;
       if (inFile.has(call.calledElement) && call.binding === 'latest') continue;
       const [{ max }] = await em.execute<{ max: number | string | null }[]>('SELECT MAX(version) AS max FROM process_definitions WHERE key = ?', [call.calledElement]);
       const latest = Math.max(Number(max ?? 0), inFile.has(call.calledElement) ? 1 : 0);

@@ -81,6 +81,11 @@ export function isFeel(text: string): boolean {
   return text.trimStart().startsWith('=');
 }
 
+/** Does the text hold an expression (`=FEEL`, or a `${path}` alone or inside text), rather than a literal? */
+export function hasExpression(text: string): boolean {
+  return isFeel(text) || text.includes('${');
+}
+
 function variablesOf(context: unknown): Record<string, unknown> {
   const env = (context as { environment?: { variables?: unknown } } | null)?.environment;
   const vars = env?.variables;
@@ -185,7 +190,7 @@ export function engineOptions(options: { feelBudgetMs?: number } = {}): EngineOp
     expressions: {
       resolveExpression: (text, context) => resolveValue(text, context, budget),
       isExpression: (text) => typeof text === 'string' && (isFeel(text) || /^\$\{[^}]*\}$/.test(text)),
-      hasExpression: (text) => typeof text === 'string' && (isFeel(text) || text.includes('${')),
+      hasExpression: (text) => typeof text === 'string' && hasExpression(text),
     },
     scripts: new FeelOnlyScripts(budget),
   };

@@ -6,6 +6,7 @@ import { DefinitionStore, type LoadedDefinition } from './definitions.ts';
 import { runEngine, type RunResult, type Signal } from './run.ts';
 import { dueDateFrom } from './due-date.ts';
 import { taskAttributes } from './task-attributes.ts';
+import { hasExpression } from './expressions.ts';
 import { syncTimerJobs, type FiringJob } from './timer-jobs.ts';
 import { syncServiceJobs, syncServiceTasks, type HandlerOutcome } from './service-tasks.ts';
 import { resolveInstanceIncidents, settleIncidents } from './incidents.ts';
@@ -287,7 +288,7 @@ export class ProcessRuntime {
    */
   async taskUnit(em: EntityManager, def: LoadedDefinition, activityId: string, instance: { unitId: string | null; unitPath: string | null }, evaluated?: string | null) {
     const code = evaluated !== undefined ? evaluated : def.activities[activityId]?.step?.unit;
-    if (code && !code.includes('${') && !code.startsWith('=')) {
+    if (code && !hasExpression(code)) {
       const [u] = await em.execute<{ id: string; path: string }[]>('SELECT id, path FROM units WHERE code = ? OR id = ?', [code, code]);
       if (u) return { id: u.id, path: u.path };
     }

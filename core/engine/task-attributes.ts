@@ -1,5 +1,5 @@
 import { AppError } from '../errors.ts';
-import { isFeel, resolveValue } from './expressions.ts';
+import { hasExpression, resolveValue } from './expressions.ts';
 import type { Variables } from './io-mapping.ts';
 import type { MotcuaStepModel, UserTaskModel } from './model.ts';
 
@@ -13,8 +13,6 @@ export interface TaskAttributes {
   unit: string | null;
 }
 
-const isExpression = (text: string) => isFeel(text) || text.includes('${');
-
 /**
  * Camunda Modeler diagrams name people by expression (`camunda:assignee="${officer}"`,
  * `camunda:candidateUsers="${reviewers}"`, `=dueAt`): they are evaluated once, when the task is
@@ -25,7 +23,7 @@ const isExpression = (text: string) => isFeel(text) || text.includes('${');
 export function taskAttributes(activityId: string, task: UserTaskModel | undefined, step: MotcuaStepModel | undefined, scope: Variables): TaskAttributes {
   const context = { ...scope, environment: { variables: scope } };
   const one = (attribute: string, text: string | null | undefined): unknown => {
-    if (!text || !isExpression(text)) return text ?? null;
+    if (!text || !hasExpression(text)) return text ?? null;
     try {
       return resolveValue(text, context);
     } catch (err) {

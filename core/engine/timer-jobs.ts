@@ -6,6 +6,7 @@ import { JobBusy, type JobRunner } from '../jobs/job-runner.ts';
 import { nextOccurrence, parseCycle } from './iso-time.ts';
 import { timerDueAt, type ArmedTimer } from './timers.ts';
 import { incidentHooks } from './incidents.ts';
+import { hasExpression } from './expressions.ts';
 import type { ExecutionRow } from './instance-rows.ts';
 
 /** The job being fired by the current command. */
@@ -79,7 +80,7 @@ export function startTimersOf(context: string, processKey: string): StartTimer[]
   return out;
 }
 
-const isExpression = (v: string | null) => !!v && (v.includes('${') || v.startsWith('='));
+const isExpression = (v: string | null) => !!v && hasExpression(v);
 
 /**
  * On deploy of a new version: its timer start events get their first job, and the pending
