@@ -3,6 +3,10 @@
 //   node --import tsx bench/support/cpuprofile.ts <file.cpuprofile> [fromSeconds] [toSeconds]
 import { readFileSync } from 'node:fs';
 
+/** This checkout's root as a file URL prefix: profiles name scripts by file URL. */
+const ROOT_URL = new URL('../../', import.meta.url).href;
+const OWN = new RegExp(`^${ROOT_URL.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(core|plugins)/`);
+
 interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
@@ -50,15 +54,15 @@ export function summarise(p: Profile, from = 0, to = Infinity, top = 25): string
     const { functionName, url, lineNumber } = node.callFrame;
     if (functionName === '(idle)') continue;
     total += dt;
-    const label = `${functionName || '(anonymous)'} ${url.replace(/^.*\/(node_modules|work\/main)\//, '')}:${lineNumber + 1}`;
+    const label = `${functionName || '(anonymous)'} ${url.replace(/^.*\/node_modules\//, '').replace(ROOT_URL, '')}:${lineNumber + 1}`;
     self.set(label, (self.get(label) ?? 0) + dt);
     const a = area(url, functionName);
     areas.set(a, (areas.get(a) ?? 0) + dt);
     const seen = new Set<string>();
     for (let id: number | undefined = node.id; id !== undefined; id = parent.get(id)) {
       const f = byId.get(id)!.callFrame;
-      if (!/\/work\/main\/(core|plugins)\//.test(f.url)) continue;
-      const name = `${f.functionName || '(anonymous)'} ${f.url.replace(/^.*\/work\/main\//, '')}`;
+      if (!OWN.test(f.url)) continue;
+      const name = `${f.functionName || '(anonymous)'} ${f.url.slice(ROOT_URL.length)}`;
       if (seen.has(name)) continue;
       seen.add(name);
       inclusive.set(name, (inclusive.get(name) ?? 0) + dt);
