@@ -5,7 +5,8 @@
 // BENCH_RSS_INSTANCES, BENCH_RSS_FIRST, BENCH_PHASE_TIMEOUT_S, BENCH_PARTS=layers,sqlite,pg,rss,
 // BENCH_PG_URL, BENCH_SKIP_PG=1, BENCH_CPU_PROF=<dir> (server CPU profiles, see
 // support/cpuprofile.ts), BENCH_SERVER_NODE_ARGS (extra node flags for the servers),
-// BENCH_APP_DIR (run the servers from another checkout).
+// BENCH_SERVER_LOG=<dir> (keep each server's output there), BENCH_APP_DIR (run the servers
+// from another checkout).
 const int = (name: string, fallback: number, min = 1, max = 1_000_000): number => {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;

@@ -1,7 +1,8 @@
-// One motcua server as a child process: `node bin/motcua.js serve` (the node pid is the server
-// itself: bin/motcua.js registers tsx in-process, so killing that pid leaves no orphan).
-import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+// One motcua server as a child process, started as `npm run serve` starts it: the compiled server
+// (build/bin/motcua.js, scripts/build.mjs) with the script's node flags. The node pid is the
+// server itself, so killing that pid leaves no orphan.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { HttpClient } from './http.ts';
@@ -11,13 +12,28 @@ const ROOT = process.env.BENCH_APP_DIR ?? fileURLToPath(new URL('../..', import.
 export const ADMIN_PASSWORD = 'Kiem-Tra-Hieu-Nang-7391!';
 
 /**
- * The node flags of `npm run serve` (package.json), so the benchmark measures the server as
- * operators run it (today: the heap ceiling, docs/adr/0011-server-heap-ceiling.md).
+ * `npm run serve` (package.json) as node flags and entry point, so the benchmark measures the
+ * server as operators run it (the heap settings of docs/adr/0011-server-heap-ceiling.md, the
+ * compiled server of docs/adr/0013-compiled-server.md).
  */
-export function serveNodeFlags(): string[] {
+export function serveCommand(): { flags: string[]; entry: string } {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
-  const m = pkg.scripts?.serve?.match(/^node\s+(.*?)\s*bin\/motcua\.js\b/);
-  return m ? m[1].split(/\s+/).filter(Boolean) : [];
+  const words = (pkg.scripts?.serve ?? '').split(/\s+/).filter(Boolean);
+  const at = words.findIndex((w) => /(^|\/)bin\/motcua\.js$/.test(w));
+  if (words[0] !== 'node' || at < 0) throw new Error(`package.json "serve" is not "node <flags> <…>bin/motcua.js serve": ${pkg.scripts?.serve}`);
+  return { flags: words.slice(1, at), entry: words[at] };
+}
+
+export function serveNodeFlags(): string[] {
+  return serveCommand().flags;
+}
+
+let built = false;
+/** Builds the compiled server once per bench run (what `npm run serve` does first). */
+function buildOnce(): void {
+  if (built) return;
+  execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+  built = true;
 }
 
 export interface ServerOptions {
@@ -41,7 +57,7 @@ export interface FullGc {
 const MARK_COMPACT = /\[\d+:(0x[0-9a-f]+)\]\s+\d+ ms: Mark-Compact.*? [\d.]+ \([\d.]+\) -> ([\d.]+) \(([\d.]+)\) MB/;
 
 export class BenchServer {
-  /** Per V8 isolate (main thread, tsx's loader thread): the last full GC seen. */
+  /** Per V8 isolate (the main thread; a loader thread when the server runs from sources): the last full GC seen. */
   private readonly gcs = new Map<string, FullGc>();
 
   /** The main isolate's (the one with the largest heap) last full GC; null without traceGc. */
@@ -67,14 +83,16 @@ export class BenchServer {
     delete env.MOTCUA_DATA_DIR;
     if (o.databaseUrl) env.DATABASE_URL = o.databaseUrl;
     if (o.dataDir) env.MOTCUA_DATA_DIR = o.dataDir;
-    // One directory per server: the main thread and tsx's loader thread each write a profile.
-    const nodeArgs = serveNodeFlags();
+    // One directory per server: each isolate (main thread, any loader thread) writes a profile.
+    const { flags, entry } = serveCommand();
+    if (entry.startsWith('build/')) buildOnce();
+    const nodeArgs = [...flags];
     if (o.cpuProfDir) nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${join(o.cpuProfDir, o.label.replace(/[^A-Za-z0-9-]+/g, '_'))}`);
     if (o.traceGc) nodeArgs.push('--trace-gc');
     // Extra V8/node flags for experiments, e.g. BENCH_SERVER_NODE_ARGS="--max-semi-space-size=32".
     nodeArgs.push(...(process.env.BENCH_SERVER_NODE_ARGS ?? '').split(/\s+/).filter(Boolean));
     const spawnedAt = performance.now();
-    const child = spawn(process.execPath, [...nodeArgs, 'bin/motcua.js', 'serve', '--port', '0', '--host', '127.0.0.1'], {
+    const child = spawn(process.execPath, [...nodeArgs, entry, 'serve', '--port', '0', '--host', '127.0.0.1'], {
       cwd: ROOT,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -108,6 +126,15 @@ export class BenchServer {
     child.stderr!.removeAllListeners('data');
     child.stderr!.on('data', (c: Buffer) => process.stderr.write(`[${o.label}] ${c.toString()}`));
     const server = new BenchServer(child, port, o.label, spawnedAt);
+    // BENCH_SERVER_LOG=<dir>: keep each server's output, e.g. with BENCH_SERVER_NODE_ARGS=--trace-gc.
+    const logDir = process.env.BENCH_SERVER_LOG;
+    if (logDir) {
+      mkdirSync(logDir, { recursive: true });
+      const file = join(logDir, `${o.label.replace(/[^A-Za-z0-9-]+/g, '_')}-${child.pid}.log`);
+      appendFileSync(file, output);
+      child.stdout!.on('data', (c: Buffer) => appendFileSync(file, c));
+      child.stderr!.on('data', (c: Buffer) => appendFileSync(file, c));
+    }
     let partial = output.slice(output.lastIndexOf('\n') + 1);
     child.stdout!.on('data', (c: Buffer) => {
       if (!o.traceGc) return;

@@ -7,14 +7,17 @@ import type { PluginDefinition } from './define-plugin.ts';
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 
 /**
- * Finds an enabled plugin's module: `plugins/<id>/index.ts`, then `examples/<id>/index.ts`,
- * else a path or an installed package name. Core never imports a plugin statically.
+ * Finds an enabled plugin's module: `plugins/<id>/index.ts`, then `examples/<id>/index.ts`
+ * (`index.js` in the compiled server, scripts/build.mjs), else a path or an installed package
+ * name. Core never imports a plugin statically.
  */
 export function resolvePluginModule(entry: string, cwd = process.cwd()): string {
   if (/^[a-z][a-z0-9]*$/.test(entry)) {
     for (const dir of ['plugins', 'examples']) {
-      const file = join(repoRoot, dir, entry, 'index.ts');
-      if (existsSync(file)) return pathToFileURL(file).href;
+      for (const index of ['index.ts', 'index.js']) {
+        const file = join(repoRoot, dir, entry, index);
+        if (existsSync(file)) return pathToFileURL(file).href;
+      }
     }
   }
   if (entry.startsWith('.') || isAbsolute(entry)) {
@@ -25,12 +28,29 @@ export function resolvePluginModule(entry: string, cwd = process.cwd()): string 
   return entry;
 }
 
+let tsLoader: Promise<unknown> | null = null;
+/** True in the compiled server (this very module is JavaScript): no TypeScript loader runs. */
+const compiled = import.meta.url.endsWith('.js');
+
+/**
+ * Imports a plugin module. The compiled server runs without a TypeScript loader: a plugin given
+ * as a .ts file gets tsx registered before its first import (a development install has it; a
+ * failed import would be remembered, so it is not tried first).
+ */
+async function importModule(url: string): Promise<unknown> {
+  if (compiled && /\.[cm]?ts$/.test(url)) {
+    tsLoader ??= import('tsx/esm/api').then((tsx) => tsx.register());
+    await tsLoader;
+  }
+  return import(url);
+}
+
 export async function loadPlugins(entries: string[]): Promise<PluginDefinition[]> {
   const out: PluginDefinition[] = [];
   for (const entry of entries) {
     let mod: { default?: PluginDefinition };
     try {
-      mod = (await import(resolvePluginModule(entry))) as { default?: PluginDefinition };
+      mod = (await importModule(resolvePluginModule(entry))) as { default?: PluginDefinition };
     } catch (err) {
       if (err instanceof AppError) throw err;
       throw new AppError('plugin.missing_dependency', `Plugin "${entry}" could not be loaded: ${(err as Error).message}`);

@@ -1,6 +1,6 @@
 // A motcua server as a child process (`node bin/motcua.js serve --port 0`), for tests that need
-// a real process: crash and restart. The node pid is the server itself (bin/motcua.js registers
-// tsx in-process), so SIGKILL on it leaves no orphan.
+// a real process: crash and restart, the compiled server. The node pid is the server itself
+// (bin/motcua.js registers tsx in-process), so SIGKILL on it leaves no orphan.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,12 +32,13 @@ export class ServerProcess {
   }
 
   /** Spawns the server on the test database and resolves once it listens. */
-  static async start(db: TestDatabase, o: { timeoutMs?: number; maxSockets?: number } = {}): Promise<ServerProcess> {
+  static async start(db: TestDatabase, o: { timeoutMs?: number; maxSockets?: number; entry?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ServerProcess> {
     const env: NodeJS.ProcessEnv = { ...process.env, USER: 'tester', MOTCUA_LOG_LEVEL: 'error', MOTCUA_ADMIN_PASSWORD: SERVER_ADMIN_PASSWORD, NODE_ENV: 'production' };
     for (const key of ['DATABASE_URL', 'MOTCUA_DATA_DIR', 'MOTCUA_PLUGINS', 'PORT', 'HOST']) delete env[key];
     if (db.dialect === 'postgresql') env.DATABASE_URL = db.database;
     else env.MOTCUA_DATA_DIR = dirname(db.database);
-    const child = spawn(process.execPath, [bin, 'serve', '--port', '0', '--host', '127.0.0.1'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    Object.assign(env, o.env);
+    const child = spawn(process.execPath, [o.entry ?? bin, 'serve', '--port', '0', '--host', '127.0.0.1'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
     live.add(child);
     child.once('exit', () => live.delete(child));
     let output = '';

@@ -1,0 +1,85 @@
+#!/usr/bin/env node
+// `npm run build`: the server as plain JavaScript in build/ (or the directory given), so
+// `npm start` / `npm run serve` run without a TypeScript loader. The tree is mirrored file by
+// file (core/engine/run.ts → build/core/engine/run.js) and every other file of those folders is
+// copied beside it, so paths relative to a module (import.meta.url) hold in both trees.
+// Each file is transformed by esbuild, the same transform tsx applies in memory when the sources
+// run directly (tests, `node bin/motcua.js`); relative `.ts` imports become `.js`, packages stay
+// imports. Decision record: docs/adr/0013-compiled-server.md.
+//
+//   node scripts/build.mjs [outDir]
+import { build } from 'esbuild';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const out = resolve(root, process.argv[2] ?? 'build');
+// It is emptied first: never the checkout itself or a folder above it.
+if (root === out || root.startsWith(out + '/')) throw new Error(`refusing to build into ${out}: it holds the sources`);
+
+/** What the server loads at run time: its code, the demo procedures, plugins and examples. */
+const FOLDERS = ['core', 'plugins', 'examples', 'procedures'];
+const SKIP = /(^|\/)(node_modules|\.git)(\/|$)|\.test\.ts$|\.d\.ts$/;
+
+function walk(dir, files = []) {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name);
+    if (SKIP.test(relative(root, path))) continue;
+    if (entry.isDirectory()) walk(path, files);
+    else files.push(path);
+  }
+  return files;
+}
+
+const started = performance.now();
+rmSync(out, { recursive: true, force: true });
+const all = FOLDERS.flatMap((f) => walk(join(root, f)));
+const sources = all.filter((f) => f.endsWith('.ts'));
+for (const file of all.filter((f) => !f.endsWith('.ts'))) {
+  const target = join(out, relative(root, file));
+  mkdirSync(dirname(target), { recursive: true });
+  cpSync(file, target);
+}
+
+// Relative imports of sources are rewritten to the emitted .js and kept as imports; everything
+// else (node:, packages) stays as written. Nothing is bundled: one output file per source.
+const keepImports = {
+  name: 'keep-imports',
+  setup(b) {
+    b.onResolve({ filter: /.*/ }, (args) => {
+      if (args.kind === 'entry-point') return undefined;
+      const relativeTs = /^\.{1,2}\//.test(args.path) && args.path.endsWith('.ts');
+      return { path: relativeTs ? args.path.slice(0, -3) + '.js' : args.path, external: true };
+    });
+  },
+};
+const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8'));
+const result = await build({
+  entryPoints: sources,
+  outdir: out,
+  outbase: root,
+  bundle: true,
+  plugins: [keepImports],
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: tsconfig.compilerOptions.verbatimModuleSyntax } },
+  logLevel: 'warning',
+});
+if (result.errors.length) process.exit(1);
+
+// package.json (the version, "type": "module") and an entry point that needs no loader.
+cpSync(join(root, 'package.json'), join(out, 'package.json'));
+mkdirSync(join(out, 'bin'), { recursive: true });
+writeFileSync(
+  join(out, 'bin', 'motcua.js'),
+  `#!/usr/bin/env node
+// The \`motcua\` command, compiled (scripts/build.mjs). Generated: edit bin/motcua.js and core/.
+const { main } = await import('../core/cli/main.js');
+process.exit(await main(process.argv));
+`,
+);
+// Built outside the checkout (tests do), packages resolve through a link to its node_modules.
+if (!out.startsWith(root + '/')) symlinkSync(join(root, 'node_modules'), join(out, 'node_modules'), 'dir');
+console.log(`built ${sources.length} modules into ${relative(root, out) || out} in ${Math.round(performance.now() - started)} ms`);

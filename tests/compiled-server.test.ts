@@ -1,0 +1,93 @@
+// The compiled server (scripts/build.mjs, ADR 0013) is what `npm start` and `npm run serve` run.
+// Given the sources built into a fresh folder, when that server starts on the test database,
+// then it serves the API as the sources do: sign-in, deploy, instances, tasks, the example plugin,
+// and still loads a plugin written in TypeScript.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { createTestDatabase, postgresAvailable, testDialect, type TestDatabase } from './support/platform.ts';
+import { ServerProcess } from './support/server-process.ts';
+
+const dialect = testDialect();
+const runnable = dialect === 'sqlite' || postgresAvailable();
+const root = fileURLToPath(new URL('../', import.meta.url));
+const XML = readFileSync(new URL('./fixtures/three-tasks.bpmn', import.meta.url), 'utf8');
+const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+
+function filesUnder(dir: string, out: string[] = []): string[] {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name === 'node_modules') continue;
+    const p = join(dir, e.name);
+    if (e.isDirectory()) filesUnder(p, out);
+    else out.push(p);
+  }
+  return out;
+}
+
+describe.runIf(runnable)(`compiled server (${dialect})`, () => {
+  let out: string;
+  let db: TestDatabase | undefined;
+  let server: ServerProcess | undefined;
+  beforeAll(() => {
+    out = join(mkdtempSync(join(tmpdir(), 'motcua-build-')), 'build');
+    execFileSync(process.execPath, ['scripts/build.mjs', out], { cwd: root, stdio: 'pipe' });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await db?.drop();
+    rmSync(join(out, '..'), { recursive: true, force: true });
+  });
+
+  it('holds JavaScript only, with every relative import pointing at an emitted file', () => {
+    const files = filesUnder(out);
+    expect(files.filter((f) => f.endsWith('.ts'))).toEqual([]);
+    expect(existsSync(join(out, 'bin', 'motcua.js'))).toBe(true);
+    expect(existsSync(join(out, 'core', 'engine', 'motcua-moddle.json'))).toBe(true);
+    const problems: string[] = [];
+    for (const file of files.filter((f) => f.endsWith('.js'))) {
+      const code = readFileSync(file, 'utf8');
+      // Only the plugin loader may load tsx, and only for a plugin given as a .ts file.
+      if (/\bimport\s*\(?\s*["']tsx/.test(code) && !file.endsWith(join('plugin-host', 'loader.js'))) problems.push(`${file}: imports tsx`);
+      for (const m of code.matchAll(/(?:\bfrom\s*|\bimport\s*\(?\s*)"(\.{1,2}\/[^"]+)"/g)) {
+        if (!m[1].endsWith('.js') && !m[1].endsWith('.json')) problems.push(`${file}: imports ${m[1]}`);
+        else if (!existsSync(join(file, '..', m[1]))) problems.push(`${file}: ${m[1]} was not emitted`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('serves the API from the compiled tree without a TypeScript loader, the example plugin included', { timeout: 60_000 }, async () => {
+    db = await createTestDatabase(dialect);
+    server = await ServerProcess.start(db, { entry: join(out, 'bin', 'motcua.js'), env: { MOTCUA_PLUGINS: 'queue' } });
+    const health = await server.request('GET', '/api/health');
+    expect(health.status).toBe(200);
+    expect(health.json).toMatchObject({ status: 'ok', version, database: { dialect, reachable: true } });
+    expect(JSON.stringify((health.json as { plugins: unknown }).plugins)).toContain('queue');
+
+    await server.signInAdmin();
+    const deployed = await server.request('POST', '/api/definitions', XML);
+    expect(deployed.status, deployed.text).toBe(201);
+    const started = await server.request('POST', '/api/instances', { definitionKey: 'crash-three', businessKey: 'compiled-1' });
+    expect(started.status, started.text).toBe(201);
+    const id = (started.json as { id: string }).id;
+    for (let step = 0; step < 3; step++) {
+      const tasks = await server.request('GET', `/api/tasks?instanceId=${id}`);
+      const [task] = tasks.json as { id: string }[];
+      const done = await server.request('POST', `/api/tasks/${task.id}/complete`, { variables: { step } });
+      expect(done.status, done.text).toBe(204);
+    }
+    const instance = await server.request('GET', `/api/instances/${id}`);
+    expect(instance.json).toMatchObject({ status: 'completed', variables: { step: 2 } });
+  });
+
+  it('loads a plugin given as a TypeScript file, registering tsx for it', { timeout: 60_000 }, async () => {
+    await server?.stop();
+    server = await ServerProcess.start(db!, { entry: join(out, 'bin', 'motcua.js'), env: { MOTCUA_PLUGINS: join(root, 'examples', 'queue', 'index.ts') } });
+    const health = await server.request('GET', '/api/health');
+    expect(health.status).toBe(200);
+    expect((health.json as { plugins: { id: string }[] }).plugins.map((p) => p.id)).toEqual(['queue']);
+  });
+});
