@@ -3,6 +3,8 @@
 // bench/support/config.ts for every knob (BENCH_INSTANCES, BENCH_CONCURRENCY, BENCH_SKIP_PG…).
 import type { BenchResult } from './run.ts';
 import { driver, measureDriver, runBaselines } from './support/baseline.ts';
+import { childBaseline } from './support/baseline-child.ts';
+import { serveNodeFlags } from './support/server.ts';
 import { benchConfig } from './support/config.ts';
 import { pgProbe } from './support/db.ts';
 import { FIVE_TASKS_XML } from './support/diagram.ts';
@@ -61,14 +63,27 @@ export default async function engineBench(): Promise<BenchResult[]> {
 
   // The machine is shared and its speed drifts over minutes: each measured phase gets its own
   // baseline, raw bpmn-engine measured just before and just after it (their pooled rate).
+  // The same again in a child process with the server's node flags (baseline-child.ts): the
+  // ratio to it leaves out what the heap ceiling costs the engine itself.
   const bracketDriver = await driver(FIVE_TASKS_XML, 'shared-source-context');
-  const bracketed = async <T>(fn: () => Promise<T>): Promise<{ value: T; base: number }> => {
+  const serveFlags = serveNodeFlags();
+  const pooled = (...ps: { completions: number; cpuSeconds: number }[]) => ps.reduce((a, p) => a + p.completions, 0) / ps.reduce((a, p) => a + p.cpuSeconds, 0);
+  const bracketed = async <T>(fn: () => Promise<T>, withFlags = false): Promise<{ value: T; base: number; flagged: number | null }> => {
+    const flaggedBefore = withFlags ? await childBaseline(serveFlags, cfg.baselineInstances, cfg.baselineWarmup) : null;
     const before = await measureDriver(bracketDriver, cfg.baselineInstances);
     const value = await fn();
     const after = await measureDriver(bracketDriver, cfg.baselineInstances);
-    return { value, base: (before.completions + after.completions) / (before.cpuSeconds + after.cpuSeconds) };
+    const flaggedAfter = withFlags ? await childBaseline(serveFlags, cfg.baselineInstances, cfg.baselineWarmup) : null;
+    return { value, base: pooled(before, after), flagged: flaggedBefore && flaggedAfter ? pooled(flaggedBefore, flaggedAfter) : null };
   };
   const baseRow = (label: string, base: number) => result(`${label}: baseline measured just before and after it (raw bpmn-engine, as above)`, base, 'completions/cpu-s');
+  const flaggedRows = (label: string, p: HttpPhase, flagged: number | null): BenchResult[] =>
+    flagged === null
+      ? []
+      : [
+          result(`${label}: baseline with the server's node flags (${serveFlags.join(' ')}), child process, before and after`, flagged, 'completions/cpu-s'),
+          result(`${label}: completions/s per server core (ratio to the baseline with the server's node flags)`, p.run.completions / p.usage.serverCpu.reduce((a, b) => a + b, 0), 'completions/cpu-s', flagged),
+        ];
 
   // 1b. Where the CPU goes, in this process: engine step → command in a transaction → HTTP app.
   if (cfg.parts.has('layers')) {
@@ -82,9 +97,9 @@ export default async function engineBench(): Promise<BenchResult[]> {
   }
 
   // 2. SQLite, one server.
-  const sqliteRun = cfg.parts.has('sqlite') ? await bracketed(() => httpPhase(cfg, 'SQLite ×1', { kind: 'sqlite' }, 1)) : null;
+  const sqliteRun = cfg.parts.has('sqlite') ? await bracketed(() => httpPhase(cfg, 'SQLite ×1', { kind: 'sqlite' }, 1), true) : null;
   const sqlite = sqliteRun?.value ?? null;
-  if (sqliteRun) results.push(baseRow('SQLite ×1', sqliteRun.base), ...httpResults(sqliteRun.value, sqliteRun.base, null));
+  if (sqliteRun) results.push(baseRow('SQLite ×1', sqliteRun.base), ...httpResults(sqliteRun.value, sqliteRun.base, null), ...flaggedRows('SQLite ×1', sqliteRun.value, sqliteRun.flagged));
 
   // 3. PostgreSQL, one server vs two servers, a fresh database each.
   const pgDown = cfg.skipPg ? 'BENCH_SKIP_PG=1' : cfg.parts.has('pg') ? await pgProbe(cfg.pgUrl) : 'not in BENCH_PARTS';
@@ -92,10 +107,10 @@ export default async function engineBench(): Promise<BenchResult[]> {
     notes.push(`PostgreSQL measurements skipped: ${pgDown}`);
   } else {
     const tag = `bench_engine_${process.pid}`;
-    const oneRun = await bracketed(() => httpPhase(cfg, 'PostgreSQL ×1', { kind: 'postgresql', database: `${tag}_1` }, 1));
+    const oneRun = await bracketed(() => httpPhase(cfg, 'PostgreSQL ×1', { kind: 'postgresql', database: `${tag}_1` }, 1), true);
     const twoRun = await bracketed(() => httpPhase(cfg, 'PostgreSQL ×2', { kind: 'postgresql', database: `${tag}_2` }, 2));
     const [one, two] = [oneRun.value, twoRun.value];
-    results.push(baseRow('PostgreSQL ×1', oneRun.base), ...httpResults(one, oneRun.base, null));
+    results.push(baseRow('PostgreSQL ×1', oneRun.base), ...httpResults(one, oneRun.base, null), ...flaggedRows('PostgreSQL ×1', one, oneRun.flagged));
     results.push(baseRow('PostgreSQL ×2', twoRun.base), ...httpResults(two, twoRun.base, one.run.completions / one.usage.wallSeconds));
     const perCore = (p: HttpPhase) => p.run.completions / p.usage.serverCpu.reduce((a, b) => a + b, 0);
     // Two processes can go at most as much faster as the machine has cores left: every party
