@@ -3,9 +3,9 @@
 //   node --import tsx bench/support/cpuprofile.ts <file.cpuprofile> [fromSeconds] [toSeconds]
 import { readFileSync } from 'node:fs';
 
-/** This checkout's root as a file URL prefix: profiles name scripts by file URL. */
+/** This checkout's root as a file URL prefix: profiles name scripts by file URL (sources, or build/ compiled). */
 const ROOT_URL = new URL('../../', import.meta.url).href;
-const OWN = new RegExp(`^${ROOT_URL.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(core|plugins)/`);
+const OWN = new RegExp(`^${ROOT_URL.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(build/)?(core|plugins)/`);
 
 interface ProfileNode {
   id: number;
