@@ -7,16 +7,21 @@
 // run directly (tests, `node bin/motcua.js`); relative `.ts` imports become `.js`, packages stay
 // imports. Decision record: docs/adr/0013-compiled-server.md.
 //
+// Nothing changed since the last build (the same files, sizes and times): it is kept as is, so
+// servers started together do not rebuild under each other. A new build is written beside the
+// old one and renamed into place.
+//
 //   node scripts/build.mjs [outDir]
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const out = resolve(root, process.argv[2] ?? 'build');
-// It is emptied first: never the checkout itself or a folder above it.
-if (root === out || root.startsWith(out + '/')) throw new Error(`refusing to build into ${out}: it holds the sources`);
+const target = resolve(root, process.argv[2] ?? 'build');
+// It is replaced: never the checkout itself or a folder above it.
+if (root === target || root.startsWith(target + '/')) throw new Error(`refusing to build into ${target}: it holds the sources`);
 
 /** What the server loads at run time: its code, the demo procedures, plugins and examples. */
 const FOLDERS = ['core', 'plugins', 'examples', 'procedures'];
@@ -33,13 +38,23 @@ function walk(dir, files = []) {
 }
 
 const started = performance.now();
-rmSync(out, { recursive: true, force: true });
 const all = FOLDERS.flatMap((f) => walk(join(root, f)));
+const inputs = [...all, join(root, 'package.json'), join(root, 'tsconfig.json'), fileURLToPath(import.meta.url)];
+const stamp = createHash('sha256')
+  .update(inputs.map((f) => { const st = statSync(f); return `${relative(root, f)}\t${st.size}\t${st.mtimeMs}`; }).join('\n'))
+  .digest('hex');
+const stampFile = join(target, '.build-stamp');
+if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
+  console.log(`build is up to date (${relative(root, target) || target})`);
+  process.exit(0);
+}
+const out = `${target}.tmp-${process.pid}`;
+rmSync(out, { recursive: true, force: true });
 const sources = all.filter((f) => f.endsWith('.ts'));
 for (const file of all.filter((f) => !f.endsWith('.ts'))) {
-  const target = join(out, relative(root, file));
-  mkdirSync(dirname(target), { recursive: true });
-  cpSync(file, target);
+  const dest = join(out, relative(root, file));
+  mkdirSync(dirname(dest), { recursive: true });
+  cpSync(file, dest);
 }
 
 // Relative imports of sources are rewritten to the emitted .js and kept as imports; everything
@@ -81,5 +96,18 @@ process.exit(await main(process.argv));
 `,
 );
 // Built outside the checkout (tests do), packages resolve through a link to its node_modules.
-if (!out.startsWith(root + '/')) symlinkSync(join(root, 'node_modules'), join(out, 'node_modules'), 'dir');
-console.log(`built ${sources.length} modules into ${relative(root, out) || out} in ${Math.round(performance.now() - started)} ms`);
+if (!target.startsWith(root + '/')) symlinkSync(join(root, 'node_modules'), join(out, 'node_modules'), 'dir');
+writeFileSync(join(out, '.build-stamp'), stamp);
+
+// Into place: the old build aside, the new one in, the old one removed. Another build that got
+// there first left the same files: this one is dropped.
+const old = `${target}.old-${process.pid}`;
+if (existsSync(target)) renameSync(target, old);
+try {
+  renameSync(out, target);
+} catch (err) {
+  if (err.code !== 'ENOTEMPTY' && err.code !== 'EEXIST') throw err;
+  rmSync(out, { recursive: true, force: true });
+}
+rmSync(old, { recursive: true, force: true });
+console.log(`built ${sources.length} modules into ${relative(root, target) || target} in ${Math.round(performance.now() - started)} ms`);

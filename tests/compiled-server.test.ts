@@ -3,7 +3,8 @@
 // then it serves the API as the sources do: sign-in, deploy, instances, tasks, the example plugin,
 // and still loads a plugin written in TypeScript.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { execFileSync } from 'node:child_process';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,6 +82,17 @@ describe.runIf(runnable)(`compiled server (${dialect})`, () => {
     }
     const instance = await server.request('GET', `/api/instances/${id}`);
     expect(instance.json).toMatchObject({ status: 'completed', variables: { step: 2 } });
+  });
+
+  it('keeps an up-to-date build, and two builds at once leave one complete build and no leftovers', { timeout: 60_000 }, async () => {
+    const again = execFileSync(process.execPath, ['scripts/build.mjs', out], { cwd: root, encoding: 'utf8' });
+    expect(again).toMatch(/up to date/);
+    const fresh = join(out, '..', 'twice');
+    const run = () => promisify(execFile)(process.execPath, ['scripts/build.mjs', fresh], { cwd: root });
+    await Promise.all([run(), run()]);
+    expect(readdirSync(join(out, '..')).sort()).toEqual(['build', 'twice']);
+    expect(existsSync(join(fresh, 'bin', 'motcua.js'))).toBe(true);
+    expect(filesUnder(fresh).length).toBe(filesUnder(out).length);
   });
 
   it('loads a plugin given as a TypeScript file, registering tsx for it', { timeout: 60_000 }, async () => {
