@@ -43,7 +43,7 @@ export function startBanner(config: AppConfig, platform: Platform, port: number)
     `  plugins   ${plugins.length ? plugins.map((p) => `${p.id}@${p.version}`).join(', ') : '(none)'}`,
     `  health    GET ${url}/api/health`,
     `  API       ${url}/api/openapi.json`,
-    `  memory    V8 heap limit ${heapCeilingMb()} MB, all spaces (npm run serve sets --max-old-space-size=512 and --max-semi-space-size=32, ADR 0011)`,
+    `  memory    V8 heap limit ${heapCeilingMb()} MB, all spaces (npm run serve sets --max-old-space-size=512, --max-semi-space-size=32 and --no-allocation-site-pretenuring, ADR 0011)`,
   ];
   if (config.host === '0.0.0.0' || config.host === '::') lines.push(`  listening on every network interface (HOST=${config.host})`);
   lines.push(...seedingLines(config, platform), '', '  Stop with Ctrl+C.');
