@@ -38,7 +38,7 @@ function walk(dir, files = []) {
 }
 
 const started = performance.now();
-const all = FOLDERS.flatMap((f) => walk(join(root, f)));
+const all = FOLDERS.filter((f) => existsSync(join(root, f))).flatMap((f) => walk(join(root, f)));
 const inputs = [...all, join(root, 'package.json'), join(root, 'tsconfig.json'), fileURLToPath(import.meta.url)];
 const stamp = createHash('sha256')
   .update(inputs.map((f) => { const st = statSync(f); return `${relative(root, f)}\t${st.size}\t${st.mtimeMs}`; }).join('\n'))
@@ -70,6 +70,12 @@ const keepImports = {
   },
 };
 const tsconfig = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8'));
+// A source that does not compile: esbuild has printed where; the previous build stays in place.
+const failed = () => {
+  rmSync(out, { recursive: true, force: true });
+  console.error(`build failed: ${relative(root, target) || target} is left as it was`);
+  process.exit(1);
+};
 const result = await build({
   entryPoints: sources,
   outdir: out,
@@ -81,8 +87,8 @@ const result = await build({
   target: 'node20',
   tsconfigRaw: { compilerOptions: { verbatimModuleSyntax: tsconfig.compilerOptions.verbatimModuleSyntax } },
   logLevel: 'warning',
-});
-if (result.errors.length) process.exit(1);
+}).catch(failed);
+if (result.errors.length) failed();
 
 // package.json (the version, "type": "module") and an entry point that needs no loader.
 cpSync(join(root, 'package.json'), join(out, 'package.json'));

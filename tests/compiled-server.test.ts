@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -93,6 +93,34 @@ describe.runIf(runnable)(`compiled server (${dialect})`, () => {
     expect(readdirSync(join(out, '..')).sort()).toEqual(['build', 'twice']);
     expect(existsSync(join(fresh, 'bin', 'motcua.js'))).toBe(true);
     expect(filesUnder(fresh).length).toBe(filesUnder(out).length);
+  });
+
+  it('refuses a source that does not compile, naming it, and leaves the previous build in place', () => {
+    // A checkout of two modules, one broken, built by the same script.
+    const fake = mkdtempSync(join(tmpdir(), 'motcua-build-broken-'));
+    try {
+      mkdirSync(join(fake, 'scripts'));
+      mkdirSync(join(fake, 'core'));
+      copyFileSync(join(root, 'scripts', 'build.mjs'), join(fake, 'scripts', 'build.mjs'));
+      copyFileSync(join(root, 'package.json'), join(fake, 'package.json'));
+      copyFileSync(join(root, 'tsconfig.json'), join(fake, 'tsconfig.json'));
+      symlinkSync(join(root, 'node_modules'), join(fake, 'node_modules'), 'dir');
+      writeFileSync(join(fake, 'core', 'good.ts'), "export const good: number = 1;\n");
+      execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: fake, stdio: 'pipe' });
+      writeFileSync(join(fake, 'core', 'broken.ts'), 'export const broken = ;\n');
+      let stderr = '';
+      try {
+        execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: fake, stdio: 'pipe' });
+      } catch (err) {
+        stderr = String((err as { stderr: Buffer }).stderr);
+      }
+      expect(stderr).toMatch(/core\/broken\.ts:1:\d+/);
+      expect(stderr).toMatch(/build failed: build is left as it was/);
+      expect(readdirSync(fake).sort()).toEqual(['build', 'core', 'node_modules', 'package.json', 'scripts', 'tsconfig.json']);
+      expect(readFileSync(join(fake, 'build', 'core', 'good.js'), 'utf8')).toContain('good = 1');
+    } finally {
+      rmSync(fake, { recursive: true, force: true });
+    }
   });
 
   it('loads a plugin given as a TypeScript file, registering tsx for it', { timeout: 60_000 }, async () => {
