@@ -1,26 +1,12 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
-import { postgresAvailable, startTestPlatform, testDialect, type TestPlatform } from '../../tests/support/platform.ts';
+import { postgresAvailable, testDialect } from '../../tests/support/platform.ts';
+import { fastPathHarness } from '../../tests/support/fast-path.ts';
 
 /** ADR 0012: inside a transaction PostgreSQL statements skip knex and give the same results and errors. */
 describe.runIf(testDialect() === 'postgresql' && postgresAvailable())('PostgreSQL fast path', () => {
-  let t: TestPlatform;
-  beforeAll(async () => {
-    t = await startTestPlatform();
-  });
-  afterAll(async () => t?.close());
-
-  const db = () => t.platform.services.db;
-  const inTx = <T>(fn: (em: EntityManager) => Promise<T>) => db().em().transactional(fn);
-  const viaOrm = async <T>(fn: () => Promise<T>): Promise<T> => {
-    db().pgFastPath!.enabled = false;
-    try {
-      return await fn();
-    } finally {
-      db().pgFastPath!.enabled = true;
-    }
-  };
+  const { db, inTx, viaOrm } = fastPathHarness((d) => d.pgFastPath);
 
   it('serves statements in a transaction; outside one they keep the ORM path', async () => {
     const path = db().pgFastPath!;

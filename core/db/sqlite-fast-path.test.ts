@@ -1,26 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EntityManager } from '@mikro-orm/knex';
-import { startTestPlatform, testDialect, type TestPlatform } from '../../tests/support/platform.ts';
+import { describe, expect, it } from 'vitest';
+import { testDialect } from '../../tests/support/platform.ts';
+import { fastPathHarness } from '../../tests/support/fast-path.ts';
 
 /** ADR 0012: SQLite statements skip the ORM and give the same results; never inside another request's transaction. */
 describe.runIf(testDialect() === 'sqlite')('SQLite fast path', () => {
-  let t: TestPlatform;
-  beforeAll(async () => {
-    t = await startTestPlatform();
-  });
-  afterAll(async () => t?.close());
-
-  const db = () => t.platform.services.db;
-  const inTx = <T>(fn: (em: EntityManager) => Promise<T>) => db().em().transactional(fn);
-  /** The same call with the fast path off: what MikroORM and knex give. */
-  const viaOrm = async <T>(fn: () => Promise<T>): Promise<T> => {
-    db().fastPath!.enabled = false;
-    try {
-      return await fn();
-    } finally {
-      db().fastPath!.enabled = true;
-    }
-  };
+  const { db, inTx, viaOrm } = fastPathHarness((d) => d.fastPath);
 
   it('is installed, and serves statements in a transaction and outside one', async () => {
     const path = db().fastPath!;
