@@ -64,7 +64,7 @@ export default async function engineBench(): Promise<BenchResult[]> {
   // The machine is shared and its speed drifts over minutes: each measured phase gets its own
   // baseline, raw bpmn-engine measured just before and just after it (their pooled rate).
   // The same again in a child process with the server's node flags (baseline-child.ts): the
-  // ratio to it leaves out what the heap ceiling costs the engine itself.
+  // ratio to it holds the V8 settings equal, so it shows the platform's own cost.
   const bracketDriver = await driver(FIVE_TASKS_XML, 'shared-source-context');
   const serveFlags = serveNodeFlags();
   const pooled = (...ps: { completions: number; cpuSeconds: number }[]) => ps.reduce((a, p) => a + p.completions, 0) / ps.reduce((a, p) => a + p.cpuSeconds, 0);

@@ -1,8 +1,8 @@
 // The raw bpmn-engine baseline (baseline.ts, "shared sourceContext" variant) in a child process
-// started with the server's node flags (`npm run serve`: heap ceiling, young generation size).
-// The baseline in the bench process runs with node's default heap, several GB here; V8 collects
-// far less often there than under the server's 512 MB ceiling (ADR 0011). Against this child,
-// a ratio shows what the platform itself costs, with the heap settings held equal.
+// started with the server's node flags (`npm run serve`: heap ceiling, young generation size,
+// pretenuring off; ADR 0011). The baseline in the bench process runs raw bpmn-engine as node
+// runs it by default. Against this child, a ratio shows what the platform itself costs with the
+// V8 settings held equal.
 //
 //   node <serve flags> --import tsx bench/support/baseline-child.ts <instances> <warmup>
 // prints one JSON line: { completions, cpuSeconds }.

@@ -39,7 +39,6 @@ export function pathProblem(inner: string): string | null {
   return bad ? `\${${inner}} reaches "${bad}"` : null;
 }
 
-/** Reads a plain path; never calls a function, never returns one. */
 /** Roots of what bpmn-elements passes to an expression; any other first name is a variable. */
 const CONTEXT_ROOTS = new Set(['environment', 'content', 'properties', 'fields']);
 
@@ -60,6 +59,7 @@ function scopeOf(context: unknown, first: string): unknown {
   return vars ?? context;
 }
 
+/** Reads a plain path; never calls a function, never returns one. */
 export function readPath(context: unknown, inner: string): unknown {
   const text = inner.trim();
   const lit = literal(text);
