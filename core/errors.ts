@@ -51,6 +51,7 @@ export const errorCatalogue = {
   'process.service_task_failed': { status: 502, title: "A service task's handler failed: nothing was changed", vi: 'Tác vụ dịch vụ xử lý không thành công: chưa có thay đổi nào được lưu' },
   'process.bpmn_error_uncaught': { status: 422, title: 'A service task reported a business error that no error event of the diagram catches', vi: 'Tác vụ dịch vụ báo lỗi nghiệp vụ mà sơ đồ không có sự kiện bắt lỗi tương ứng' },
   'process.call_too_deep': { status: 422, title: 'Call activities (and messages) between process instances went too many levels deep in one command', vi: 'Các quy trình gọi nhau (hoạt động gọi) lồng quá nhiều cấp trong một thao tác' },
+  'message.not_receivable': { status: 403, title: 'No process accepts this message from outside the engine', vi: 'Không có quy trình nào nhận thông điệp này từ bên ngoài' },
   'message.too_deep': { status: 422, title: 'Messages between process instances went too many levels deep in one command', vi: 'Thông điệp giữa các quy trình chuyển tiếp quá nhiều cấp trong một thao tác' },
   'incident.not_found': { status: 404, title: 'No such incident', vi: 'Không tìm thấy sự cố' },
   'incident.not_open': { status: 409, title: 'The incident is already resolved', vi: 'Sự cố đã được giải quyết' },

@@ -20,6 +20,10 @@ const Instance = z
     status: z.enum(['running', 'completed', 'cancelled', 'incident']), unitId: z.string().nullable(), variables: z.record(z.string(), z.unknown()),
     startedAt: z.string(), endedAt: z.string().nullable(), startedBy: z.string().nullable(),
     history: z.array(z.object({ activityId: z.string(), executionId: z.string(), name: z.string().nullable(), type: z.string(), startedAt: z.string(), endedAt: z.string().nullable(), actorId: z.string().nullable() })),
+    messages: z.array(z.object({
+      name: z.string(), messageId: z.string(), origin: z.enum(['api', 'process']).describe('api: sent through POST /api/messages; process: thrown by a process'),
+      sentBy: z.string().nullable().describe('User id of the sender (of the command that threw it, for a process)'), activityId: z.string().nullable(), receivedAt: z.string().nullable(),
+    })).describe('Messages the instance received or was started by'),
     openTasks: z.array(Task),
     parent: z.object({ id: z.string(), activityId: z.string().nullable(), executionId: z.string().nullable() }).nullable().describe('The instance whose call activity started this one'),
     rootId: z.string().describe('The top of the call hierarchy (itself when not called)'),

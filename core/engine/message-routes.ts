@@ -21,6 +21,7 @@ const send = defineRoute({
   path: '/api/messages',
   tags: ['engine'],
   summary: 'Send a message to the process instances of your units: correlated by name and correlation key, or buffered for a time',
+  description: 'Reaches only receiving elements the diagram marks `motcua:external` (on the element or its bpmn:Message), in units where you hold process.message. The variables arrive under `messages.<name>` unless the receiving element maps them with output parameters.',
   permission: 'process.message',
   request: jsonBody(
     z.object({
@@ -30,7 +31,7 @@ const send = defineRoute({
       messageId: z.string().min(1).max(255).optional().describe('Idempotency key: a repeated messageId is ignored'),
     }).openapi('SendMessage'),
   ),
-  responses: { 200: json(Published, 'Correlated, started, buffered, or already received'), 403: problem('No unit where you may send messages') },
+  responses: { 200: json(Published, 'Correlated, started, buffered, or already received'), 403: problem('No unit where you may send messages, or no deployed process accepts this message from outside (message.not_receivable)') },
 });
 
 export function registerMessageRoutes(app: OpenAPIHono<AppEnv>): void {
@@ -45,6 +46,7 @@ export function registerMessageRoutes(app: OpenAPIHono<AppEnv>): void {
     const result = await svc.db.em().transactional((em) =>
       publish(em, svc, acting(c), {
         name: body.name,
+        origin: 'api',
         correlationKey: body.correlationKey ?? null,
         variables: body.variables ?? {},
         messageId: body.messageId ?? null,

@@ -59,7 +59,7 @@ const audits = async (action: string) =>
   Number((await ctx.t.platform.services.db.em().execute<{ n: number | string }[]>('SELECT COUNT(*) AS n FROM audit_log WHERE action = ?', [action]))[0].n);
 
 describe.skipIf(noPostgres())('messages', () => {
-  it('a catch event receives its message by name and business key, and continues with its variables', async () => {
+  it('a catch event receives its message by name and business key; its variables arrive under messages.<name>', async () => {
     // Given an instance waiting at "ket-qua-thue" with business key HS-1
     const inst = await start('msg-catch', 'HS-1');
     await complete(inst.id);
@@ -73,7 +73,8 @@ describe.skipIf(noPostgres())('messages', () => {
     expect(sent).toMatchObject({ status: 'correlated', instanceId: inst.id, duplicate: false });
     const done = await instance(inst.id);
     expect(done.status).toBe('completed');
-    expect(done.variables).toMatchObject({ tax: 1200 });
+    expect(done.variables).toMatchObject({ messages: { 'ket-qua-thue': { tax: 1200 } } });
+    expect(done.variables).not.toHaveProperty('tax');
     expect(await subscriptions(inst.id)).toEqual([]);
     expect(await audits('message.correlated')).toBeGreaterThan(0);
   });
@@ -90,7 +91,7 @@ describe.skipIf(noPostgres())('messages', () => {
     await complete(inst.id);
     const done = await instance(inst.id);
     expect(done.status).toBe('completed');
-    expect(done.variables).toMatchObject({ tax: 7 });
+    expect(done.variables).toMatchObject({ messages: { 'ket-qua-thue': { tax: 7 } } });
     // And a repeat after delivery is still ignored
     expect(await send({ name: 'ket-qua-thue', correlationKey: 'HS-2', variables: { tax: 9 }, messageId: 'thue-HS-2' })).toMatchObject({ status: 'duplicate', instanceId: inst.id });
     expect(await audits('message.buffered')).toBeGreaterThan(0);
@@ -105,7 +106,7 @@ describe.skipIf(noPostgres())('messages', () => {
     expect(results.filter((r) => r.status === 'duplicate')).toHaveLength(9);
     const [{ n }] = await ctx.t.platform.services.db.em().execute<{ n: number | string }[]>('SELECT COUNT(*) AS n FROM messages WHERE message_id = ?', ['thue-HS-RACE']);
     expect(Number(n)).toBe(1);
-    expect(await instance(inst.id)).toMatchObject({ status: 'completed', variables: { tax: 11 } });
+    expect(await instance(inst.id)).toMatchObject({ status: 'completed', variables: { messages: { 'ket-qua-thue': { tax: 11 } } } });
   });
 
   it('an expired buffered message is not delivered', async () => {
@@ -118,7 +119,7 @@ describe.skipIf(noPostgres())('messages', () => {
     // Then the instance still waits at the catch event
     const waiting = await instance(inst.id);
     expect(waiting.status).toBe('running');
-    expect(waiting.variables).not.toHaveProperty('late');
+    expect(waiting.variables).not.toHaveProperty('messages');
     expect(await subscriptions(inst.id)).toHaveLength(1);
     specialist = await ctx.t.login('specialist');
   });
@@ -127,7 +128,7 @@ describe.skipIf(noPostgres())('messages', () => {
     const inst = await start('msg-receive', 'HS-4');
     expect(await subscriptions(inst.id)).toEqual([{ activity_id: 'receive', message_name: 'ho-so-bo-sung', correlation_key: 'HS-4' }]);
     expect(await send({ name: 'ho-so-bo-sung', correlationKey: 'HS-4', variables: { files: 2 } })).toMatchObject({ status: 'correlated', instanceId: inst.id });
-    expect(await instance(inst.id)).toMatchObject({ status: 'completed', variables: { files: 2 } });
+    expect(await instance(inst.id)).toMatchObject({ status: 'completed', variables: { messages: { 'ho-so-bo-sung': { files: 2 } } } });
   });
 
   it('a motcua:correlationKey on the catching element replaces the business key', async () => {
@@ -187,6 +188,39 @@ describe.skipIf(noPostgres())('messages', () => {
     expect((await instance(b.id, specialist)).status).toBe('completed');
     const aDone = await instance(a.id);
     expect(aDone.status).toBe('completed');
-    expect(aDone.variables).toMatchObject({ verified: true });
+    expect(aDone.variables).toMatchObject({ messages: { 'ket-qua-xac-minh': { verified: true } } });
+    expect(aDone.variables).not.toHaveProperty('verified');
+  });
+
+  it('a message sent through the API skips a wait for the same name that is not marked motcua:external', async () => {
+    const analyst = await ctx.t.login('analyst');
+    const internal = fixture('msg-catch.bpmn').replaceAll('msg-catch', 'msg-catch-internal').replace(' motcua:external="true"', '');
+    expect((await analyst.post('/api/definitions', internal, xmlHeaders)).status).toBe(201);
+    const inst = await start('msg-catch-internal', 'HS-INT');
+    await complete(inst.id);
+    // Another deployed process accepts "ket-qua-thue" from outside, so the name is not refused: it is buffered, never delivered here.
+    expect((await send({ name: 'ket-qua-thue', correlationKey: 'HS-INT', variables: { tax: 1 } })).status).toBe('buffered');
+    const still = await instance(inst.id);
+    expect(still.status).toBe('running');
+    expect(still.variables).not.toHaveProperty('messages');
+    expect(await subscriptions(inst.id)).toHaveLength(1);
+  });
+
+  it('output parameters on the catching element map the message into process variables; nothing else of it is written', async () => {
+    const analyst = await ctx.t.login('analyst');
+    const xml = fixture('msg-receive.bpmn').replaceAll('msg-receive', 'msg-receive-io').replace(
+      'messageRef="Msg_BoSung">',
+      'messageRef="Msg_BoSung"><bpmn:extensionElements><camunda:inputOutput><camunda:outputParameter name="supplementFiles">${files}</camunda:outputParameter></camunda:inputOutput></bpmn:extensionElements>',
+    );
+    expect(xml).toContain('supplementFiles');
+    const res = await analyst.post('/api/definitions', xml, xmlHeaders);
+    expect(res.status, await res.clone().text()).toBe(201);
+    const inst = await start('msg-receive-io', 'HS-IO');
+    expect(await send({ name: 'ho-so-bo-sung', correlationKey: 'HS-IO', variables: { files: 3, applicant: 'forged' } })).toMatchObject({ status: 'correlated', instanceId: inst.id });
+    const done = await instance(inst.id);
+    expect(done.status).toBe('completed');
+    expect(done.variables).toMatchObject({ supplementFiles: 3 });
+    expect(done.variables).not.toHaveProperty('applicant');
+    expect(done.variables).not.toHaveProperty('messages');
   });
 });

@@ -17,11 +17,20 @@ import type { RunResult, Waiting } from './run.ts';
  *   an instance of the latest definition whose (top-level) message start event catches it; else
  *   buffers it until its time-to-live runs out. A repeated `messageId` changes nothing.
  * - Message throw events, message end events and send tasks with a message publish inside the
- *   command that ended them, in its transaction.
+ *   command that ended them, in its transaction (origin `process`).
+ * - A message sent through the API (origin `api`) reaches only elements marked
+ *   `motcua:external` (on the element or its bpmn:Message), in the sender's units; a name that
+ *   no deployed process accepts from outside is refused (`message.not_receivable`), not buffered.
+ * - A delivered message's variables land under `messages.<name>` unless the receiving element
+ *   maps them with output parameters (message-variables.ts): they never overwrite process variables.
  */
+
+export type MessageOrigin = 'api' | 'process';
 
 export interface PublishInput {
   name: string;
+  /** `api`: sent through POST /api/messages, reaches only `motcua:external` receivers. */
+  origin: MessageOrigin;
   correlationKey: string | null;
   variables: Record<string, unknown>;
   messageId?: string | null;
@@ -45,6 +54,7 @@ interface MessageRow {
   correlation_key: string | null;
   variables: string;
   scope: string | null;
+  origin: MessageOrigin;
   status: string;
   instance_id: string | null;
   expires_at: unknown;
@@ -57,6 +67,9 @@ interface SubscriptionRow {
   activity_id: string;
   unit_path: string | null;
 }
+
+/** SQL literal for a boolean column, the same on SQLite and PostgreSQL. */
+const sqlBool = (b: boolean) => (b ? 'TRUE' : 'FALSE');
 
 /** Most nested deliveries in one command (A answers B answers A …): a last-resort cap. */
 const MAX_DEPTH = 20;
@@ -103,15 +116,25 @@ async function audit(em: EntityManager, svc: Services, acting: Acting, action: s
 }
 
 /** Delivers to a subscription: the instance is signalled with the message's variables. */
-async function deliver(em: EntityManager, svc: Services, acting: Acting, sub: SubscriptionRow, msg: { id: string; message_id: string; name: string; correlation_key: string | null }, variables: Record<string, unknown>): Promise<boolean> {
-  const ok = await nested(em, () => svc.engine.deliverMessage(em, acting, { instanceId: sub.instance_id, activityId: sub.activity_id, executionId: sub.execution_id }, variables));
+async function deliver(
+  em: EntityManager, svc: Services, acting: Acting, sub: SubscriptionRow,
+  msg: { id: string; message_id: string; name: string; correlation_key: string | null; origin: MessageOrigin }, variables: Record<string, unknown>,
+): Promise<boolean> {
+  const to = { instanceId: sub.instance_id, activityId: sub.activity_id, executionId: sub.execution_id };
+  const ok = await nested(em, () => svc.engine.deliverMessage(em, acting, to, { name: msg.name, variables }));
   if (!ok) return false;
-  await em.execute("UPDATE messages SET status = 'correlated', instance_id = ?, correlated_at = ? WHERE id = ?", [sub.instance_id, svc.clock.now(), msg.id]);
+  await em.execute("UPDATE messages SET status = 'correlated', instance_id = ?, activity_id = ?, correlated_at = ? WHERE id = ?", [sub.instance_id, sub.activity_id, svc.clock.now(), msg.id]);
   const [inst] = await em.execute<{ unit_id: string | null }[]>('SELECT unit_id FROM process_instances WHERE id = ?', [sub.instance_id]);
   await audit(em, svc, acting, 'message.correlated', { type: 'process_instance', id: sub.instance_id, unitId: inst?.unit_id }, {
-    name: msg.name, correlationKey: msg.correlation_key, messageId: msg.message_id, activityId: sub.activity_id, variables: Object.keys(variables),
+    name: msg.name, correlationKey: msg.correlation_key, messageId: msg.message_id, origin: msg.origin, activityId: sub.activity_id, variables: Object.keys(variables),
   });
   return true;
+}
+
+/** Does any deployed process accept this message from outside (`motcua:external`)? */
+async function receivableFromOutside(em: EntityManager, name: string): Promise<boolean> {
+  const rows = await em.execute<{ activities: string }[]>(`SELECT activities FROM process_definitions WHERE activities LIKE '%"externalMessage":true%'`);
+  return rows.some((r) => Object.values(JSON.parse(r.activities) as Record<string, { message?: string; externalMessage?: boolean }>).some((m) => m.externalMessage && m.message === name));
 }
 
 interface StartCandidate {
@@ -120,16 +143,16 @@ interface StartCandidate {
   activityId: string;
 }
 
-/** Latest definitions whose top-level message start event catches this message name. */
-async function messageStarts(em: EntityManager, name: string): Promise<StartCandidate[]> {
+/** Latest definitions whose top-level message start event catches this message name (from outside: marked external). */
+async function messageStarts(em: EntityManager, name: string, origin: MessageOrigin): Promise<StartCandidate[]> {
   const rows = await em.execute<{ id: string; key: string; activities: string }[]>(
     `SELECT d.id, d.key, d.activities FROM process_definitions d
      WHERE d.version = (SELECT MAX(x.version) FROM process_definitions x WHERE x.key = d.key) AND d.activities LIKE '%"message":%' ORDER BY d.key`,
   );
   const out: StartCandidate[] = [];
   for (const r of rows) {
-    const models = Object.values(JSON.parse(r.activities) as Record<string, { id: string; type: string; message?: string }>);
-    const starts = models.filter((m) => m.type === 'bpmn:StartEvent' && m.message === name);
+    const models = Object.values(JSON.parse(r.activities) as Record<string, { id: string; type: string; message?: string; externalMessage?: boolean }>);
+    const starts = models.filter((m) => m.type === 'bpmn:StartEvent' && m.message === name && (origin === 'process' || m.externalMessage));
     if (!starts.length) continue;
     // Only the process's own start events: an event sub-process's message start belongs to a running instance.
     const [{ context }] = await em.execute<{ context: string }[]>('SELECT context FROM process_definitions WHERE id = ?', [r.id]);
@@ -143,19 +166,22 @@ async function messageStarts(em: EntityManager, name: string): Promise<StartCand
 /** Correlates, starts or buffers one message (see the file comment). */
 export async function publish(em: EntityManager, svc: Services, acting: Acting, input: PublishInput): Promise<PublishResult> {
   const now = svc.clock.now();
+  if (input.origin === 'api' && !(await receivableFromOutside(em, input.name))) {
+    throw new AppError('message.not_receivable', `No deployed process accepts message "${input.name}" from outside: only elements marked motcua:external do`, { name: input.name });
+  }
   if (input.messageId) {
     const [seen] = await em.execute<MessageRow[]>('SELECT * FROM messages WHERE message_id = ?', [input.messageId]);
     if (seen) return { messageId: seen.message_id, status: 'duplicate', instanceId: seen.instance_id, expiresAt: seen.status === 'buffered' ? iso(seen.expires_at) : null };
   }
   await em.execute("UPDATE messages SET status = 'expired' WHERE status = 'buffered' AND expires_at <= ?", [now]);
   const msg = {
-    id: crypto.randomUUID(), message_id: input.messageId ?? crypto.randomUUID(), name: input.name, correlation_key: input.correlationKey,
+    id: crypto.randomUUID(), message_id: input.messageId ?? crypto.randomUUID(), name: input.name, correlation_key: input.correlationKey, origin: input.origin,
   };
   const expiresAt = new Date(now.getTime() + svc.config.messageTtlMs);
   await em.execute(
-    `INSERT INTO messages (id, message_id, name, correlation_key, variables, scope, status, instance_id, sent_by, created_at, expires_at, correlated_at)
-     VALUES (?, ?, ?, ?, ?, ?, 'pending', NULL, ?, ?, ?, NULL) ON CONFLICT (message_id) DO NOTHING`,
-    [msg.id, msg.message_id, msg.name, msg.correlation_key, JSON.stringify(input.variables), input.scope ? JSON.stringify(input.scope) : null, acting.actor.id, now, expiresAt],
+    `INSERT INTO messages (id, message_id, name, correlation_key, variables, scope, origin, status, instance_id, sent_by, created_at, expires_at, correlated_at)
+     VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', NULL, ?, ?, ?, NULL) ON CONFLICT (message_id) DO NOTHING`,
+    [msg.id, msg.message_id, msg.name, msg.correlation_key, JSON.stringify(input.variables), input.scope ? JSON.stringify(input.scope) : null, msg.origin, acting.actor.id, now, expiresAt],
   );
   if (input.messageId) {
     // The same message id sent twice at once: the first insert waits for or follows the other's
@@ -165,14 +191,15 @@ export async function publish(em: EntityManager, svc: Services, acting: Acting, 
   }
   const subs = await em.execute<SubscriptionRow[]>(
     `SELECT id, instance_id, execution_id, activity_id, unit_path FROM message_subscriptions
-     WHERE message_name = ? AND ${input.correlationKey === null ? 'correlation_key IS NULL' : 'correlation_key = ?'} ORDER BY created_at, id`,
+     WHERE message_name = ? AND ${input.correlationKey === null ? 'correlation_key IS NULL' : 'correlation_key = ?'}${input.origin === 'api' ? ` AND external = ${sqlBool(true)}` : ''}
+     ORDER BY created_at, id`,
     input.correlationKey === null ? [input.name] : [input.name, input.correlationKey],
   );
   for (const sub of subs) {
     if (!inScope(input.scope, sub.unit_path)) continue;
     if (await deliver(em, svc, acting, sub, msg, input.variables)) return { messageId: msg.message_id, status: 'correlated', instanceId: sub.instance_id, expiresAt: null };
   }
-  for (const start of await messageStarts(em, input.name)) {
+  for (const start of await messageStarts(em, input.name, input.origin)) {
     const def = await svc.engine.definitions.byId(em, start.definitionId);
     const unit = await svc.engine.taskUnit(em, def, start.activityId, { unitId: input.unit.id, unitPath: input.unit.path });
     if (!inScope(input.scope, unit.path)) continue;
@@ -180,16 +207,16 @@ export async function publish(em: EntityManager, svc: Services, acting: Acting, 
       definitionKey: start.key, businessKey: input.correlationKey, variables: input.variables, unitId: unit.id, unitPath: unit.path,
       messageStart: { definitionId: start.definitionId, activityId: start.activityId },
     }));
-    await em.execute("UPDATE messages SET status = 'correlated', instance_id = ?, correlated_at = ? WHERE id = ?", [instanceId, now, msg.id]);
+    await em.execute("UPDATE messages SET status = 'correlated', instance_id = ?, activity_id = ?, correlated_at = ? WHERE id = ?", [instanceId, start.activityId, now, msg.id]);
     await audit(em, svc, acting, 'message.correlated', { type: 'process_instance', id: instanceId, unitId: unit.id }, {
-      name: msg.name, correlationKey: msg.correlation_key, messageId: msg.message_id, activityId: start.activityId, started: true,
+      name: msg.name, correlationKey: msg.correlation_key, messageId: msg.message_id, origin: msg.origin, activityId: start.activityId, started: true,
     });
     return { messageId: msg.message_id, status: 'started', instanceId, expiresAt: null };
   }
   // Pending until now, so that no command nested in this one could take it as a buffered message.
   await em.execute("UPDATE messages SET status = 'buffered' WHERE id = ?", [msg.id]);
   await audit(em, svc, acting, 'message.buffered', { type: 'message', id: msg.id }, {
-    name: msg.name, correlationKey: msg.correlation_key, messageId: msg.message_id, expiresAt: expiresAt.toISOString(),
+    name: msg.name, correlationKey: msg.correlation_key, messageId: msg.message_id, origin: msg.origin, expiresAt: expiresAt.toISOString(),
   });
   return { messageId: msg.message_id, status: 'buffered', instanceId: null, expiresAt: expiresAt.toISOString() };
 }
@@ -222,17 +249,20 @@ export async function afterCommand(
   const now = svc.clock.now();
   for (const { w, name } of waits) {
     if (known.has(w.executionId)) continue;
+    const external = def.activities[w.activityId]?.externalMessage === true;
     const sub = { id: crypto.randomUUID(), instance_id: instance.id, execution_id: w.executionId, activity_id: w.activityId, unit_path: instance.unitPath };
     const key = correlationKeyOf(def, w.activityId, result.variables, businessKey);
     await em.execute(
-      'INSERT INTO message_subscriptions (id, instance_id, execution_id, activity_id, message_name, correlation_key, unit_path, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      `INSERT INTO message_subscriptions (id, instance_id, execution_id, activity_id, message_name, correlation_key, unit_path, external, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ${sqlBool(external)}, ?)`,
       [sub.id, sub.instance_id, sub.execution_id, sub.activity_id, name, key, sub.unit_path, now],
     );
-    fresh.push(Object.assign(sub, { name, key }));
+    fresh.push(Object.assign(sub, { name, key, external }));
   }
   for (const h of throws) {
     await nested(em, () => publish(em, svc, acting, {
       name: def.activities[h.activityId]!.message!,
+      origin: 'process',
       correlationKey: correlationKeyOf(def, h.activityId, result.variables, businessKey),
       variables: result.variables,
       messageId: `${instance.id}:${h.executionId}`,
@@ -241,9 +271,11 @@ export async function afterCommand(
     }));
   }
   // One buffered message at most: delivering runs a command on this instance, whose own afterCommand hands out the next.
-  for (const sub of fresh as (SubscriptionRow & { name: string; key: string | null })[]) {
+  for (const sub of fresh as (SubscriptionRow & { name: string; key: string | null; external: boolean })[]) {
+    // A message sent through the API waits only for an element that accepts one from outside.
     const buffered = await em.execute<MessageRow[]>(
-      `SELECT * FROM messages WHERE status = 'buffered' AND name = ? AND ${sub.key === null ? 'correlation_key IS NULL' : 'correlation_key = ?'} AND expires_at > ? ORDER BY created_at, id`,
+      `SELECT * FROM messages WHERE status = 'buffered' AND name = ? AND ${sub.key === null ? 'correlation_key IS NULL' : 'correlation_key = ?'}${sub.external ? '' : " AND origin = 'process'"}
+       AND expires_at > ? ORDER BY created_at, id`,
       sub.key === null ? [sub.name, now] : [sub.name, sub.key, now],
     );
     const msg = buffered.find((m) => inScope(m.scope ? (JSON.parse(m.scope) as string[]) : null, sub.unit_path));

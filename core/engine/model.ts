@@ -70,6 +70,11 @@ export interface ActivityModel {
   message?: string;
   /** motcua:correlationKey of a message element (literal, `${path}` or `=FEEL`); default the business key. */
   correlationKey?: string;
+  /**
+   * A receiving message element that accepts the message from outside the engine
+   * (`motcua:external="true"` on it or on its bpmn:Message): `POST /api/messages` reaches only these.
+   */
+  externalMessage?: true;
   /** Signal name of a catching or throwing signal element. */
   signal?: string;
   /** A timer event whose timeDuration counts in working time (`motcua:workingTime="true"`). */

@@ -33,6 +33,8 @@ export interface Signal {
   executionId: string;
   variables?: Record<string, unknown>;
   error?: { code: string; message: string };
+  /** A message delivered: the runtime turns it into `variables` (messages.ts `receivedVariables`). */
+  message?: { name: string; variables: Record<string, unknown> };
 }
 
 /** Most signals a command gives through `next` (service tasks run inside it): a last-resort cap. */

@@ -12,6 +12,7 @@ import { syncServiceJobs, syncServiceTasks, type HandlerOutcome } from './servic
 import { resolveInstanceIncidents, settleIncidents } from './incidents.ts';
 import { loadInstanceRows } from './instance-rows.ts';
 import { afterCommand } from './messages.ts';
+import { receivedVariables } from './message-variables.ts';
 import { ACTIVE, csv, type InstanceRow, type InstanceStatus, type TaskRow } from './rows.ts';
 import { afterCalls, cancelChildren, endedByError, childCancelled, type ParentLink } from './call-activities.ts';
 
@@ -129,9 +130,13 @@ export class ProcessRuntime {
     return this.signal(em, acting, job.instanceId, { activityId: job.activityId, executionId: job.executionId, ...outcome }, job);
   }
 
-  /** Gives a waiting message activity its message (messages.ts). False when it no longer waits. */
-  async deliverMessage(em: EntityManager, acting: Acting, to: { instanceId: string; activityId: string; executionId: string }, variables: Record<string, unknown>): Promise<boolean> {
-    return this.signal(em, acting, to.instanceId, { activityId: to.activityId, executionId: to.executionId, variables });
+  /**
+   * Gives a waiting message activity its message (messages.ts). Its variables reach the process
+   * only as the element maps them (output parameters), else under `messages.<name>`
+   * (`receivedVariables`). False when it no longer waits.
+   */
+  async deliverMessage(em: EntityManager, acting: Acting, to: { instanceId: string; activityId: string; executionId: string }, message: { name: string; variables: Record<string, unknown> }): Promise<boolean> {
+    return this.signal(em, acting, to.instanceId, { activityId: to.activityId, executionId: to.executionId, message });
   }
 
   /**
@@ -144,6 +149,7 @@ export class ProcessRuntime {
     if (!ACTIVE.has(instance.status) || !instance.state) return false;
     const def = await this.definitions.byId(em, instance.definition_id);
     const variables = JSON.parse(instance.variables) as Record<string, unknown>;
+    if (signal.message) signal = { ...signal, variables: receivedVariables(def, signal.activityId, signal.message, variables) };
     const result = await runEngine(def, this.svc.clock, {
       instanceId: instance.id,
       state: JSON.parse(instance.state) as object,

@@ -42,6 +42,10 @@ export async function instanceView(em: EntityManager, row: InstanceRow & { start
     'SELECT id, definition_key, definition_version, status, parent_activity_id, started_at, ended_at FROM process_instances WHERE parent_id = ? ORDER BY started_at, id',
     [row.id],
   );
+  const received = await em.execute<{ name: string; message_id: string; origin: string; sent_by: string | null; activity_id: string | null; correlated_at: unknown }[]>(
+    "SELECT name, message_id, origin, sent_by, activity_id, correlated_at FROM messages WHERE instance_id = ? AND status = 'correlated' ORDER BY correlated_at, id",
+    [row.id],
+  );
   return {
     id: row.id,
     definitionKey: row.definition_key,
@@ -61,6 +65,10 @@ export async function instanceView(em: EntityManager, row: InstanceRow & { start
       startedAt: iso(h.started_at)!,
       endedAt: iso(h.ended_at),
       actorId: h.actor_id,
+    })),
+    /** Messages this instance received (or was started by): who sent each, and whether through the API or from a process. */
+    messages: received.map((m) => ({
+      name: m.name, messageId: m.message_id, origin: m.origin as 'api' | 'process', sentBy: m.sent_by, activityId: m.activity_id, receivedAt: iso(m.correlated_at),
     })),
     openTasks: tasks.map(taskView),
     parent: row.parent_id ? { id: row.parent_id, activityId: row.parent_activity_id ?? null, executionId: row.parent_execution_id ?? null } : null,

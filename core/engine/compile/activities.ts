@@ -115,11 +115,25 @@ function callActivity(el: ModdleElement, warnings: string[]): CallActivityModel 
   return model;
 }
 
-function refName(el: ModdleElement, key: 'messageRef' | 'signalRef'): string | undefined {
+function refOf(el: ModdleElement, key: 'messageRef' | 'signalRef'): ModdleElement | undefined {
   const own = el[key] as ModdleElement | undefined;
   const def = asArray(el.eventDefinitions).find((d) => d[key]);
-  const ref = own ?? (def?.[key] as ModdleElement | undefined);
+  return own ?? (def?.[key] as ModdleElement | undefined);
+}
+
+function refName(el: ModdleElement, key: 'messageRef' | 'signalRef'): string | undefined {
+  const ref = refOf(el, key);
   return ref ? (str(ref.name) ?? ref.id) : undefined;
+}
+
+/** Elements that receive a message: catch and start events (boundary included) and receive tasks. */
+const RECEIVING = new Set(['bpmn:StartEvent', 'bpmn:IntermediateCatchEvent', 'bpmn:BoundaryEvent', 'bpmn:ReceiveTask']);
+
+/** `motcua:external="true"` on the receiving element or on the bpmn:Message it catches. */
+function externalMessage(el: ModdleElement): boolean {
+  if (!RECEIVING.has(el.$type)) return false;
+  const message = refOf(el, 'messageRef');
+  return !!message && (attr(el, 'motcua:external') === true || attr(message, 'motcua:external') === true);
 }
 
 /** The activity model of every flow node of a process (sub-processes included). */
@@ -144,6 +158,7 @@ export function activityModels(process: ModdleElement, warnings: string[]): Reco
     if (message) model.message = message;
     const correlationKey = str(attr(el, 'motcua:correlationKey'));
     if (message && correlationKey) model.correlationKey = correlationKey;
+    if (message && externalMessage(el)) model.externalMessage = true;
     const signal = refName(el, 'signalRef');
     if (signal) model.signal = signal;
     const timer = asArray(el.eventDefinitions).find((d) => d.$type === 'bpmn:TimerEventDefinition');
