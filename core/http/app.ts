@@ -8,6 +8,7 @@ import { AppError } from '../errors.ts';
 import { authenticate, csrfGuard } from '../auth/middleware.ts';
 import type { AppEnv } from './env.ts';
 import { problemResponse } from './problem.ts';
+import { jsonLimits } from './json-limits.ts';
 import { registerSystemRoutes } from './system-routes.ts';
 import { registerAuthRoutes } from '../auth/routes.ts';
 import { registerOrgRoutes } from '../org/routes.ts';
@@ -65,6 +66,7 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
       },
     }),
   );
+  app.use('/api/*', jsonLimits());
   app.use('/api/*', csrfGuard());
   app.use('/api/*', authenticate());
 
