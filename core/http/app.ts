@@ -37,14 +37,16 @@ export function createRouter(): OpenAPIHono<AppEnv> {
   });
 }
 
-function toAppError(err: unknown): AppError | null {
+function toAppError(err: unknown, contentType: string | undefined): AppError | null {
   if (err instanceof AppError) return err;
   if (err instanceof OptimisticLockError) return new AppError('conflict.stale');
   if (err instanceof UniqueConstraintViolationException) return new AppError('conflict.duplicate');
   if (err instanceof SyntaxError && /JSON/.test(err.message)) return new AppError('request.malformed_json', err.message);
-  // hono's own HTTP errors (e.g. malformed JSON from the validator)
+  // hono's own HTTP errors: malformed JSON from the validator; a body of a media type the route
+  // does not declare (@hono/zod-openapi's media type gate, before the validator)
   const status = (err as { status?: number }).status;
   if (status === 400) return new AppError('request.malformed_json', (err as Error).message);
+  if (status === 415) return new AppError('request.unsupported_media_type', `This route does not take a body of type ${contentType?.split(';')[0].trim() || '(none)'}; send application/json`);
   return null;
 }
 
@@ -92,7 +94,7 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
 
   app.notFound((c) => problemResponse(c, new AppError('request.not_found', `No route for ${c.req.method} ${c.req.path}`), c.get('requestId')));
   app.onError((err, c) => {
-    const appErr = toAppError(err);
+    const appErr = toAppError(err, c.req.header('content-type'));
     if (appErr) return problemResponse(c, appErr, c.get('requestId'));
     services.log.error({ err, requestId: c.get('requestId'), path: c.req.path }, 'unhandled error');
     return problemResponse(c, new AppError('internal', `Unexpected error; quote request id ${c.get('requestId')} when reporting it`), c.get('requestId'));
