@@ -1,7 +1,6 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { requestId } from 'hono/request-id';
 import { bodyLimit } from 'hono/body-limit';
-import { secureHeaders } from 'hono/secure-headers';
 import { OptimisticLockError, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { Services } from '../context.ts';
 import { AppError } from '../errors.ts';
@@ -9,6 +8,7 @@ import { authenticate, csrfGuard } from '../auth/middleware.ts';
 import type { AppEnv } from './env.ts';
 import { problemResponse } from './problem.ts';
 import { jsonLimits } from './json-limits.ts';
+import { securityHeaders } from './security-headers.ts';
 import { registerSystemRoutes } from './system-routes.ts';
 import { registerAuthRoutes } from '../auth/routes.ts';
 import { registerOrgRoutes } from '../org/routes.ts';
@@ -54,7 +54,7 @@ function toAppError(err: unknown, contentType: string | undefined): AppError | n
 export function createApp(services: Services): OpenAPIHono<AppEnv> {
   const app = createRouter();
   app.use('*', requestId({ limitLength: 64 }));
-  app.use('*', secureHeaders());
+  app.use('*', securityHeaders(services.config));
   app.use('*', async (c, next) => {
     c.set('services', services);
     await next();
