@@ -9,6 +9,7 @@ import type { AppEnv } from './env.ts';
 import { problemResponse } from './problem.ts';
 import { jsonLimits } from './json-limits.ts';
 import { securityHeaders } from './security-headers.ts';
+import { allowedMethods } from './allowed-methods.ts';
 import { registerSystemRoutes } from './system-routes.ts';
 import { registerAuthRoutes } from '../auth/routes.ts';
 import { registerOrgRoutes } from '../org/routes.ts';
@@ -92,7 +93,18 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'motcua_session' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Personal API token (mct_…)' });
 
-  app.notFound((c) => problemResponse(c, new AppError('request.not_found', `No route for ${c.req.method} ${c.req.path}`), c.get('requestId')));
+  // No route for this method and path: 405 with Allow when the path has other methods, else 404.
+  // The path → methods table is built on the first miss, once every route (plugins too) is in.
+  let methodsOf: ((path: string) => string[]) | undefined;
+  app.notFound((c) => {
+    methodsOf ??= allowedMethods(app.routes);
+    const allowed = methodsOf(c.req.path);
+    if (allowed.length > 0 && !allowed.includes(c.req.method)) {
+      const allow = allowed.join(', ');
+      return problemResponse(c, new AppError('request.method_not_allowed', `${c.req.path} answers ${allow}, not ${c.req.method}`, undefined, { allow }), c.get('requestId'));
+    }
+    return problemResponse(c, new AppError('request.not_found', `No route for ${c.req.method} ${c.req.path}`), c.get('requestId'));
+  });
   app.onError((err, c) => {
     const appErr = toAppError(err, c.req.header('content-type'));
     if (appErr) return problemResponse(c, appErr, c.get('requestId'));
