@@ -70,8 +70,8 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
     }),
   );
   app.use('/api/*', jsonLimits());
-  app.use('/api/*', csrfGuard());
   app.use('/api/*', authenticate());
+  app.use('/api/*', csrfGuard());
 
   registerSystemRoutes(app);
   registerAuthRoutes(app);
