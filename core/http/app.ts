@@ -51,15 +51,23 @@ function toAppError(err: unknown, contentType: string | undefined): AppError | n
   return null;
 }
 
-/** The HTTP shell: middleware order matters (request id → limits → services → CSRF → identity). */
+/**
+ * The HTTP shell. Middleware runs in this order, each step relying on the ones before it;
+ * then the route's own middleware (permission, public routes' origin check, media type, zod).
+ * Parser errors before any of this (431, 400) are answered by the server (listen.ts).
+ */
 export function createApp(services: Services): OpenAPIHono<AppEnv> {
   const app = createRouter();
+  // 1. A request id on every response, errors included.
   app.use('*', requestId({ limitLength: 64 }));
+  // 2. Security headers on every response (CSP by content type, Permissions-Policy, HSTS over https).
   app.use('*', securityHeaders(services.config));
   app.use('*', async (c, next) => {
     c.set('services', services);
     await next();
   });
+  // 3. Bytes of the body (413), then the shape of a JSON body (400 too deep, 413 variables),
+  //    before anything recursive reads it.
   app.use(
     '/api/*',
     bodyLimit({
@@ -70,7 +78,10 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
     }),
   );
   app.use('/api/*', jsonLimits());
+  // 4. Who is calling (session cookie or API token); refuses nothing but a bad token.
   app.use('/api/*', authenticate());
+  // 5. CSRF for requests carrying a live session cookie; without one a non-public route answers
+  //    401, and public routes (login) check the origin in their route middleware.
   app.use('/api/*', csrfGuard());
 
   registerSystemRoutes(app);
