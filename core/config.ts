@@ -16,6 +16,7 @@ const envSchema = z.object({
   MOTCUA_CONFIG_FILE: z.string().optional(),
   MOTCUA_ADMIN_PASSWORD: z.string().optional(),
   MOTCUA_PUBLIC_ORIGINS: z.string().default(''),
+  MOTCUA_TRUST_PROXY: z.enum(['0', '1']).default('0'),
   MOTCUA_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   MOTCUA_BPMN_MAX_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
   MOTCUA_MESSAGE_TTL_HOURS: z.coerce.number().positive().default(72),
@@ -41,6 +42,8 @@ export interface AppConfig {
   pluginConfig: Record<string, unknown>;
   adminPassword?: string;
   publicOrigins: string[];
+  /** Believe the reverse proxy's X-Forwarded-Proto (MOTCUA_TRUST_PROXY=1): it says whether the client used https. */
+  trustProxy: boolean;
   bodyLimitBytes: number;
   /** Largest BPMN file accepted for deployment. */
   bpmnMaxBytes: number;
@@ -95,6 +98,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     pluginConfig,
     adminPassword: e.MOTCUA_ADMIN_PASSWORD,
     publicOrigins: e.MOTCUA_PUBLIC_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    trustProxy: e.MOTCUA_TRUST_PROXY === '1',
     bodyLimitBytes: e.MOTCUA_BODY_LIMIT_BYTES,
     bpmnMaxBytes: e.MOTCUA_BPMN_MAX_BYTES,
     messageTtlMs: e.MOTCUA_MESSAGE_TTL_HOURS * 3_600_000,

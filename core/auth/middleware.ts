@@ -6,30 +6,18 @@ import { AppError } from '../errors.ts';
 import type { AppEnv, Principal } from '../http/env.ts';
 import { Authz, type Grant } from '../org/authz.ts';
 import { resolveApiToken, resolveSession, SESSION_COOKIE } from './sessions.ts';
-
-const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
-
-function bearerToken(header: string | undefined): string | null {
-  const m = header?.match(/^Bearer\s+(\S+)$/i);
-  return m ? m[1] : null;
-}
+import { assertSameOrigin, bearerToken } from './csrf.ts';
 
 /**
- * CSRF defence for cookie-authenticated (and login) requests: a state-changing request
- * must prove it comes from our own origin, by Sec-Fetch-Site or by Origin. Requests with
- * a bearer token carry no ambient credential and are exempt.
+ * CSRF defence for requests that carry a session cookie: runs after `authenticate`, so it knows
+ * whether the cookie names a live session. Only then does the request hold an ambient credential
+ * a foreign site could use; without one it goes on, and a non-public route answers 401
+ * (`requirePermission`), while public routes such as login check the origin themselves.
  */
 export function csrfGuard(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    if (SAFE_METHODS.has(c.req.method) || bearerToken(c.req.header('authorization'))) return next();
-    const site = c.req.header('sec-fetch-site');
-    if (site === 'same-origin' || site === 'none') return next();
-    if (site && site !== 'same-origin') throw new AppError('auth.csrf', `Sec-Fetch-Site "${site}" is not allowed for ${c.req.method}`);
-    const origin = c.req.header('origin');
-    if (!origin) throw new AppError('auth.csrf', 'A state-changing request must carry an Origin header (or use an API token)');
-    const own = new URL(c.req.url).origin;
-    if (origin === own || c.var.services.config.publicOrigins.includes(origin)) return next();
-    throw new AppError('auth.csrf', `Origin ${origin} is not this site`);
+    if (c.var.principal?.via === 'session') assertSameOrigin(c);
+    await next();
   };
 }
 

@@ -55,7 +55,9 @@ describe('Public search page /thu-tuc', () => {
     expect(body).toContain('<label for="level">');
     expect(body).toContain('<a class="skip" href="#noi-dung">');
     expect(body).toContain('<main id="noi-dung"');
-    expect(body).toContain('@media print');
+    // The layout, print included, is a served stylesheet (the CSP refuses inline styles).
+    expect(body).toContain('<link rel="stylesheet" href="/assets/thu-tuc.css">');
+    expect(await (await citizen.get('/assets/thu-tuc.css')).text()).toContain('@media print');
     // 14 from the demo pack and 7 fixtures; never the draft.
     expect(body).toContain('Tìm thấy <strong>21</strong> thủ tục; đang xem 1–20.');
     expect(resultCodes(body)).toHaveLength(20);

@@ -6,6 +6,8 @@ import type { ProcedureVersion } from './read.ts';
 import { procedureCode, type ProcedureDocument } from './schema.ts';
 import type { SearchParams, SearchResult } from './search.ts';
 import type { SectorView } from './lists.ts';
+import { PUBLIC_CSS, PUBLIC_STYLESHEET } from './public-style.ts';
+import { serveStylesheet } from '../http/stylesheet.ts';
 import {
   channelLabels, date, feesText, levelLabels, messagePage, onlineLabels, page, searchHref, supplementText, timeText,
 } from './public-format.ts';
@@ -220,6 +222,7 @@ function guarded(handler: (c: Context<AppEnv>) => Promise<Response>) {
 }
 
 export function registerPublicCataloguePages(app: OpenAPIHono<AppEnv>): void {
+  serveStylesheet(app, PUBLIC_STYLESHEET, PUBLIC_CSS);
   app.get('/thu-tuc', guarded(searchPage));
   app.get('/thu-tuc/:code', guarded(detailPage));
 }

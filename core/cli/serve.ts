@@ -1,9 +1,7 @@
-import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { serve } from '@hono/node-server';
-import { createPlatform, type Platform } from '../boot.ts';
+import { createPlatform } from '../boot.ts';
 import type { AppConfig } from '../config.ts';
-import { AppError } from '../errors.ts';
+import { listen } from '../http/listen.ts';
 import { seedingLines, startBanner } from './banner.ts';
 import { cliSetup } from './context.ts';
 import { demoPackOnStart } from '../packs/demo.ts';
@@ -18,19 +16,6 @@ export interface ServeOptions {
 /** How long in-flight requests may take to finish after SIGINT/SIGTERM. */
 const DRAIN_MS = 10_000;
 
-function listen(platform: Platform, config: AppConfig): Promise<{ server: Server; port: number }> {
-  return new Promise((resolve, reject) => {
-    const server = serve({ fetch: platform.app.fetch, port: config.port, hostname: config.host }, (info: AddressInfo) =>
-      resolve({ server, port: info.port }),
-    ) as Server;
-    server.once('error', (e: NodeJS.ErrnoException) => {
-      if (e.code === 'EADDRINUSE') reject(new AppError('service.unavailable', `${config.host}:${config.port} is already in use (set --port or PORT)`));
-      else if (e.code === 'EACCES') reject(new AppError('service.unavailable', `not allowed to listen on ${config.host}:${config.port}`));
-      else reject(e);
-    });
-  });
-}
-
 /**
  * Starts the HTTP server and resolves with the exit code once it has been stopped by
  * SIGINT/SIGTERM: the server stops accepting, in-flight requests finish, then the database closes.
@@ -44,7 +29,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   const demoPack = await demoPackOnStart(platform.services);
   let listening: { server: Server; port: number };
   try {
-    listening = await listen(platform, config);
+    listening = await listen(platform.app.fetch, { port: config.port, host: config.host });
   } catch (e) {
     // The database was set up all the same: a generated first-admin password must not be lost.
     for (const line of seedingLines(config, platform)) err(line);

@@ -60,7 +60,7 @@ export function registerDefinitionRoutes(app: OpenAPIHono<AppEnv>): void {
     const svc = c.var.services;
     if (!c.var.authz.isGlobal('process.deploy')) await c.var.authz.assert('process.deploy', null);
     const type = c.req.header('content-type') ?? '';
-    if (!/^(application|text)\/xml\b/.test(type)) throw new AppError('request.invalid', 'Send the BPMN file as application/xml');
+    if (!/^(application|text)\/xml\b/.test(type)) throw new AppError('request.unsupported_media_type', 'Send the BPMN file as application/xml');
     const body = await c.req.text();
     const result = await svc.db.em().transactional((em) => svc.engine.definitions.deploy(em, acting(c), body, c.req.valid('query').name ?? null));
     return c.json(result, result.definitions.some((d) => d.created) ? 201 : 200);

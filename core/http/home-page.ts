@@ -1,5 +1,15 @@
 import { html } from 'hono/html';
 
+/** The home page's stylesheet, served (not inline) so its CSP can refuse inline styles. */
+export const HOME_STYLESHEET = '/assets/home.css';
+export const HOME_CSS = `body { font: 16px/1.5 system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; color: #1a1a1a; }
+h1 { font-size: 1.6rem; margin-bottom: .25rem; }
+code { background: #f2f2f2; padding: .1rem .3rem; border-radius: 3px; }
+a { color: #0645ad; }
+a:focus { outline: 3px solid #ffbf47; }
+.note { border-left: 4px solid #b58105; padding: .5rem 1rem; background: #fff8e1; }
+`;
+
 /**
  * What a person sees at `/` until the clerk UI arrives: that the platform runs, where the
  * API and its description are, and how to sign in. Vietnamese first, English second.
@@ -11,14 +21,7 @@ export function homePage(version: string, demo: boolean) {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>motcua — Hệ thống một cửa</title>
-<style>
-  body { font: 16px/1.5 system-ui, sans-serif; max-width: 46rem; margin: 2rem auto; padding: 0 1rem; color: #1a1a1a; }
-  h1 { font-size: 1.6rem; margin-bottom: .25rem; }
-  code { background: #f2f2f2; padding: .1rem .3rem; border-radius: 3px; }
-  a { color: #0645ad; }
-  a:focus { outline: 3px solid #ffbf47; }
-  .note { border-left: 4px solid #b58105; padding: .5rem 1rem; background: #fff8e1; }
-</style>
+<link rel="stylesheet" href="${HOME_STYLESHEET}">
 </head>
 <body>
 <main>

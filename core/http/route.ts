@@ -1,18 +1,24 @@
 import { createRoute, type RouteConfig } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../errors.ts';
+import { assertSameOrigin } from '../auth/csrf.ts';
 import type { AppEnv } from './env.ts';
 
 /**
- * What a route demands of its caller. `public`: anyone; `authenticated`: any signed-in user;
- * otherwise a permission name, checked here for "held in some unit" and by the handler
- * (`c.var.authz.assert(permission, unitId)`) for the unit of the resource it touches.
+ * What a route demands of its caller. `public`: anyone, but a state-changing call must come
+ * from our own origin whoever makes it (login creates a session: no login CSRF);
+ * `authenticated`: any signed-in user; otherwise a permission name, checked here for "held in
+ * some unit" and by the handler (`c.var.authz.assert(permission, unitId)`) for the unit of the
+ * resource it touches. Signed-in cookie requests were checked for CSRF before (csrfGuard).
  */
 export type RoutePermission = 'public' | 'authenticated' | (string & {});
 
 export function requirePermission(permission: RoutePermission): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    if (permission === 'public') return next();
+    if (permission === 'public') {
+      assertSameOrigin(c);
+      return next();
+    }
     if (!c.var.principal) throw new AppError(c.var.sessionExpired ? 'auth.session_expired' : 'auth.required');
     if (permission !== 'authenticated' && !c.var.authz.hasAnywhere(permission)) {
       throw new AppError('auth.forbidden', `Permission "${permission}" is required`);

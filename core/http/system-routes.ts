@@ -1,7 +1,8 @@
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from './env.ts';
 import { defineRoute } from './route.ts';
-import { homePage } from './home-page.ts';
+import { HOME_CSS, HOME_STYLESHEET, homePage } from './home-page.ts';
+import { serveStylesheet } from './stylesheet.ts';
 
 const Health = z
   .object({
@@ -48,6 +49,8 @@ export function registerSystemRoutes(app: OpenAPIHono<AppEnv>): void {
     const demo = c.var.services.config.demo && c.var.services.db.dialect === 'sqlite';
     return c.html(homePage(c.var.services.config.version, demo));
   });
+
+  serveStylesheet(app, HOME_STYLESHEET, HOME_CSS);
 
   app.get('/api/openapi.json', (c) =>
     c.json(

@@ -124,7 +124,7 @@ function parseMapping(raw: string | undefined): Record<string, string | number> 
 export function registerPackRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(upload, async (c) => {
     await provinceWide(c, 'pack.import');
-    if (!/^application\/(zip|octet-stream)\b/.test(c.req.header('content-type') ?? '')) throw new AppError('request.invalid', 'Send the pack as application/zip');
+    if (!/^application\/(zip|octet-stream)\b/.test(c.req.header('content-type') ?? '')) throw new AppError('request.unsupported_media_type', 'Send the pack as application/zip');
     const q = c.req.valid('query');
     const mapping = parseMapping(q.mapping);
     const zip = Buffer.from(await c.req.arrayBuffer());

@@ -21,5 +21,6 @@ declare module 'saxen' {
     on(event: string, handler: (...args: never[]) => unknown): this;
     ns(map?: Record<string, string>): this;
     parse(xml: string): Error | undefined;
+    stop(): void;
   }
 }

@@ -19,9 +19,21 @@ export function position(text: string, offset: number): { line: number; column: 
 const DECLARATION = /<!\s*(DOCTYPE|ENTITY)\b/i;
 
 /**
+ * Nesting bounds, counted in the SAX pass before bpmn-moddle, the support check or the
+ * serialiser (all recursive) see the diagram: thousands of nested sub-processes overflowed the
+ * stack, a thousand took seconds. Sub-processes (and transactions, ad-hoc sub-processes) may be
+ * nested MAX_SCOPE_DEPTH deep; any element MAX_ELEMENT_DEPTH deep, which leaves room for the
+ * extension elements and diagram interchange below the deepest sub-process.
+ */
+export const MAX_SCOPE_DEPTH = 50;
+export const MAX_ELEMENT_DEPTH = 100;
+const SCOPE_ELEMENTS = new Set(['subProcess', 'adHocSubProcess', 'transaction']);
+const localName = (name: string) => name.slice(name.indexOf(':') + 1);
+
+/**
  * Checks a BPMN file before any parser sees it: its size, no DOCTYPE or ENTITY declaration
- * (no entity expansion, no external resources), and XML well-formedness with the line and
- * column of the first fault. Returns the text without a byte-order mark.
+ * (no entity expansion, no external resources), XML well-formedness and bounded nesting
+ * (`bpmn.too_deep`), with the line and column of the first fault. Returns the text without a byte-order mark.
  */
 export function guardXml(xml: string, maxBytes: number): string {
   const bytes = Buffer.byteLength(xml, 'utf8');
@@ -39,6 +51,7 @@ export function guardXml(xml: string, maxBytes: number): string {
 }
 
 interface Fault {
+  code: 'bpmn.malformed' | 'bpmn.too_deep';
   message: string;
   offset: number;
 }
@@ -58,25 +71,38 @@ function offsetOf(text: string, line0: number, column0: number): number {
 function checkWellFormed(text: string): void {
   const parser = new Parser();
   const open: string[] = [];
+  let scopes = 0;
   let fault: Fault | null = null;
-  const fail = (message: string, getContext: () => { line: number; column: number }) => {
+  const fail = (message: string, getContext: () => { line: number; column: number }, code: Fault['code'] = 'bpmn.malformed') => {
     if (fault) return;
     const ctx = getContext();
-    fault = { message, offset: offsetOf(text, ctx.line, ctx.column) };
+    fault = { code, message, offset: offsetOf(text, ctx.line, ctx.column) };
   };
   parser.on('openTag', (name: string, getAttrs: () => Record<string, string>, _decode: unknown, selfClosing: boolean, getContext: () => { line: number; column: number }) => {
     getAttrs();
     if (fault) return;
-    if (!selfClosing) open.push(name);
-    if (!/^[A-Za-z_][\w.-]*(:[A-Za-z_][\w.-]*)?$/.test(name)) fail(`invalid element name <${name}>`, getContext);
+    if (!/^[A-Za-z_][\w.-]*(:[A-Za-z_][\w.-]*)?$/.test(name)) return fail(`invalid element name <${name}>`, getContext);
+    const scope = SCOPE_ELEMENTS.has(localName(name));
+    if (open.length + 1 > MAX_ELEMENT_DEPTH) {
+      fail(`<${name}> is nested more than ${MAX_ELEMENT_DEPTH} elements deep`, getContext, 'bpmn.too_deep');
+    } else if (scope && scopes + 1 > MAX_SCOPE_DEPTH) {
+      fail(`<${name}> nests sub-processes more than ${MAX_SCOPE_DEPTH} levels deep`, getContext, 'bpmn.too_deep');
+    }
+    if (fault) return parser.stop();
+    if (!selfClosing) {
+      open.push(name);
+      if (scope) scopes++;
+    }
   });
-  parser.on('closeTag', (_name: string, _decode: unknown, selfClosing: boolean) => {
-    if (!selfClosing) open.pop();
+  parser.on('closeTag', (name: string, _decode: unknown, selfClosing: boolean) => {
+    if (selfClosing) return;
+    open.pop();
+    if (SCOPE_ELEMENTS.has(localName(name))) scopes--;
   });
   parser.on('warn', (warning: Error, getContext: () => { line: number; column: number }) => fail(warning.message, getContext));
   parser.on('error', (err: Error, getContext: () => { line: number; column: number }) => {
     if (err.message === 'unexpected end of file') {
-      if (!fault) fault = { message: `unexpected end of file: <${open[open.length - 1] ?? '?'}> is not closed`, offset: text.trimEnd().length };
+      if (!fault) fault = { code: 'bpmn.malformed', message: `unexpected end of file: <${open[open.length - 1] ?? '?'}> is not closed`, offset: text.trimEnd().length };
       return;
     }
     if (err.message === 'closing tag mismatch') return fail(`closing tag mismatch: expected </${open[open.length - 1] ?? '?'}>`, getContext);
@@ -86,6 +112,9 @@ function checkWellFormed(text: string): void {
   const found = fault as Fault | null;
   if (found) {
     const { line, column } = position(text, found.offset);
+    if (found.code === 'bpmn.too_deep') {
+      throw new AppError('bpmn.too_deep', `At line ${line}, column ${column}: ${found.message}`, { line, column, maxScopeDepth: MAX_SCOPE_DEPTH, maxElementDepth: MAX_ELEMENT_DEPTH });
+    }
     throw new AppError('bpmn.malformed', `Malformed XML at line ${line}, column ${column}: ${found.message}`, { line, column });
   }
 }
