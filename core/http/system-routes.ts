@@ -2,6 +2,7 @@ import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from './env.ts';
 import { defineRoute } from './route.ts';
 import { homePage } from './home-page.ts';
+import { openApiDocument } from './openapi-document.ts';
 
 const Health = z
   .object({
@@ -16,6 +17,7 @@ const Health = z
 const health = defineRoute({
   method: 'get',
   path: '/api/health',
+  operationId: 'getHealth',
   tags: ['system'],
   summary: 'Liveness and readiness: database reachable, version, enabled plugins',
   permission: 'public',
@@ -49,16 +51,5 @@ export function registerSystemRoutes(app: OpenAPIHono<AppEnv>): void {
     return c.html(homePage(c.var.services.config.version, demo));
   });
 
-  app.get('/api/openapi.json', (c) =>
-    c.json(
-      app.getOpenAPI31Document({
-        openapi: '3.1.0',
-        info: {
-          title: 'motcua API',
-          version: c.var.services.config.version,
-          description: 'One-stop administrative procedures platform. Errors are RFC 9457 problem details (docs/errors.md).',
-        },
-      }),
-    ),
-  );
+  app.get('/api/openapi.json', (c) => c.json(openApiDocument(app, c.var.services.config.version)));
 }
