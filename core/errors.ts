@@ -68,6 +68,7 @@ export const errorCatalogue = {
   'task.not_entitled': { status: 403, title: 'You may not act on this task', vi: 'Bạn không được xử lý công việc này' },
   'calendar.year_mismatch': { status: 422, title: 'The calendar document is for another year', vi: 'Lịch làm việc gửi lên thuộc năm khác' },
   'calendar.year_confirmed': { status: 409, title: 'The calendar year is already confirmed', vi: 'Lịch làm việc của năm này đã được xác nhận' },
+  'calendar.out_of_range': { status: 422, title: 'The date is outside the years the working-time calendar covers', vi: 'Ngày nằm ngoài khoảng năm mà lịch làm việc hỗ trợ' },
   'calendar.invalid_file': { status: 422, title: 'The calendar file is not a valid calendar year', vi: 'Tệp lịch làm việc không hợp lệ' },
   'catalogue.not_found': { status: 404, title: 'No such procedure or version in the catalogue', vi: 'Không tìm thấy thủ tục hành chính hoặc phiên bản này' },
   'catalogue.exists': { status: 409, title: 'A procedure with this code already exists', vi: 'Mã thủ tục hành chính đã tồn tại' },
@@ -108,6 +109,15 @@ const extraCodes = new Map<string, ErrorDefinition>();
 
 export function registerErrorCodes(codes: Record<string, ErrorDefinition>): void {
   for (const [code, def] of Object.entries(codes)) extraCodes.set(code, def);
+}
+
+/**
+ * A plugin's error catalogue, registered at once so that its routes can declare the codes
+ * (`defineRoute({ errors })`) when their module loads; the host checks the prefix at boot.
+ */
+export function defineErrors<T extends Record<string, ErrorDefinition>>(codes: T): T {
+  registerErrorCodes(codes);
+  return codes;
 }
 
 export function describeError(code: string): ErrorDefinition {

@@ -32,13 +32,13 @@ export type { MigrationContext, NamedMigration } from './db/migration.ts';
 export { z } from '@hono/zod-openapi';
 export type { OpenAPIHono } from '@hono/zod-openapi';
 export { defineRoute } from './http/route.ts';
-export type { RoutePermission } from './http/route.ts';
-export { json, jsonBody, problem, IdParam, Problem } from './http/schemas.ts';
+export type { RoutePermission, ErrorCode } from './http/route.ts';
+export { json, jsonBody, IdParam, Problem } from './http/schemas.ts';
 export { acting } from './http/acting.ts';
 export type { AppEnv } from './http/env.ts';
 
 // Errors, permissions, audit, services
-export { AppError } from './errors.ts';
+export { AppError, defineErrors } from './errors.ts';
 export type { ErrorDefinition } from './errors.ts';
 export type { PermissionDefinition, Role } from './org/roles.ts';
 export type { Acting } from './org/actor.ts';

@@ -37,16 +37,20 @@ const Query = z.object({
 const list = defineRoute({
   method: 'get',
   path: '/api/audit',
+  operationId: 'listAuditRecords',
   tags: ['audit'],
   summary: 'Audit records within your units, newest first (auditors only)',
   permission: 'audit.read',
   request: { query: Query },
+  errors: ['auth.forbidden_scope'],
   responses: { 200: json(z.object({ records: z.array(Record_), nextBefore: z.number().int().nullable() }), 'Records') },
 });
 const verify = defineRoute({
   method: 'get',
   path: '/api/audit/verify',
+  operationId: 'verifyAuditChain',
   tags: ['audit'],
+  errors: ['auth.forbidden_scope'],
   summary: 'Check the whole hash chain for edits and deletions (province-wide auditors only)',
   permission: 'audit.read',
   responses: {

@@ -5,7 +5,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { AppError } from '../errors.ts';
 import type { AppEnv } from '../http/env.ts';
 import { defineRoute } from '../http/route.ts';
-import { Grant, IdParam, json, jsonBody, problem, UserView } from '../http/schemas.ts';
+import { Grant, IdParam, json, jsonBody, UserView } from '../http/schemas.ts';
 import { userView } from '../org/views.ts';
 import { ApiToken, User } from './entities.ts';
 import { login, logout } from './login.ts';
@@ -49,21 +49,18 @@ const TokenView = z
 const loginRoute = defineRoute({
   method: 'post',
   path: '/api/auth/login',
+  operationId: 'login',
   tags: ['auth'],
   summary: 'Sign in with username and password; sets the session cookie',
   permission: 'public',
   request: jsonBody(Credentials),
-  responses: {
-    200: json(z.object({ user: UserView }), 'Signed in'),
-    401: problem('Wrong username or password'),
-    403: problem('Account disabled'),
-    423: problem('Account locked'),
-    429: problem('Too many failures: wait (Retry-After)'),
-  },
+  errors: ['auth.invalid_credentials', 'auth.disabled', 'auth.locked', 'auth.throttled'],
+  responses: { 200: json(z.object({ user: UserView }), 'Signed in') },
 });
 const logoutRoute = defineRoute({
   method: 'post',
   path: '/api/auth/logout',
+  operationId: 'logout',
   tags: ['auth'],
   summary: 'End the current session',
   permission: 'authenticated',
@@ -72,23 +69,27 @@ const logoutRoute = defineRoute({
 const meRoute = defineRoute({
   method: 'get',
   path: '/api/me',
+  operationId: 'getMe',
   tags: ['auth'],
   summary: 'The signed-in user, their roles by unit, and their permissions',
   permission: 'authenticated',
-  responses: { 200: json(Me, 'Current user'), 401: problem('Not signed in') },
+  responses: { 200: json(Me, 'Current user') },
 });
 const changePassword = defineRoute({
   method: 'post',
   path: '/api/me/password',
+  operationId: 'changeMyPassword',
   tags: ['auth'],
   summary: 'Change your own password; ends your other sessions',
   permission: 'authenticated',
   request: jsonBody(z.object({ currentPassword: z.string().max(1024), newPassword: z.string().max(1024) })),
-  responses: { 204: { description: 'Changed' }, 401: problem('Current password wrong'), 422: problem('New password refused by the policy') },
+  errors: ['auth.invalid_credentials', 'auth.weak_password'],
+  responses: { 204: { description: 'Changed' } },
 });
 const listTokens = defineRoute({
   method: 'get',
   path: '/api/me/tokens',
+  operationId: 'listMyTokens',
   tags: ['auth'],
   summary: 'Your personal API tokens (never the secrets)',
   permission: 'authenticated',
@@ -97,23 +98,24 @@ const listTokens = defineRoute({
 const createToken = defineRoute({
   method: 'post',
   path: '/api/me/tokens',
+  operationId: 'createMyToken',
   tags: ['auth'],
   summary: 'Create a personal API token (signed in with a password, not with another token); the secret is shown once',
   permission: 'authenticated',
   request: jsonBody(z.object({ name: z.string().min(1).max(128), expiresInDays: z.number().int().min(1).max(3650).optional() })),
-  responses: {
-    201: json(TokenView.extend({ token: z.string() }), 'Created; keep the token now, it is not shown again'),
-    403: problem('Called with an API token'),
-  },
+  errors: ['auth.forbidden'],
+  responses: { 201: json(TokenView.extend({ token: z.string() }), 'Created; keep the token now, it is not shown again') },
 });
 const revokeToken = defineRoute({
   method: 'delete',
   path: '/api/me/tokens/{id}',
+  operationId: 'revokeMyToken',
   tags: ['auth'],
   summary: 'Revoke one of your API tokens',
   permission: 'authenticated',
   request: { params: IdParam },
-  responses: { 204: { description: 'Revoked' }, 404: problem('No such token') },
+  errors: ['request.not_found'],
+  responses: { 204: { description: 'Revoked' } },
 });
 
 function tokenView(t: ApiToken) {

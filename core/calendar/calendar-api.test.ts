@@ -62,6 +62,17 @@ describe.skipIf(noPostgres())('calendar API', () => {
     expect((await clerk.get('/api/calendar/due?from=yesterday&sameDay=true')).status).toBe(400);
   });
 
+  it('counts receipts in early years, and refuses those outside the years the calendar covers', async () => {
+    // 1990 is the first year; a receipt before 1970 once answered 500 (negative remainder).
+    const early = await clerk.get(`/api/calendar/due?from=${encodeURIComponent('1990-01-02T08:00:00+07:00')}&value=1&unit=working_hours`);
+    expect(early.status, await early.clone().text()).toBe(200);
+    for (const from of ['1969-12-31T23:00:00Z', '0001-01-01T00:00:00Z', '2201-01-01T00:00:00+07:00']) {
+      const res = await clerk.get(`/api/calendar/due?from=${encodeURIComponent(from)}&value=1&unit=working_days`);
+      expect(res.status, from).toBe(422);
+      expect(await res.json()).toMatchObject({ code: 'calendar.out_of_range', first: 1990, last: 2200 });
+    }
+  });
+
   it('refuses edits without calendar.manage', async () => {
     const res = await clerk.patch('/api/calendar/years/2026', { cutoff: '16:00' });
     expect(res.status).toBe(403);

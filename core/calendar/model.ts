@@ -33,11 +33,14 @@ export const DEFAULT_WEEKLY = [1, 2, 3, 4, 5];
 export const DEFAULT_HOURS = [{ start: '07:00', end: '11:30' }, { start: '13:30', end: '17:00' }];
 export const DEFAULT_CUTOFF = '15:00';
 
+/** The years a calendar table may be kept for; deadlines are counted for receipts within them. */
+export const CALENDAR_YEARS = { first: 1990, last: 2200 } as const;
+
 export const yearStatus = z.enum(['confirmed', 'proposed']);
 
 export const calendarYear = z
   .object({
-    year: z.number().int().min(1990).max(2200),
+    year: z.number().int().min(CALENDAR_YEARS.first).max(CALENDAR_YEARS.last),
     status: yearStatus.default('confirmed'),
     weekly: weeklyPattern.default(DEFAULT_WEEKLY),
     hours: workingHours.default(DEFAULT_HOURS),

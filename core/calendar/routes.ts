@@ -5,7 +5,9 @@ import type { AppEnv } from '../http/env.ts';
 import { acting } from '../http/acting.ts';
 import { AppError } from '../errors.ts';
 import { defineRoute } from '../http/route.ts';
-import { IdParam, json, jsonBody, problem } from '../http/schemas.ts';
+import { IdParam, json, jsonBody } from '../http/schemas.ts';
+import { CALENDAR_YEARS } from './model.ts';
+import { LOCAL_OFFSET_MS } from './working-time.ts';
 import { confirmYear, editYear, getOverride, getYear, importYear, proposeStored, removeOverride, setOverride } from './service.ts';
 import { listYears } from './store.ts';
 import { shippedYears } from './working-calendar.ts';
@@ -33,68 +35,82 @@ const YearView = z
   })
   .openapi('CalendarYear');
 
-const YearParam = z.object({ year: z.coerce.number().int().openapi({ param: { name: 'year', in: 'path' }, example: 2026 }) });
+const YearParam = z.object({
+  year: z.coerce
+    .number()
+    .int()
+    .min(CALENDAR_YEARS.first)
+    .max(CALENDAR_YEARS.last)
+    .openapi({ param: { name: 'year', in: 'path', required: true }, type: 'integer', minimum: CALENDAR_YEARS.first, maximum: CALENDAR_YEARS.last, example: 2026 }),
+});
 const Override = z
   .object({ weekly: z.array(z.number().int()).nullable(), hours: z.array(Period).nullable(), cutoff: z.string().nullable(), holidays: z.array(Day), makeUpDays: z.array(Day) })
   .openapi('CalendarUnitOverride');
 const Document = z.record(z.string(), z.unknown()).openapi('CalendarYearDocument', { description: 'A calendar year (core/calendar/model.ts): year, status, weekly, hours, cutoff, holidays, makeUpDays, source' });
 
 const listRoute = defineRoute({
-  method: 'get', path: '/api/calendar/years', tags: ['calendar'], permission: 'authenticated',
+  method: 'get', path: '/api/calendar/years', operationId: 'listCalendarYears', tags: ['calendar'], permission: 'authenticated',
   summary: 'Years with a calendar table (stored or shipped)',
   responses: { 200: json(z.array(z.object({ year: z.number().int(), status: z.string(), origin: z.string(), holidays: z.number().int(), makeUpDays: z.number().int() })), 'Years') },
 });
 const getRoute = defineRoute({
-  method: 'get', path: '/api/calendar/years/{year}', tags: ['calendar'], permission: 'authenticated',
+  method: 'get', path: '/api/calendar/years/{year}', operationId: 'getCalendarYear', tags: ['calendar'], permission: 'authenticated',
   summary: "A year's holidays, make-up working days, working hours and cut-off",
   request: { params: YearParam },
-  responses: { 200: json(YearView, 'The year'), 400: problem('Not a year') },
+  responses: { 200: json(YearView, 'The year') },
 });
 const importRoute = defineRoute({
-  method: 'post', path: '/api/calendar/years', tags: ['calendar'], permission: 'calendar.manage',
+  method: 'post', path: '/api/calendar/years', operationId: 'importCalendarYear', tags: ['calendar'], permission: 'calendar.manage',
   summary: 'Import a whole year (replaces its table)',
   request: jsonBody(Document),
-  responses: { 200: json(YearView, 'Imported'), 400: problem('Invalid document'), 403: problem('Needs calendar.manage province-wide') },
+  errors: ['auth.forbidden_scope', 'calendar.year_confirmed', 'conflict.stale', 'conflict.duplicate'],
+  responses: { 200: json(YearView, 'Imported') },
 });
 const editRoute = defineRoute({
-  method: 'patch', path: '/api/calendar/years/{year}', tags: ['calendar'], permission: 'calendar.manage',
+  method: 'patch', path: '/api/calendar/years/{year}', operationId: 'editCalendarYear', tags: ['calendar'], permission: 'calendar.manage',
   summary: 'Change holidays, make-up days, working hours, cut-off or weekly pattern of a year (its status stays)',
   request: { params: YearParam, ...jsonBody(Document) },
-  responses: { 200: json(YearView, 'Changed'), 400: problem('Invalid change'), 403: problem('Needs calendar.manage province-wide'), 422: problem('Another year') },
+  errors: ['auth.forbidden_scope', 'calendar.year_mismatch', 'conflict.stale', 'conflict.duplicate'],
+  responses: { 200: json(YearView, 'Changed') },
 });
 const proposeRoute = defineRoute({
-  method: 'post', path: '/api/calendar/years/{year}/propose', tags: ['calendar'], permission: 'calendar.manage',
+  method: 'post', path: '/api/calendar/years/{year}/propose', operationId: 'proposeCalendarYear', tags: ['calendar'], permission: 'calendar.manage',
   summary: 'Store the lunar converter’s proposal for a year not yet confirmed',
   request: { params: YearParam },
-  responses: { 200: json(YearView, 'Proposed'), 403: problem('Needs calendar.manage province-wide'), 409: problem('Already confirmed') },
+  errors: ['auth.forbidden_scope', 'calendar.year_confirmed', 'conflict.stale', 'conflict.duplicate'],
+  responses: { 200: json(YearView, 'Proposed') },
 });
 const confirmRoute = defineRoute({
-  method: 'post', path: '/api/calendar/years/{year}/confirm', tags: ['calendar'], permission: 'calendar.manage',
+  method: 'post', path: '/api/calendar/years/{year}/confirm', operationId: 'confirmCalendarYear', tags: ['calendar'], permission: 'calendar.manage',
   summary: 'Confirm a proposed year as it stands',
   request: { params: YearParam },
-  responses: { 200: json(YearView, 'Confirmed'), 403: problem('Needs calendar.manage province-wide'), 409: problem('Already confirmed') },
+  errors: ['auth.forbidden_scope', 'calendar.year_confirmed', 'conflict.stale', 'conflict.duplicate'],
+  responses: { 200: json(YearView, 'Confirmed') },
 });
 const getUnitRoute = defineRoute({
-  method: 'get', path: '/api/calendar/units/{id}', tags: ['calendar'], permission: 'authenticated',
+  method: 'get', path: '/api/calendar/units/{id}', operationId: 'getUnitCalendar', tags: ['calendar'], permission: 'authenticated',
   summary: "A unit's own calendar override and the unit whose override applies to it",
   request: { params: IdParam },
-  responses: { 200: json(z.object({ unitId: z.string(), override: Override.nullable(), appliesFrom: z.string().nullable() }), 'The override'), 404: problem('No such unit') },
+  responses: { 200: json(z.object({ unitId: z.string(), override: Override.nullable(), appliesFrom: z.string().nullable() }), 'The override') },
+  errors: ['unit.not_found'],
 });
 const putUnitRoute = defineRoute({
-  method: 'put', path: '/api/calendar/units/{id}', tags: ['calendar'], permission: 'calendar.manage',
+  method: 'put', path: '/api/calendar/units/{id}', operationId: 'setUnitCalendar', tags: ['calendar'], permission: 'calendar.manage',
   summary: "Set a unit's working hours, weekly pattern, cut-off, extra days off or working days (applies to its subunits too)",
   request: { params: IdParam, ...jsonBody(z.record(z.string(), z.unknown()).openapi('CalendarUnitOverrideInput')) },
-  responses: { 200: json(Override, 'Set'), 400: problem('Invalid override'), 403: problem('Outside your units'), 404: problem('No such unit') },
+  errors: ['unit.not_found', 'auth.forbidden_scope', 'conflict.stale', 'conflict.duplicate'],
+  responses: { 200: json(Override, 'Set') },
 });
 const deleteUnitRoute = defineRoute({
-  method: 'delete', path: '/api/calendar/units/{id}', tags: ['calendar'], permission: 'calendar.manage',
+  method: 'delete', path: '/api/calendar/units/{id}', operationId: 'removeUnitCalendar', tags: ['calendar'], permission: 'calendar.manage',
   summary: "Remove a unit's override (it follows its ancestors or the province again)",
   request: { params: IdParam },
-  responses: { 204: { description: 'Removed' }, 403: problem('Outside your units'), 404: problem('No such unit or no override') },
+  errors: ['unit.not_found', 'request.not_found', 'auth.forbidden_scope', 'conflict.stale'],
+  responses: { 204: { description: 'Removed' } },
 });
 
 const dueRoute = defineRoute({
-  method: 'get', path: '/api/calendar/due', tags: ['calendar'], permission: 'authenticated',
+  method: 'get', path: '/api/calendar/due', operationId: 'computeDueTime', tags: ['calendar'], permission: 'authenticated',
   summary: 'When a time limit received at an instant is due, in the working time of a unit (DOMAIN §5)',
   request: {
     query: z.object({
@@ -106,7 +122,8 @@ const dueRoute = defineRoute({
       unitId: z.string().max(64).optional(),
     }),
   },
-  responses: { 200: json(z.object({ receivedAt: z.string(), dueAt: z.string(), workingHours: z.number() }), 'The due time'), 400: problem('Neither a same-day limit nor a value with its unit') },
+  responses: { 200: json(z.object({ receivedAt: z.string(), dueAt: z.string(), workingHours: z.number() }), 'The due time') },
+  errors: ['calendar.out_of_range'],
 });
 
 /** One audited transaction, then the node's calendar reloads. */
@@ -169,6 +186,10 @@ export function registerCalendarRoutes(app: OpenAPIHono<AppEnv>): void {
     const cal = c.var.services.calendar;
     const ctx = { unitId: q.unitId ?? null };
     const from = new Date(q.from);
+    const year = new Date(from.getTime() + LOCAL_OFFSET_MS).getUTCFullYear();
+    if (year < CALENDAR_YEARS.first || year > CALENDAR_YEARS.last) {
+      throw new AppError('calendar.out_of_range', `${q.from} is outside the years the calendar covers (${CALENDAR_YEARS.first}–${CALENDAR_YEARS.last})`, { first: CALENDAR_YEARS.first, last: CALENDAR_YEARS.last });
+    }
     let dueAt: Date;
     if (q.sameDay === 'true') dueAt = cal.dueAt(from, { sameDay: true, ...(q.cutoff && { cutoff: q.cutoff }) }, ctx);
     else if (q.value !== undefined && q.unit) dueAt = cal.dueAt(from, { value: q.value, unit: q.unit }, ctx);

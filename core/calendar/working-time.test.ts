@@ -3,7 +3,7 @@ import { rulesFrom, overrideFor } from './rules.ts';
 import { shippedYears } from './working-calendar.ts';
 import { proposeYear } from './propose.ts';
 import { unitOverride } from './model.ts';
-import { addDuration, classify, receive, sameDayDue, workingTimeBetween, type DurationUnit } from './working-time.ts';
+import { addDuration, classify, dayOf, minuteOf, receive, sameDayDue, workingTimeBetween, type DurationUnit } from './working-time.ts';
 
 /** Local Vietnam time "YYYY-MM-DD HH:MM" ⇄ instants. */
 const at = (local: string) => new Date(`${local.replace(' ', 'T')}:00+07:00`);
@@ -142,5 +142,15 @@ describe('a unit with its own hours, cut-off and days', () => {
     expect(overrideFor('/root/other/', overrides)?.unitId).toBe('root');
     expect(overrideFor('/elsewhere/', overrides)).toBeNull();
     expect(overrideFor(null, overrides)).toBeNull();
+  });
+});
+
+describe('local day and minute', () => {
+  it('hold before 1970 too (a negative remainder once made the minute negative)', () => {
+    for (const local of ['1969-12-31 08:30', '1960-06-15 23:59', '1970-01-01 00:00', '2026-03-02 13:30']) {
+      const [h, m] = local.slice(11).split(':').map(Number);
+      expect(minuteOf(at(local)), local).toBe(h * 60 + m);
+      expect(new Date(dayOf(at(local)) * 86_400_000).toISOString().slice(0, 10), local).toBe(local.slice(0, 10));
+    }
   });
 });

@@ -54,7 +54,7 @@ export type Timeliness = 'early' | 'on_time' | 'late';
 /** Local day number (days since 1970-01-01 in UTC+7) of an instant. */
 export const dayOf = (at: Date | number): number => Math.floor((+at + LOCAL_OFFSET_MS) / DAY_MS);
 /** Minutes after local midnight of an instant (fractional). */
-export const minuteOf = (at: Date | number): number => ((+at + LOCAL_OFFSET_MS) % DAY_MS) / MINUTE_MS;
+export const minuteOf = (at: Date | number): number => ((((+at + LOCAL_OFFSET_MS) % DAY_MS) + DAY_MS) % DAY_MS) / MINUTE_MS;
 /** The instant of a local day at a minute. */
 export const instantOf = (day: number, minute: number): number => day * DAY_MS + minute * MINUTE_MS - LOCAL_OFFSET_MS;
 /** YYYY-MM-DD of a local day number. */

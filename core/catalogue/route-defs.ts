@@ -1,6 +1,6 @@
 import { z } from '@hono/zod-openapi';
 import { defineRoute } from '../http/route.ts';
-import { json, jsonBody, problem } from '../http/schemas.ts';
+import { json, jsonBody } from '../http/schemas.ts';
 import { procedureDocument } from './schema.ts';
 import { matchKinds } from './search.ts';
 
@@ -65,12 +65,12 @@ const Hit = z
 
 export const CodeParam = z.object({ code: z.string().min(1).max(64).openapi({ param: { name: 'code', in: 'path' }, example: '2.000908' }) });
 const tags = ['catalogue'];
-const notFound = problem('No such procedure (drafts are visible with catalogue.edit only)');
 const lock = z.number().int().positive().describe('The lockVersion you read');
 
 export const list = defineRoute({
   method: 'get',
   path: '/api/procedures',
+  operationId: 'searchProcedures',
   tags,
   summary: 'Search the catalogue: diacritic-insensitive, exact code first, then code prefix, then name matches',
   permission: 'catalogue.read',
@@ -85,77 +85,89 @@ export const list = defineRoute({
       offset: z.coerce.number().int().min(0).max(1_000_000).optional(),
     }),
   },
+  errors: ['auth.forbidden'],
   responses: { 200: json(z.object({ total: z.number().int(), items: z.array(Hit) }), 'Matches, best first') },
 });
 
 export const create = defineRoute({
   method: 'post',
   path: '/api/procedures',
+  operationId: 'createProcedure',
   tags,
   summary: 'Create a procedure: its first version is a draft',
   permission: 'catalogue.edit',
   request: jsonBody(procedureDocument),
-  responses: { 201: json(Detail, 'Created'), 400: problem('Invalid document (each field named)'), 409: problem('The code exists'), 422: problem('Unmapped placeholder') },
+  errors: ['catalogue.exists', 'catalogue.unresolved_placeholder', 'catalogue.invalid_dates', 'auth.forbidden_scope', 'conflict.duplicate'],
+  responses: { 201: json(Detail, 'Created') },
 });
 
 export const detail = defineRoute({
   method: 'get',
   path: '/api/procedures/{code}',
+  operationId: 'getProcedure',
   tags,
   summary: 'A procedure: its current version and the list of all versions (ETag: its lockVersion)',
   permission: 'catalogue.read',
   request: { params: CodeParam },
-  responses: { 200: json(Detail, 'The procedure'), 404: notFound },
+  errors: ['catalogue.not_found'],
+  responses: { 200: json(Detail, 'The procedure') },
 });
 
 export const version = defineRoute({
   method: 'get',
   path: '/api/procedures/{code}/versions/{version}',
+  operationId: 'getProcedureVersion',
   tags,
   summary: 'One version with its document and pinned definitions',
   permission: 'catalogue.read',
   request: { params: CodeParam.extend({ version: z.coerce.number().int().positive().openapi({ param: { name: 'version', in: 'path' } }) }) },
-  responses: { 200: json(Version, 'The version'), 404: notFound },
+  errors: ['catalogue.not_found'],
+  responses: { 200: json(Version, 'The version') },
 });
 
 export const update = defineRoute({
   method: 'put',
   path: '/api/procedures/{code}',
+  operationId: 'saveProcedureDraft',
   tags,
   summary: 'Save the draft; editing a published procedure opens a new draft version',
   permission: 'catalogue.edit',
   request: { params: CodeParam, ...jsonBody(z.object({ lockVersion: lock, document: procedureDocument })) },
-  responses: { 200: json(Detail, 'Saved'), 400: problem('Invalid document (each field named)'), 404: notFound, 409: problem('Stale lockVersion'), 422: problem('Code differs, or unmapped placeholder') },
+  errors: ['catalogue.not_found', 'catalogue.code_mismatch', 'catalogue.unresolved_placeholder', 'catalogue.invalid_dates', 'conflict.stale', 'auth.forbidden_scope'],
+  responses: { 200: json(Detail, 'Saved') },
 });
 
 export const publish = defineRoute({
   method: 'post',
   path: '/api/procedures/{code}/publish',
+  operationId: 'publishProcedure',
   tags,
   summary: 'Publish the draft from effectiveFrom (default today): pins each case to its deployed definition, ends the previous version that day',
   permission: 'catalogue.publish',
   request: { params: CodeParam, ...jsonBody(z.object({ lockVersion: lock, effectiveFrom: isoDate.optional() })) },
-  responses: {
-    200: json(Detail, 'Published'),
-    404: notFound,
-    409: problem('No draft, or stale lockVersion'),
-    422: problem('A case names an undeployed process, an agency is not a unit, or the date is before the current version'),
-  },
+  errors: [
+    'catalogue.not_found', 'catalogue.no_draft', 'catalogue.definition_not_deployed', 'catalogue.unknown_agency', 'catalogue.unresolved_placeholder',
+    'catalogue.invalid_dates', 'conflict.stale', 'auth.forbidden_scope',
+  ],
+  responses: { 200: json(Detail, 'Published') },
 });
 
 export const retire = defineRoute({
   method: 'post',
   path: '/api/procedures/{code}/retire',
+  operationId: 'retireProcedure',
   tags,
   summary: 'Retire the published version: from effectiveTo (default today) it no longer applies',
   permission: 'catalogue.publish',
   request: { params: CodeParam, ...jsonBody(z.object({ lockVersion: lock, effectiveTo: isoDate.optional() })) },
-  responses: { 200: json(Detail, 'Retired'), 404: notFound, 409: problem('Nothing published, or stale lockVersion'), 422: problem('Date before the effective date') },
+  errors: ['catalogue.not_found', 'catalogue.not_published', 'catalogue.invalid_dates', 'conflict.stale', 'auth.forbidden_scope'],
+  responses: { 200: json(Detail, 'Retired') },
 });
 
 export const sectors = defineRoute({
   method: 'get',
   path: '/api/sectors',
+  operationId: 'listSectors',
   tags,
   summary: 'Sectors (lĩnh vực) with their number of published procedures',
   permission: 'catalogue.read',
@@ -165,6 +177,7 @@ export const sectors = defineRoute({
 export const agencies = defineRoute({
   method: 'get',
   path: '/api/agencies',
+  operationId: 'listAgencies',
   tags,
   summary: 'Agencies: the active units procedures may name, with their number of published procedures',
   permission: 'catalogue.read',

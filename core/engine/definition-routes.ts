@@ -3,7 +3,8 @@ import { AppError } from '../errors.ts';
 import type { AppEnv } from '../http/env.ts';
 import { acting } from '../http/acting.ts';
 import { defineRoute } from '../http/route.ts';
-import { json, problem } from '../http/schemas.ts';
+import { json } from '../http/schemas.ts';
+import { compileErrors } from './run-errors.ts';
 
 const Definition = z
   .object({ id: z.string(), key: z.string(), version: z.number().int(), name: z.string().nullable(), hash: z.string(), deploymentId: z.string(), createdAt: z.string() })
@@ -13,6 +14,7 @@ const KeyParam = z.object({ key: z.string().min(1).max(255).openapi({ param: { n
 const deploy = defineRoute({
   method: 'post',
   path: '/api/definitions',
+  operationId: 'deployDefinitions',
   tags: ['engine'],
   summary: 'Deploy a BPMN file: each executable process becomes a definition keyed by process id (same content → same version)',
   permission: 'process.deploy',
@@ -23,14 +25,13 @@ const deploy = defineRoute({
   responses: {
     200: json(z.object({ definitions: z.array(Definition.extend({ created: z.boolean() })), warnings: z.array(z.string()) }), 'Nothing new: every process was already deployed with this content'),
     201: json(z.object({ definitions: z.array(Definition.extend({ created: z.boolean() })), warnings: z.array(z.string()) }), 'Deployed'),
-    400: problem('Malformed XML (line and column named)'),
-    413: problem('File too large'),
-    422: problem('Refused: unsafe XML, a script, an unknown topic, an unsupported element (named)'),
   },
+  errors: ['auth.forbidden_scope', ...compileErrors, 'conflict.duplicate'],
 });
 const list = defineRoute({
   method: 'get',
   path: '/api/definitions',
+  operationId: 'listDefinitions',
   tags: ['engine'],
   summary: 'The latest version of every deployed process',
   permission: 'process.read',
@@ -39,20 +40,24 @@ const list = defineRoute({
 const versions = defineRoute({
   method: 'get',
   path: '/api/definitions/{key}/versions',
+  operationId: 'listDefinitionVersions',
   tags: ['engine'],
   summary: 'All versions of one process',
   permission: 'process.read',
   request: { params: KeyParam },
-  responses: { 200: json(z.array(Definition), 'Versions'), 404: problem('No such process') },
+  errors: ['process.definition_not_found'],
+  responses: { 200: json(z.array(Definition), 'Versions') },
 });
 const xml = defineRoute({
   method: 'get',
   path: '/api/definitions/{key}/{version}/xml',
+  operationId: 'getDefinitionXml',
   tags: ['engine'],
   summary: 'The BPMN file a version was deployed from',
   permission: 'process.read',
   request: { params: KeyParam.extend({ version: z.coerce.number().int().positive().openapi({ param: { name: 'version', in: 'path' } }) }) },
-  responses: { 200: { description: 'BPMN XML', content: { 'application/xml': { schema: z.string() } } }, 404: problem('No such version') },
+  responses: { 200: { description: 'BPMN XML', content: { 'application/xml': { schema: z.string() } } } },
+  errors: ['process.definition_not_found'],
 });
 
 export function registerDefinitionRoutes(app: OpenAPIHono<AppEnv>): void {

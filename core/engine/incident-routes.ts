@@ -3,7 +3,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import type { AppEnv } from '../http/env.ts';
 import { acting } from '../http/acting.ts';
 import { defineRoute } from '../http/route.ts';
-import { IdParam, json, problem } from '../http/schemas.ts';
+import { IdParam, json } from '../http/schemas.ts';
 import { loadIncident, retryIncident, type IncidentRow } from './incidents.ts';
 import { iso } from './views.ts';
 
@@ -28,6 +28,7 @@ const Incident = z
 const list = defineRoute({
   method: 'get',
   path: '/api/incidents',
+  operationId: 'listIncidents',
   tags: ['engine'],
   summary: 'Incidents of the instances of your units (open ones unless asked otherwise), newest first',
   permission: 'process.read',
@@ -43,16 +44,15 @@ const list = defineRoute({
 const retry = defineRoute({
   method: 'post',
   path: '/api/incidents/{id}/retry',
+  operationId: 'retryIncident',
   tags: ['engine'],
   summary: "Queue the incident's job again with fresh attempts; the instance runs again and the incident is resolved when the job succeeds",
   permission: 'process.operate',
   request: { params: IdParam },
   responses: {
     200: json(Incident, 'Queued'),
-    403: problem('Outside your units'),
-    404: problem('No such incident'),
-    409: problem('Already resolved, already queued, or the instance no longer runs'),
   },
+  errors: ['incident.not_found', 'incident.not_open', 'incident.retry_pending', 'process.not_running', 'auth.forbidden_scope', 'conflict.stale'],
 });
 
 /** An incident row joined with its instance and job. */

@@ -2,8 +2,9 @@ import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../http/env.ts';
 import { acting } from '../http/acting.ts';
 import { defineRoute } from '../http/route.ts';
-import { IdParam, json, jsonBody, problem } from '../http/schemas.ts';
+import { IdParam, json, jsonBody } from '../http/schemas.ts';
 import { findUnit } from '../org/units-service.ts';
+import { runErrors } from './run-errors.ts';
 import { instanceView } from './views.ts';
 
 const Task = z
@@ -38,6 +39,7 @@ export { Task as TaskSchema, Instance as InstanceSchema };
 const start = defineRoute({
   method: 'post',
   path: '/api/instances',
+  operationId: 'startInstance',
   tags: ['engine'],
   summary: 'Start a process instance (latest version unless one is named) in one of your units',
   permission: 'process.start',
@@ -50,25 +52,30 @@ const start = defineRoute({
       unitId: z.string().max(64).optional().describe('Unit (id or code) the instance belongs to; default: your first unit where you may start processes'),
     }).openapi('StartInstance'),
   ),
-  responses: { 201: json(Instance, 'Started'), 404: problem('No such definition') },
+  errors: ['process.definition_not_found', 'unit.not_found', 'auth.forbidden_scope', ...runErrors],
+  responses: { 201: json(Instance, 'Started') },
 });
 const get = defineRoute({
   method: 'get',
   path: '/api/instances/{id}',
+  operationId: 'getInstance',
   tags: ['engine'],
   summary: 'An instance: status, variables, activity history, open tasks',
   permission: 'process.read',
   request: { params: IdParam },
-  responses: { 200: json(Instance, 'Instance'), 403: problem('Outside your units'), 404: problem('No such instance') },
+  errors: ['process.instance_not_found', 'auth.forbidden_scope'],
+  responses: { 200: json(Instance, 'Instance') },
 });
 const cancel = defineRoute({
   method: 'post',
   path: '/api/instances/{id}/cancel',
+  operationId: 'cancelInstance',
   tags: ['engine'],
   summary: 'Cancel a running instance; its open tasks are cancelled',
   permission: 'process.cancel',
   request: { params: IdParam, ...jsonBody(z.object({ reason: z.string().max(1000).optional() })) },
-  responses: { 200: json(Instance, 'Cancelled'), 409: problem('Not running') },
+  errors: ['process.instance_not_found', 'process.not_running', 'auth.forbidden_scope', 'conflict.stale'],
+  responses: { 200: json(Instance, 'Cancelled') },
 });
 
 export function registerInstanceRoutes(app: OpenAPIHono<AppEnv>): void {

@@ -3,8 +3,9 @@ import type { AppEnv } from '../http/env.ts';
 import { acting } from '../http/acting.ts';
 import { AppError } from '../errors.ts';
 import { defineRoute } from '../http/route.ts';
-import { json, jsonBody, problem } from '../http/schemas.ts';
+import { json, jsonBody } from '../http/schemas.ts';
 import { publish } from './messages.ts';
+import { runErrors } from './run-errors.ts';
 
 const Published = z
   .object({
@@ -19,6 +20,7 @@ const Published = z
 const send = defineRoute({
   method: 'post',
   path: '/api/messages',
+  operationId: 'sendMessage',
   tags: ['engine'],
   summary: 'Send a message to the process instances of your units: correlated by name and correlation key, or buffered for a time',
   description: 'Reaches only receiving elements the diagram marks `motcua:external` (on the element or its bpmn:Message), in units where you hold process.message. The variables arrive under `messages.<name>` unless the receiving element maps them with output parameters.',
@@ -31,7 +33,8 @@ const send = defineRoute({
       messageId: z.string().min(1).max(255).optional().describe('Idempotency key: a repeated messageId is ignored'),
     }).openapi('SendMessage'),
   ),
-  responses: { 200: json(Published, 'Correlated, started, buffered, or already received'), 403: problem('No unit where you may send messages, or no deployed process accepts this message from outside (message.not_receivable)') },
+  errors: [...runErrors, 'message.not_receivable'],
+  responses: { 200: json(Published, 'Correlated, started, buffered, or already received') },
 });
 
 export function registerMessageRoutes(app: OpenAPIHono<AppEnv>): void {

@@ -3,7 +3,8 @@ import { AppError } from '../errors.ts';
 import type { AppEnv } from '../http/env.ts';
 import { acting } from '../http/acting.ts';
 import { defineRoute } from '../http/route.ts';
-import { IdParam, json, jsonBody, problem } from '../http/schemas.ts';
+import { IdParam, json, jsonBody } from '../http/schemas.ts';
+import { runErrors } from './run-errors.ts';
 import { InstanceSchema } from './instance-routes.ts';
 import { activityMapper, migrateInstance } from './migrate.ts';
 import { instanceView } from './views.ts';
@@ -21,22 +22,21 @@ const Migrate = z
 const migrateOne = defineRoute({
   method: 'post',
   path: '/api/instances/{id}/migrate',
+  operationId: 'migrateInstance',
   tags: ['engine'],
   summary: 'Move a waiting instance to another version of its definition; refused (nothing changed) when a waiting activity has no compatible counterpart',
   permission: 'process.migrate',
   request: { params: IdParam, ...jsonBody(Migrate) },
   responses: {
     200: json(InstanceSchema, 'Migrated: the instance as it now is'),
-    403: problem('Outside your units'),
-    404: problem('No such instance or version'),
-    409: problem('Not running, or changed meanwhile (nothing changed)'),
-    422: problem('Refused: activities without a counterpart (named, in `activities`), or the target version cannot resume the state'),
   },
+  errors: ['process.instance_not_found', 'process.definition_not_found', 'process.not_running', 'process.migration_refused', 'auth.forbidden_scope', ...runErrors],
 });
 
 const migrateAll = defineRoute({
   method: 'post',
   path: '/api/definitions/{key}/{version}/migrate',
+  operationId: 'migrateDefinitionInstances',
   tags: ['engine'],
   summary: 'Move every running instance of a version (within your units) to another version, each in its own transaction',
   permission: 'process.migrate',
@@ -52,9 +52,8 @@ const migrateAll = defineRoute({
       z.object({ migrated: z.array(z.string()), refused: z.array(z.object({ id: z.string(), code: z.string(), reason: z.string() })) }).openapi('MigrationReport'),
       'What moved and what did not (with the reason)',
     ),
-    404: problem('No such version'),
-    422: problem('The activity map does not fit the two versions'),
   },
+  errors: ['process.definition_not_found', 'process.migration_refused', 'auth.forbidden_scope', ...runErrors],
 });
 
 export function registerMigrationRoutes(app: OpenAPIHono<AppEnv>): void {

@@ -5,7 +5,8 @@ import { AppError } from '../errors.ts';
 import type { AppEnv } from '../http/env.ts';
 import { acting } from '../http/acting.ts';
 import { defineRoute } from '../http/route.ts';
-import { IdParam, json, jsonBody, problem } from '../http/schemas.ts';
+import { IdParam, json, jsonBody } from '../http/schemas.ts';
+import { runErrors } from './run-errors.ts';
 import { mayWork, workableTasksSql } from './entitlement.ts';
 import { TaskSchema } from './instance-routes.ts';
 import type { TaskRow } from './runtime.ts';
@@ -14,6 +15,7 @@ import { taskView } from './views.ts';
 const list = defineRoute({
   method: 'get',
   path: '/api/tasks',
+  operationId: 'listTasks',
   tags: ['engine'],
   summary: 'Open tasks you may work on (assigned to you, or candidate for your roles in your units)',
   permission: 'authenticated',
@@ -32,20 +34,24 @@ const action = (verb: 'claim' | 'unclaim', summary: string) =>
   defineRoute({
     method: 'post',
     path: `/api/tasks/{id}/${verb}`,
+    operationId: `${verb}Task`,
     tags: ['engine'],
     summary,
     permission: 'authenticated',
     request: { params: IdParam },
-    responses: { 200: json(TaskSchema, 'Done'), 403: problem('Not entitled'), 409: problem('Not open, or claimed by someone else') },
+    errors: ['task.not_found', 'task.not_entitled', 'task.not_open', 'task.claimed', 'process.instance_not_found'],
+    responses: { 200: json(TaskSchema, 'Done') },
   });
 const complete = defineRoute({
   method: 'post',
   path: '/api/tasks/{id}/complete',
+  operationId: 'completeTask',
   tags: ['engine'],
   summary: 'Complete a task with variables; the process runs on to its next wait',
   permission: 'authenticated',
   request: { params: IdParam, ...jsonBody(z.object({ variables: z.record(z.string(), z.unknown()).optional() })) },
-  responses: { 204: { description: 'Completed' }, 403: problem('Not entitled'), 409: problem('No longer open (nothing changed)') },
+  errors: ['task.not_found', 'task.not_entitled', 'task.not_open', 'task.claimed', 'process.instance_not_found', 'process.not_running', ...runErrors],
+  responses: { 204: { description: 'Completed (nothing changed if the answer is an error)' } },
 });
 
 async function entitledTask(c: Context<AppEnv>, em: EntityManager, id: string): Promise<TaskRow> {

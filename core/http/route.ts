@@ -3,6 +3,9 @@ import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../errors.ts';
 import { assertSameOrigin } from '../auth/csrf.ts';
 import type { AppEnv } from './env.ts';
+import { commonErrors, problemResponses, type ErrorCode } from './route-errors.ts';
+
+export type { ErrorCode } from './route-errors.ts';
 
 /**
  * What a route demands of its caller. `public`: anyone, but a state-changing call must come
@@ -27,18 +30,42 @@ export function requirePermission(permission: RoutePermission): MiddlewareHandle
   };
 }
 
+/** What a route declares besides hono's route config. */
+export interface RouteDeclaration {
+  /** Stable camelCase name of the operation (clients are generated from it), unique in the API. */
+  operationId: string;
+  permission: RoutePermission;
+  /**
+   * The error codes (core/errors.ts, or the plugin's) its handler and the services it calls may
+   * raise. The platform's own (validation, identity, CSRF, permission, limits) are added here.
+   */
+  errors?: readonly ErrorCode[];
+}
+
+export type DefinedRoute<R> = R & { 'x-permission': RoutePermission; operationId: string };
+
 /**
- * Declares a route: OpenAPI description, zod validation and the permission it needs, in one
- * place. Every route of core and of plugins is made with this; a test checks that every
- * operation in the OpenAPI document names its permission (`x-permission`).
+ * Declares a route: OpenAPI description, zod validation, the permission it needs and the errors
+ * it may answer, in one place. Every route of core and of plugins is made with this. The error
+ * responses of the document are generated from `errors` plus the platform's own codes, so they
+ * cannot drift from what the route raises (tests/api-fuzz.test.ts holds the server to them).
+ * `responses` lists the successes (and any non-problem answer such as health's 503).
  */
-export function defineRoute<R extends Omit<RouteConfig, 'middleware'>>(config: R & { permission: RoutePermission }): R & { 'x-permission': RoutePermission } {
-  const { permission, ...route } = config;
+export function defineRoute<R extends Omit<RouteConfig, 'middleware' | 'operationId'>>(config: R & RouteDeclaration): DefinedRoute<R> {
+  const { permission, errors = [], ...route } = config;
+  if (!/^[a-z][A-Za-z0-9]*$/.test(route.operationId)) throw new Error(`operationId "${route.operationId}" must be camelCase`);
+  for (const status of Object.keys(route.responses)) {
+    if (Number(status) >= 400 && (route.responses as Record<string, { content?: Record<string, unknown> }>)[status]?.content?.['application/problem+json']) {
+      throw new Error(`Route ${route.operationId}: declare its ${status} problems in "errors", not in "responses"`);
+    }
+  }
+  const problems = problemResponses([...commonErrors({ method: route.method, permission, request: route.request as never }), ...errors], route.operationId);
   const full = {
     ...route,
+    responses: { ...problems, ...route.responses },
     'x-permission': permission,
-    ...(permission === 'public' ? {} : { security: [{ session: [] }, { bearer: [] }] }),
+    security: permission === 'public' ? [] : [{ session: [] }, { bearer: [] }],
     middleware: requirePermission(permission),
   };
-  return createRoute(full as unknown as R & { path: string }) as unknown as R & { 'x-permission': RoutePermission };
+  return createRoute(full as unknown as R & { path: string }) as unknown as DefinedRoute<R>;
 }

@@ -13,8 +13,6 @@ export const Problem = z
   })
   .openapi('Problem');
 
-export const problem = (description: string) => ({ description, content: { 'application/problem+json': { schema: Problem } } });
-
 export const json = <T extends z.ZodType>(schema: T, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });

@@ -3,6 +3,7 @@ import type { AppEnv } from './env.ts';
 import { defineRoute } from './route.ts';
 import { HOME_CSS, HOME_STYLESHEET, homePage } from './home-page.ts';
 import { serveStylesheet } from './stylesheet.ts';
+import { openApiDocument } from './openapi-document.ts';
 
 const Health = z
   .object({
@@ -17,6 +18,7 @@ const Health = z
 const health = defineRoute({
   method: 'get',
   path: '/api/health',
+  operationId: 'getHealth',
   tags: ['system'],
   summary: 'Liveness and readiness: database reachable, version, enabled plugins',
   permission: 'public',
@@ -52,16 +54,5 @@ export function registerSystemRoutes(app: OpenAPIHono<AppEnv>): void {
 
   serveStylesheet(app, HOME_STYLESHEET, HOME_CSS);
 
-  app.get('/api/openapi.json', (c) =>
-    c.json(
-      app.getOpenAPI31Document({
-        openapi: '3.1.0',
-        info: {
-          title: 'motcua API',
-          version: c.var.services.config.version,
-          description: 'One-stop administrative procedures platform. Errors are RFC 9457 problem details (docs/errors.md).',
-        },
-      }),
-    ),
-  );
+  app.get('/api/openapi.json', (c) => c.json(openApiDocument(app, c.var.services.config.version)));
 }

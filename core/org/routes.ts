@@ -2,7 +2,7 @@ import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../http/env.ts';
 import { acting } from '../http/acting.ts';
 import { defineRoute } from '../http/route.ts';
-import { IdParam, json, jsonBody, problem } from '../http/schemas.ts';
+import { IdParam, json, jsonBody } from '../http/schemas.ts';
 import { Unit, unitLevels } from './entities.ts';
 import { roles } from './roles.ts';
 import { createUnit, findUnit, unitNameHistory, updateUnit } from './units-service.ts';
@@ -54,6 +54,7 @@ const UnitPatch = z
 const listUnits = defineRoute({
   method: 'get',
   path: '/api/units',
+  operationId: 'listUnits',
   tags: ['organisation'],
   summary: 'Units within your scope, as a flat list in tree order',
   permission: 'unit.read',
@@ -63,33 +64,40 @@ const listUnits = defineRoute({
 const getUnit = defineRoute({
   method: 'get',
   path: '/api/units/{id}',
+  operationId: 'getUnit',
   tags: ['organisation'],
   summary: 'One unit (by id or code) with its former names',
   permission: 'unit.read',
   request: { params: IdParam },
-  responses: { 200: json(UnitDetail, 'Unit'), 403: problem('Outside your units'), 404: problem('No such unit') },
+  errors: ['unit.not_found', 'auth.forbidden_scope'],
+  responses: { 200: json(UnitDetail, 'Unit') },
 });
 const postUnit = defineRoute({
   method: 'post',
   path: '/api/units',
+  operationId: 'createUnit',
   tags: ['organisation'],
   summary: 'Create a unit under a parent within your scope',
   permission: 'unit.manage',
   request: jsonBody(UnitCreate),
-  responses: { 201: json(UnitView, 'Created'), 409: problem('Code taken') },
+  errors: ['unit.not_found', 'unit.exists', 'unit.invalid_parent', 'auth.forbidden_scope', 'conflict.duplicate'],
+  responses: { 201: json(UnitView, 'Created') },
 });
 const patchUnit = defineRoute({
   method: 'patch',
   path: '/api/units/{id}',
+  operationId: 'updateUnit',
   tags: ['organisation'],
   summary: 'Rename, move, merge (successor) or retire (validTo) a unit',
   permission: 'unit.manage',
   request: { params: IdParam, ...jsonBody(UnitPatch) },
-  responses: { 200: json(UnitView, 'Updated'), 409: problem('Edited by someone else meanwhile') },
+  errors: ['unit.not_found', 'unit.exists', 'unit.invalid_parent', 'auth.forbidden_scope', 'conflict.stale', 'conflict.duplicate'],
+  responses: { 200: json(UnitView, 'Updated') },
 });
 const listRoles = defineRoute({
   method: 'get',
   path: '/api/roles',
+  operationId: 'listRoles',
   tags: ['organisation'],
   summary: 'Roles and the permissions each holds',
   permission: 'authenticated',

@@ -5,7 +5,7 @@ import { sexes, User } from '../auth/entities.ts';
 import type { AppEnv } from '../http/env.ts';
 import { acting } from '../http/acting.ts';
 import { defineRoute } from '../http/route.ts';
-import { Grant, IdParam, json, jsonBody, problem, UserView } from '../http/schemas.ts';
+import { Grant, IdParam, json, jsonBody, UserView } from '../http/schemas.ts';
 import { RoleAssignment } from './entities.ts';
 import { createUser, findUser, grantRole, resetPassword, revokeRole, setUserActive, unlockUser, updateUser } from './users-service.ts';
 import { userView } from './views.ts';
@@ -36,6 +36,7 @@ const Created = z.object({ user: UserView, generatedPassword: z.string().optiona
 const listUsers = defineRoute({
   method: 'get',
   path: '/api/users',
+  operationId: 'listUsers',
   tags: ['users'],
   summary: 'Accounts whose home unit is within your scope',
   permission: 'user.read',
@@ -45,66 +46,80 @@ const listUsers = defineRoute({
 const getUser = defineRoute({
   method: 'get',
   path: '/api/users/{id}',
+  operationId: 'getUser',
   tags: ['users'],
   summary: 'One account (by id or username) with its roles',
   permission: 'user.read',
   request: { params: IdParam },
-  responses: { 200: json(UserDetail, 'User'), 403: problem('Outside your units'), 404: problem('No such user') },
+  errors: ['user.not_found', 'auth.forbidden_scope'],
+  responses: { 200: json(UserDetail, 'User') },
 });
 const postUser = defineRoute({
   method: 'post',
   path: '/api/users',
+  operationId: 'createUser',
   tags: ['users'],
   summary: 'Create an account in a unit within your scope',
   permission: 'user.manage',
   request: jsonBody(UserCreate),
-  responses: { 201: json(Created, 'Created'), 409: problem('Username taken'), 422: problem('Password refused') },
+  errors: ['unit.not_found', 'user.exists', 'auth.weak_password', 'auth.forbidden_scope', 'conflict.duplicate'],
+  responses: { 201: json(Created, 'Created') },
 });
 const patchUser = defineRoute({
   method: 'patch',
   path: '/api/users/{id}',
+  operationId: 'updateUser',
   tags: ['users'],
   summary: 'Edit an account (optimistic locking by version)',
   permission: 'user.manage',
   request: { params: IdParam, ...jsonBody(UserPatch) },
-  responses: { 200: json(UserView, 'Updated'), 409: problem('Edited by someone else meanwhile') },
+  errors: ['user.not_found', 'unit.not_found', 'auth.forbidden_scope', 'conflict.stale'],
+  responses: { 200: json(UserView, 'Updated') },
 });
 const userAction = (action: 'disable' | 'enable' | 'unlock', summary: string) =>
   defineRoute({
     method: 'post',
     path: `/api/users/{id}/${action}`,
+    operationId: `${action}User`,
     tags: ['users'],
     summary,
     permission: 'user.manage',
     request: { params: IdParam },
-    responses: { 200: json(UserView, 'Done'), 404: problem('No such user') },
+    errors: ['user.not_found', 'auth.forbidden_scope', 'conflict.stale'],
+    responses: { 200: json(UserView, 'Done') },
   });
 const resetPw = defineRoute({
   method: 'post',
   path: '/api/users/{id}/password',
+  operationId: 'setUserPassword',
   tags: ['users'],
   summary: "Set a user's password (or generate one); ends their sessions",
   permission: 'user.manage',
   request: { params: IdParam, ...jsonBody(z.object({ password: z.string().max(1024).optional() })) },
-  responses: { 200: json(z.object({ generatedPassword: z.string().optional() }), 'Set'), 422: problem('Password refused') },
+  errors: ['user.not_found', 'auth.weak_password', 'auth.forbidden_scope', 'conflict.stale'],
+  responses: { 200: json(z.object({ generatedPassword: z.string().optional() }), 'Set') },
 });
 const postGrant = defineRoute({
   method: 'post',
   path: '/api/role-assignments',
+  operationId: 'grantRole',
   tags: ['users'],
   summary: 'Grant a role to a user within a unit (and its subunits)',
   permission: 'role.assign',
   request: jsonBody(z.object({ userId: z.string().max(64), role: z.string().max(64), unitId: z.string().max(64) }).openapi('RoleAssignmentCreate')),
-  responses: { 201: json(z.object({ id: z.string(), userId: z.string(), role: z.string(), unitId: z.string() }), 'Granted'), 422: problem('Unknown role') },
+  responses: { 201: json(z.object({ id: z.string(), userId: z.string(), role: z.string(), unitId: z.string() }), 'Granted') },
+  errors: ['unit.not_found', 'user.not_found', 'role.unknown', 'auth.forbidden_scope', 'conflict.duplicate'],
 });
 const deleteGrant = defineRoute({
   method: 'delete',
   path: '/api/role-assignments/{id}',
+  operationId: 'revokeRole',
   tags: ['users'],
   summary: 'Revoke a role assignment',
   permission: 'role.assign',
   request: { params: IdParam },
-  responses: { 204: { description: 'Revoked' }, 404: problem('No such assignment') },
+  errors: ['role.assignment_not_found', 'auth.forbidden_scope'],
+  responses: { 204: { description: 'Revoked' } },
 });
 
 async function grantsOf(c: Context<AppEnv>, userId: string) {

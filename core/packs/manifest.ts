@@ -34,9 +34,9 @@ export const MANIFEST = 'manifest.json';
 export const SIGNATURE = 'manifest.sig';
 
 export const packId = z.string().min(3).max(100).regex(/^[a-z0-9]+(?:[.-][a-z0-9]+)*$/, 'lower-case letters and digits separated by dots or hyphens, e.g. vn.bac-ninh.base');
-const semverString = z.string().max(64).refine((v) => semver.valid(v) !== null, 'a semantic version such as 1.2.0');
+export const semverString = z.string().max(64).refine((v) => semver.valid(v) !== null, 'a semantic version such as 1.2.0');
 const semverRange = z.string().max(200).refine((v) => semver.validRange(v) !== null, 'a semver range such as >=0.1.0 <1');
-const provinceCode = z.string().min(1).max(32).regex(/^[A-Za-z0-9._-]+$/, 'a province code such as 27 or BN');
+export const provinceCode = z.string().min(1).max(32).regex(/^[A-Za-z0-9._-]+$/, 'a province code such as 27 or BN');
 const instant = z.string().datetime({ offset: true });
 const keyId = z.string().regex(/^[0-9a-f]{16}$/, '16 lower-case hex digits');
 const placeholderToken = z.string().regex(/^\{\{(agency|role|fee):[a-z0-9]+(?:-[a-z0-9]+)*\}\}$/, 'a placeholder such as {{fee:marriage}}');

@@ -85,6 +85,12 @@ describe('pack API', () => {
     expect(imported.status).toBe(201);
     expect(await imported.json()).toMatchObject({ counts: { new: 0, updated: 0, unchanged: 1 } });
     expect((await analyst.get('/api/packs/export?codes=0.000000')).status).toBe(404);
+    // What the manifest would refuse is refused up front, naming the parameter.
+    for (const query of ['publisher=', 'publisher=%20', 'province=', 'province=a%20b', 'version=x', 'id=A']) {
+      const bad = await analyst.get(`/api/packs/export?${query}`);
+      expect(bad.status, query).toBe(400);
+      expect(await bad.json(), query).toMatchObject({ code: 'request.invalid' });
+    }
   });
 
   it('a revoked key no longer imports', async () => {

@@ -4,10 +4,11 @@ import { AppError } from '../errors.ts';
 import type { AppEnv } from '../http/env.ts';
 import { acting } from '../http/acting.ts';
 import { defineRoute } from '../http/route.ts';
-import { json, jsonBody, problem } from '../http/schemas.ts';
+import { json, jsonBody } from '../http/schemas.ts';
+import { compileErrors } from '../engine/run-errors.ts';
 import { exportFiles } from './exporter.ts';
 import { importPack } from './importer.ts';
-import { DEFAULT_LIMITS, describeIssues, placeholderMapping } from './manifest.ts';
+import { DEFAULT_LIMITS, describeIssues, packId, placeholderMapping, provinceCode, semverString } from './manifest.ts';
 import { composeManifest, UNSIGNED_KEY_ID, zipPack } from './pack.ts';
 import { listInstalled, listTrustedKeys, revokeKey, trustKey } from './store.ts';
 
@@ -38,6 +39,7 @@ const Report = z
 const upload = defineRoute({
   method: 'post',
   path: '/api/packs',
+  operationId: 'importPack',
   tags,
   summary: 'Import a signed procedure pack (application/zip): dryRun=true reports what would change; mapping maps its placeholders',
   permission: 'pack.import',
@@ -51,56 +53,67 @@ const upload = defineRoute({
   responses: {
     200: json(Report, 'Dry-run report, or the same pack is already installed'),
     201: json(Report, 'Installed'),
-    400: problem('Not a zip, or no manifest'),
-    409: problem('Rollback: the sequence is not higher than the installed one'),
-    413: problem('Too large (body, entries, or inflated bytes)'),
-    422: problem('Refused: signature, untrusted key, expired, files vs manifest, unsafe path, invalid content, BPMN, requirements, placeholders (named)'),
   },
+  errors: [
+    'auth.forbidden_scope', 'pack.malformed', 'pack.bad_signature', 'pack.untrusted_key', 'pack.rollback', 'pack.expired', 'pack.file_mismatch', 'pack.unsafe_path',
+    'pack.too_large', 'pack.invalid_content', 'pack.requirement_missing', 'pack.unmapped_placeholder', 'pack.mapping_invalid',
+    ...compileErrors, 'catalogue.code_mismatch', 'catalogue.unresolved_placeholder',
+    'catalogue.invalid_dates', 'catalogue.definition_not_deployed', 'catalogue.unknown_agency', 'conflict.duplicate', 'conflict.stale',
+  ],
 });
 const list = defineRoute({
-  method: 'get', path: '/api/packs', tags, summary: 'Installed packs (the highest sequence of each id)', permission: 'pack.import',
+  method: 'get', path: '/api/packs', operationId: 'listInstalledPacks', tags, summary: 'Installed packs (the highest sequence of each id)', permission: 'pack.import',
+  errors: ['auth.forbidden_scope'],
   responses: { 200: json(z.array(Installed), 'Installed packs') },
 });
 const exportRoute = defineRoute({
   method: 'get',
   path: '/api/packs/export',
+  operationId: 'exportPack',
   tags,
   summary: 'Export published procedures (codes, or all) as an unsigned pack zip: sign it with `motcua pack sign` before sending it',
   permission: 'pack.export',
   request: {
     query: z.object({
       codes: z.string().max(20_000).optional().openapi({ description: 'Comma-separated procedure codes (default: every published procedure)' }),
-      id: z.string().max(100).default('vn.export'),
-      name: z.string().max(300).default('Danh mục thủ tục hành chính (xuất)'),
-      version: z.string().max(64).default('1.0.0'),
-      sequence: z.coerce.number().int().positive().optional(),
-      publisher: z.string().max(300).optional(),
-      province: z.string().max(32).optional(),
+      // The manifest's own rules, so that a value it would refuse is a 400 naming the parameter.
+      id: packId.default('vn.export'),
+      name: z.string().trim().min(1).max(300).default('Danh mục thủ tục hành chính (xuất)'),
+      version: semverString.default('1.0.0'),
+      sequence: z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional(),
+      publisher: z.string().trim().min(1).max(300).optional().openapi({ description: 'Publisher name (default: the root unit)' }),
+      province: provinceCode.optional().openapi({ description: 'Province code (default: the root unit code)' }),
     }),
   },
-  responses: { 200: { description: 'Pack zip (unsigned)', content: { 'application/zip': { schema: z.string().openapi({ format: 'binary' }) } } }, 404: problem('A code has no published version') },
+  responses: { 200: { description: 'Pack zip (unsigned)', content: { 'application/zip': { schema: z.string().openapi({ format: 'binary' }) } } } },
+  errors: ['catalogue.not_found', 'pack.invalid_content', 'auth.forbidden_scope'],
 });
 const keys = defineRoute({
-  method: 'get', path: '/api/packs/keys', tags, summary: 'Trusted publisher keys (revoked ones included)', permission: 'pack.trust',
+  method: 'get', path: '/api/packs/keys', operationId: 'listTrustedKeys', tags, summary: 'Trusted publisher keys (revoked ones included)', permission: 'pack.trust',
+  errors: ['auth.forbidden_scope'],
   responses: { 200: json(z.array(Key), 'Keys') },
 });
 const addKey = defineRoute({
   method: 'post',
   path: '/api/packs/keys',
+  operationId: 'trustKey',
   tags,
   summary: 'Trust a publisher key (Ed25519 public key, PEM) after checking its key id with the publisher',
   permission: 'pack.trust',
   request: jsonBody(z.object({ publicKey: z.string().min(1).max(2000), publisherName: z.string().trim().min(1).max(300), province: z.string().min(1).max(32).regex(/^[A-Za-z0-9._-]+$/) })),
-  responses: { 201: json(Key, 'Trusted'), 409: problem('Already trusted'), 422: problem('Not an Ed25519 public key') },
+  errors: ['pack.key_invalid', 'conflict.duplicate', 'auth.forbidden_scope'],
+  responses: { 201: json(Key, 'Trusted') },
 });
 const revoke = defineRoute({
   method: 'post',
   path: '/api/packs/keys/{keyId}/revoke',
+  operationId: 'revokeTrustedKey',
   tags,
   summary: 'Stop trusting a key: packs signed with it are refused from now on (installed ones stay)',
   permission: 'pack.trust',
   request: { params: z.object({ keyId: z.string().regex(/^[0-9a-f]{16}$/).openapi({ param: { name: 'keyId', in: 'path' } }) }) },
-  responses: { 200: json(Key, 'Revoked'), 404: problem('No such key') },
+  errors: ['pack.key_not_found', 'auth.forbidden_scope'],
+  responses: { 200: json(Key, 'Revoked') },
 });
 
 /** Packs act on the whole province: a province-wide grant is needed. */

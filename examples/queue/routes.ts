@@ -1,5 +1,7 @@
-import { acting, defineRoute, IdParam, json, jsonBody, problem, z, type AppEnv, type OpenAPIHono, type PluginContext } from '../../core/plugin-api.ts';
+import { acting, defineRoute, IdParam, json, jsonBody, z, type AppEnv, type OpenAPIHono, type PluginContext } from '../../core/plugin-api.ts';
 import type { QueueConfig } from './config.ts';
+// Registers the queue's error codes (defineErrors) before the routes below declare them.
+import './errors.ts';
 import { ticketStatuses } from './entities.ts';
 import type { DisplayMessage } from './contract.ts';
 import { callNext, findTicket, finishTicket, issueTicket, listTickets, ticketView } from './tickets.ts';
@@ -37,50 +39,60 @@ const tags = ['queue'];
 const issue = defineRoute({
   method: 'post',
   path: '/tickets',
+  operationId: 'queueIssueTicket',
   tags,
   summary: 'Issue the next queue ticket of a unit (reception kiosk or desk)',
   permission: 'queue.issue',
   request: jsonBody(z.object({ unitId: UnitId, serviceCode: ServiceCode, dossierId: z.string().max(64).nullable().optional() }).openapi('QueueTicketIssue')),
-  responses: { 201: json(Ticket, 'Issued'), 403: problem('Outside your units'), 409: problem('Daily maximum reached (queue.full)') },
+  errors: ['auth.forbidden_scope', 'queue.full'],
+  responses: { 201: json(Ticket, 'Issued') },
 });
 const list = defineRoute({
   method: 'get',
   path: '/tickets',
+  operationId: 'queueListTickets',
   tags,
   summary: "Today's tickets of a unit in queue order (waiting ones unless a status is given)",
   permission: 'queue.read',
   request: { query: z.object({ unitId: UnitId, status: z.enum(ticketStatuses).default('waiting') }) },
-  responses: { 200: json(z.array(Ticket), 'Tickets'), 403: problem('Outside your units') },
+  errors: ['auth.forbidden_scope'],
+  responses: { 200: json(z.array(Ticket), 'Tickets') },
 });
 const next = defineRoute({
   method: 'post',
   path: '/call-next',
+  operationId: 'queueCallNext',
   tags,
   summary: 'Call the oldest waiting ticket to your desk; two clerks calling at once get different tickets',
   permission: 'queue.call',
   request: jsonBody(z.object({ unitId: UnitId, desk: z.string().min(1).max(64).describe('Desk label shown on the board, e.g. "Quầy 3"'), serviceCode: ServiceCode.optional() }).openapi('QueueCall')),
-  responses: { 200: json(Ticket, 'Called'), 403: problem('Outside your units'), 404: problem('Nobody is waiting (queue.empty)') },
+  errors: ['auth.forbidden_scope', 'queue.empty'],
+  responses: { 200: json(Ticket, 'Called') },
 });
-const finish = (action: 'done' | 'no-show', summary: string) =>
+const finish = (action: 'done' | 'no-show', operationId: string, summary: string) =>
   defineRoute({
     method: 'post',
     path: `/tickets/{id}/${action}`,
+    operationId,
     tags,
     summary,
     permission: 'queue.call',
     request: { params: IdParam },
-    responses: { 200: json(Ticket, 'Closed'), 403: problem('Outside your units'), 404: problem('No such ticket'), 409: problem('The ticket is not called') },
+    errors: ['auth.forbidden_scope', 'queue.ticket_not_found', 'queue.invalid_state', 'conflict.stale'],
+    responses: { 200: json(Ticket, 'Closed') },
   });
-const done = finish('done', 'Mark a called ticket as served');
-const noShow = finish('no-show', 'Mark a called ticket as not present when called');
+const done = finish('done', 'queueMarkDone', 'Mark a called ticket as served');
+const noShow = finish('no-show', 'queueMarkNoShow', 'Mark a called ticket as not present when called');
 const board = defineRoute({
   method: 'get',
   path: '/board',
+  operationId: 'queueGetBoard',
   tags,
   summary: 'What the waiting-room screen shows: tickets being served, how many wait, messages from other plugins',
   permission: 'queue.read',
   request: { query: z.object({ unitId: UnitId }) },
-  responses: { 200: json(Board, 'Board'), 403: problem('Outside your units') },
+  errors: ['auth.forbidden_scope'],
+  responses: { 200: json(Board, 'Board') },
 });
 
 /** Mounted at /api/queue. Every handler checks the unit scope of what it touches. */
