@@ -5,6 +5,7 @@ import type { Services } from './context.ts';
 import { migrate, openDatabase } from './db/database.ts';
 import { coreEntities, coreMigrations } from './db/core-schema.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { publicOrigin, publicOriginConfigured } from './http/public-origin.ts';
 import { PermissionRegistry } from './org/roles.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { PluginHost } from './plugin-host/host.ts';
@@ -46,6 +47,12 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const log = options.log ?? createLogger(config.logLevel);
+  if (config.production && !publicOriginConfigured(config)) {
+    log.warn(
+      { publicOrigin: publicOrigin(config) },
+      'MOTCUA_PUBLIC_URL is not set: links and printed addresses will name the listen address, and browsers that send only an Origin header (no Sec-Fetch-Site) will be refused as cross-site. Set it to the address people use, e.g. https://motcua.bacninh.gov.vn',
+    );
+  }
   const plugins = PluginHost.resolve(options.plugins ?? [], config.version, config.pluginConfig);
   const permissions = new PermissionRegistry();
   plugins.registerPermissions(permissions);

@@ -5,6 +5,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import { AppError } from '../errors.ts';
 import type { AppEnv, Principal } from '../http/env.ts';
 import { Authz, type Grant } from '../org/authz.ts';
+import { trustedOrigins } from '../http/public-origin.ts';
 import { resolveApiToken, resolveSession, SESSION_COOKIE } from './sessions.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -16,8 +17,9 @@ function bearerToken(header: string | undefined): string | null {
 
 /**
  * CSRF defence for cookie-authenticated (and login) requests: a state-changing request
- * must prove it comes from our own origin, by Sec-Fetch-Site or by Origin. Requests with
- * a bearer token carry no ambient credential and are exempt.
+ * must prove it comes from our own origin, by Sec-Fetch-Site or by Origin. "Our origin" is
+ * the configured public origin (MOTCUA_PUBLIC_URL), never one derived from the Host header,
+ * which the sender chooses. Requests with a bearer token carry no ambient credential and are exempt.
  */
 export function csrfGuard(): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
@@ -27,8 +29,7 @@ export function csrfGuard(): MiddlewareHandler<AppEnv> {
     if (site && site !== 'same-origin') throw new AppError('auth.csrf', `Sec-Fetch-Site "${site}" is not allowed for ${c.req.method}`);
     const origin = c.req.header('origin');
     if (!origin) throw new AppError('auth.csrf', 'A state-changing request must carry an Origin header (or use an API token)');
-    const own = new URL(c.req.url).origin;
-    if (origin === own || c.var.services.config.publicOrigins.includes(origin)) return next();
+    if (trustedOrigins(c.var.services.config).includes(origin)) return next();
     throw new AppError('auth.csrf', `Origin ${origin} is not this site`);
   };
 }
