@@ -14,6 +14,8 @@ import { WorkingCalendar } from './calendar/working-calendar.ts';
 import { registerTimerJobs } from './engine/timer-jobs.ts';
 import { registerServiceJobs } from './engine/service-tasks.ts';
 import { registerMessagePurge } from './engine/message-purge.ts';
+import { registerLoginThrottlePurge } from './auth/login-throttle.ts';
+import { dummyHash } from './auth/passwords.ts';
 import { registerCallJobs } from './engine/call-activities.ts';
 import { JobRunner } from './jobs/job-runner.ts';
 import { Catalogue } from './catalogue/service.ts';
@@ -72,6 +74,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     registerTimerJobs(services.jobs, services);
     registerServiceJobs(services.jobs, services);
     registerMessagePurge(services.jobs, services);
+    registerLoginThrottlePurge(services.jobs, services);
     registerCallJobs(services.jobs, services);
     const seeded: Platform['seeded'] = { demo: false };
     if (!(await hasUsers(db.em()))) {
@@ -85,6 +88,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     }
     await plugins.setup(services);
     const app = createApp(services);
+    // Made now, so that the first login for an unknown name does not pay for it (and stand out).
+    await dummyHash();
     const close = async () => {
       calendar.stop();
       await services.jobs.stop();
