@@ -8,6 +8,7 @@ import { defineRoute } from '../http/route.ts';
 import { IdParam, json, jsonBody, problem } from '../http/schemas.ts';
 import { confirmYear, editYear, getOverride, getYear, importYear, proposeStored, removeOverride, setOverride } from './service.ts';
 import { listYears } from './store.ts';
+import { unitNotFound } from '../org/units-service.ts';
 import { shippedYears } from './working-calendar.ts';
 
 /**
@@ -180,6 +181,7 @@ export function registerCalendarRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(getUnitRoute, async (c) => {
     const svc = c.var.services;
     const { id } = c.req.valid('param');
+    await c.var.authz.assertVisible('unit.read', id, () => unitNotFound(id));
     const override = await getOverride(svc.db.em(), id);
     const owner = 'overrideOwner' in svc.calendar ? (svc.calendar as { overrideOwner(id: string): string | null }).overrideOwner(id) : null;
     return c.json({ unitId: id, override, appliesFrom: owner }, 200);
@@ -188,6 +190,7 @@ export function registerCalendarRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(putUnitRoute, async (c) => {
     const svc = c.var.services;
     const { id } = c.req.valid('param');
+    await c.var.authz.assertVisible('unit.read', id, () => unitNotFound(id));
     await c.var.authz.assert('calendar.manage', id);
     const saved = await change(c, (em) => setOverride(em, svc, acting(c), id, c.req.valid('json')));
     return c.json(saved, 200);
@@ -196,6 +199,7 @@ export function registerCalendarRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(deleteUnitRoute, async (c) => {
     const svc = c.var.services;
     const { id } = c.req.valid('param');
+    await c.var.authz.assertVisible('unit.read', id, () => unitNotFound(id));
     await c.var.authz.assert('calendar.manage', id);
     await change(c, (em) => removeOverride(em, svc, acting(c), id));
     return c.body(null, 204);
