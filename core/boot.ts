@@ -5,6 +5,7 @@ import type { Services } from './context.ts';
 import { migrate, openDatabase } from './db/database.ts';
 import { coreEntities, coreMigrations } from './db/core-schema.ts';
 import { createLogger, type Logger } from './logger.ts';
+import { publicOrigin, publicOriginConfigured } from './http/public-origin.ts';
 import { PermissionRegistry } from './org/roles.ts';
 import { AuditLog } from './audit/audit-log.ts';
 import { PluginHost } from './plugin-host/host.ts';
@@ -13,6 +14,8 @@ import { WorkingCalendar } from './calendar/working-calendar.ts';
 import { registerTimerJobs } from './engine/timer-jobs.ts';
 import { registerServiceJobs } from './engine/service-tasks.ts';
 import { registerMessagePurge } from './engine/message-purge.ts';
+import { registerLoginThrottlePurge } from './auth/login-throttle.ts';
+import { dummyHash } from './auth/passwords.ts';
 import { registerCallJobs } from './engine/call-activities.ts';
 import { JobRunner } from './jobs/job-runner.ts';
 import { Catalogue } from './catalogue/service.ts';
@@ -46,6 +49,12 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   const { config } = options;
   const clock = options.clock ?? systemClock;
   const log = options.log ?? createLogger(config.logLevel);
+  if (config.production && !publicOriginConfigured(config)) {
+    log.warn(
+      { publicOrigin: publicOrigin(config) },
+      'MOTCUA_PUBLIC_URL is not set: links and printed addresses will name the listen address, and browsers that send only an Origin header (no Sec-Fetch-Site) will be refused as cross-site. Set it to the address people use, e.g. https://motcua.bacninh.gov.vn',
+    );
+  }
   const plugins = PluginHost.resolve(options.plugins ?? [], config.version, config.pluginConfig);
   const permissions = new PermissionRegistry();
   plugins.registerPermissions(permissions);
@@ -65,6 +74,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     registerTimerJobs(services.jobs, services);
     registerServiceJobs(services.jobs, services);
     registerMessagePurge(services.jobs, services);
+    registerLoginThrottlePurge(services.jobs, services);
     registerCallJobs(services.jobs, services);
     const seeded: Platform['seeded'] = { demo: false };
     if (!(await hasUsers(db.em()))) {
@@ -78,6 +88,8 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     }
     await plugins.setup(services);
     const app = createApp(services);
+    // Made now, so that the first login for an unknown name does not pay for it (and stand out).
+    await dummyHash();
     const close = async () => {
       calendar.stop();
       await services.jobs.stop();

@@ -15,6 +15,7 @@ const envSchema = z.object({
   MOTCUA_PLUGINS: z.string().default(''),
   MOTCUA_CONFIG_FILE: z.string().optional(),
   MOTCUA_ADMIN_PASSWORD: z.string().optional(),
+  MOTCUA_PUBLIC_URL: z.string().optional(),
   MOTCUA_PUBLIC_ORIGINS: z.string().default(''),
   MOTCUA_TRUST_PROXY: z.enum(['0', '1']).default('0'),
   MOTCUA_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
@@ -41,6 +42,13 @@ export interface AppConfig {
   plugins: string[];
   pluginConfig: Record<string, unknown>;
   adminPassword?: string;
+  /**
+   * Origin the public reaches the site at (MOTCUA_PUBLIC_URL, e.g. `https://motcua.bacninh.gov.vn`):
+   * every absolute link and the CSRF check use it, never the request's Host header. Unset: the
+   * first of `publicOrigins`, else the listen address (see core/http/public-origin.ts).
+   */
+  publicUrl?: string;
+  /** Further origins allowed to send state-changing cookie requests (MOTCUA_PUBLIC_ORIGINS). */
   publicOrigins: string[];
   /** Believe the reverse proxy's X-Forwarded-Proto (MOTCUA_TRUST_PROXY=1): it says whether the client used https. */
   trustProxy: boolean;
@@ -72,6 +80,21 @@ export function readVersion(): string {
   }
 }
 
+/** An http(s) origin without path, query or credentials, normalised (`https://a.example`). */
+export function parseOrigin(name: string, value: string): string {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new Error(`${name} must be an absolute URL such as https://motcua.bacninh.gov.vn (got "${value}")`);
+  }
+  if (!['http:', 'https:'].includes(url.protocol)) throw new Error(`${name} must start with https:// or http:// (got "${value}")`);
+  if (url.username || url.password || url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) {
+    throw new Error(`${name} must be an origin only, without path, query or credentials (got "${value}")`);
+  }
+  return url.origin;
+}
+
 export function loadConfig(env: Record<string, string | undefined> = process.env, overrides: Partial<AppConfig> = {}): AppConfig {
   const parsed = envSchema.safeParse(env);
   if (!parsed.success) {
@@ -97,6 +120,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     plugins: e.MOTCUA_PLUGINS.split(',').map((s) => s.trim()).filter(Boolean),
     pluginConfig,
     adminPassword: e.MOTCUA_ADMIN_PASSWORD,
+    publicUrl: e.MOTCUA_PUBLIC_URL?.trim() ? parseOrigin('MOTCUA_PUBLIC_URL', e.MOTCUA_PUBLIC_URL.trim()) : undefined,
     publicOrigins: e.MOTCUA_PUBLIC_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
     trustProxy: e.MOTCUA_TRUST_PROXY === '1',
     bodyLimitBytes: e.MOTCUA_BODY_LIMIT_BYTES,

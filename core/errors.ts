@@ -65,6 +65,8 @@ export const errorCatalogue = {
   'task.not_found': { status: 404, title: 'No such task', vi: 'Không tìm thấy công việc' },
   'task.not_open': { status: 409, title: 'The task is no longer open', vi: 'Công việc không còn mở' },
   'task.claimed': { status: 409, title: 'The task is claimed by someone else', vi: 'Công việc đã được người khác nhận' },
+  'task.claimed_by_other': { status: 403, title: 'Only the user who claimed the task can give it back', vi: 'Chỉ người đã nhận công việc mới được trả lại công việc này' },
+  'task.not_claimed': { status: 409, title: 'Nobody has claimed the task', vi: 'Công việc chưa được ai nhận' },
   'task.not_entitled': { status: 403, title: 'You may not act on this task', vi: 'Bạn không được xử lý công việc này' },
   'calendar.year_mismatch': { status: 422, title: 'The calendar document is for another year', vi: 'Lịch làm việc gửi lên thuộc năm khác' },
   'calendar.year_confirmed': { status: 409, title: 'The calendar year is already confirmed', vi: 'Lịch làm việc của năm này đã được xác nhận' },

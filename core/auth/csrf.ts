@@ -1,6 +1,7 @@
 import type { Context } from 'hono';
 import { AppError } from '../errors.ts';
 import type { AppEnv } from '../http/env.ts';
+import { trustedOrigins } from '../http/public-origin.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -11,7 +12,9 @@ export function bearerToken(header: string | undefined): string | null {
 
 /**
  * CSRF defence: a state-changing request must prove it comes from our own origin, by
- * Sec-Fetch-Site or by Origin (or a configured public origin). Requests with a bearer token
+ * Sec-Fetch-Site or by Origin. "Our origin" is the configured public origin (MOTCUA_PUBLIC_URL,
+ * http/public-origin.ts), never one derived from the Host header, which the sender chooses.
+ * Requests with a bearer token
  * carry no ambient credential and are exempt. Throws 403 `auth.csrf` otherwise.
  *
  * Who calls it: the `csrfGuard` middleware for every request that carries a valid session
@@ -26,7 +29,6 @@ export function assertSameOrigin(c: Context<AppEnv>): void {
   if (site) throw new AppError('auth.csrf', `Sec-Fetch-Site "${site}" is not allowed for ${c.req.method}`);
   const origin = c.req.header('origin');
   if (!origin) throw new AppError('auth.csrf', 'A state-changing request must carry an Origin header (or use an API token)');
-  const own = new URL(c.req.url).origin;
-  if (origin === own || c.var.services.config.publicOrigins.includes(origin)) return;
+  if (trustedOrigins(c.var.services.config).includes(origin)) return;
   throw new AppError('auth.csrf', `Origin ${origin} is not this site`);
 }

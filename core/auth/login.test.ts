@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { useTestPlatform } from '../../tests/support/platform.ts';
+import { startTestPlatform, useTestPlatform } from '../../tests/support/platform.ts';
 import { sha256 } from './tokens.ts';
 
 const ctx = useTestPlatform();
@@ -40,16 +40,22 @@ describe('login', () => {
     expect(JSON.stringify(rows)).not.toContain(token);
   });
 
-  it('marks the cookie Secure on a public host', async () => {
-    const res = await ctx.t.platform.app.request('https://motcua.example.gov.vn/api/auth/login', {
-      method: 'POST',
-      headers: { origin: 'https://motcua.example.gov.vn', 'content-type': 'application/json' },
-      body: JSON.stringify({ username: 'clerk', password: 'demo' }),
-    });
-    expect(res.status).toBe(200);
-    const cookie = res.headers.get('set-cookie')!;
-    expect(cookie).toMatch(/;\s*Secure/i);
-    expect(cookie).toMatch(/;\s*HttpOnly/i);
+  it('marks the cookie Secure when the public origin (MOTCUA_PUBLIC_URL) is not plain http on this machine, whatever the Host', async () => {
+    const site = 'https://motcua.example.gov.vn';
+    const t = await startTestPlatform({ config: { publicUrl: site } });
+    try {
+      const res = await t.platform.app.request('http://localhost/api/auth/login', {
+        method: 'POST',
+        headers: { origin: site, 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'clerk', password: 'demo' }),
+      });
+      expect(res.status).toBe(200);
+      const cookie = res.headers.get('set-cookie')!;
+      expect(cookie).toMatch(/;\s*Secure/i);
+      expect(cookie).toMatch(/;\s*HttpOnly/i);
+    } finally {
+      await t.close();
+    }
   });
 
   it('answers a wrong password and an unknown user alike: 401 auth.invalid_credentials', async () => {

@@ -4,7 +4,8 @@ import { AppError } from '../errors.ts';
 import { User } from './entities.ts';
 import { hashPassword, needsRehash, verifyPassword } from './passwords.ts';
 import { createSession } from './sessions.ts';
-import { LOCK_AFTER, waitRemainingMs } from './throttle.ts';
+import { currentFailures, FAILURE_WINDOW_MS, LOCK_AFTER, waitRemainingMs, type FailureStreak } from './throttle.ts';
+import { recordUnknownNameFailure, unknownNameStreak } from './login-throttle.ts';
 
 export interface LoginInput {
   username: string;
@@ -27,16 +28,20 @@ export async function login(svc: Services, input: LoginInput): Promise<{ user: U
   // must not hold a connection (SQLite has one). Bookkeeping is then one short transaction of
   // atomic updates, so concurrent attempts neither lose a count nor bump the row's version
   // (which would make an administrator's concurrent edit look stale).
+  // A name without an account is throttled and locked exactly like one with an account, and
+  // its password is verified against a dummy hash: the answers, and the work behind them, must
+  // not tell whether the account exists.
   const user = await svc.db.em().findOne(User, { username });
-  if (user?.lockedAt) {
+  const streak: FailureStreak = user
+    ? { failedLogins: user.failedLogins, lastFailedAt: user.lastFailedAt ?? null, lockedAt: user.lockedAt ?? null }
+    : await unknownNameStreak(svc.db.em(), username, now);
+  if (streak.lockedAt) {
     throw new AppError('auth.locked', 'This account is locked after repeated failed logins; an administrator must unlock it');
   }
-  if (user) {
-    const wait = waitRemainingMs(user.failedLogins, user.lastFailedAt ?? null, now);
-    if (wait > 0) {
-      const seconds = Math.ceil(wait / 1000);
-      throw new AppError('auth.throttled', `Try again in ${seconds} s`, { retryAfter: seconds }, { 'retry-after': String(seconds) });
-    }
+  const wait = waitRemainingMs(currentFailures(streak, now), streak.lastFailedAt, now);
+  if (wait > 0) {
+    const seconds = Math.ceil(wait / 1000);
+    throw new AppError('auth.throttled', `Try again in ${seconds} s`, { retryAfter: seconds }, { 'retry-after': String(seconds) });
   }
   const passwordOk = await verifyPassword(user?.passwordHash ?? null, input.password);
   const rehash = passwordOk && user?.passwordHash && needsRehash(user.passwordHash) ? await hashPassword(input.password) : null;
@@ -53,11 +58,17 @@ export async function login(svc: Services, input: LoginInput): Promise<{ user: U
         requestId: input.requestId,
       });
     if (!user) {
-      await audit('auth.login_failed', { username, reason: 'unknown user', ip: input.ip ?? null });
-      return { ok: false, error: new AppError('auth.invalid_credentials') };
+      const { failedLogins, locks } = await recordUnknownNameFailure(em, username, now);
+      await audit('auth.login_failed', { username, reason: 'unknown user', failedLogins, ip: input.ip ?? null });
+      return { ok: false, error: locks ? new AppError('auth.locked') : new AppError('auth.invalid_credentials') };
     }
     if (!passwordOk) {
-      await em.execute('UPDATE users SET failed_logins = failed_logins + 1, last_failed_at = ? WHERE id = ?', [now, user.id]);
+      // A streak whose last failure is older than the window starts again (as for unknown names).
+      const windowStart = new Date(now.getTime() - FAILURE_WINDOW_MS);
+      await em.execute(
+        'UPDATE users SET failed_logins = CASE WHEN last_failed_at IS NULL OR last_failed_at <= ? THEN 1 ELSE failed_logins + 1 END, last_failed_at = ? WHERE id = ?',
+        [windowStart, now, user.id],
+      );
       const [row] = await em.execute<{ failed_logins: number }[]>('SELECT failed_logins FROM users WHERE id = ?', [user.id]);
       const failedLogins = Number(row.failed_logins);
       const locks = failedLogins >= LOCK_AFTER;

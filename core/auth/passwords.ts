@@ -46,18 +46,37 @@ export function generatePassword(username?: string, draw: () => string = () => r
   throw new AppError('internal', 'Could not generate a password that meets the policy');
 }
 
+/** The argon2 calls, behind one object so that tests can observe the work done. */
+export const argon2 = {
+  hash: (password: string) => hash(password, argon2Params),
+  verify: (stored: string, password: string) => verify(stored, password),
+};
+
 export function hashPassword(password: string): Promise<string> {
-  return hash(password, argon2Params);
+  return argon2.hash(password);
+}
+
+let dummy: Promise<string> | undefined;
+/**
+ * A hash of a random password with the current parameters, made once per process. A login for
+ * a name without an account (or an account without a password) is verified against it, so it
+ * costs exactly what a wrong password for a real account costs.
+ */
+export function dummyHash(): Promise<string> {
+  dummy ??= argon2.hash(randomSecret(24)).catch((e: unknown) => {
+    dummy = undefined;
+    throw e;
+  });
+  return dummy;
 }
 
 export async function verifyPassword(stored: string | null, password: string): Promise<boolean> {
-  if (!stored) {
-    // Spend the same time as a real check, so unknown usernames cannot be told apart by timing.
-    await hash(password, argon2Params);
-    return false;
-  }
   try {
-    return await verify(stored, password);
+    if (!stored) {
+      await argon2.verify(await dummyHash(), password);
+      return false;
+    }
+    return await argon2.verify(stored, password);
   } catch {
     return false;
   }

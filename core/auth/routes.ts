@@ -5,6 +5,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { AppError } from '../errors.ts';
 import type { AppEnv } from '../http/env.ts';
 import { defineRoute } from '../http/route.ts';
+import { publicOriginIsLocalHttp } from '../http/public-origin.ts';
 import { Grant, IdParam, json, jsonBody, UserView } from '../http/schemas.ts';
 import { userView } from '../org/views.ts';
 import { ApiToken, User } from './entities.ts';
@@ -13,11 +14,9 @@ import { assertPasswordPolicy, hashPassword, verifyPassword } from './passwords.
 import { createSession, endSessionsOf, SESSION_COOKIE } from './sessions.ts';
 import { newApiToken } from './tokens.ts';
 
-/** Secure cookies everywhere except plain http on the local machine (development, demo). */
-function cookieIsSecure(c: Context): boolean {
-  const url = new URL(c.req.url);
-  const local = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  return !(url.protocol === 'http:' && local);
+/** Secure cookies everywhere except a public origin of plain http on the local machine (development, demo). */
+function cookieIsSecure(c: Context<AppEnv>): boolean {
+  return !publicOriginIsLocalHttp(c.var.services.config);
 }
 
 function setSessionCookie(c: Context<AppEnv>, token: string): void {

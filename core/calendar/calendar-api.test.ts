@@ -144,8 +144,9 @@ describe.skipIf(noPostgres())('calendar API', () => {
     const svc = ctx.t.platform.services;
     await svc.db.em().transactional((em) => grantRole(svc, em, { actor: { id: null, name: 'test' }, requestId: null }, { userId: 'specialist', role: 'admin', unitId: 'DEMO.STP' }));
     const outside = await specialist.request('PUT', `/api/calendar/units/${centre}`, { cutoff: '16:00' });
-    expect(outside.status).toBe(403);
-    expect((await outside.json()).code).toBe('auth.forbidden_scope');
+    // A unit outside the editor's units is one they may not see: answered as missing (ADR 0004).
+    expect(outside.status).toBe(404);
+    expect((await outside.json()).code).toBe('unit.not_found');
     const yearEdit = await specialist.patch('/api/calendar/years/2026', { cutoff: '16:00' });
     expect((await yearEdit.json()).code).toBe('auth.forbidden_scope');
     expect((await specialist.request('PUT', `/api/calendar/units/${unit['DEMO.STP']}`, { cutoff: '14:00' })).status).toBe(200);

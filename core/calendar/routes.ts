@@ -10,6 +10,7 @@ import { CALENDAR_YEARS } from './model.ts';
 import { LOCAL_OFFSET_MS } from './working-time.ts';
 import { confirmYear, editYear, getOverride, getYear, importYear, proposeStored, removeOverride, setOverride } from './service.ts';
 import { listYears } from './store.ts';
+import { unitNotFound } from '../org/units-service.ts';
 import { shippedYears } from './working-calendar.ts';
 
 /**
@@ -201,6 +202,7 @@ export function registerCalendarRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(getUnitRoute, async (c) => {
     const svc = c.var.services;
     const { id } = c.req.valid('param');
+    await c.var.authz.assertVisible('unit.read', id, () => unitNotFound(id));
     const override = await getOverride(svc.db.em(), id);
     const owner = 'overrideOwner' in svc.calendar ? (svc.calendar as { overrideOwner(id: string): string | null }).overrideOwner(id) : null;
     return c.json({ unitId: id, override, appliesFrom: owner }, 200);
@@ -209,6 +211,7 @@ export function registerCalendarRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(putUnitRoute, async (c) => {
     const svc = c.var.services;
     const { id } = c.req.valid('param');
+    await c.var.authz.assertVisible('unit.read', id, () => unitNotFound(id));
     await c.var.authz.assert('calendar.manage', id);
     const saved = await change(c, (em) => setOverride(em, svc, acting(c), id, c.req.valid('json')));
     return c.json(saved, 200);
@@ -217,6 +220,7 @@ export function registerCalendarRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(deleteUnitRoute, async (c) => {
     const svc = c.var.services;
     const { id } = c.req.valid('param');
+    await c.var.authz.assertVisible('unit.read', id, () => unitNotFound(id));
     await c.var.authz.assert('calendar.manage', id);
     await change(c, (em) => removeOverride(em, svc, acting(c), id));
     return c.body(null, 204);

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import type { Services } from '../context.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
+import { unitNotFound } from '../org/units-service.ts';
 import { calendarYear, unitOverride, type CalendarYear, type UnitOverride } from './model.ts';
 import { proposeYear } from './propose.ts';
 import { deleteOverride, readOverride, readYear, writeOverride, writeYear } from './store.ts';
@@ -84,7 +85,7 @@ export async function confirmYear(em: EntityManager, svc: Services, acting: Acti
 
 async function unitExists(em: EntityManager, unitId: string): Promise<void> {
   const [u] = await em.execute<{ id: string }[]>('SELECT id FROM units WHERE id = ?', [unitId]);
-  if (!u) throw new AppError('unit.not_found', `No unit ${unitId}`);
+  if (!u) throw unitNotFound(unitId);
 }
 
 export async function getOverride(em: EntityManager, unitId: string): Promise<UnitOverride | null> {

@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { html } from 'hono/html';
 import type { AppEnv } from '../http/env.ts';
+import { publicOrigin } from '../http/public-origin.ts';
 import type { ProcedureVersion } from './read.ts';
 import { procedureCode, type ProcedureDocument } from './schema.ts';
 import type { SearchParams, SearchResult } from './search.ts';
@@ -47,10 +48,10 @@ function criteria(c: Context<AppEnv>): Criteria | string {
   return { q: q.trim(), sector, level, page: pageNo };
 }
 
-/** The address printed on a printout: the configured public origin, else the request's. */
+/** The address printed on a printout: always the configured public origin, never the Host header (the page is cached). */
 function pageUrl(c: Context<AppEnv>): string {
   const url = new URL(c.req.url);
-  return (c.var.services.config.publicOrigins[0] ?? url.origin) + url.pathname + url.search;
+  return publicOrigin(c.var.services.config) + url.pathname + url.search;
 }
 
 function respond(c: Context<AppEnv>, status: 200 | 400 | 404 | 500, body: ReturnType<typeof page>) {

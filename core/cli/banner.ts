@@ -2,6 +2,7 @@ import { getHeapStatistics } from 'node:v8';
 import type { Platform } from '../boot.ts';
 import type { AppConfig } from '../config.ts';
 import { demoAccounts, DEMO_PASSWORD } from '../seed.ts';
+import { publicOrigin, publicOriginConfigured } from '../http/public-origin.ts';
 
 /** The database as an operator recognises it, never with its password. */
 export function describeDatabase(config: Pick<AppConfig, 'dialect' | 'database'>): string {
@@ -41,6 +42,7 @@ export function startBanner(config: AppConfig, platform: Platform, port: number)
     `motcua ${config.version} listening on ${url}`,
     `  database  ${describeDatabase(config)}`,
     `  plugins   ${plugins.length ? plugins.map((p) => `${p.id}@${p.version}`).join(', ') : '(none)'}`,
+    `  public    ${publicOrigin(config)}${publicOriginConfigured(config) ? '' : ' (the listen address: set MOTCUA_PUBLIC_URL to the address people use)'}`,
     `  health    GET ${url}/api/health`,
     `  API       ${url}/api/openapi.json`,
     `  memory    V8 heap limit ${heapCeilingMb()} MB, all spaces (npm run serve sets --max-old-space-size=512, --max-semi-space-size=32 and --no-allocation-site-pretenuring, ADR 0011)`,

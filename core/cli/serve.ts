@@ -36,6 +36,8 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
     await platform.close();
     throw e;
   }
+  // With --port 0 the port is known only now; the default public origin (the listen address) needs it.
+  config.port = listening.port;
   for (const line of startBanner(config, platform, listening.port)) out(line);
   if (demoPack) out(demoPack);
   // Timers and other jobs: a pass at once (catching up on what fell due while down), then polling.

@@ -4,7 +4,7 @@ import type { AppEnv } from '../http/env.ts';
 import { acting } from '../http/acting.ts';
 import { defineRoute } from '../http/route.ts';
 import { IdParam, json } from '../http/schemas.ts';
-import { loadIncident, retryIncident, type IncidentRow } from './incidents.ts';
+import { incidentNotFound, loadIncident, retryIncident, type IncidentRow } from './incidents.ts';
 import { iso } from './views.ts';
 
 const Incident = z
@@ -118,6 +118,7 @@ export function registerIncidentRoutes(app: OpenAPIHono<AppEnv>): void {
     await svc.db.em().transactional(async (em) => {
       const incident = await loadIncident(em, id);
       const [instance] = await em.execute<{ unit_id: string | null }[]>('SELECT unit_id FROM process_instances WHERE id = ?', [incident.instance_id]);
+      await c.var.authz.assertVisible('process.read', instance?.unit_id ?? null, () => incidentNotFound(id));
       await c.var.authz.assert('process.operate', instance?.unit_id ?? null);
       await retryIncident(em, svc, acting(c), incident);
     });

@@ -139,7 +139,8 @@ describe('the incidents API', () => {
     expect(all.map((i) => i.instanceId)).toEqual(expect.arrayContaining([desk.id, spt.id]));
     const deskIncident = all.find((i) => i.instanceId === desk.id)!;
     const refused = await leader.post(`/api/incidents/${deskIncident.id}/retry`);
-    expect([refused.status, (await refused.json()).code]).toEqual([403, 'auth.forbidden_scope']);
+    // (an incident outside your units is answered as a missing one, ADR 0004)
+    expect([refused.status, (await refused.json()).code]).toEqual([404, 'incident.not_found']);
     // And the clerk sees the desk's incident but may not retry it
     expect((await s.incidents(clerk)).map((i) => i.instanceId)).toContain(desk.id);
     expect((await s.incidents(clerk)).map((i) => i.instanceId)).not.toContain(spt.id);

@@ -119,9 +119,12 @@ export async function resolveInstanceIncidents(em: EntityManager, svc: Services,
   await em.execute("UPDATE jobs SET status = 'obsolete' WHERE instance_id = ? AND status = 'failed'", [instanceId]);
 }
 
+/** The answer for a missing incident, and for one the caller may not see (ADR 0004). */
+export const incidentNotFound = (id: string) => new AppError('incident.not_found', `No incident ${id}`);
+
 export async function loadIncident(em: EntityManager, id: string): Promise<IncidentRow> {
   const [row] = await em.execute<IncidentRow[]>('SELECT * FROM incidents WHERE id = ?', [id]);
-  if (!row) throw new AppError('incident.not_found', `No incident ${id}`);
+  if (!row) throw incidentNotFound(id);
   return row;
 }
 

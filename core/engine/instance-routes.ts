@@ -3,8 +3,9 @@ import type { AppEnv } from '../http/env.ts';
 import { acting } from '../http/acting.ts';
 import { defineRoute } from '../http/route.ts';
 import { IdParam, json, jsonBody } from '../http/schemas.ts';
-import { findUnit } from '../org/units-service.ts';
+import { findVisibleUnit } from '../org/units-service.ts';
 import { runErrors } from './run-errors.ts';
+import { instanceNotFound } from './runtime.ts';
 import { instanceView } from './views.ts';
 
 const Task = z
@@ -84,7 +85,7 @@ export function registerInstanceRoutes(app: OpenAPIHono<AppEnv>): void {
     const body = c.req.valid('json');
     const id = await svc.db.em().transactional(async (em) => {
       let unit: { id: string; path: string } | null = null;
-      if (body.unitId) unit = await findUnit(em, body.unitId);
+      if (body.unitId) unit = await findVisibleUnit(em, c.var.authz, body.unitId);
       else {
         const grant = c.var.authz.grants.find((g) => svc.permissions.roleGrants(g.role, 'process.start'));
         if (grant) unit = { id: grant.unitId, path: grant.unitPath };
@@ -98,8 +99,9 @@ export function registerInstanceRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(get, async (c) => {
     const em = c.var.services.db.em();
-    const row = await c.var.services.engine.loadInstance(em, c.req.valid('param').id);
-    await c.var.authz.assert('process.read', row.unit_id);
+    const { id } = c.req.valid('param');
+    const row = await c.var.services.engine.loadInstance(em, id);
+    await c.var.authz.assertVisible('process.read', row.unit_id, () => instanceNotFound(id));
     return c.json(await instanceView(em, row), 200);
   });
 
@@ -108,6 +110,7 @@ export function registerInstanceRoutes(app: OpenAPIHono<AppEnv>): void {
     const id = c.req.valid('param').id;
     await svc.db.em().transactional(async (em) => {
       const row = await svc.engine.loadInstance(em, id);
+      await c.var.authz.assertVisible('process.read', row.unit_id, () => instanceNotFound(id));
       await c.var.authz.assert('process.cancel', row.unit_id);
       await svc.engine.cancel(em, acting(c), row, c.req.valid('json').reason ?? null);
     });

@@ -96,9 +96,10 @@ describe('instances and user tasks', () => {
     expect(mine.map((t: { id: string }) => t.id)).toContain(task.id);
     const theirs = await (await specialist.get('/api/tasks')).json();
     expect(theirs.map((t: { id: string }) => t.id)).not.toContain(task.id);
+    // The specialist of Sở Tư pháp may not even see the desk's task: answered as missing (ADR 0004).
     const refused = await specialist.post(`/api/tasks/${task.id}/complete`, {});
-    expect(refused.status).toBe(403);
-    expect((await refused.json()).code).toBe('task.not_entitled');
+    expect(refused.status).toBe(404);
+    expect((await refused.json()).code).toBe('task.not_found');
   });
 
   it('answers 409 for a task no longer open and changes nothing', async () => {
@@ -163,8 +164,8 @@ describe('instances and user tasks', () => {
     const task = await openTask(inst.id);
     expect((await clerk.post(`/api/instances/${inst.id}/cancel`, { reason: 'x' })).status).toBe(403);
     const res = await leader.post(`/api/instances/${inst.id}/cancel`, { reason: 'Người nộp rút hồ sơ' });
-    // The leader of Sở Tư pháp does not reach the desk's instance: unit scope.
-    expect(res.status).toBe(403);
+    // The leader of Sở Tư pháp does not reach the desk's instance: unit scope, answered as missing (ADR 0004).
+    expect(res.status).toBe(404);
     const admin = await ctx.t.login('admin');
     const ok = await admin.post(`/api/instances/${inst.id}/cancel`, { reason: 'Người nộp rút hồ sơ' });
     expect(ok.status).toBe(200);

@@ -7,6 +7,7 @@ import { IdParam, json, jsonBody } from '../http/schemas.ts';
 import { runErrors } from './run-errors.ts';
 import { InstanceSchema } from './instance-routes.ts';
 import { activityMapper, migrateInstance } from './migrate.ts';
+import { instanceNotFound } from './runtime.ts';
 import { instanceView } from './views.ts';
 
 const Migrate = z
@@ -62,6 +63,7 @@ export function registerMigrationRoutes(app: OpenAPIHono<AppEnv>): void {
     const id = c.req.valid('param').id;
     await svc.db.em().transactional(async (em) => {
       const row = await svc.engine.loadInstance(em, id);
+      await c.var.authz.assertVisible('process.read', row.unit_id, () => instanceNotFound(id));
       await c.var.authz.assert('process.migrate', row.unit_id);
       await migrateInstance(svc, em, acting(c), row, c.req.valid('json'));
     });

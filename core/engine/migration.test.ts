@@ -199,8 +199,8 @@ describe('migrating one instance', () => {
     expect(denied.status).toBe(403);
     expect((await denied.json()).code).toBe('auth.forbidden');
     const outside = await migrate(inst.id, { toVersion: 2 }, analystStp);
-    expect(outside.status).toBe(403);
-    expect((await outside.json()).code).toBe('auth.forbidden_scope');
+    expect(outside.status).toBe(404);
+    expect((await outside.json()).code).toBe('process.instance_not_found');
     expect((await instance(inst.id)).definitionVersion).toBe(1);
     expect(await audits(inst.id)).toEqual([]);
   });

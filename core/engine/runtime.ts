@@ -33,6 +33,11 @@ interface Target {
 
 const target = (r: InstanceRow): Target => ({ id: r.id, lockVersion: r.lock_version, unitId: r.unit_id, unitPath: r.unit_path, parentId: r.parent_id ?? null });
 
+/** The answer for a missing instance, and for one the caller may not see (ADR 0004). */
+export const instanceNotFound = (id: string) => new AppError('process.instance_not_found', `No process instance ${id}`);
+/** The answer for a missing task, and for one the caller may not see (ADR 0004). */
+export const taskNotFound = (id: string) => new AppError('task.not_found', `No task ${id}`);
+
 /**
  * Durable process execution. Every command is one transaction of the caller's: load the
  * instance → recover the engine from its saved state → signal → run until every path waits
@@ -167,13 +172,13 @@ export class ProcessRuntime {
 
   async loadInstance(em: EntityManager, id: string): Promise<InstanceRow> {
     const [row] = await em.execute<InstanceRow[]>('SELECT * FROM process_instances WHERE id = ?', [id]);
-    if (!row) throw new AppError('process.instance_not_found', `No process instance ${id}`);
+    if (!row) throw instanceNotFound(id);
     return { ...row, definition_version: Number(row.definition_version), lock_version: Number(row.lock_version) };
   }
 
   async loadTask(em: EntityManager, id: string): Promise<TaskRow> {
     const [row] = await em.execute<TaskRow[]>('SELECT * FROM tasks WHERE id = ?', [id]);
-    if (!row) throw new AppError('task.not_found', `No task ${id}`);
+    if (!row) throw taskNotFound(id);
     return row;
   }
 

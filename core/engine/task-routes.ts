@@ -9,7 +9,7 @@ import { IdParam, json, jsonBody } from '../http/schemas.ts';
 import { runErrors } from './run-errors.ts';
 import { mayWork, workableTasksSql } from './entitlement.ts';
 import { TaskSchema } from './instance-routes.ts';
-import type { TaskRow } from './runtime.ts';
+import { taskNotFound, type TaskRow } from './runtime.ts';
 import { taskView } from './views.ts';
 
 const list = defineRoute({
@@ -39,7 +39,9 @@ const action = (verb: 'claim' | 'unclaim', summary: string) =>
     summary,
     permission: 'authenticated',
     request: { params: IdParam },
-    errors: ['task.not_found', 'task.not_entitled', 'task.not_open', 'task.claimed', 'process.instance_not_found'],
+    errors: verb === 'claim'
+      ? ['task.not_found', 'task.not_entitled', 'task.not_open', 'task.claimed', 'process.instance_not_found']
+      : ['task.not_found', 'task.not_entitled', 'task.not_open', 'task.claimed_by_other', 'task.not_claimed', 'process.instance_not_found'],
     responses: { 200: json(TaskSchema, 'Done') },
   });
 const complete = defineRoute({
@@ -54,11 +56,25 @@ const complete = defineRoute({
   responses: { 204: { description: 'Completed (nothing changed if the answer is an error)' } },
 });
 
+/**
+ * The task if the caller may work on it. One they may not even see (neither entitled nor
+ * reading its instance's unit) answers as a missing one (404, ADR 0004); one they see but
+ * may not work on, 403 `task.not_entitled`.
+ */
 async function entitledTask(c: Context<AppEnv>, em: EntityManager, id: string): Promise<TaskRow> {
   const svc = c.var.services;
   const task = await svc.engine.loadTask(em, id);
-  if (!mayWork(c.var.principal!.user, c.var.authz, svc.permissions, task)) throw new AppError('task.not_entitled');
-  return task;
+  if (mayWork(c.var.principal!.user, c.var.authz, svc.permissions, task)) return task;
+  c.var.authz.assertVisiblePath('process.read', task.unit_path, () => taskNotFound(id));
+  throw new AppError('task.not_entitled');
+}
+
+/** Why this user may not give the task back (null: they may). Only the claimant releases a claim. */
+function unclaimRefusal(task: TaskRow, userId: string): AppError | null {
+  if (task.status !== 'open') return new AppError('task.not_open', `Task ${task.id} is ${task.status}`);
+  if (!task.claimed_by) return new AppError('task.not_claimed', 'Nobody has claimed this task');
+  if (task.claimed_by !== userId) return new AppError('task.claimed_by_other', 'Only the user who claimed this task can give it back');
+  return null;
 }
 
 export function registerTaskRoutes(app: OpenAPIHono<AppEnv>): void {
@@ -109,11 +125,19 @@ export function registerTaskRoutes(app: OpenAPIHono<AppEnv>): void {
       await svc.db.em().transactional(async (em) => {
         const task = await entitledTask(c, em, id);
         if (task.status !== 'open') throw new AppError('task.not_open', `Task ${id} is ${task.status}`);
+        if (verb === 'unclaim') {
+          const refusal = unclaimRefusal(task, user.id);
+          if (refusal) throw refusal;
+        }
         const res =
           verb === 'claim'
             ? await em.execute<{ affectedRows: number }>("UPDATE tasks SET claimed_by = ? WHERE id = ? AND status = 'open' AND (claimed_by IS NULL OR claimed_by = ?)", [user.id, id, user.id], 'run')
             : await em.execute<{ affectedRows: number }>("UPDATE tasks SET claimed_by = NULL WHERE id = ? AND status = 'open' AND claimed_by = ?", [id, user.id], 'run');
-        if (res.affectedRows !== 1) throw new AppError(verb === 'claim' ? 'task.claimed' : 'task.not_open', verb === 'claim' ? 'Another user has claimed this task' : 'You have not claimed this task');
+        if (res.affectedRows !== 1) {
+          // Changed meanwhile: say what it is now.
+          if (verb === 'claim') throw new AppError('task.claimed', 'Another user has claimed this task');
+          throw unclaimRefusal(await svc.engine.loadTask(em, id), user.id) ?? new AppError('conflict.stale');
+        }
         await svc.audit.append(em, { ...acting(c), action: `task.${verb}ed`, targetType: 'task', targetId: id, unitId: task.unit_id, summary: { instanceId: task.instance_id, activityId: task.activity_id } });
       });
       return c.json(taskView(await svc.engine.loadTask(svc.db.em(), id)), 200);

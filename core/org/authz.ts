@@ -54,6 +54,21 @@ export class Authz {
     return this.scopes(permission).some((s) => path.startsWith(s));
   }
 
+  /**
+   * ADR 0004: what you may not see does not exist for you. Unless `permission` (the permission
+   * to read this kind of resource) reaches its unit, throws `notFound()`: the very error a
+   * missing id gets, so a 403 never confirms that something exists. Check the action's own
+   * permission afterwards with `assert` (403: you see it but may not do this).
+   */
+  async assertVisible(permission: string, unitId: string | null | undefined, notFound: () => AppError): Promise<void> {
+    if (!(await this.can(permission, unitId))) throw notFound();
+  }
+
+  /** `assertVisible` for a resource whose unit path is at hand. */
+  assertVisiblePath(permission: string, path: string | null, notFound: () => AppError): void {
+    if (!this.canPath(permission, path)) throw notFound();
+  }
+
   async assert(permission: string, unitId: string | null | undefined): Promise<void> {
     if (!this.hasAnywhere(permission)) throw new AppError('auth.forbidden', `Permission "${permission}" is required`);
     if (!(await this.can(permission, unitId))) {

@@ -5,7 +5,7 @@ import { defineRoute } from '../http/route.ts';
 import { IdParam, json, jsonBody } from '../http/schemas.ts';
 import { Unit, unitLevels } from './entities.ts';
 import { roles } from './roles.ts';
-import { createUnit, findUnit, unitNameHistory, updateUnit } from './units-service.ts';
+import { createUnit, findVisibleUnit, unitNameHistory, updateUnit } from './units-service.ts';
 import { unitView } from './views.ts';
 import { localDate } from '../time.ts';
 
@@ -119,8 +119,7 @@ export function registerOrgRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(getUnit, async (c) => {
     const em = c.var.services.db.em();
-    const unit = await findUnit(em, c.req.valid('param').id);
-    await c.var.authz.assert('unit.read', unit.id);
+    const unit = await findVisibleUnit(em, c.var.authz, c.req.valid('param').id);
     const history = await unitNameHistory(em, unit.id);
     return c.json({ ...unitView(unit), nameHistory: history.map((h) => ({ name: h.name, code: h.code, validTo: h.validTo.toISOString() })) }, 200);
   });
@@ -129,7 +128,7 @@ export function registerOrgRoutes(app: OpenAPIHono<AppEnv>): void {
     const body = c.req.valid('json');
     const svc = c.var.services;
     const unit = await svc.db.em().transactional(async (em) => {
-      const parent = body.parentId ? await findUnit(em, body.parentId) : null;
+      const parent = body.parentId ? await findVisibleUnit(em, c.var.authz, body.parentId) : null;
       await c.var.authz.assert('unit.manage', parent?.id ?? null);
       return createUnit(svc, em, acting(c), { ...body, parentId: parent?.id ?? null });
     });
@@ -140,15 +139,15 @@ export function registerOrgRoutes(app: OpenAPIHono<AppEnv>): void {
     const body = c.req.valid('json');
     const svc = c.var.services;
     const unit = await svc.db.em().transactional(async (em) => {
-      const unit = await findUnit(em, c.req.valid('param').id);
+      const unit = await findVisibleUnit(em, c.var.authz, c.req.valid('param').id);
       await c.var.authz.assert('unit.manage', unit.id);
       if (body.parentId !== undefined && body.parentId !== unit.parentId) {
-        const parent = body.parentId ? await findUnit(em, body.parentId) : null;
+        const parent = body.parentId ? await findVisibleUnit(em, c.var.authz, body.parentId) : null;
         await c.var.authz.assert('unit.manage', parent?.id ?? null);
       }
       // A merge hands the unit over to its successor: that unit must be within your scope too.
       if (body.successorId && body.successorId !== unit.successorId) {
-        await c.var.authz.assert('unit.manage', (await findUnit(em, body.successorId)).id);
+        await c.var.authz.assert('unit.manage', (await findVisibleUnit(em, c.var.authz, body.successorId)).id);
       }
       return updateUnit(svc, em, acting(c), unit.id, body);
     });

@@ -42,14 +42,18 @@ async function expectProblem(res: Response, status: number, code: string) {
 }
 
 const holds = (role: Role, permission: string) => ctx.t.platform.services.permissions.roleGrants(role, permission);
-/** 403 auth.forbidden_scope when the role has the permission somewhere, else 403 auth.forbidden. */
-const denial = (role: Role, permission: string) => (holds(role, permission) ? 'auth.forbidden_scope' : 'auth.forbidden');
+/**
+ * Without the permission anywhere: 403 auth.forbidden, before anything is looked up. With it,
+ * but outside its units: what the caller may not see answers as missing (ADR 0004), and only
+ * what names no resource (a new root unit) is 403 auth.forbidden_scope.
+ */
+const denial = (role: Role, permission: string, outside: [number, string]): [number, string] => (holds(role, permission) ? outside : [403, 'auth.forbidden']);
 
 describe('each role, held only in commune An Bình', () => {
   it.each(roleNames)('%s reads its own unit, not the other commune nor the province; lists only its subtree', async (role) => {
     expect((await as(role).get(`/api/units/${units[HOME].id}`)).status).toBe(200);
-    await expectProblem(await as(role).get(`/api/units/${units[OTHER].id}`), 403, 'auth.forbidden_scope');
-    await expectProblem(await as(role).get('/api/units/DEMO'), 403, 'auth.forbidden_scope');
+    await expectProblem(await as(role).get(`/api/units/${units[OTHER].id}`), 404, 'unit.not_found');
+    await expectProblem(await as(role).get('/api/units/DEMO'), 404, 'unit.not_found');
     const list = await (await as(role).get('/api/units?includeRetired=true')).json();
     const subtree = await homeSubtree();
     expect(list.map((u: { id: string }) => u.id)).toContain(units[HOME].id);
@@ -70,7 +74,7 @@ describe('each role, held only in commune An Bình', () => {
     expect(users.map((u) => u.username)).toEqual(expect.arrayContaining(roleNames.map((r) => `xa-${r}`)));
     expect((await as(role).get('/api/users/xa-viewer')).status).toBe(200);
     for (const outsider of ['hoa-lac-staff', 'clerk', 'admin']) {
-      await expectProblem(await as(role).get(`/api/users/${outsider}`), 403, 'auth.forbidden_scope');
+      await expectProblem(await as(role).get(`/api/users/${outsider}`), 404, 'user.not_found');
     }
   });
 
@@ -94,17 +98,18 @@ describe('each role, held only in commune An Bình', () => {
 
   it.each(roleNames)('%s changes nothing in the other commune or at province level', async (role) => {
     const other = units[OTHER];
-    const checks: [string, Promise<Response>][] = [
-      ['user.manage', as(role).post('/api/users', { username: `by-${role}`, displayName: 'x', unitId: OTHER, password: PW })],
-      ['user.manage', as(role).post('/api/users', { username: `by-${role}-2`, displayName: 'x', unitId: 'DEMO', password: PW })],
-      ['user.manage', as(role).post('/api/users/hoa-lac-staff/disable')],
-      ['role.assign', as(role).post('/api/role-assignments', { userId: `xa-${role}`, role: 'admin', unitId: OTHER })],
-      ['role.assign', as(role).post('/api/role-assignments', { userId: `xa-${role}`, role: 'admin', unitId: 'DEMO' })],
-      ['unit.manage', as(role).patch(`/api/units/${other.id}`, { version: other.version, name: 'Taken over' })],
-      ['unit.manage', as(role).post('/api/units', { code: `${OTHER}.${role}`, name: 'x', level: 'desk', parentId: OTHER })],
-      ['unit.manage', as(role).post('/api/units', { code: `NEW.${role}`, name: 'x', level: 'province', parentId: null })],
+    const unseenUnit: [number, string] = [404, 'unit.not_found'];
+    const checks: [string, Promise<Response>, [number, string]][] = [
+      ['user.manage', as(role).post('/api/users', { username: `by-${role}`, displayName: 'x', unitId: OTHER, password: PW }), unseenUnit],
+      ['user.manage', as(role).post('/api/users', { username: `by-${role}-2`, displayName: 'x', unitId: 'DEMO', password: PW }), unseenUnit],
+      ['user.manage', as(role).post('/api/users/hoa-lac-staff/disable'), [404, 'user.not_found']],
+      ['role.assign', as(role).post('/api/role-assignments', { userId: `xa-${role}`, role: 'admin', unitId: OTHER }), unseenUnit],
+      ['role.assign', as(role).post('/api/role-assignments', { userId: `xa-${role}`, role: 'admin', unitId: 'DEMO' }), unseenUnit],
+      ['unit.manage', as(role).patch(`/api/units/${other.id}`, { version: other.version, name: 'Taken over' }), unseenUnit],
+      ['unit.manage', as(role).post('/api/units', { code: `${OTHER}.${role}`, name: 'x', level: 'desk', parentId: OTHER }), unseenUnit],
+      ['unit.manage', as(role).post('/api/units', { code: `NEW.${role}`, name: 'x', level: 'province', parentId: null }), [403, 'auth.forbidden_scope']],
     ];
-    for (const [permission, pending] of checks) await expectProblem(await pending, 403, denial(role, permission));
+    for (const [permission, pending, outside] of checks) await expectProblem(await pending, ...denial(role, permission, outside));
     expect(await (await admin.get(`/api/units/${other.id}`)).json()).toMatchObject({ name: 'Phường Hòa Lạc', version: other.version });
     expect((await admin.get(`/api/users/by-${role}`)).status).toBe(404);
     expect((await (await admin.get('/api/users/hoa-lac-staff')).json()).active).toBe(true);
@@ -132,19 +137,19 @@ describe('a commune administrator', () => {
     const a = as('admin');
     await expectProblem(await a.post('/api/users', { username: 'no-unit', displayName: 'x', unitId: null, password: PW }), 403, 'auth.forbidden_scope');
     const home = await (await a.get(`/api/units/${units[HOME].id}`)).json();
-    await expectProblem(await a.patch(`/api/units/${home.id}`, { version: home.version, parentId: units[OTHER].id }), 403, 'auth.forbidden_scope');
+    await expectProblem(await a.patch(`/api/units/${home.id}`, { version: home.version, parentId: units[OTHER].id }), 404, 'unit.not_found');
     await expectProblem(await a.patch(`/api/units/${home.id}`, { version: home.version, parentId: null }), 403, 'auth.forbidden_scope');
-    await expectProblem(await a.patch(`/api/units/${home.id}`, { version: home.version, successorId: units[OTHER].id, validTo: '2026-01-01' }), 403, 'auth.forbidden_scope');
+    await expectProblem(await a.patch(`/api/units/${home.id}`, { version: home.version, successorId: units[OTHER].id, validTo: '2026-01-01' }), 404, 'unit.not_found');
     expect(await (await admin.get(`/api/units/${home.id}`)).json()).toMatchObject({ version: home.version, successorId: null, validTo: null });
 
     const viewer = await (await a.get('/api/users/xa-viewer')).json();
-    await expectProblem(await a.patch(`/api/users/${viewer.id}`, { version: viewer.version, unitId: OTHER }), 403, 'auth.forbidden_scope');
-    await expectProblem(await a.patch('/api/users/hoa-lac-staff', { version: 1, unitId: HOME }), 403, 'auth.forbidden_scope');
+    await expectProblem(await a.patch(`/api/users/${viewer.id}`, { version: viewer.version, unitId: OTHER }), 404, 'unit.not_found');
+    await expectProblem(await a.patch('/api/users/hoa-lac-staff', { version: 1, unitId: HOME }), 404, 'user.not_found');
     for (const action of ['disable', 'unlock', 'password']) {
-      await expectProblem(await a.post(`/api/users/clerk/${action}`, {}), 403, 'auth.forbidden_scope');
+      await expectProblem(await a.post(`/api/users/clerk/${action}`, {}), 404, 'user.not_found');
     }
     const provinceGrant = (await (await admin.get('/api/users/admin')).json()).grants[0];
-    await expectProblem(await a.delete(`/api/role-assignments/${provinceGrant.id}`), 403, 'auth.forbidden_scope');
+    await expectProblem(await a.delete(`/api/role-assignments/${provinceGrant.id}`), 404, 'role.assignment_not_found');
     expect((await (await admin.get('/api/users/admin')).json()).grants).toEqual([provinceGrant]);
   });
 });

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import type { Services } from '../context.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from './actor.ts';
+import type { Authz } from './authz.ts';
 import { Unit, UnitNameHistory, type UnitLevel } from './entities.ts';
 
 export interface UnitInput {
@@ -23,9 +24,18 @@ export interface UnitPatch {
   successorId?: string | null;
 }
 
+export const unitNotFound = (idOrCode: string) => new AppError('unit.not_found', `No unit "${idOrCode}"`);
+
 export async function findUnit(em: EntityManager, idOrCode: string): Promise<Unit> {
   const unit = (await em.findOne(Unit, { id: idOrCode })) ?? (await em.findOne(Unit, { code: idOrCode }));
-  if (!unit) throw new AppError('unit.not_found', `No unit "${idOrCode}"`);
+  if (!unit) throw unitNotFound(idOrCode);
+  return unit;
+}
+
+/** A unit the caller may see (`unit.read` reaches it); one they may not answers as a missing one (ADR 0004). */
+export async function findVisibleUnit(em: EntityManager, authz: Authz, idOrCode: string): Promise<Unit> {
+  const unit = await findUnit(em, idOrCode);
+  await authz.assertVisible('unit.read', unit.id, () => unitNotFound(idOrCode));
   return unit;
 }
 

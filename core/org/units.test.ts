@@ -101,7 +101,7 @@ describe('units', () => {
 
     expect((await villageHead.get(`/api/units/${desk.id}`)).status).toBe(200);
     expect((await (await villageHead.get('/api/units')).json()).map((u: UnitView) => u.id)).toEqual([village.id, desk.id]);
-    await expectProblem(await communeViewer.get(`/api/units/${desk.id}`), 403, 'auth.forbidden_scope');
+    await expectProblem(await communeViewer.get(`/api/units/${desk.id}`), 404, 'unit.not_found');
     const hoaLacViewer = await holder('xem-hoa-lac', 'viewer', hoaLac.code);
     expect((await hoaLacViewer.get(`/api/units/${desk.id}`)).status).toBe(200);
   });

@@ -7,9 +7,9 @@ import { acting } from '../http/acting.ts';
 import { defineRoute } from '../http/route.ts';
 import { Grant, IdParam, json, jsonBody, UserView } from '../http/schemas.ts';
 import { RoleAssignment } from './entities.ts';
-import { createUser, findUser, grantRole, resetPassword, revokeRole, setUserActive, unlockUser, updateUser } from './users-service.ts';
+import { createUser, findVisibleUser, grantRole, resetPassword, revokeRole, setUserActive, unlockUser, updateUser } from './users-service.ts';
 import { userView } from './views.ts';
-import { findUnit } from './units-service.ts';
+import { findVisibleUnit } from './units-service.ts';
 
 const UserCreate = z
   .object({
@@ -163,8 +163,7 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>): void {
   });
 
   app.openapi(getUser, async (c) => {
-    const user = await findUser(c.var.services.db.em(), c.req.valid('param').id);
-    await c.var.authz.assert('user.read', user.unitId);
+    const user = await findVisibleUser(c.var.services.db.em(), c.var.authz, c.req.valid('param').id);
     return c.json({ ...userView(user), grants: await grantsOf(c, user.id) }, 200);
   });
 
@@ -172,7 +171,7 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>): void {
     const body = c.req.valid('json');
     const svc = c.var.services;
     const result = await svc.db.em().transactional(async (em) => {
-      const unit = body.unitId ? await findUnit(em, body.unitId) : null;
+      const unit = body.unitId ? await findVisibleUnit(em, c.var.authz, body.unitId) : null;
       await c.var.authz.assert('user.manage', unit?.id ?? null);
       return createUser(svc, em, acting(c), { ...body, unitId: unit?.id ?? null });
     });
@@ -183,10 +182,10 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>): void {
     const body = c.req.valid('json');
     const svc = c.var.services;
     const user = await svc.db.em().transactional(async (em) => {
-      const user = await findUser(em, c.req.valid('param').id);
+      const user = await findVisibleUser(em, c.var.authz, c.req.valid('param').id);
       await c.var.authz.assert('user.manage', user.unitId);
       if (body.unitId !== undefined && body.unitId !== user.unitId) {
-        const unit = body.unitId ? await findUnit(em, body.unitId) : null;
+        const unit = body.unitId ? await findVisibleUnit(em, c.var.authz, body.unitId) : null;
         await c.var.authz.assert('user.manage', unit?.id ?? null);
         body.unitId = unit?.id ?? null;
       }
@@ -208,7 +207,7 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>): void {
     app.openapi(userAction(action, summary), async (c) => {
       const svc = c.var.services;
       const user = await svc.db.em().transactional(async (em) => {
-        const user = await findUser(em, c.req.valid('param').id);
+        const user = await findVisibleUser(em, c.var.authz, c.req.valid('param').id);
         await c.var.authz.assert('user.manage', user.unitId);
         if (action === 'disable' && user.id === c.var.principal!.user.id) throw new AppError('request.invalid', 'You cannot disable your own account');
         return actions[action](svc, em, acting(c), user.id);
@@ -221,7 +220,7 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>): void {
     const svc = c.var.services;
     const body = c.req.valid('json');
     const result = await svc.db.em().transactional(async (em) => {
-      const user = await findUser(em, c.req.valid('param').id);
+      const user = await findVisibleUser(em, c.var.authz, c.req.valid('param').id);
       await c.var.authz.assert('user.manage', user.unitId);
       return resetPassword(svc, em, acting(c), user.id, body.password);
     });
@@ -232,7 +231,7 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>): void {
     const body = c.req.valid('json');
     const svc = c.var.services;
     const ra = await svc.db.em().transactional(async (em) => {
-      const unit = await findUnit(em, body.unitId);
+      const unit = await findVisibleUnit(em, c.var.authz, body.unitId);
       await c.var.authz.assert('role.assign', unit.id);
       return grantRole(svc, em, acting(c), { ...body, unitId: unit.id });
     });
@@ -244,6 +243,7 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>): void {
     await svc.db.em().transactional(async (em) => {
       const ra = await em.findOne(RoleAssignment, { id: c.req.valid('param').id });
       if (!ra) throw new AppError('role.assignment_not_found');
+      await c.var.authz.assertVisible('user.read', ra.unitId, () => new AppError('role.assignment_not_found'));
       await c.var.authz.assert('role.assign', ra.unitId);
       await revokeRole(svc, em, acting(c), ra);
     });

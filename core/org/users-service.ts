@@ -5,6 +5,7 @@ import { User, sexes } from '../auth/entities.ts';
 import { assertPasswordPolicy, generatePassword, hashPassword } from '../auth/passwords.ts';
 import { endSessionsOf } from '../auth/sessions.ts';
 import type { Acting } from './actor.ts';
+import type { Authz } from './authz.ts';
 import { RoleAssignment } from './entities.ts';
 import { isRole, roleNames } from './roles.ts';
 import { findUnit } from './units-service.ts';
@@ -31,9 +32,18 @@ export interface UserPatch {
 
 export const USERNAME_PATTERN = /^[a-z0-9][a-z0-9._-]{1,63}$/;
 
+export const userNotFound = (idOrUsername: string) => new AppError('user.not_found', `No user "${idOrUsername}"`);
+
 export async function findUser(em: EntityManager, idOrUsername: string): Promise<User> {
   const user = (await em.findOne(User, { id: idOrUsername })) ?? (await em.findOne(User, { username: idOrUsername.toLowerCase() }));
-  if (!user) throw new AppError('user.not_found', `No user "${idOrUsername}"`);
+  if (!user) throw userNotFound(idOrUsername);
+  return user;
+}
+
+/** An account the caller may see (`user.read` reaches its unit); one they may not answers as a missing one (ADR 0004). */
+export async function findVisibleUser(em: EntityManager, authz: Authz, idOrUsername: string): Promise<User> {
+  const user = await findUser(em, idOrUsername);
+  await authz.assertVisible('user.read', user.unitId, () => userNotFound(idOrUsername));
   return user;
 }
 

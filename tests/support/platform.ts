@@ -118,7 +118,8 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
   const db = await createTestDatabase();
   const clock = options.clock ?? new ManualClock('2026-03-02T01:00:00.000Z');
   const env = db.dialect === 'postgresql' ? { DATABASE_URL: db.database } : {};
-  const config = loadConfig({ ...env, MOTCUA_LOG_LEVEL: 'silent' }, { database: db.database, ...options.config });
+  // The site's public origin is the one TestClient sends (MOTCUA_PUBLIC_URL), whatever Host a request names.
+  const config = loadConfig({ ...env, MOTCUA_LOG_LEVEL: 'silent' }, { database: db.database, publicUrl: ORIGIN, ...options.config });
   let platform: Platform;
   try {
     platform = await createPlatform({ config, plugins: options.plugins, clock, seedAdmin: false, log: createLogger('silent') });

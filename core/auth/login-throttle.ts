@@ -1,0 +1,61 @@
+import type { EntityManager } from '@mikro-orm/knex';
+import type { Services } from '../context.ts';
+import type { JobRunner } from '../jobs/job-runner.ts';
+import { toDate } from '../jobs/jobs.ts';
+import { FAILURE_WINDOW_MS, LOCK_AFTER, UNKNOWN_LOCK_RETENTION_MS, type FailureStreak } from './throttle.ts';
+import { sha256 } from './tokens.ts';
+
+/**
+ * Failure streaks of usernames without an account (`login_throttle`), so that such a name is
+ * throttled (429) and locked (423) after the same failures as a real account and nobody can
+ * tell the two apart. One row per name, keyed by the SHA-256 of the normalised name; a row
+ * expires FAILURE_WINDOW_MS after its last failure (a lock: UNKNOWN_LOCK_RETENTION_MS) and the
+ * hourly purge deletes it, so the table holds at most the names tried within that time.
+ */
+export const LOGIN_THROTTLE_PURGE_EVERY_MS = 3_600_000;
+
+const keyOf = (username: string) => sha256(`login:${username}`);
+
+export async function unknownNameStreak(em: EntityManager, username: string, now: Date): Promise<FailureStreak> {
+  const [row] = await em.execute<{ failed_logins: number; last_failed_at: unknown; locked_at: unknown }[]>(
+    'SELECT failed_logins, last_failed_at, locked_at FROM login_throttle WHERE key_hash = ? AND expires_at > ?',
+    [keyOf(username), now],
+  );
+  if (!row) return { failedLogins: 0, lastFailedAt: null, lockedAt: null };
+  return { failedLogins: Number(row.failed_logins), lastFailedAt: toDate(row.last_failed_at), lockedAt: row.locked_at == null ? null : toDate(row.locked_at) };
+}
+
+/** Counts one more failure for a name without an account (atomically); answers the new count and whether it locked. */
+export async function recordUnknownNameFailure(em: EntityManager, username: string, now: Date): Promise<{ failedLogins: number; locks: boolean }> {
+  const key = keyOf(username);
+  const expires = new Date(now.getTime() + FAILURE_WINDOW_MS);
+  // An expired row (not yet purged) starts a new streak, as a real account's old streak does.
+  await em.execute(
+    `INSERT INTO login_throttle (key_hash, failed_logins, last_failed_at, locked_at, expires_at) VALUES (?, 1, ?, NULL, ?)
+     ON CONFLICT (key_hash) DO UPDATE SET
+       failed_logins = CASE WHEN login_throttle.expires_at <= ? THEN 1 ELSE login_throttle.failed_logins + 1 END,
+       locked_at = CASE WHEN login_throttle.expires_at <= ? THEN NULL ELSE login_throttle.locked_at END,
+       last_failed_at = ?,
+       expires_at = CASE WHEN login_throttle.locked_at IS NOT NULL AND login_throttle.expires_at > ? THEN login_throttle.expires_at ELSE ? END`,
+    [key, now, expires, now, now, now, now, expires],
+  );
+  const [row] = await em.execute<{ failed_logins: number }[]>('SELECT failed_logins FROM login_throttle WHERE key_hash = ?', [key]);
+  const failedLogins = Number(row.failed_logins);
+  const locks = failedLogins >= LOCK_AFTER;
+  if (locks) {
+    await em.execute('UPDATE login_throttle SET locked_at = ?, expires_at = ? WHERE key_hash = ? AND locked_at IS NULL', [now, new Date(now.getTime() + UNKNOWN_LOCK_RETENTION_MS), key]);
+  }
+  return { failedLogins, locks };
+}
+
+/** Deletes expired rows; idempotent, so every node may run it. */
+export async function purgeLoginThrottle(svc: Services): Promise<number> {
+  const res = await svc.db.em().execute<{ affectedRows: number }>('DELETE FROM login_throttle WHERE expires_at <= ?', [svc.clock.now()], 'run');
+  return Number(res.affectedRows);
+}
+
+export function registerLoginThrottlePurge(runner: JobRunner, svc: Services): void {
+  runner.every('login-throttle-purge', LOGIN_THROTTLE_PURGE_EVERY_MS, async () => {
+    await purgeLoginThrottle(svc);
+  });
+}
