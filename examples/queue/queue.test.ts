@@ -192,15 +192,18 @@ describe('queue plugin: unit scope', () => {
       await other.post('/api/queue/call-next', { unitId: desk, desk: 'Quầy 1' }),
       await other.get(`/api/queue/board?unitId=${desk}`),
     ]) {
-      expect(res.status).toBe(403);
-      expect((await res.json()).code).toBe('auth.forbidden_scope');
+      // The desk lies outside the commune receptionist's units: it answers as a missing unit (404, ADR 0004).
+      expect(res.status).toBe(404);
+      expect((await res.json()).code).toBe('unit.not_found');
     }
     expect((await issue(other, commune)).code).toBe('Q001');
 
     const clerk = await as('clerk');
     const clerkTicket = await issue(clerk, desk);
     await clerk.post('/api/queue/call-next', { unitId: desk, desk: 'Quầy 1' });
-    expect((await other.post(`/api/queue/tickets/${clerkTicket.id}/done`)).status).toBe(403);
+    const foreign = await other.post(`/api/queue/tickets/${clerkTicket.id}/done`);
+    expect(foreign.status).toBe(404);
+    expect((await foreign.json()).code).toBe('queue.ticket_not_found');
 
     const auditor = await as('auditor');
     const denied = await auditor.post('/api/queue/tickets', { unitId: desk, serviceCode: 'HT' });

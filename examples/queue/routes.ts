@@ -1,4 +1,4 @@
-import { acting, defineRoute, IdParam, json, jsonBody, z, type AppEnv, type OpenAPIHono, type PluginContext } from '../../core/plugin-api.ts';
+import { acting, AppError, defineRoute, IdParam, json, jsonBody, z, type AppEnv, type OpenAPIHono, type PluginContext } from '../../core/plugin-api.ts';
 import type { QueueConfig } from './config.ts';
 // Registers the queue's error codes (defineErrors) before the routes below declare them.
 import './errors.ts';
@@ -44,7 +44,7 @@ const issue = defineRoute({
   summary: 'Issue the next queue ticket of a unit (reception kiosk or desk)',
   permission: 'queue.issue',
   request: jsonBody(z.object({ unitId: UnitId, serviceCode: ServiceCode, dossierId: z.string().max(64).nullable().optional() }).openapi('QueueTicketIssue')),
-  errors: ['auth.forbidden_scope', 'queue.full'],
+  errors: ['unit.not_found', 'auth.forbidden_scope', 'queue.full'],
   responses: { 201: json(Ticket, 'Issued') },
 });
 const list = defineRoute({
@@ -55,7 +55,7 @@ const list = defineRoute({
   summary: "Today's tickets of a unit in queue order (waiting ones unless a status is given)",
   permission: 'queue.read',
   request: { query: z.object({ unitId: UnitId, status: z.enum(ticketStatuses).default('waiting') }) },
-  errors: ['auth.forbidden_scope'],
+  errors: ['unit.not_found'],
   responses: { 200: json(z.array(Ticket), 'Tickets') },
 });
 const next = defineRoute({
@@ -66,7 +66,7 @@ const next = defineRoute({
   summary: 'Call the oldest waiting ticket to your desk; two clerks calling at once get different tickets',
   permission: 'queue.call',
   request: jsonBody(z.object({ unitId: UnitId, desk: z.string().min(1).max(64).describe('Desk label shown on the board, e.g. "Quầy 3"'), serviceCode: ServiceCode.optional() }).openapi('QueueCall')),
-  errors: ['auth.forbidden_scope', 'queue.empty'],
+  errors: ['unit.not_found', 'auth.forbidden_scope', 'queue.empty'],
   responses: { 200: json(Ticket, 'Called') },
 });
 const finish = (action: 'done' | 'no-show', operationId: string, summary: string) =>
@@ -91,14 +91,24 @@ const board = defineRoute({
   summary: 'What the waiting-room screen shows: tickets being served, how many wait, messages from other plugins',
   permission: 'queue.read',
   request: { query: z.object({ unitId: UnitId }) },
-  errors: ['auth.forbidden_scope'],
+  errors: ['unit.not_found'],
   responses: { 200: json(Board, 'Board') },
 });
 
+/**
+ * A unit or ticket outside the caller's `queue.read` reach answers exactly as a missing one
+ * (404, core's ADR 0004); one they may see but not act on, 403.
+ */
+const unitNotVisible = (unitId: string) => new AppError('unit.not_found', `No unit "${unitId}"`);
+const ticketNotVisible = (id: string) => new AppError('queue.ticket_not_found', `No queue ticket "${id}"`);
+
 /** Mounted at /api/queue. Every handler checks the unit scope of what it touches. */
 export function queueRoutes(router: OpenAPIHono<AppEnv>, ctx: PluginContext<QueueConfig>): void {
+  const visible = (c: { var: AppEnv['Variables'] }, unitId: string) => c.var.authz.assertVisible('queue.read', unitId, () => unitNotVisible(unitId));
+
   router.openapi(issue, async (c) => {
     const body = c.req.valid('json');
+    await visible(c, body.unitId);
     await c.var.authz.assert('queue.issue', body.unitId);
     const ticket = await ctx.em().transactional((em) => issueTicket(ctx, em, acting(c), body));
     return c.json(ticketView(ticket), 201);
@@ -106,13 +116,14 @@ export function queueRoutes(router: OpenAPIHono<AppEnv>, ctx: PluginContext<Queu
 
   router.openapi(list, async (c) => {
     const { unitId, status } = c.req.valid('query');
-    await c.var.authz.assert('queue.read', unitId);
+    await visible(c, unitId);
     const tickets = await listTickets(ctx, ctx.em(), unitId, [status]);
     return c.json(tickets.map(ticketView), 200);
   });
 
   router.openapi(next, async (c) => {
     const body = c.req.valid('json');
+    await visible(c, body.unitId);
     await c.var.authz.assert('queue.call', body.unitId);
     const ticket = await ctx.em().transactional((em) => callNext(ctx, em, acting(c), body));
     return c.json(ticketView(ticket), 200);
@@ -122,6 +133,7 @@ export function queueRoutes(router: OpenAPIHono<AppEnv>, ctx: PluginContext<Queu
     router.openapi(route, async (c) => {
       const ticket = await ctx.em().transactional(async (em) => {
         const current = await findTicket(em, c.req.valid('param').id);
+        await c.var.authz.assertVisible('queue.read', current.unitId, () => ticketNotVisible(current.id));
         await c.var.authz.assert('queue.call', current.unitId);
         return finishTicket(ctx, em, acting(c), current, outcome);
       });
@@ -131,7 +143,7 @@ export function queueRoutes(router: OpenAPIHono<AppEnv>, ctx: PluginContext<Queu
 
   router.openapi(board, async (c) => {
     const { unitId } = c.req.valid('query');
-    await c.var.authz.assert('queue.read', unitId);
+    await visible(c, unitId);
     const tickets = await listTickets(ctx, ctx.em(), unitId, ['waiting', 'called']);
     const messages = ctx
       .contributions<DisplayMessage>('queue.display-message')
