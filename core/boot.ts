@@ -3,22 +3,13 @@ import type { AppConfig } from './config.ts';
 import { systemClock, type Clock } from './clock.ts';
 import type { Services } from './context.ts';
 import { migrate, openDatabase } from './db/database.ts';
-import { coreEntities, coreMigrations } from './db/core-schema.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { publicOrigin, publicOriginConfigured } from './http/public-origin.ts';
 import { PermissionRegistry } from './org/roles.ts';
-import { AuditLog } from './audit/audit-log.ts';
 import { PluginHost } from './plugin-host/host.ts';
-import { ProcessRuntime } from './engine/runtime.ts';
-import { WorkingCalendar } from './calendar/working-calendar.ts';
-import { registerTimerJobs } from './engine/timer-jobs.ts';
-import { registerServiceJobs } from './engine/service-tasks.ts';
-import { registerMessagePurge } from './engine/message-purge.ts';
-import { registerLoginThrottlePurge } from './auth/login-throttle.ts';
+import { core } from './modules/index.ts';
+import type { ModuleDefinition } from './modules/define-module.ts';
 import { dummyHash } from './auth/passwords.ts';
-import { registerCallJobs } from './engine/call-activities.ts';
-import { JobRunner } from './jobs/job-runner.ts';
-import { Catalogue } from './catalogue/service.ts';
 import type { PluginDefinition } from './plugin-host/define-plugin.ts';
 import { createApp } from './http/app.ts';
 import type { AppEnv } from './http/env.ts';
@@ -55,27 +46,29 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       'MOTCUA_PUBLIC_URL is not set: links and printed addresses will name the listen address, and browsers that send only an Origin header (no Sec-Fetch-Site) will be refused as cross-site. Set it to the address people use, e.g. https://motcua.bacninh.gov.vn',
     );
   }
-  const plugins = PluginHost.resolve(options.plugins ?? [], config.version, config.pluginConfig);
+  const plugins = PluginHost.resolve(options.plugins ?? [], config.version, config.pluginConfig, core);
   const permissions = new PermissionRegistry();
+  for (const { def, owner } of core.permissions) permissions.add(def, owner);
   plugins.registerPermissions(permissions);
   const db = await openDatabase(config, {
-    entities: [...coreEntities, ...plugins.entities()],
-    migrations: [...coreMigrations, ...plugins.migrations()],
+    entities: [...core.entities, ...plugins.entities()],
+    migrations: [...core.migrations, ...plugins.migrations()],
   });
+  const started: ModuleDefinition[] = [];
+  let services: Services | undefined;
   try {
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, 'migrations applied');
-    const services = { config, db, clock, log, permissions, audit: new AuditLog(clock, db.dialect, config.auditChains), plugins } as Services;
-    const calendar = await WorkingCalendar.load(db, log);
-    services.calendar = calendar;
-    services.engine = new ProcessRuntime(services);
-    services.catalogue = new Catalogue(services);
-    services.jobs = new JobRunner({ db, clock, log }, { pollMs: config.jobPollMs });
-    registerTimerJobs(services.jobs, services);
-    registerServiceJobs(services.jobs, services);
-    registerMessagePurge(services.jobs, services);
-    registerLoginThrottlePurge(services.jobs, services);
-    registerCallJobs(services.jobs, services);
+    services = { config, db, clock, log, permissions, plugins } as Services;
+    // Each module's services, then its jobs, in dependency order (core/modules/index.ts).
+    for (const m of core.modules) {
+      const provided = (await m.create?.(services)) ?? {};
+      const missing = (m.provides ?? []).filter((name) => !(name in provided));
+      if (missing.length) throw new Error(`Core module "${m.id}" declares it provides ${missing.join(', ')} but did not build it`);
+      Object.assign(services, provided);
+      started.push(m);
+    }
+    for (const m of core.modules) m.jobs?.(services.jobs, services);
     const seeded: Platform['seeded'] = { demo: false };
     if (!(await hasUsers(db.em()))) {
       const demoAllowed = config.demo && config.dialect === 'sqlite' && !config.production;
@@ -87,16 +80,17 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
       }
     }
     await plugins.setup(services);
-    const app = createApp(services);
+    const app = createApp(services, core.modules);
     // Made now, so that the first login for an unknown name does not pay for it (and stand out).
     await dummyHash();
+    const running = services;
     const close = async () => {
-      calendar.stop();
-      await services.jobs.stop();
+      for (const m of [...started].reverse()) await m.stop?.(running);
       await db.close();
     };
     return { app, services, seeded, close };
   } catch (err) {
+    for (const m of [...started].reverse()) await m.stop?.(services!);
     await db.close();
     throw err;
   }

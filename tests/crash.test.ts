@@ -3,7 +3,7 @@
 // (204) must be stored, no command may be half-applied, and every instance must run to its end.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { coreEntities, coreMigrations } from '../core/db/core-schema.ts';
+import { core } from '../core/modules/index.ts';
 import { openDatabase } from '../core/db/database.ts';
 import { createTestDatabase, postgresAvailable, testDialect, type TestDatabase } from './support/platform.ts';
 import { ServerProcess } from './support/server-process.ts';
@@ -56,7 +56,7 @@ interface InstanceRow {
 
 /** Reads the stored rows from outside the server (the server is down, or on PostgreSQL may run). */
 async function snapshot(db: TestDatabase) {
-  const conn = await openDatabase({ dialect: db.dialect, database: db.database, logLevel: 'silent' }, { entities: coreEntities, migrations: coreMigrations });
+  const conn = await openDatabase({ dialect: db.dialect, database: db.database, logLevel: 'silent' }, { entities: core.entities, migrations: core.migrations });
   try {
     const em = conn.em();
     const instances = await em.execute<InstanceRow[]>('SELECT id, status, state, lock_version, ended_at FROM process_instances');

@@ -1,7 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createTestDatabase, postgresAvailable, testDialect, type TestDatabase } from '../../tests/support/platform.ts';
-import { coreMigrations } from '../db/core-schema.ts';
+import { core } from '../modules/index.ts';
+
+const coreMigrations = core.migrations;
 import { cliEnv, motcuaBin, repoRoot, runMotcua as motcua, sqlOn as sql } from '../../tests/support/cli.ts';
 import { demoAccounts, DEMO_PASSWORD } from '../seed.ts';
 

@@ -1,4 +1,4 @@
-import { coreEntities, coreMigrations } from '../db/core-schema.ts';
+import { core } from '../modules/index.ts';
 import { migrate, openDatabase } from '../db/database.ts';
 import { PluginHost } from '../plugin-host/host.ts';
 import { describeDatabase } from './banner.ts';
@@ -8,10 +8,10 @@ import { EXIT, out } from './output.ts';
 /** Applies pending migrations of core and the enabled plugins; seeds nothing. */
 export async function migrateCommand(): Promise<number> {
   const { config, plugins } = await cliSetup();
-  const host = PluginHost.resolve(plugins, config.version, config.pluginConfig);
+  const host = PluginHost.resolve(plugins, config.version, config.pluginConfig, core);
   const db = await openDatabase(config, {
-    entities: [...coreEntities, ...host.entities()],
-    migrations: [...coreMigrations, ...host.migrations()],
+    entities: [...core.entities, ...host.entities()],
+    migrations: [...core.migrations, ...host.migrations()],
   });
   try {
     const applied = await migrate(db);

@@ -12,16 +12,40 @@ export interface MigrationContext {
 export interface NamedMigration {
   name: string;
   class: Constructor<Migration>;
+  /** Tables the migration creates, read from its builder calls (so owners need not list them). */
+  tables?: string[];
+}
+
+type Up = (schema: Knex.SchemaBuilder, ctx: MigrationContext) => Knex.SchemaBuilder | void;
+
+/**
+ * The tables a migration creates, found by running its `up` against a recorder instead of
+ * knex: `createTable(name)` is noted, every other call (columns, indexes, raw SQL) does nothing.
+ */
+export function tablesCreatedBy(up: Up): string[] {
+  const created: string[] = [];
+  const recorder: unknown = new Proxy(function recorder() {}, {
+    get: (_target, prop) => {
+      if (prop === 'createTable' || prop === 'createTableIfNotExists') {
+        return (name: string) => {
+          created.push(name);
+          return recorder;
+        };
+      }
+      if (prop === 'then') return undefined; // never a thenable
+      return () => recorder;
+    },
+    apply: () => recorder,
+  });
+  up(recorder as Knex.SchemaBuilder, { knex: recorder as Knex, dialect: 'sqlite' });
+  return created;
 }
 
 /**
  * Declares a dialect-portable migration with knex's schema builder, so one migration
  * serves SQLite and PostgreSQL alike. The builder's statements run in the migrator's transaction.
  */
-export function defineMigration(
-  name: string,
-  up: (schema: Knex.SchemaBuilder, ctx: MigrationContext) => Knex.SchemaBuilder | void,
-): NamedMigration {
+export function defineMigration(name: string, up: Up): NamedMigration {
   class DefinedMigration extends Migration {
     override up(): void {
       const knex = this.getKnex();
@@ -33,7 +57,7 @@ export function defineMigration(
     }
   }
   Object.defineProperty(DefinedMigration, 'name', { value: name });
-  return { name, class: DefinedMigration as unknown as NamedMigration['class'] };
+  return { name, class: DefinedMigration as unknown as NamedMigration['class'], tables: tablesCreatedBy(up) };
 }
 
 /** Helper for the recurring timestamp column: timestamptz on PostgreSQL, datetime on SQLite. */

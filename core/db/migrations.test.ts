@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, testDialect, type TestDatabase } from '../../tests/support/platform.ts';
-import { coreEntities, coreMigrations } from './core-schema.ts';
+import { core } from '../modules/index.ts';
+
+const { entities: coreEntities, migrations: coreMigrations } = core;
 
 const CORE_NAMES = coreMigrations.map((m) => m.name);
 import { migrate, openDatabase, type Database } from './database.ts';

@@ -1,4 +1,4 @@
-/** Rows of the engine's tables as the runtime reads them (core/db/migrations/0002, 0006). */
+/** Rows of the engine's tables as the runtime reads them (core/engine/migrations/0002, 0006). */
 
 export type InstanceStatus = 'running' | 'completed' | 'cancelled' | 'incident';
 

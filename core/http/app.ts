@@ -1,4 +1,4 @@
-import { OpenAPIHono } from '@hono/zod-openapi';
+import type { OpenAPIHono } from '@hono/zod-openapi';
 import { requestId } from 'hono/request-id';
 import { bodyLimit } from 'hono/body-limit';
 import { OptimisticLockError, UniqueConstraintViolationException } from '@mikro-orm/core';
@@ -6,37 +6,15 @@ import type { Services } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { authenticate, csrfGuard } from '../auth/middleware.ts';
 import type { AppEnv } from './env.ts';
+import type { ModuleDefinition } from '../modules/define-module.ts';
+import { createRouter } from './router.ts';
+
+export { createRouter };
 import { problemResponse } from './problem.ts';
 import { jsonLimits } from './json-limits.ts';
 import { securityHeaders } from './security-headers.ts';
 import { allowedMethods } from './allowed-methods.ts';
-import { registerSystemRoutes } from './system-routes.ts';
-import { registerAuthRoutes } from '../auth/routes.ts';
-import { registerOrgRoutes } from '../org/routes.ts';
-import { registerUserRoutes } from '../org/user-routes.ts';
-import { registerAuditRoutes } from '../audit/routes.ts';
-import { registerDefinitionRoutes } from '../engine/definition-routes.ts';
-import { registerInstanceRoutes } from '../engine/instance-routes.ts';
-import { registerTaskRoutes } from '../engine/task-routes.ts';
-import { registerIncidentRoutes } from '../engine/incident-routes.ts';
-import { registerMigrationRoutes } from '../engine/migrate-routes.ts';
-import { registerMessageRoutes } from '../engine/message-routes.ts';
-import { registerPackRoutes } from '../packs/routes.ts';
-import { registerCalendarRoutes } from '../calendar/routes.ts';
-import { registerCatalogueRoutes } from '../catalogue/routes.ts';
-import { registerPublicCataloguePages } from '../catalogue/public-pages.ts';
 
-/** A router whose validation failures become `request.invalid` problems. Plugins get one too. */
-export function createRouter(): OpenAPIHono<AppEnv> {
-  return new OpenAPIHono<AppEnv>({
-    defaultHook: (result) => {
-      if (!result.success) {
-        const issues = result.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message }));
-        throw new AppError('request.invalid', issues.map((i) => `${i.path || '(body)'}: ${i.message}`).join('; '), { issues });
-      }
-    },
-  });
-}
 
 function toAppError(err: unknown, contentType: string | undefined): AppError | null {
   if (err instanceof AppError) return err;
@@ -56,7 +34,7 @@ function toAppError(err: unknown, contentType: string | undefined): AppError | n
  * then the route's own middleware (permission, public routes' origin check, media type, zod).
  * Parser errors before any of this (431, 400) are answered by the server (listen.ts).
  */
-export function createApp(services: Services): OpenAPIHono<AppEnv> {
+export function createApp(services: Services, modules: ModuleDefinition[]): OpenAPIHono<AppEnv> {
   const app = createRouter();
   // 1. A request id on every response, errors included.
   app.use('*', requestId({ limitLength: 64 }));
@@ -84,21 +62,7 @@ export function createApp(services: Services): OpenAPIHono<AppEnv> {
   //    401, and public routes (login) check the origin in their route middleware.
   app.use('/api/*', csrfGuard());
 
-  registerSystemRoutes(app);
-  registerAuthRoutes(app);
-  registerOrgRoutes(app);
-  registerUserRoutes(app);
-  registerAuditRoutes(app);
-  registerDefinitionRoutes(app);
-  registerInstanceRoutes(app);
-  registerTaskRoutes(app);
-  registerIncidentRoutes(app);
-  registerMigrationRoutes(app);
-  registerMessageRoutes(app);
-  registerPackRoutes(app);
-  registerCalendarRoutes(app);
-  registerCatalogueRoutes(app);
-  registerPublicCataloguePages(app);
+  for (const m of modules) m.routes?.(app);
   services.plugins.mountRoutes(app, services, createRouter);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'motcua_session' });

@@ -8,6 +8,7 @@ import { defineMigration } from '../db/migration.ts';
 import type { Services } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { createTestDatabase, postgresAvailable, startTestPlatform, testDialect } from '../../tests/support/platform.ts';
+import { core } from '../modules/index.ts';
 import type { PluginDefinition } from './define-plugin.ts';
 import { PluginHost } from './host.ts';
 import { loadPlugins, resolvePluginModule } from './loader.ts';
@@ -20,7 +21,7 @@ function plugin(id: string, extra: Partial<PluginDefinition> = {}): PluginDefini
 }
 
 function resolve(defs: PluginDefinition[], config: Record<string, unknown> = {}): PluginHost {
-  return PluginHost.resolve(defs, CORE_VERSION, config);
+  return PluginHost.resolve(defs, CORE_VERSION, config, core);
 }
 
 /** The boot refusal: its stable code and the words the operator needs to find the culprits. */

@@ -7,21 +7,15 @@ import type { AppEnv } from '../http/env.ts';
 import type { PermissionRegistry } from '../org/roles.ts';
 import type { DocumentTemplate, ElementTemplate, PluginContext, PluginDefinition } from './define-plugin.ts';
 import { HandlerRegistry } from './handler-registry.ts';
-import { coreEntities } from '../db/core-schema.ts';
 
-/** Names core owns: a plugin may not take them as its id (route base `/api/<id>`) or table prefix. */
-export const CORE_ROUTE_BASES = [
-  'auth', 'me', 'health', 'openapi.json', 'units', 'users', 'roles', 'role-assignments', 'audit',
-  'definitions', 'instances', 'tasks', 'messages', 'incidents', 'jobs', 'catalogue', 'procedures', 'packs',
-  'calendar', 'dossiers', 'documents', 'plugins', 'designer', 'lookup', 'sectors', 'agencies',
-];
-export const CORE_TABLES = [
-  'units', 'unit_name_history', 'users', 'role_assignments', 'sessions', 'api_tokens', 'audit_log', 'audit_heads', 'settings', 'schema_migrations',
-  'bpmn_deployments', 'process_definitions', 'process_instances', 'tasks', 'activity_history', 'jobs', 'incidents', 'message_subscriptions', 'messages',
-  'calendar_years', 'calendar_days', 'calendar_unit_overrides', 'calendar_revision',
-  'procedures', 'procedure_versions', 'procedure_documents', 'procedure_bindings', 'procedure_facets', 'procedure_words', 'sectors',
-  'pack_trusted_keys', 'pack_installs', 'pack_assets',
-];
+/** What core owns, derived from its modules (core/modules): a plugin may not take these names. */
+export interface CoreNames {
+  /** First path segments under /api that core's routes use, and core's module ids. */
+  routeBases: string[];
+  tables: string[];
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  entities: { meta: { className: string } }[];
+}
 
 const ID_PATTERN = /^[a-z][a-z0-9]{1,31}$/;
 
@@ -45,11 +39,14 @@ export class PluginHost {
   /** Validated contributions by extension point, in plugin order. */
   private readonly contributed = new Map<string, { plugin: string; value: unknown }[]>();
 
-  private constructor(plugins: LoadedPlugin[]) {
+  private constructor(
+    plugins: LoadedPlugin[],
+    private readonly core: CoreNames,
+  ) {
     this.plugins = plugins;
   }
 
-  static resolve(defs: PluginDefinition[], coreVersion: string, pluginConfig: Record<string, unknown> = {}): PluginHost {
+  static resolve(defs: PluginDefinition[], coreVersion: string, pluginConfig: Record<string, unknown>, core: CoreNames): PluginHost {
     const byId = new Map<string, PluginDefinition>();
     for (const def of defs) {
       if (!def || typeof def !== 'object' || typeof def.id !== 'string') fail('plugin.invalid', 'A plugin module must export a definePlugin({...}) object as default');
@@ -57,12 +54,12 @@ export class PluginHost {
       if (!semver.valid(def.version)) fail('plugin.invalid', `Plugin "${def.id}": version "${def.version}" is not semver`);
       const other = byId.get(def.id);
       if (other) fail('plugin.conflict', `Two plugins have the id "${def.id}" (versions ${other.version} and ${def.version})`);
-      if (CORE_ROUTE_BASES.includes(def.id)) fail('plugin.conflict', `Plugin "${def.id}" would mount at /api/${def.id}, which core owns`);
+      if (core.routeBases.includes(def.id)) fail('plugin.conflict', `Plugin "${def.id}" would mount at /api/${def.id}, which core owns`);
       byId.set(def.id, def);
     }
     const ordered = PluginHost.order(byId, coreVersion);
     const loaded = ordered.map((def) => ({ def, config: PluginHost.parseConfig(def, pluginConfig[def.id]) }));
-    const host = new PluginHost(loaded);
+    const host = new PluginHost(loaded, core);
     host.checkNamespaces();
     for (const { def } of loaded) {
       for (const [topic, handler] of Object.entries(def.handlers ?? {})) host.handlers.register(topic, handler, def.id);
@@ -117,15 +114,15 @@ export class PluginHost {
   }
 
   private checkNamespaces(): void {
-    const tables = new Map<string, string>(CORE_TABLES.map((t) => [t, 'core']));
+    const tables = new Map<string, string>(this.core.tables.map((t) => [t, 'core']));
     // MikroORM keys entities by name: a second `User` would replace core's (it refuses, naming neither owner).
-    const entityNames = new Map<string, string>(coreEntities.map((e) => [e.meta.className, 'core']));
+    const entityNames = new Map<string, string>(this.core.entities.map((e) => [e.meta.className, 'core']));
     const tags = new Map<string, string>();
     const points = new Map<string, string>();
     const migrations = new Map<string, string>();
     for (const { def } of this.plugins) {
       const prefix = `${def.id}_`;
-      const coreClash = CORE_TABLES.find((t) => t.startsWith(prefix));
+      const coreClash = this.core.tables.find((t) => t.startsWith(prefix));
       if (coreClash) fail('plugin.conflict', `Plugin "${def.id}" table prefix "${prefix}" clashes with core's table "${coreClash}"`);
       for (const entity of def.entities ?? []) {
         const table = entity.meta.tableName ?? entity.meta.collection ?? entity.meta.className;
@@ -139,6 +136,8 @@ export class PluginHost {
       }
       for (const m of def.migrations ?? []) {
         if (!m.name.startsWith(prefix)) fail('plugin.invalid', `Plugin "${def.id}": migration "${m.name}" must be named "${prefix}NNNN_…"`);
+        const foreign = (m.tables ?? []).find((t) => !t.startsWith(prefix));
+        if (foreign) fail('plugin.invalid', `Plugin "${def.id}": migration "${m.name}" creates table "${foreign}", which must start with "${prefix}"`);
         const owner = migrations.get(m.name);
         if (owner) fail('plugin.conflict', `Migration "${m.name}" is declared twice by "${owner}" and "${def.id}"`);
         migrations.set(m.name, def.id);

@@ -2,7 +2,7 @@ import { execFile } from 'node:child_process';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { TestDatabase } from './platform.ts';
-import { coreEntities, coreMigrations } from '../../core/db/core-schema.ts';
+import { core } from '../../core/modules/index.ts';
 import { openDatabase } from '../../core/db/database.ts';
 
 /** The `motcua` command as a child process, for CLI tests. */
@@ -35,7 +35,7 @@ export function runMotcua(db: TestDatabase, args: string[], extra?: Record<strin
 
 /** Runs SQL against the test database from outside the CLI (to inspect or tamper with it). */
 export async function sqlOn<T>(db: TestDatabase, query: string, params: unknown[] = []): Promise<T> {
-  const conn = await openDatabase({ dialect: db.dialect, database: db.database, logLevel: 'silent' }, { entities: coreEntities, migrations: coreMigrations });
+  const conn = await openDatabase({ dialect: db.dialect, database: db.database, logLevel: 'silent' }, { entities: core.entities, migrations: core.migrations });
   try {
     return (await conn.em().execute(query, params)) as unknown as T;
   } finally {

@@ -1,4 +1,4 @@
-import { defineMigration, timestamp } from '../migration.ts';
+import { defineMigration, timestamp } from '../../db/migration.ts';
 
 /**
  * Messages between processes (core/engine/messages.ts).

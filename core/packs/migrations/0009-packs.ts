@@ -1,4 +1,4 @@
-import { defineMigration, timestamp } from '../migration.ts';
+import { defineMigration, timestamp } from '../../db/migration.ts';
 
 /**
  * Signed procedure packs (core/packs, docs/pack-format.md, ADR 0010).

@@ -1,4 +1,4 @@
-import { defineMigration } from '../migration.ts';
+import { defineMigration } from '../../db/migration.ts';
 
 /**
  * Call activities and input/output mappings (core/engine/call-activities.ts, io-mapping.ts).

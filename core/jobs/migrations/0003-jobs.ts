@@ -1,4 +1,4 @@
-import { defineMigration, timestamp } from '../migration.ts';
+import { defineMigration, timestamp } from '../../db/migration.ts';
 
 /**
  * Durable jobs: work the engine must do later, fired by the job runner (core/jobs/). Today the

@@ -1,4 +1,4 @@
-import { defineMigration } from '../migration.ts';
+import { defineMigration } from '../../db/migration.ts';
 
 /**
  * Where a message came from, and which waits accept one from outside (security fix: a desk

@@ -1,4 +1,4 @@
-import { defineMigration, timestamp } from '../migration.ts';
+import { defineMigration, timestamp } from '../../db/migration.ts';
 
 /** Units, users, roles, sessions, API tokens and the audit trail. */
 export const foundation = defineMigration('core_0001_foundation', (schema) =>

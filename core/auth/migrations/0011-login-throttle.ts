@@ -1,4 +1,4 @@
-import { defineMigration, timestamp } from '../migration.ts';
+import { defineMigration, timestamp } from '../../db/migration.ts';
 
 /**
  * Failed-login counters of usernames that have no account (core/auth/login-throttle.ts), so an

@@ -1,4 +1,4 @@
-import { defineMigration, timestamp } from '../migration.ts';
+import { defineMigration, timestamp } from '../../db/migration.ts';
 
 /** Deployed process definitions, running instances, user tasks and the activity history. */
 export const engine = defineMigration('core_0002_engine', (schema) =>

@@ -1,0 +1,52 @@
+import { defineModule } from '../modules/define-module.ts';
+import { everyone } from '../org/roles.ts';
+import { registerCallJobs } from './call-activities.ts';
+import { registerDefinitionRoutes } from './definition-routes.ts';
+import { registerIncidentRoutes } from './incident-routes.ts';
+import { registerInstanceRoutes } from './instance-routes.ts';
+import { registerMessagePurge } from './message-purge.ts';
+import { registerMessageRoutes } from './message-routes.ts';
+import { registerMigrationRoutes } from './migrate-routes.ts';
+import { engine } from './migrations/0002-engine.ts';
+import { incidents } from './migrations/0004-incidents.ts';
+import { messages } from './migrations/0005-messages.ts';
+import { callActivities } from './migrations/0006-call-activities.ts';
+import { messageOrigin } from './migrations/0010-message-origin.ts';
+import { ProcessRuntime } from './runtime.ts';
+import { registerServiceJobs } from './service-tasks.ts';
+import { registerTaskRoutes } from './task-routes.ts';
+import { registerTimerJobs } from './timer-jobs.ts';
+
+/** The durable BPMN engine (ADR 0006): definitions, instances, tasks, timers, messages, call activities, incidents. */
+export const engineModule = defineModule({
+  id: 'engine',
+  description: 'Durable BPMN engine',
+  requires: ['org', 'audit', 'calendar', 'jobs'],
+  migrations: [engine, incidents, messages, callActivities, messageOrigin],
+  permissions: [
+    { name: 'process.deploy', description: 'Deploy BPMN process definitions', roles: ['analyst'] },
+    { name: 'process.read', description: 'See process definitions and the instances of your units', roles: everyone },
+    { name: 'process.start', description: 'Start process instances in your units', roles: ['receptionist', 'analyst'] },
+    { name: 'process.cancel', description: 'Cancel running process instances of your units', roles: ['leader'] },
+    { name: 'process.migrate', description: 'Move running process instances of your units to another version of their definition', roles: ['analyst'] },
+    { name: 'process.operate', description: 'Retry the incidents of process instances of your units (re-queue their failed jobs)', roles: ['leader'] },
+    { name: 'process.message', description: 'Send messages to the process instances of your units (POST /api/messages)', roles: ['receptionist', 'specialist', 'leader', 'clerical', 'analyst'] },
+    { name: 'task.work', description: 'Work on user tasks you are entitled to (assignee, candidate role in scope)', roles: ['receptionist', 'specialist', 'leader', 'clerical', 'analyst'] },
+  ],
+  provides: ['engine'],
+  create: (s) => ({ engine: new ProcessRuntime(s) }),
+  jobs(runner, s) {
+    registerTimerJobs(runner, s);
+    registerServiceJobs(runner, s);
+    registerMessagePurge(runner, s);
+    registerCallJobs(runner, s);
+  },
+  routes(app) {
+    registerDefinitionRoutes(app);
+    registerInstanceRoutes(app);
+    registerTaskRoutes(app);
+    registerIncidentRoutes(app);
+    registerMigrationRoutes(app);
+    registerMessageRoutes(app);
+  },
+});

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { composeModules } from './compose.ts';
+import { defineModule } from './define-module.ts';
+import { core, coreModules } from './index.ts';
+import { defineMigration } from '../db/migration.ts';
+
+describe('core modules', () => {
+  it('are ordered so that each comes after the modules it requires', () => {
+    const position = new Map(core.modules.map((m, i) => [m.id, i]));
+    for (const m of core.modules) for (const r of m.requires ?? []) expect(position.get(r), `${m.id} requires ${r}`).toBeLessThan(position.get(m.id)!);
+    expect(core.modules.map((m) => m.id).sort()).toEqual(coreModules.map((m) => m.id).sort());
+  });
+
+  it('derive the tables core owns from their migrations (every table, the migrator’s own included)', () => {
+    expect([...core.tables].sort()).toEqual([
+      'activity_history', 'api_tokens', 'audit_heads', 'audit_log', 'bpmn_deployments', 'calendar_days', 'calendar_revision', 'calendar_unit_overrides',
+      'calendar_years', 'incidents', 'jobs', 'login_throttle', 'message_subscriptions', 'messages', 'pack_assets', 'pack_installs', 'pack_trusted_keys',
+      'procedure_bindings', 'procedure_documents', 'procedure_facets', 'procedure_versions', 'procedure_words', 'procedures', 'process_definitions',
+      'process_instances', 'role_assignments', 'schema_migrations', 'sectors', 'sessions', 'settings', 'tasks', 'unit_name_history', 'units', 'users',
+    ]);
+  });
+
+  it('derive the route bases core owns from their routes, and reserve their ids', () => {
+    for (const base of ['health', 'openapi.json', 'auth', 'me', 'units', 'users', 'roles', 'role-assignments', 'audit', 'definitions', 'instances', 'tasks', 'messages', 'incidents', 'procedures', 'packs', 'calendar']) {
+      expect(core.routeBases, base).toContain(base);
+    }
+    for (const id of coreModules.map((m) => m.id)) expect(core.routeBases).toContain(id);
+  });
+
+  it('apply core migrations in the order of their numbers, as every existing database did', () => {
+    const names = core.migrations.map((m) => m.name);
+    expect(names).toEqual([...names].sort());
+    expect(names[0]).toBe('core_0001_foundation');
+  });
+
+  it('declare every core permission once, each with its owner', () => {
+    const names = core.permissions.map((p) => p.def.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(core.permissions.find((p) => p.def.name === 'process.message')?.owner).toBe('engine');
+    expect(core.permissions.find((p) => p.def.name === 'unit.read')?.owner).toBe('org');
+  });
+
+  it('refuse a requirement that is missing or circular, naming the modules', () => {
+    const a = defineModule({ id: 'a', description: 'a', requires: ['b'] });
+    const b = defineModule({ id: 'b', description: 'b', requires: ['a'] });
+    expect(() => composeModules([a, b])).toThrow(/circle: a → b → a/);
+    expect(() => composeModules([a])).toThrow(/"a" requires "b", which is not in the module list/);
+    expect(() => composeModules([b, defineModule({ id: 'b', description: 'again' })])).toThrow(/Two core modules have the id "b"/);
+  });
+
+  it('find the tables a migration creates without a database', () => {
+    const m = defineMigration('x_0001_two', (schema) =>
+      schema.createTable('x_one', (t) => t.string('id')).alterTable('units', (t) => t.string('y')).createTable('x_two', (t) => t.string('id')).raw('UPDATE units SET y = 1'),
+    );
+    expect(m.tables).toEqual(['x_one', 'x_two']);
+  });
+});

@@ -1,0 +1,17 @@
+import { auditModule } from '../audit/module.ts';
+import { authModule } from '../auth/module.ts';
+import { calendarModule } from '../calendar/module.ts';
+import { catalogueModule } from '../catalogue/module.ts';
+import { engineModule } from '../engine/module.ts';
+import { jobsModule } from '../jobs/module.ts';
+import { orgModule } from '../org/module.ts';
+import { packsModule } from '../packs/module.ts';
+import { composeModules } from './compose.ts';
+import { systemModule } from './system.ts';
+import type { ModuleDefinition } from './define-module.ts';
+
+/** The modules of core. Adding one is one entry here; boot orders them by their `requires`. */
+export const coreModules: ModuleDefinition[] = [systemModule, orgModule, authModule, auditModule, jobsModule, calendarModule, engineModule, catalogueModule, packsModule];
+
+/** Core composed: modules in dependency order, and what core owns, derived from their declarations. */
+export const core = composeModules(coreModules);
