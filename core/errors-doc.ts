@@ -20,6 +20,7 @@ Every error the API returns is an RFC 9457 \`application/problem+json\` body:
 - Some codes add fields: \`request.invalid\` → \`issues\` (path, message); \`auth.throttled\` → \`retryAfter\`
   (and a \`Retry-After\` header); \`auth.weak_password\` → \`problems\`; \`conflict.stale\` → \`currentVersion\`;
   \`process.migration_refused\` → \`activities\` (activity id, reason) when activities lack a counterpart;
+  \`process.engine_version_unsupported\` → \`installed\`, \`supported\` (package → version);
   \`process.service_task_failed\` → \`activityId\`, \`topic\` (and \`cause\`, the handler's own code);
   \`process.bpmn_error_uncaught\` → \`errorCode\` (the handler's business error code), \`activityId\`.
 - Plugins add codes under their own id (\`<plugin>.<code>\`), listed in their own docs.

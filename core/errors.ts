@@ -53,6 +53,7 @@ export const errorCatalogue = {
   'process.instance_not_found': { status: 404, title: 'No such process instance', vi: 'Không tìm thấy phiên bản quy trình đang chạy' },
   'process.not_running': { status: 409, title: 'The process instance is no longer running', vi: 'Quy trình không còn đang chạy' },
   'process.migration_refused': { status: 422, title: 'The instance cannot move to that version', vi: 'Không thể chuyển quy trình đang chạy sang phiên bản này' },
+  'process.engine_version_unsupported': { status: 501, title: 'Instance migration does not support the installed version of the BPMN engine', vi: 'Chức năng chuyển phiên bản quy trình chưa hỗ trợ phiên bản bộ máy BPMN đang cài đặt' },
   'process.service_task_failed': { status: 502, title: "A service task's handler failed: nothing was changed", vi: 'Tác vụ dịch vụ xử lý không thành công: chưa có thay đổi nào được lưu' },
   'process.bpmn_error_uncaught': { status: 422, title: 'A service task reported a business error that no error event of the diagram catches', vi: 'Tác vụ dịch vụ báo lỗi nghiệp vụ mà sơ đồ không có sự kiện bắt lỗi tương ứng' },
   'process.call_too_deep': { status: 422, title: 'Call activities (and messages) between process instances went too many levels deep in one command', vi: 'Các quy trình gọi nhau (hoạt động gọi) lồng quá nhiều cấp trong một thao tác' },

@@ -21,8 +21,12 @@ async function violations(baseDir: string, dirs: string[]) {
     validate: true,
     ruleSet: importRules,
     tsPreCompilationDeps: true,
+    // Packages are not cruised, but stay in the graph (no `exclude`): no-non-package-json needs them.
     doNotFollow: { path: 'node_modules' },
-    exclude: { path: 'node_modules' },
+    // node_modules may be a symbolic link to a shared install: name packages as node_modules/…
+    preserveSymlinks: true,
+    // Resolve packages as Node does for ESM (exports maps with `import` conditions).
+    enhancedResolveOptions: { conditionNames: ['import', 'require', 'node', 'default'], exportsFields: ['exports'] },
   });
   const output = result.output as { summary: { totalCruised: number; violations: { from: string; to: string; rule: { name: string } }[] } };
   return Object.assign(
@@ -55,6 +59,40 @@ describe('import direction', () => {
       expect(found).toContain('plugins-only-plugin-api: plugins/hr/index.ts → core/boot.ts');
       expect(found).toContain('plugins-only-contracts: plugins/reports/index.ts → plugins/hr/index.ts');
       expect(found.some((v) => v.includes('contract.ts'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
+/** Every folder with code of ours: the server, tests, scripts, the CLI entry and the benchmark. */
+const SOURCES = ['core', 'plugins', 'examples', 'designer', 'runtime', 'tests', 'scripts', 'bin', 'bench'];
+
+describe('dependencies', () => {
+  it('every package the code imports is declared in package.json', async () => {
+    const found = await violations(root, SOURCES);
+    expect([...found]).toEqual([]);
+    expect(found.cruised).toBeGreaterThan(100);
+  }, 60_000);
+
+  it('catches an import of a package that is only installed, and of one that is missing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'motcua-deps-'));
+    try {
+      mkdirSync(join(dir, 'core'), { recursive: true });
+      for (const name of ['declared', 'transitive']) {
+        mkdirSync(join(dir, 'node_modules', name), { recursive: true });
+        writeFileSync(join(dir, 'node_modules', name, 'package.json'), JSON.stringify({ name, version: '1.0.0', main: 'index.js' }));
+        writeFileSync(join(dir, 'node_modules', name, 'index.js'), 'module.exports = 1;\n');
+      }
+      writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'x', private: true, dependencies: { declared: '1.0.0' } }));
+      writeFileSync(join(dir, 'core', 'ok.ts'), "import d from 'declared';\nexport const a = d;\n");
+      writeFileSync(join(dir, 'core', 'bad.ts'), "import t from 'transitive';\nimport m from 'missing-package';\nexport const b = [t, m];\n");
+      writeFileSync(join(dir, 'tsconfig.json'), '{"compilerOptions":{"allowImportingTsExtensions":true,"noEmit":true,"esModuleInterop":true}}');
+      const found = await violations(dir, ['core']);
+      expect([...found].sort()).toEqual([
+        'no-non-package-json: core/bad.ts → node_modules/transitive/index.js',
+        'not-to-unresolvable: core/bad.ts → missing-package',
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

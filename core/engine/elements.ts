@@ -1,5 +1,6 @@
 import * as elements from 'bpmn-elements';
 import { TypeResolver } from 'moddle-context-serializer';
+import { DurableTimerEventDefinition } from './timer-definition.ts';
 
 /** Most iterations a multi-instance activity may start; more stops the activity with an error. */
 export const MAX_LOOP_ITERATIONS = 1_000;
@@ -61,7 +62,9 @@ function DetachedCallActivity(activityDef: ActivityDef, context: unknown): unkno
  *   runs their topic's handler as a durable job and signals the activity with its output;
  *   the engine never resolves a service function from the diagram;
  * - multi-instance is bounded (MAX_LOOP_ITERATIONS);
- * - call activities only wait: the runtime starts the called process (DetachedCallActivity).
+ * - call activities only wait: the runtime starts the called process (DetachedCallActivity);
+ * - timers of an engine with `DurableTimers` never expire by the machine's clock: the job runner
+ *   fires them (DurableTimerEventDefinition, timer-definition.ts).
  * Use it to deserialize `CompiledProcess.context`.
  */
 export const typeResolver = TypeResolver(elements as unknown as Record<string, unknown>, (types: Record<string, unknown>) => {
@@ -70,6 +73,7 @@ export const typeResolver = TypeResolver(elements as unknown as Record<string, u
   types['bpmn:BusinessRuleTask'] = lib.SignalTask;
   types['bpmn:MultiInstanceLoopCharacteristics'] = BoundedLoopCharacteristics;
   types['bpmn:CallActivity'] = DetachedCallActivity;
+  types['bpmn:TimerEventDefinition'] = DurableTimerEventDefinition;
 });
 
 /** Can the engine build this BPMN type (after typeResolver's mapping)? */

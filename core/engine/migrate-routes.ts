@@ -7,6 +7,7 @@ import { IdParam, json, jsonBody } from '../http/schemas.ts';
 import { runErrors } from './run-errors.ts';
 import { InstanceSchema } from './instance-routes.ts';
 import { activityMapper, migrateInstance } from './migrate.ts';
+import { assertStateFormat } from './state-adapter.ts';
 import { instanceNotFound } from './runtime.ts';
 import { instanceView } from './views.ts';
 
@@ -31,7 +32,7 @@ const migrateOne = defineRoute({
   responses: {
     200: json(InstanceSchema, 'Migrated: the instance as it now is'),
   },
-  errors: ['process.instance_not_found', 'process.definition_not_found', 'process.not_running', 'process.migration_refused', 'auth.forbidden_scope', ...runErrors],
+  errors: ['process.instance_not_found', 'process.definition_not_found', 'process.not_running', 'process.migration_refused', 'process.engine_version_unsupported', 'auth.forbidden_scope', ...runErrors],
 });
 
 const migrateAll = defineRoute({
@@ -54,7 +55,7 @@ const migrateAll = defineRoute({
       'What moved and what did not (with the reason)',
     ),
   },
-  errors: ['process.definition_not_found', 'process.migration_refused', 'auth.forbidden_scope', ...runErrors],
+  errors: ['process.definition_not_found', 'process.migration_refused', 'process.engine_version_unsupported', 'auth.forbidden_scope', ...runErrors],
 });
 
 export function registerMigrationRoutes(app: OpenAPIHono<AppEnv>): void {
@@ -80,6 +81,7 @@ export function registerMigrationRoutes(app: OpenAPIHono<AppEnv>): void {
     const to = await svc.engine.definitions.resolve(em, key, body.toVersion);
     if (to.id === from.id) throw new AppError('process.migration_refused', `Source and target are both v${version}`);
     activityMapper(from, to, body.activityMap);
+    assertStateFormat();
     const rows = await em.execute<{ id: string; unit_path: string | null }[]>(
       "SELECT id, unit_path FROM process_instances WHERE definition_id = ? AND status = 'running' ORDER BY started_at, id",
       [from.id],

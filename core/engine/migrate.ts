@@ -5,16 +5,17 @@ import type { Acting } from '../org/actor.ts';
 import type { LoadedDefinition } from './definitions.ts';
 import { runEngine, type RunResult } from './run.ts';
 import { csv, type InstanceRow } from './runtime.ts';
+import { assertStateFormat, renameActivities, runningActivities } from './state-adapter.ts';
 
 /**
  * Migration of a waiting instance to another version of its definition (same key).
  *
- * The saved state is bpmn-engine's `getState()`: activity ids sit in child states
- * (`execution.children[].id`), in the broker messages of the process and of each activity
- * (`content.id`, `content.parent.id`, `content.attachedTo`, `content.inbound[].id/targetId/sourceId`)
- * and in the definitions' id. Execution ids are opaque and kept, so task rows and timer jobs,
- * keyed by execution id, keep pointing at the same waits. The rewritten state is recovered
- * against the target version (no signal) and must wait exactly where the old one waited.
+ * The saved state is bpmn-engine's `getState()`, whose format is undocumented: renaming the
+ * activity ids in it is left to state-adapter.ts, which knows the fields and refuses
+ * (`process.engine_version_unsupported`) on an engine version it was not written for.
+ * Execution ids are kept, so task rows and timer jobs, keyed by execution id, keep pointing at
+ * the same waits. The rewritten state is recovered against the target version (no signal) and
+ * must wait exactly where the old one waited.
  */
 
 export interface MigrationInput {
@@ -45,53 +46,6 @@ const contextOf = (def: LoadedDefinition) => def.sourceContext as unknown as { i
 /** Types that wait alike in the engine: a wait in one may continue in the other. */
 const GROUPS = [new Set(['bpmn:UserTask', 'bpmn:ManualTask']), new Set(['bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:BusinessRuleTask'])];
 const sameKind = (a: string, b: string) => a === b || GROUPS.some((g) => g.has(a) && g.has(b));
-
-/** Subtrees holding process data or broker bookkeeping, never activity ids to rename. */
-const OPAQUE = new Set(['environment', 'variables', 'output', 'input', 'properties', 'fields', 'message', 'error']);
-/** Keys whose string value names an activity (or the definitions element). */
-const ID_KEYS = new Set(['id', 'targetId', 'sourceId', 'attachedTo']);
-
-/** A copy of the state with every activity id renamed through `ids`. */
-export function rewriteState<T>(value: T, ids: Map<string, string>, key = ''): T {
-  if (Array.isArray(value)) return value.map((v) => rewriteState(v, ids, key)) as T;
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = OPAQUE.has(k) ? v : rewriteState(v, ids, k);
-    if (Array.isArray(out.children)) out.children = dedupeChildren(out.children as { id: string; status?: string }[]);
-    return out as T;
-  }
-  if (typeof value === 'string' && ID_KEYS.has(key)) return (ids.get(value) ?? value) as T;
-  return value;
-}
-
-/** After renaming, an idle child may share its id with a renamed running one: the running one stays. */
-function dedupeChildren(children: { id: string; status?: string }[]) {
-  const keep = new Map<string, { id: string; status?: string }>();
-  for (const c of children) if (!keep.has(c.id) || (c.status && !keep.get(c.id)!.status)) keep.set(c.id, c);
-  return children.filter((c) => keep.get(c.id) === c);
-}
-
-interface ChildState {
-  id: string;
-  status?: string;
-  execution?: { children?: ChildState[]; executions?: { children?: ChildState[] }[] };
-}
-
-/** Activities the state holds as running (waiting, joining, holding a timer…), sub-processes included. */
-export function runningActivities(state: object): Set<string> {
-  const out = new Set<string>();
-  const visit = (children: ChildState[] | undefined) => {
-    for (const c of children ?? []) {
-      if (!c.status) continue;
-      out.add(c.id);
-      visit(c.execution?.children);
-      for (const e of c.execution?.executions ?? []) visit(e.children);
-    }
-  };
-  const defs = (state as { definitions?: { execution?: { processes?: { execution?: { children?: ChildState[] } }[] } }[] }).definitions ?? [];
-  for (const d of defs) for (const p of d.execution?.processes ?? []) visit(p.execution?.children);
-  return out;
-}
 
 const eventTypes = (a: ContextActivity) => (a.behaviour?.eventDefinitions ?? []).map((e) => e.type).sort().join(',');
 const attachedId = (a: ContextActivity) => (typeof a.behaviour?.attachedTo === 'string' ? a.behaviour.attachedTo : a.behaviour?.attachedTo?.id) ?? null;
@@ -153,6 +107,7 @@ export interface MigrationResult {
  * and audit, under the instance's optimistic lock.
  */
 export async function migrateInstance(svc: Services, em: EntityManager, acting: Acting, instance: InstanceRow, input: MigrationInput): Promise<MigrationResult> {
+  assertStateFormat();
   if (instance.status !== 'running' || !instance.state) throw new AppError('process.not_running', `Instance ${instance.id} is ${instance.status}`);
   const from = await svc.engine.definitions.byId(em, instance.definition_id);
   const to = await svc.engine.definitions.resolve(em, instance.definition_key, input.toVersion);
@@ -187,7 +142,7 @@ export async function migrateInstance(svc: Services, em: EntityManager, acting: 
   for (const id of Object.keys(from.activities)) if (map(id) !== id) ids.set(id, map(id));
   let after: RunResult;
   try {
-    after = await runEngine(to, svc.clock, { instanceId: instance.id, state: rewriteState(state, ids), variables });
+    after = await runEngine(to, svc.clock, { instanceId: instance.id, state: renameActivities(state, ids), variables });
   } catch (err) {
     throw refuse(`v${to.version} cannot recover the migrated state of instance ${instance.id}: ${(err as Error).message}`);
   }

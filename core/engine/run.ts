@@ -4,6 +4,7 @@ import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
 import type { LoadedDefinition } from './definitions.ts';
 import { DurableTimers } from './timers.ts';
+import { withoutSources } from './state-adapter.ts';
 import type { HistoryEvent, RunInput, RunResult, Signal, Waiting } from './run-types.ts';
 import { MAX_STEPS_PER_COMMAND } from './run-types.ts';
 import { engineOptions } from './expressions.ts';
@@ -259,8 +260,7 @@ export async function runEngine(def: LoadedDefinition, clock: Clock, input: RunI
       open.splice(i, 1);
       return false;
     });
-    const state = (await engine.getState()) as { definitions: { source?: unknown }[] };
-    for (const d of state.definitions) delete d.source;
+    const state = withoutSources((await engine.getState()) as { definitions: { source?: unknown }[] });
     return {
       state,
       completed,

@@ -1,4 +1,3 @@
-import * as elements from 'bpmn-elements';
 import { AppError } from '../errors.ts';
 import type { Calendar } from './calendar.ts';
 import { nextOccurrence, parseCycle, parseInstant } from './iso-time.ts';
@@ -13,12 +12,11 @@ import { nextOccurrence, parseCycle, parseInstant } from './iso-time.ts';
  *
  * bpmn-elements computes expiry with the machine's real time and, on resume, completes at once
  * a timer whose expiry has passed. So that only the job runner decides when a timer fires (by
- * the injected clock and the calendar), timers of an engine using `DurableTimers` are told
- * they expire at the end of time: `TimerEventDefinition.prototype.parse` is wrapped for them
- * (and only for them). The repetitions of a cycle are still counted by the engine.
+ * the injected clock and the calendar), the timers of an engine using `DurableTimers` are told
+ * they expire at the end of time by motcua's own timer event definition, mapped in the type
+ * resolver (timer-definition.ts); bpmn-elements itself is not changed. The repetitions of a
+ * cycle are still counted by the engine.
  */
-
-const END_OF_TIME = new Date('9999-12-31T00:00:00.000Z');
 
 interface TimerContent {
   id: string;
@@ -45,19 +43,6 @@ export interface ArmedTimer {
   repeat: number | null;
 }
 
-type Parse = (this: { environment: { timers?: { durable?: boolean } } }, type: string, value: string) => { expireAt?: Date; delay?: number; repeat?: number };
-const proto = (elements as unknown as { TimerEventDefinition: { prototype: { parse: Parse; [k: symbol]: unknown } } }).TimerEventDefinition.prototype;
-const PATCHED = Symbol.for('motcua.durable-timers');
-if (!proto[PATCHED]) {
-  const parse = proto.parse;
-  proto.parse = function durableParse(type, value) {
-    const parsed = parse.call(this, type, value);
-    if (!this.environment.timers?.durable) return parsed;
-    return { ...parsed, expireAt: END_OF_TIME, delay: END_OF_TIME.getTime() - Date.now() };
-  };
-  proto[PATCHED] = true;
-}
-
 interface Ref {
   owner: TimerContent | null;
   callback: (...args: unknown[]) => unknown;
@@ -68,7 +53,6 @@ interface Ref {
 
 /** The `timers` option of every engine: records, never arms. One instance per command. */
 export class DurableTimers {
-  readonly durable = true;
   private readonly refs: Ref[] = [];
   private count = 0;
 

@@ -3,7 +3,9 @@ import type { IFlattenedRuleSet } from 'dependency-cruiser';
 /**
  * The import direction of the codebase, checked by tests/architecture.test.ts:
  * core knows no plugin or UI; a plugin sees only core's public plugin API and the
- * `contract.ts` of other plugins.
+ * `contract.ts` of other plugins. And every package imported anywhere is declared in
+ * package.json: one that is only there because another package needs it may change or vanish
+ * with that package's next release.
  */
 export const importRules: IFlattenedRuleSet = {
   forbidden: [
@@ -34,6 +36,20 @@ export const importRules: IFlattenedRuleSet = {
       severity: 'error',
       from: { path: '^(designer|runtime)/' },
       to: { path: '^(core|plugins)/', pathNot: '^core/(plugin-api|bpmn-extensions)' },
+    },
+    {
+      name: 'no-non-package-json',
+      comment: 'a package imported by the code (tests and scripts included) must be declared in package.json, not only installed as a dependency of a dependency',
+      severity: 'error',
+      from: {},
+      to: { dependencyTypes: ['npm-no-pkg', 'npm-unknown'] },
+    },
+    {
+      name: 'not-to-unresolvable',
+      comment: 'an import that resolves to nothing (a package neither declared nor installed, or a missing file)',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true },
     },
   ],
 };
