@@ -14,7 +14,7 @@ import { FLOW_NODE, attrOf, base, diagramFiles, documents, formFiles, mapping, p
 
 describe('procedures/base: the pack source as data', () => {
   it('pack.json names the pack and declares each placeholder once, with a kind matching its token', () => {
-    expect(pack).toMatchObject({ id: 'vn.motcua.base', version: '1.0.0', sequence: 1, publisher: { name: 'motcua (DEMO)', province: 'DEMO' } });
+    expect(pack).toMatchObject({ id: 'vn.motcua.base', version: '1.1.0', sequence: 2, publisher: { name: 'motcua (DEMO)', province: 'DEMO' } });
     const tokens = pack.placeholders.map((p) => p.token);
     expect(new Set(tokens).size).toBe(tokens.length);
     for (const p of pack.placeholders) {
@@ -37,7 +37,7 @@ describe('procedures/base: the pack source as data', () => {
     expect(new Set(codes).size).toBe(codes.length);
     for (const { file, doc } of docs) expect(file, 'file named after the code').toBe(`${doc.code}.json`);
     // The catalogue the brief asks for.
-    for (const code of ['1.001193', '2.000908', '2.000635', '1.000894', '1.000656', '1.001612', '1.013225', '1.012753']) expect(codes).toContain(code);
+    for (const code of ['1.001193', '2.000908', '2.000635', '1.000894', '1.000656', '1.001612', '1.013225', '1.012753', '1.013978']) expect(codes).toContain(code);
   });
 
   it('the catalogue covers a same-day procedure, one with fees, the two Decree 63/2024 bundles', () => {

@@ -58,13 +58,13 @@ describe('Public search page /thu-tuc', () => {
     // The layout, print included, is a served stylesheet (the CSP refuses inline styles).
     expect(body).toContain('<link rel="stylesheet" href="/assets/thu-tuc.css">');
     expect(await (await citizen.get('/assets/thu-tuc.css')).text()).toContain('@media print');
-    // 14 from the demo pack and 7 fixtures; never the draft.
-    expect(body).toContain('Tìm thấy <strong>21</strong> thủ tục; đang xem 1–20.');
+    // 15 from the demo pack and 7 fixtures; never the draft.
+    expect(body).toContain('Tìm thấy <strong>22</strong> thủ tục; đang xem 1–20.');
     expect(resultCodes(body)).toHaveLength(20);
     expect(body).toContain('<span aria-current="page">Trang 1</span>');
     expect(body).toContain('<a href="/thu-tuc?page=2" rel="next">');
     const second = await page(await citizen.get('/thu-tuc?page=2'));
-    expect(second).toContain('đang xem 21–21.');
+    expect(second).toContain('đang xem 21–22.');
     expect(second).toContain('<a href="/thu-tuc" rel="prev">');
     expect([...resultCodes(body), ...resultCodes(second)]).not.toContain(DRAFT);
     expect(body).toContain('<option value="ho-tich">Hộ tịch</option>');

@@ -23,6 +23,17 @@ const text = (max: number) => z.string().trim().min(1).max(max);
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
 const slug = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+)*$/, 'lower-case letters, digits and hyphens');
 
+/**
+ * Codes of the national portal (DVCQG) kept beside ours, for the sync payload (DOMAIN §4, §6).
+ * Optional everywhere: a procedure without them stays valid.
+ */
+/** A case code: the procedure code plus a two-digit case number (`1.001193.01`), optional provincial suffix. */
+const portalCaseCode = z.string().regex(/^\d\.\d{6}\.\d{2}(\.[A-Z0-9]{1,10})?$/, 'a portal case code such as 1.001193.01');
+/** A sector code (`G15-TP07`). */
+const portalSectorCode = z.string().regex(/^[A-Z][A-Z0-9]{1,9}(-[A-Z0-9]{1,12}){1,3}$/, 'a portal sector code such as G15-TP07');
+/** A component (`000.00.00.G15-…`) or result (`KQ.G15.…`) code: letters, digits and . - _ only. */
+const portalItemCode = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/, 'a portal component or result code such as KQ.G15.000123');
+
 export const timeUnit = z.enum(['working_days', 'calendar_days', 'working_hours']);
 export const timeLimit = z.object({ value: z.number().positive().max(3650), unit: timeUnit }).strict();
 
@@ -65,6 +76,8 @@ export const requiredDocument = z
     /** Code of an earlier result (of this or another procedure) that may stand in for it. */
     substitutableBy: text(64).optional(),
     optional: z.boolean().default(false),
+    /** The national portal's component code. */
+    portalCode: portalItemCode.optional(),
   })
   .strict();
 
@@ -73,6 +86,8 @@ export const procedureCase = z
     /** Stable within the procedure across versions. */
     key: slug.max(64),
     name: text(1000),
+    /** The national portal's case code (`1.001193.01`). */
+    portalCode: portalCaseCode.optional(),
     /** The internal process: a process id deployed from `diagram`. */
     process: z.object({ definitionKey: z.string().regex(/^[A-Za-z_][\w.-]{0,254}$/), diagram: z.string().regex(/^diagrams\/[A-Za-z0-9._-]+\.bpmn$/) }).strict(),
     channels: z.array(channel).min(1).max(3),
@@ -87,7 +102,16 @@ export const procedureCase = z
   .strict();
 
 export const legalBasis = z
-  .object({ number: text(100), title: text(1000), issuedOn: isoDate.optional(), effectiveOn: isoDate.optional(), issuer: text(300).optional() })
+  .object({
+    number: text(100),
+    title: text(1000),
+    issuedOn: isoDate.optional(),
+    effectiveOn: isoDate.optional(),
+    issuer: text(300).optional(),
+    /** `superseded`: replaced (name the successor in `supersededBy`); `unverified`: not checked against the text itself. */
+    status: z.enum(['in_force', 'superseded', 'not_yet_in_force', 'unverified']).optional(),
+    supersededBy: text(100).optional(),
+  })
   .strict();
 
 export const procedureDocument = z
@@ -102,7 +126,9 @@ export const procedureDocument = z
     conditions: text(10_000).optional(),
     receptionAddress: text(1000).optional(),
     levels: z.array(z.enum(['central', 'province', 'district', 'commune'])).min(1),
-    sectors: z.array(z.object({ code: text(64), name: text(300) }).strict()).min(1).max(20),
+    sectors: z.array(z.object({ code: text(64), name: text(300), /** The national portal's sector code (`G15-TP07`). */ portalCode: portalSectorCode.optional() }).strict()).min(1).max(20),
+    /** The national portal's level flags: where the procedure is carried out (ward/commune, province, vertical sector). */
+    levelFlags: z.object({ commune: z.boolean().optional(), province: z.boolean().optional(), verticalSector: z.boolean().optional() }).strict().optional(),
     agencies: z
       .object({
         implementing: z.array(agencyRef).min(1),
@@ -113,12 +139,17 @@ export const procedureDocument = z
       .strict(),
     onlineLevel: z.enum(['full', 'partial', 'none']),
     targetSubjects: z.array(text(300)).max(20).default([]),
-    results: z.array(z.object({ code: text(64).optional(), name: text(1000), template: z.string().regex(/^templates\/[A-Za-z0-9._-]+\.hbs$/).optional() }).strict()).min(1),
+    results: z.array(z.object({ code: text(64).optional(), /** The national portal's result code (`KQ.G15.…`). */ portalCode: portalItemCode.optional(), name: text(1000), template: z.string().regex(/^templates\/[A-Za-z0-9._-]+\.hbs$/).optional() }).strict()).min(1),
     legalBasis: z.array(legalBasis).max(100).default([]),
     relatedCodes: z.array(procedureCode).max(100).default([]),
     /** Interlinked procedures (liên thông, DOMAIN §7). */
     interlinkedCodes: z.array(procedureCode).max(100).default([]),
     cases: z.array(procedureCase).min(1).max(50),
+    /**
+     * What was checked and against which source (record, decision, text, with its date), and what
+     * could not be verified and is therefore left configurable (a placeholder) or marked.
+     */
+    notes: text(10_000).optional(),
     /** Print templates the clerk UI offers for this procedure (`templates/…hbs`). */
     templates: z.array(z.object({ key: slug.max(64), name: text(300), file: z.string().regex(/^templates\/[A-Za-z0-9._-]+\.hbs$/) }).strict()).max(50).default([]),
   })
