@@ -19,6 +19,8 @@ import { dummyHash } from './auth/passwords.ts';
 import { registerCallJobs } from './engine/call-activities.ts';
 import { JobRunner } from './jobs/job-runner.ts';
 import { Catalogue } from './catalogue/service.ts';
+import { EventBus } from './events/bus.ts';
+import { registerOutbox } from './events/register.ts';
 import type { PluginDefinition } from './plugin-host/define-plugin.ts';
 import { createApp } from './http/app.ts';
 import type { AppEnv } from './http/env.ts';
@@ -66,6 +68,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, 'migrations applied');
     const services = { config, db, clock, log, permissions, audit: new AuditLog(clock, db.dialect, config.auditChains), plugins } as Services;
+    services.events = new EventBus(clock);
     const calendar = await WorkingCalendar.load(db, log);
     services.calendar = calendar;
     services.engine = new ProcessRuntime(services);
@@ -76,6 +79,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     registerMessagePurge(services.jobs, services);
     registerLoginThrottlePurge(services.jobs, services);
     registerCallJobs(services.jobs, services);
+    registerOutbox(services.jobs, services);
     const seeded: Platform['seeded'] = { demo: false };
     if (!(await hasUsers(db.em()))) {
       const demoAllowed = config.demo && config.dialect === 'sqlite' && !config.production;

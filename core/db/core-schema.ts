@@ -12,9 +12,10 @@ import { catalogue } from './migrations/0008-catalogue.ts';
 import { packs } from './migrations/0009-packs.ts';
 import { messageOrigin } from './migrations/0010-message-origin.ts';
 import { loginThrottle } from './migrations/0011-login-throttle.ts';
+import { outbox } from './migrations/0012-outbox.ts';
 import type { NamedMigration } from './migration.ts';
 
 export const coreEntities = [User, Session, ApiToken, Unit, UnitNameHistory, RoleAssignment, AuditRecord];
 
 /** Core migrations in order. Append only: never edit or reorder a released one. */
-export const coreMigrations: NamedMigration[] = [foundation, engine, jobs, incidents, messages, callActivities, calendar, catalogue, packs, messageOrigin, loginThrottle];
+export const coreMigrations: NamedMigration[] = [foundation, engine, jobs, incidents, messages, callActivities, calendar, catalogue, packs, messageOrigin, loginThrottle, outbox];

@@ -8,6 +8,7 @@ import type { PermissionRegistry } from '../org/roles.ts';
 import type { DocumentTemplate, ElementTemplate, PluginContext, PluginDefinition } from './define-plugin.ts';
 import { HandlerRegistry } from './handler-registry.ts';
 import { coreEntities } from '../db/core-schema.ts';
+import { pluginEvents, subscribeDeclared } from '../events/plugin-port.ts';
 
 /** Names core owns: a plugin may not take them as its id (route base `/api/<id>`) or table prefix. */
 export const CORE_ROUTE_BASES = [
@@ -20,7 +21,7 @@ export const CORE_TABLES = [
   'bpmn_deployments', 'process_definitions', 'process_instances', 'tasks', 'activity_history', 'jobs', 'incidents', 'message_subscriptions', 'messages',
   'calendar_years', 'calendar_days', 'calendar_unit_overrides', 'calendar_revision',
   'procedures', 'procedure_versions', 'procedure_documents', 'procedure_bindings', 'procedure_facets', 'procedure_words', 'sectors',
-  'pack_trusted_keys', 'pack_installs', 'pack_assets',
+  'pack_trusted_keys', 'pack_installs', 'pack_assets', 'outbox',
 ];
 
 const ID_PATTERN = /^[a-z][a-z0-9]{1,31}$/;
@@ -203,13 +204,16 @@ export class PluginHost {
   context(id: string, services: Services): PluginContext {
     const loaded = this.plugins.find((p) => p.def.id === id);
     if (!loaded) throw new AppError('plugin.missing_dependency', `Plugin "${id}" is not enabled`);
-    return {
+    const ctx: PluginContext = {
       id,
       config: loaded.config,
       services,
       em: () => services.db.em(),
       contributions: <T>(point: string) => (this.contributed.get(point) ?? []).map((c) => ({ plugin: c.plugin, value: c.value as T })),
+      events: undefined as never,
     };
+    ctx.events = pluginEvents(services.events, () => ctx);
+    return ctx;
   }
 
   mountRoutes(app: OpenAPIHono<AppEnv>, services: Services, makeRouter: () => OpenAPIHono<AppEnv>): void {
@@ -222,7 +226,11 @@ export class PluginHost {
   }
 
   async setup(services: Services): Promise<void> {
-    for (const { def } of this.plugins) await def.setup?.(this.context(def.id, services) as PluginContext<never>);
+    for (const { def } of this.plugins) {
+      const ctx = this.context(def.id, services);
+      subscribeDeclared(ctx.events, def.events); // before setup: its own subscriptions come after them
+      await def.setup?.(ctx as PluginContext<never>);
+    }
   }
 
   info(): { id: string; version: string }[] {
