@@ -51,7 +51,7 @@ export interface CoreEvents {
   'procedure.published': { code: string; version: number; effectiveFrom: string; previous: number | null; via: 'publish' | 'import' };
 }
 
-interface TaskFacts {
+type TaskFacts = {
   taskId: string;
   instanceId: string;
   definitionKey: string;
@@ -60,14 +60,14 @@ interface TaskFacts {
   unitId: string | null;
   /** The instance's business key: the dossier code. */
   businessKey: string | null;
-}
+};
 
-interface InstanceFacts {
+type InstanceFacts = {
   instanceId: string;
   definitionKey: string;
   businessKey: string | null;
   unitId: string | null;
-}
+};
 
 export type CoreEventType = keyof CoreEvents;
 
@@ -80,8 +80,8 @@ export const CORE_EVENT_TYPES = [
 /** A core event name, or a plugin's (`<id>.<entity>.<past-verb>`). */
 export type EventType = CoreEventType | (string & {});
 
-/** The payload of an event: typed for core events, a JSON object for plugins' own. */
-export type PayloadOf<K extends EventType> = K extends CoreEventType ? CoreEvents[K] : Record<string, unknown>;
+/** The payload of an event: typed for a core event, a JSON object for plugins' own (and for "any event"). */
+export type PayloadOf<K extends EventType> = string extends K ? Record<string, unknown> : K extends CoreEventType ? CoreEvents[K] : Record<string, unknown>;
 
 /** One event as subscribers and outbox consumers receive it. */
 export interface DomainEvent<K extends EventType = EventType> {
