@@ -9,6 +9,7 @@ import type { ProcessRuntime } from './engine/runtime.ts';
 import type { Calendar } from './engine/calendar.ts';
 import type { JobRunner } from './jobs/job-runner.ts';
 import type { Catalogue } from './catalogue/service.ts';
+import type { EventBus } from './events/bus.ts';
 
 /** The long-lived services of one app process, built once at boot (core/boot.ts). */
 export interface Services {
@@ -26,4 +27,6 @@ export interface Services {
   jobs: JobRunner;
   /** The procedure catalogue: versioned procedures, search, import/export for packs. */
   catalogue: Catalogue;
+  /** Domain events: in-transaction subscribers and the outbox for after-commit consumers (core/events, docs/events.md). */
+  events: EventBus;
 }

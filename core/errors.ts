@@ -101,6 +101,8 @@ export const errorCatalogue = {
   'plugin.conflict': { status: 500, title: 'Two plugins claim the same name', vi: 'Hai mô-đun mở rộng trùng tên' },
   'plugin.invalid': { status: 500, title: 'Plugin definition is invalid', vi: 'Định nghĩa mô-đun mở rộng không hợp lệ' },
   'plugin.missing_dependency': { status: 500, title: 'A required plugin is missing or of the wrong version', vi: 'Thiếu mô-đun mở rộng cần thiết hoặc sai phiên bản' },
+  'event.invalid': { status: 500, title: 'An event name, subscription or publication is not allowed', vi: 'Tên sự kiện, đăng ký hoặc phát sự kiện không hợp lệ' },
+  'event.subscriber_failed': { status: 500, title: 'A subscriber of a domain event failed: nothing was changed', vi: 'Một bộ xử lý sự kiện nghiệp vụ bị lỗi: chưa có thay đổi nào được lưu' },
   'internal': { status: 500, title: 'Internal error', vi: 'Lỗi hệ thống' },
   'service.unavailable': { status: 503, title: 'Service unavailable', vi: 'Dịch vụ tạm thời không khả dụng' },
 } as const satisfies Record<string, ErrorDefinition>;

@@ -37,6 +37,11 @@ export { json, jsonBody, IdParam, Problem } from './http/schemas.ts';
 export { acting } from './http/acting.ts';
 export type { AppEnv } from './http/env.ts';
 
+// Domain events (docs/events.md)
+export type { CoreEvents, CoreEventType, DomainEvent, EventType } from './events/catalogue.ts';
+export type { PluginEvents, PluginEventHandler, PluginOutboxHandler, PluginSubscription, PluginEventSubscriptions } from './events/plugin-port.ts';
+export type { Delivery, InTransaction } from './events/bus.ts';
+
 // Errors, permissions, audit, services
 export { AppError, defineErrors } from './errors.ts';
 export type { ErrorDefinition } from './errors.ts';

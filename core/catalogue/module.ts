@@ -9,7 +9,7 @@ import { Catalogue } from './service.ts';
 export const catalogueModule = defineModule({
   id: 'catalogue',
   description: 'Procedure catalogue and its public pages',
-  requires: ['org', 'audit', 'engine'],
+  requires: ['org', 'audit', 'events', 'engine'],
   migrations: [catalogue],
   permissions: [
     { name: 'catalogue.read', description: 'Find and read the procedure catalogue (published versions; drafts need catalogue.edit)', roles: everyone },

@@ -124,6 +124,7 @@ export class Catalogue {
     await insertBindings(em, code, draft.version, bindings);
     await upsertSectors(em, doc, now);
     await this.audit(em, acting, 'procedure.published', code, { version: draft.version, effectiveFrom, previous, bindings });
+    await this.svc.events.publish(em, 'procedure.published', { code, version: draft.version, effectiveFrom, previous, via: 'publish' }, acting);
     return (await readProcedure(em, code))!;
   }
 
@@ -163,6 +164,7 @@ export class Catalogue {
       await insertBindings(em, doc.code, 1, bindings);
       await upsertSectors(em, doc, now);
       await this.audit(em, acting, 'procedure.imported', doc.code, { version: 1, outcome: 'new', source, bindings });
+      await this.svc.events.publish(em, 'procedure.published', { code: doc.code, version: 1, effectiveFrom: today, previous: null, via: 'import' }, acting);
       return { code: doc.code, version: 1, outcome: 'new' };
     }
     const [current] = await versionRows(em, doc.code, " AND status = 'published'");
@@ -177,6 +179,7 @@ export class Catalogue {
     await insertBindings(em, doc.code, version, bindings);
     await upsertSectors(em, doc, now);
     await this.audit(em, acting, 'procedure.imported', doc.code, { version, outcome: 'updated', previous, source, bindings });
+    await this.svc.events.publish(em, 'procedure.published', { code: doc.code, version, effectiveFrom, previous, via: 'import' }, acting);
     return { code: doc.code, version, outcome: 'updated' };
   }
 

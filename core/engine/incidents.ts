@@ -63,6 +63,9 @@ export async function openIncident(em: EntityManager, svc: Services, job: Job, m
     unitId: await unitOf(em, job.instanceId),
     summary: { instanceId: job.instanceId, jobId: job.id, kind: job.kind, activityId: job.activityId, topic, attempts: job.attempts, message: message.slice(0, 500), ...(open && { again: true }) },
   });
+  await svc.events.publish(em, 'incident.opened', {
+    incidentId: id, instanceId: job.instanceId, jobId: job.id, kind: job.kind, activityId: job.activityId, topic, message: message.slice(0, 500), again: !!open,
+  }, INCIDENT_ACTING);
 }
 
 /** Resolves the open incidents of one job; returns how many. */
@@ -78,6 +81,7 @@ async function resolveJobIncidents(em: EntityManager, svc: Services, acting: Act
       unitId: await unitOf(em, r.instance_id),
       summary: { instanceId: r.instance_id, jobId, reason, resolvedBy },
     });
+    await svc.events.publish(em, 'incident.resolved', { incidentId: r.id, instanceId: r.instance_id, jobId, reason, resolvedBy }, acting);
   }
   return rows.length;
 }

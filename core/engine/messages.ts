@@ -128,6 +128,9 @@ async function deliver(
   await audit(em, svc, acting, 'message.correlated', { type: 'process_instance', id: sub.instance_id, unitId: inst?.unit_id }, {
     name: msg.name, correlationKey: msg.correlation_key, messageId: msg.message_id, origin: msg.origin, activityId: sub.activity_id, variables: Object.keys(variables),
   });
+  await svc.events.publish(em, 'message.correlated', {
+    name: msg.name, messageId: msg.message_id, correlationKey: msg.correlation_key, origin: msg.origin, instanceId: sub.instance_id, activityId: sub.activity_id, started: false,
+  }, acting);
   return true;
 }
 
@@ -211,6 +214,9 @@ export async function publish(em: EntityManager, svc: Services, acting: Acting, 
     await audit(em, svc, acting, 'message.correlated', { type: 'process_instance', id: instanceId, unitId: unit.id }, {
       name: msg.name, correlationKey: msg.correlation_key, messageId: msg.message_id, origin: msg.origin, activityId: start.activityId, started: true,
     });
+    await svc.events.publish(em, 'message.correlated', {
+      name: msg.name, messageId: msg.message_id, correlationKey: msg.correlation_key, origin: msg.origin, instanceId, activityId: start.activityId, started: true,
+    }, acting);
     return { messageId: msg.message_id, status: 'started', instanceId, expiresAt: null };
   }
   // Pending until now, so that no command nested in this one could take it as a buffered message.

@@ -21,7 +21,7 @@ import { registerTimerJobs } from './timer-jobs.ts';
 export const engineModule = defineModule({
   id: 'engine',
   description: 'Durable BPMN engine',
-  requires: ['org', 'audit', 'calendar', 'jobs'],
+  requires: ['org', 'audit', 'calendar', 'jobs', 'events'],
   migrations: [engine, incidents, messages, callActivities, messageOrigin],
   permissions: [
     { name: 'process.deploy', description: 'Deploy BPMN process definitions', roles: ['analyst'] },

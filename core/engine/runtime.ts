@@ -21,6 +21,11 @@ export { csv } from './rows.ts';
 
 const HUMAN_TASKS = new Set(['bpmn:UserTask', 'bpmn:ManualTask']);
 
+/** The part of a task row every task event carries. */
+const taskFacts = (t: TaskRow, businessKey: string | null) => ({
+  taskId: t.id, instanceId: t.instance_id, definitionKey: t.definition_key, activityId: t.activity_id, name: t.name, unitId: t.unit_id, businessKey,
+});
+
 /** What `persist` needs to know of the instance a command ran on. */
 interface Target {
   id: string;
@@ -29,9 +34,11 @@ interface Target {
   unitPath: string | null;
   /** The parent instance of a called instance (call-activities.ts). */
   parentId: string | null;
+  /** For the domain events (core/events). */
+  businessKey: string | null;
 }
 
-const target = (r: InstanceRow): Target => ({ id: r.id, lockVersion: r.lock_version, unitId: r.unit_id, unitPath: r.unit_path, parentId: r.parent_id ?? null });
+const target = (r: InstanceRow): Target => ({ id: r.id, lockVersion: r.lock_version, unitId: r.unit_id, unitPath: r.unit_path, parentId: r.parent_id ?? null, businessKey: r.business_key });
 
 /** The answer for a missing instance, and for one the caller may not see (ADR 0004). */
 export const instanceNotFound = (id: string) => new AppError('process.instance_not_found', `No process instance ${id}`);
@@ -89,11 +96,17 @@ export class ProcessRuntime {
         ...(parent && { parentId: parent.instanceId, callActivity: parent.activityId }),
       },
     });
+    if (this.svc.events.has('instance.started')) {
+      await this.svc.events.publish(em, 'instance.started', {
+        instanceId: id, definitionKey: def.key, definitionVersion: def.version, businessKey: input.businessKey ?? null, unitId: input.unitId ?? null,
+        parentId: parent?.instanceId ?? null, startedBy: acting.actor.id,
+      }, acting);
+    }
     const fire = input.timerStart ? { activityId: input.timerStart.activityId } : undefined;
     const next = syncServiceTasks(this.svc, em, def, { id, businessKey: input.businessKey ?? null });
     const signal = input.messageStart ? { activityId: input.messageStart.activityId, executionId: '', variables } : undefined;
     const result = await runEngine(def, this.svc.clock, { instanceId: id, variables, fire, signal, next });
-    await this.persist(em, acting, def, { id, lockVersion: 0, unitId: input.unitId ?? null, unitPath: input.unitPath ?? null, parentId: parent?.instanceId ?? null }, result, null);
+    await this.persist(em, acting, def, { id, lockVersion: 0, unitId: input.unitId ?? null, unitPath: input.unitPath ?? null, parentId: parent?.instanceId ?? null, businessKey: input.businessKey ?? null }, result, null);
     return id;
   }
 
@@ -216,12 +229,20 @@ export class ProcessRuntime {
       'run',
     );
     if (res.affectedRows !== 1) throw new AppError('conflict.stale', 'The instance changed meanwhile: reload and retry');
+    const events = this.svc.events;
+    const cancelled = events.has('task.cancelled') ? await em.execute<TaskRow[]>("SELECT * FROM tasks WHERE instance_id = ? AND status = 'open' ORDER BY created_at, id", [instance.id]) : [];
     await em.execute("UPDATE tasks SET status = 'cancelled', completed_at = ? WHERE instance_id = ? AND status = 'open'", [now, instance.id]);
+    for (const t of cancelled) await events.publish(em, 'task.cancelled', { ...taskFacts(t, instance.business_key), reason: 'instance_cancelled' }, acting);
     await em.execute('UPDATE activity_history SET ended_at = ? WHERE instance_id = ? AND ended_at IS NULL', [now, instance.id]);
     await em.execute("DELETE FROM jobs WHERE instance_id = ? AND status = 'pending'", [instance.id]);
     await em.execute('DELETE FROM message_subscriptions WHERE instance_id = ?', [instance.id]);
     await resolveInstanceIncidents(em, this.svc, acting, instance.id);
     await this.svc.audit.append(em, { ...acting, action: 'process.cancelled', targetType: 'process_instance', targetId: instance.id, unitId: instance.unit_id, summary: { reason } });
+    if (events.has('instance.ended')) {
+      await events.publish(em, 'instance.ended', {
+        instanceId: instance.id, definitionKey: instance.definition_key, businessKey: instance.business_key, unitId: instance.unit_id, outcome: 'cancelled', parentId: instance.parent_id ?? null, reason,
+      }, acting);
+    }
     await cancelChildren(em, this.svc, acting, instance.id);
     await childCancelled(em, this.svc, instance);
   }
@@ -261,12 +282,18 @@ export class ProcessRuntime {
       }
     }
 
+    const events = this.svc.events;
     const open = rows.openTasks;
     const waitingIds = new Set(result.waiting.map((w) => w.executionId));
     for (const t of open) {
       if (waitingIds.has(t.execution_id)) continue;
       const done = t.execution_id === signalled;
       await em.execute('UPDATE tasks SET status = ?, completed_at = ?, completed_by = ? WHERE id = ?', [done ? 'completed' : 'cancelled', now, done ? acting.actor.id : null, t.id]);
+      if (done ? events.has('task.completed') : events.has('task.cancelled')) {
+        const facts = taskFacts(await this.loadTask(em, t.id), instance.businessKey);
+        if (done) await events.publish(em, 'task.completed', { ...facts, completedBy: acting.actor.id }, acting);
+        else await events.publish(em, 'task.cancelled', { ...facts, reason: 'path_ended' }, acting);
+      }
     }
     const known = new Set(open.map((t) => t.execution_id));
     for (const w of result.waiting) {
@@ -275,20 +302,36 @@ export class ProcessRuntime {
       const own = w.locals || w.inputs ? { ...w.locals, ...w.inputs } : null;
       const attrs = taskAttributes(w.activityId, activity?.userTask, activity?.step, { ...result.variables, ...own });
       const unit = await this.taskUnit(em, def, w.activityId, instance, attrs.unit);
+      const taskId = crypto.randomUUID();
+      const dueAt = dueDateFrom(attrs.dueDate, now, this.svc.calendar, unit.id, activity?.step?.budgetHours ?? null);
       await em.execute(
         `INSERT INTO tasks (id, instance_id, definition_key, activity_id, execution_id, name, form_key, assignee, candidate_groups, candidate_users, unit_id, unit_path, due_at, status, created_at, variables)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)`,
         [
-          crypto.randomUUID(), instance.id, def.key, w.activityId, w.executionId, w.name ?? activity?.name ?? null,
+          taskId, instance.id, def.key, w.activityId, w.executionId, w.name ?? activity?.name ?? null,
           activity?.userTask?.formKey ?? null, attrs.assignee, csv(attrs.candidateGroups), csv(attrs.candidateUsers),
-          unit.id, unit.path, dueDateFrom(attrs.dueDate, now, this.svc.calendar, unit.id, activity?.step?.budgetHours ?? null), now,
+          unit.id, unit.path, dueAt, now,
           own ? JSON.stringify(own) : null,
         ],
       );
+      if (events.has('task.created')) {
+        await events.publish(em, 'task.created', {
+          taskId, instanceId: instance.id, definitionKey: def.key, activityId: w.activityId, name: w.name ?? activity?.name ?? null, unitId: unit.id,
+          businessKey: instance.businessKey, assignee: attrs.assignee, candidateGroups: attrs.candidateGroups, candidateUsers: attrs.candidateUsers,
+          dueAt: dueAt?.toISOString() ?? null,
+        }, acting);
+      }
     }
     await syncTimerJobs(em, this.svc, { id: instance.id, definitionId: def.id, unitId: instance.unitId }, result.timers, firing, rows.timerJobs);
     await syncServiceJobs(em, this.svc, { id: instance.id, definitionId: def.id }, def, result.waiting, firing, rows.serviceJobs);
     await settleIncidents(em, this.svc, acting, instance.id, new Set([...result.waiting, ...result.timers].map((w) => w.executionId)), rows.failedIncidents);
+    if (result.completed && events.has('instance.ended')) {
+      const error = result !== ran;
+      await events.publish(em, 'instance.ended', {
+        instanceId: instance.id, definitionKey: def.key, businessKey: instance.businessKey, unitId: instance.unitId, outcome: error ? 'error' : 'completed',
+        parentId: instance.parentId, reason: error ? `BPMN error ${ran.thrown!.code} at ${ran.thrown!.activityId}` : null,
+      }, acting);
+    }
     await afterCommand(em, this.svc, acting, def, instance, result, rows.subscriptions);
     await afterCalls(em, this.svc, acting, def, instance, result);
   }

@@ -14,7 +14,7 @@ describe('core modules', () => {
   it('derive the tables core owns from their migrations (every table, the migrator’s own included)', () => {
     expect([...core.tables].sort()).toEqual([
       'activity_history', 'api_tokens', 'audit_heads', 'audit_log', 'bpmn_deployments', 'calendar_days', 'calendar_revision', 'calendar_unit_overrides',
-      'calendar_years', 'incidents', 'jobs', 'login_throttle', 'message_subscriptions', 'messages', 'pack_assets', 'pack_installs', 'pack_trusted_keys',
+      'calendar_years', 'incidents', 'jobs', 'login_throttle', 'message_subscriptions', 'messages', 'outbox', 'pack_assets', 'pack_installs', 'pack_trusted_keys',
       'procedure_bindings', 'procedure_documents', 'procedure_facets', 'procedure_versions', 'procedure_words', 'procedures', 'process_definitions',
       'process_instances', 'role_assignments', 'schema_migrations', 'sectors', 'sessions', 'settings', 'tasks', 'unit_name_history', 'units', 'users',
     ]);

@@ -3,6 +3,7 @@ import { authModule } from '../auth/module.ts';
 import { calendarModule } from '../calendar/module.ts';
 import { catalogueModule } from '../catalogue/module.ts';
 import { engineModule } from '../engine/module.ts';
+import { eventsModule } from '../events/module.ts';
 import { jobsModule } from '../jobs/module.ts';
 import { orgModule } from '../org/module.ts';
 import { packsModule } from '../packs/module.ts';
@@ -11,7 +12,7 @@ import { systemModule } from './system.ts';
 import type { ModuleDefinition } from './define-module.ts';
 
 /** The modules of core. Adding one is one entry here; boot orders them by their `requires`. */
-export const coreModules: ModuleDefinition[] = [systemModule, orgModule, authModule, auditModule, jobsModule, calendarModule, engineModule, catalogueModule, packsModule];
+export const coreModules: ModuleDefinition[] = [systemModule, orgModule, authModule, auditModule, jobsModule, eventsModule, calendarModule, engineModule, catalogueModule, packsModule];
 
 /** Core composed: modules in dependency order, and what core owns, derived from their declarations. */
 export const core = composeModules(coreModules);

@@ -7,6 +7,7 @@ import type { AppEnv } from '../http/env.ts';
 import type { Services } from '../context.ts';
 import type { PermissionDefinition } from '../org/roles.ts';
 import type { ErrorDefinition } from '../errors.ts';
+import type { PluginEvents, PluginEventSubscriptions } from '../events/plugin-port.ts';
 
 /** What a service-task handler receives: one external task of a running process (used by the engine). */
 export interface ServiceTaskJob {
@@ -77,6 +78,8 @@ export interface PluginContext<Config = unknown> {
   em(): EntityManager;
   /** Contributions made by other plugins to one of this plugin's extension points. */
   contributions<T = unknown>(point: string): { plugin: string; value: T }[];
+  /** Domain events: subscribe (in the transaction, or after commit) and publish `<id>.…` events (docs/events.md). */
+  events: PluginEvents;
 }
 
 export interface PluginDefinition<Config = unknown> {
@@ -105,6 +108,8 @@ export interface PluginDefinition<Config = unknown> {
   extensionPoints?: Record<string, ExtensionPoint>;
   /** Values contributed to other plugins' extension points, keyed by point name. */
   contributions?: Record<string, unknown[]>;
+  /** Domain events the plugin subscribes to, by type: a handler run in the publishing transaction, or `{ afterCommit: true, handler }` (docs/events.md). */
+  events?: PluginEventSubscriptions;
   /** Runs once at boot, after migrations, in dependency order. */
   setup?(ctx: PluginContext<Config>): void | Promise<void>;
 }

@@ -7,6 +7,7 @@ import type { AppEnv } from '../http/env.ts';
 import type { PermissionRegistry } from '../org/roles.ts';
 import type { DocumentTemplate, ElementTemplate, PluginContext, PluginDefinition } from './define-plugin.ts';
 import { HandlerRegistry } from './handler-registry.ts';
+import { pluginEvents, subscribeDeclared } from '../events/plugin-port.ts';
 
 /** What core owns, derived from its modules (core/modules): a plugin may not take these names. */
 export interface CoreNames {
@@ -202,13 +203,16 @@ export class PluginHost {
   context(id: string, services: Services): PluginContext {
     const loaded = this.plugins.find((p) => p.def.id === id);
     if (!loaded) throw new AppError('plugin.missing_dependency', `Plugin "${id}" is not enabled`);
-    return {
+    const ctx: PluginContext = {
       id,
       config: loaded.config,
       services,
       em: () => services.db.em(),
       contributions: <T>(point: string) => (this.contributed.get(point) ?? []).map((c) => ({ plugin: c.plugin, value: c.value as T })),
+      events: undefined as never,
     };
+    ctx.events = pluginEvents(services.events, () => ctx);
+    return ctx;
   }
 
   mountRoutes(app: OpenAPIHono<AppEnv>, services: Services, makeRouter: () => OpenAPIHono<AppEnv>): void {
@@ -221,7 +225,11 @@ export class PluginHost {
   }
 
   async setup(services: Services): Promise<void> {
-    for (const { def } of this.plugins) await def.setup?.(this.context(def.id, services) as PluginContext<never>);
+    for (const { def } of this.plugins) {
+      const ctx = this.context(def.id, services);
+      subscribeDeclared(ctx.events, def.events); // before setup: its own subscriptions come after them
+      await def.setup?.(ctx as PluginContext<never>);
+    }
   }
 
   info(): { id: string; version: string }[] {

@@ -4,6 +4,7 @@ import { documents } from './documents.ts';
 import { issueTicketTemplate } from './element-templates.ts';
 import { QueueCounter, QueueTicket } from './entities.ts';
 import { queueErrors } from './errors.ts';
+import { queueEvents } from './events.ts';
 import { queueExtensionPoints } from './contract.ts';
 import { queueHandlers } from './handlers.ts';
 import { queueMigrations } from './migrations.ts';
@@ -34,6 +35,7 @@ export default definePlugin({
     navigation: [{ label: { vi: 'Hàng đợi', en: 'Queue' }, path: '/queue', permission: 'queue.read' }],
   },
   extensionPoints: queueExtensionPoints,
+  events: queueEvents,
   setup(ctx) {
     const messages = ctx.contributions('queue.display-message').length;
     ctx.services.log.info({ plugin: ctx.id, prefix: ctx.config.ticketPrefix, resetDaily: ctx.config.resetDaily, messages }, 'queue ready');

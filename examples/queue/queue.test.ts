@@ -249,3 +249,47 @@ describe('queue plugin: service-task handler', () => {
     await expect(handler(job({ serviceCode: 'HT' }, 'job-c'), base)).rejects.toSatisfy((err) => err instanceof AppError && err.code === 'request.invalid');
   });
 });
+
+describe('queue plugin: domain events', () => {
+  const RECEPTION = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:camunda="http://camunda.org/schema/1.0/bpmn" id="Defs" targetNamespace="https://motcua.dev">
+  <bpmn:process id="queue-reception" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="receive" />
+    <bpmn:userTask id="receive" name="Tiếp nhận hồ sơ" camunda:candidateGroups="receptionist" />
+    <bpmn:sequenceFlow id="f2" sourceRef="receive" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`;
+
+  it('Given a called ticket of a dossier, When the clerk completes the dossier\'s step at that desk, Then the ticket is done in the same transaction and queue.ticket.finished is published', async () => {
+    const { desk, clerk } = await nextMorning();
+    const { services } = ctx.t.platform;
+    const finished: Record<string, unknown>[] = [];
+    services.events.subscribe('queue.ticket.finished', (e) => void finished.push(e.payload));
+    const analyst = await as('analyst');
+    expect((await analyst.post('/api/definitions', RECEPTION, { 'content-type': 'application/xml' })).status).toBeLessThan(300);
+    // Given a ticket for dossier HS-Q-1, called to desk 1, and the dossier's reception step
+    const ticket = (await (await clerk.post('/api/queue/tickets', { unitId: desk, serviceCode: 'HT', dossierId: 'HS-Q-1' })).json()) as { id: string };
+    expect((await clerk.post('/api/queue/call-next', { unitId: desk, desk: 'Quầy 1' })).status).toBe(200);
+    const started = await clerk.post('/api/instances', { definitionKey: 'queue-reception', businessKey: 'HS-Q-1', unitId: desk });
+    expect(started.status, await started.clone().text()).toBe(201);
+    const { openTasks } = (await (await clerk.get(`/api/instances/${(await started.json()).id}`)).json()) as { openTasks: { id: string }[] };
+    // When the clerk completes it
+    expect((await clerk.post(`/api/tasks/${openTasks[0].id}/complete`, { variables: {} })).status).toBe(204);
+    // Then the ticket is done, audited as the clerk, and announced
+    const [row] = await services.db.em().execute<{ status: string }[]>('SELECT status FROM queue_tickets WHERE id = ?', [ticket.id]);
+    expect(row.status).toBe('done');
+    const { records } = await (await (await as('auditor')).get(`/api/audit?action=queue.ticket.done&targetId=${ticket.id}`)).json();
+    expect(records).toEqual([expect.objectContaining({ actorName: 'clerk' })]);
+    expect(finished).toEqual([{ ticketId: ticket.id, code: 'Q001', unitId: desk, dossierId: 'HS-Q-1', outcome: 'done' }]);
+  });
+
+  it('lets a plugin publish only events under its own id', async () => {
+    const { services } = ctx.t.platform;
+    const pluginCtx = services.plugins.context('queue', services);
+    const err = await services.db.em().transactional((em) => pluginCtx.events.publish(em, 'task.completed', {})).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect((err as AppError).code).toBe('event.invalid');
+  });
+});

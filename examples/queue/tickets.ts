@@ -124,6 +124,8 @@ export async function finishTicket(ctx: Ctx, em: EntityManager, who: Acting, tic
     unitId: ticket.unitId,
     summary: { code: ticket.code, status: ['called', outcome] },
   });
+  // For other modules (a dossier's timeline, the desk's statistics): `queue.ticket.finished`.
+  await ctx.events.publish(em, 'queue.ticket.finished', { ticketId: ticket.id, code: ticket.code, unitId: ticket.unitId, dossierId: ticket.dossierId ?? null, outcome }, who);
   return { ...ticket, status: outcome, finishedAt: now };
 }
 

@@ -1,0 +1,100 @@
+import type { AuditActor } from '../audit/audit-log.ts';
+
+/**
+ * The catalogue of core domain events (docs/events.md, ADR 0016). Names follow the audit
+ * actions' `<entity>.<past-verb>`; a plugin's own events start with its id
+ * (`queue.ticket.called`). Payloads are plain JSON: ids, codes, ISO dates, never secrets or
+ * process variables (their names at most).
+ */
+export interface CoreEvents {
+  /** A user or manual task was created for a waiting activity (runtime persist). */
+  'task.created': TaskFacts & {
+    assignee: string | null;
+    candidateGroups: string[];
+    candidateUsers: string[];
+    /** ISO instant, or null without a due date. */
+    dueAt: string | null;
+  };
+  /** The task's activity was completed by `completedBy` (runtime persist). */
+  'task.completed': TaskFacts & { completedBy: string | null };
+  /** The task stopped waiting without being completed: a boundary event, the end of its path, or its instance cancelled. */
+  'task.cancelled': TaskFacts & { reason: 'path_ended' | 'instance_cancelled' };
+  /** A process instance was created (before its first command ran). */
+  'instance.started': InstanceFacts & {
+    definitionVersion: number;
+    /** The parent instance of a called child (call activity), else null. */
+    parentId: string | null;
+    startedBy: string | null;
+  };
+  /**
+   * The instance ended: `completed` (an end event, every path done), `cancelled` (by a user,
+   * its parent or its call activity), `error` (a called child ended by an uncaught BPMN error,
+   * thrown to its parent).
+   */
+  'instance.ended': InstanceFacts & { outcome: 'completed' | 'cancelled' | 'error'; parentId: string | null; reason: string | null };
+  /** A message reached a waiting instance, or started one through a message start event. */
+  'message.correlated': {
+    name: string;
+    messageId: string;
+    correlationKey: string | null;
+    origin: 'api' | 'process';
+    instanceId: string;
+    activityId: string;
+    /** True when the message started the instance. */
+    started: boolean;
+  };
+  /** A job of an instance failed its last attempt (or failed again after a retry). */
+  'incident.opened': { incidentId: string; instanceId: string; jobId: string; kind: string; activityId: string | null; topic: string | null; message: string; again: boolean };
+  /** An incident was resolved: its job succeeded, its activity stopped waiting, or the instance was cancelled. */
+  'incident.resolved': { incidentId: string; instanceId: string; jobId: string; reason: string; resolvedBy: string | null };
+  /** A procedure version became the published one (catalogue publish, or a pack import). */
+  'procedure.published': { code: string; version: number; effectiveFrom: string; previous: number | null; via: 'publish' | 'import' };
+}
+
+type TaskFacts = {
+  taskId: string;
+  instanceId: string;
+  definitionKey: string;
+  activityId: string;
+  name: string | null;
+  unitId: string | null;
+  /** The instance's business key: the dossier code. */
+  businessKey: string | null;
+};
+
+type InstanceFacts = {
+  instanceId: string;
+  definitionKey: string;
+  businessKey: string | null;
+  unitId: string | null;
+};
+
+export type CoreEventType = keyof CoreEvents;
+
+/** Every core event name (docs/events.md lists them; a plugin may not publish these). */
+export const CORE_EVENT_TYPES = [
+  'task.created', 'task.completed', 'task.cancelled', 'instance.started', 'instance.ended',
+  'message.correlated', 'incident.opened', 'incident.resolved', 'procedure.published',
+] as const satisfies readonly CoreEventType[];
+
+/** A core event name, or a plugin's (`<id>.<entity>.<past-verb>`). */
+export type EventType = CoreEventType | (string & {});
+
+/** The payload of an event: typed for a core event, a JSON object for plugins' own (and for "any event"). */
+export type PayloadOf<K extends EventType> = string extends K ? Record<string, unknown> : K extends CoreEventType ? CoreEvents[K] : Record<string, unknown>;
+
+/** One event as subscribers and outbox consumers receive it. */
+export interface DomainEvent<K extends EventType = EventType> {
+  /** Unique per published event; the outbox's idempotency key is derived from it. */
+  id: string;
+  type: K;
+  /** ISO instant, from the injected clock. */
+  occurredAt: string;
+  /** Who made the change (as in the audit trail), null when unknown. */
+  actor: AuditActor | null;
+  requestId: string | null;
+  payload: PayloadOf<K>;
+}
+
+/** Event names: lower-case dotted segments of letters, digits, `_` and `-`. */
+export const EVENT_NAME = /^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)+$/;
