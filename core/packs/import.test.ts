@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailable, startTestPlatform, testDialect, useTestPlatform } from '../../tests/support/platform.ts';
+import { startTestPlatform, useTestPlatform } from '../../tests/support/platform.ts';
 import type { Services } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { cliActing } from '../org/actor.ts';
@@ -11,7 +11,6 @@ import { listInstalled, trustKey } from './store.ts';
 import { demoMapping, diagram, fixtureHeader, fixturePack, procedure, testKeys, testPrivateKey, testPublicKey } from './test-packs.ts';
 
 const ctx = useTestPlatform();
-const noPostgres = () => testDialect() === 'postgresql' && !postgresAvailable();
 const acting = cliActing();
 const svc = (): Services => ctx.t.platform.services;
 const catalogue = (s: Services) => s.catalogue;
@@ -25,7 +24,6 @@ async function trust(s: Services, pem = testKeys.publicKeyPem) {
 }
 
 beforeAll(async () => {
-  if (noPostgres()) return;
   await trust(svc());
 });
 

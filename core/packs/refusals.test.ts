@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import yazl from 'yazl';
-import { postgresAvailable, testDialect, useTestPlatform } from '../../tests/support/platform.ts';
+import { useTestPlatform } from '../../tests/support/platform.ts';
 import { AppError } from '../errors.ts';
 import { cliActing } from '../org/actor.ts';
 import { importPack } from './importer.ts';
@@ -11,7 +11,6 @@ import { demoMapping, diagram, fixturePack, procedure, scriptDiagram, testKeys }
 import { readZip, writeZip } from './zip.ts';
 
 const ctx = useTestPlatform();
-const noPostgres = () => testDialect() === 'postgresql' && !postgresAvailable();
 const acting = cliActing();
 const TABLES = ['bpmn_deployments', 'process_definitions', 'jobs', 'procedures', 'procedure_versions', 'procedure_bindings', 'pack_installs', 'pack_assets', 'audit_log'];
 
@@ -66,7 +65,6 @@ function rawZip(entries: { name: string; data: Buffer | string; mode?: number }[
 }
 
 beforeAll(async () => {
-  if (noPostgres()) return;
   const svc = ctx.t.platform.services;
   await svc.db.em().transactional((em) => trustKey(svc, em, acting, { publicKey: testKeys.publicKeyPem, publisherName: 'Tỉnh Thử', province: 'TT' }));
 });
