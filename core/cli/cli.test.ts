@@ -1,17 +1,15 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createTestDatabase, postgresAvailable, testDialect, type TestDatabase } from '../../tests/support/platform.ts';
+import { createTestDatabase, testDialect, type TestDatabase } from '../../tests/support/platform.ts';
 import { coreMigrations } from '../db/core-schema.ts';
 import { cliEnv, motcuaBin, repoRoot, runMotcua as motcua, sqlOn as sql } from '../../tests/support/cli.ts';
 import { demoAccounts, DEMO_PASSWORD } from '../seed.ts';
 
 const dialect = testDialect();
-const runnable = dialect === 'sqlite' || postgresAvailable();
 
-describe.runIf(runnable)(`motcua CLI (${dialect})`, { timeout: 120_000 }, () => {
+describe(`motcua CLI (${dialect})`, { timeout: 120_000 }, () => {
   let db: TestDatabase;
   beforeAll(async () => {
-    if (!runnable) return;
     db = await createTestDatabase(dialect);
   });
   afterAll(async () => {
@@ -184,7 +182,7 @@ async function login(port: number, username: string, password: string): Promise<
   return res.status;
 }
 
-describe.runIf(runnable)(`motcua serve (${dialect})`, { timeout: 120_000 }, () => {
+describe(`motcua serve (${dialect})`, { timeout: 120_000 }, () => {
   const dbs: TestDatabase[] = [];
   afterEach(async () => {
     for (const d of dbs.splice(0)) await d.drop();
