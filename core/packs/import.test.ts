@@ -8,7 +8,7 @@ import { importPack } from './importer.ts';
 import { buildPack, openPack, verifyPack } from './pack.ts';
 import { generatePackKeys, loadPublicKey } from './signing.ts';
 import { listInstalled, trustKey } from './store.ts';
-import { demoMapping, diagram, fixtureHeader, fixturePack, procedure, testKeys, testPrivateKey, testPublicKey } from './test-packs.ts';
+import { demoMapping, diagram, fixtureHeader, fixturePack, procedure, testKeys, testPrivateKey, testPublicKey } from '../../tests/support/test-packs.ts';
 
 const ctx = useTestPlatform();
 const acting = cliActing();

@@ -7,7 +7,7 @@ import { importPack } from './importer.ts';
 import { DEFAULT_LIMITS, MANIFEST, SIGNATURE } from './manifest.ts';
 import { generatePackKeys, loadPrivateKey, signBytes } from './signing.ts';
 import { trustKey } from './store.ts';
-import { demoMapping, diagram, fixturePack, procedure, scriptDiagram, testKeys } from './test-packs.ts';
+import { demoMapping, diagram, fixturePack, procedure, scriptDiagram, testKeys } from '../../tests/support/test-packs.ts';
 import { readZip, writeZip } from './zip.ts';
 
 const ctx = useTestPlatform();

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ORIGIN, useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
 import { openPack, signPack, verifyPack } from './pack.ts';
-import { demoMapping, fixturePack, testKeys, testPrivateKey, testPublicKey } from './test-packs.ts';
+import { demoMapping, fixturePack, testKeys, testPrivateKey, testPublicKey } from '../../tests/support/test-packs.ts';
 
 const ctx = useTestPlatform();
 let admin: TestClient;
