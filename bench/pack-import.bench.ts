@@ -20,7 +20,7 @@ import type { PlaceholderMapping } from '../core/packs/manifest.ts';
 import { buildPack, openPack, verifyPack, type ManifestHeader } from '../core/packs/pack.ts';
 import { generatePackKeys, loadPrivateKey, loadPublicKey } from '../core/packs/signing.ts';
 import { trustKey } from '../core/packs/store.ts';
-import { diagram } from '../core/packs/test-packs.ts';
+import { diagram } from '../tests/support/test-packs.ts';
 
 const N = Number(process.env.BENCH_PACK_N ?? 1000);
 const DIAGRAMS = Number(process.env.BENCH_PACK_DIAGRAMS ?? 20);

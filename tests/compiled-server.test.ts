@@ -9,11 +9,10 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createTestDatabase, postgresAvailable, testDialect, type TestDatabase } from './support/platform.ts';
+import { createTestDatabase, testDialect, type TestDatabase } from './support/platform.ts';
 import { ServerProcess } from './support/server-process.ts';
 
 const dialect = testDialect();
-const runnable = dialect === 'sqlite' || postgresAvailable();
 const root = fileURLToPath(new URL('../', import.meta.url));
 const XML = readFileSync(new URL('./fixtures/three-tasks.bpmn', import.meta.url), 'utf8');
 const version = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
@@ -28,7 +27,7 @@ function filesUnder(dir: string, out: string[] = []): string[] {
   return out;
 }
 
-describe.runIf(runnable)(`compiled server (${dialect})`, () => {
+describe(`compiled server (${dialect})`, () => {
   let out: string;
   let db: TestDatabase | undefined;
   let server: ServerProcess | undefined;

@@ -5,11 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { core } from '../core/modules/index.ts';
 import { openDatabase } from '../core/db/database.ts';
-import { createTestDatabase, postgresAvailable, testDialect, type TestDatabase } from './support/platform.ts';
+import { createTestDatabase, testDialect, type TestDatabase } from './support/platform.ts';
 import { ServerProcess } from './support/server-process.ts';
 
 const dialect = testDialect();
-const runnable = dialect === 'sqlite' || postgresAvailable();
 const XML = readFileSync(new URL('./fixtures/three-tasks.bpmn', import.meta.url), 'utf8');
 const KEY = 'crash-three';
 const STEPS = ['tiep_nhan', 'tham_dinh', 'tra_ket_qua'];
@@ -157,11 +156,10 @@ async function drain<T>(queue: T[], concurrency: number, stop: () => boolean, wo
   await Promise.all(Array.from({ length: concurrency }, worker));
 }
 
-describe.runIf(runnable)(`crash and restart under load (${dialect})`, () => {
+describe(`crash and restart under load (${dialect})`, () => {
   let db: TestDatabase | undefined;
   let server: ServerProcess | undefined;
   beforeAll(async () => {
-    if (!runnable) return;
     db = await createTestDatabase(dialect);
   });
   afterAll(async () => {

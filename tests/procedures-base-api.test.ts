@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailable, testDialect, useTestPlatform, type TestClient } from './support/platform.ts';
+import { useTestPlatform, type TestClient } from './support/platform.ts';
 import { diagramFiles, documents, mapping, pack, processIds, read, resolve, substitute } from './support/base-pack-source.ts';
 
 /**
@@ -10,7 +10,6 @@ import { diagramFiles, documents, mapping, pack, processIds, read, resolve, subs
  */
 
 const ctx = useTestPlatform();
-const noPostgres = () => testDialect() === 'postgresql' && !postgresAvailable();
 const xmlHeaders = { 'content-type': 'application/xml' };
 
 interface Task { id: string; instanceId: string; definitionKey: string; activityId: string; unitId: string | null; candidateGroups: string[] }
@@ -35,7 +34,6 @@ async function createPerson(username: string, role: string, unit: string): Promi
 }
 
 beforeAll(async () => {
-  if (noPostgres()) return;
   admin = await ctx.t.login('admin');
   analyst = await ctx.t.login('analyst');
   clerk = await ctx.t.login('clerk');
@@ -52,7 +50,7 @@ beforeAll(async () => {
   }
 }, 120_000);
 
-describe.skipIf(noPostgres())('procedures/base through the API (demo mapping)', () => {
+describe('procedures/base through the API (demo mapping)', () => {
   it('the demo mapping names demo units and roles that exist', async () => {
     const roles = ((await (await admin.get('/api/roles')).json()) as { role: string }[]).map((r) => r.role);
     for (const p of pack.placeholders) {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailable, startTestPlatform, testDialect, type TestPlatform } from '../../tests/support/platform.ts';
+import { startTestPlatform, type TestPlatform } from '../../tests/support/platform.ts';
 import { verifyAuditChain } from './verify.ts';
 import { AuditLog } from './audit-log.ts';
 
@@ -7,7 +7,6 @@ import { AuditLog } from './audit-log.ts';
 describe('audit trail over several chains', () => {
   let t: TestPlatform | undefined;
   beforeAll(async () => {
-    if (testDialect() === 'postgresql' && !postgresAvailable()) return;
     t = await startTestPlatform({ config: { auditChains: 4 } });
     const admin = await t.login('admin');
     for (let i = 0; i < 12; i++) {

@@ -1,11 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailable, testDialect, useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
+import { useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
 import { WorkingCalendar } from './working-calendar.ts';
 import { createLogger } from '../logger.ts';
 import { grantRole } from '../org/users-service.ts';
 
 const ctx = useTestPlatform();
-const noPostgres = () => testDialect() === 'postgresql' && !postgresAvailable();
 const at = (local: string) => new Date(`${local.replace(' ', 'T')}:00+07:00`);
 const show = (d: Date) => new Date(d.getTime() + 7 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
 
@@ -20,14 +19,13 @@ async function audited(action: string, targetId: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  if (noPostgres()) return;
   admin = await ctx.t.login('admin');
   clerk = await ctx.t.login('clerk');
   specialist = await ctx.t.login('specialist');
   for (const u of await ctx.t.platform.services.db.em().execute<{ id: string; code: string }[]>('SELECT id, code FROM units')) unit[u.code] = u.id;
 });
 
-describe.skipIf(noPostgres())('calendar API', () => {
+describe('calendar API', () => {
   it('lets everyone signed in read a year, and nobody else', async () => {
     expect((await ctx.t.client().get('/api/calendar/years/2026')).status).toBe(401);
     const res = await clerk.get('/api/calendar/years/2026');

@@ -1,13 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { postgresAvailable, testDialect, useTestPlatform } from '../../tests/support/platform.ts';
+import { useTestPlatform } from '../../tests/support/platform.ts';
 import { toDate } from '../jobs/jobs.ts';
 import type { Acting } from '../org/actor.ts';
 import { setOverride } from './service.ts';
 
 /** The engine counts with the working-time calendar: step budgets and working-day timers. */
 const ctx = useTestPlatform();
-const noPostgres = () => testDialect() === 'postgresql' && !postgresAvailable();
 const ACTING: Acting = { actor: { id: null, name: 'test' }, requestId: null };
 const at = (local: string) => new Date(`${local.replace(' ', 'T')}:00+07:00`);
 const show = (d: unknown) => new Date(toDate(d as Date).getTime() + 7 * 3600_000).toISOString().slice(0, 16).replace('T', ' ');
@@ -27,12 +26,11 @@ async function complete(taskId: string): Promise<void> {
 }
 
 beforeAll(async () => {
-  if (noPostgres()) return;
   const xml = readFileSync(new URL('./fixtures/working-time.bpmn', import.meta.url), 'utf8');
   await svc().db.em().transactional((em) => svc().engine.definitions.deploy(em, ACTING, xml, 'working-time.bpmn'));
 });
 
-describe.skipIf(noPostgres())('engine deadlines in working time', () => {
+describe('engine deadlines in working time', () => {
   it('dues a task with a 16 h step budget created Friday 16:00 at Tuesday 16:00', async () => {
     // Given Friday 6 March 2026, 16:00
     ctx.t.clock.set(at('2026-03-06 16:00'));

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailable, testDialect, useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
+import { useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
 import { installDemoPack } from '../packs/demo.ts';
 import { deployFixture, procedureDoc } from './fixtures/documents.ts';
 
@@ -11,7 +11,6 @@ const SCRIPT_NAME = 'Thủ tục thử <script>alert("x")</script> & bạn';
 let citizen: TestClient;
 let analyst: TestClient;
 beforeAll(async () => {
-  if (testDialect() === 'postgresql' && !postgresAvailable()) return;
   const svc = ctx.t.platform.services;
   expect((await installDemoPack(svc)).status).toBe('installed');
   await deployFixture(ctx.t);

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailable, testDialect, useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
+import { useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
 import { deployFixture, FIXTURE_PROCESS, procedureDoc } from './fixtures/documents.ts';
 
 const ctx = useTestPlatform();
@@ -13,7 +13,6 @@ interface Detail { code: string; status: string; lockVersion: number; publishedV
 let analyst: TestClient;
 let clerk: TestClient;
 beforeAll(async () => {
-  if (testDialect() === 'postgresql' && !postgresAvailable()) return;
   analyst = await ctx.t.login('analyst');
   clerk = await ctx.t.login('clerk');
 });

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailable, testDialect, useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
+import { useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
 import { fold, parseQuery, prefixEnd, searchable, wordSet } from './fold.ts';
 import { certifiedCopy, deployFixture, householdBusiness, procedureDoc } from './fixtures/documents.ts';
 
@@ -24,7 +24,6 @@ const published = [
 let analyst: TestClient;
 let clerk: TestClient;
 beforeAll(async () => {
-  if (testDialect() === 'postgresql' && !postgresAvailable()) return;
   await deployFixture(ctx.t);
   const svc = ctx.t.platform.services;
   await svc.db.em().transactional(async (em) => {

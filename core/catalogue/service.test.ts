@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailable, testDialect, useTestPlatform } from '../../tests/support/platform.ts';
+import { useTestPlatform } from '../../tests/support/platform.ts';
 import type { AppError } from '../errors.ts';
 import { certifiedCopy, deployFixture, FIXTURE_PROCESS, householdBusiness, procedureDoc } from './fixtures/documents.ts';
 import type { Catalogue } from './service.ts';
@@ -12,7 +12,6 @@ const source = { packId: 'vn.demo.base', packVersion: '1.0.0' };
 let catalogue: Catalogue;
 let v1: number;
 beforeAll(async () => {
-  if (testDialect() === 'postgresql' && !postgresAvailable()) return;
   catalogue = ctx.t.platform.services.catalogue;
   v1 = await deployFixture(ctx.t);
 });

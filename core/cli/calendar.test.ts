@@ -2,13 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTestDatabase, postgresAvailable, testDialect, type TestDatabase } from '../../tests/support/platform.ts';
+import { createTestDatabase, testDialect, type TestDatabase } from '../../tests/support/platform.ts';
 import { runMotcua as motcua, sqlOn as sql } from '../../tests/support/cli.ts';
 
 const dialect = testDialect();
-const runnable = dialect === 'sqlite' || postgresAvailable();
 
-describe.runIf(runnable)(`motcua calendar (${dialect})`, { timeout: 120_000 }, () => {
+describe(`motcua calendar (${dialect})`, { timeout: 120_000 }, () => {
   let db: TestDatabase;
   let dir: string;
   beforeAll(async () => {

@@ -1,19 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createTestDatabase, postgresAvailable, testDialect, type TestDatabase } from '../../tests/support/platform.ts';
+import { createTestDatabase, testDialect, type TestDatabase } from '../../tests/support/platform.ts';
 import { core } from '../modules/index.ts';
-
-const coreMigrations = core.migrations;
 import { cliEnv, motcuaBin, repoRoot, runMotcua as motcua, sqlOn as sql } from '../../tests/support/cli.ts';
 import { demoAccounts, DEMO_PASSWORD } from '../seed.ts';
 
-const dialect = testDialect();
-const runnable = dialect === 'sqlite' || postgresAvailable();
+const coreMigrations = core.migrations;
 
-describe.runIf(runnable)(`motcua CLI (${dialect})`, { timeout: 120_000 }, () => {
+const dialect = testDialect();
+
+describe(`motcua CLI (${dialect})`, { timeout: 120_000 }, () => {
   let db: TestDatabase;
   beforeAll(async () => {
-    if (!runnable) return;
     db = await createTestDatabase(dialect);
   });
   afterAll(async () => {
@@ -186,7 +184,7 @@ async function login(port: number, username: string, password: string): Promise<
   return res.status;
 }
 
-describe.runIf(runnable)(`motcua serve (${dialect})`, { timeout: 120_000 }, () => {
+describe(`motcua serve (${dialect})`, { timeout: 120_000 }, () => {
   const dbs: TestDatabase[] = [];
   afterEach(async () => {
     for (const d of dbs.splice(0)) await d.drop();

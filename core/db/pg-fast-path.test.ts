@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
-import { postgresAvailable, testDialect } from '../../tests/support/platform.ts';
+import { testDialect } from '../../tests/support/platform.ts';
 import { fastPathHarness } from '../../tests/support/fast-path.ts';
 
 /** ADR 0012: inside a transaction PostgreSQL statements skip knex and give the same results and errors. */
-describe.runIf(testDialect() === 'postgresql' && postgresAvailable())('PostgreSQL fast path', () => {
+describe.runIf(testDialect() === 'postgresql')('PostgreSQL fast path', () => {
   const { db, inTx, viaOrm } = fastPathHarness((d) => d.pgFastPath);
 
   it('serves statements in a transaction; outside one they keep the ORM path', async () => {

@@ -1,11 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { postgresAvailable, testDialect, useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
+import { useHarness, type TestClient } from '../../tests/support/harness.ts';
 
-const ctx = useTestPlatform();
-const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
-const xmlHeaders = { 'content-type': 'application/xml' };
-const noPostgres = () => testDialect() === 'postgresql' && !postgresAvailable();
+const h = useHarness({ fixtures: new URL('./fixtures/', import.meta.url) });
+const fixture = h.fixture;
 
 interface InstanceView {
   id: string;
@@ -26,17 +23,13 @@ let clerk: TestClient;
 let admin: TestClient;
 let deployWarnings: string[] = [];
 
-async function deploy(xml: string) {
-  const res = await analyst.post('/api/definitions', xml, xmlHeaders);
-  expect([200, 201], await res.clone().text()).toContain(res.status);
-  return (await res.json()) as { definitions: { key: string; version: number }[]; warnings: string[] };
-}
+const steps = h.process<InstanceView>({ as: () => clerk });
+const deploy = (xml: string) => steps.deploy(xml, { as: analyst });
 
 beforeAll(async () => {
-  if (noPostgres()) return;
-  analyst = await ctx.t.login('analyst');
-  clerk = await ctx.t.login('clerk');
-  admin = await ctx.t.login('admin');
+  analyst = await h.login('analyst');
+  clerk = await h.login('clerk');
+  admin = await h.login('admin');
   await deploy(fixture('call-child.bpmn'));
   await deploy(fixture('call-parent.bpmn'));
   await deploy(fixture('call-versioned.bpmn'));
@@ -44,32 +37,18 @@ beforeAll(async () => {
   deployWarnings = (await deploy(fixture('call-error.bpmn'))).warnings;
 });
 
-async function start(definitionKey: string, variables: Record<string, unknown> = {}, businessKey = `HS-${definitionKey}`): Promise<InstanceView> {
-  const res = await clerk.post('/api/instances', { definitionKey, businessKey, variables });
-  expect(res.status, await res.clone().text()).toBe(201);
-  return res.json();
-}
-
-const instance = async (id: string): Promise<InstanceView> => {
-  const res = await clerk.get(`/api/instances/${id}`);
-  expect(res.status).toBe(200);
-  return res.json();
-};
+const start = (definitionKey: string, variables: Record<string, unknown> = {}, businessKey = `HS-${definitionKey}`) => steps.start(definitionKey, businessKey, variables);
+const instance = (id: string) => steps.instance(id);
 
 const childOf = async (parent: InstanceView, index = 0) => instance(parent.children[index].id);
 
-async function complete(inst: InstanceView, variables: Record<string, unknown> = {}, status = 204) {
-  const task = inst.openTasks[0];
-  const res = await clerk.post(`/api/tasks/${task.id}/complete`, { variables });
-  expect(res.status, await res.clone().text()).toBe(status);
-  return res;
-}
+const complete = (inst: InstanceView, variables: Record<string, unknown> = {}, status = 204) => steps.complete(inst, { variables, status });
 
-const em = () => ctx.t.platform.services.db.em();
+const em = () => h.em();
 const audits = async (action: string, targetId: string) =>
   Number((await em().execute<{ n: number | string }[]>('SELECT COUNT(*) AS n FROM audit_log WHERE action = ? AND target_id = ?', [action, targetId]))[0].n);
 
-describe.skipIf(noPostgres())('call activities', () => {
+describe('call activities', () => {
   it('the parent waits at the call activity while its child, a real instance, runs with the camunda:in variables; the child’s end resumes the parent with the camunda:out variables', async () => {
     // Given a land registration that calls the tax process
     const parent = await start('call-parent', { dossier: { code: 'HS-C1', owner: 'Nguyễn Văn A' }, area: 50, secret: 'not passed' }, 'HS-C1');
@@ -157,7 +136,7 @@ describe.skipIf(noPostgres())('call activities', () => {
     expect(incident.message).toContain('was cancelled');
     // When an operator retries it, then a new child starts and the incident is resolved
     expect((await admin.post(`/api/incidents/${incident.id}/retry`)).status).toBe(200);
-    await ctx.t.platform.services.jobs.runDue();
+    await h.t.platform.services.jobs.runDue();
     const again = await instance(parent.id);
     expect(again.status).toBe('running');
     expect(again.children.map((c) => c.status).sort()).toEqual(['cancelled', 'running']);
@@ -175,12 +154,12 @@ describe.skipIf(noPostgres())('call activities', () => {
     expect(incident.message).toContain('call-later');
     // A retry before the process exists fails again and keeps the incident open
     expect((await admin.post(`/api/incidents/${incident.id}/retry`)).status).toBe(200);
-    await ctx.t.platform.services.jobs.runDue();
+    await h.t.platform.services.jobs.runDue();
     expect((await instance(parent.id)).status).toBe('incident');
     // When it is deployed and the incident retried, then the child starts
     await deploy(fixture('call-later.bpmn'));
     expect((await admin.post(`/api/incidents/${incident.id}/retry`)).status).toBe(200);
-    await ctx.t.platform.services.jobs.runDue();
+    await h.t.platform.services.jobs.runDue();
     const running = await instance(parent.id);
     expect(running.status).toBe('running');
     expect(running.children).toMatchObject([{ definitionKey: 'call-later', status: 'running' }]);
@@ -200,10 +179,10 @@ describe.skipIf(noPostgres())('call activities', () => {
     const parent = await start('call-timeout', { dossier: { code: 'HS-C8' } });
     const child = await childOf(parent);
     // When two days pass and the timer job runs
-    ctx.t.clock.advance(2 * 24 * 3_600_000 + 1_000);
-    clerk = await ctx.t.login('clerk');
-    admin = await ctx.t.login('admin');
-    await ctx.t.platform.services.jobs.runDue();
+    h.t.clock.advance(2 * 24 * 3_600_000 + 1_000);
+    clerk = await h.t.login('clerk');
+    admin = await h.t.login('admin');
+    await h.t.platform.services.jobs.runDue();
     // Then the parent took the boundary path and the child was cancelled with its task
     const after = await instance(parent.id);
     expect(after.openTasks.map((t) => t.activityId)).toEqual(['chase']);

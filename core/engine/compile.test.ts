@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.ts';
 import { compileBpmn, type CompileOptions } from './compile.ts';
-import { runRaw } from './compile/raw-engine.ts';
+import { runRaw } from '../../tests/support/raw-engine.ts';
 
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const options: CompileOptions = { maxBytes: 1_000_000, hasTopic: (topic) => topic === 'notify.send-sms' };

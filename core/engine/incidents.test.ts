@@ -1,10 +1,9 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { postgresAvailable, testDialect, useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
+import { useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
 import { ASYNC, CYCLE, calls, callsOf, gateway, scenario, svctest } from './fixtures/service-scenario.ts';
 
 const ctx = useTestPlatform({ plugins: [svctest] });
 const s = scenario(() => ctx.t);
-const noPostgres = () => testDialect() === 'postgresql' && !postgresAvailable();
 const SECOND = 1_000;
 const MINUTE = 60 * SECOND;
 
@@ -14,7 +13,6 @@ let clerk: TestClient;
 const login = (username: string) => ctx.t.login(username);
 
 beforeAll(async () => {
-  if (noPostgres()) return;
   clerk = await login('clerk');
   await s.deploy(ASYNC);
   await s.deploy(CYCLE);

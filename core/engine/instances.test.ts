@@ -1,10 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { postgresAvailable, testDialect, useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
+import { useHarness, type InstanceView, type TestClient } from '../../tests/support/harness.ts';
 
-const ctx = useTestPlatform();
-const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
-const FIVE = fixture('five-steps.bpmn');
+const h = useHarness({ fixtures: new URL('./fixtures/', import.meta.url) });
+const FIVE = h.fixture('five-steps.bpmn');
 const xmlHeaders = { 'content-type': 'application/xml' };
 
 let analyst: TestClient;
@@ -12,25 +10,22 @@ let clerk: TestClient;
 let specialist: TestClient;
 let leader: TestClient;
 
+const steps = h.process<InstanceView & { startedAt: string }>({ as: () => clerk });
+
 beforeAll(async () => {
-  if (testDialect() === 'postgresql' && !postgresAvailable()) return;
-  analyst = await ctx.t.login('analyst');
-  clerk = await ctx.t.login('clerk');
-  specialist = await ctx.t.login('specialist');
-  leader = await ctx.t.login('leader');
-  expect((await analyst.post('/api/definitions', FIVE, xmlHeaders)).status).toBe(201);
+  analyst = await h.login('analyst');
+  clerk = await h.login('clerk');
+  specialist = await h.login('specialist');
+  leader = await h.login('leader');
+  await steps.deploy(FIVE, { as: analyst, status: 201 });
 });
 
-async function start(businessKey: string) {
-  const res = await clerk.post('/api/instances', { definitionKey: 'five-steps', businessKey, variables: { applicant: 'Nguyễn Văn A' } });
-  expect(res.status).toBe(201);
-  return res.json();
-}
+const start = (businessKey: string) => steps.start('five-steps', businessKey, { applicant: 'Nguyễn Văn A' });
 
 async function openTask(instanceId: string) {
-  const inst = await (await clerk.get(`/api/instances/${instanceId}`)).json();
-  expect(inst.openTasks).toHaveLength(1);
-  return inst.openTasks[0] as { id: string; activityId: string };
+  const tasks = await steps.openTasks(instanceId);
+  expect(tasks).toHaveLength(1);
+  return tasks[0];
 }
 
 describe('definitions', () => {
@@ -77,7 +72,7 @@ describe('instances and user tasks', () => {
     expect(done.history.every((h: { endedAt: string | null }) => h.endedAt)).toBe(true);
     const check = done.history.find((h: { activityId: string }) => h.activityId === 'check');
     expect(check.actorId).toBeTruthy();
-    const [{ state }] = await ctx.t.platform.services.db.em().execute<{ state: string | null }[]>('SELECT state FROM process_instances WHERE id = ?', [inst.id]);
+    const [{ state }] = await h.em().execute<{ state: string | null }[]>('SELECT state FROM process_instances WHERE id = ?', [inst.id]);
     expect(state).toBeNull();
   });
 
@@ -123,13 +118,13 @@ describe('instances and user tasks', () => {
     expect(statuses.filter((s) => s === 409)).toHaveLength(19);
     const after = await (await clerk.get(`/api/instances/${inst.id}`)).json();
     expect(after.openTasks.map((t: { activityId: string }) => t.activityId)).toEqual(['appraise']);
-    const [{ n }] = await ctx.t.platform.services.db.em().execute<{ n: number }[]>("SELECT COUNT(*) AS n FROM activity_history WHERE instance_id = ? AND activity_id = 'appraise'", [inst.id]);
+    const [{ n }] = await h.em().execute<{ n: number }[]>("SELECT COUNT(*) AS n FROM activity_history WHERE instance_id = ? AND activity_id = 'appraise'", [inst.id]);
     expect(Number(n)).toBe(1);
   });
 
   it('keeps a claimed task to the claimer until unclaimed', async () => {
-    const second = await ctx.t.client();
-    const admin = await ctx.t.login('admin');
+    const second = await h.t.client();
+    const admin = await h.t.login('admin');
     const created = await admin.post('/api/users', { username: 'clerk2', displayName: 'Quầy 1 — người thứ hai', unitId: 'DEMO.TTPVHCC.Q1', password: 'Bac-Ninh-Desk-2026' });
     const user = (await created.json()).user;
     expect((await admin.post('/api/role-assignments', { userId: user.id, role: 'receptionist', unitId: 'DEMO.TTPVHCC.Q1' })).status).toBe(201);
@@ -166,7 +161,7 @@ describe('instances and user tasks', () => {
     const res = await leader.post(`/api/instances/${inst.id}/cancel`, { reason: 'Người nộp rút hồ sơ' });
     // The leader of Sở Tư pháp does not reach the desk's instance: unit scope, answered as missing (ADR 0004).
     expect(res.status).toBe(404);
-    const admin = await ctx.t.login('admin');
+    const admin = await h.t.login('admin');
     const ok = await admin.post(`/api/instances/${inst.id}/cancel`, { reason: 'Người nộp rút hồ sơ' });
     expect(ok.status).toBe(200);
     expect((await ok.json()).status).toBe('cancelled');
@@ -175,18 +170,18 @@ describe('instances and user tasks', () => {
 
   it('stores the state without the diagram source and keeps no engine in memory', async () => {
     const inst = await start('DEMO-0010');
-    const [{ state }] = await ctx.t.platform.services.db.em().execute<{ state: string }[]>('SELECT state FROM process_instances WHERE id = ?', [inst.id]);
+    const [{ state }] = await h.em().execute<{ state: string }[]>('SELECT state FROM process_instances WHERE id = ?', [inst.id]);
     const parsed = JSON.parse(state);
     expect(parsed.definitions[0].source).toBeUndefined();
     expect(state.length).toBeLessThan(12_000);
-    expect(ctx.t.platform.services.engine.definitions.cached).toBeLessThanOrEqual(4);
+    expect(h.t.platform.services.engine.definitions.cached).toBeLessThanOrEqual(4);
   });
 });
 
 describe('sub-processes', () => {
   it('makes tasks of the activities waiting inside a sub-process, in parallel, and continues after it', async () => {
-    const admin = await ctx.t.login('admin');
-    expect((await analyst.post('/api/definitions', fixture('sub-process.bpmn'), xmlHeaders)).status).toBe(201);
+    const admin = await h.t.login('admin');
+    expect((await analyst.post('/api/definitions', h.fixture('sub-process.bpmn'), xmlHeaders)).status).toBe(201);
     const started = await admin.post('/api/instances', { definitionKey: 'with-sub-process', unitId: 'DEMO.STP' });
     expect(started.status).toBe(201);
     const inst = await started.json();

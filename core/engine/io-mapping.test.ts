@@ -1,18 +1,16 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { postgresAvailable, testDialect, useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
+import { useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
 import { calls, callsOf, scenario, svctest } from './fixtures/service-scenario.ts';
 import { evaluateIo, mapBindings } from './io-mapping.ts';
 
 const ctx = useTestPlatform({ plugins: [svctest] });
 const s = scenario(() => ctx.t);
-const noPostgres = () => testDialect() === 'postgresql' && !postgresAvailable();
 const IO = readFileSync(new URL('./fixtures/io-mapping.bpmn', import.meta.url), 'utf8');
 
 let clerk: TestClient;
 
 beforeAll(async () => {
-  if (noPostgres()) return;
   clerk = await ctx.t.login('clerk');
   await s.deploy(IO);
   await s.deploy(IO.replaceAll('io-mapping', 'io-mapping-async').replace('camunda:topic="svctest.compute-total"', 'camunda:topic="svctest.compute-total" camunda:asyncBefore="true"'));
@@ -50,7 +48,7 @@ describe('mapped values', () => {
   });
 });
 
-describe.skipIf(noPostgres())('camunda:inputOutput at run time', () => {
+describe('camunda:inputOutput at run time', () => {
   it('a user task’s input parameters are its variables; its output parameters, evaluated when it ends, are what reaches the process', async () => {
     // Given an instance reaching the review task
     const inst = await s.started(clerk, 'io-mapping', { applicant: { name: 'Trần Văn B' }, area: 120 });

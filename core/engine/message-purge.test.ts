@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { postgresAvailable, testDialect, useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
+import { useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
 
 /** Housekeeping of the messages table (core/engine/message-purge.ts), run by the job runner. */
 const ctx = useTestPlatform();
@@ -9,7 +9,6 @@ const DAY = 24 * HOUR;
 let clerk: TestClient;
 
 beforeAll(async () => {
-  if (testDialect() === 'postgresql' && !postgresAvailable()) return;
   const analyst = await ctx.t.login('analyst');
   // msg-catch accepts "ket-qua-thue" from outside: sent with a key nobody waits for, it is buffered.
   for (const file of ['msg-start.bpmn', 'msg-catch.bpmn']) {

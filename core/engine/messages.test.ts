@@ -1,12 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { postgresAvailable, testDialect, useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
+import { useHarness, type TestClient } from '../../tests/support/harness.ts';
 
-const ctx = useTestPlatform();
-const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
-const xmlHeaders = { 'content-type': 'application/xml' };
+const h = useHarness({ fixtures: new URL('./fixtures/', import.meta.url) });
 const HOUR = 3_600_000;
-const noPostgres = () => testDialect() === 'postgresql' && !postgresAvailable();
 
 let clerk: TestClient;
 let specialist: TestClient;
@@ -21,44 +17,25 @@ interface InstanceView {
   history: { activityId: string; endedAt: string | null }[];
 }
 
+const { deploy, start, instance, complete, send } = h.process<InstanceView>({ as: () => clerk });
+
 beforeAll(async () => {
-  if (noPostgres()) return;
-  clerk = await ctx.t.login('clerk');
-  specialist = await ctx.t.login('specialist');
-  const analyst = await ctx.t.login('analyst');
+  clerk = await h.login('clerk');
+  specialist = await h.login('specialist');
+  const analyst = await h.login('analyst');
   for (const file of ['msg-catch.bpmn', 'msg-receive.bpmn', 'msg-boundary.bpmn', 'msg-start.bpmn', 'msg-agencies.bpmn']) {
-    const res = await analyst.post('/api/definitions', fixture(file), xmlHeaders);
-    expect(res.status, await res.clone().text()).toBe(201);
+    await deploy(file, { as: analyst, status: 201 });
   }
 });
 
-async function start(definitionKey: string, businessKey: string): Promise<InstanceView> {
-  const res = await clerk.post('/api/instances', { definitionKey, businessKey });
-  expect(res.status, await res.clone().text()).toBe(201);
-  return res.json();
-}
-
-const instance = async (id: string, as = clerk): Promise<InstanceView> => (await as.get(`/api/instances/${id}`)).json();
-
-async function send(body: Record<string, unknown>, as = clerk) {
-  const res = await as.post('/api/messages', body);
-  expect(res.status, await res.clone().text()).toBe(200);
-  return (await res.json()) as { messageId: string; status: string; duplicate: boolean; instanceId: string | null; expiresAt: string | null };
-}
-
-async function complete(instanceId: string, as = clerk, variables: Record<string, unknown> = {}) {
-  const task = (await instance(instanceId, as)).openTasks[0];
-  expect((await as.post(`/api/tasks/${task.id}/complete`, { variables })).status).toBe(204);
-}
-
 const subscriptions = async (instanceId: string) =>
-  ctx.t.platform.services.db.em().execute<{ activity_id: string; message_name: string; correlation_key: string | null }[]>(
+  h.em().execute<{ activity_id: string; message_name: string; correlation_key: string | null }[]>(
     'SELECT activity_id, message_name, correlation_key FROM message_subscriptions WHERE instance_id = ?', [instanceId]);
 
 const audits = async (action: string) =>
-  Number((await ctx.t.platform.services.db.em().execute<{ n: number | string }[]>('SELECT COUNT(*) AS n FROM audit_log WHERE action = ?', [action]))[0].n);
+  Number((await h.em().execute<{ n: number | string }[]>('SELECT COUNT(*) AS n FROM audit_log WHERE action = ?', [action]))[0].n);
 
-describe.skipIf(noPostgres())('messages', () => {
+describe('messages', () => {
   it('a catch event receives its message by name and business key; its variables arrive under messages.<name>', async () => {
     // Given an instance waiting at "ket-qua-thue" with business key HS-1
     const inst = await start('msg-catch', 'HS-1');
@@ -84,7 +61,7 @@ describe.skipIf(noPostgres())('messages', () => {
     // Given a message sent while the instance is still at its user task
     const first = await send({ name: 'ket-qua-thue', correlationKey: 'HS-2', variables: { tax: 7 }, messageId: 'thue-HS-2' });
     expect(first).toMatchObject({ status: 'buffered', messageId: 'thue-HS-2', instanceId: null });
-    expect(first.expiresAt).toBe(new Date(ctx.t.clock.now().getTime() + 72 * HOUR).toISOString());
+    expect(first.expiresAt).toBe(new Date(h.t.clock.now().getTime() + 72 * HOUR).toISOString());
     // When the same messageId comes again, then it is ignored and says so
     expect(await send({ name: 'ket-qua-thue', correlationKey: 'HS-2', variables: { tax: 8 }, messageId: 'thue-HS-2' })).toMatchObject({ status: 'duplicate', duplicate: true });
     // When the instance reaches the catch event, then the buffered message is delivered
@@ -104,7 +81,7 @@ describe.skipIf(noPostgres())('messages', () => {
     const results = await Promise.all(Array.from({ length: 10 }, () => send(body)));
     expect(results.filter((r) => r.status === 'correlated')).toHaveLength(1);
     expect(results.filter((r) => r.status === 'duplicate')).toHaveLength(9);
-    const [{ n }] = await ctx.t.platform.services.db.em().execute<{ n: number | string }[]>('SELECT COUNT(*) AS n FROM messages WHERE message_id = ?', ['thue-HS-RACE']);
+    const [{ n }] = await h.em().execute<{ n: number | string }[]>('SELECT COUNT(*) AS n FROM messages WHERE message_id = ?', ['thue-HS-RACE']);
     expect(Number(n)).toBe(1);
     expect(await instance(inst.id)).toMatchObject({ status: 'completed', variables: { messages: { 'ket-qua-thue': { tax: 11 } } } });
   });
@@ -113,15 +90,15 @@ describe.skipIf(noPostgres())('messages', () => {
     const inst = await start('msg-catch', 'HS-3');
     expect((await send({ name: 'ket-qua-thue', correlationKey: 'HS-3', variables: { late: true } })).status).toBe('buffered');
     // When more than the time-to-live (72 h) passes
-    ctx.t.clock.advance(73 * HOUR);
-    clerk = await ctx.t.login('clerk');
+    h.t.clock.advance(73 * HOUR);
+    clerk = await h.t.login('clerk');
     await complete(inst.id);
     // Then the instance still waits at the catch event
     const waiting = await instance(inst.id);
     expect(waiting.status).toBe('running');
     expect(waiting.variables).not.toHaveProperty('messages');
     expect(await subscriptions(inst.id)).toHaveLength(1);
-    specialist = await ctx.t.login('specialist');
+    specialist = await h.t.login('specialist');
   });
 
   it('a receive task receives its message', async () => {
@@ -132,10 +109,10 @@ describe.skipIf(noPostgres())('messages', () => {
   });
 
   it('a motcua:correlationKey on the catching element replaces the business key', async () => {
-    const analyst = await ctx.t.login('analyst');
-    const xml = fixture('msg-receive.bpmn').replaceAll('msg-receive', 'msg-receive-key')
+    const analyst = await h.t.login('analyst');
+    const xml = h.fixture('msg-receive.bpmn').replaceAll('msg-receive', 'msg-receive-key')
       .replace('<bpmn:receiveTask id="receive"', '<bpmn:receiveTask id="receive" motcua:correlationKey="=dossier.code"');
-    expect((await analyst.post('/api/definitions', xml, xmlHeaders)).status).toBe(201);
+    await deploy(xml, { as: analyst, status: 201 });
     const res = await clerk.post('/api/instances', { definitionKey: 'msg-receive-key', businessKey: 'HS-7', variables: { dossier: { code: 'G01.01-260302-0007' } } });
     const inst = (await res.json()) as InstanceView;
     expect(await subscriptions(inst.id)).toEqual([{ activity_id: 'receive', message_name: 'ho-so-bo-sung', correlation_key: 'G01.01-260302-0007' }]);
@@ -152,7 +129,7 @@ describe.skipIf(noPostgres())('messages', () => {
     expect(done.status).toBe('completed');
     expect(done.openTasks).toEqual([]);
     expect(done.history.map((h) => h.activityId)).toContain('withdrawn');
-    const [row] = await ctx.t.platform.services.db.em().execute<{ status: string }[]>('SELECT status FROM tasks WHERE instance_id = ?', [inst.id]);
+    const [row] = await h.em().execute<{ status: string }[]>('SELECT status FROM tasks WHERE instance_id = ?', [inst.id]);
     expect(row.status).toBe('cancelled');
   });
 
@@ -167,9 +144,9 @@ describe.skipIf(noPostgres())('messages', () => {
   it('a message reaches only instances within the sender’s units', async () => {
     const inst = await start('msg-receive', 'HS-6');
     // The specialist's unit (DEMO.STP) does not hold the clerk's instance: the message is buffered instead.
-    expect((await send({ name: 'ho-so-bo-sung', correlationKey: 'HS-6' }, specialist)).status).toBe('buffered');
+    expect((await send({ name: 'ho-so-bo-sung', correlationKey: 'HS-6' }, { as: specialist })).status).toBe('buffered');
     expect((await instance(inst.id)).status).toBe('running');
-    const auditor = await ctx.t.login('auditor');
+    const auditor = await h.t.login('auditor');
     expect((await auditor.post('/api/messages', { name: 'ho-so-bo-sung', correlationKey: 'HS-6' })).status).toBe(403);
   });
 
@@ -180,10 +157,10 @@ describe.skipIf(noPostgres())('messages', () => {
     expect(aView.status).toBe('running');
     expect(await subscriptions(a.id)).toEqual([{ activity_id: 'a-wait', message_name: 'ket-qua-xac-minh', correlation_key: 'LT-001' }]);
     // Then B's process started in B's unit, with the same business key
-    const [b] = await ctx.t.platform.services.db.em().execute<{ id: string; unit_id: string }[]>("SELECT id, unit_id FROM process_instances WHERE definition_key = 'agency-b' AND business_key = 'LT-001'");
+    const [b] = await h.em().execute<{ id: string; unit_id: string }[]>("SELECT id, unit_id FROM process_instances WHERE definition_key = 'agency-b' AND business_key = 'LT-001'");
     expect(b).toBeTruthy();
     // When B's specialist verifies, B throws its answer
-    await complete(b.id, specialist, { verified: true });
+    await complete(b.id, { as: specialist, variables: { verified: true } });
     // Then both end, A with B's result
     expect((await instance(b.id, specialist)).status).toBe('completed');
     const aDone = await instance(a.id);
@@ -193,9 +170,9 @@ describe.skipIf(noPostgres())('messages', () => {
   });
 
   it('a message sent through the API skips a wait for the same name that is not marked motcua:external', async () => {
-    const analyst = await ctx.t.login('analyst');
-    const internal = fixture('msg-catch.bpmn').replaceAll('msg-catch', 'msg-catch-internal').replace(' motcua:external="true"', '');
-    expect((await analyst.post('/api/definitions', internal, xmlHeaders)).status).toBe(201);
+    const analyst = await h.t.login('analyst');
+    const internal = h.fixture('msg-catch.bpmn').replaceAll('msg-catch', 'msg-catch-internal').replace(' motcua:external="true"', '');
+    await deploy(internal, { as: analyst, status: 201 });
     const inst = await start('msg-catch-internal', 'HS-INT');
     await complete(inst.id);
     // Another deployed process accepts "ket-qua-thue" from outside, so the name is not refused: it is buffered, never delivered here.
@@ -207,14 +184,13 @@ describe.skipIf(noPostgres())('messages', () => {
   });
 
   it('output parameters on the catching element map the message into process variables; nothing else of it is written', async () => {
-    const analyst = await ctx.t.login('analyst');
-    const xml = fixture('msg-receive.bpmn').replaceAll('msg-receive', 'msg-receive-io').replace(
+    const analyst = await h.t.login('analyst');
+    const xml = h.fixture('msg-receive.bpmn').replaceAll('msg-receive', 'msg-receive-io').replace(
       'messageRef="Msg_BoSung">',
       'messageRef="Msg_BoSung"><bpmn:extensionElements><camunda:inputOutput><camunda:outputParameter name="supplementFiles">${files}</camunda:outputParameter></camunda:inputOutput></bpmn:extensionElements>',
     );
     expect(xml).toContain('supplementFiles');
-    const res = await analyst.post('/api/definitions', xml, xmlHeaders);
-    expect(res.status, await res.clone().text()).toBe(201);
+    await deploy(xml, { as: analyst, status: 201 });
     const inst = await start('msg-receive-io', 'HS-IO');
     expect(await send({ name: 'ho-so-bo-sung', correlationKey: 'HS-IO', variables: { files: 3, applicant: 'forged' } })).toMatchObject({ status: 'correlated', instanceId: inst.id });
     const done = await instance(inst.id);

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { postgresAvailable, testDialect, useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
+import { useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
 import { rowSummary, type AuditRow } from '../audit/rows.ts';
 import { toDate } from '../jobs/jobs.ts';
 import type { InstanceRow } from './runtime.ts';
@@ -9,7 +9,6 @@ const ctx = useTestPlatform();
 const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
 const xmlHeaders = { 'content-type': 'application/xml' };
 const DAY = 24 * 3600_000;
-const noPostgres = () => testDialect() === 'postgresql' && !postgresAvailable();
 const db = () => ctx.t.platform.services.db.em();
 
 interface TaskView { id: string; activityId: string; name: string | null; formKey: string | null }
@@ -86,7 +85,6 @@ async function advance(ms: number) {
 }
 
 beforeAll(async () => {
-  if (noPostgres()) return;
   admin = await ctx.t.login('admin');
   // An analyst of Sở Tư pháp only: the demo's instances (desk Q1) are outside their units.
   const created = await admin.post('/api/users', { username: 'analyst-stp', displayName: 'Phân tích — Sở Tư pháp', unitId: 'DEMO.STP', password: STP_PASSWORD });

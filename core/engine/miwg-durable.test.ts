@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailable, testDialect, useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
+import { useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
 import { definePlugin, type ServiceTaskHandler } from '../plugin-host/define-plugin.ts';
 import type { Acting } from '../org/actor.ts';
 import { toDate } from '../jobs/jobs.ts';
@@ -29,14 +29,12 @@ const renamed = (xml: string) =>
     .replace(/<zeebe:calledDecision decisionId="([^"]+)"[^>]*\/>/g, (_m, id: string) => `<zeebe:taskDefinition type="${ours(`dmn-${id}`)}" />`);
 
 const ctx = useTestPlatform({ plugins: [miwg] });
-const noPostgres = () => testDialect() === 'postgresql' && !postgresAvailable();
 const DRIVER: Acting = { actor: { id: null, name: 'test:miwg-driver' }, requestId: null };
 
 let analyst: TestClient;
 let admin: TestClient;
 
 beforeAll(async () => {
-  if (noPostgres()) return;
   analyst = await ctx.t.login('analyst');
   admin = await ctx.t.login('admin');
 });
@@ -69,7 +67,7 @@ async function step(instanceId: string): Promise<string | null> {
   return done ? `signal ${other.activityId}` : null;
 }
 
-describe.skipIf(noPostgres())('MIWG reference diagrams through the durable runtime', () => {
+describe('MIWG reference diagrams through the durable runtime', () => {
   for (const file of FILES) {
     it(`Given ${file}.bpmn deployed over HTTP, when each of its processes is started and driven one command at a time, then it completes`, async () => {
       analyst = await ctx.t.login('analyst'); // the clock may have moved past the session

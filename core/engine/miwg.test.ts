@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { AppError } from '../errors.ts';
 import { compileBpmn } from './compile.ts';
 import { parseBpmn } from './compile/moddle.ts';
-import { runRaw } from './compile/raw-engine.ts';
+import { runRaw } from '../../tests/support/raw-engine.ts';
 import { serializeProcess } from './compile/serialize.ts';
 import { selectProcesses, setAsideWarnings, stripForEngine } from './compile/set-aside.ts';
 import { guardXml } from './compile/xml-guard.ts';

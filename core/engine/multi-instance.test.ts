@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { postgresAvailable, testDialect, useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
+import { useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
 
 /**
  * Multi-instance user tasks, and task attributes given by expression, as Camunda Modeler draws
@@ -26,7 +26,6 @@ interface Task {
 }
 
 beforeAll(async () => {
-  if (testDialect() === 'postgresql' && !postgresAvailable()) return;
   const admin = await ctx.t.login('admin');
   [clerk, specialist, leader] = await Promise.all(['clerk', 'specialist', 'leader'].map((u) => ctx.t.login(u)));
   const password = 'Tham-van-so-xay-dung-2026';

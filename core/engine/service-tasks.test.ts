@@ -1,16 +1,14 @@
 import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { postgresAvailable, testDialect, useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
+import { useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
 import { ASYNC, CHAIN, ERROR, calls, callsOf, gateway, scenario, svctest, xmlHeaders } from './fixtures/service-scenario.ts';
 
 const ctx = useTestPlatform({ plugins: [svctest] });
 const s = scenario(() => ctx.t);
-const noPostgres = () => testDialect() === 'postgresql' && !postgresAvailable();
 
 let clerk: TestClient;
 let admin: TestClient;
 
 beforeAll(async () => {
-  if (noPostgres()) return;
   clerk = await ctx.t.login('clerk');
   admin = await ctx.t.login('admin');
   for (const xml of [CHAIN, ASYNC, ERROR]) await s.deploy(xml);

@@ -1,16 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
-import { postgresAvailable, testDialect, useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
+import { useHarness, type InstanceView, type TestClient } from '../../tests/support/harness.ts';
 import { toDate } from '../jobs/jobs.ts';
 
-const ctx = useTestPlatform();
-const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, import.meta.url), 'utf8');
-const xmlHeaders = { 'content-type': 'application/xml' };
+const h = useHarness({ fixtures: new URL('./fixtures/', import.meta.url) });
+const fixture = h.fixture;
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
 const DAY = 24 * HOUR;
 const WAIT = fixture('timer-wait.bpmn');
-const noPostgres = () => testDialect() === 'postgresql' && !postgresAvailable();
 const variant = (key: string, from: string, to: string) => WAIT.replaceAll('timer-wait', key).replace(from, to);
 
 interface JobView { id: string; kind: string; activityId: string; status: string; dueAt: Date }
@@ -19,33 +16,17 @@ let clerk: TestClient;
 
 /** Moves the injected clock; sessions expire meanwhile, so the clerk signs in again. */
 async function advance(ms: number) {
-  ctx.t.clock.advance(ms);
-  clerk = await ctx.t.login('clerk');
+  h.t.clock.advance(ms);
+  clerk = await h.t.login('clerk');
 }
 
-async function deploy(xml: string) {
-  const analyst = await ctx.t.login('analyst');
-  const res = await analyst.post('/api/definitions', xml, xmlHeaders);
-  expect([200, 201], await res.clone().text()).toContain(res.status);
-  return (await res.json()).definitions as { id: string; key: string; version: number }[];
-}
-
-async function start(definitionKey: string) {
-  const res = await clerk.post('/api/instances', { definitionKey });
-  expect(res.status).toBe(201);
-  return (await res.json()) as { id: string; startedAt: string };
-}
-
-async function instance(id: string) {
-  return (await (await clerk.get(`/api/instances/${id}`)).json()) as {
-    status: string;
-    openTasks: { id: string; activityId: string }[];
-    history: { activityId: string; endedAt: string | null }[];
-  };
-}
+const steps = h.process<InstanceView & { startedAt: string }>({ as: () => clerk });
+const deploy = async (xml: string) => (await steps.deploy(xml)).definitions;
+const start = (definitionKey: string) => steps.start(definitionKey);
+const instance = (id: string) => steps.instance(id);
 
 async function jobs(where: string, params: unknown[]): Promise<JobView[]> {
-  const rows = await ctx.t.platform.services.db.em().execute<{ id: string; kind: string; activity_id: string; status: string; due_at: unknown }[]>(
+  const rows = await h.em().execute<{ id: string; kind: string; activity_id: string; status: string; due_at: unknown }[]>(
     `SELECT id, kind, activity_id, status, due_at FROM jobs WHERE ${where} ORDER BY due_at`,
     params,
   );
@@ -53,16 +34,15 @@ async function jobs(where: string, params: unknown[]): Promise<JobView[]> {
 }
 const jobsOf = (instanceId: string) => jobs('instance_id = ?', [instanceId]);
 
-async function count(sql: string, params: unknown[], em = ctx.t.platform.services.db.em()): Promise<number> {
+async function count(sql: string, params: unknown[], em = h.em()): Promise<number> {
   const [{ n }] = await em.execute<{ n: number | string }[]>(sql, params);
   return Number(n);
 }
 
-const runDue = () => ctx.t.platform.services.jobs.runDue();
+const runDue = () => h.t.platform.services.jobs.runDue();
 
 beforeAll(async () => {
-  if (noPostgres()) return;
-  clerk = await ctx.t.login('clerk');
+  clerk = await h.t.login('clerk');
   await deploy(WAIT);
   await deploy(fixture('timer-boundary.bpmn'));
   await deploy(fixture('timer-escalation.bpmn'));
@@ -109,7 +89,7 @@ describe('intermediate timer events', () => {
     expect((await instance(p90.id)).openTasks.map((t) => t.activityId)).toEqual(['after']);
     expect((await instance(dated.id)).openTasks).toEqual([]);
     // When the date comes, Then the second fires
-    ctx.t.clock.set('2031-06-01T01:00:00.000Z');
+    h.t.clock.set('2031-06-01T01:00:00.000Z');
     await advance(0);
     await runDue();
     expect((await instance(dated.id)).openTasks.map((t) => t.activityId)).toEqual(['after']);
@@ -130,7 +110,7 @@ describe('boundary timer events', () => {
     // Then the review is cancelled and the late path's task is open
     const after = await instance(inst.id);
     expect(after.openTasks.map((t) => t.activityId)).toEqual(['late']);
-    const [task] = await ctx.t.platform.services.db.em().execute<{ status: string }[]>('SELECT status FROM tasks WHERE id = ?', [review.id]);
+    const [task] = await h.em().execute<{ status: string }[]>('SELECT status FROM tasks WHERE id = ?', [review.id]);
     expect(task.status).toBe('cancelled');
     expect(after.history.find((h) => h.activityId === 'review')?.endedAt).toBeTruthy();
     expect((await clerk.post(`/api/tasks/${review.id}/complete`, {})).status).toBe(409);
@@ -186,7 +166,7 @@ describe('boundary timer events', () => {
   it('cancelling an instance deletes its pending timer jobs', async () => {
     const inst = await start('timer-boundary');
     expect(await jobsOf(inst.id)).toHaveLength(1);
-    const admin = await ctx.t.login('admin');
+    const admin = await h.t.login('admin');
     expect((await admin.post(`/api/instances/${inst.id}/cancel`, { reason: 'rút hồ sơ' })).status).toBe(200);
     expect(await jobsOf(inst.id)).toEqual([]);
   });
@@ -196,7 +176,7 @@ describe('timer start events', () => {
   it('R3/P1D starts an instance on each of three days, then stops', async () => {
     // Given a definition with a timer start event, deployed now
     const [def] = await deploy(fixture('timer-start.bpmn'));
-    const deployedAt = ctx.t.clock.now().getTime();
+    const deployedAt = h.t.clock.now().getTime();
     expect(await jobs('definition_id = ?', [def.id])).toMatchObject([{ kind: 'timer-start', activityId: 'daily', status: 'pending' }]);
     expect((await jobs('definition_id = ?', [def.id]))[0].dueAt.getTime()).toBe(deployedAt + DAY);
     const started = () => count("SELECT COUNT(*) AS n FROM process_instances WHERE definition_key = 'timer-start'", []);
@@ -224,7 +204,7 @@ describe('timer start events', () => {
     expect(await jobs('definition_id = ?', [v2.id])).toMatchObject([{ status: 'pending' }]);
     await advance(DAY);
     await runDue();
-    const rows = await ctx.t.platform.services.db.em().execute<{ definition_version: number }[]>("SELECT definition_version FROM process_instances WHERE definition_key = 'timer-start-b'", []);
+    const rows = await h.em().execute<{ definition_version: number }[]>("SELECT definition_version FROM process_instances WHERE definition_key = 'timer-start-b'", []);
     expect(rows.map((r) => Number(r.definition_version))).toEqual([2]);
   });
 });

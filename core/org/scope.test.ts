@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailable, TestClient, testDialect, useTestPlatform } from '../../tests/support/platform.ts';
+import { TestClient, useTestPlatform } from '../../tests/support/platform.ts';
 import { roleNames, type Role } from './roles.ts';
 
 /**
@@ -16,7 +16,6 @@ const units: Record<string, { id: string; path: string; version: number }> = {};
 let admin: TestClient;
 
 beforeAll(async () => {
-  if (testDialect() === 'postgresql' && !postgresAvailable()) return; // no platform: this project's tests are skipped
   admin = await ctx.t.login('admin');
   for (const code of ['DEMO', HOME, OTHER]) units[code] = await (await admin.get(`/api/units/${code}`)).json();
   for (const [username, role, unit] of [...roleNames.map((r) => [`xa-${r}`, r, HOME]), ['hoa-lac-staff', 'specialist', OTHER]]) {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailable, TestClient, testDialect, useTestPlatform } from '../../tests/support/platform.ts';
+import { TestClient, useTestPlatform } from '../../tests/support/platform.ts';
 
 const ctx = useTestPlatform();
 const PW = 'Truong-Son-Range-7';
@@ -7,7 +7,6 @@ const PW = 'Truong-Son-Range-7';
 let admin: TestClient;
 let seq = 0;
 beforeAll(async () => {
-  if (testDialect() === 'postgresql' && !postgresAvailable()) return; // no platform: this project's tests are skipped
   admin = await ctx.t.login('admin');
 });
 

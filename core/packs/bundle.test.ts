@@ -6,7 +6,7 @@ import { findUser, grantRole } from '../org/users-service.ts';
 import { installDemoPack } from './demo.ts';
 import { exportFiles } from './exporter.ts';
 import { buildPack } from './pack.ts';
-import { fixtureHeader, testKeys, testPrivateKey } from './test-packs.ts';
+import { fixtureHeader, testKeys, testPrivateKey } from '../../tests/support/test-packs.ts';
 
 const source = useTestPlatform();
 const catalogue = (s: Services) => s.catalogue;

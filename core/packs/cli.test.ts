@@ -2,14 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { createTestDatabase, postgresAvailable, testDialect, type TestDatabase } from '../../tests/support/platform.ts';
+import { createTestDatabase, testDialect, type TestDatabase } from '../../tests/support/platform.ts';
 import { runMotcua as motcua } from '../../tests/support/cli.ts';
-import { fixtureFiles, placeholderDeclarations, procedure } from './test-packs.ts';
+import { fixtureFiles, placeholderDeclarations, procedure } from '../../tests/support/test-packs.ts';
 
 const dialect = testDialect();
-const runnable = dialect === 'sqlite' || postgresAvailable();
 
-describe.runIf(runnable)(`motcua pack (${dialect})`, { timeout: 180_000 }, () => {
+describe(`motcua pack (${dialect})`, { timeout: 180_000 }, () => {
   let db: TestDatabase;
   let dir: string;
   beforeAll(async () => {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailable, startTestPlatform, testDialect, useTestPlatform } from '../../tests/support/platform.ts';
+import { startTestPlatform, useTestPlatform } from '../../tests/support/platform.ts';
 import type { Services } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { cliActing } from '../org/actor.ts';
@@ -8,10 +8,9 @@ import { importPack } from './importer.ts';
 import { buildPack, openPack, verifyPack } from './pack.ts';
 import { generatePackKeys, loadPublicKey } from './signing.ts';
 import { listInstalled, trustKey } from './store.ts';
-import { demoMapping, diagram, fixtureHeader, fixturePack, procedure, testKeys, testPrivateKey, testPublicKey } from './test-packs.ts';
+import { demoMapping, diagram, fixtureHeader, fixturePack, procedure, testKeys, testPrivateKey, testPublicKey } from '../../tests/support/test-packs.ts';
 
 const ctx = useTestPlatform();
-const noPostgres = () => testDialect() === 'postgresql' && !postgresAvailable();
 const acting = cliActing();
 const svc = (): Services => ctx.t.platform.services;
 const catalogue = (s: Services) => s.catalogue;
@@ -25,7 +24,6 @@ async function trust(s: Services, pem = testKeys.publicKeyPem) {
 }
 
 beforeAll(async () => {
-  if (noPostgres()) return;
   await trust(svc());
 });
 

@@ -1,17 +1,16 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import yazl from 'yazl';
-import { postgresAvailable, testDialect, useTestPlatform } from '../../tests/support/platform.ts';
+import { useTestPlatform } from '../../tests/support/platform.ts';
 import { AppError } from '../errors.ts';
 import { cliActing } from '../org/actor.ts';
 import { importPack } from './importer.ts';
 import { DEFAULT_LIMITS, MANIFEST, SIGNATURE } from './manifest.ts';
 import { generatePackKeys, loadPrivateKey, signBytes } from './signing.ts';
 import { trustKey } from './store.ts';
-import { demoMapping, diagram, fixturePack, procedure, scriptDiagram, testKeys } from './test-packs.ts';
+import { demoMapping, diagram, fixturePack, procedure, scriptDiagram, testKeys } from '../../tests/support/test-packs.ts';
 import { readZip, writeZip } from './zip.ts';
 
 const ctx = useTestPlatform();
-const noPostgres = () => testDialect() === 'postgresql' && !postgresAvailable();
 const acting = cliActing();
 const TABLES = ['bpmn_deployments', 'process_definitions', 'jobs', 'procedures', 'procedure_versions', 'procedure_bindings', 'pack_installs', 'pack_assets', 'audit_log'];
 
@@ -66,7 +65,6 @@ function rawZip(entries: { name: string; data: Buffer | string; mode?: number }[
 }
 
 beforeAll(async () => {
-  if (noPostgres()) return;
   const svc = ctx.t.platform.services;
   await svc.db.em().transactional((em) => trustKey(svc, em, acting, { publicKey: testKeys.publicKeyPem, publisherName: 'Tỉnh Thử', province: 'TT' }));
 });

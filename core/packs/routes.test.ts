@@ -1,10 +1,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ORIGIN, postgresAvailable, testDialect, useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
+import { ORIGIN, useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
 import { openPack, signPack, verifyPack } from './pack.ts';
-import { demoMapping, fixturePack, testKeys, testPrivateKey, testPublicKey } from './test-packs.ts';
+import { demoMapping, fixturePack, testKeys, testPrivateKey, testPublicKey } from '../../tests/support/test-packs.ts';
 
 const ctx = useTestPlatform();
-const noPostgres = () => testDialect() === 'postgresql' && !postgresAvailable();
 let admin: TestClient;
 let analyst: TestClient;
 
@@ -17,7 +16,6 @@ async function upload(client: TestClient, zip: Buffer, query = ''): Promise<Resp
 const mappingQuery = `mapping=${encodeURIComponent(JSON.stringify(demoMapping))}`;
 
 beforeAll(async () => {
-  if (noPostgres()) return;
   admin = await ctx.t.login('admin');
   analyst = await ctx.t.login('analyst');
 });

@@ -7,7 +7,7 @@ import { defineEntity, p } from '@mikro-orm/core';
 import { defineMigration } from '../db/migration.ts';
 import type { Services } from '../context.ts';
 import { AppError } from '../errors.ts';
-import { createTestDatabase, postgresAvailable, startTestPlatform, testDialect } from '../../tests/support/platform.ts';
+import { createTestDatabase, startTestPlatform } from '../../tests/support/platform.ts';
 import { core } from '../modules/index.ts';
 import type { PluginDefinition } from './define-plugin.ts';
 import { PluginHost } from './host.ts';
@@ -220,7 +220,6 @@ async function tablesIn(dialect: string, database: string): Promise<string[]> {
 
 describe('plugin host: at boot', () => {
   it('stops the boot on a conflict before any table is created', async () => {
-    if (testDialect() === 'postgresql' && !postgresAvailable()) return;
     const target = await createTestDatabase();
     try {
       const things = defineMigration('alpha_0001_things', (schema) => schema.createTable('alpha_things', (t) => t.string('id').primary()));

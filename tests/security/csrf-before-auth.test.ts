@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailable, testDialect, useTestPlatform, type TestClient } from '../support/platform.ts';
+import { useTestPlatform, type TestClient } from '../support/platform.ts';
 
 // An unauthenticated state-changing request got 403 auth.csrf (the CSRF guard ran before
 // authentication), so a client never learnt it had to sign in. The guard protects ambient
@@ -13,7 +13,6 @@ const EVIL = 'https://evil.example';
 let clerk: TestClient;
 
 beforeAll(async () => {
-  if (testDialect() === 'postgresql' && !postgresAvailable()) return;
   clerk = await ctx.t.login('clerk');
 });
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { postgresAvailable, testDialect, useTestPlatform, type TestClient } from '../support/platform.ts';
+import { useTestPlatform, type TestClient } from '../support/platform.ts';
 
 // Sub-processes nested 3,000 deep overflowed the stack in the support check (500) and 1,000
 // deep took seconds to parse and check. Deployment now counts the nesting in the SAX pass that
@@ -23,7 +23,6 @@ function nestedSubProcesses(depth: number): string {
 let analyst: TestClient;
 
 beforeAll(async () => {
-  if (testDialect() === 'postgresql' && !postgresAvailable()) return;
   analyst = await ctx.t.login('analyst');
 });
 

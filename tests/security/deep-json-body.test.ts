@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { postgresAvailable, testDialect, useTestPlatform, type TestClient } from '../support/platform.ts';
+import { useTestPlatform, type TestClient } from '../support/platform.ts';
 
 // A JSON body nested thousands deep parses fine in V8, but everything recursive after the parse
 // (zod, structuredClone, the engine) overflowed the stack and answered 500. The edge now counts
@@ -16,7 +16,6 @@ const deepArray = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 let clerk: TestClient;
 
 beforeAll(async () => {
-  if (testDialect() === 'postgresql' && !postgresAvailable()) return;
   const analyst = await ctx.t.login('analyst');
   expect((await analyst.post('/api/definitions', FIVE, { 'content-type': 'application/xml' })).status).toBe(201);
   clerk = await ctx.t.login('clerk');

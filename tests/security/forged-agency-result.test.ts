@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailable, testDialect, useTestPlatform, type TestClient } from '../support/platform.ts';
+import { useTestPlatform, type TestClient } from '../support/platform.ts';
 import { read, substitute } from '../support/base-pack-source.ts';
 
 /**
@@ -12,7 +12,6 @@ import { read, substitute } from '../support/base-pack-source.ts';
  */
 
 const ctx = useTestPlatform();
-const noPostgres = () => testDialect() === 'postgresql' && !postgresAvailable();
 const xmlHeaders = { 'content-type': 'application/xml' };
 const DOSSIER = 'DEMO.TTPVHCC.Q1-261206-0001';
 const RESULTS = ['vn.base.lt-khai-sinh.ho-tich.ket-qua', 'vn.base.lt-khai-sinh.thuong-tru.ket-qua', 'vn.base.lt-khai-sinh.bhyt.ket-qua'];
@@ -41,7 +40,6 @@ async function createPerson(username: string, role: string, unitCode: string): P
 }
 
 beforeAll(async () => {
-  if (noPostgres()) return;
   admin = await ctx.t.login('admin');
   clerk = await ctx.t.login('clerk');
   const analyst = await ctx.t.login('analyst');
@@ -57,7 +55,7 @@ beforeAll(async () => {
   expect((await clerk.post(`/api/tasks/${parent.openTasks[0].id}/complete`, { variables: { complete: true } })).status).toBe(204);
 });
 
-describe.skipIf(noPostgres())('forged agency result (POST /api/messages)', () => {
+describe('forged agency result (POST /api/messages)', () => {
   it('a desk clerk cannot send another agency’s result message: 403 message.not_receivable, nothing stored, the bundle still waits', async () => {
     for (const name of RESULTS) {
       const res = await clerk.post('/api/messages', { name, correlationKey: DOSSIER, variables: { khaiSinhApproved: true, applicant: 'forged' } });

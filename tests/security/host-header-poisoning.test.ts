@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ORIGIN, postgresAvailable, testDialect, useTestPlatform, type TestClient } from '../support/platform.ts';
+import { ORIGIN, useTestPlatform, type TestClient } from '../support/platform.ts';
 import { installDemoPack } from '../../core/packs/demo.ts';
 import { loadConfig } from '../../core/config.ts';
 import { publicOrigin, trustedOrigins } from '../../core/http/public-origin.ts';
@@ -14,7 +14,6 @@ const EVIL = 'evil.example';
 
 let clerk: TestClient;
 beforeAll(async () => {
-  if (testDialect() === 'postgresql' && !postgresAvailable()) return;
   expect((await installDemoPack(ctx.t.platform.services)).status).toBe('installed');
   clerk = await ctx.t.login('clerk');
 }, 120_000);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailable, startTestPlatform, testDialect, useTestPlatform, type TestPlatform } from '../support/platform.ts';
+import { startTestPlatform, useTestPlatform, type TestPlatform } from '../support/platform.ts';
 import { installDemoPack } from '../../core/packs/demo.ts';
 
 // The HTML pages had no Content-Security-Policy and no Permissions-Policy, and HSTS was sent on
@@ -8,10 +8,8 @@ import { installDemoPack } from '../../core/packs/demo.ts';
 // only with a request that came over https (directly, or by X-Forwarded-Proto when trusted).
 
 const ctx = useTestPlatform();
-const skip = () => testDialect() === 'postgresql' && !postgresAvailable();
 
 beforeAll(async () => {
-  if (skip()) return;
   expect((await installDemoPack(ctx.t.platform.services)).status).toBe('installed');
 }, 120_000);
 
@@ -98,7 +96,6 @@ describe('Strict-Transport-Security', () => {
   describe('behind a trusted proxy (MOTCUA_TRUST_PROXY=1)', () => {
     let proxied: TestPlatform | undefined;
     beforeAll(async () => {
-      if (skip()) return;
       proxied = await startTestPlatform({ demo: false, config: { trustProxy: true } });
     }, 60_000);
     afterAll(async () => {

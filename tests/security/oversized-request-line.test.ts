@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect } from 'node:net';
 import type { Server } from 'node:http';
-import { postgresAvailable, testDialect, useTestPlatform } from '../support/platform.ts';
+import { useTestPlatform } from '../support/platform.ts';
 import { listen } from '../../core/http/listen.ts';
 
 // A query string of 20,000 characters overflowed Node's header limit and got a bare 431 with an
@@ -14,7 +14,6 @@ let server: Server | undefined;
 let port = 0;
 
 beforeAll(async () => {
-  if (testDialect() === 'postgresql' && !postgresAvailable()) return;
   ({ server, port } = await listen(ctx.t.platform.app.fetch, { port: 0, host: '127.0.0.1' }));
 });
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { postgresAvailable, testDialect, useTestPlatform, type TestClient } from '../support/platform.ts';
+import { useTestPlatform, type TestClient } from '../support/platform.ts';
 
 /**
  * Probing ids outside your units must not tell "exists" from "does not exist" (ADR 0004): what
@@ -18,7 +18,6 @@ let taskId: string;
 let deskId: string;
 
 beforeAll(async () => {
-  if (testDialect() === 'postgresql' && !postgresAvailable()) return;
   const analyst = await ctx.t.login('analyst');
   clerk = await ctx.t.login('clerk');
   specialist = await ctx.t.login('specialist');

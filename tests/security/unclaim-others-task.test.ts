@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { postgresAvailable, testDialect, useTestPlatform, type TestClient } from '../support/platform.ts';
+import { useTestPlatform, type TestClient } from '../support/platform.ts';
 
 /**
  * Giving back a task someone else claimed is refused as what it is: 403 task.claimed_by_other
@@ -15,7 +15,6 @@ let clerk: TestClient;
 let colleague: TestClient; // a second receptionist at the same desk
 
 beforeAll(async () => {
-  if (testDialect() === 'postgresql' && !postgresAvailable()) return;
   const admin = await ctx.t.login('admin');
   const analyst = await ctx.t.login('analyst');
   clerk = await ctx.t.login('clerk');

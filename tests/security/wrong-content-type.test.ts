@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { postgresAvailable, testDialect, useTestPlatform, type TestClient } from '../support/platform.ts';
+import { useTestPlatform, type TestClient } from '../support/platform.ts';
 import type { Logger } from '../../core/logger.ts';
 
 // A JSON route given a text/plain, XML or form body answered 500 and logged a stack trace at
@@ -16,7 +16,6 @@ let analyst: TestClient;
 let errors: unknown[];
 
 beforeAll(async () => {
-  if (testDialect() === 'postgresql' && !postgresAvailable()) return;
   clerk = await ctx.t.login('clerk');
   analyst = await ctx.t.login('analyst');
   errors = [];

@@ -38,7 +38,7 @@ export async function createTestDatabase(dialect: TestDialect = testDialect()): 
     return { dialect, database: join(dir, 'motcua.sqlite'), drop: async () => rmSync(dir, { recursive: true, force: true }) };
   }
   const base = process.env.TEST_DATABASE_URL;
-  if (!base) throw new Error('TEST_DATABASE_URL is not set');
+  if (!base) throw new Error('TEST_DATABASE_URL is not set: the PostgreSQL project runs only with a server (docs/testing.md)');
   const name = `motcua_t_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
   const admin = new pg.Client({ connectionString: base });
   await admin.connect();
@@ -150,12 +150,12 @@ export async function startTestPlatform(options: TestPlatformOptions = {}): Prom
 
 /**
  * Starts one platform for the test file (beforeAll) and closes it (afterAll). On the
- * PostgreSQL project without TEST_DATABASE_URL it starts nothing: setup-postgres.ts skips the tests.
+ * PostgreSQL project without TEST_DATABASE_URL no hook runs at all: vitest.config.ts skips the
+ * project's tests before they start, so neither this nor a test file needs to check.
  */
 export function useTestPlatform(options: TestPlatformOptions = {}): { readonly t: TestPlatform } {
   let t: TestPlatform | undefined;
   beforeAll(async () => {
-    if (testDialect() === 'postgresql' && !postgresAvailable()) return;
     t = await startTestPlatform(options);
   }, 60_000);
   afterAll(async () => {

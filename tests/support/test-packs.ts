@@ -1,8 +1,8 @@
 import type { KeyObject } from 'node:crypto';
-import type { ProcedureDocumentInput } from '../catalogue/schema.ts';
-import type { PlaceholderMapping } from './manifest.ts';
-import { buildPack, type ManifestHeader } from './pack.ts';
-import { generatePackKeys, loadPrivateKey, loadPublicKey } from './signing.ts';
+import type { ProcedureDocumentInput } from '../../core/catalogue/schema.ts';
+import type { PlaceholderMapping } from '../../core/packs/manifest.ts';
+import { buildPack, type ManifestHeader } from '../../core/packs/pack.ts';
+import { generatePackKeys, loadPrivateKey, loadPublicKey } from '../../core/packs/signing.ts';
 
 /** Test support: small packs built on the fly (never the shipped procedures). */
 

@@ -1,12 +1,12 @@
-// Test helper: runs a compiled process on raw bpmn-engine with the project's engine options,
+// Test helper (not shipped): runs a compiled process on raw bpmn-engine with the project's engine options,
 // answering every wait at once. The durable runtime (runtime.ts) replaces this in production.
 import { EventEmitter } from 'node:events';
 import * as elements from 'bpmn-elements';
 import { Engine } from 'bpmn-engine';
 import { deserialize } from 'moddle-context-serializer';
-import { typeResolver } from '../elements.ts';
-import { engineOptions } from '../expressions.ts';
-import type { CompiledProcess } from '../model.ts';
+import { typeResolver } from '../../core/engine/elements.ts';
+import { engineOptions } from '../../core/engine/expressions.ts';
+import type { CompiledProcess } from '../../core/engine/model.ts';
 
 const { Timers } = elements as unknown as { Timers: new (options: { setTimeout: unknown; clearTimeout: unknown }) => object };
 
