@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
-import { postgresAvailable, testDialect, useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
+import { useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
 import { deployFixture, householdBusiness } from '../catalogue/fixtures/documents.ts';
 import { insertJob } from '../jobs/jobs.ts';
 import { openIncident } from '../engine/incidents.ts';
@@ -22,7 +22,6 @@ let admin: TestClient;
 let clerkId: string;
 
 beforeAll(async () => {
-  if (testDialect() === 'postgresql' && !postgresAvailable()) return;
   const { events, audit } = ctx.t.platform.services;
   for (const type of CORE_EVENT_TYPES) {
     // The first subscriber writes in the publishing transaction (an audit record), the second may fail.

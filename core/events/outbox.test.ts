@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { postgresAvailable, testDialect, useTestPlatform } from '../../tests/support/platform.ts';
+import { testDialect, useTestPlatform } from '../../tests/support/platform.ts';
 import type { Delivery } from './bus.ts';
 import type { DomainEvent } from './catalogue.ts';
 import { OutboxDelivery } from './outbox-delivery.ts';
@@ -24,7 +24,6 @@ function consume(type: string) {
 }
 
 beforeAll(async () => {
-  if (testDialect() === 'postgresql' && !postgresAvailable()) return;
   for (const type of ['test.dossier.received', 'test.dossier.retried', 'test.dossier.rolled-back', 'test.dossier.broken', 'test.dossier.raced']) consume(type);
 });
 

@@ -8,8 +8,6 @@ import { authenticate, csrfGuard } from '../auth/middleware.ts';
 import type { AppEnv } from './env.ts';
 import type { ModuleDefinition } from '../modules/define-module.ts';
 import { createRouter } from './router.ts';
-
-export { createRouter };
 import { problemResponse } from './problem.ts';
 import { jsonLimits } from './json-limits.ts';
 import { securityHeaders } from './security-headers.ts';

@@ -17,10 +17,6 @@ export function testDialect(): TestDialect {
   return process.env.MOTCUA_TEST_DIALECT === 'postgresql' ? 'postgresql' : 'sqlite';
 }
 
-export function postgresAvailable(): boolean {
-  return !!process.env.TEST_DATABASE_URL;
-}
-
 export interface TestDatabase {
   dialect: TestDialect;
   /** SQLite file or PostgreSQL URL of a database no other test file uses. */
