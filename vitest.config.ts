@@ -36,8 +36,20 @@ export default defineConfig({
     hookTimeout: 60_000,
     projects: [
       { extends: true, test: { name: 'unit', include: unit } },
-      { extends: true, test: { name: 'sqlite', include, exclude: [...configDefaults.exclude, ...unit], env: { MOTCUA_TEST_DIALECT: 'sqlite' } } },
-      { extends: true, test: { name: 'postgresql', include, exclude: [...configDefaults.exclude, ...unit], env: { MOTCUA_TEST_DIALECT: 'postgresql' }, ...postgresql } },
+      {
+        extends: true,
+        test: { name: 'sqlite', include, exclude: [...configDefaults.exclude, ...unit], env: { MOTCUA_TEST_DIALECT: 'sqlite' } },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'postgresql',
+          include,
+          exclude: [...configDefaults.exclude, ...unit],
+          env: { MOTCUA_TEST_DIALECT: 'postgresql' },
+          ...postgresql,
+        },
+      },
     ],
   },
 });

@@ -61,8 +61,13 @@ function packFiles(n: number): Map<string, Buffer> {
 }
 
 const header = (over: Partial<ManifestHeader>): ManifestHeader => ({
-  id: 'vn.bench.pack-import', name: 'Gói đo hiệu năng nhập thủ tục', version: '1.0.0', sequence: 1,
-  publisher: { name: 'Tỉnh Đo Hiệu Năng', province: 'BENCH' }, placeholders, ...over,
+  id: 'vn.bench.pack-import',
+  name: 'Gói đo hiệu năng nhập thủ tục',
+  version: '1.0.0',
+  sequence: 1,
+  publisher: { name: 'Tỉnh Đo Hiệu Năng', province: 'BENCH' },
+  placeholders,
+  ...over,
 });
 
 interface Packs {
@@ -83,19 +88,31 @@ async function time<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> 
 }
 
 function expectCounts(what: string, report: ImportReport, status: ImportReport['status'], counts: ImportReport['counts']): void {
-  const ok = report.status === status && report.counts.new === counts.new && report.counts.updated === counts.updated && report.counts.unchanged === counts.unchanged;
+  const ok =
+    report.status === status &&
+    report.counts.new === counts.new &&
+    report.counts.updated === counts.updated &&
+    report.counts.unchanged === counts.unchanged;
   if (!ok) throw new Error(`${what}: expected ${status} ${JSON.stringify(counts)}, got ${report.status} ${JSON.stringify(report.counts)}`);
 }
 
 async function measure(label: string, platform: Platform, packs: Packs, keys: ReturnType<typeof generatePackKeys>): Promise<BenchResult[]> {
   const svc = platform.services;
   await seedDemo(svc); // the units the generated procedures name (DEMO.STP…) and the mapped role
-  await svc.db.em().transactional((em) => trustKey(svc, em, system, { publicKey: keys.publicKeyPem, publisherName: 'Tỉnh Đo Hiệu Năng', province: 'BENCH' }));
+  await svc.db
+    .em()
+    .transactional((em) =>
+      trustKey(svc, em, system, { publicKey: keys.publicKeyPem, publisherName: 'Tỉnh Đo Hiệu Năng', province: 'BENCH' }),
+    );
   const publicKey = loadPublicKey(keys.publicKeyPem);
 
   // Warm-up (not timed): verification, and a dry run of the small pack (rolled back).
   verifyPack(await openPack(packs.first), publicKey);
-  expectCounts('warm-up dry run', await importPack(svc, system, { zip: packs.warmup, mapping, dryRun: true }), 'dry_run', { new: Math.min(N, 20), updated: 0, unchanged: 0 });
+  expectCounts('warm-up dry run', await importPack(svc, system, { zip: packs.warmup, mapping, dryRun: true }), 'dry_run', {
+    new: Math.min(N, 20),
+    updated: 0,
+    unchanged: 0,
+  });
 
   // Baseline: median of a few verify-only runs, measured next to the imports (same machine load).
   const verifies: number[] = [];
@@ -109,11 +126,18 @@ async function measure(label: string, platform: Platform, packs: Packs, keys: Re
   expectCounts('import', real.value, 'installed', { new: N, updated: 0, unchanged: 0 });
   const again = await time(() => importPack(svc, system, { zip: packs.next, mapping }));
   expectCounts('second import', again.value, 'installed', { new: 0, updated: 0, unchanged: N });
-  if (again.value.diagrams.some((d) => d.definitions.some((x) => x.outcome !== 'unchanged'))) throw new Error('second import: a diagram was deployed again');
+  if (again.value.diagrams.some((d) => d.definitions.some((x) => x.outcome !== 'unchanged')))
+    throw new Error('second import: a diagram was deployed again');
 
   const prefix = `pack import (${label}, ${N} procedures, ${DIAGRAMS} diagrams)`;
   const rows: BenchResult[] = [
-    { name: `${prefix}: verify only, baseline (open zip + Ed25519 signature + file hashes, no database, median of ${VERIFY_RUNS})`, value: r3(verifyMs), unit: 'ms', baseline: null, ratio: null },
+    {
+      name: `${prefix}: verify only, baseline (open zip + Ed25519 signature + file hashes, no database, median of ${VERIFY_RUNS})`,
+      value: r3(verifyMs),
+      unit: 'ms',
+      baseline: null,
+      ratio: null,
+    },
   ];
   const steps: [string, number][] = [
     ['dry run (all new, rolled back)', dry.ms],
@@ -122,7 +146,13 @@ async function measure(label: string, platform: Platform, packs: Packs, keys: Re
   ];
   for (const [step, ms] of steps) {
     rows.push({ name: `${prefix}: ${step}: procedures/s`, value: r3(N / (ms / 1000)), unit: 'procedures/s', baseline: null, ratio: null });
-    rows.push({ name: `${prefix}: ${step}: time (ratio = import time / verify-only time)`, value: r3(ms), unit: 'ms', baseline: r3(verifyMs), ratio: r3(ms / verifyMs) });
+    rows.push({
+      name: `${prefix}: ${step}: time (ratio = import time / verify-only time)`,
+      value: r3(ms),
+      unit: 'ms',
+      baseline: r3(verifyMs),
+      ratio: r3(ms / verifyMs),
+    });
   }
   return rows;
 }
@@ -143,7 +173,13 @@ export default async function packImportBench(): Promise<BenchResult[]> {
   const results: BenchResult[] = [
     { name: `${about}: pack size (zip)`, value: first.length, unit: 'bytes', baseline: null, ratio: null },
     // The manifest and its signature come on top of these.
-    { name: `${about}: files in the pack (procedures + diagrams, manifest and signature not counted)`, value: packs.files, unit: 'files', baseline: null, ratio: null },
+    {
+      name: `${about}: files in the pack (procedures + diagrams, manifest and signature not counted)`,
+      value: packs.files,
+      unit: 'files',
+      baseline: null,
+      ratio: null,
+    },
   ];
 
   results.push(...(await withEachDialect('bench_pack_import', notes, (dialect, p) => measure(dialect, p, packs, keys))));

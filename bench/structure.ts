@@ -37,7 +37,9 @@ function longestFunctions(files: string[], top = 5): { name: string; file: strin
       if (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node) || ts.isArrowFunction(node) || ts.isFunctionExpression(node)) {
         const start = sf.getLineAndCharacterOfPosition(node.getStart()).line;
         const end = sf.getLineAndCharacterOfPosition(node.getEnd()).line;
-        const named = (node as ts.FunctionDeclaration).name?.getText() ?? (ts.isVariableDeclaration(node.parent) ? node.parent.name.getText() : '(anonymous)');
+        const named =
+          (node as ts.FunctionDeclaration).name?.getText() ??
+          (ts.isVariableDeclaration(node.parent) ? node.parent.name.getText() : '(anonymous)');
         found.push({ name: named, file: relative(root, file), lines: end - start + 1 });
       }
       ts.forEachChild(node, visit);

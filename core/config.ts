@@ -18,8 +18,16 @@ const envSchema = z.object({
   MOTCUA_PUBLIC_URL: z.string().optional(),
   MOTCUA_PUBLIC_ORIGINS: z.string().default(''),
   MOTCUA_TRUST_PROXY: z.enum(['0', '1']).default('0'),
-  MOTCUA_BODY_LIMIT_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
-  MOTCUA_BPMN_MAX_BYTES: z.coerce.number().int().positive().default(1024 * 1024),
+  MOTCUA_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
+  MOTCUA_BPMN_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(1024 * 1024),
   MOTCUA_MESSAGE_TTL_HOURS: z.coerce.number().positive().default(72),
   MOTCUA_MESSAGE_RETENTION_DAYS: z.coerce.number().positive().default(90),
   MOTCUA_SESSION_IDLE_MINUTES: z.coerce.number().positive().default(30),
@@ -104,7 +112,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   const url = e.DATABASE_URL?.trim();
   const isPg = !!url && /^postgres(ql)?:\/\//.test(url);
-  if (url && !isPg) throw new Error(`DATABASE_URL must start with postgres:// (got "${url.split(':')[0]}:…"); leave it unset for the embedded SQLite database`);
+  if (url && !isPg)
+    throw new Error(
+      `DATABASE_URL must start with postgres:// (got "${url.split(':')[0]}:…"); leave it unset for the embedded SQLite database`,
+    );
   let pluginConfig: Record<string, unknown> = {};
   if (e.MOTCUA_CONFIG_FILE) {
     const file = JSON.parse(readFileSync(e.MOTCUA_CONFIG_FILE, 'utf8')) as { plugins?: Record<string, unknown> };
@@ -117,11 +128,15 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     host: e.HOST,
     dialect: isPg ? 'postgresql' : 'sqlite',
     database: isPg ? url! : resolve(e.MOTCUA_DATA_DIR, 'motcua.sqlite'),
-    plugins: e.MOTCUA_PLUGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    plugins: e.MOTCUA_PLUGINS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     pluginConfig,
     adminPassword: e.MOTCUA_ADMIN_PASSWORD,
     publicUrl: e.MOTCUA_PUBLIC_URL?.trim() ? parseOrigin('MOTCUA_PUBLIC_URL', e.MOTCUA_PUBLIC_URL.trim()) : undefined,
-    publicOrigins: e.MOTCUA_PUBLIC_ORIGINS.split(',').map((s) => s.trim()).filter(Boolean),
+    publicOrigins: e.MOTCUA_PUBLIC_ORIGINS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     trustProxy: e.MOTCUA_TRUST_PROXY === '1',
     bodyLimitBytes: e.MOTCUA_BODY_LIMIT_BYTES,
     bpmnMaxBytes: e.MOTCUA_BPMN_MAX_BYTES,

@@ -39,7 +39,13 @@ export type { AppEnv } from './http/env.ts';
 
 // Domain events (docs/events.md)
 export type { CoreEvents, CoreEventType, DomainEvent, EventType } from './events/catalogue.ts';
-export type { PluginEvents, PluginEventHandler, PluginOutboxHandler, PluginSubscription, PluginEventSubscriptions } from './events/plugin-port.ts';
+export type {
+  PluginEvents,
+  PluginEventHandler,
+  PluginOutboxHandler,
+  PluginSubscription,
+  PluginEventSubscriptions,
+} from './events/plugin-port.ts';
 export type { Delivery, InTransaction } from './events/bus.ts';
 
 // Errors, permissions, audit, services

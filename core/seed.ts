@@ -40,7 +40,12 @@ export async function seedDemo(svc: Services): Promise<void> {
   await svc.db.em().transactional(async (em) => {
     const ids = new Map<string, string>();
     for (const u of demoUnits) {
-      const unit = await createUnit(svc, em, system, { code: u.code, name: u.name, level: u.level, parentId: u.parent ? ids.get(u.parent) : null });
+      const unit = await createUnit(svc, em, system, {
+        code: u.code,
+        name: u.name,
+        level: u.level,
+        parentId: u.parent ? ids.get(u.parent) : null,
+      });
       ids.set(u.code, unit.id);
     }
     for (const a of demoAccounts) {
@@ -62,7 +67,8 @@ export async function seedDemo(svc: Services): Promise<void> {
  */
 export async function seedFirstAdmin(svc: Services): Promise<{ username: string; generatedPassword?: string }> {
   return svc.db.em().transactional(async (em) => {
-    const root = (await em.findOne(Unit, { parentId: null }, { orderBy: { createdAt: 'asc' } })) ??
+    const root =
+      (await em.findOne(Unit, { parentId: null }, { orderBy: { createdAt: 'asc' } })) ??
       (await createUnit(svc, em, system, { code: 'ROOT', name: 'Tỉnh (đổi tên trong phần quản trị)', level: 'province' }));
     const password = svc.config.adminPassword ?? randomSecret(18);
     const { user } = await createUser(svc, em, system, { username: 'admin', displayName: 'Quản trị viên', unitId: root.id, password });

@@ -14,7 +14,18 @@
 //   node scripts/build.mjs [outDir]
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -41,7 +52,14 @@ const started = performance.now();
 const all = FOLDERS.filter((f) => existsSync(join(root, f))).flatMap((f) => walk(join(root, f)));
 const inputs = [...all, join(root, 'package.json'), join(root, 'tsconfig.json'), fileURLToPath(import.meta.url)];
 const stamp = createHash('sha256')
-  .update(inputs.map((f) => { const st = statSync(f); return `${relative(root, f)}\t${st.size}\t${st.mtimeMs}`; }).join('\n'))
+  .update(
+    inputs
+      .map((f) => {
+        const st = statSync(f);
+        return `${relative(root, f)}\t${st.size}\t${st.mtimeMs}`;
+      })
+      .join('\n'),
+  )
   .digest('hex');
 const stampFile = join(target, '.build-stamp');
 if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {

@@ -50,9 +50,15 @@ describe('import direction', () => {
       mkdirSync(join(dir, 'plugins', 'reports'), { recursive: true });
       writeFileSync(join(dir, 'core', 'plugin-api.ts'), 'export const x = 1;\n');
       writeFileSync(join(dir, 'core', 'boot.ts'), "import { y } from '../plugins/hr/index.ts';\nexport const b = y;\n");
-      writeFileSync(join(dir, 'plugins', 'hr', 'index.ts'), "import { b } from '../../core/boot.ts';\nimport { x } from '../../core/plugin-api.ts';\nexport const y = x + b;\n");
+      writeFileSync(
+        join(dir, 'plugins', 'hr', 'index.ts'),
+        "import { b } from '../../core/boot.ts';\nimport { x } from '../../core/plugin-api.ts';\nexport const y = x + b;\n",
+      );
       writeFileSync(join(dir, 'plugins', 'hr', 'contract.ts'), 'export type Person = { id: string };\n');
-      writeFileSync(join(dir, 'plugins', 'reports', 'index.ts'), "import type { Person } from '../hr/contract.ts';\nimport { y } from '../hr/index.ts';\nexport const p: Person | number = y;\n");
+      writeFileSync(
+        join(dir, 'plugins', 'reports', 'index.ts'),
+        "import type { Person } from '../hr/contract.ts';\nimport { y } from '../hr/index.ts';\nexport const p: Person | number = y;\n",
+      );
       writeFileSync(join(dir, 'tsconfig.json'), '{"compilerOptions":{"allowImportingTsExtensions":true,"noEmit":true}}');
       const found = await violations(dir, ['core', 'plugins']);
       expect(found).toContain('core-not-to-outer: core/boot.ts → plugins/hr/index.ts');
@@ -86,8 +92,14 @@ describe('dependencies', () => {
       }
       writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'x', private: true, dependencies: { declared: '1.0.0' } }));
       writeFileSync(join(dir, 'core', 'ok.ts'), "import d from 'declared';\nexport const a = d;\n");
-      writeFileSync(join(dir, 'core', 'bad.ts'), "import t from 'transitive';\nimport m from 'missing-package';\nexport const b = [t, m];\n");
-      writeFileSync(join(dir, 'tsconfig.json'), '{"compilerOptions":{"allowImportingTsExtensions":true,"noEmit":true,"esModuleInterop":true}}');
+      writeFileSync(
+        join(dir, 'core', 'bad.ts'),
+        "import t from 'transitive';\nimport m from 'missing-package';\nexport const b = [t, m];\n",
+      );
+      writeFileSync(
+        join(dir, 'tsconfig.json'),
+        '{"compilerOptions":{"allowImportingTsExtensions":true,"noEmit":true,"esModuleInterop":true}}',
+      );
       const found = await violations(dir, ['core']);
       expect([...found].sort()).toEqual([
         'no-non-package-json: core/bad.ts → node_modules/transitive/index.js',

@@ -104,7 +104,7 @@ describe(`compiled server (${dialect})`, () => {
       copyFileSync(join(root, 'package.json'), join(fake, 'package.json'));
       copyFileSync(join(root, 'tsconfig.json'), join(fake, 'tsconfig.json'));
       symlinkSync(join(root, 'node_modules'), join(fake, 'node_modules'), 'dir');
-      writeFileSync(join(fake, 'core', 'good.ts'), "export const good: number = 1;\n");
+      writeFileSync(join(fake, 'core', 'good.ts'), 'export const good: number = 1;\n');
       execFileSync(process.execPath, ['scripts/build.mjs'], { cwd: fake, stdio: 'pipe' });
       writeFileSync(join(fake, 'core', 'broken.ts'), 'export const broken = ;\n');
       let stderr = '';
@@ -124,7 +124,10 @@ describe(`compiled server (${dialect})`, () => {
 
   it('loads a plugin given as a TypeScript file, registering tsx for it', { timeout: 60_000 }, async () => {
     await server?.stop();
-    server = await ServerProcess.start(db!, { entry: join(out, 'bin', 'motcua.js'), env: { MOTCUA_PLUGINS: join(root, 'examples', 'queue', 'index.ts') } });
+    server = await ServerProcess.start(db!, {
+      entry: join(out, 'bin', 'motcua.js'),
+      env: { MOTCUA_PLUGINS: join(root, 'examples', 'queue', 'index.ts') },
+    });
     const health = await server.request('GET', '/api/health');
     expect(health.status).toBe(200);
     expect((health.json as { plugins: { id: string }[] }).plugins.map((p) => p.id)).toEqual(['queue']);

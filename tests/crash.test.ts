@@ -55,12 +55,19 @@ interface InstanceRow {
 
 /** Reads the stored rows from outside the server (the server is down, or on PostgreSQL may run). */
 async function snapshot(db: TestDatabase) {
-  const conn = await openDatabase({ dialect: db.dialect, database: db.database, logLevel: 'silent' }, { entities: core.entities, migrations: core.migrations });
+  const conn = await openDatabase(
+    { dialect: db.dialect, database: db.database, logLevel: 'silent' },
+    { entities: core.entities, migrations: core.migrations },
+  );
   try {
     const em = conn.em();
     const instances = await em.execute<InstanceRow[]>('SELECT id, status, state, lock_version, ended_at FROM process_instances');
-    const tasks = await em.execute<TaskRow[]>('SELECT id, instance_id, activity_id, execution_id, status, completed_at, completed_by FROM tasks');
-    const history = await em.execute<HistoryRow[]>('SELECT instance_id, activity_id, execution_id, type, ended_at FROM activity_history ORDER BY id');
+    const tasks = await em.execute<TaskRow[]>(
+      'SELECT id, instance_id, activity_id, execution_id, status, completed_at, completed_by FROM tasks',
+    );
+    const history = await em.execute<HistoryRow[]>(
+      'SELECT instance_id, activity_id, execution_id, type, ended_at FROM activity_history ORDER BY id',
+    );
     const audited = await em.execute<{ target_id: string }[]>("SELECT target_id FROM audit_log WHERE action = 'task.completed'");
     return { instances, tasks, history, completedAudit: audited.map((a) => a.target_id) };
   } finally {
@@ -96,7 +103,8 @@ function checkInstance(inst: InstanceRow, tasks: TaskRow[], history: HistoryRow[
   if (new Set(tasks.map((t) => t.execution_id)).size !== tasks.length) p('two task rows for one execution');
   if (new Set(tasks.map((t) => t.activity_id)).size !== tasks.length) p('two task rows for one activity');
   const expectedActivities = STEPS.slice(0, c).sort();
-  if (JSON.stringify(completed.map((t) => t.activity_id).sort()) !== JSON.stringify(expectedActivities)) p(`completed ${completed.map((t) => t.activity_id)} out of order`);
+  if (JSON.stringify(completed.map((t) => t.activity_id).sort()) !== JSON.stringify(expectedActivities))
+    p(`completed ${completed.map((t) => t.activity_id)} out of order`);
   for (const t of completed) if (!t.completed_at || !t.completed_by) p(`completed task ${t.id} without completed_at/by`);
   if (Number(inst.lock_version) !== 1 + c) p(`lock_version ${inst.lock_version}, expected ${1 + c} after ${c} completions`);
 
@@ -124,7 +132,8 @@ function checkInstance(inst: InstanceRow, tasks: TaskRow[], history: HistoryRow[
       const o = open[0];
       if (o.activity_id !== STEPS[c]) p(`open task ${o.activity_id}, expected ${STEPS[c]} after ${c} completions`);
       const unended = history.filter((h) => !h.ended_at);
-      if (unended.length !== 1 || unended[0].execution_id !== o.execution_id) p(`unended history ${unended.map((h) => h.activity_id)} instead of the open task only`);
+      if (unended.length !== 1 || unended[0].execution_id !== o.execution_id)
+        p(`unended history ${unended.map((h) => h.activity_id)} instead of the open task only`);
       if (!inst.state || !inst.state.includes(o.execution_id)) p("the engine state does not hold the open task's execution");
     }
     if (ends.length) p('end event recorded on a running instance');
@@ -139,8 +148,12 @@ function checkAll(snap: Awaited<ReturnType<typeof snapshot>>): string[] {
   const historyBy = groupBy(snap.history, (h) => h.instance_id);
   const problems = snap.instances.flatMap((i) => checkInstance(i, tasksBy.get(i.id) ?? [], historyBy.get(i.id) ?? []));
   // Audit is written in the same transaction as the completion: one record per completed task.
-  const completedIds = snap.tasks.filter((t) => t.status === 'completed').map((t) => t.id).sort();
-  if (JSON.stringify([...snap.completedAudit].sort()) !== JSON.stringify(completedIds)) problems.push('task.completed audit records differ from the completed task rows');
+  const completedIds = snap.tasks
+    .filter((t) => t.status === 'completed')
+    .map((t) => t.id)
+    .sort();
+  if (JSON.stringify([...snap.completedAudit].sort()) !== JSON.stringify(completedIds))
+    problems.push('task.completed audit records differ from the completed task rows');
   return problems;
 }
 
@@ -167,126 +180,144 @@ describe(`crash and restart under load (${dialect})`, () => {
     await db?.drop();
   });
 
-  it('keeps every acknowledged completion, applies nothing by halves, and every instance runs to its end', { timeout: 90_000 }, async () => {
-    server = await ServerProcess.start(db!, { maxSockets: 2 * CONCURRENCY + 8 });
-    await server.signInAdmin();
-    const deployed = await server.request('POST', '/api/definitions', XML);
-    expect(deployed.status, deployed.text).toBe(201);
-    const instanceIds: string[] = [];
-    const startQueue = Array.from({ length: INSTANCES }, (_, i) => i);
-    await drain(startQueue, 8, () => false, async (i) => {
-      const res = await server!.request('POST', '/api/instances', { definitionKey: KEY, businessKey: `crash-${i}` });
-      expect(res.status, res.text).toBe(201);
-      instanceIds.push((res.json as { id: string }).id);
-    });
-    const listed = await server.request('GET', `/api/tasks?limit=500&definitionKey=${KEY}`);
-    expect(listed.status).toBe(200);
-    const firstTasks = listed.json as Task[];
-    expect(firstTasks).toHaveLength(INSTANCES);
+  it(
+    'keeps every acknowledged completion, applies nothing by halves, and every instance runs to its end',
+    { timeout: 90_000 },
+    async () => {
+      server = await ServerProcess.start(db!, { maxSockets: 2 * CONCURRENCY + 8 });
+      await server.signInAdmin();
+      const deployed = await server.request('POST', '/api/definitions', XML);
+      expect(deployed.status, deployed.text).toBe(201);
+      const instanceIds: string[] = [];
+      const startQueue = Array.from({ length: INSTANCES }, (_, i) => i);
+      await drain(
+        startQueue,
+        8,
+        () => false,
+        async (i) => {
+          const res = await server!.request('POST', '/api/instances', { definitionKey: KEY, businessKey: `crash-${i}` });
+          expect(res.status, res.text).toBe(201);
+          instanceIds.push((res.json as { id: string }).id);
+        },
+      );
+      const listed = await server.request('GET', `/api/tasks?limit=500&definitionKey=${KEY}`);
+      expect(listed.status).toBe(200);
+      const firstTasks = listed.json as Task[];
+      expect(firstTasks).toHaveLength(INSTANCES);
 
-    // 300 completions, 24 in flight at a time: each instance's next task is looked up (beside
-    // the 24) once its previous completion was acknowledged. SIGKILL as soon as 150 are acknowledged.
-    const crashed = server;
-    const acked = new Map<string, Task>(); // task id → task, answered 204
-    const inFlight = new Map<string, Task>(); // sent, no answer when the server died
-    const refused: string[] = [];
-    let killed: Promise<void> | null = null;
-    let attempted = 0;
-    let lookups = 0;
-    const queue: Task[] = [...firstTasks];
-    const lookUpNext = async (instanceId: string) => {
-      lookups++;
-      try {
-        const view = await crashed.request('GET', `/api/instances/${instanceId}`).catch(() => null);
-        const next = view?.status === 200 ? (view.json as InstanceView).openTasks[0] : undefined;
-        if (next && !killed) queue.push(next);
-      } finally {
-        lookups--;
-      }
-    };
-    const completer = async () => {
-      while (!killed) {
-        const task = queue.shift();
-        if (!task) {
-          if (!lookups) return;
-          await new Promise((r) => setTimeout(r, 2));
-          continue;
-        }
-        attempted++;
-        inFlight.set(task.id, task);
-        let status: number;
+      // 300 completions, 24 in flight at a time: each instance's next task is looked up (beside
+      // the 24) once its previous completion was acknowledged. SIGKILL as soon as 150 are acknowledged.
+      const crashed = server;
+      const acked = new Map<string, Task>(); // task id → task, answered 204
+      const inFlight = new Map<string, Task>(); // sent, no answer when the server died
+      const refused: string[] = [];
+      let killed: Promise<void> | null = null;
+      let attempted = 0;
+      let lookups = 0;
+      const queue: Task[] = [...firstTasks];
+      const lookUpNext = async (instanceId: string) => {
+        lookups++;
         try {
-          status = (await crashed.request('POST', `/api/tasks/${task.id}/complete`, { variables: { step: task.activityId } })).status;
-        } catch (e) {
-          if (killed) return; // the connection died with the server: unknown outcome, stays in flight
-          throw e;
+          const view = await crashed.request('GET', `/api/instances/${instanceId}`).catch(() => null);
+          const next = view?.status === 200 ? (view.json as InstanceView).openTasks[0] : undefined;
+          if (next && !killed) queue.push(next);
+        } finally {
+          lookups--;
         }
-        inFlight.delete(task.id);
-        if (status !== 204) refused.push(`${task.id}: ${status}`);
-        else {
-          acked.set(task.id, task);
-          if (acked.size >= KILL_AFTER_ACKS && !killed) killed = crashed.kill();
-          else if (!killed) void lookUpNext(task.instanceId);
+      };
+      const completer = async () => {
+        while (!killed) {
+          const task = queue.shift();
+          if (!task) {
+            if (!lookups) return;
+            await new Promise((r) => setTimeout(r, 2));
+            continue;
+          }
+          attempted++;
+          inFlight.set(task.id, task);
+          let status: number;
+          try {
+            status = (await crashed.request('POST', `/api/tasks/${task.id}/complete`, { variables: { step: task.activityId } })).status;
+          } catch (e) {
+            if (killed) return; // the connection died with the server: unknown outcome, stays in flight
+            throw e;
+          }
+          inFlight.delete(task.id);
+          if (status !== 204) refused.push(`${task.id}: ${status}`);
+          else {
+            acked.set(task.id, task);
+            if (acked.size >= KILL_AFTER_ACKS && !killed) killed = crashed.kill();
+            else if (!killed) void lookUpNext(task.instanceId);
+          }
         }
-      }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, completer));
-    await killed;
-    expect(refused).toEqual([]);
-    expect(killed, 'the run ended before the kill').not.toBeNull();
-    expect(attempted).toBeLessThan(COMPLETIONS);
-    console.log(`[crash ${dialect}] acknowledged ${acked.size}, in flight at the kill ${inFlight.size}, attempted ${attempted} of ${COMPLETIONS}`);
+      };
+      await Promise.all(Array.from({ length: CONCURRENCY }, completer));
+      await killed;
+      expect(refused).toEqual([]);
+      expect(killed, 'the run ended before the kill').not.toBeNull();
+      expect(attempted).toBeLessThan(COMPLETIONS);
+      console.log(
+        `[crash ${dialect}] acknowledged ${acked.size}, in flight at the kill ${inFlight.size}, attempted ${attempted} of ${COMPLETIONS}`,
+      );
 
-    // What is on disk after the crash (before any restart): every acknowledged completion is
-    // stored, and every instance is in a state some sequence of whole commands leads to.
-    const after = await snapshot(db!);
-    expect(after.instances).toHaveLength(INSTANCES);
-    const tasksById = new Map(after.tasks.map((t) => [t.id, t]));
-    const historyByExec = new Map(after.history.map((h) => [`${h.instance_id}/${h.execution_id}`, h]));
-    const lost = [...acked.keys()].filter((id) => {
-      const row = tasksById.get(id);
-      return !row || row.status !== 'completed' || !historyByExec.get(`${row.instance_id}/${row.execution_id}`)?.ended_at;
-    });
-    expect(lost, 'acknowledged completions missing after the crash').toEqual([]);
-    expect(checkAll(after)).toEqual([]);
-    const completedAfterCrash = after.tasks.filter((t) => t.status === 'completed').length;
-    const inFlightApplied = [...inFlight.keys()].filter((id) => tasksById.get(id)?.status === 'completed').length;
-    console.log(`[crash ${dialect}] stored completions ${completedAfterCrash} (= ${acked.size} acknowledged + ${inFlightApplied} of ${inFlight.size} in flight)`);
-    expect(completedAfterCrash).toBe(acked.size + inFlightApplied);
+      // What is on disk after the crash (before any restart): every acknowledged completion is
+      // stored, and every instance is in a state some sequence of whole commands leads to.
+      const after = await snapshot(db!);
+      expect(after.instances).toHaveLength(INSTANCES);
+      const tasksById = new Map(after.tasks.map((t) => [t.id, t]));
+      const historyByExec = new Map(after.history.map((h) => [`${h.instance_id}/${h.execution_id}`, h]));
+      const lost = [...acked.keys()].filter((id) => {
+        const row = tasksById.get(id);
+        return !row || row.status !== 'completed' || !historyByExec.get(`${row.instance_id}/${row.execution_id}`)?.ended_at;
+      });
+      expect(lost, 'acknowledged completions missing after the crash').toEqual([]);
+      expect(checkAll(after)).toEqual([]);
+      const completedAfterCrash = after.tasks.filter((t) => t.status === 'completed').length;
+      const inFlightApplied = [...inFlight.keys()].filter((id) => tasksById.get(id)?.status === 'completed').length;
+      console.log(
+        `[crash ${dialect}] stored completions ${completedAfterCrash} (= ${acked.size} acknowledged + ${inFlightApplied} of ${inFlight.size} in flight)`,
+      );
+      expect(completedAfterCrash).toBe(acked.size + inFlightApplied);
 
-    // Restart on the same database and drive every instance to its end through the API.
-    server = await ServerProcess.start(db!, { maxSockets: CONCURRENCY + 4 });
-    await server.signInAdmin();
-    const restarted = server;
-    const remaining = [...instanceIds];
-    let driven = 0;
-    await drain(remaining, CONCURRENCY, () => false, async (id) => {
-      for (let guard = 0; guard <= STEPS.length; guard++) {
-        const res = await restarted.request('GET', `/api/instances/${id}`);
-        expect(res.status, res.text).toBe(200);
-        const view = res.json as InstanceView;
-        if (view.status === 'completed') {
-          expect(view.openTasks).toEqual([]);
-          expect(view.history.every((h) => h.endedAt)).toBe(true);
-          return;
-        }
-        expect(view.status).toBe('running');
-        expect(view.openTasks).toHaveLength(1);
-        const done = await restarted.request('POST', `/api/tasks/${view.openTasks[0].id}/complete`, {});
-        expect(done.status, done.text).toBe(204);
-        driven++;
-      }
-      throw new Error(`instance ${id} did not complete within ${STEPS.length} completions`);
-    });
-    expect(completedAfterCrash + driven).toBe(COMPLETIONS);
-    const open = await restarted.request('GET', `/api/tasks?limit=500&definitionKey=${KEY}`);
-    expect(open.json).toEqual([]);
-    await restarted.stop();
-    server = undefined;
+      // Restart on the same database and drive every instance to its end through the API.
+      server = await ServerProcess.start(db!, { maxSockets: CONCURRENCY + 4 });
+      await server.signInAdmin();
+      const restarted = server;
+      const remaining = [...instanceIds];
+      let driven = 0;
+      await drain(
+        remaining,
+        CONCURRENCY,
+        () => false,
+        async (id) => {
+          for (let guard = 0; guard <= STEPS.length; guard++) {
+            const res = await restarted.request('GET', `/api/instances/${id}`);
+            expect(res.status, res.text).toBe(200);
+            const view = res.json as InstanceView;
+            if (view.status === 'completed') {
+              expect(view.openTasks).toEqual([]);
+              expect(view.history.every((h) => h.endedAt)).toBe(true);
+              return;
+            }
+            expect(view.status).toBe('running');
+            expect(view.openTasks).toHaveLength(1);
+            const done = await restarted.request('POST', `/api/tasks/${view.openTasks[0].id}/complete`, {});
+            expect(done.status, done.text).toBe(204);
+            driven++;
+          }
+          throw new Error(`instance ${id} did not complete within ${STEPS.length} completions`);
+        },
+      );
+      expect(completedAfterCrash + driven).toBe(COMPLETIONS);
+      const open = await restarted.request('GET', `/api/tasks?limit=500&definitionKey=${KEY}`);
+      expect(open.json).toEqual([]);
+      await restarted.stop();
+      server = undefined;
 
-    const final = await snapshot(db!);
-    expect(final.instances.every((i) => i.status === 'completed')).toBe(true);
-    expect(final.tasks.filter((t) => t.status === 'completed')).toHaveLength(COMPLETIONS);
-    expect(checkAll(final)).toEqual([]);
-  });
+      const final = await snapshot(db!);
+      expect(final.instances.every((i) => i.status === 'completed')).toBe(true);
+      expect(final.tasks.filter((t) => t.status === 'completed')).toHaveLength(COMPLETIONS);
+      expect(checkAll(final)).toEqual([]);
+    },
+  );
 });

@@ -18,7 +18,7 @@ describe('error catalogue', () => {
   });
 
   it('every code used in core is catalogued', () => {
-    const used = execSync("grep -rhoE \"new AppError\\('[a-z_.]+'\" core --include=*.ts", { encoding: 'utf8' })
+    const used = execSync('grep -rhoE "new AppError\\(\'[a-z_.]+\'" core --include=*.ts', { encoding: 'utf8' })
       .split('\n')
       .filter(Boolean)
       .map((l) => l.replace(/^new AppError\('/, '').replace(/'$/, ''));

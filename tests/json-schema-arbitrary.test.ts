@@ -3,13 +3,20 @@ import fc from 'fast-check';
 import { jsonSchemaToArbitrary, type Components, type JsonSchema } from './support/json-schema-arbitrary.ts';
 import { schemaValidator } from './support/schema-validator.ts';
 const components: Components = {
-  Day: { type: 'object', properties: { date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' }, name: { type: 'string', minLength: 1, maxLength: 5 } }, required: ['date', 'name'] },
+  Day: {
+    type: 'object',
+    properties: { date: { type: 'string', pattern: '^\\d{4}-\\d{2}-\\d{2}$' }, name: { type: 'string', minLength: 1, maxLength: 5 } },
+    required: ['date', 'name'],
+  },
 };
 
 /** Every generated value validates against the schema it came from. */
 function holds(schema: JsonSchema): void {
   const check = schemaValidator(components)(schema);
-  fc.assert(fc.property(jsonSchemaToArbitrary(schema, components), (v) => check(v)), { seed: 7, numRuns: 200 });
+  fc.assert(
+    fc.property(jsonSchemaToArbitrary(schema, components), (v) => check(v)),
+    { seed: 7, numRuns: 200 },
+  );
 }
 
 describe('jsonSchemaToArbitrary', () => {

@@ -23,7 +23,11 @@ async function lint(doc: unknown): Promise<LintReport> {
     writeFileSync(file, JSON.stringify(doc));
     const cli = join(root, 'node_modules/@redocly/cli/bin/cli.js');
     const env = { ...process.env, REDOCLY_TELEMETRY: 'off', REDOCLY_SUPPRESS_UPDATE_NOTICE: 'true', NO_COLOR: '1' };
-    const run = promisify(execFile)(process.execPath, [cli, 'lint', file, `--config=${join(root, 'redocly.yaml')}`, '--format=json'], { env, cwd: dir, maxBuffer: 32 * 1024 * 1024 });
+    const run = promisify(execFile)(process.execPath, [cli, 'lint', file, `--config=${join(root, 'redocly.yaml')}`, '--format=json'], {
+      env,
+      cwd: dir,
+      maxBuffer: 32 * 1024 * 1024,
+    });
     // lint exits 1 when it finds errors; the JSON report is on stdout either way.
     const { stdout } = await run.catch((err: { stdout?: string }) => ({ stdout: err.stdout ?? '' }));
     return JSON.parse(stdout.slice(stdout.indexOf('{'))) as LintReport;
@@ -32,7 +36,9 @@ async function lint(doc: unknown): Promise<LintReport> {
   }
 }
 
-async function document(): Promise<{ paths: Record<string, Record<string, { operationId?: string; security?: unknown[]; 'x-permission'?: string }>> }> {
+async function document(): Promise<{
+  paths: Record<string, Record<string, { operationId?: string; security?: unknown[]; 'x-permission'?: string }>>;
+}> {
   return (await ctx.t.client().get('/api/openapi.json')).json();
 }
 
@@ -45,7 +51,9 @@ describe('OpenAPI document', () => {
   }, 60_000);
 
   it('gives every operation a unique camelCase operationId, and public ones an empty security list', async () => {
-    const ops = Object.entries((await document()).paths).flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ at: `${method} ${path}`, ...op })));
+    const ops = Object.entries((await document()).paths).flatMap(([path, item]) =>
+      Object.entries(item).map(([method, op]) => ({ at: `${method} ${path}`, ...op })),
+    );
     expect(ops.filter((o) => !/^[a-z][A-Za-z0-9]*$/.test(o.operationId ?? '')).map((o) => o.at)).toEqual([]);
     const seen = new Map<string, string>();
     for (const o of ops) {

@@ -12,8 +12,24 @@ import { diagramFiles, documents, mapping, pack, processIds, read, resolve, subs
 const ctx = useTestPlatform();
 const xmlHeaders = { 'content-type': 'application/xml' };
 
-interface Task { id: string; instanceId: string; definitionKey: string; activityId: string; unitId: string | null; candidateGroups: string[] }
-interface Instance { id: string; status: string; businessKey: string | null; definitionKey: string; unitId: string | null; variables: Record<string, unknown>; openTasks: Task[]; history: { activityId: string; endedAt: string | null }[] }
+interface Task {
+  id: string;
+  instanceId: string;
+  definitionKey: string;
+  activityId: string;
+  unitId: string | null;
+  candidateGroups: string[];
+}
+interface Instance {
+  id: string;
+  status: string;
+  businessKey: string | null;
+  definitionKey: string;
+  unitId: string | null;
+  variables: Record<string, unknown>;
+  openTasks: Task[];
+  history: { activityId: string; endedAt: string | null }[];
+}
 
 let admin: TestClient;
 let analyst: TestClient;
@@ -44,9 +60,16 @@ beforeAll(async () => {
   people.bhxhChuyenVien = await createPerson('bhxh.chuyenvien', 'specialist', 'DEMO');
   people.bhxhLanhDao = await createPerson('bhxh.lanhdao', 'leader', 'DEMO');
   for (const f of diagramFiles) {
-    const res = await analyst.post(`/api/definitions?name=${encodeURIComponent(`vn.motcua.base/${f}`)}`, substitute(read(`diagrams/${f}`)), xmlHeaders);
+    const res = await analyst.post(
+      `/api/definitions?name=${encodeURIComponent(`vn.motcua.base/${f}`)}`,
+      substitute(read(`diagrams/${f}`)),
+      xmlHeaders,
+    );
     const body = (await res.json()) as { definitions?: { key: string }[]; warnings?: string[]; code?: string; detail?: string };
-    deployed.set(f, { warnings: body.warnings ?? [`HTTP ${res.status}: ${body.code} ${body.detail}`], keys: (body.definitions ?? []).map((d) => d.key) });
+    deployed.set(f, {
+      warnings: body.warnings ?? [`HTTP ${res.status}: ${body.code} ${body.detail}`],
+      keys: (body.definitions ?? []).map((d) => d.key),
+    });
   }
 }, 120_000);
 
@@ -66,7 +89,9 @@ describe('procedures/base through the API (demo mapping)', () => {
       expect(d.keys.length, `${f}: ${d.warnings.join(' | ')}`).toBeGreaterThan(0);
       expect(d.keys.sort(), f).toEqual(processIds(read(`diagrams/${f}`)).sort());
       for (const w of d.warnings) {
-        expect(w, f).toMatch(/^(Collapsed pool "Công dân, tổ chức" \(Participant_CongDan\) is an outside participant: its message flows|Message flows between "[^"]+" and "[^"]+") \([^)]+\) were set aside/);
+        expect(w, f).toMatch(
+          /^(Collapsed pool "Công dân, tổ chức" \(Participant_CongDan\) is an outside participant: its message flows|Message flows between "[^"]+" and "[^"]+") \([^)]+\) were set aside/,
+        );
       }
     }
     const keys = new Set([...deployed.values()].flatMap((d) => d.keys));
@@ -82,13 +107,21 @@ describe('procedures/base through the API (demo mapping)', () => {
       const published = await analyst.post(`/api/procedures/${encodeURIComponent(doc.code)}/publish`, { lockVersion });
       expect(published.status, `${doc.code}: ${await published.clone().text()}`).toBe(200);
     }
-    const search = async (q: string) => ((await (await clerk.get(`/api/procedures?q=${encodeURIComponent(q)}`)).json()) as { items: { code: string }[] }).items.map((i) => i.code);
+    const search = async (q: string) =>
+      ((await (await clerk.get(`/api/procedures?q=${encodeURIComponent(q)}`)).json()) as { items: { code: string }[] }).items.map(
+        (i) => i.code,
+      );
     expect((await search('2.000908'))[0]).toBe('2.000908');
     expect(await search('ho kinh doanh')).toContain('1.001612');
     expect(await search('khai sinh')).toEqual(expect.arrayContaining(['1.001193', '3.000722']));
-    const bundle = (await (await clerk.get('/api/procedures/3.000722')).json()) as { status: string; current: { bindings: { caseKey: string; definitionKey: string }[] } };
+    const bundle = (await (await clerk.get('/api/procedures/3.000722')).json()) as {
+      status: string;
+      current: { bindings: { caseKey: string; definitionKey: string }[] };
+    };
     expect(bundle.status).toBe('published');
-    expect(bundle.current.bindings).toEqual([expect.objectContaining({ caseKey: 'lien-thong-khai-sinh', definitionKey: 'vn_base_lt_khai_sinh' })]);
+    expect(bundle.current.bindings).toEqual([
+      expect.objectContaining({ caseKey: 'lien-thong-khai-sinh', definitionKey: 'vn_base_lt_khai_sinh' }),
+    ]);
   });
 
   const instance = async (id: string, as: TestClient = admin): Promise<Instance> => {
@@ -108,7 +141,11 @@ describe('procedures/base through the API (demo mapping)', () => {
    * bundle is completed by the demo user of the unit and role it belongs to, until nothing is left.
    */
   async function runBundle(o: {
-    parent: string; civil: string; dossier: string; civilVariable: string; variables: Record<string, Record<string, unknown>>;
+    parent: string;
+    civil: string;
+    dossier: string;
+    civilVariable: string;
+    variables: Record<string, Record<string, unknown>>;
     /** The two agencies served at once after the civil status: process key, element id stem, unit, [specialist, leader]. */
     a: { key: string; id: string; unit: string; people: [TestClient, TestClient] };
     b: { key: string; id: string; unit: string; people: [TestClient, TestClient] };
@@ -135,7 +172,12 @@ describe('procedures/base through the API (demo mapping)', () => {
       [`${o.b.key}/Task_${o.b.id}_PheDuyet`]: o.b.people[1],
       [`${o.parent}/Task_TraKetQua`]: clerk,
     };
-    const unitOf: Record<string, string> = { [o.parent]: 'DEMO.TTPVHCC.Q1', [o.civil]: 'DEMO.XA.AN-BINH', [o.a.key]: o.a.unit, [o.b.key]: o.b.unit };
+    const unitOf: Record<string, string> = {
+      [o.parent]: 'DEMO.TTPVHCC.Q1',
+      [o.civil]: 'DEMO.XA.AN-BINH',
+      [o.a.key]: o.a.unit,
+      [o.b.key]: o.b.unit,
+    };
     const done: string[] = [];
     const instancesSeen = new Map<string, string>();
     for (let round = 0; round < 20; round++) {
@@ -148,7 +190,8 @@ describe('procedures/base through the API (demo mapping)', () => {
         expect(who, `unexpected step ${step}`).toBeDefined();
         // Each task lies in the unit the demo mapping gives its agency, and people of other units may not even see it (404, ADR 0004).
         expect(t.unitId, step).toBe(unitIds.get(unitOf[t.definitionKey]));
-        if (t.definitionKey !== o.parent) expect((await stpSpecialist.post(`/api/tasks/${t.id}/complete`, { variables: {} })).status, step).toBe(404);
+        if (t.definitionKey !== o.parent)
+          expect((await stpSpecialist.post(`/api/tasks/${t.id}/complete`, { variables: {} })).status, step).toBe(404);
         instancesSeen.set(t.definitionKey, t.instanceId);
         await complete(who, t, o.variables[step] ?? {});
         done.push(step);
@@ -160,7 +203,19 @@ describe('procedures/base through the API (demo mapping)', () => {
     expect(finished.status).toBe('completed');
     const path = finished.history.map((h) => h.activityId);
     const [a, b] = [o.a.id, o.b.id];
-    for (const step of ['Throw_HoTich', 'Catch_HoTich', 'Fork_LienThong', `Throw_${a}`, `Throw_${b}`, `Catch_${a}`, `Catch_${b}`, 'Join_LienThong', 'Task_TraKetQua', 'End_DaTraKetQua']) expect(path).toContain(step);
+    for (const step of [
+      'Throw_HoTich',
+      'Catch_HoTich',
+      'Fork_LienThong',
+      `Throw_${a}`,
+      `Throw_${b}`,
+      `Catch_${a}`,
+      `Catch_${b}`,
+      'Join_LienThong',
+      'Task_TraKetQua',
+      'End_DaTraKetQua',
+    ])
+      expect(path).toContain(step);
     expect(path.indexOf('Catch_HoTich')).toBeLessThan(path.indexOf(`Throw_${a}`));
     expect(path.indexOf('Catch_HoTich')).toBeLessThan(path.indexOf(`Throw_${b}`));
     expect(finished.variables[o.civilVariable]).toBe(true);
@@ -168,14 +223,22 @@ describe('procedures/base through the API (demo mapping)', () => {
     expect([...instancesSeen.keys()].sort()).toEqual([...keys].sort());
     for (const key of keys.slice(1)) {
       const child = await instance(instancesSeen.get(key)!);
-      expect(child, key).toMatchObject({ status: 'completed', businessKey: o.dossier, definitionKey: key, unitId: unitIds.get(unitOf[key]) });
+      expect(child, key).toMatchObject({
+        status: 'completed',
+        businessKey: o.dossier,
+        definitionKey: key,
+        unitId: unitIds.get(unitOf[key]),
+      });
     }
     return finished;
   }
 
   it('the interlinked birth bundle (Decree 63/2024) runs end to end: desk → civil status → police and social insurance → desk', async () => {
     const finished = await runBundle({
-      parent: 'vn_base_lt_khai_sinh', civil: 'vn_base_lt_ks_ho_tich', dossier: 'DEMO.TTPVHCC.Q1-260302-0001', civilVariable: 'khaiSinhApproved',
+      parent: 'vn_base_lt_khai_sinh',
+      civil: 'vn_base_lt_ks_ho_tich',
+      dossier: 'DEMO.TTPVHCC.Q1-260302-0001',
+      civilVariable: 'khaiSinhApproved',
       a: { key: 'vn_base_lt_ks_thuong_tru', id: 'ThuongTru', unit: 'DEMO.XA.AN-BINH', people: [people.xaChuyenVien, people.xaLanhDao] },
       b: { key: 'vn_base_lt_ks_bhyt', id: 'Bhyt', unit: 'DEMO', people: [people.bhxhChuyenVien, people.bhxhLanhDao] },
       variables: {
@@ -186,13 +249,26 @@ describe('procedures/base through the API (demo mapping)', () => {
       },
     });
     // The results of all three agencies came back to the desk with their messages.
-    expect(finished.variables).toMatchObject({ thuongTruApproved: true, bhytApproved: true, personalId: '001226000123', healthInsuranceCard: 'TE1010000000123' });
+    expect(finished.variables).toMatchObject({
+      thuongTruApproved: true,
+      bhytApproved: true,
+      personalId: '001226000123',
+      healthInsuranceCard: 'TE1010000000123',
+    });
   });
 
   it('the interlinked death bundle runs end to end: desk → civil status → residence removal and funeral allowance → desk', async () => {
     const finished = await runBundle({
-      parent: 'vn_base_lt_khai_tu', civil: 'vn_base_lt_kt_ho_tich', dossier: 'DEMO.TTPVHCC.Q1-260302-0004', civilVariable: 'khaiTuApproved',
-      a: { key: 'vn_base_lt_kt_xoa_thuong_tru', id: 'XoaThuongTru', unit: 'DEMO.XA.AN-BINH', people: [people.xaChuyenVien, people.xaLanhDao] },
+      parent: 'vn_base_lt_khai_tu',
+      civil: 'vn_base_lt_kt_ho_tich',
+      dossier: 'DEMO.TTPVHCC.Q1-260302-0004',
+      civilVariable: 'khaiTuApproved',
+      a: {
+        key: 'vn_base_lt_kt_xoa_thuong_tru',
+        id: 'XoaThuongTru',
+        unit: 'DEMO.XA.AN-BINH',
+        people: [people.xaChuyenVien, people.xaLanhDao],
+      },
       b: { key: 'vn_base_lt_kt_mai_tang', id: 'MaiTang', unit: 'DEMO', people: [people.bhxhChuyenVien, people.bhxhLanhDao] },
       variables: {
         'vn_base_lt_khai_tu/Task_TiepNhan': { complete: true },
@@ -207,7 +283,11 @@ describe('procedures/base through the API (demo mapping)', () => {
   it('2.000908 (certified copy from the original register) runs from receipt to return; a leader’s refusal is returned in writing; an incomplete dossier is refused at the desk', async () => {
     const keys = ['vn_base_ban_sao_so_goc'];
     const start = async (code: string) => {
-      const res = await clerk.post('/api/instances', { definitionKey: 'vn_base_ban_sao_so_goc', businessKey: code, variables: { dossier: { code } } });
+      const res = await clerk.post('/api/instances', {
+        definitionKey: 'vn_base_ban_sao_so_goc',
+        businessKey: code,
+        variables: { dossier: { code } },
+      });
       expect(res.status, await res.clone().text()).toBe(201);
       return (await res.json()) as Instance;
     };
@@ -229,7 +309,11 @@ describe('procedures/base through the API (demo mapping)', () => {
 
     // A leader's refusal takes the refusal branch: the desk returns a written refusal.
     const declined = await start('DEMO.TTPVHCC.Q1-260302-0005');
-    for (const [activity, who, vars] of [...steps.slice(0, 2), ['Task_PheDuyet', people.xaLanhDao, { approved: false }], ['Task_TraTuChoi', clerk, {}]] as typeof steps) {
+    for (const [activity, who, vars] of [
+      ...steps.slice(0, 2),
+      ['Task_PheDuyet', people.xaLanhDao, { approved: false }],
+      ['Task_TraTuChoi', clerk, {}],
+    ] as typeof steps) {
       const [task] = (await openTasks(who, keys)).filter((t) => t.instanceId === declined.id);
       expect(task?.activityId, activity).toBe(activity);
       await complete(who, task, vars);

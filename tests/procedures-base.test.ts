@@ -2,7 +2,22 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { procedureDocument } from '../core/catalogue/schema.ts';
-import { FLOW_NODE, attrOf, base, diagramFiles, documents, formFiles, mapping, pack, procedureFiles, processIds, read, substitute, templateFiles, tokensIn } from './support/base-pack-source.ts';
+import {
+  FLOW_NODE,
+  attrOf,
+  base,
+  diagramFiles,
+  documents,
+  formFiles,
+  mapping,
+  pack,
+  procedureFiles,
+  processIds,
+  read,
+  substitute,
+  templateFiles,
+  tokensIn,
+} from './support/base-pack-source.ts';
 
 /**
  * The shipped base pack source (procedures/base): every document parses, every placeholder is
@@ -14,7 +29,12 @@ import { FLOW_NODE, attrOf, base, diagramFiles, documents, formFiles, mapping, p
 
 describe('procedures/base: the pack source as data', () => {
   it('pack.json names the pack and declares each placeholder once, with a kind matching its token', () => {
-    expect(pack).toMatchObject({ id: 'vn.motcua.base', version: '1.1.0', sequence: 2, publisher: { name: 'motcua (DEMO)', province: 'DEMO' } });
+    expect(pack).toMatchObject({
+      id: 'vn.motcua.base',
+      version: '1.1.0',
+      sequence: 2,
+      publisher: { name: 'motcua (DEMO)', province: 'DEMO' },
+    });
     const tokens = pack.placeholders.map((p) => p.token);
     expect(new Set(tokens).size).toBe(tokens.length);
     for (const p of pack.placeholders) {
@@ -37,7 +57,8 @@ describe('procedures/base: the pack source as data', () => {
     expect(new Set(codes).size).toBe(codes.length);
     for (const { file, doc } of docs) expect(file, 'file named after the code').toBe(`${doc.code}.json`);
     // The catalogue the brief asks for.
-    for (const code of ['1.001193', '2.000908', '2.000635', '1.000894', '1.000656', '1.001612', '1.013225', '1.012753', '1.013978']) expect(codes).toContain(code);
+    for (const code of ['1.001193', '2.000908', '2.000635', '1.000894', '1.000656', '1.001612', '1.013225', '1.012753', '1.013978'])
+      expect(codes).toContain(code);
   });
 
   it('the catalogue covers a same-day procedure, one with fees, the two Decree 63/2024 bundles', () => {
@@ -63,10 +84,12 @@ describe('procedures/base: the pack source as data', () => {
       for (const c of doc.cases) {
         const path = join(base, c.process.diagram);
         if (!existsSync(path)) missing.push(`${file} ${c.key}: ${c.process.diagram} missing`);
-        else if (!processIds(readFileSync(path, 'utf8')).includes(c.process.definitionKey)) missing.push(`${file} ${c.key}: ${c.process.diagram} has no executable process ${c.process.definitionKey}`);
+        else if (!processIds(readFileSync(path, 'utf8')).includes(c.process.definitionKey))
+          missing.push(`${file} ${c.key}: ${c.process.diagram} has no executable process ${c.process.definitionKey}`);
         for (const d of c.documents) if (d.form && !existsSync(join(base, d.form))) missing.push(`${file}: form ${d.form} missing`);
       }
-      for (const r of doc.results) if (r.template && !existsSync(join(base, r.template))) missing.push(`${file}: template ${r.template} missing`);
+      for (const r of doc.results)
+        if (r.template && !existsSync(join(base, r.template))) missing.push(`${file}: template ${r.template} missing`);
       for (const t of doc.templates) if (!existsSync(join(base, t.file))) missing.push(`${file}: template ${t.file} missing`);
     }
     expect(missing).toEqual([]);
@@ -126,13 +149,18 @@ describe('procedures/base: the pack source as data', () => {
         }
       }
       // Layout: no two flow-node shapes overlap (a modeler would show them stacked).
-      const boxes = [...xml.matchAll(/<bpmndi:BPMNShape id="[^"]+" bpmnElement="([^"]+)"(?! isHorizontal)[^>]*><dc:Bounds x="([\d.-]+)" y="([\d.-]+)" width="([\d.]+)" height="([\d.]+)"/g)]
-        .map((b) => ({ id: b[1], x: Number(b[2]), y: Number(b[3]), w: Number(b[4]), h: Number(b[5]) }));
-      for (const [i, a] of boxes.entries()) for (const b of boxes.slice(i + 1)) {
-        expect(a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h, `${f}: ${a.id} overlaps ${b.id}`).toBe(false);
-      }
+      const boxes = [
+        ...xml.matchAll(
+          /<bpmndi:BPMNShape id="[^"]+" bpmnElement="([^"]+)"(?! isHorizontal)[^>]*><dc:Bounds x="([\d.-]+)" y="([\d.-]+)" width="([\d.]+)" height="([\d.]+)"/g,
+        ),
+      ].map((b) => ({ id: b[1], x: Number(b[2]), y: Number(b[3]), w: Number(b[4]), h: Number(b[5]) }));
+      for (const [i, a] of boxes.entries())
+        for (const b of boxes.slice(i + 1)) {
+          expect(a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h, `${f}: ${a.id} overlaps ${b.id}`).toBe(false);
+        }
       for (const m of xml.matchAll(/<bpmn:conditionExpression[^>]*>([^<]*)</g)) expect(m[1], f).toMatch(/^=/);
-      for (const m of xml.matchAll(/<bpmn:sequenceFlow id="([^"]+)"/g)) expect(xml.includes(`bpmnElement="${m[1]}"`), `${f}: ${m[1]} has an edge`).toBe(true);
+      for (const m of xml.matchAll(/<bpmn:sequenceFlow id="([^"]+)"/g))
+        expect(xml.includes(`bpmnElement="${m[1]}"`), `${f}: ${m[1]} has an edge`).toBe(true);
     }
   });
 
@@ -161,36 +189,48 @@ describe('procedures/base: the pack source as data', () => {
 
   it('templates use plain Handlebars expressions only: paths, #each, #if, else; no triple-stash, no partials, no other helpers', () => {
     expect(templateFiles.length).toBeGreaterThanOrEqual(3);
-    const allowed = /^\{\{(?:[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*|@index|this|#each [A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*|\/each|#if [A-Za-z_@][\w]*(?:\.[A-Za-z_][\w]*)*|else|\/if|![^}]*)\}\}$/;
+    const allowed =
+      /^\{\{(?:[A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*|@index|this|#each [A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*|\/each|#if [A-Za-z_@][\w]*(?:\.[A-Za-z_][\w]*)*|else|\/if|![^}]*)\}\}$/;
     for (const f of templateFiles) {
       const text = read(`templates/${f}`);
       expect(text, f).not.toMatch(/\{\{\{|\{\{>|\{\{&|<script/i);
       const exprs = text.match(/\{\{[^}]*\}\}/g) ?? [];
       expect(exprs.length, f).toBeGreaterThan(3);
-      expect(exprs.filter((e) => !allowed.test(e)), f).toEqual([]);
+      expect(
+        exprs.filter((e) => !allowed.test(e)),
+        f,
+      ).toEqual([]);
       const opens = exprs.filter((e) => /^\{\{#(each|if) /.test(e)).length;
       const closes = exprs.filter((e) => /^\{\{\/(each|if)\}\}$/.test(e)).length;
       expect(closes, `${f}: blocks closed`).toBe(opens);
       expect(text.replace(/\{\{[^}]*\}\}/g, '').includes('{{'), `${f}: stray braces`).toBe(false);
     }
     expect(templateFiles).toEqual(expect.arrayContaining(['giay-tiep-nhan-hen-tra.hbs']));
-    expect(read('templates/giay-tiep-nhan-hen-tra.hbs')).toMatch(/\{\{dossier\.code\}\}[\s\S]*\{\{applicant\.name\}\}[\s\S]*\{\{procedure\.name\}\}[\s\S]*\{\{receivedAt\}\}[\s\S]*\{\{dueAt\}\}/);
+    expect(read('templates/giay-tiep-nhan-hen-tra.hbs')).toMatch(
+      /\{\{dossier\.code\}\}[\s\S]*\{\{applicant\.name\}\}[\s\S]*\{\{procedure\.name\}\}[\s\S]*\{\{receivedAt\}\}[\s\S]*\{\{dueAt\}\}/,
+    );
   });
 
   it('forms are JSON form descriptions (motcua.form/1) with unique field keys', () => {
     expect(formFiles.length).toBeGreaterThanOrEqual(3);
     const types = new Set(['text', 'textarea', 'date', 'number', 'select', 'checkbox', 'id-number', 'phone', 'email', 'address']);
     for (const f of formFiles) {
-      const form = JSON.parse(read(`forms/${f}`)) as { format: string; key: string; title: string; sections: { title: string; fields: { key: string; label: string; type: string; required?: boolean; options?: string[] }[] }[] };
+      const form = JSON.parse(read(`forms/${f}`)) as {
+        format: string;
+        key: string;
+        title: string;
+        sections: { title: string; fields: { key: string; label: string; type: string; required?: boolean; options?: string[] }[] }[];
+      };
       expect(form.format, f).toBe('motcua.form/1');
       expect(`${form.key}.json`).toBe(f);
       const keys = form.sections.flatMap((s) => s.fields.map((x) => x.key));
       expect(keys.length, f).toBeGreaterThan(2);
       expect(new Set(keys).size, `${f}: field keys unique`).toBe(keys.length);
-      for (const s of form.sections) for (const x of s.fields) {
-        expect(types.has(x.type), `${f}: ${x.key} type ${x.type}`).toBe(true);
-        if (x.type === 'select') expect(x.options?.length, `${f}: ${x.key} options`).toBeGreaterThan(1);
-      }
+      for (const s of form.sections)
+        for (const x of s.fields) {
+          expect(types.has(x.type), `${f}: ${x.key} type ${x.type}`).toBe(true);
+          if (x.type === 'select') expect(x.options?.length, `${f}: ${x.key} options`).toBeGreaterThan(1);
+        }
     }
   });
 });

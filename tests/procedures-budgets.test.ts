@@ -23,7 +23,8 @@ describe('procedures/base: step budgets fit the statutory limit along every path
         const paths = await budgetPaths(read(c.process.diagram), c.process.definitionKey);
         if (paths.length === 0) problems.push(`${c.process.diagram} (${doc.code} ${c.key}): no path from a start event to an end`);
         const label = `${c.process.diagram} (${doc.code} ${c.key}, limit ${limit} h)`;
-        for (const v of await budgetViolations(read(c.process.diagram), c.process.definitionKey, limit, c.supplement.policy, label)) problems.push(v.message);
+        for (const v of await budgetViolations(read(c.process.diagram), c.process.definitionKey, limit, c.supplement.policy, label))
+          problems.push(v.message);
       }
     }
     expect(problems).toEqual([]);

@@ -21,7 +21,9 @@ export interface ChildBaseline {
 /** Runs the baseline in a child node with `nodeFlags`; warm-up untimed, then `instances` × 5. */
 export function childBaseline(nodeFlags: string[], instances: number, warmup: number, timeoutMs = 300_000): Promise<ChildBaseline> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', SELF, String(instances), String(warmup)], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', SELF, String(instances), String(warmup)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let out = '';
     let err = '';
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
@@ -31,7 +33,8 @@ export function childBaseline(nodeFlags: string[], instances: number, warmup: nu
     child.once('exit', (code) => {
       clearTimeout(timer);
       const line = out.trim().split('\n').at(-1) ?? '';
-      if (code !== 0 || !line.startsWith('{')) return reject(new Error(`baseline child (${nodeFlags.join(' ')}) exited with ${code}: ${err.slice(-1000)}`));
+      if (code !== 0 || !line.startsWith('{'))
+        return reject(new Error(`baseline child (${nodeFlags.join(' ')}) exited with ${code}: ${err.slice(-1000)}`));
       resolve(JSON.parse(line) as ChildBaseline);
     });
   });

@@ -99,7 +99,8 @@ export async function measureDriver(d: Driver, instances: number): Promise<Basel
   const wallSeconds = (performance.now() - t0) / 1000;
   const cpu = process.cpuUsage(cpu0);
   // Every instance must have run to its end event.
-  if ((JSON.parse(states[0]) as { state: string }).state === 'running') throw new Error('baseline: instance 0 still running after five completions');
+  if ((JSON.parse(states[0]) as { state: string }).state === 'running')
+    throw new Error('baseline: instance 0 still running after five completions');
   return { variant: d.variant, completions, cpuSeconds: (cpu.user + cpu.system) / 1e6, wallSeconds, stateChars };
 }
 
@@ -107,7 +108,11 @@ export async function measureDriver(d: Driver, instances: number): Promise<Basel
  * Both variants, warmed up first (the JIT favours whichever runs second otherwise), then
  * measured twice in alternation; each variant's passes are summed.
  */
-export async function runBaselines(xml: string, instances: number, warmup: number): Promise<{ shared: BaselineResult; plain: BaselineResult; passes: BaselineResult[] }> {
+export async function runBaselines(
+  xml: string,
+  instances: number,
+  warmup: number,
+): Promise<{ shared: BaselineResult; plain: BaselineResult; passes: BaselineResult[] }> {
   const drivers = [await driver(xml, 'shared-source-context'), await driver(xml, 'source-in-state')];
   for (const d of drivers) await measureDriver(d, warmup);
   const passes: BaselineResult[] = [];

@@ -57,7 +57,12 @@ export function benchConfig(): BenchConfig {
     rssInstances,
     rssFirst: Math.min(int('BENCH_RSS_FIRST', small ? 200 : 1_000), rssInstances - 1),
     phaseTimeoutMs: int('BENCH_PHASE_TIMEOUT_S', small ? 120 : 300, 5, 3_600) * 1000,
-    parts: new Set((process.env.BENCH_PARTS ?? PARTS.join(',')).split(',').map((x) => x.trim()).filter((x): x is Part => (PARTS as readonly string[]).includes(x))),
+    parts: new Set(
+      (process.env.BENCH_PARTS ?? PARTS.join(','))
+        .split(',')
+        .map((x) => x.trim())
+        .filter((x): x is Part => (PARTS as readonly string[]).includes(x)),
+    ),
     pgUrl: process.env.BENCH_PG_URL ?? 'postgres://root@127.0.0.1:5432/test',
     skipPg: process.env.BENCH_SKIP_PG === '1',
     cpuProfDir: process.env.BENCH_CPU_PROF || null,

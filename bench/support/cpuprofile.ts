@@ -30,8 +30,14 @@ function area(url: string, fn: string): string {
 
 /** Coarse buckets: what a completion spends its time on. */
 const BUCKETS: [string, RegExp][] = [
-  ['engine (bpmn-engine, bpmn-elements, smqp, run.ts)', /^(bpmn-engine|bpmn-elements|smqp|moddle-context-serializer|@0dep\/piso|core\/engine)$/],
-  ['database layer (MikroORM, knex, drivers)', /^(@mikro-orm\/.*|knex|lodash|tarn|better-sqlite3|sqlstring-sqlite|pg|pg-.*|postgres-.*|core\/db)$/],
+  [
+    'engine (bpmn-engine, bpmn-elements, smqp, run.ts)',
+    /^(bpmn-engine|bpmn-elements|smqp|moddle-context-serializer|@0dep\/piso|core\/engine)$/,
+  ],
+  [
+    'database layer (MikroORM, knex, drivers)',
+    /^(@mikro-orm\/.*|knex|lodash|tarn|better-sqlite3|sqlstring-sqlite|pg|pg-.*|postgres-.*|core\/db)$/,
+  ],
   ['HTTP, routing, validation', /^(hono|@hono\/.*|zod|node internals|core\/http|core\/auth)$/],
   ['audit chain', /^core\/audit$/],
   ['garbage collector', /^\(garbage collector\)$/],
@@ -75,13 +81,21 @@ export function summarise(p: Profile, from = 0, to = Infinity, top = 25): string
   }
   const pct = (x: number) => `${((100 * x) / total).toFixed(1).padStart(5)}%`;
   const list = (m: Map<string, number>, n: number) =>
-    [...m.entries()].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => `  ${pct(v)}  ${k}`).join('\n');
+    [...m.entries()]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, v]) => `  ${pct(v)}  ${k}`)
+      .join('\n');
   return [
     `busy samples: ${(total / 1e6).toFixed(2)} s`,
-    'self time by bucket:', list(buckets, 10),
-    'self time by area:', list(areas, 20),
-    'self time by function:', list(self, top),
-    'inclusive time, project functions:', list(inclusive, top),
+    'self time by bucket:',
+    list(buckets, 10),
+    'self time by area:',
+    list(areas, 20),
+    'self time by function:',
+    list(self, top),
+    'inclusive time, project functions:',
+    list(inclusive, top),
   ].join('\n');
 }
 

@@ -33,7 +33,10 @@ export function sqliteStats(file: string): InstanceStats {
   const Database = require('better-sqlite3') as SqliteCtor;
   const db = new Database(file, { readonly: true, fileMustExist: true });
   try {
-    return toStats(db.prepare(STATS_SQL.status).all() as { status: string; n: number }[], db.prepare(STATS_SQL.state).all() as { avg: number }[]);
+    return toStats(
+      db.prepare(STATS_SQL.status).all() as { status: string; n: number }[],
+      db.prepare(STATS_SQL.state).all() as { avg: number }[],
+    );
   } finally {
     db.close();
   }

@@ -11,7 +11,10 @@ export const FIVE_TASKS_XML = `<?xml version="1.0" encoding="UTF-8"?>
     <startEvent id="start" />
     <sequenceFlow id="f0" sourceRef="start" targetRef="${steps[0]}" />
 ${steps
-  .map((s, i) => `    <userTask id="${s}" name="Step ${i + 1}" />\n    <sequenceFlow id="f${i + 1}" sourceRef="${s}" targetRef="${steps[i + 1] ?? 'end'}" />`)
+  .map(
+    (s, i) =>
+      `    <userTask id="${s}" name="Step ${i + 1}" />\n    <sequenceFlow id="f${i + 1}" sourceRef="${s}" targetRef="${steps[i + 1] ?? 'end'}" />`,
+  )
   .join('\n')}
     <endEvent id="end" />
   </process>

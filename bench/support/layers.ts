@@ -37,12 +37,17 @@ export async function measureLayers(instances: number, warmup: number): Promise<
     const { app, services: svc } = platform;
     const origin = 'http://localhost';
     const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-      app.request(`${origin}${path}`, { method, headers: { origin, 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body) });
+      app.request(`${origin}${path}`, {
+        method,
+        headers: { origin, 'content-type': 'application/json', ...headers },
+        body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      });
     const login = await call('POST', '/api/auth/login', { username: 'admin', password: PASSWORD });
     const cookie = login.headers.get('set-cookie')!.split(';')[0];
     const token = ((await (await call('POST', '/api/me/tokens', { name: 'layers' }, { cookie })).json()) as { token: string }).token;
     const auth = { authorization: `Bearer ${token}` };
-    if ((await call('POST', '/api/definitions', FIVE_TASKS_XML, { ...auth, 'content-type': 'application/xml' })).status !== 201) throw new Error('layers: deploy failed');
+    if ((await call('POST', '/api/definitions', FIVE_TASKS_XML, { ...auth, 'content-type': 'application/xml' })).status !== 201)
+      throw new Error('layers: deploy failed');
     const [admin] = await svc.db.em().execute<{ id: string }[]>("SELECT id FROM users WHERE username = 'admin'");
     const acting: Acting = { actor: { id: admin.id, name: 'admin' }, requestId: null };
     const def = await svc.engine.definitions.resolve(svc.db.em(), PROCESS_KEY, null);
@@ -56,17 +61,30 @@ export async function measureLayers(instances: number, warmup: number): Promise<
       }
       return cpuRate(n * TASKS, async (k) => {
         const s = states[k % n];
-        const r = await runEngine(def, svc.clock, { instanceId: `layer-${k % n}`, state: JSON.parse(s.state) as object, variables: { n: k % n }, signal: { activityId: s.activityId, executionId: s.executionId, variables: { ok: true } } });
+        const r = await runEngine(def, svc.clock, {
+          instanceId: `layer-${k % n}`,
+          state: JSON.parse(s.state) as object,
+          variables: { n: k % n },
+          signal: { activityId: s.activityId, executionId: s.executionId, variables: { ok: true } },
+        });
         states[k % n] = { state: JSON.stringify(r.state ?? {}), ...(r.waiting[0] ?? { activityId: '', executionId: '' }) };
       });
     };
     // 2 and 3. Instances in the database; each completion finds its open task by primary key.
     const instancesOf = async (n: number) => {
       const ids: string[] = [];
-      for (let i = 0; i < n; i++) ids.push(((await (await call('POST', '/api/instances', { definitionKey: PROCESS_KEY, variables: { n: i } }, auth)).json()) as { id: string }).id);
+      for (let i = 0; i < n; i++)
+        ids.push(
+          (
+            (await (await call('POST', '/api/instances', { definitionKey: PROCESS_KEY, variables: { n: i } }, auth)).json()) as {
+              id: string;
+            }
+          ).id,
+        );
       return ids;
     };
-    const openTask = async (instanceId: string) => (await svc.db.em().execute<{ id: string }[]>("SELECT id FROM tasks WHERE instance_id = ? AND status = 'open'", [instanceId]))[0].id;
+    const openTask = async (instanceId: string) =>
+      (await svc.db.em().execute<{ id: string }[]>("SELECT id FROM tasks WHERE instance_id = ? AND status = 'open'", [instanceId]))[0].id;
     const layer = async (n: number, complete: (taskId: string) => Promise<void>) => {
       const ids = await instancesOf(n);
       const tasks = await Promise.all(ids.map(openTask));
@@ -77,7 +95,8 @@ export async function measureLayers(instances: number, warmup: number): Promise<
       }
       return (n * TASKS) / cpu;
     };
-    const command = (taskId: string) => svc.db.em().transactional(async (em) => svc.engine.completeTask(em, acting, await svc.engine.loadTask(em, taskId), { ok: true }));
+    const command = (taskId: string) =>
+      svc.db.em().transactional(async (em) => svc.engine.completeTask(em, acting, await svc.engine.loadTask(em, taskId), { ok: true }));
     const http = async (taskId: string) => {
       const res = await call('POST', `/api/tasks/${taskId}/complete`, { variables: { ok: true } }, auth);
       if (res.status !== 204) throw new Error(`layers: complete answered ${res.status}`);

@@ -10,11 +10,21 @@ export async function deploy(http: HttpClient): Promise<void> {
 }
 
 /** Starts `count` instances; returns the id of each one's first open task. */
-export async function startInstances(http: HttpClient, count: number, concurrency: number, deadline: number, onProgress?: (started: number) => void): Promise<string[]> {
+export async function startInstances(
+  http: HttpClient,
+  count: number,
+  concurrency: number,
+  deadline: number,
+  onProgress?: (started: number) => void,
+): Promise<string[]> {
   const firstTasks: string[] = new Array<string>(count);
   let started = 0;
   await pool(count, concurrency, deadline, async (i) => {
-    const res = await http.request('POST', '/api/instances', { definitionKey: PROCESS_KEY, businessKey: `bench-${i}`, variables: { n: i } });
+    const res = await http.request('POST', '/api/instances', {
+      definitionKey: PROCESS_KEY,
+      businessKey: `bench-${i}`,
+      variables: { n: i },
+    });
     const body = res.json as { openTasks?: { id: string }[] } | null;
     if (res.status !== 201 || !body?.openTasks?.[0]) throw new Error(`start failed: ${res.status} ${res.text.slice(0, 500)}`);
     firstTasks[i] = body.openTasks[0].id;
@@ -34,7 +44,13 @@ export interface CompletionRun {
  * the queue from `GET /api/tasks` (500 at a time, ids already sent are skipped), so finding
  * the next task costs one list request per few hundred completions.
  */
-export async function completeAll(http: HttpClient, initial: string[], expected: number, concurrency: number, deadline: number): Promise<CompletionRun> {
+export async function completeAll(
+  http: HttpClient,
+  initial: string[],
+  expected: number,
+  concurrency: number,
+  deadline: number,
+): Promise<CompletionRun> {
   const queue = [...initial];
   const sent = new Set(initial);
   let completions = 0;

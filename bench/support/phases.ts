@@ -34,9 +34,20 @@ export async function httpPhase(cfg: BenchConfig, label: string, target: Target,
   try {
     // One at a time: the first migrates the new database and creates the admin.
     for (let i = 0; i < servers; i++) {
-      started.push(await BenchServer.start({ dataDir: dir ?? undefined, databaseUrl: url ?? undefined, timeoutMs: 60_000, cpuProfDir: cfg.cpuProfDir, label: `${label}-${i + 1}` }));
+      started.push(
+        await BenchServer.start({
+          dataDir: dir ?? undefined,
+          databaseUrl: url ?? undefined,
+          timeoutMs: 60_000,
+          cpuProfDir: cfg.cpuProfDir,
+          label: `${label}-${i + 1}`,
+        }),
+      );
     }
-    http = new HttpClient(started.map((s) => s.port), cfg.concurrency);
+    http = new HttpClient(
+      started.map((s) => s.port),
+      cfg.concurrency,
+    );
     http.token = await started[0].adminToken();
     await deploy(http);
     if (cfg.serverWarmup > 0) {
@@ -64,10 +75,13 @@ export async function httpPhase(cfg: BenchConfig, label: string, target: Target,
     const { result: run, usage } = m;
     if (cfg.cpuProfDir) {
       const since = (t: number) => ((t - started[0].spawnedAt) / 1000).toFixed(1);
-      log(`${label}: completions ran ${since(performance.now() - usage.wallSeconds * 1000)}–${since(performance.now())} s after spawn (profile window)`);
+      log(
+        `${label}: completions ran ${since(performance.now() - usage.wallSeconds * 1000)}–${since(performance.now())} s after spawn (profile window)`,
+      );
     }
     const stats = dir ? sqliteStats(join(dir, 'motcua.sqlite')) : await pgStats(url!);
-    if ((stats.byStatus.completed ?? 0) !== n + cfg.serverWarmup) throw new Error(`${label}: expected ${n + cfg.serverWarmup} completed instances, found ${JSON.stringify(stats.byStatus)}`);
+    if ((stats.byStatus.completed ?? 0) !== n + cfg.serverWarmup)
+      throw new Error(`${label}: expected ${n + cfg.serverWarmup} completed instances, found ${JSON.stringify(stats.byStatus)}`);
     return { label, servers, startsPerSecond, run, usage, stats, activity };
   } finally {
     http?.close();
@@ -125,7 +139,8 @@ export async function rssPhase(cfg: BenchConfig): Promise<RssPhase> {
     const rssTotalMb = rssMb(server.pid);
     const gcTotal = server.lastFullGc();
     const stats = sqliteStats(join(dir, 'motcua.sqlite'));
-    if ((stats.byStatus.running ?? 0) !== cfg.rssInstances) throw new Error(`rss: expected ${cfg.rssInstances} running instances, found ${JSON.stringify(stats.byStatus)}`);
+    if ((stats.byStatus.running ?? 0) !== cfg.rssInstances)
+      throw new Error(`rss: expected ${cfg.rssInstances} running instances, found ${JSON.stringify(stats.byStatus)}`);
     return { first: cfg.rssFirst, total: cfg.rssInstances, rssIdleMb, rssFirstMb, gcFirst, gcTotal, rssTotalMb, startsPerSecond, stats };
   } finally {
     http?.close();

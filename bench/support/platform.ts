@@ -9,7 +9,11 @@ import { createLogger } from '../../core/logger.ts';
 import { createPgDatabase, dropPgDatabase, pgProbe } from './db.ts';
 
 /** Boots a silent platform on `database` (SQLite file or PostgreSQL URL), runs `fn`, always closes it. */
-export async function withPlatform(database: string, env: Record<string, string>, fn: (p: Platform) => Promise<BenchResult[]>): Promise<BenchResult[]> {
+export async function withPlatform(
+  database: string,
+  env: Record<string, string>,
+  fn: (p: Platform) => Promise<BenchResult[]>,
+): Promise<BenchResult[]> {
   const config = loadConfig({ ...env, MOTCUA_LOG_LEVEL: 'silent' }, { database });
   const platform = await createPlatform({ config, seedAdmin: false, log: createLogger('silent') });
   try {
@@ -24,7 +28,11 @@ export async function withPlatform(database: string, env: Record<string, string>
  * (BENCH_PG_URL's server) unless PostgreSQL is unreachable or BENCH_SKIP_PG=1, which adds a
  * note instead. Both are removed afterwards.
  */
-export async function withEachDialect(name: string, notes: string[], measure: (dialect: 'SQLite' | 'PostgreSQL', p: Platform) => Promise<BenchResult[]>): Promise<BenchResult[]> {
+export async function withEachDialect(
+  name: string,
+  notes: string[],
+  measure: (dialect: 'SQLite' | 'PostgreSQL', p: Platform) => Promise<BenchResult[]>,
+): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   const dir = mkdtempSync(join(tmpdir(), `motcua-${name}-`));
   try {

@@ -20,7 +20,8 @@ export function serveCommand(): { flags: string[]; entry: string } {
   const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts?: Record<string, string> };
   const words = (pkg.scripts?.serve ?? '').split(/\s+/).filter(Boolean);
   const at = words.findIndex((w) => /(^|\/)bin\/motcua\.js$/.test(w));
-  if (words[0] !== 'node' || at < 0) throw new Error(`package.json "serve" is not "node <flags> <…>bin/motcua.js serve": ${pkg.scripts?.serve}`);
+  if (words[0] !== 'node' || at < 0)
+    throw new Error(`package.json "serve" is not "node <flags> <…>bin/motcua.js serve": ${pkg.scripts?.serve}`);
   return { flags: words.slice(1, at), entry: words[at] };
 }
 
@@ -78,7 +79,12 @@ export class BenchServer {
   }
 
   static async start(o: ServerOptions): Promise<BenchServer> {
-    const env: Record<string, string | undefined> = { ...process.env, MOTCUA_LOG_LEVEL: 'error', MOTCUA_ADMIN_PASSWORD: ADMIN_PASSWORD, NODE_ENV: 'production' };
+    const env: Record<string, string | undefined> = {
+      ...process.env,
+      MOTCUA_LOG_LEVEL: 'error',
+      MOTCUA_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      NODE_ENV: 'production',
+    };
     delete env.DATABASE_URL;
     delete env.MOTCUA_DATA_DIR;
     if (o.databaseUrl) env.DATABASE_URL = o.databaseUrl;

@@ -103,7 +103,21 @@ export class AuditLog {
     // Plain SQL rather than em.insert: one fewer trip through the ORM on every command.
     await em.execute(
       'INSERT INTO audit_log (chain, seq, at, actor_id, actor_name, action, target_type, target_id, unit_id, summary, request_id, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-      [chain, fields.seq, fields.at, fields.actorId, fields.actorName, fields.action, fields.targetType, fields.targetId, fields.unitId, JSON.stringify(fields.summary), fields.requestId, head.hash, hash],
+      [
+        chain,
+        fields.seq,
+        fields.at,
+        fields.actorId,
+        fields.actorName,
+        fields.action,
+        fields.targetType,
+        fields.targetId,
+        fields.unitId,
+        JSON.stringify(fields.summary),
+        fields.requestId,
+        head.hash,
+        hash,
+      ],
       'run',
     );
     await em.execute('UPDATE audit_heads SET seq = ?, hash = ? WHERE chain = ?', [fields.seq, hash, chain]);

@@ -5,7 +5,6 @@ import type { AuditRow } from './rows.ts';
 // One chain: these tests follow records by their sequence number (chains.test.ts: several chains).
 const ctx = useTestPlatform({ config: { auditChains: 1 } });
 
-
 interface ApiRecord {
   id: number;
   seq: number;
@@ -18,7 +17,8 @@ interface ApiRecord {
   requestId: string | null;
 }
 
-const sql = async <T>(query: string, params: unknown[] = []): Promise<T> => (await ctx.t.platform.services.db.em().execute(query, params)) as unknown as T;
+const sql = async <T>(query: string, params: unknown[] = []): Promise<T> =>
+  (await ctx.t.platform.services.db.em().execute(query, params)) as unknown as T;
 
 async function headSeq(): Promise<number> {
   const [row] = await sql<{ seq: number | null }[]>('SELECT MAX(seq) AS seq FROM audit_log');
@@ -27,7 +27,10 @@ async function headSeq(): Promise<number> {
 
 async function recordsAfter(seq: number): Promise<(AuditRow & { summary: Record<string, unknown> })[]> {
   const rows = await sql<AuditRow[]>('SELECT * FROM audit_log WHERE seq > ? ORDER BY seq', [seq]);
-  return rows.map((r) => ({ ...r, summary: typeof r.summary === 'string' ? (JSON.parse(r.summary) as Record<string, unknown>) : r.summary }));
+  return rows.map((r) => ({
+    ...r,
+    summary: typeof r.summary === 'string' ? (JSON.parse(r.summary) as Record<string, unknown>) : r.summary,
+  }));
 }
 
 let tick = 0;
@@ -73,7 +76,11 @@ describe('audit trail: every state-changing action leaves a record', () => {
     expect(login.rows[0].actor_id).toBe(adminId);
 
     const [root] = await sql<{ id: string }[]>("SELECT id FROM units WHERE code = 'DEMO'");
-    const unit = await audited('admin', () => admin.post('/api/units', { code: 'DEMO.SYT', name: 'Sở Y tế', level: 'department', parentId: root.id }), 201);
+    const unit = await audited(
+      'admin',
+      () => admin.post('/api/units', { code: 'DEMO.SYT', name: 'Sở Y tế', level: 'department', parentId: root.id }),
+      201,
+    );
     expect(unit.actions).toEqual(['unit.created']);
     const unitId = (await json<{ id: string }>(unit.res)).id;
     expect(unit.rows[0]).toMatchObject({ actor_id: adminId, target_type: 'unit', target_id: unitId, unit_id: unitId });
@@ -83,7 +90,11 @@ describe('audit trail: every state-changing action leaves a record', () => {
     expect(rename.actions).toEqual(['unit.updated']);
     expect(rename.rows[0].summary).toEqual({ name: ['Sở Y tế', 'Sở Y tế tỉnh'] });
 
-    const user = await audited('admin', () => admin.post('/api/users', { username: 'bacsi', displayName: 'Bác sĩ Hòa', unitId, password: 'rung-tram-xanh-42' }), 201);
+    const user = await audited(
+      'admin',
+      () => admin.post('/api/users', { username: 'bacsi', displayName: 'Bác sĩ Hòa', unitId, password: 'rung-tram-xanh-42' }),
+      201,
+    );
     expect(user.actions).toEqual(['user.created']);
     const userId = (await json<{ user: { id: string } }>(user.res)).user.id;
     expect(user.rows[0]).toMatchObject({ target_type: 'user', target_id: userId, unit_id: unitId });
@@ -118,11 +129,19 @@ describe('audit trail: every state-changing action leaves a record', () => {
     const failed = await audited('bacsi', () => doctor.post('/api/auth/login', { username: 'bacsi', password: 'wrong-password' }), 401);
     expect(failed.actions).toEqual(['auth.login_failed']);
     expect(failed.rows[0].summary).toMatchObject({ reason: 'wrong password', failedLogins: 1 });
-    const stranger = await audited('nobody', () => ctx.t.client().post('/api/auth/login', { username: 'nobody', password: 'whatever-1' }), 401);
+    const stranger = await audited(
+      'nobody',
+      () => ctx.t.client().post('/api/auth/login', { username: 'nobody', password: 'whatever-1' }),
+      401,
+    );
     expect(stranger.rows[0]).toMatchObject({ action: 'auth.login_failed', actor_id: null, target_id: null });
 
     await audited('bacsi', () => doctor.post('/api/auth/login', { username: 'bacsi', password: generated }), 200);
-    const changed = await audited('bacsi', () => doctor.post('/api/me/password', { currentPassword: generated, newPassword: 'song-cau-mua-thu-7' }), 204);
+    const changed = await audited(
+      'bacsi',
+      () => doctor.post('/api/me/password', { currentPassword: generated, newPassword: 'song-cau-mua-thu-7' }),
+      204,
+    );
     expect(changed.actions).toEqual(['user.password_changed']);
   });
 
@@ -142,7 +161,13 @@ describe('audit trail: every state-changing action leaves a record', () => {
         actor: { id: null, name: 'system' },
         action: 'test.appended',
         targetType: 'test',
-        summary: { when: new Date('2026-01-01T00:00:00Z'), ratio: Number.NaN, gone: undefined, list: [undefined, 1], nested: { b: 2, a: 'ă' } },
+        summary: {
+          when: new Date('2026-01-01T00:00:00Z'),
+          ratio: Number.NaN,
+          gone: undefined,
+          list: [undefined, 1],
+          nested: { b: 2, a: 'ă' },
+        },
       }),
     );
     const [row] = await recordsAfter((await headSeq()) - 1);
@@ -154,7 +179,14 @@ describe('audit trail: every state-changing action leaves a record', () => {
     const before = await headSeq();
     await Promise.all(
       Array.from({ length: 12 }, (_, i) =>
-        svc.db.em().transactional((em) => svc.audit.append(em, { actor: { id: null, name: 'system' }, action: 'test.concurrent', targetType: 'test', targetId: String(i) })),
+        svc.db.em().transactional((em) =>
+          svc.audit.append(em, {
+            actor: { id: null, name: 'system' },
+            action: 'test.concurrent',
+            targetType: 'test',
+            targetId: String(i),
+          }),
+        ),
       ),
     );
     const rows = await recordsAfter(before);
@@ -169,7 +201,14 @@ describe('audit trail: every state-changing action leaves a record', () => {
     const body = await json<{ ok: boolean; records: number; headSeq: number; headHash: string; problems: unknown[] }>(res);
     const [count] = await sql<{ n: number }[]>('SELECT COUNT(*) AS n FROM audit_log');
     const [last] = await sql<{ seq: number; hash: string }[]>('SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1');
-    expect(body).toEqual({ ok: true, records: Number(count.n), headSeq: Number(last.seq), headHash: last.hash, heads: [{ chain: 0, seq: Number(last.seq), hash: last.hash }], problems: [] });
+    expect(body).toEqual({
+      ok: true,
+      records: Number(count.n),
+      headSeq: Number(last.seq),
+      headHash: last.hash,
+      heads: [{ chain: 0, seq: Number(last.seq), hash: last.hash }],
+      problems: [],
+    });
   });
 });
 
@@ -202,7 +241,11 @@ describe('GET /api/audit', () => {
 
   it('filters by time window with from (inclusive) and to (exclusive), in any offset', async () => {
     const [root] = await sql<{ id: string }[]>("SELECT id FROM units WHERE code = 'DEMO'");
-    for (const [day, code] of [['2026-05-01', 'W1'], ['2026-05-02', 'W2'], ['2026-05-03', 'W3']] as const) {
+    for (const [day, code] of [
+      ['2026-05-01', 'W1'],
+      ['2026-05-02', 'W2'],
+      ['2026-05-03', 'W3'],
+    ] as const) {
       ctx.t.clock.set(`${day}T03:00:00.000Z`);
       const admin = await ctx.t.login('admin'); // a session idles out in 30 minutes
       expect((await admin.post('/api/units', { code: `DEMO.${code}`, name: code, level: 'commune', parentId: root.id })).status).toBe(201);
@@ -246,7 +289,12 @@ describe('GET /api/audit', () => {
 
   it('shows a departmental auditor only its own units, and no chain verification', async () => {
     const admin = await ctx.t.login('admin');
-    const created = await admin.post('/api/users', { username: 'thanhtra.stp', displayName: 'Thanh tra Sở Tư pháp', unitId: 'DEMO.STP', password: 'ca-phe-trung-ha-noi' });
+    const created = await admin.post('/api/users', {
+      username: 'thanhtra.stp',
+      displayName: 'Thanh tra Sở Tư pháp',
+      unitId: 'DEMO.STP',
+      password: 'ca-phe-trung-ha-noi',
+    });
     expect(created.status).toBe(201);
     const { user } = await json<{ user: { id: string } }>(created);
     expect((await admin.post('/api/role-assignments', { userId: user.id, role: 'auditor', unitId: 'DEMO.STP' })).status).toBe(201);

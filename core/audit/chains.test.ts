@@ -15,7 +15,14 @@ describe('audit trail over several chains', () => {
     }
     // Simultaneous requests, each appending several records (user created + role granted).
     const made = await Promise.all(
-      Array.from({ length: 8 }, (_, i) => admin.post('/api/users', { username: `chain-user-${i}`, displayName: `Người ${i}`, unitId: 'DEMO', password: 'Chuoi-Kiem-Toan-2026' })),
+      Array.from({ length: 8 }, (_, i) =>
+        admin.post('/api/users', {
+          username: `chain-user-${i}`,
+          displayName: `Người ${i}`,
+          unitId: 'DEMO',
+          password: 'Chuoi-Kiem-Toan-2026',
+        }),
+      ),
     );
     expect(made.map((r) => r.status)).toEqual(Array(8).fill(201));
     const ids = await Promise.all(made.map(async (r) => (await r.json()).user.id as string));
@@ -29,7 +36,9 @@ describe('audit trail over several chains', () => {
   it('spreads records over several chains, keeps the records of one request on one chain, and verifies', async () => {
     const chains = await sql<{ chain: number; n: number }>('SELECT chain, COUNT(*) AS n FROM audit_log GROUP BY chain');
     expect(chains.length).toBeGreaterThan(1);
-    const perRequest = await sql<{ request_id: string; n: number }>('SELECT request_id, COUNT(DISTINCT chain) AS n FROM audit_log WHERE request_id IS NOT NULL GROUP BY request_id');
+    const perRequest = await sql<{ request_id: string; n: number }>(
+      'SELECT request_id, COUNT(DISTINCT chain) AS n FROM audit_log WHERE request_id IS NOT NULL GROUP BY request_id',
+    );
     expect(perRequest.length).toBeGreaterThan(0);
     expect(perRequest.every((r) => Number(r.n) === 1)).toBe(true);
     const result = await verifyAuditChain(t!.platform.services.db.em());
@@ -61,7 +70,9 @@ describe('audit trail over several chains', () => {
   });
 
   it('detects an edit and a deleted newest record in a chain other than the first', async () => {
-    const [busiest] = await sql<{ chain: number }>('SELECT chain FROM audit_log WHERE chain > 0 GROUP BY chain ORDER BY COUNT(*) DESC LIMIT 1');
+    const [busiest] = await sql<{ chain: number }>(
+      'SELECT chain FROM audit_log WHERE chain > 0 GROUP BY chain ORDER BY COUNT(*) DESC LIMIT 1',
+    );
     const chain = Number(busiest.chain);
     await sql("UPDATE audit_log SET actor_name = 'forger' WHERE chain = ? AND seq = 1", [chain]);
     const [{ max }] = await sql<{ max: number }>('SELECT MAX(seq) AS max FROM audit_log WHERE chain = ?', [chain]);

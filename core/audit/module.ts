@@ -9,9 +9,7 @@ export const auditModule = defineModule({
   description: 'Hash-chained audit trail and its verification',
   requires: ['org'],
   entities: [AuditRecord],
-  permissions: [
-    { name: 'audit.read', description: 'Read the audit trail', roles: ['auditor'] },
-  ],
+  permissions: [{ name: 'audit.read', description: 'Read the audit trail', roles: ['auditor'] }],
   provides: ['audit'],
   create: (s) => ({ audit: new AuditLog(s.clock, s.db.dialect, s.config.auditChains) }),
   routes: registerAuditRoutes,

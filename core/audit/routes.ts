@@ -60,14 +60,23 @@ const verify = defineRoute({
         records: z.number().int(),
         headSeq: z.number().int().describe('chain 0: its newest record'),
         headHash: z.string(),
-        heads: z.array(z.object({ chain: z.number().int(), seq: z.number().int(), hash: z.string() })).describe('every chain’s newest record, to anchor elsewhere'),
-        problems: z.array(z.object({ chain: z.number().int(), seq: z.number().int(), id: z.number().int().optional(), problem: z.string(), detail: z.string() })),
+        heads: z
+          .array(z.object({ chain: z.number().int(), seq: z.number().int(), hash: z.string() }))
+          .describe('every chain’s newest record, to anchor elsewhere'),
+        problems: z.array(
+          z.object({
+            chain: z.number().int(),
+            seq: z.number().int(),
+            id: z.number().int().optional(),
+            problem: z.string(),
+            detail: z.string(),
+          }),
+        ),
       }),
       'Verification result',
     ),
   },
 });
-
 
 export function registerAuditRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(list, async (c) => {
@@ -94,7 +103,11 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>): void {
         params.push(q.action);
       }
     }
-    for (const [key, col] of [['targetType', 'target_type'], ['targetId', 'target_id'], ['unitId', 'unit_id']] as const) {
+    for (const [key, col] of [
+      ['targetType', 'target_type'],
+      ['targetId', 'target_id'],
+      ['unitId', 'unit_id'],
+    ] as const) {
       if (q[key]) {
         where.push(`a.${col} = ?`);
         params.push(q[key]);
@@ -116,7 +129,10 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>): void {
     params.push(q.limit + 1);
     const rows = await c.var.services.db
       .em()
-      .execute<AuditRow[]>(`SELECT a.* FROM audit_log a LEFT JOIN units un ON un.id = a.unit_id WHERE ${where.join(' AND ')} ORDER BY a.id DESC LIMIT ?`, params);
+      .execute<AuditRow[]>(
+        `SELECT a.* FROM audit_log a LEFT JOIN units un ON un.id = a.unit_id WHERE ${where.join(' AND ')} ORDER BY a.id DESC LIMIT ?`,
+        params,
+      );
     const page = rows.slice(0, q.limit);
     return c.json(
       {

@@ -37,7 +37,9 @@ describe('audit chain tamper detection', () => {
 
   it('names a record whose summary was edited', async () => {
     const t = await platform();
-    await run(t, 'UPDATE audit_log SET summary = ? WHERE seq = 5', [JSON.stringify({ code: 'FORGED', name: 'x', level: 'desk', parent: null })]);
+    await run(t, 'UPDATE audit_log SET summary = ? WHERE seq = 5', [
+      JSON.stringify({ code: 'FORGED', name: 'x', level: 'desk', parent: null }),
+    ]);
     const result = await verify(t);
     expect(result.ok).toBe(false);
     expect(result.problems).toEqual([expect.objectContaining({ seq: 5, id: await idOf(t, 5), problem: 'altered' })]);
@@ -107,8 +109,17 @@ describe('audit chain tamper detection', () => {
     const t = await platform();
     const [last] = await t.platform.services.db.em().execute<{ hash: string }[]>('SELECT hash FROM audit_log WHERE seq = 19');
     const fields = {
-      chain: 0, seq: 20, at: '2026-03-02T02:00:00.000Z', actorId: null, actorName: 'ghost', action: 'user.created',
-      targetType: 'user', targetId: null, unitId: null, summary: {}, requestId: null,
+      chain: 0,
+      seq: 20,
+      at: '2026-03-02T02:00:00.000Z',
+      actorId: null,
+      actorName: 'ghost',
+      action: 'user.created',
+      targetType: 'user',
+      targetId: null,
+      unitId: null,
+      summary: {},
+      requestId: null,
     };
     await run(
       t,
@@ -129,7 +140,11 @@ describe('audit chain tamper detection', () => {
       const result = await execute(...args);
       if (!appended) {
         appended = true;
-        await svc.db.em().transactional((tx) => svc.audit.append(tx, { actor: { id: null, name: 'system' }, action: 'test.meanwhile', targetType: 'test' }));
+        await svc.db
+          .em()
+          .transactional((tx) =>
+            svc.audit.append(tx, { actor: { id: null, name: 'system' }, action: 'test.meanwhile', targetType: 'test' }),
+          );
       }
       return result;
     };

@@ -21,7 +21,6 @@ export interface AuditVerification {
   problems: AuditProblem[];
 }
 
-
 const PAGE = 5000;
 /** seq is an `integer` column: a bound above this would not even bind on PostgreSQL. */
 const INT4_MAX = 2_147_483_647;
@@ -54,14 +53,24 @@ export async function verifyAuditChain(em: EntityManager): Promise<AuditVerifica
     let prev = GENESIS_HASH;
     let afterSeq = 0;
     for (;;) {
-      const rows = await em.execute<AuditRow[]>('SELECT * FROM audit_log WHERE chain = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?', [chain, afterSeq, upTo, PAGE]);
+      const rows = await em.execute<AuditRow[]>('SELECT * FROM audit_log WHERE chain = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?', [
+        chain,
+        afterSeq,
+        upTo,
+        PAGE,
+      ]);
       if (rows.length === 0) break;
       for (const row of rows) {
         records++;
         const seq = Number(row.seq);
         if (seq !== expectedSeq) {
           const range = seq - 1 === expectedSeq ? `record ${expectedSeq}` : `records ${expectedSeq}–${seq - 1}`;
-          problems.push({ chain, seq: expectedSeq, problem: 'missing', detail: `${range} of chain ${chain} ${seq - 1 === expectedSeq ? 'is' : 'are'} missing (deleted)` });
+          problems.push({
+            chain,
+            seq: expectedSeq,
+            problem: 'missing',
+            detail: `${range} of chain ${chain} ${seq - 1 === expectedSeq ? 'is' : 'are'} missing (deleted)`,
+          });
         } else if (row.prev_hash !== prev) {
           problems.push({
             chain,
@@ -86,7 +95,13 @@ export async function verifyAuditChain(em: EntityManager): Promise<AuditVerifica
           requestId: row.request_id,
         });
         if (expected !== row.hash) {
-          problems.push({ chain, seq, id: Number(row.id), problem: 'altered', detail: `record ${seq} (id ${row.id}, ${row.action}) was changed after it was written` });
+          problems.push({
+            chain,
+            seq,
+            id: Number(row.id),
+            problem: 'altered',
+            detail: `record ${seq} (id ${row.id}, ${row.action}) was changed after it was written`,
+          });
         }
         prev = row.hash;
         expectedSeq = seq + 1;

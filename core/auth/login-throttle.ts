@@ -22,11 +22,19 @@ export async function unknownNameStreak(em: EntityManager, username: string, now
     [keyOf(username), now],
   );
   if (!row) return { failedLogins: 0, lastFailedAt: null, lockedAt: null };
-  return { failedLogins: Number(row.failed_logins), lastFailedAt: toDate(row.last_failed_at), lockedAt: row.locked_at == null ? null : toDate(row.locked_at) };
+  return {
+    failedLogins: Number(row.failed_logins),
+    lastFailedAt: toDate(row.last_failed_at),
+    lockedAt: row.locked_at == null ? null : toDate(row.locked_at),
+  };
 }
 
 /** Counts one more failure for a name without an account (atomically); answers the new count and whether it locked. */
-export async function recordUnknownNameFailure(em: EntityManager, username: string, now: Date): Promise<{ failedLogins: number; locks: boolean }> {
+export async function recordUnknownNameFailure(
+  em: EntityManager,
+  username: string,
+  now: Date,
+): Promise<{ failedLogins: number; locks: boolean }> {
   const key = keyOf(username);
   const expires = new Date(now.getTime() + FAILURE_WINDOW_MS);
   // An expired row (not yet purged) starts a new streak, as a real account's old streak does.
@@ -43,14 +51,20 @@ export async function recordUnknownNameFailure(em: EntityManager, username: stri
   const failedLogins = Number(row.failed_logins);
   const locks = failedLogins >= LOCK_AFTER;
   if (locks) {
-    await em.execute('UPDATE login_throttle SET locked_at = ?, expires_at = ? WHERE key_hash = ? AND locked_at IS NULL', [now, new Date(now.getTime() + UNKNOWN_LOCK_RETENTION_MS), key]);
+    await em.execute('UPDATE login_throttle SET locked_at = ?, expires_at = ? WHERE key_hash = ? AND locked_at IS NULL', [
+      now,
+      new Date(now.getTime() + UNKNOWN_LOCK_RETENTION_MS),
+      key,
+    ]);
   }
   return { failedLogins, locks };
 }
 
 /** Deletes expired rows; idempotent, so every node may run it. */
 export async function purgeLoginThrottle(svc: Services): Promise<number> {
-  const res = await svc.db.em().execute<{ affectedRows: number }>('DELETE FROM login_throttle WHERE expires_at <= ?', [svc.clock.now()], 'run');
+  const res = await svc.db
+    .em()
+    .execute<{ affectedRows: number }>('DELETE FROM login_throttle WHERE expires_at <= ?', [svc.clock.now()], 'run');
   return Number(res.affectedRows);
 }
 

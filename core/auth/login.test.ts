@@ -10,8 +10,16 @@ async function db<T>(sql: string, params: unknown[] = []): Promise<T[]> {
 }
 
 async function userRow(id: string) {
-  const [row] = await db<{ failed_logins: number; last_failed_at: unknown; locked_at: unknown; active: unknown }>('SELECT * FROM users WHERE id = ?', [id]);
-  return { failedLogins: Number(row.failed_logins), lastFailedAt: row.last_failed_at, lockedAt: row.locked_at, active: Boolean(row.active) };
+  const [row] = await db<{ failed_logins: number; last_failed_at: unknown; locked_at: unknown; active: unknown }>(
+    'SELECT * FROM users WHERE id = ?',
+    [id],
+  );
+  return {
+    failedLogins: Number(row.failed_logins),
+    lastFailedAt: row.last_failed_at,
+    lockedAt: row.locked_at,
+    active: Boolean(row.active),
+  };
 }
 
 /** A fresh account in Sở Tư pháp with a known password, made through the admin API. */
@@ -22,7 +30,8 @@ async function freshUser(username: string): Promise<{ id: string; username: stri
   return (await res.json()).user;
 }
 
-const attempt = (username: string, password: string, headers?: Record<string, string>) => ctx.t.client().post('/api/auth/login', { username, password }, headers);
+const attempt = (username: string, password: string, headers?: Record<string, string>) =>
+  ctx.t.client().post('/api/auth/login', { username, password }, headers);
 
 describe('login', () => {
   it('sets an HttpOnly, SameSite=Lax session cookie without Secure on http://localhost, storing only its hash', async () => {
@@ -129,7 +138,10 @@ describe('login', () => {
     expect(await userRow(u.id)).toMatchObject({ failedLogins: 0, lockedAt: null });
     expect((await attempt(u.username, PW)).status).toBe(200);
 
-    const audit = await db<{ action: string }>("SELECT action FROM audit_log WHERE target_id = ? AND action IN ('auth.locked', 'user.unlocked') ORDER BY id", [u.id]);
+    const audit = await db<{ action: string }>(
+      "SELECT action FROM audit_log WHERE target_id = ? AND action IN ('auth.locked', 'user.unlocked') ORDER BY id",
+      [u.id],
+    );
     expect(audit.map((r) => r.action)).toEqual(['auth.locked', 'user.unlocked']);
   });
 
@@ -190,7 +202,9 @@ describe('login', () => {
     const auditor = await ctx.t.login('auditor');
     const res = await auditor.get('/api/audit?action=auth.login_failed&limit=500');
     expect(res.status).toBe(200);
-    const records: { requestId: string; targetId: string | null; actorId: string | null; summary: Record<string, unknown> }[] = (await res.json()).records;
+    const records: { requestId: string; targetId: string | null; actorId: string | null; summary: Record<string, unknown> }[] = (
+      await res.json()
+    ).records;
     const known = records.find((r) => r.requestId === 'login-fail-known');
     expect(known).toMatchObject({ targetId: u.id, actorId: u.id, summary: { reason: 'wrong password', failedLogins: 1 } });
     const ghost = records.find((r) => r.requestId === 'login-fail-ghost');

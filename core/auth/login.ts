@@ -95,6 +95,13 @@ export async function login(svc: Services, input: LoginInput): Promise<{ user: U
 export async function logout(svc: Services, em: EntityManager, sessionId: string, user: User, requestId: string): Promise<void> {
   await em.transactional(async (tx) => {
     await tx.nativeDelete('Session', { id: sessionId });
-    await svc.audit.append(tx, { actor: { id: user.id, name: user.username }, action: 'auth.logout', targetType: 'user', targetId: user.id, unitId: user.unitId, requestId });
+    await svc.audit.append(tx, {
+      actor: { id: user.id, name: user.username },
+      action: 'auth.logout',
+      targetType: 'user',
+      targetId: user.id,
+      unitId: user.unitId,
+      requestId,
+    });
   });
 }

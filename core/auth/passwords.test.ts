@@ -8,7 +8,9 @@ const GOOD = 'Ha-Long-Bay-2026!';
 const PHC = /^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]+\$[A-Za-z0-9+/]+$/;
 
 async function storedHash(username: string): Promise<string | null> {
-  const [row] = await ctx.t.platform.services.db.em().execute<{ password_hash: string }[]>('SELECT password_hash FROM users WHERE username = ?', [username]);
+  const [row] = await ctx.t.platform.services.db
+    .em()
+    .execute<{ password_hash: string }[]>('SELECT password_hash FROM users WHERE username = ?', [username]);
   return row?.password_hash ?? null;
 }
 
@@ -47,7 +49,10 @@ describe('password policy', () => {
 
   it.each(weak)('is enforced when an admin creates a user (%s)', async (_label, password, reason) => {
     const admin = await ctx.t.login('admin');
-    await expectWeak(await admin.post('/api/users', { username: 'nguyenvana', displayName: 'Nguyễn Văn A', unitId: 'DEMO.STP', password }), reason);
+    await expectWeak(
+      await admin.post('/api/users', { username: 'nguyenvana', displayName: 'Nguyễn Văn A', unitId: 'DEMO.STP', password }),
+      reason,
+    );
     expect(await storedHash('nguyenvana')).toBeNull();
   });
 
@@ -58,7 +63,10 @@ describe('password policy', () => {
     const { user } = await created.json();
     const before = await storedHash('tranthib');
     for (const [, password, reason] of weak) {
-      await expectWeak(await admin.post(`/api/users/${user.id}/password`, { password: password.replace('NgUyEnVanA', 'TranThiB') }), reason);
+      await expectWeak(
+        await admin.post(`/api/users/${user.id}/password`, { password: password.replace('NgUyEnVanA', 'TranThiB') }),
+        reason,
+      );
     }
     expect(await storedHash('tranthib')).toBe(before);
 

@@ -7,7 +7,12 @@ import { randomSecret } from './tokens.ts';
  * argon2id at the OWASP / ASVS 4.0 level-2 minimum: 19 MiB memory, 2 passes, 1 lane.
  * The parameters live in each PHC string, so raising them later re-hashes on next login.
  */
-export const argon2Params = { algorithm: 2 /* Algorithm.Argon2id (a const enum) */, memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+export const argon2Params = {
+  algorithm: 2 /* Algorithm.Argon2id (a const enum) */,
+  memoryCost: 19_456,
+  timeCost: 2,
+  parallelism: 1,
+} as const;
 
 export const PASSWORD_MIN = 8;
 export const PASSWORD_MAX = 128;

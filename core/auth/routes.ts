@@ -42,7 +42,15 @@ const Me = z
   .object({ user: UserView, grants: z.array(Grant), permissions: z.array(z.string()), via: z.enum(['session', 'token']) })
   .openapi('Me');
 const TokenView = z
-  .object({ id: z.string(), name: z.string(), prefix: z.string(), createdAt: z.string(), lastUsedAt: z.string().nullable(), expiresAt: z.string().nullable(), revokedAt: z.string().nullable() })
+  .object({
+    id: z.string(),
+    name: z.string(),
+    prefix: z.string(),
+    createdAt: z.string(),
+    lastUsedAt: z.string().nullable(),
+    expiresAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+  })
   .openapi('ApiToken');
 
 const loginRoute = defineRoute({
@@ -181,13 +189,21 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>): void {
     const body = c.req.valid('json');
     const rotated = await svc.db.em().transactional(async (em) => {
       const user = await em.findOneOrFail(User, { id: p.user.id });
-      if (!(await verifyPassword(user.passwordHash ?? null, body.currentPassword))) throw new AppError('auth.invalid_credentials', 'The current password is wrong');
+      if (!(await verifyPassword(user.passwordHash ?? null, body.currentPassword)))
+        throw new AppError('auth.invalid_credentials', 'The current password is wrong');
       assertPasswordPolicy(body.newPassword, user.username);
       user.passwordHash = await hashPassword(body.newPassword);
       user.passwordChangedAt = svc.clock.now();
       user.updatedAt = svc.clock.now();
       await endSessionsOf(em, user.id);
-      await svc.audit.append(em, { actor: { id: user.id, name: user.username }, action: 'user.password_changed', targetType: 'user', targetId: user.id, unitId: user.unitId, requestId: c.var.requestId });
+      await svc.audit.append(em, {
+        actor: { id: user.id, name: user.username },
+        action: 'user.password_changed',
+        targetType: 'user',
+        targetId: user.id,
+        unitId: user.unitId,
+        requestId: c.var.requestId,
+      });
       // Every session ended, including the one in use (its cookie may be the stolen one); the
       // caller continues under a fresh session, so "other sessions" end but the caller stays in.
       if (p.via !== 'session') return null;
@@ -207,7 +223,8 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>): void {
     const svc = c.var.services;
     const p = c.var.principal!;
     // A token minting tokens would outlive its own expiry and revocation.
-    if (p.via !== 'session') throw new AppError('auth.forbidden', 'API tokens are created from a signed-in session, not with another token');
+    if (p.via !== 'session')
+      throw new AppError('auth.forbidden', 'API tokens are created from a signed-in session, not with another token');
     const body = c.req.valid('json');
     const now = svc.clock.now();
     const secret = newApiToken();
@@ -223,7 +240,15 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>): void {
         expiresAt: body.expiresInDays ? new Date(now.getTime() + body.expiresInDays * 86_400_000) : null,
         revokedAt: null,
       });
-      await svc.audit.append(em, { actor: { id: p.user.id, name: p.user.username }, action: 'token.created', targetType: 'api_token', targetId: t.id, unitId: p.user.unitId, summary: { name: body.name, prefix: secret.prefix }, requestId: c.var.requestId });
+      await svc.audit.append(em, {
+        actor: { id: p.user.id, name: p.user.username },
+        action: 'token.created',
+        targetType: 'api_token',
+        targetId: t.id,
+        unitId: p.user.unitId,
+        summary: { name: body.name, prefix: secret.prefix },
+        requestId: c.var.requestId,
+      });
       return t;
     });
     return c.json({ ...tokenView(row), token: secret.token }, 201);
@@ -237,7 +262,15 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>): void {
       const t = await em.findOne(ApiToken, { id, userId: p.user.id });
       if (!t) throw new AppError('request.not_found', 'No such token of yours');
       t.revokedAt ??= svc.clock.now();
-      await svc.audit.append(em, { actor: { id: p.user.id, name: p.user.username }, action: 'token.revoked', targetType: 'api_token', targetId: t.id, unitId: p.user.unitId, summary: { name: t.name }, requestId: c.var.requestId });
+      await svc.audit.append(em, {
+        actor: { id: p.user.id, name: p.user.username },
+        action: 'token.revoked',
+        targetType: 'api_token',
+        targetId: t.id,
+        unitId: p.user.unitId,
+        summary: { name: t.name },
+        requestId: c.var.requestId,
+      });
     });
     return c.body(null, 204);
   });

@@ -84,7 +84,9 @@ describe('sessions', () => {
     expect(clerk.cookie).toBeNull();
     expect((await sessionsOf('clerk')).map((s) => s.id)).not.toContain(id);
     await expectExpired(withCookie(oldCookie));
-    const [audit] = await ctx.t.platform.services.db.em().execute<{ action: string }[]>('SELECT action FROM audit_log WHERE request_id = ?', ['logout-1']);
+    const [audit] = await ctx.t.platform.services.db
+      .em()
+      .execute<{ action: string }[]>('SELECT action FROM audit_log WHERE request_id = ?', ['logout-1']);
     expect(audit?.action).toBe('auth.logout');
   });
 

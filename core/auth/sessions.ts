@@ -30,9 +30,7 @@ export async function createSession(
 }
 
 export type SessionLookup =
-  | { kind: 'ok'; session: { id: string; lastSeenAt: Date; expiresAt: Date }; user: User }
-  | { kind: 'expired' }
-  | { kind: 'none' };
+  { kind: 'ok'; session: { id: string; lastSeenAt: Date; expiresAt: Date }; user: User } | { kind: 'expired' } | { kind: 'none' };
 
 /**
  * Resolves a session cookie; ends sessions that are idle, past their absolute limit, or of a

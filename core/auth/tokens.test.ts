@@ -32,7 +32,13 @@ describe('personal API tokens', () => {
   it('shows the secret once and stores only its hash', async () => {
     const { created } = await createToken('specialist', { name: 'nightly export' });
     expect(created.token).toMatch(/^mct_[A-Za-z0-9_-]{43}$/);
-    expect(created).toMatchObject({ name: 'nightly export', prefix: created.token.slice(0, 12), revokedAt: null, expiresAt: null, lastUsedAt: null });
+    expect(created).toMatchObject({
+      name: 'nightly export',
+      prefix: created.token.slice(0, 12),
+      revokedAt: null,
+      expiresAt: null,
+      lastUsedAt: null,
+    });
     expect(created).not.toHaveProperty('tokenHash');
     const row = await tokenRow(created.id);
     expect(row.token_hash).toBe(sha256(created.token));
@@ -45,7 +51,7 @@ describe('personal API tokens', () => {
     expect(JSON.stringify(audit)).not.toContain(created.token);
   });
 
-  it('authenticates as its owner with Authorization: Bearer, within the owner\'s permissions', async () => {
+  it("authenticates as its owner with Authorization: Bearer, within the owner's permissions", async () => {
     const { created } = await createToken('clerk', { name: 'kiosk' });
     const me = await bearer(created.token).get('/api/me');
     expect(me.status).toBe(200);
@@ -83,7 +89,9 @@ describe('personal API tokens', () => {
     await expectInvalid(await bearer(created.token).get('/api/me'));
     const list = await (await client.get('/api/me/tokens')).json();
     expect(list.find((t: { id: string }) => t.id === created.id).revokedAt).not.toBeNull();
-    const [audit] = await ctx.t.platform.services.db.em().execute<{ action: string }[]>('SELECT action FROM audit_log WHERE request_id = ?', ['revoke-siem']);
+    const [audit] = await ctx.t.platform.services.db
+      .em()
+      .execute<{ action: string }[]>('SELECT action FROM audit_log WHERE request_id = ?', ['revoke-siem']);
     expect(audit.action).toBe('token.revoked');
   });
 

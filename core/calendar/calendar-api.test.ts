@@ -14,7 +14,9 @@ let specialist: TestClient;
 const unit: Record<string, string> = {};
 
 async function audited(action: string, targetId: string): Promise<number> {
-  const rows = await ctx.t.platform.services.db.em().execute<{ n: number | string }[]>('SELECT COUNT(*) AS n FROM audit_log WHERE action = ? AND target_id = ?', [action, targetId]);
+  const rows = await ctx.t.platform.services.db
+    .em()
+    .execute<{ n: number | string }[]>('SELECT COUNT(*) AS n FROM audit_log WHERE action = ? AND target_id = ?', [action, targetId]);
   return Number(rows[0].n);
 }
 
@@ -22,7 +24,8 @@ beforeAll(async () => {
   admin = await ctx.t.login('admin');
   clerk = await ctx.t.login('clerk');
   specialist = await ctx.t.login('specialist');
-  for (const u of await ctx.t.platform.services.db.em().execute<{ id: string; code: string }[]>('SELECT id, code FROM units')) unit[u.code] = u.id;
+  for (const u of await ctx.t.platform.services.db.em().execute<{ id: string; code: string }[]>('SELECT id, code FROM units'))
+    unit[u.code] = u.id;
 });
 
 describe('calendar API', () => {
@@ -81,7 +84,17 @@ describe('calendar API', () => {
   it.each([
     [{ holidays: [{ date: '2026-02-30', name: 'x' }] }, 400, 'request.invalid', 'real calendar date'],
     [{ holidays: [{ date: '2027-01-01', name: 'x' }] }, 400, 'request.invalid', 'not in 2026'],
-    [{ hours: [{ start: '13:30', end: '17:00' }, { start: '07:00', end: '11:30' }] }, 400, 'request.invalid', 'in order'],
+    [
+      {
+        hours: [
+          { start: '13:30', end: '17:00' },
+          { start: '07:00', end: '11:30' },
+        ],
+      },
+      400,
+      'request.invalid',
+      'in order',
+    ],
     [{ cutoff: '25:00' }, 400, 'request.invalid', 'HH:MM'],
     [{ year: 2027 }, 422, 'calendar.year_mismatch', '2027'],
     [{ status: 'proposed' }, 400, 'request.invalid', 'confirm'],
@@ -97,7 +110,9 @@ describe('calendar API', () => {
     const svc = ctx.t.platform.services;
     const other = await WorkingCalendar.load(svc.db, createLogger('silent'), { pollMs: 0 });
     const before = (await (await admin.get('/api/calendar/years/2026')).json()).holidays;
-    const res = await admin.patch('/api/calendar/years/2026', { holidays: [...before, { date: '2026-03-10', name: 'Ngày nghỉ của tỉnh' }] });
+    const res = await admin.patch('/api/calendar/years/2026', {
+      holidays: [...before, { date: '2026-03-10', name: 'Ngày nghỉ của tỉnh' }],
+    });
     expect(res.status, await res.clone().text()).toBe(200);
     expect(await res.json()).toMatchObject({ origin: 'stored', status: 'confirmed' });
     expect(await audited('calendar.year_updated', '2026')).toBe(1);
@@ -124,7 +139,13 @@ describe('calendar API', () => {
   });
 
   it('imports a whole year', async () => {
-    const doc = { year: 2029, status: 'confirmed', holidays: [{ date: '2029-01-01', name: 'Tết Dương lịch' }], makeUpDays: [{ date: '2029-01-06', name: 'Làm bù' }], source: 'test' };
+    const doc = {
+      year: 2029,
+      status: 'confirmed',
+      holidays: [{ date: '2029-01-01', name: 'Tết Dương lịch' }],
+      makeUpDays: [{ date: '2029-01-06', name: 'Làm bù' }],
+      source: 'test',
+    };
     const res = await admin.post('/api/calendar/years', doc);
     expect(res.status, await res.clone().text()).toBe(200);
     expect(await res.json()).toMatchObject({ year: 2029, origin: 'stored', weekly: [1, 2, 3, 4, 5], cutoff: '15:00' });
@@ -140,7 +161,16 @@ describe('calendar API', () => {
     const desk = unit['DEMO.TTPVHCC.Q1'];
     // Given the specialist is an admin of the Department of Justice only
     const svc = ctx.t.platform.services;
-    await svc.db.em().transactional((em) => grantRole(svc, em, { actor: { id: null, name: 'test' }, requestId: null }, { userId: 'specialist', role: 'admin', unitId: 'DEMO.STP' }));
+    await svc.db
+      .em()
+      .transactional((em) =>
+        grantRole(
+          svc,
+          em,
+          { actor: { id: null, name: 'test' }, requestId: null },
+          { userId: 'specialist', role: 'admin', unitId: 'DEMO.STP' },
+        ),
+      );
     const outside = await specialist.request('PUT', `/api/calendar/units/${centre}`, { cutoff: '16:00' });
     // A unit outside the editor's units is one they may not see: answered as missing (ADR 0004).
     expect(outside.status).toBe(404);
@@ -149,7 +179,13 @@ describe('calendar API', () => {
     expect((await yearEdit.json()).code).toBe('auth.forbidden_scope');
     expect((await specialist.request('PUT', `/api/calendar/units/${unit['DEMO.STP']}`, { cutoff: '14:00' })).status).toBe(200);
     expect((await specialist.delete(`/api/calendar/units/${unit['DEMO.STP']}`)).status).toBe(204);
-    const set = await admin.request('PUT', `/api/calendar/units/${centre}`, { hours: [{ start: '07:30', end: '11:30' }, { start: '13:00', end: '17:00' }], cutoff: '16:00' });
+    const set = await admin.request('PUT', `/api/calendar/units/${centre}`, {
+      hours: [
+        { start: '07:30', end: '11:30' },
+        { start: '13:00', end: '17:00' },
+      ],
+      cutoff: '16:00',
+    });
     expect(set.status, await set.clone().text()).toBe(200);
     expect(await audited('calendar.unit_override_set', centre)).toBe(1);
     const view = await (await clerk.get(`/api/calendar/units/${desk}`)).json();

@@ -14,20 +14,28 @@ const show = (d: unknown) => new Date(toDate(d as Date).getTime() + 7 * 3600_000
 const svc = () => ctx.t.platform.services;
 
 async function start(key: string): Promise<string> {
-  return svc().db.em().transactional((em) => svc().engine.start(em, ACTING, { definitionKey: key }));
+  return svc()
+    .db.em()
+    .transactional((em) => svc().engine.start(em, ACTING, { definitionKey: key }));
 }
 
 async function openTasks(instanceId: string): Promise<{ id: string; activity_id: string; due_at: unknown }[]> {
-  return svc().db.em().execute("SELECT id, activity_id, due_at FROM tasks WHERE instance_id = ? AND status = 'open' ORDER BY activity_id", [instanceId]);
+  return svc()
+    .db.em()
+    .execute("SELECT id, activity_id, due_at FROM tasks WHERE instance_id = ? AND status = 'open' ORDER BY activity_id", [instanceId]);
 }
 
 async function complete(taskId: string): Promise<void> {
-  await svc().db.em().transactional(async (em) => svc().engine.completeTask(em, ACTING, await svc().engine.loadTask(em, taskId), {}));
+  await svc()
+    .db.em()
+    .transactional(async (em) => svc().engine.completeTask(em, ACTING, await svc().engine.loadTask(em, taskId), {}));
 }
 
 beforeAll(async () => {
   const xml = readFileSync(new URL('./fixtures/working-time.bpmn', import.meta.url), 'utf8');
-  await svc().db.em().transactional((em) => svc().engine.definitions.deploy(em, ACTING, xml, 'working-time.bpmn'));
+  await svc()
+    .db.em()
+    .transactional((em) => svc().engine.definitions.deploy(em, ACTING, xml, 'working-time.bpmn'));
 });
 
 describe('engine deadlines in working time', () => {
@@ -52,7 +60,12 @@ describe('engine deadlines in working time', () => {
     // Given Wednesday 29 April 2026, 10:00, before 30/4 and 1/5
     ctx.t.clock.set(at('2026-04-29 10:00'));
     const id = await start('working-timer');
-    const jobs = await svc().db.em().execute<{ activity_id: string; due_at: unknown }[]>("SELECT activity_id, due_at FROM jobs WHERE instance_id = ? AND kind = 'timer' ORDER BY activity_id", [id]);
+    const jobs = await svc()
+      .db.em()
+      .execute<{ activity_id: string; due_at: unknown }[]>(
+        "SELECT activity_id, due_at FROM jobs WHERE instance_id = ? AND kind = 'timer' ORDER BY activity_id",
+        [id],
+      );
     // Then the working-day timer is due on Monday 4 May, the plain one on Thursday 30 April
     expect(jobs.map((j) => [j.activity_id, show(j.due_at)])).toEqual([
       ['wait-plain', '2026-04-30 10:00'],
@@ -70,7 +83,16 @@ describe('engine deadlines in working time', () => {
   it('counts a step in the working hours of its unit, inherited from the nearest ancestor with an override', async () => {
     // Given the one-stop centre opens at 07:30 and its desks follow it
     const [{ id: centre }] = await svc().db.em().execute<{ id: string }[]>("SELECT id FROM units WHERE code = 'DEMO.TTPVHCC'");
-    await svc().db.em().transactional((em) => setOverride(em, svc(), ACTING, centre, { hours: [{ start: '07:30', end: '11:30' }, { start: '13:00', end: '17:00' }] }));
+    await svc()
+      .db.em()
+      .transactional((em) =>
+        setOverride(em, svc(), ACTING, centre, {
+          hours: [
+            { start: '07:30', end: '11:30' },
+            { start: '13:00', end: '17:00' },
+          ],
+        }),
+      );
     await svc().calendar.changed?.();
     // When a one-hour desk step starts at 07:00 on Monday 2 March 2026
     ctx.t.clock.set(at('2026-03-02 07:00'));

@@ -53,13 +53,30 @@ describe('the Vietnamese lunar calendar at UTC+7', () => {
 describe('proposed years', () => {
   it('2026 proposed by rule has the announced Tết and Hùng Kings days off', () => {
     const proposed = proposeYear(2026).holidays.map((d) => d.date);
-    const announced = shippedYears.get(2026)!.holidays.map((d) => d.date).filter((d) => d !== '2026-01-02' && d !== '2026-08-31'); // swaps are decided, not derived
+    const announced = shippedYears
+      .get(2026)!
+      .holidays.map((d) => d.date)
+      .filter((d) => d !== '2026-01-02' && d !== '2026-08-31'); // swaps are decided, not derived
     expect(proposed).toEqual(expect.arrayContaining(announced));
     expect(proposeYear(2026).status).toBe('proposed');
   });
 
   it('2027: Tết 5–9 Feb with the weekend days compensated, 1 May (Saturday) compensated on Monday', () => {
     const days = proposeYear(2027).holidays.map((d) => d.date);
-    expect(days).toEqual(expect.arrayContaining(['2027-01-01', '2027-02-05', '2027-02-08', '2027-02-09', '2027-02-10', '2027-02-11', '2027-04-16', '2027-04-30', '2027-05-03', '2027-09-02', '2027-09-03']));
+    expect(days).toEqual(
+      expect.arrayContaining([
+        '2027-01-01',
+        '2027-02-05',
+        '2027-02-08',
+        '2027-02-09',
+        '2027-02-10',
+        '2027-02-11',
+        '2027-04-16',
+        '2027-04-30',
+        '2027-05-03',
+        '2027-09-02',
+        '2027-09-03',
+      ]),
+    );
   });
 });

@@ -113,7 +113,8 @@ function firstMonthIndex(f: LunarYearFrame): number {
 
 /** The local day of a lunar date (throws for a date that does not exist). */
 export function lunarToDay(year: number, month: number, day: number, leap = false): number {
-  if (!(Number.isInteger(month) && month >= 1 && month <= 12 && Number.isInteger(day) && day >= 1 && day <= 30)) throw new RangeError('Not a lunar date');
+  if (!(Number.isInteger(month) && month >= 1 && month <= 12 && Number.isInteger(day) && day >= 1 && day <= 30))
+    throw new RangeError('Not a lunar date');
   // Months 11 and 12 of lunar year `year` lie in the frame that ends with month 11 of Gregorian `year` + 1.
   const f = frame(month >= 11 ? year + 1 : year);
   const t = firstMonthIndex(f);

@@ -6,10 +6,13 @@ import { parseClock } from './working-time.ts';
  * core/calendar/data/<year>.json, imported, edited by admins) and per-unit overrides.
  */
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD').refine((d) => {
-  const t = new Date(`${d}T00:00:00Z`);
-  return !Number.isNaN(t.getTime()) && t.toISOString().startsWith(d);
-}, 'a real calendar date');
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD')
+  .refine((d) => {
+    const t = new Date(`${d}T00:00:00Z`);
+    return !Number.isNaN(t.getTime()) && t.toISOString().startsWith(d);
+  }, 'a real calendar date');
 const clock = z.string().refine((v) => parseClock(v) !== null, 'a time HH:MM (00:00–24:00)');
 
 export const calendarDay = z.object({ date: isoDate, name: z.string().trim().min(1).max(200) }).strict();
@@ -21,7 +24,11 @@ export const workingHours = z
   .array(workingPeriod)
   .min(1)
   .max(6)
-  .refine((ps) => ps.every((p, i) => parseClock(p.start)! < parseClock(p.end)! && (i === 0 || parseClock(ps[i - 1].end)! <= parseClock(p.start)!)), 'working periods must be in order, each ending after it starts, not overlapping');
+  .refine(
+    (ps) =>
+      ps.every((p, i) => parseClock(p.start)! < parseClock(p.end)! && (i === 0 || parseClock(ps[i - 1].end)! <= parseClock(p.start)!)),
+    'working periods must be in order, each ending after it starts, not overlapping',
+  );
 
 export const weeklyPattern = z
   .array(z.number().int().min(0).max(6))
@@ -30,7 +37,10 @@ export const weeklyPattern = z
   .describe('Working weekdays: 0 = Sunday … 6 = Saturday');
 
 export const DEFAULT_WEEKLY = [1, 2, 3, 4, 5];
-export const DEFAULT_HOURS = [{ start: '07:00', end: '11:30' }, { start: '13:30', end: '17:00' }];
+export const DEFAULT_HOURS = [
+  { start: '07:00', end: '11:30' },
+  { start: '13:30', end: '17:00' },
+];
 export const DEFAULT_CUTOFF = '15:00';
 
 /** The years a calendar table may be kept for; deadlines are counted for receipts within them. */
@@ -53,9 +63,13 @@ export const calendarYear = z
   .strict()
   .superRefine((y, ctx) => {
     const seen = new Set<string>();
-    for (const [list, key] of [[y.holidays, 'holidays'], [y.makeUpDays, 'makeUpDays']] as const) {
+    for (const [list, key] of [
+      [y.holidays, 'holidays'],
+      [y.makeUpDays, 'makeUpDays'],
+    ] as const) {
       list.forEach((d, i) => {
-        if (!d.date.startsWith(`${y.year}-`)) ctx.addIssue({ code: 'custom', path: [key, i, 'date'], message: `${d.date} is not in ${y.year}` });
+        if (!d.date.startsWith(`${y.year}-`))
+          ctx.addIssue({ code: 'custom', path: [key, i, 'date'], message: `${d.date} is not in ${y.year}` });
         if (seen.has(d.date)) ctx.addIssue({ code: 'custom', path: [key, i, 'date'], message: `${d.date} is listed twice` });
         seen.add(d.date);
       });

@@ -10,7 +10,11 @@ export const calendarModule = defineModule({
   requires: ['org', 'audit'],
   migrations: [calendar],
   permissions: [
-    { name: 'calendar.manage', description: 'Edit, import, propose and confirm the working-time calendar and per-unit working hours', roles: ['admin'] },
+    {
+      name: 'calendar.manage',
+      description: 'Edit, import, propose and confirm the working-time calendar and per-unit working hours',
+      roles: ['admin'],
+    },
   ],
   provides: ['calendar'],
   create: async (s) => ({ calendar: await WorkingCalendar.load(s.db, s.log) }),

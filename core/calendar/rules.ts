@@ -9,7 +9,8 @@ import { dateOfDay, parseClock, weekdayOf, type Period, type WorkingRules } from
  * own days off and working days (its working days win over its own and the province's days off).
  */
 
-const toPeriods = (hours: { start: string; end: string }[]): Period[] => hours.map((h) => ({ start: parseClock(h.start)!, end: parseClock(h.end)! }));
+const toPeriods = (hours: { start: string; end: string }[]): Period[] =>
+  hours.map((h) => ({ start: parseClock(h.start)!, end: parseClock(h.end)! }));
 
 interface YearRules {
   weekly: Set<number>;

@@ -28,7 +28,8 @@ export async function getYear(em: EntityManager, year: number): Promise<YearView
 }
 
 function checkYear(year: number): void {
-  if (!(Number.isInteger(year) && year >= 1990 && year <= 2200)) throw new AppError('request.invalid', `Not a calendar year: ${year} (1990–2200)`);
+  if (!(Number.isInteger(year) && year >= 1990 && year <= 2200))
+    throw new AppError('request.invalid', `Not a calendar year: ${year} (1990–2200)`);
 }
 
 /** zod issues as one readable sentence. */
@@ -44,16 +45,29 @@ export function parseYear(doc: unknown, code: 'request.invalid' | 'calendar.inva
 }
 
 /** Imports a whole year as given (status `confirmed` unless the document says `proposed`). */
-export async function importYear(em: EntityManager, svc: Services, acting: Acting, doc: unknown, code?: 'request.invalid' | 'calendar.invalid_file'): Promise<CalendarYear> {
+export async function importYear(
+  em: EntityManager,
+  svc: Services,
+  acting: Acting,
+  doc: unknown,
+  code?: 'request.invalid' | 'calendar.invalid_file',
+): Promise<CalendarYear> {
   const year = parseYear(doc, code);
   await writeYear(em, svc, acting, year, 'calendar.year_imported');
   return year;
 }
 
 /** Changes some fields of a year (holidays, make-up days, hours, cut-off, weekly pattern, source); its status stays. */
-export async function editYear(em: EntityManager, svc: Services, acting: Acting, year: number, patch: Record<string, unknown>): Promise<CalendarYear> {
+export async function editYear(
+  em: EntityManager,
+  svc: Services,
+  acting: Acting,
+  year: number,
+  patch: Record<string, unknown>,
+): Promise<CalendarYear> {
   const current = await getYear(em, year);
-  if ('year' in patch && patch.year !== year) throw new AppError('calendar.year_mismatch', `The document is for ${String(patch.year)}, not ${year}`);
+  if ('year' in patch && patch.year !== year)
+    throw new AppError('calendar.year_mismatch', `The document is for ${String(patch.year)}, not ${year}`);
   if ('status' in patch) throw new AppError('request.invalid', 'status: confirm a proposed year with its confirm action');
   const { origin: _origin, ...base } = current;
   const doc = parseYear({ ...base, ...patch, year, status: current.origin === 'computed' ? 'proposed' : current.status });

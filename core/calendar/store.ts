@@ -37,7 +37,11 @@ interface OverrideRow {
 }
 
 function toYear(row: YearRow, days: DayRow[]): CalendarYear {
-  const pick = (kind: DayRow['kind']): CalendarDay[] => days.filter((d) => d.kind === kind).map((d) => ({ date: d.date, name: d.name })).sort((a, b) => a.date.localeCompare(b.date));
+  const pick = (kind: DayRow['kind']): CalendarDay[] =>
+    days
+      .filter((d) => d.kind === kind)
+      .map((d) => ({ date: d.date, name: d.name }))
+      .sort((a, b) => a.date.localeCompare(b.date));
   return calendarYear.parse({
     year: Number(row.year),
     status: row.status,
@@ -94,12 +98,20 @@ export async function writeYear(
   const confirmed = doc.status === 'confirmed';
   const values = [doc.status, JSON.stringify(doc.weekly), JSON.stringify(doc.hours), doc.cutoff, doc.source ?? null, now, acting.actor.id];
   if (before) {
-    const [prev] = await em.execute<{ confirmed_at: unknown; confirmed_by: string | null }[]>('SELECT confirmed_at, confirmed_by FROM calendar_years WHERE year = ?', [doc.year]);
+    const [prev] = await em.execute<{ confirmed_at: unknown; confirmed_by: string | null }[]>(
+      'SELECT confirmed_at, confirmed_by FROM calendar_years WHERE year = ?',
+      [doc.year],
+    );
     const keep = confirmed && prev.confirmed_at;
     await em.execute(
       `UPDATE calendar_years SET status = ?, weekly = ?, hours = ?, cutoff = ?, source = ?, updated_at = ?, updated_by = ?, revision = revision + 1,
          confirmed_at = ?, confirmed_by = ? WHERE year = ?`,
-      [...values, keep ? prev.confirmed_at : confirmed ? now : null, keep ? prev.confirmed_by : confirmed ? acting.actor.id : null, doc.year],
+      [
+        ...values,
+        keep ? prev.confirmed_at : confirmed ? now : null,
+        keep ? prev.confirmed_by : confirmed ? acting.actor.id : null,
+        doc.year,
+      ],
     );
     await em.execute('DELETE FROM calendar_days WHERE year = ?', [doc.year]);
   } else {
@@ -109,8 +121,12 @@ export async function writeYear(
       [...values, confirmed ? now : null, confirmed ? acting.actor.id : null, doc.year],
     );
   }
-  for (const [kind, list] of [['holiday', doc.holidays], ['makeup', doc.makeUpDays]] as const) {
-    for (const d of list) await em.execute('INSERT INTO calendar_days (date, year, kind, name) VALUES (?, ?, ?, ?)', [d.date, doc.year, kind, d.name]);
+  for (const [kind, list] of [
+    ['holiday', doc.holidays],
+    ['makeup', doc.makeUpDays],
+  ] as const) {
+    for (const d of list)
+      await em.execute('INSERT INTO calendar_days (date, year, kind, name) VALUES (?, ?, ?, ?)', [d.date, doc.year, kind, d.name]);
   }
   await bumpRevision(em);
   await svc.audit.append(em, {
@@ -122,7 +138,14 @@ export async function writeYear(
       status: before ? [before.status, doc.status] : doc.status,
       holidays: doc.holidays.map((d) => d.date),
       makeUpDays: doc.makeUpDays.map((d) => d.date),
-      ...(before && { before: { holidays: before.holidays.map((d) => d.date), makeUpDays: before.makeUpDays.map((d) => d.date), hours: before.hours, cutoff: before.cutoff } }),
+      ...(before && {
+        before: {
+          holidays: before.holidays.map((d) => d.date),
+          makeUpDays: before.makeUpDays.map((d) => d.date),
+          hours: before.hours,
+          cutoff: before.cutoff,
+        },
+      }),
       hours: doc.hours,
       cutoff: doc.cutoff,
     },
@@ -134,19 +157,44 @@ export async function readOverride(em: EntityManager, unitId: string): Promise<U
   return row ? toOverride(row) : null;
 }
 
-export async function writeOverride(em: EntityManager, svc: Pick<Services, 'clock' | 'audit'>, acting: Acting, unitId: string, o: UnitOverride): Promise<void> {
+export async function writeOverride(
+  em: EntityManager,
+  svc: Pick<Services, 'clock' | 'audit'>,
+  acting: Acting,
+  unitId: string,
+  o: UnitOverride,
+): Promise<void> {
   const before = await readOverride(em, unitId);
   const values = [
-    o.weekly ? JSON.stringify(o.weekly) : null, o.hours ? JSON.stringify(o.hours) : null, o.cutoff,
-    JSON.stringify(o.holidays), JSON.stringify(o.makeUpDays), svc.clock.now(), acting.actor.id, unitId,
+    o.weekly ? JSON.stringify(o.weekly) : null,
+    o.hours ? JSON.stringify(o.hours) : null,
+    o.cutoff,
+    JSON.stringify(o.holidays),
+    JSON.stringify(o.makeUpDays),
+    svc.clock.now(),
+    acting.actor.id,
+    unitId,
   ];
   if (before) {
-    await em.execute('UPDATE calendar_unit_overrides SET weekly = ?, hours = ?, cutoff = ?, holidays = ?, make_up_days = ?, updated_at = ?, updated_by = ? WHERE unit_id = ?', values);
+    await em.execute(
+      'UPDATE calendar_unit_overrides SET weekly = ?, hours = ?, cutoff = ?, holidays = ?, make_up_days = ?, updated_at = ?, updated_by = ? WHERE unit_id = ?',
+      values,
+    );
   } else {
-    await em.execute('INSERT INTO calendar_unit_overrides (weekly, hours, cutoff, holidays, make_up_days, updated_at, updated_by, unit_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)', values);
+    await em.execute(
+      'INSERT INTO calendar_unit_overrides (weekly, hours, cutoff, holidays, make_up_days, updated_at, updated_by, unit_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      values,
+    );
   }
   await bumpRevision(em);
-  await svc.audit.append(em, { ...acting, action: 'calendar.unit_override_set', targetType: 'unit', targetId: unitId, unitId, summary: { before, after: o } });
+  await svc.audit.append(em, {
+    ...acting,
+    action: 'calendar.unit_override_set',
+    targetType: 'unit',
+    targetId: unitId,
+    unitId,
+    summary: { before, after: o },
+  });
 }
 
 export async function deleteOverride(em: EntityManager, svc: Pick<Services, 'audit'>, acting: Acting, unitId: string): Promise<boolean> {
@@ -154,7 +202,14 @@ export async function deleteOverride(em: EntityManager, svc: Pick<Services, 'aud
   if (!before) return false;
   await em.execute('DELETE FROM calendar_unit_overrides WHERE unit_id = ?', [unitId]);
   await bumpRevision(em);
-  await svc.audit.append(em, { ...acting, action: 'calendar.unit_override_removed', targetType: 'unit', targetId: unitId, unitId, summary: { before } });
+  await svc.audit.append(em, {
+    ...acting,
+    action: 'calendar.unit_override_removed',
+    targetType: 'unit',
+    targetId: unitId,
+    unitId,
+    summary: { before },
+  });
   return true;
 }
 
@@ -183,7 +238,14 @@ export async function loadSnapshot(em: EntityManager): Promise<CalendarSnapshot>
   const yearRows = await em.execute<YearRow[]>('SELECT * FROM calendar_years');
   const dayRows = await em.execute<DayRow[]>('SELECT * FROM calendar_days');
   const years = new Map<number, CalendarYear>();
-  for (const row of yearRows) years.set(Number(row.year), toYear(row, dayRows.filter((d) => Number(d.year) === Number(row.year))));
+  for (const row of yearRows)
+    years.set(
+      Number(row.year),
+      toYear(
+        row,
+        dayRows.filter((d) => Number(d.year) === Number(row.year)),
+      ),
+    );
   const overrides = new Map<string, UnitOverride>();
   for (const row of await em.execute<OverrideRow[]>('SELECT * FROM calendar_unit_overrides')) overrides.set(row.unit_id, toOverride(row));
   const unitPaths = new Map<string, string>();

@@ -8,13 +8,26 @@ import { calendarYear, type CalendarYear } from './model.ts';
 import { proposeYear } from './propose.ts';
 import { overrideFor, rulesFrom } from './rules.ts';
 import { loadSnapshot, revisionOf, type CalendarSnapshot } from './store.ts';
-import { addDuration as addLimit, addWorkingTime, classify, HOURS_PER_WORKING_DAY, onWorkingDay, parseClock, receive, sameDayDue, workingTimeBetween, type WorkingRules } from './working-time.ts';
+import {
+  addDuration as addLimit,
+  addWorkingTime,
+  classify,
+  HOURS_PER_WORKING_DAY,
+  onWorkingDay,
+  parseClock,
+  receive,
+  sameDayDue,
+  workingTimeBetween,
+  type WorkingRules,
+} from './working-time.ts';
 
 /** The years shipped with the platform (core/calendar/data/<year>.json), as announced. */
 export const shippedYears: ReadonlyMap<number, CalendarYear> = (() => {
   const dir = new URL('./data/', import.meta.url);
   const out = new Map<number, CalendarYear>();
-  for (const file of readdirSync(dir).filter((f) => /^\d{4}\.json$/.test(f)).sort()) {
+  for (const file of readdirSync(dir)
+    .filter((f) => /^\d{4}\.json$/.test(f))
+    .sort()) {
     const doc = calendarYear.parse(JSON.parse(readFileSync(new URL(file, dir), 'utf8')));
     out.set(doc.year, doc);
   }
@@ -43,7 +56,11 @@ export class WorkingCalendar implements Calendar {
   private timer: NodeJS.Timeout | null = null;
   private refreshing: Promise<unknown> | null = null;
 
-  private constructor(private readonly db: Database, private readonly log: Logger, snap: CalendarSnapshot) {
+  private constructor(
+    private readonly db: Database,
+    private readonly log: Logger,
+    snap: CalendarSnapshot,
+  ) {
     this.snap = snap;
   }
 
@@ -133,7 +150,11 @@ export class WorkingCalendar implements Calendar {
     if (!context.workingTime) return addCalendarParts(start, d);
     const rules = this.rulesFor(context.unitId);
     let at = start;
-    if (d.years || d.months) at = onWorkingDay(rules, addCalendarParts(start, { years: d.years, months: d.months, weeks: 0, days: 0, hours: 0, minutes: 0, seconds: 0 }));
+    if (d.years || d.months)
+      at = onWorkingDay(
+        rules,
+        addCalendarParts(start, { years: d.years, months: d.months, weeks: 0, days: 0, hours: 0, minutes: 0, seconds: 0 }),
+      );
     const hours = (d.weeks * 5 + d.days) * HOURS_PER_WORKING_DAY + d.hours + d.minutes / 60 + d.seconds / 3600;
     return addWorkingTime(rules, at, Math.round(hours * HOUR_MS));
   }

@@ -112,7 +112,10 @@ describe('classifying a finish against its due time', () => {
 
 describe('a unit with its own hours, cut-off and days', () => {
   const own = unitOverride.parse({
-    hours: [{ start: '07:30', end: '11:30' }, { start: '13:00', end: '17:00' }],
+    hours: [
+      { start: '07:30', end: '11:30' },
+      { start: '13:00', end: '17:00' },
+    ],
     cutoff: '16:00',
     holidays: [{ date: '2026-03-03', name: 'Ngày truyền thống của ngành' }],
     makeUpDays: [{ date: '2026-03-07', name: 'Làm bù' }],
@@ -128,7 +131,12 @@ describe('a unit with its own hours, cut-off and days', () => {
     ['sameDay', '2026-03-02 16:00', '2026-03-04 17:00'],
     ['8h', '2026-03-02 08:00', '2026-03-04 08:00'],
   ])('%s %s → %s', (op, given, expected) => {
-    const r = op === 'receive' ? receive(unit, at(given)) : op === 'sameDay' ? sameDayDue(unit, at(given)) : addDuration(unit, at(given), 8, 'working_hours');
+    const r =
+      op === 'receive'
+        ? receive(unit, at(given))
+        : op === 'sameDay'
+          ? sameDayDue(unit, at(given))
+          : addDuration(unit, at(given), 8, 'working_hours');
     expect(show(r)).toBe(expected);
   });
 
@@ -137,7 +145,10 @@ describe('a unit with its own hours, cut-off and days', () => {
   });
 
   it('applies to subunits: the nearest ancestor with an override wins', () => {
-    const overrides = new Map([['root', own], ['dept', unitOverride.parse({ cutoff: '14:00' })]]);
+    const overrides = new Map([
+      ['root', own],
+      ['dept', unitOverride.parse({ cutoff: '14:00' })],
+    ]);
     expect(overrideFor('/root/dept/desk/', overrides)?.unitId).toBe('dept');
     expect(overrideFor('/root/other/', overrides)?.unitId).toBe('root');
     expect(overrideFor('/elsewhere/', overrides)).toBeNull();

@@ -85,7 +85,7 @@ export function receive(rules: WorkingRules, at: Date): Date {
   let day = dayOf(at);
   const minute = minuteOf(at);
   for (const p of rules.periods(day)) {
-      if (minute < p.start) return new Date(instantOf(day, p.start));
+    if (minute < p.start) return new Date(instantOf(day, p.start));
     if (minute < p.end) return new Date(at.getTime());
   }
   day = nextWorkingDay(rules, day + 1);
@@ -161,4 +161,5 @@ export function parseClock(text: string): number | null {
   return minutes <= 24 * 60 ? minutes : null;
 }
 
-export const formatClock = (minutes: number): string => `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+export const formatClock = (minutes: number): string =>
+  `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;

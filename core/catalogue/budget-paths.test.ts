@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { budgetPaths, budgetViolations, clockedHours, statutoryHours } from './budget-paths.ts';
 
-const NS = 'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:motcua="https://motcua.dev/schema/bpmn/1.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" targetNamespace="t"';
-const task = (id: string, hours: number, status = 4) => `<bpmn:userTask id="${id}" motcua:budgetHours="${hours}" motcua:statusCode="${status}" />`;
+const NS =
+  'xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:motcua="https://motcua.dev/schema/bpmn/1.0" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" targetNamespace="t"';
+const task = (id: string, hours: number, status = 4) =>
+  `<bpmn:userTask id="${id}" motcua:budgetHours="${hours}" motcua:statusCode="${status}" />`;
 const flow = (from: string, to: string) => `<bpmn:sequenceFlow id="F_${from}_${to}" sourceRef="${from}" targetRef="${to}" />`;
 const defs = (body: string) => `<?xml version="1.0" encoding="UTF-8"?><bpmn:definitions ${NS} id="D">${body}</bpmn:definitions>`;
 
@@ -53,7 +55,9 @@ describe('budget paths', () => {
     expect(path.nodes).toEqual(['S', 'A', 'T', 'agency/S2', 'agency/W', 'agency/E2', 'C', 'R', 'E']);
     expect(clockedHours(path, 'restart')).toBe(9);
     const [v] = await budgetViolations(xml, 'parent', 8, 'restart', 'bundle.bpmn');
-    expect(v.message).toBe('bundle.bpmn: path S → A → T → agency/S2 → agency/W → agency/E2 → C → R → E takes 9 h > 8 h (steps, supplement policy restart: A 2 + agency/W 6 + R 1)');
+    expect(v.message).toBe(
+      'bundle.bpmn: path S → A → T → agency/S2 → agency/W → agency/E2 → C → R → E takes 9 h > 8 h (steps, supplement policy restart: A 2 + agency/W 6 + R 1)',
+    );
     expect(await budgetViolations(xml, 'parent', 9, 'restart')).toEqual([]);
   });
 

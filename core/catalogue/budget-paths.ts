@@ -127,7 +127,9 @@ export async function budgetPaths(xml: string, processId: string, options: { max
     if (host) host.next.push(n);
   }
 
-  const entries = [...nodes.values()].filter((n) => n.processId === processId && n.el.$type === 'bpmn:StartEvent' && asArray(n.el.eventDefinitions).length === 0);
+  const entries = [...nodes.values()].filter(
+    (n) => n.processId === processId && n.el.$type === 'bpmn:StartEvent' && asArray(n.el.eventDefinitions).length === 0,
+  );
   const paths: BudgetPath[] = [];
   const visits = new Map<Node, number>();
   const trail: Node[] = [];
@@ -142,7 +144,16 @@ export async function budgetPaths(xml: string, processId: string, options: { max
         nodes: trail.map((t) => t.ref),
         steps: trail.flatMap((t) => {
           const hours = numberAttr(t.el, 'motcua:budgetHours');
-          return hours === null ? [] : [{ ref: t.ref, name: typeof t.el.name === 'string' ? t.el.name : null, hours, statusCode: numberAttr(t.el, 'motcua:statusCode') }];
+          return hours === null
+            ? []
+            : [
+                {
+                  ref: t.ref,
+                  name: typeof t.el.name === 'string' ? t.el.name : null,
+                  hours,
+                  statusCode: numberAttr(t.el, 'motcua:statusCode'),
+                },
+              ];
         }),
       });
     } else for (const m of n.next) walk(m);
@@ -159,7 +170,9 @@ export function clockedHours(path: BudgetPath, policy: SupplementPolicy): number
   if (policy === 'continue') return path.steps.reduce((s, x) => s + x.hours, 0);
   if (policy === 'restart') {
     let last = -1;
-    path.steps.forEach((x, i) => { if (x.statusCode === SUPPLEMENT) last = i; });
+    path.steps.forEach((x, i) => {
+      if (x.statusCode === SUPPLEMENT) last = i;
+    });
     return path.steps.slice(last + 1).reduce((s, x) => s + x.hours, 0);
   }
   const once = new Map<string, number>();
@@ -185,13 +198,24 @@ export interface BudgetViolation {
 }
 
 /** Paths of `processId` whose clocked hours exceed `limitHours`, each with a message naming the path and the sums. */
-export async function budgetViolations(xml: string, processId: string, limitHours: number, policy: SupplementPolicy, label = processId): Promise<BudgetViolation[]> {
+export async function budgetViolations(
+  xml: string,
+  processId: string,
+  limitHours: number,
+  policy: SupplementPolicy,
+  label = processId,
+): Promise<BudgetViolation[]> {
   const out: BudgetViolation[] = [];
   for (const path of await budgetPaths(xml, processId)) {
     const hours = clockedHours(path, policy);
     if (hours <= limitHours) continue;
     const sums = path.steps.map((s) => `${s.ref} ${s.hours}`).join(' + ');
-    out.push({ path, hours, limitHours, message: `${label}: path ${path.nodes.join(' → ')} takes ${hours} h > ${limitHours} h (steps, supplement policy ${policy}: ${sums})` });
+    out.push({
+      path,
+      hours,
+      limitHours,
+      message: `${label}: path ${path.nodes.join(' → ')} takes ${hours} h > ${limitHours} h (steps, supplement policy ${policy}: ${sums})`,
+    });
   }
   return out;
 }

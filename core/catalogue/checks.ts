@@ -9,7 +9,11 @@ import type { Binding } from './store.ts';
 export function assertResolved(doc: ProcedureDocument): void {
   const left = placeholdersIn(doc);
   if (left.length) {
-    throw new AppError('catalogue.unresolved_placeholder', `Procedure ${doc.code} still contains ${left.join(', ')}: map them to this province's agencies, roles and fees`, { placeholders: left });
+    throw new AppError(
+      'catalogue.unresolved_placeholder',
+      `Procedure ${doc.code} still contains ${left.join(', ')}: map them to this province's agencies, roles and fees`,
+      { placeholders: left },
+    );
   }
 }
 
@@ -20,15 +24,16 @@ export async function assertAgencies(em: EntityManager, doc: ProcedureDocument, 
     doc.agencies[role].forEach((a, i) => refs.push({ field: `agencies.${role}.${i}.code`, code: a.code }));
   }
   const codes = [...new Set(refs.map((r) => r.code))];
-  const rows = await em.execute<{ code: string; valid_to: string | null }[]>(`SELECT code, valid_to FROM units WHERE code IN (${codes.map(() => '?').join(', ')})`, codes);
+  const rows = await em.execute<{ code: string; valid_to: string | null }[]>(
+    `SELECT code, valid_to FROM units WHERE code IN (${codes.map(() => '?').join(', ')})`,
+    codes,
+  );
   const active = new Set(rows.filter((r) => !r.valid_to || r.valid_to >= today).map((r) => r.code));
   const bad = refs.filter((r) => !active.has(r.code));
   if (bad.length) {
-    throw new AppError(
-      'catalogue.unknown_agency',
-      bad.map((b) => `${b.field}: "${b.code}" is not an active unit code`).join('; '),
-      { issues: bad.map((b) => ({ path: b.field, message: `"${b.code}" is not an active unit code` })) },
-    );
+    throw new AppError('catalogue.unknown_agency', bad.map((b) => `${b.field}: "${b.code}" is not an active unit code`).join('; '), {
+      issues: bad.map((b) => ({ path: b.field, message: `"${b.code}" is not an active unit code` })),
+    });
   }
 }
 
@@ -37,18 +42,30 @@ export async function resolveBindings(em: EntityManager, doc: ProcedureDocument)
   const out: Binding[] = [];
   const missing: { path: string; message: string }[] = [];
   for (const [i, c] of doc.cases.entries()) {
-    const [row] = await em.execute<{ max: number | null }[]>('SELECT MAX(version) AS max FROM process_definitions WHERE key = ?', [c.process.definitionKey]);
+    const [row] = await em.execute<{ max: number | null }[]>('SELECT MAX(version) AS max FROM process_definitions WHERE key = ?', [
+      c.process.definitionKey,
+    ]);
     if (row?.max === null || row?.max === undefined) {
-      missing.push({ path: `cases.${i}.process.definitionKey`, message: `process "${c.process.definitionKey}" of case "${c.key}" is not deployed` });
+      missing.push({
+        path: `cases.${i}.process.definitionKey`,
+        message: `process "${c.process.definitionKey}" of case "${c.key}" is not deployed`,
+      });
     } else out.push({ caseKey: c.key, definitionKey: c.process.definitionKey, definitionVersion: Number(row.max) });
   }
   if (missing.length) {
-    throw new AppError('catalogue.definition_not_deployed', `${missing.map((m) => `${m.path}: ${m.message}`).join('; ')}. Deploy the diagram first`, { issues: missing });
+    throw new AppError(
+      'catalogue.definition_not_deployed',
+      `${missing.map((m) => `${m.path}: ${m.message}`).join('; ')}. Deploy the diagram first`,
+      { issues: missing },
+    );
   }
   return out.sort((a, b) => (a.caseKey < b.caseKey ? -1 : a.caseKey > b.caseKey ? 1 : 0));
 }
 
 /** Effective dates are calendar dates (YYYY-MM-DD, Vietnam); `to` is the first day no longer covered. */
 export function assertDateOrder(from: string | null, to: string, what: string): void {
-  if (from && to < from) throw new AppError('catalogue.invalid_dates', `${what}: ${to} is before the effective date ${from}`, { issues: [{ path: 'effectiveTo', message: `before ${from}` }] });
+  if (from && to < from)
+    throw new AppError('catalogue.invalid_dates', `${what}: ${to} is before the effective date ${from}`, {
+      issues: [{ path: 'effectiveTo', message: `before ${from}` }],
+    });
 }

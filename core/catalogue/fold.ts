@@ -5,12 +5,18 @@ import type { ProcedureDocument } from './schema.ts';
  * NFD, combining marks removed, đ/Đ → d, lower case ("Đăng ký" → "dang ky").
  */
 export function fold(text: string): string {
-  return text.normalize('NFD').replace(/[\u0300-\u036f]/g, '').replace(/[đĐ]/g, 'd').toLowerCase();
+  return text
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .replace(/[đĐ]/g, 'd')
+    .toLowerCase();
 }
 
 /** The words of a text, folded: letters and digits only. */
 export function words(text: string): string[] {
-  return fold(text).split(/[^a-z0-9]+/).filter(Boolean);
+  return fold(text)
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean);
 }
 
 /**
@@ -70,5 +76,12 @@ export function prefixEnd(prefix: string): string | null {
 
 /** The distinct words stored for a version (from its folded search text). */
 export function wordSet(textFolded: string): string[] {
-  return [...new Set(textFolded.split(' ').filter(Boolean).map((w) => w.slice(0, MAX_WORD_LENGTH)))];
+  return [
+    ...new Set(
+      textFolded
+        .split(' ')
+        .filter(Boolean)
+        .map((w) => w.slice(0, MAX_WORD_LENGTH)),
+    ),
+  ];
 }

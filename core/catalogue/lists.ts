@@ -21,7 +21,9 @@ const publishedCount = (facet: string, column: string) =>
   `(SELECT COUNT(*) FROM procedure_facets f JOIN procedure_versions v ON v.id = f.version_id WHERE f.facet = '${facet}' AND f.value = ${column} AND v.status = 'published')`;
 
 export async function listSectors(em: EntityManager): Promise<SectorView[]> {
-  const rows = await em.execute<{ code: string; name: string; n: number | string }[]>(`SELECT s.code, s.name, ${publishedCount('sector', 's.code')} AS n FROM sectors s ORDER BY s.name, s.code`);
+  const rows = await em.execute<{ code: string; name: string; n: number | string }[]>(
+    `SELECT s.code, s.name, ${publishedCount('sector', 's.code')} AS n FROM sectors s ORDER BY s.name, s.code`,
+  );
   return rows.map((r) => ({ code: r.code, name: r.name, procedures: Number(r.n) }));
 }
 
@@ -31,5 +33,7 @@ export async function listAgencies(em: EntityManager, today: string, used = fals
     `SELECT u.code, u.name, u.level, ${publishedCount('agency', 'u.code')} AS n FROM units u WHERE (u.valid_to IS NULL OR u.valid_to >= ?) ORDER BY u.path`,
     [today],
   );
-  return rows.map((r) => ({ code: r.code, name: r.name, level: r.level, procedures: Number(r.n) })).filter((a) => !used || a.procedures > 0);
+  return rows
+    .map((r) => ({ code: r.code, name: r.name, level: r.level, procedures: Number(r.n) }))
+    .filter((a) => !used || a.procedures > 0);
 }

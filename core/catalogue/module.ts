@@ -12,7 +12,11 @@ export const catalogueModule = defineModule({
   requires: ['org', 'audit', 'events', 'engine'],
   migrations: [catalogue],
   permissions: [
-    { name: 'catalogue.read', description: 'Find and read the procedure catalogue (published versions; drafts need catalogue.edit)', roles: everyone },
+    {
+      name: 'catalogue.read',
+      description: 'Find and read the procedure catalogue (published versions; drafts need catalogue.edit)',
+      roles: everyone,
+    },
     { name: 'catalogue.edit', description: 'Create procedures and edit their drafts', roles: ['analyst'] },
     { name: 'catalogue.publish', description: 'Publish and retire procedure versions', roles: ['analyst'] },
   ],

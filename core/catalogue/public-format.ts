@@ -84,7 +84,6 @@ export function searchHref(params: Record<string, string | number | undefined>):
   return s ? `/thu-tuc?${s}` : '/thu-tuc';
 }
 
-
 export interface Shell {
   title: string;
   /** Absolute URL of the page, printed at the top of a printout. */
@@ -119,5 +118,9 @@ ${s.body}
 
 /** A short page for errors: 400 bad request, 404 unknown procedure, 500. */
 export function messagePage(url: string, title: string, message: string) {
-  return page({ title, url, body: html`<h1>${title}</h1><p>${message}</p><p><a href="/thu-tuc">Quay lại tra cứu thủ tục hành chính</a></p>` });
+  return page({
+    title,
+    url,
+    body: html`<h1>${title}</h1><p>${message}</p><p><a href="/thu-tuc">Quay lại tra cứu thủ tục hành chính</a></p>`,
+  });
 }

@@ -21,7 +21,10 @@ beforeAll(async () => {
   expect((await analyst.post('/api/procedures', procedureDoc({ code: DRAFT, name: 'Thủ tục nháp chưa công bố' }))).status).toBe(201);
   expect((await analyst.post('/api/procedures', procedureDoc({ code: SCRIPTED, name: SCRIPT_NAME }))).status).toBe(201);
   expect((await analyst.post(`/api/procedures/${SCRIPTED}/publish`, { lockVersion: 1 })).status).toBe(200);
-  const edit = await analyst.request('PUT', `/api/procedures/${SCRIPTED}`, { lockVersion: 2, document: procedureDoc({ code: SCRIPTED, name: 'Tên bản nháp bí mật' }) });
+  const edit = await analyst.request('PUT', `/api/procedures/${SCRIPTED}`, {
+    lockVersion: 2,
+    document: procedureDoc({ code: SCRIPTED, name: 'Tên bản nháp bí mật' }),
+  });
   expect(edit.status).toBe(200);
   // Enough published procedures for a second page (20 a page).
   for (let i = 0; i < 6; i++) {
@@ -108,7 +111,8 @@ describe('Public search page /thu-tuc', () => {
     }
     expect((await citizen.get(`/thu-tuc?q=${'a'.repeat(200)}`)).status).toBe(200);
     expect((await citizen.get('/thu-tuc?sector=%00')).status).toBe(400);
-    for (const odd of ['q=%ZZ', 'q=%E0%A4', 'q=%00', 'q=a&q=b', 'page=']) expect((await citizen.get(`/thu-tuc?${odd}`)).status, odd).toBe(200);
+    for (const odd of ['q=%ZZ', 'q=%E0%A4', 'q=%00', 'q=a&q=b', 'page='])
+      expect((await citizen.get(`/thu-tuc?${odd}`)).status, odd).toBe(200);
   });
 
   it('A query with markup is echoed escaped', async () => {

@@ -10,7 +10,16 @@ import type { SectorView } from './lists.ts';
 import { PUBLIC_CSS, PUBLIC_STYLESHEET } from './public-style.ts';
 import { serveStylesheet } from '../http/stylesheet.ts';
 import {
-  channelLabels, date, feesText, levelLabels, messagePage, onlineLabels, page, searchHref, supplementText, timeText,
+  channelLabels,
+  date,
+  feesText,
+  levelLabels,
+  messagePage,
+  onlineLabels,
+  page,
+  searchHref,
+  supplementText,
+  timeText,
 } from './public-format.ts';
 
 /**
@@ -83,7 +92,9 @@ function paging(k: Criteria, total: number) {
   const last = Math.min(Math.ceil(total / PAGE_SIZE), MAX_PAGE);
   if (last <= 1) return '';
   const href = (p: number) => searchHref({ q: k.q, sector: k.sector, level: k.level, page: p === 1 ? undefined : p });
-  const shown = [...new Set([1, k.page - 2, k.page - 1, k.page, k.page + 1, k.page + 2, last])].filter((p) => p >= 1 && p <= last).sort((a, b) => a - b);
+  const shown = [...new Set([1, k.page - 2, k.page - 1, k.page, k.page + 1, k.page + 2, last])]
+    .filter((p) => p >= 1 && p <= last)
+    .sort((a, b) => a - b);
   const link = (p: number) =>
     p === k.page ? html`<li><span aria-current="page">Trang ${p}</span></li>` : html`<li><a href="${href(p)}">Trang ${p}</a></li>`;
   return html`<nav class="pages" aria-label="Phân trang kết quả"><ul>
@@ -95,7 +106,10 @@ ${k.page < last ? html`<li><a href="${href(k.page + 1)}" rel="next">Trang sau �
 
 function results(k: Criteria, found: SearchResult) {
   if (found.items.length === 0) {
-    const why = found.total > 0 ? 'Trang này không có kết quả.' : 'Không tìm thấy thủ tục phù hợp. Hãy thử từ khóa ngắn hơn hoặc bỏ bớt điều kiện lọc.';
+    const why =
+      found.total > 0
+        ? 'Trang này không có kết quả.'
+        : 'Không tìm thấy thủ tục phù hợp. Hãy thử từ khóa ngắn hơn hoặc bỏ bớt điều kiện lọc.';
     return html`<p role="status">${why}</p>`;
   }
   const first = (k.page - 1) * PAGE_SIZE + 1;
@@ -120,7 +134,14 @@ async function searchPage(c: Context<AppEnv>) {
   const em = svc.db.em();
   const sectors = (await svc.catalogue.sectors(em)).filter((s) => s.procedures > 0);
   // Only `status: 'published'` is ever searched here, whatever the query string says.
-  const params: SearchParams = { q: k.q || undefined, sector: k.sector || undefined, level: k.level || undefined, status: 'published', limit: PAGE_SIZE, offset: (k.page - 1) * PAGE_SIZE };
+  const params: SearchParams = {
+    q: k.q || undefined,
+    sector: k.sector || undefined,
+    level: k.level || undefined,
+    status: 'published',
+    limit: PAGE_SIZE,
+    offset: (k.page - 1) * PAGE_SIZE,
+  };
   const found = await svc.catalogue.search(em, params);
   const title = k.q ? `Tra cứu “${k.q}”` : 'Tra cứu thủ tục hành chính';
   return respond(
@@ -143,15 +164,19 @@ function caseSection(cs: ProcedureDocument['cases'][number], i: number) {
 <table><caption>Thời hạn giải quyết và phí, lệ phí</caption>
 <thead><tr><th scope="col">Hình thức nộp</th><th scope="col">Thời hạn giải quyết</th><th scope="col">Phí, lệ phí</th><th scope="col">Ghi chú</th></tr></thead>
 <tbody>${cs.channels.map(
-    (ch) => html`<tr><th scope="row">${channelLabels[ch.channel]}</th><td>${timeText(ch.time)}</td><td>${feesText(ch.fees).map((f, j) => html`${j ? html`<br>` : ''}${f}`)}</td><td>${ch.note ?? ''}</td></tr>`,
+    (ch) =>
+      html`<tr><th scope="row">${channelLabels[ch.channel]}</th><td>${timeText(ch.time)}</td><td>${feesText(ch.fees).map((f, j) => html`${j ? html`<br>` : ''}${f}`)}</td><td>${ch.note ?? ''}</td></tr>`,
   )}</tbody></table>
-${cs.documents.length
+${
+  cs.documents.length
     ? html`<table><caption>Thành phần hồ sơ</caption>
 <thead><tr><th scope="col">Tên giấy tờ</th><th scope="col">Số bản chính</th><th scope="col">Số bản sao</th></tr></thead>
 <tbody>${cs.documents.map(
-        (d) => html`<tr><th scope="row">${d.name}${d.optional ? ' (nếu có)' : ''}</th><td class="n">${d.originals}</td><td class="n">${d.copies}</td></tr>`,
+        (d) =>
+          html`<tr><th scope="row">${d.name}${d.optional ? ' (nếu có)' : ''}</th><td class="n">${d.originals}</td><td class="n">${d.copies}</td></tr>`,
       )}</tbody></table>`
-    : html`<p>Không yêu cầu thành phần hồ sơ.</p>`}
+    : html`<p>Không yêu cầu thành phần hồ sơ.</p>`
+}
 <dl><dt>Bổ sung hồ sơ</dt><dd>${supplementText(cs.supplement)}</dd>
 ${cs.sameDayCutoff ? html`<dt>Trả kết quả trong ngày</dt><dd>Hồ sơ nhận sau ${cs.sameDayCutoff} được trả kết quả trong ngày làm việc tiếp theo.</dd>` : ''}</dl>
 </section>`;
@@ -162,11 +187,13 @@ function legalTable(doc: ProcedureDocument) {
   return html`<table><caption>Văn bản quy phạm pháp luật làm căn cứ</caption>
 <thead><tr><th scope="col">Số ký hiệu</th><th scope="col">Trích yếu</th><th scope="col">Ngày ban hành</th><th scope="col">Ngày có hiệu lực</th><th scope="col">Cơ quan ban hành</th></tr></thead>
 <tbody>${doc.legalBasis.map(
-    (l) => html`<tr><th scope="row">${l.number}</th><td>${l.title}</td><td>${date(l.issuedOn)}</td><td>${date(l.effectiveOn)}</td><td>${l.issuer ?? ''}</td></tr>`,
+    (l) =>
+      html`<tr><th scope="row">${l.number}</th><td>${l.title}</td><td>${date(l.issuedOn)}</td><td>${date(l.effectiveOn)}</td><td>${l.issuer ?? ''}</td></tr>`,
   )}</tbody></table>`;
 }
 
-const codeLinks = (linked: string[]) => html`<ul>${linked.map((code) => html`<li><a href="/thu-tuc/${encodeURIComponent(code)}" class="code">${code}</a></li>`)}</ul>`;
+const codeLinks = (linked: string[]) =>
+  html`<ul>${linked.map((code) => html`<li><a href="/thu-tuc/${encodeURIComponent(code)}" class="code">${code}</a></li>`)}</ul>`;
 
 function detailBody(v: ProcedureVersion) {
   const d = v.document;
@@ -200,7 +227,16 @@ ${d.interlinkedCodes.length ? html`<h2>Thủ tục liên thông</h2>${codeLinks(
 
 async function detailPage(c: Context<AppEnv>) {
   const code = c.req.param('code') ?? '';
-  const notFound = () => respond(c, 404, messagePage(pageUrl(c), 'Không tìm thấy thủ tục', 'Không có thủ tục hành chính đã công bố với mã này. Hãy kiểm tra lại mã hoặc tra cứu theo tên.'));
+  const notFound = () =>
+    respond(
+      c,
+      404,
+      messagePage(
+        pageUrl(c),
+        'Không tìm thấy thủ tục',
+        'Không có thủ tục hành chính đã công bố với mã này. Hãy kiểm tra lại mã hoặc tra cứu theo tên.',
+      ),
+    );
   if (!procedureCode.safeParse(code).success) return notFound();
   const svc = c.var.services;
   const p = await svc.catalogue.get(svc.db.em(), code, { drafts: false });
@@ -217,7 +253,11 @@ function guarded(handler: (c: Context<AppEnv>) => Promise<Response>) {
       return await handler(c);
     } catch (err) {
       c.var.services.log.error({ err, requestId: c.get('requestId'), path: c.req.path }, 'public catalogue page failed');
-      return respond(c, 500, messagePage(pageUrl(c), 'Hệ thống đang gặp sự cố', `Vui lòng thử lại sau. Mã yêu cầu: ${c.get('requestId')}.`));
+      return respond(
+        c,
+        500,
+        messagePage(pageUrl(c), 'Hệ thống đang gặp sự cố', `Vui lòng thử lại sau. Mã yêu cầu: ${c.get('requestId')}.`),
+      );
     }
   };
 }

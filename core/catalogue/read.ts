@@ -1,6 +1,16 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import type { ProcedureDocument } from './schema.ts';
-import { bindingsOf, iso, parseStored, procedureRow, versionRows, type Binding, type ProcedureStatus, type VersionRow, type VersionStatus } from './store.ts';
+import {
+  bindingsOf,
+  iso,
+  parseStored,
+  procedureRow,
+  versionRows,
+  type Binding,
+  type ProcedureStatus,
+  type VersionRow,
+  type VersionStatus,
+} from './store.ts';
 
 /** Read models of the catalogue: a procedure with its versions, one version, the export. */
 
@@ -67,7 +77,12 @@ export function summary(r: VersionRow): VersionSummary {
 }
 
 async function full(em: EntityManager, r: VersionRow): Promise<ProcedureVersion> {
-  return { ...summary(r), code: r.procedure_code, document: parseStored(r.document), bindings: r.status === 'draft' ? [] : await bindingsOf(em, r.procedure_code, r.version) };
+  return {
+    ...summary(r),
+    code: r.procedure_code,
+    document: parseStored(r.document),
+    bindings: r.status === 'draft' ? [] : await bindingsOf(em, r.procedure_code, r.version),
+  };
 }
 
 /** The procedure with every version (drafts left out unless asked for), or null. */
@@ -100,7 +115,12 @@ export async function readVersion(em: EntityManager, code: string, version: numb
 
 /** The version in force on a date (Vietnam calendar date), if any. */
 export async function readEffective(em: EntityManager, code: string, date: string): Promise<ProcedureVersion | null> {
-  const rows = await versionRows(em, code, " AND status <> 'draft' AND effective_from <= ? AND (effective_to IS NULL OR effective_to > ?)", [date, date]);
+  const rows = await versionRows(
+    em,
+    code,
+    " AND status <> 'draft' AND effective_from <= ? AND (effective_to IS NULL OR effective_to > ?)",
+    [date, date],
+  );
   const last = rows.at(-1);
   return last ? full(em, last) : null;
 }
@@ -118,7 +138,8 @@ export async function readPublished(em: EntityManager, codes?: string[]): Promis
     codes ?? [],
   );
   const found: ExportedProcedure[] = [];
-  for (const r of rows) found.push({ document: parseStored(r.document), bindings: await bindingsOf(em, r.procedure_code, Number(r.version)) });
+  for (const r of rows)
+    found.push({ document: parseStored(r.document), bindings: await bindingsOf(em, r.procedure_code, Number(r.version)) });
   const have = new Set(rows.map((r) => r.procedure_code));
   return { found, missing: (codes ?? []).filter((c) => !have.has(c)) };
 }

@@ -63,7 +63,13 @@ const Hit = z
   })
   .openapi('ProcedureHit');
 
-export const CodeParam = z.object({ code: z.string().min(1).max(64).openapi({ param: { name: 'code', in: 'path' }, example: '2.000908' }) });
+export const CodeParam = z.object({
+  code: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'code', in: 'path' }, example: '2.000908' }),
+});
 const tags = ['catalogue'];
 const lock = z.number().int().positive().describe('The lockVersion you read');
 
@@ -120,7 +126,15 @@ export const version = defineRoute({
   tags,
   summary: 'One version with its document and pinned definitions',
   permission: 'catalogue.read',
-  request: { params: CodeParam.extend({ version: z.coerce.number().int().positive().openapi({ param: { name: 'version', in: 'path' } }) }) },
+  request: {
+    params: CodeParam.extend({
+      version: z.coerce
+        .number()
+        .int()
+        .positive()
+        .openapi({ param: { name: 'version', in: 'path' } }),
+    }),
+  },
   errors: ['catalogue.not_found'],
   responses: { 200: json(Version, 'The version') },
 });
@@ -133,7 +147,14 @@ export const update = defineRoute({
   summary: 'Save the draft; editing a published procedure opens a new draft version',
   permission: 'catalogue.edit',
   request: { params: CodeParam, ...jsonBody(z.object({ lockVersion: lock, document: procedureDocument })) },
-  errors: ['catalogue.not_found', 'catalogue.code_mismatch', 'catalogue.unresolved_placeholder', 'catalogue.invalid_dates', 'conflict.stale', 'auth.forbidden_scope'],
+  errors: [
+    'catalogue.not_found',
+    'catalogue.code_mismatch',
+    'catalogue.unresolved_placeholder',
+    'catalogue.invalid_dates',
+    'conflict.stale',
+    'auth.forbidden_scope',
+  ],
   responses: { 200: json(Detail, 'Saved') },
 });
 
@@ -142,12 +163,19 @@ export const publish = defineRoute({
   path: '/api/procedures/{code}/publish',
   operationId: 'publishProcedure',
   tags,
-  summary: 'Publish the draft from effectiveFrom (default today): pins each case to its deployed definition, ends the previous version that day',
+  summary:
+    'Publish the draft from effectiveFrom (default today): pins each case to its deployed definition, ends the previous version that day',
   permission: 'catalogue.publish',
   request: { params: CodeParam, ...jsonBody(z.object({ lockVersion: lock, effectiveFrom: isoDate.optional() })) },
   errors: [
-    'catalogue.not_found', 'catalogue.no_draft', 'catalogue.definition_not_deployed', 'catalogue.unknown_agency', 'catalogue.unresolved_placeholder',
-    'catalogue.invalid_dates', 'conflict.stale', 'auth.forbidden_scope',
+    'catalogue.not_found',
+    'catalogue.no_draft',
+    'catalogue.definition_not_deployed',
+    'catalogue.unknown_agency',
+    'catalogue.unresolved_placeholder',
+    'catalogue.invalid_dates',
+    'conflict.stale',
+    'auth.forbidden_scope',
   ],
   responses: { 200: json(Detail, 'Published') },
 });
@@ -171,7 +199,9 @@ export const sectors = defineRoute({
   tags,
   summary: 'Sectors (lĩnh vực) with their number of published procedures',
   permission: 'catalogue.read',
-  responses: { 200: json(z.array(z.object({ code: z.string(), name: z.string(), procedures: z.number().int() }).openapi('Sector')), 'Sectors') },
+  responses: {
+    200: json(z.array(z.object({ code: z.string(), name: z.string(), procedures: z.number().int() }).openapi('Sector')), 'Sectors'),
+  },
 });
 
 export const agencies = defineRoute({
@@ -182,5 +212,10 @@ export const agencies = defineRoute({
   summary: 'Agencies: the active units procedures may name, with their number of published procedures',
   permission: 'catalogue.read',
   request: { query: z.object({ used: z.enum(['true', 'false']).optional().describe('true: only units named by a published procedure') }) },
-  responses: { 200: json(z.array(z.object({ code: z.string(), name: z.string(), level: z.string(), procedures: z.number().int() }).openapi('Agency')), 'Agencies') },
+  responses: {
+    200: json(
+      z.array(z.object({ code: z.string(), name: z.string(), level: z.string(), procedures: z.number().int() }).openapi('Agency')),
+      'Agencies',
+    ),
+  },
 });

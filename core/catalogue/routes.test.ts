@@ -4,11 +4,31 @@ import { deployFixture, FIXTURE_PROCESS, procedureDoc } from './fixtures/documen
 
 const ctx = useTestPlatform();
 const CODE = '1.001193';
-const birth = (description = 'Đăng ký khai sinh cho trẻ em sinh ra tại Việt Nam.') =>
-  ({ ...procedureDoc({ code: CODE, name: 'Đăng ký khai sinh', description }), levels: ['commune'] });
+const birth = (description = 'Đăng ký khai sinh cho trẻ em sinh ra tại Việt Nam.') => ({
+  ...procedureDoc({ code: CODE, name: 'Đăng ký khai sinh', description }),
+  levels: ['commune'],
+});
 
-interface VersionView { version: number; status: string; effectiveFrom: string | null; effectiveTo: string | null; supersededBy: number | null }
-interface Detail { code: string; status: string; lockVersion: number; publishedVersion: number | null; draftVersion: number | null; latestVersion: number; current: VersionView & { document: { description?: string }; bindings: { caseKey: string; definitionKey: string; definitionVersion: number }[] }; versions: VersionView[] }
+interface VersionView {
+  version: number;
+  status: string;
+  effectiveFrom: string | null;
+  effectiveTo: string | null;
+  supersededBy: number | null;
+}
+interface Detail {
+  code: string;
+  status: string;
+  lockVersion: number;
+  publishedVersion: number | null;
+  draftVersion: number | null;
+  latestVersion: number;
+  current: VersionView & {
+    document: { description?: string };
+    bindings: { caseKey: string; definitionKey: string; definitionVersion: number }[];
+  };
+  versions: VersionView[];
+}
 
 let analyst: TestClient;
 let clerk: TestClient;
@@ -37,19 +57,27 @@ describe('Procedure lifecycle through the API', () => {
     expect(p.versions.map((v) => [v.version, v.status])).toEqual([[1, 'draft']]);
     await problem(await detail(clerk), 404, 'catalogue.not_found');
     await problem(await analyst.post('/api/procedures', birth()), 409, 'catalogue.exists');
-    const [audit] = await ctx.t.platform.services.db.em().execute<{ action: string }[]>('SELECT action FROM audit_log WHERE request_id = ?', ['cat-create']);
+    const [audit] = await ctx.t.platform.services.db
+      .em()
+      .execute<{ action: string }[]>('SELECT action FROM audit_log WHERE request_id = ?', ['cat-create']);
     expect(audit.action).toBe('procedure.created');
   });
 
   it('When she publishes before the process is deployed, Then 422 names the case field and nothing changes', async () => {
-    const body = await problem(await analyst.post(`/api/procedures/${CODE}/publish`, { lockVersion: 1 }), 422, 'catalogue.definition_not_deployed');
+    const body = await problem(
+      await analyst.post(`/api/procedures/${CODE}/publish`, { lockVersion: 1 }),
+      422,
+      'catalogue.definition_not_deployed',
+    );
     expect(body.issues?.[0].path).toBe('cases.0.process.definitionKey');
     expect(await ok<Detail>(await detail())).toMatchObject({ status: 'draft', lockVersion: 1 });
   });
 
   it('When the process is deployed and she publishes, Then version 1 is published from today with its definition pinned', async () => {
     const defVersion = await deployFixture(ctx.t);
-    const p = await ok<Detail>(await analyst.post(`/api/procedures/${CODE}/publish`, { lockVersion: 1 }, { 'x-request-id': 'cat-publish' }));
+    const p = await ok<Detail>(
+      await analyst.post(`/api/procedures/${CODE}/publish`, { lockVersion: 1 }, { 'x-request-id': 'cat-publish' }),
+    );
     expect(p).toMatchObject({ status: 'published', publishedVersion: 1, draftVersion: null, lockVersion: 2 });
     expect(p.current).toMatchObject({ version: 1, status: 'published', effectiveFrom: '2026-03-02', effectiveTo: null });
     expect(p.current.bindings).toEqual([{ caseKey: 'standard', definitionKey: FIXTURE_PROCESS, definitionVersion: defVersion }]);
@@ -61,7 +89,10 @@ describe('Procedure lifecycle through the API', () => {
     const p = await ok<Detail>(await put({ lockVersion: 2, document: birth('Mô tả sửa đổi lần 1.') }));
     expect(p).toMatchObject({ status: 'published', publishedVersion: 1, draftVersion: 2, latestVersion: 2, lockVersion: 3 });
     expect(p.current.version).toBe(1);
-    expect(p.versions.map((v) => [v.version, v.status])).toEqual([[1, 'published'], [2, 'draft']]);
+    expect(p.versions.map((v) => [v.version, v.status])).toEqual([
+      [1, 'published'],
+      [2, 'draft'],
+    ]);
     const seen = await ok<Detail>(await detail(clerk));
     expect(seen.versions.map((v) => v.version)).toEqual([1]);
     await problem(await clerk.get(`/api/procedures/${CODE}/versions/2`), 404, 'catalogue.not_found');
@@ -76,16 +107,25 @@ describe('Procedure lifecycle through the API', () => {
   });
 
   it('When two editors save with the same lockVersion at once, Then exactly one wins and the other gets 409', async () => {
-    const [a, b] = await Promise.all([put({ lockVersion: 4, document: birth('Bản A.') }), put({ lockVersion: 4, document: birth('Bản B.') })]);
+    const [a, b] = await Promise.all([
+      put({ lockVersion: 4, document: birth('Bản A.') }),
+      put({ lockVersion: 4, document: birth('Bản B.') }),
+    ]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
     const winner = a.status === 200 ? 'Bản A.' : 'Bản B.';
     const p = await ok<Detail>(await detail());
     expect(p).toMatchObject({ lockVersion: 5, draftVersion: 2 });
-    expect((await ok<{ document: { description: string } }>(await analyst.get(`/api/procedures/${CODE}/versions/2`))).document.description).toBe(winner);
+    expect(
+      (await ok<{ document: { description: string } }>(await analyst.get(`/api/procedures/${CODE}/versions/2`))).document.description,
+    ).toBe(winner);
   });
 
   it('When she publishes version 2 from a later date, Then version 1 ends that day and the history shows both with their dates', async () => {
-    await problem(await analyst.post(`/api/procedures/${CODE}/publish`, { lockVersion: 5, effectiveFrom: '2026-02-01' }), 422, 'catalogue.invalid_dates');
+    await problem(
+      await analyst.post(`/api/procedures/${CODE}/publish`, { lockVersion: 5, effectiveFrom: '2026-02-01' }),
+      422,
+      'catalogue.invalid_dates',
+    );
     const p = await ok<Detail>(await analyst.post(`/api/procedures/${CODE}/publish`, { lockVersion: 5, effectiveFrom: '2026-03-10' }));
     expect(p).toMatchObject({ status: 'published', publishedVersion: 2, draftVersion: null });
     expect(p.versions.map((v) => [v.version, v.status, v.effectiveFrom, v.effectiveTo, v.supersededBy])).toEqual([
@@ -97,33 +137,62 @@ describe('Procedure lifecycle through the API', () => {
   });
 
   it('When she retires it, Then it leaves the default search and shows under status=retired', async () => {
-    await problem(await analyst.post(`/api/procedures/${CODE}/retire`, { lockVersion: 6, effectiveTo: '2026-03-01' }), 422, 'catalogue.invalid_dates');
+    await problem(
+      await analyst.post(`/api/procedures/${CODE}/retire`, { lockVersion: 6, effectiveTo: '2026-03-01' }),
+      422,
+      'catalogue.invalid_dates',
+    );
     const p = await ok<Detail>(await analyst.post(`/api/procedures/${CODE}/retire`, { lockVersion: 6, effectiveTo: '2026-04-01' }));
     expect(p).toMatchObject({ status: 'retired', publishedVersion: null });
     expect(p.versions.at(-1)).toMatchObject({ version: 2, status: 'retired', effectiveTo: '2026-04-01', supersededBy: null });
     expect((await ok<{ total: number }>(await clerk.get('/api/procedures?q=khai%20sinh'))).total).toBe(0);
-    const retired = await ok<{ items: { code: string; version: number }[] }>(await clerk.get('/api/procedures?q=khai%20sinh&status=retired'));
+    const retired = await ok<{ items: { code: string; version: number }[] }>(
+      await clerk.get('/api/procedures?q=khai%20sinh&status=retired'),
+    );
     expect(retired.items).toEqual([expect.objectContaining({ code: CODE, version: 2 })]);
     await problem(await analyst.post(`/api/procedures/${CODE}/retire`, { lockVersion: 7 }), 409, 'catalogue.not_published');
-    const actions = await ctx.t.platform.services.db.em().execute<{ action: string }[]>("SELECT action FROM audit_log WHERE target_type = 'procedure' AND target_id = ? ORDER BY id", [CODE]);
-    expect(actions.map((a) => a.action)).toEqual(['procedure.created', 'procedure.published', 'procedure.draft_saved', 'procedure.draft_saved', 'procedure.draft_saved', 'procedure.published', 'procedure.retired']);
+    const actions = await ctx.t.platform.services.db
+      .em()
+      .execute<{ action: string }[]>("SELECT action FROM audit_log WHERE target_type = 'procedure' AND target_id = ? ORDER BY id", [CODE]);
+    expect(actions.map((a) => a.action)).toEqual([
+      'procedure.created',
+      'procedure.published',
+      'procedure.draft_saved',
+      'procedure.draft_saved',
+      'procedure.draft_saved',
+      'procedure.published',
+      'procedure.retired',
+    ]);
   });
 });
 
 describe('Validation and permissions', () => {
   it('An invalid document is refused with 400 naming each field', async () => {
-    const bad = { ...procedureDoc({ code: '1.000123', name: 'Thủ tục lỗi' }) } as Record<string, unknown> & { cases: { channels: unknown[] }[] };
+    const bad = { ...procedureDoc({ code: '1.000123', name: 'Thủ tục lỗi' }) } as Record<string, unknown> & {
+      cases: { channels: unknown[] }[];
+    };
     bad.cases[0].channels = [];
     bad.onlineLevel = 'sometimes';
     const body = await problem(await analyst.post('/api/procedures', bad), 400, 'request.invalid');
     expect(body.issues?.map((i) => i.path).sort()).toEqual(['cases.0.channels', 'onlineLevel']);
-    const badCode = await problem(await analyst.post('/api/procedures', procedureDoc({ code: 'abc', name: 'Mã sai' })), 400, 'request.invalid');
+    const badCode = await problem(
+      await analyst.post('/api/procedures', procedureDoc({ code: 'abc', name: 'Mã sai' })),
+      400,
+      'request.invalid',
+    );
     expect(badCode.issues?.map((i) => i.path)).toEqual(['code']);
   });
 
   it('A document whose code differs from the path is refused (422 document.code)', async () => {
     await ok(await analyst.post('/api/procedures', procedureDoc({ code: '1.000124', name: 'Thủ tục A' })), 201);
-    const body = await problem(await analyst.request('PUT', '/api/procedures/1.000124', { lockVersion: 1, document: procedureDoc({ code: '1.000125', name: 'Thủ tục A' }) }), 422, 'catalogue.code_mismatch');
+    const body = await problem(
+      await analyst.request('PUT', '/api/procedures/1.000124', {
+        lockVersion: 1,
+        document: procedureDoc({ code: '1.000125', name: 'Thủ tục A' }),
+      }),
+      422,
+      'catalogue.code_mismatch',
+    );
     expect(body.issues?.[0].path).toBe('document.code');
   });
 
@@ -138,7 +207,14 @@ describe('Validation and permissions', () => {
     expect((await clerk.get('/api/sectors')).status).toBe(200);
     expect((await clerk.get('/api/agencies')).status).toBe(200);
     await problem(await clerk.post('/api/procedures', procedureDoc({ code: '1.000127', name: 'Thủ tục C' })), 403, 'auth.forbidden');
-    await problem(await clerk.request('PUT', '/api/procedures/1.000124', { lockVersion: 1, document: procedureDoc({ code: '1.000124', name: 'Thủ tục A' }) }), 403, 'auth.forbidden');
+    await problem(
+      await clerk.request('PUT', '/api/procedures/1.000124', {
+        lockVersion: 1,
+        document: procedureDoc({ code: '1.000124', name: 'Thủ tục A' }),
+      }),
+      403,
+      'auth.forbidden',
+    );
     await problem(await clerk.post('/api/procedures/1.000124/publish', { lockVersion: 1 }), 403, 'auth.forbidden');
     await problem(await clerk.post(`/api/procedures/${CODE}/retire`, { lockVersion: 6 }), 403, 'auth.forbidden');
     await problem(await clerk.get('/api/procedures?status=draft'), 403, 'auth.forbidden');

@@ -33,7 +33,8 @@ function respond<S extends 200 | 201>(c: Context<AppEnv>, p: ProcedureRecord, st
 export function registerCatalogueRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(r.list, async (c) => {
     const query = c.req.valid('query');
-    if (query.status === 'draft' && !seesDrafts(c)) throw new AppError('auth.forbidden', 'Permission "catalogue.edit" is required to search drafts');
+    if (query.status === 'draft' && !seesDrafts(c))
+      throw new AppError('auth.forbidden', 'Permission "catalogue.edit" is required to search drafts');
     const svc = c.var.services;
     return c.json(await svc.catalogue.search(svc.db.em(), query), 200);
   });
@@ -87,5 +88,7 @@ export function registerCatalogueRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(r.sectors, async (c) => c.json(await c.var.services.catalogue.sectors(c.var.services.db.em()), 200));
 
-  app.openapi(r.agencies, async (c) => c.json(await c.var.services.catalogue.agencies(c.var.services.db.em(), { used: c.req.valid('query').used === 'true' }), 200));
+  app.openapi(r.agencies, async (c) =>
+    c.json(await c.var.services.catalogue.agencies(c.var.services.db.em(), { used: c.req.valid('query').used === 'true' }), 200),
+  );
 }

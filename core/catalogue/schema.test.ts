@@ -11,14 +11,16 @@ const minimal = (): ProcedureDocumentInput => ({
   agencies: { implementing: [{ code: 'X', name: 'UBND xã' }] },
   onlineLevel: 'full',
   results: [{ name: 'Giấy khai sinh' }],
-  cases: [{
-    key: 'dang-ky-khai-sinh',
-    name: 'Đăng ký khai sinh',
-    process: { definitionKey: 'vn_base_khai_sinh', diagram: 'diagrams/khai-sinh.bpmn' },
-    channels: [{ channel: 'in_person', time: { value: 1, unit: 'working_days' } }],
-    documents: [{ name: 'Tờ khai', originals: 1, copies: 0 }],
-    supplement: { policy: 'restart' },
-  }],
+  cases: [
+    {
+      key: 'dang-ky-khai-sinh',
+      name: 'Đăng ký khai sinh',
+      process: { definitionKey: 'vn_base_khai_sinh', diagram: 'diagrams/khai-sinh.bpmn' },
+      channels: [{ channel: 'in_person', time: { value: 1, unit: 'working_days' } }],
+      documents: [{ name: 'Tờ khai', originals: 1, copies: 0 }],
+      supplement: { policy: 'restart' },
+    },
+  ],
 });
 
 describe('procedureDocument: portal codes, level flags, legal-basis status, notes', () => {
@@ -52,12 +54,40 @@ describe('procedureDocument: portal codes, level flags, legal-basis status, note
       const res = procedureDocument.safeParse(doc);
       return res.success ? [] : res.error.issues.map((i) => i.path.join('.'));
     };
-    expect(issues((d) => { d.cases[0].portalCode = '1.001193'; })).toEqual(['cases.0.portalCode']);
-    expect(issues((d) => { d.cases[0].portalCode = '1.001193.1'; })).toEqual(['cases.0.portalCode']);
-    expect(issues((d) => { d.sectors[0].portalCode = 'ho tich'; })).toEqual(['sectors.0.portalCode']);
-    expect(issues((d) => { d.results[0].portalCode = 'KQ G15'; })).toEqual(['results.0.portalCode']);
-    expect(issues((d) => { d.cases[0].documents[0].portalCode = '../x'; })).toEqual(['cases.0.documents.0.portalCode']);
-    expect(issues((d) => { (d as { levelFlags: unknown }).levelFlags = { district: true }; })).toEqual(['levelFlags']);
-    expect(issues((d) => { d.legalBasis = [{ number: '1', title: 't', status: 'old' as never }]; })).toEqual(['legalBasis.0.status']);
+    expect(
+      issues((d) => {
+        d.cases[0].portalCode = '1.001193';
+      }),
+    ).toEqual(['cases.0.portalCode']);
+    expect(
+      issues((d) => {
+        d.cases[0].portalCode = '1.001193.1';
+      }),
+    ).toEqual(['cases.0.portalCode']);
+    expect(
+      issues((d) => {
+        d.sectors[0].portalCode = 'ho tich';
+      }),
+    ).toEqual(['sectors.0.portalCode']);
+    expect(
+      issues((d) => {
+        d.results[0].portalCode = 'KQ G15';
+      }),
+    ).toEqual(['results.0.portalCode']);
+    expect(
+      issues((d) => {
+        d.cases[0].documents[0].portalCode = '../x';
+      }),
+    ).toEqual(['cases.0.documents.0.portalCode']);
+    expect(
+      issues((d) => {
+        (d as { levelFlags: unknown }).levelFlags = { district: true };
+      }),
+    ).toEqual(['levelFlags']);
+    expect(
+      issues((d) => {
+        d.legalBasis = [{ number: '1', title: 't', status: 'old' as never }];
+      }),
+    ).toEqual(['legalBasis.0.status']);
   });
 });

@@ -17,7 +17,10 @@ const placeholderToken = z.string().regex(/^\{\{(agency|role|fee):[a-z0-9]+(?:-[
 /** National code `1.001612`, optionally with a provincial suffix (`1.001612.H38`), or a local code (`BN.000123`). */
 export const procedureCode = z
   .string()
-  .regex(/^(\d\.\d{6}(\.[A-Z0-9]{1,10})?|[A-Z]{2,6}\.\d{3,8})$/, 'a national code such as 1.001612 (optional suffix .H38) or a local code such as BN.000123');
+  .regex(
+    /^(\d\.\d{6}(\.[A-Z0-9]{1,10})?|[A-Z]{2,6}\.\d{3,8})$/,
+    'a national code such as 1.001612 (optional suffix .H38) or a local code such as BN.000123',
+  );
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD');
@@ -72,7 +75,10 @@ export const requiredDocument = z
     originals: z.number().int().min(0).max(100),
     copies: z.number().int().min(0).max(100),
     /** A form template file of the pack (`forms/…`) the applicant fills in. */
-    form: z.string().regex(/^forms\/[A-Za-z0-9._-]+$/).optional(),
+    form: z
+      .string()
+      .regex(/^forms\/[A-Za-z0-9._-]+$/)
+      .optional(),
     /** Code of an earlier result (of this or another procedure) that may stand in for it. */
     substitutableBy: text(64).optional(),
     optional: z.boolean().default(false),
@@ -89,15 +95,21 @@ export const procedureCase = z
     /** The national portal's case code (`1.001193.01`). */
     portalCode: portalCaseCode.optional(),
     /** The internal process: a process id deployed from `diagram`. */
-    process: z.object({ definitionKey: z.string().regex(/^[A-Za-z_][\w.-]{0,254}$/), diagram: z.string().regex(/^diagrams\/[A-Za-z0-9._-]+\.bpmn$/) }).strict(),
+    process: z
+      .object({
+        definitionKey: z.string().regex(/^[A-Za-z_][\w.-]{0,254}$/),
+        diagram: z.string().regex(/^diagrams\/[A-Za-z0-9._-]+\.bpmn$/),
+      })
+      .strict(),
     channels: z.array(channel).min(1).max(3),
     documents: z.array(requiredDocument).max(100),
     /** What happens to the deadline while the applicant supplements the dossier (DOMAIN §5). */
-    supplement: z
-      .object({ policy: z.enum(['restart', 'pause_extend', 'continue']), applicantDeadline: timeLimit.optional() })
-      .strict(),
+    supplement: z.object({ policy: z.enum(['restart', 'pause_extend', 'continue']), applicantDeadline: timeLimit.optional() }).strict(),
     /** Same-day procedures: received after this local time (HH:MM), returned the next working day. */
-    sameDayCutoff: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/).optional(),
+    sameDayCutoff: z
+      .string()
+      .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
+      .optional(),
   })
   .strict();
 
@@ -120,15 +132,32 @@ export const procedureDocument = z
     name: text(1000),
     kind: z.enum(['administrative', 'internal']).default('administrative'),
     /** Decision that announced it (quyết định công bố). */
-    announcedBy: z.object({ number: text(100), date: isoDate.optional(), issuer: text(300).optional() }).strict().optional(),
+    announcedBy: z
+      .object({ number: text(100), date: isoDate.optional(), issuer: text(300).optional() })
+      .strict()
+      .optional(),
     description: text(10_000).optional(),
     keywords: z.array(text(100)).max(50).default([]),
     conditions: text(10_000).optional(),
     receptionAddress: text(1000).optional(),
     levels: z.array(z.enum(['central', 'province', 'district', 'commune'])).min(1),
-    sectors: z.array(z.object({ code: text(64), name: text(300), /** The national portal's sector code (`G15-TP07`). */ portalCode: portalSectorCode.optional() }).strict()).min(1).max(20),
+    sectors: z
+      .array(
+        z
+          .object({
+            code: text(64),
+            name: text(300),
+            /** The national portal's sector code (`G15-TP07`). */ portalCode: portalSectorCode.optional(),
+          })
+          .strict(),
+      )
+      .min(1)
+      .max(20),
     /** The national portal's level flags: where the procedure is carried out (ward/commune, province, vertical sector). */
-    levelFlags: z.object({ commune: z.boolean().optional(), province: z.boolean().optional(), verticalSector: z.boolean().optional() }).strict().optional(),
+    levelFlags: z
+      .object({ commune: z.boolean().optional(), province: z.boolean().optional(), verticalSector: z.boolean().optional() })
+      .strict()
+      .optional(),
     agencies: z
       .object({
         implementing: z.array(agencyRef).min(1),
@@ -139,7 +168,21 @@ export const procedureDocument = z
       .strict(),
     onlineLevel: z.enum(['full', 'partial', 'none']),
     targetSubjects: z.array(text(300)).max(20).default([]),
-    results: z.array(z.object({ code: text(64).optional(), /** The national portal's result code (`KQ.G15.…`). */ portalCode: portalItemCode.optional(), name: text(1000), template: z.string().regex(/^templates\/[A-Za-z0-9._-]+\.hbs$/).optional() }).strict()).min(1),
+    results: z
+      .array(
+        z
+          .object({
+            code: text(64).optional(),
+            /** The national portal's result code (`KQ.G15.…`). */ portalCode: portalItemCode.optional(),
+            name: text(1000),
+            template: z
+              .string()
+              .regex(/^templates\/[A-Za-z0-9._-]+\.hbs$/)
+              .optional(),
+          })
+          .strict(),
+      )
+      .min(1),
     legalBasis: z.array(legalBasis).max(100).default([]),
     relatedCodes: z.array(procedureCode).max(100).default([]),
     /** Interlinked procedures (liên thông, DOMAIN §7). */
@@ -151,7 +194,10 @@ export const procedureDocument = z
      */
     notes: text(10_000).optional(),
     /** Print templates the clerk UI offers for this procedure (`templates/…hbs`). */
-    templates: z.array(z.object({ key: slug.max(64), name: text(300), file: z.string().regex(/^templates\/[A-Za-z0-9._-]+\.hbs$/) }).strict()).max(50).default([]),
+    templates: z
+      .array(z.object({ key: slug.max(64), name: text(300), file: z.string().regex(/^templates\/[A-Za-z0-9._-]+\.hbs$/) }).strict())
+      .max(50)
+      .default([]),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -161,7 +207,8 @@ export const procedureDocument = z
       keys.add(c.key);
       const channels = new Set<string>();
       c.channels.forEach((ch, j) => {
-        if (channels.has(ch.channel)) ctx.addIssue({ code: 'custom', path: ['cases', i, 'channels', j], message: `channel ${ch.channel} is given twice` });
+        if (channels.has(ch.channel))
+          ctx.addIssue({ code: 'custom', path: ['cases', i, 'channels', j], message: `channel ${ch.channel} is given twice` });
         channels.add(ch.channel);
       });
     });

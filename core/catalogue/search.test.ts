@@ -14,9 +14,28 @@ const published = [
   certifiedCopy(),
   procedureDoc({ code: '2.000909', name: 'Chứng thực bản sao từ bản chính', sector: { code: 'CT', name: 'Chứng thực' } }),
   procedureDoc({ code: '1.000901', name: 'Cấp lại bản sao giấy khai sinh', description: 'Thay thế thủ tục 2.000908 khi sổ gốc bị mất.' }),
-  procedureDoc({ code: '1.009794', name: 'Cấp giấy phép xây dựng nhà ở riêng lẻ', sector: build, levels: ['district'], agency: 'DEMO.SXD' }),
-  procedureDoc({ code: '1.009795', name: 'Điều chỉnh giấy phép đối với công trình xây dựng', sector: build, levels: ['province'], agency: 'DEMO.SXD' }),
-  procedureDoc({ code: '1.009796', name: 'Thông báo khởi công công trình', sector: build, levels: ['province'], agency: 'DEMO.SXD', description: 'Không cần giấy phép xây dựng với công trình bí mật nhà nước.' }),
+  procedureDoc({
+    code: '1.009794',
+    name: 'Cấp giấy phép xây dựng nhà ở riêng lẻ',
+    sector: build,
+    levels: ['district'],
+    agency: 'DEMO.SXD',
+  }),
+  procedureDoc({
+    code: '1.009795',
+    name: 'Điều chỉnh giấy phép đối với công trình xây dựng',
+    sector: build,
+    levels: ['province'],
+    agency: 'DEMO.SXD',
+  }),
+  procedureDoc({
+    code: '1.009796',
+    name: 'Thông báo khởi công công trình',
+    sector: build,
+    levels: ['province'],
+    agency: 'DEMO.SXD',
+    description: 'Không cần giấy phép xây dựng với công trình bí mật nhà nước.',
+  }),
   procedureDoc({ code: '1.004227', name: 'Đăng ký đất đai lần đầu', sector: land, levels: ['district'], agency: 'DEMO.SXD' }),
   procedureDoc({ code: '2.000001', name: 'Hỗ trợ cho người có công', sector: { code: 'NCC', name: 'Người có công' } }),
 ];
@@ -28,13 +47,22 @@ beforeAll(async () => {
   const svc = ctx.t.platform.services;
   await svc.db.em().transactional(async (em) => {
     for (const doc of published) await svc.catalogue.importPublished(em, system, doc as never);
-    await svc.catalogue.create(em, system, procedureDoc({ code: '1.000777', name: 'Đăng ký hộ kinh doanh lưu động (dự thảo)', levels: ['district'] }));
+    await svc.catalogue.create(
+      em,
+      system,
+      procedureDoc({ code: '1.000777', name: 'Đăng ký hộ kinh doanh lưu động (dự thảo)', levels: ['district'] }),
+    );
   });
   analyst = await ctx.t.login('analyst');
   clerk = await ctx.t.login('clerk');
 });
 
-interface Hit { code: string; name: string; match: string | null; status: string }
+interface Hit {
+  code: string;
+  name: string;
+  match: string | null;
+  status: string;
+}
 async function search(query: string, client: TestClient = clerk): Promise<{ total: number; items: Hit[] }> {
   const res = await client.get(`/api/procedures?${query}`);
   const body = await res.text();

@@ -97,14 +97,22 @@ function matching(q: string): { rank: Clause; where: Clause } | null {
 }
 
 function facet(kind: string, value: string): Clause {
-  return { sql: 'EXISTS (SELECT 1 FROM procedure_facets f WHERE f.version_id = v.id AND f.facet = ? AND f.value = ?)', params: [kind, value] };
+  return {
+    sql: 'EXISTS (SELECT 1 FROM procedure_facets f WHERE f.version_id = v.id AND f.facet = ? AND f.value = ?)',
+    params: [kind, value],
+  };
 }
 
 export async function searchProcedures(em: EntityManager, params: SearchParams): Promise<SearchResult> {
   const status = params.status ?? 'published';
   const limit = Math.min(Math.max(params.limit ?? 20, 1), 100);
   const offset = Math.max(params.offset ?? 0, 0);
-  const filters: Clause[] = [{ sql: status === 'retired' ? "v.status = 'retired' AND v.superseded_by IS NULL" : 'v.status = ?', params: status === 'retired' ? [] : [status] }];
+  const filters: Clause[] = [
+    {
+      sql: status === 'retired' ? "v.status = 'retired' AND v.superseded_by IS NULL" : 'v.status = ?',
+      params: status === 'retired' ? [] : [status],
+    },
+  ];
   if (params.sector) filters.push(facet('sector', params.sector));
   if (params.level) filters.push(facet('level', params.level));
   if (params.agency) filters.push(facet('agency', params.agency));
@@ -122,12 +130,25 @@ export async function searchProcedures(em: EntityManager, params: SearchParams):
   );
   if (page.length === 0) {
     if (offset === 0) return { total: 0, items: [] };
-    const [{ n }] = await em.execute<{ n: number | string }[]>(`SELECT COUNT(*) AS n FROM procedure_versions v WHERE ${where.sql}`, where.params);
+    const [{ n }] = await em.execute<{ n: number | string }[]>(
+      `SELECT COUNT(*) AS n FROM procedure_versions v WHERE ${where.sql}`,
+      where.params,
+    );
     return { total: Number(n), items: [] };
   }
   const total = Number(page[0].total);
   // Step 2 reads the documents of this page only.
-  const found = await em.execute<{ id: string; procedure_code: string; version: number; status: VersionStatus; document: string; effective_from: string | null; effective_to: string | null }[]>(
+  const found = await em.execute<
+    {
+      id: string;
+      procedure_code: string;
+      version: number;
+      status: VersionStatus;
+      document: string;
+      effective_from: string | null;
+      effective_to: string | null;
+    }[]
+  >(
     `SELECT v.id, v.procedure_code, v.version, v.status, d.document, v.effective_from, v.effective_to FROM procedure_versions v
      JOIN procedure_documents d ON d.version_id = v.id WHERE v.id IN (${page.map(() => '?').join(', ')})`,
     page.map((p) => p.id),

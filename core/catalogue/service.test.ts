@@ -20,7 +20,10 @@ const tx = <T>(fn: (em: Parameters<Catalogue['get']>[0]) => Promise<T>) => ctx.t
 const importDoc = (doc: ProcedureDocumentInput) => tx((em) => catalogue.importPublished(em, packer, doc as never, { source }));
 
 async function refusal(p: Promise<unknown>): Promise<AppError> {
-  const err = await p.then(() => null, (e: unknown) => e);
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  );
   expect(err, 'expected a refusal').toBeTruthy();
   return err as AppError;
 }
@@ -32,13 +35,23 @@ describe('Catalogue service for packs', () => {
     const p = await tx((em) => catalogue.get(em, '2.000720'));
     expect(p).toMatchObject({ code: '2.000720', status: 'published', publishedVersion: 1, latestVersion: 1, draftVersion: null });
     expect(p!.versions).toHaveLength(1);
-    expect(p!.versions[0]).toMatchObject({ version: 1, status: 'published', effectiveFrom: '2026-03-02', effectiveTo: null, source, createdBy: 'pack-import', publishedBy: 'pack-import' });
+    expect(p!.versions[0]).toMatchObject({
+      version: 1,
+      status: 'published',
+      effectiveFrom: '2026-03-02',
+      effectiveTo: null,
+      source,
+      createdBy: 'pack-import',
+      publishedBy: 'pack-import',
+    });
     expect(p!.versions[0].bindings).toEqual([{ caseKey: 'standard', definitionKey: FIXTURE_PROCESS, definitionVersion: v1 }]);
     expect(p!.versions[0].document.name).toBe('Đăng ký thành lập hộ kinh doanh');
-    const [audit] = await ctx.t.platform.services.db.em().execute<{ action: string; target_id: string }[]>(
-      "SELECT action, target_id FROM audit_log WHERE request_id = ? AND action = 'procedure.imported'",
-      ['catalogue-service-test'],
-    );
+    const [audit] = await ctx.t.platform.services.db
+      .em()
+      .execute<{ action: string; target_id: string }[]>(
+        "SELECT action, target_id FROM audit_log WHERE request_id = ? AND action = 'procedure.imported'",
+        ['catalogue-service-test'],
+      );
     expect(audit).toMatchObject({ action: 'procedure.imported', target_id: '2.000720' });
   });
 
@@ -83,7 +96,9 @@ describe('Catalogue service for packs', () => {
     const unknown = await refusal(importDoc(procedureDoc({ code: '1.000002', name: 'Thủ tục thử', agency: 'NO.SUCH.UNIT' })));
     expect(unknown.code).toBe('catalogue.unknown_agency');
     expect(unknown.message).toContain('agencies.implementing.0.code');
-    const placeholder = await refusal(importDoc(procedureDoc({ code: '1.000003', name: 'Thủ tục thử', agency: '{{agency:civil-status}}' })));
+    const placeholder = await refusal(
+      importDoc(procedureDoc({ code: '1.000003', name: 'Thủ tục thử', agency: '{{agency:civil-status}}' })),
+    );
     expect(placeholder.code).toBe('catalogue.unresolved_placeholder');
     expect(await tx((em) => catalogue.get(em, '1.000002'))).toBeNull();
   });

@@ -4,12 +4,32 @@ import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import { localDate } from '../time.ts';
 import { assertAgencies, assertDateOrder, assertResolved, resolveBindings } from './checks.ts';
-import { readEffective, readProcedure, readPublished, readVersion, type ExportedProcedure, type ProcedureRecord, type ProcedureVersion } from './read.ts';
+import {
+  readEffective,
+  readProcedure,
+  readPublished,
+  readVersion,
+  type ExportedProcedure,
+  type ProcedureRecord,
+  type ProcedureVersion,
+} from './read.ts';
 import { procedureDocument, type ProcedureDocument, type ProcedureDocumentInput } from './schema.ts';
 import { searchProcedures, type SearchParams, type SearchResult } from './search.ts';
 import { listAgencies, listSectors, type AgencyView, type SectorView } from './lists.ts';
 import {
-  bindingsOf, bumpProcedure, canonical, insertBindings, insertProcedure, insertVersion, parseStored, procedureRow, replaceDraft, supersede, upsertSectors, versionRows, type Binding,
+  bindingsOf,
+  bumpProcedure,
+  canonical,
+  insertBindings,
+  insertProcedure,
+  insertVersion,
+  parseStored,
+  procedureRow,
+  replaceDraft,
+  supersede,
+  upsertSectors,
+  versionRows,
+  type Binding,
 } from './store.ts';
 
 export type { ProcedureRecord, ProcedureVersion, ExportedProcedure } from './read.ts';
@@ -76,9 +96,17 @@ export class Catalogue {
   }
 
   /** Saves the open draft, or opens draft n+1 when the latest version is published or retired. */
-  async saveDraft(em: EntityManager, acting: Acting, code: string, edit: { lockVersion: number; document: ProcedureDocumentInput }): Promise<ProcedureRecord> {
+  async saveDraft(
+    em: EntityManager,
+    acting: Acting,
+    code: string,
+    edit: { lockVersion: number; document: ProcedureDocumentInput },
+  ): Promise<ProcedureRecord> {
     const doc = procedureDocument.parse(edit.document);
-    if (doc.code !== code) throw new AppError('catalogue.code_mismatch', `document.code: "${doc.code}" is not ${code} (a new code is a new procedure)`, { issues: [{ path: 'document.code', message: `must be ${code}` }] });
+    if (doc.code !== code)
+      throw new AppError('catalogue.code_mismatch', `document.code: "${doc.code}" is not ${code} (a new code is a new procedure)`, {
+        issues: [{ path: 'document.code', message: `must be ${code}` }],
+      });
     assertResolved(doc);
     const p = await this.lock(em, code, edit.lockVersion, {});
     const now = this.svc.clock.now();
@@ -100,7 +128,12 @@ export class Catalogue {
    * Publishes the open draft from `effectiveFrom` (default: today in Vietnam). Refused when a
    * case's process is not deployed or an agency code is not a unit.
    */
-  async publish(em: EntityManager, acting: Acting, code: string, opts: { lockVersion: number; effectiveFrom?: string }): Promise<ProcedureRecord> {
+  async publish(
+    em: EntityManager,
+    acting: Acting,
+    code: string,
+    opts: { lockVersion: number; effectiveFrom?: string },
+  ): Promise<ProcedureRecord> {
     const p = await procedureRow(em, code);
     if (!p) throw new AppError('catalogue.not_found', `No procedure ${code}`);
     const [draft] = await versionRows(em, code, " AND status = 'draft'");
@@ -111,9 +144,13 @@ export class Catalogue {
     const bindings = await this.checkPublishable(em, doc, now);
     const [current] = await versionRows(em, code, " AND status = 'published'");
     if (current?.effective_from && effectiveFrom < current.effective_from) {
-      throw new AppError('catalogue.invalid_dates', `effectiveFrom: ${effectiveFrom} is before ${current.effective_from}, when version ${current.version} took effect`, {
-        issues: [{ path: 'effectiveFrom', message: `not before ${current.effective_from}` }],
-      });
+      throw new AppError(
+        'catalogue.invalid_dates',
+        `effectiveFrom: ${effectiveFrom} is before ${current.effective_from}, when version ${current.version} took effect`,
+        {
+          issues: [{ path: 'effectiveFrom', message: `not before ${current.effective_from}` }],
+        },
+      );
     }
     await this.lock(em, code, opts.lockVersion, { status: 'published', publishedVersion: draft.version });
     const previous = await supersede(em, acting, code, draft.version, effectiveFrom, now);
@@ -124,12 +161,22 @@ export class Catalogue {
     await insertBindings(em, code, draft.version, bindings);
     await upsertSectors(em, doc, now);
     await this.audit(em, acting, 'procedure.published', code, { version: draft.version, effectiveFrom, previous, bindings });
-    await this.svc.events.publish(em, 'procedure.published', { code, version: draft.version, effectiveFrom, previous, via: 'publish' }, acting);
+    await this.svc.events.publish(
+      em,
+      'procedure.published',
+      { code, version: draft.version, effectiveFrom, previous, via: 'publish' },
+      acting,
+    );
     return (await readProcedure(em, code))!;
   }
 
   /** Ends the published version: from `effectiveTo` (default today) it no longer applies. */
-  async retire(em: EntityManager, acting: Acting, code: string, opts: { lockVersion: number; effectiveTo?: string }): Promise<ProcedureRecord> {
+  async retire(
+    em: EntityManager,
+    acting: Acting,
+    code: string,
+    opts: { lockVersion: number; effectiveTo?: string },
+  ): Promise<ProcedureRecord> {
     const p = await procedureRow(em, code);
     if (!p) throw new AppError('catalogue.not_found', `No procedure ${code}`);
     const [current] = await versionRows(em, code, " AND status = 'published'");
@@ -151,7 +198,12 @@ export class Catalogue {
    * version unless the published one is equal (same document, same pinned definitions).
    * An open draft is left as it is; running dossiers keep the version they started with.
    */
-  async importPublished(em: EntityManager, acting: Acting, input: ProcedureDocument | ProcedureDocumentInput, opts: ImportOptions = {}): Promise<ImportOutcome> {
+  async importPublished(
+    em: EntityManager,
+    acting: Acting,
+    input: ProcedureDocument | ProcedureDocumentInput,
+    opts: ImportOptions = {},
+  ): Promise<ImportOutcome> {
     const doc = procedureDocument.parse(input);
     const now = this.svc.clock.now();
     const bindings = await this.checkPublishable(em, doc, now);
@@ -164,11 +216,20 @@ export class Catalogue {
       await insertBindings(em, doc.code, 1, bindings);
       await upsertSectors(em, doc, now);
       await this.audit(em, acting, 'procedure.imported', doc.code, { version: 1, outcome: 'new', source, bindings });
-      await this.svc.events.publish(em, 'procedure.published', { code: doc.code, version: 1, effectiveFrom: today, previous: null, via: 'import' }, acting);
+      await this.svc.events.publish(
+        em,
+        'procedure.published',
+        { code: doc.code, version: 1, effectiveFrom: today, previous: null, via: 'import' },
+        acting,
+      );
       return { code: doc.code, version: 1, outcome: 'new' };
     }
     const [current] = await versionRows(em, doc.code, " AND status = 'published'");
-    if (current && canonical(parseStored(current.document)) === canonical(doc) && canonical(await bindingsOf(em, doc.code, current.version)) === canonical(bindings)) {
+    if (
+      current &&
+      canonical(parseStored(current.document)) === canonical(doc) &&
+      canonical(await bindingsOf(em, doc.code, current.version)) === canonical(bindings)
+    ) {
       return { code: doc.code, version: current.version, outcome: 'unchanged' };
     }
     const version = p.latest_version + 1;
@@ -209,7 +270,11 @@ export class Catalogue {
     const p = await procedureRow(em, code);
     if (!p) throw new AppError('catalogue.not_found', `No procedure ${code}`);
     if (p.lock_version !== expected || !(await bumpProcedure(em, code, expected, set, this.svc.clock.now()))) {
-      throw new AppError('conflict.stale', `Procedure ${code} is at lock version ${p.lock_version}, you edited ${expected}: reload and retry`, { currentLockVersion: p.lock_version });
+      throw new AppError(
+        'conflict.stale',
+        `Procedure ${code} is at lock version ${p.lock_version}, you edited ${expected}: reload and retry`,
+        { currentLockVersion: p.lock_version },
+      );
     }
     return p;
   }

@@ -61,7 +61,9 @@ export function iso(value: unknown): string | null {
 /** Stable JSON (keys sorted): equal documents give equal text. */
 export function canonical(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : v,
   );
 }
 
@@ -71,12 +73,25 @@ export function parseStored(json: string): ProcedureDocument {
 }
 
 export async function procedureRow(em: EntityManager, code: string): Promise<ProcedureRow | null> {
-  const [row] = await em.execute<ProcedureRow[]>('SELECT code, status, latest_version, published_version, lock_version, created_at, updated_at FROM procedures WHERE code = ?', [code]);
-  return row ? { ...row, latest_version: Number(row.latest_version), published_version: row.published_version === null ? null : Number(row.published_version), lock_version: Number(row.lock_version) } : null;
+  const [row] = await em.execute<ProcedureRow[]>(
+    'SELECT code, status, latest_version, published_version, lock_version, created_at, updated_at FROM procedures WHERE code = ?',
+    [code],
+  );
+  return row
+    ? {
+        ...row,
+        latest_version: Number(row.latest_version),
+        published_version: row.published_version === null ? null : Number(row.published_version),
+        lock_version: Number(row.lock_version),
+      }
+    : null;
 }
 
 export async function versionRows(em: EntityManager, code: string, where = '', params: unknown[] = []): Promise<VersionRow[]> {
-  const rows = await em.execute<VersionRow[]>(`SELECT ${VERSION_COLUMNS} FROM procedure_versions v JOIN procedure_documents d ON d.version_id = v.id WHERE procedure_code = ?${where} ORDER BY version`, [code, ...params]);
+  const rows = await em.execute<VersionRow[]>(
+    `SELECT ${VERSION_COLUMNS} FROM procedure_versions v JOIN procedure_documents d ON d.version_id = v.id WHERE procedure_code = ?${where} ORDER BY version`,
+    [code, ...params],
+  );
   return rows.map((r) => ({ ...r, version: Number(r.version), superseded_by: r.superseded_by === null ? null : Number(r.superseded_by) }));
 }
 
@@ -92,7 +107,13 @@ export async function bindingsOf(em: EntityManager, code: string, version: numbe
  * Moves the procedure's lock forward when it is still at `expected`: the one guard of every
  * edit. Returns false when someone else changed it first (nothing is written then).
  */
-export async function bumpProcedure(em: EntityManager, code: string, expected: number, set: { status?: ProcedureStatus; latestVersion?: number; publishedVersion?: number | null }, now: Date): Promise<boolean> {
+export async function bumpProcedure(
+  em: EntityManager,
+  code: string,
+  expected: number,
+  set: { status?: ProcedureStatus; latestVersion?: number; publishedVersion?: number | null },
+  now: Date,
+): Promise<boolean> {
   const cols: string[] = ['lock_version = lock_version + 1', 'updated_at = ?'];
   const params: unknown[] = [now];
   const put = (column: string, value: unknown) => {
@@ -102,14 +123,19 @@ export async function bumpProcedure(em: EntityManager, code: string, expected: n
   if (set.status) put('status', set.status);
   if (set.latestVersion !== undefined) put('latest_version', set.latestVersion);
   if (set.publishedVersion !== undefined) put('published_version', set.publishedVersion);
-  const res = await em.execute<{ affectedRows: number }>(`UPDATE procedures SET ${cols.join(', ')} WHERE code = ? AND lock_version = ?`, [...params, code, expected], 'run');
+  const res = await em.execute<{ affectedRows: number }>(
+    `UPDATE procedures SET ${cols.join(', ')} WHERE code = ? AND lock_version = ?`,
+    [...params, code, expected],
+    'run',
+  );
   return res.affectedRows === 1;
 }
 
 export async function insertProcedure(em: EntityManager, code: string, status: ProcedureStatus, now: Date): Promise<void> {
-  await em.execute('INSERT INTO procedures (code, status, latest_version, published_version, lock_version, created_at, updated_at) VALUES (?, ?, 1, ?, 1, ?, ?)', [
-    code, status, status === 'published' ? 1 : null, now, now,
-  ]);
+  await em.execute(
+    'INSERT INTO procedures (code, status, latest_version, published_version, lock_version, created_at, updated_at) VALUES (?, ?, 1, ?, 1, ?, ?)',
+    [code, status, status === 'published' ? 1 : null, now, now],
+  );
 }
 
 export interface NewVersion {
@@ -132,9 +158,25 @@ export async function insertVersion(em: EntityManager, acting: Acting, v: NewVer
        superseded_by, source_pack_id, source_pack_version, created_at, created_by, created_by_name, updated_at, updated_by_name, published_at, published_by, published_by_name)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     [
-      id, v.doc.code, v.version, v.status, v.doc.name, s.codeFolded, s.nameFolded, s.textFolded, v.effectiveFrom ?? null,
-      v.source?.packId ?? null, v.source?.packVersion ?? null, now, who.id, who.name, now, who.name,
-      published ? now : null, published ? who.id : null, published ? who.name : null,
+      id,
+      v.doc.code,
+      v.version,
+      v.status,
+      v.doc.name,
+      s.codeFolded,
+      s.nameFolded,
+      s.textFolded,
+      v.effectiveFrom ?? null,
+      v.source?.packId ?? null,
+      v.source?.packVersion ?? null,
+      now,
+      who.id,
+      who.name,
+      now,
+      who.name,
+      published ? now : null,
+      published ? who.id : null,
+      published ? who.name : null,
     ],
   );
   await em.execute('INSERT INTO procedure_documents (version_id, document, document_hash) VALUES (?, ?, ?)', [id, json, sha256(json)]);
@@ -169,15 +211,19 @@ async function writeFacets(em: EntityManager, versionId: string, doc: ProcedureD
   const words = wordSet(searchColumns(doc).textFolded);
   for (let i = 0; i < words.length; i += 200) {
     const chunk = words.slice(i, i + 200);
-    await em.execute(`INSERT INTO procedure_words (version_id, word) VALUES ${chunk.map(() => '(?, ?)').join(', ')}`, chunk.flatMap((w) => [versionId, w]));
+    await em.execute(
+      `INSERT INTO procedure_words (version_id, word) VALUES ${chunk.map(() => '(?, ?)').join(', ')}`,
+      chunk.flatMap((w) => [versionId, w]),
+    );
   }
 }
 
 export async function insertBindings(em: EntityManager, code: string, version: number, bindings: Binding[]): Promise<void> {
   for (const b of bindings) {
-    await em.execute('INSERT INTO procedure_bindings (procedure_code, version, case_key, definition_key, definition_version) VALUES (?, ?, ?, ?, ?)', [
-      code, version, b.caseKey, b.definitionKey, b.definitionVersion,
-    ]);
+    await em.execute(
+      'INSERT INTO procedure_bindings (procedure_code, version, case_key, definition_key, definition_version) VALUES (?, ?, ?, ?, ?)',
+      [code, version, b.caseKey, b.definitionKey, b.definitionVersion],
+    );
   }
 }
 
@@ -191,13 +237,26 @@ export async function upsertSectors(em: EntityManager, doc: ProcedureDocument, n
 }
 
 /** Ends the published version (and an earlier retired one not yet replaced) when `version` takes over. */
-export async function supersede(em: EntityManager, acting: Acting, code: string, version: number, effectiveFrom: string, now: Date): Promise<number | null> {
-  const [prev] = await em.execute<{ version: number }[]>("SELECT version FROM procedure_versions WHERE procedure_code = ? AND status = 'published'", [code]);
+export async function supersede(
+  em: EntityManager,
+  acting: Acting,
+  code: string,
+  version: number,
+  effectiveFrom: string,
+  now: Date,
+): Promise<number | null> {
+  const [prev] = await em.execute<{ version: number }[]>(
+    "SELECT version FROM procedure_versions WHERE procedure_code = ? AND status = 'published'",
+    [code],
+  );
   await em.execute(
     "UPDATE procedure_versions SET status = 'retired', effective_to = ?, superseded_by = ?, retired_at = ?, retired_by = ?, retired_by_name = ? WHERE procedure_code = ? AND status = 'published'",
     [effectiveFrom, version, now, acting.actor.id, acting.actor.name, code],
   );
-  await em.execute("UPDATE procedure_versions SET superseded_by = ? WHERE procedure_code = ? AND status = 'retired' AND superseded_by IS NULL AND version < ?", [version, code, version]);
+  await em.execute(
+    "UPDATE procedure_versions SET superseded_by = ? WHERE procedure_code = ? AND status = 'retired' AND superseded_by IS NULL AND version < ?",
+    [version, code, version],
+  );
   return prev ? Number(prev.version) : null;
 }
 

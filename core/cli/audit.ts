@@ -25,7 +25,10 @@ export function registerAuditCommands(program: Command, act: Act): void {
           return EXIT.ok;
         }
         out(`audit chain BROKEN: ${result.problems.length} problem${result.problems.length === 1 ? '' : 's'} in ${result.records} records`);
-        for (const p of result.problems) out(`  ${p.problem.padEnd(9)}  ${several ? `chain ${p.chain} ` : ''}seq ${p.seq}${p.id !== undefined ? ` (id ${p.id})` : ''}: ${p.detail}`);
+        for (const p of result.problems)
+          out(
+            `  ${p.problem.padEnd(9)}  ${several ? `chain ${p.chain} ` : ''}seq ${p.seq}${p.id !== undefined ? ` (id ${p.id})` : ''}: ${p.detail}`,
+          );
         return EXIT.failed;
       }),
     );

@@ -37,8 +37,14 @@ describe(`motcua calendar (${dialect})`, { timeout: 120_000 }, () => {
     const again = await motcua(db, ['calendar', 'confirm', '2027']);
     expect(again.code).toBe(2);
     expect(again.stderr).toContain('error calendar.year_confirmed');
-    const rows = await sql<{ action: string; actor_name: string }[]>(db, "SELECT action, actor_name FROM audit_log WHERE target_type = 'calendar_year' ORDER BY id");
-    expect(rows).toEqual([{ action: 'calendar.year_proposed', actor_name: 'cli:tester' }, { action: 'calendar.year_confirmed', actor_name: 'cli:tester' }]);
+    const rows = await sql<{ action: string; actor_name: string }[]>(
+      db,
+      "SELECT action, actor_name FROM audit_log WHERE target_type = 'calendar_year' ORDER BY id",
+    );
+    expect(rows).toEqual([
+      { action: 'calendar.year_proposed', actor_name: 'cli:tester' },
+      { action: 'calendar.year_confirmed', actor_name: 'cli:tester' },
+    ]);
   });
 
   it('imports a year from a file and refuses a bad one with a clear message', async () => {

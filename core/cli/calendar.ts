@@ -9,7 +9,11 @@ import type { Act } from './main.ts';
 import { intOption, out, table } from './output.ts';
 
 const WEEKDAYS = ['CN', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7'];
-const ORIGIN: Record<YearView['origin'], string> = { stored: 'stored here', shipped: 'shipped with motcua', computed: 'computed, not stored' };
+const ORIGIN: Record<YearView['origin'], string> = {
+  stored: 'stored here',
+  shipped: 'shipped with motcua',
+  computed: 'computed, not stored',
+};
 
 /** A year as an operator reads it: status, hours, cut-off, then every day off and make-up day. */
 export function yearLines(y: CalendarYear & { origin?: YearView['origin'] }): string[] {
@@ -29,7 +33,9 @@ export function yearLines(y: CalendarYear & { origin?: YearView['origin'] }): st
 const yearArg = (v: string) => intOption('<year>', 1990, 2200)(v);
 
 export function registerCalendarCommands(program: Command, act: Act): void {
-  const cal = program.command('calendar').description('the working-time calendar: holidays, make-up working days, working hours (changes are audited as cli:<os user>)');
+  const cal = program
+    .command('calendar')
+    .description('the working-time calendar: holidays, make-up working days, working hours (changes are audited as cli:<os user>)');
 
   cal
     .command('show <year>')

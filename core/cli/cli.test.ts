@@ -56,7 +56,21 @@ describe(`motcua CLI (${dialect})`, { timeout: 120_000 }, () => {
   });
 
   it('adds a user with roles and prints the generated password once', async () => {
-    const add = await motcua(db, ['user', 'add', 'an', '--name', 'Nguyễn Văn An', '--unit', 'BN.STP', '--sex', 'male', '--role', 'specialist', '--role', 'auditor@BN']);
+    const add = await motcua(db, [
+      'user',
+      'add',
+      'an',
+      '--name',
+      'Nguyễn Văn An',
+      '--unit',
+      'BN.STP',
+      '--sex',
+      'male',
+      '--role',
+      'specialist',
+      '--role',
+      'auditor@BN',
+    ]);
     expect(add.stderr).toBe('');
     expect(add.code).toBe(0);
     expect(add.stdout).toContain('user an created in BN.STP with specialist@BN.STP, auditor@BN');
@@ -88,7 +102,9 @@ describe(`motcua CLI (${dialect})`, { timeout: 120_000 }, () => {
   });
 
   it('renames and retires units, and resets a password', async () => {
-    expect((await motcua(db, ['unit', 'rename', 'BN.STP.Q1', '--name', 'Quầy số 1'])).stdout).toContain('unit BN.STP.Q1 renamed to "Quầy số 1"');
+    expect((await motcua(db, ['unit', 'rename', 'BN.STP.Q1', '--name', 'Quầy số 1'])).stdout).toContain(
+      'unit BN.STP.Q1 renamed to "Quầy số 1"',
+    );
     expect((await motcua(db, ['unit', 'add', 'BN.XA', '--name', 'Xã An', '--level', 'commune', '--parent', 'BN'])).code).toBe(0);
     const retire = await motcua(db, ['unit', 'retire', 'BN.XA', '--successor', 'BN', '--date', '2020-01-31']);
     expect(retire.stdout).toContain('unit BN.XA retired: 2020-01-31 is its last day, succeeded by BN');
@@ -107,16 +123,32 @@ describe(`motcua CLI (${dialect})`, { timeout: 120_000 }, () => {
     const rows = await sql<{ actor_name: string; action: string }[]>(db, 'SELECT actor_name, action FROM audit_log ORDER BY id');
     expect(new Set(rows.map((r) => r.actor_name))).toEqual(new Set(['cli:tester']));
     expect(rows.map((r) => r.action)).toEqual([
-      'unit.created', 'unit.created', 'unit.created', 'user.created', 'role.granted', 'role.granted', 'user.created',
-      'user.unlocked', 'user.disabled', 'user.enabled', 'role.granted', 'role.revoked',
-      'unit.updated', 'unit.created', 'unit.updated', 'user.password_reset',
+      'unit.created',
+      'unit.created',
+      'unit.created',
+      'user.created',
+      'role.granted',
+      'role.granted',
+      'user.created',
+      'user.unlocked',
+      'user.disabled',
+      'user.enabled',
+      'role.granted',
+      'role.revoked',
+      'unit.updated',
+      'unit.created',
+      'unit.updated',
+      'user.password_reset',
     ]);
   });
 
   it('verifies the audit chain, then names the record someone edited in the database', async () => {
     const ok = await motcua(db, ['audit', 'verify']);
     expect(ok.code).toBe(0);
-    const [target] = await sql<{ id: number; chain: number; seq: number }[]>(db, "SELECT id, chain, seq FROM audit_log WHERE action = 'user.created' ORDER BY id LIMIT 1");
+    const [target] = await sql<{ id: number; chain: number; seq: number }[]>(
+      db,
+      "SELECT id, chain, seq FROM audit_log WHERE action = 'user.created' ORDER BY id LIMIT 1",
+    );
     // SQLite keeps one chain by default, PostgreSQL spreads records over 16 (ADR 0003).
     const chains = await sql<{ chain: number }[]>(db, 'SELECT DISTINCT chain FROM audit_heads');
     if (chains.length === 1) {
@@ -125,12 +157,17 @@ describe(`motcua CLI (${dialect})`, { timeout: 120_000 }, () => {
       expect(ok.stdout).toContain(`audit chain OK: 16 records in ${chains.length} chains`);
       expect(ok.stdout.match(/^ +chain +\d+ +head \d+ [0-9a-f]{64}$/gm)).toHaveLength(chains.length);
     }
-    await sql(db, 'UPDATE audit_log SET summary = ? WHERE id = ?', [JSON.stringify({ username: 'an', displayName: 'someone else', unit: 'BN.STP' }), target.id]);
+    await sql(db, 'UPDATE audit_log SET summary = ? WHERE id = ?', [
+      JSON.stringify({ username: 'an', displayName: 'someone else', unit: 'BN.STP' }),
+      target.id,
+    ]);
     const broken = await motcua(db, ['audit', 'verify']);
     expect(broken.code).toBe(1);
     expect(broken.stdout).toContain('audit chain BROKEN: 1 problem');
     const where = chains.length === 1 ? '' : `chain ${target.chain} `;
-    expect(broken.stdout).toMatch(new RegExp(`altered\\s+${where}seq ${target.seq} \\(id ${target.id}\\): record ${target.seq} .*user\\.created`));
+    expect(broken.stdout).toMatch(
+      new RegExp(`altered\\s+${where}seq ${target.seq} \\(id ${target.id}\\): record ${target.seq} .*user\\.created`),
+    );
   });
 });
 
@@ -140,7 +177,11 @@ class Server {
   private constructor(readonly child: ChildProcess) {}
 
   static start(db: TestDatabase, args: string[], extra?: Record<string, string>): Promise<Server & { port: number }> {
-    const child = spawn(process.execPath, [motcuaBin, 'serve', '--port', '0', ...args], { cwd: repoRoot, env: cliEnv(db, extra), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [motcuaBin, 'serve', '--port', '0', ...args], {
+      cwd: repoRoot,
+      env: cliEnv(db, extra),
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     running.push(child);
     const server = new Server(child);
     return new Promise((resolve, reject) => {
@@ -195,22 +236,25 @@ describe(`motcua serve (${dialect})`, { timeout: 120_000 }, () => {
     return d;
   }
 
-  it.runIf(dialect === 'sqlite')('starts with --demo on a free port, answers health, lets every demo account in, stops on SIGTERM', async () => {
-    const server = await Server.start(await freshDb(), ['--demo']);
-    expect(server.banner).toContain('DEMO ONLY');
-    expect(server.banner).toContain(`GET http://127.0.0.1:${server.port}/api/health`);
-    expect(server.banner).toContain('/api/openapi.json');
-    expect(server.banner).toMatch(/database {2}sqlite .*motcua\.sqlite/);
-    const health = await fetch(`http://127.0.0.1:${server.port}/api/health`);
-    expect(health.status).toBe(200);
-    expect(await health.json()).toMatchObject({ status: 'ok', database: { dialect: 'sqlite', reachable: true } });
-    for (const account of demoAccounts) {
-      expect(server.banner).toContain(account.username);
-      expect(await login(server.port, account.username, DEMO_PASSWORD), account.username).toBe(200);
-    }
-    expect(await server.stop()).toBe(0);
-    expect(server.banner).toContain('SIGTERM: shutting down');
-  });
+  it.runIf(dialect === 'sqlite')(
+    'starts with --demo on a free port, answers health, lets every demo account in, stops on SIGTERM',
+    async () => {
+      const server = await Server.start(await freshDb(), ['--demo']);
+      expect(server.banner).toContain('DEMO ONLY');
+      expect(server.banner).toContain(`GET http://127.0.0.1:${server.port}/api/health`);
+      expect(server.banner).toContain('/api/openapi.json');
+      expect(server.banner).toMatch(/database {2}sqlite .*motcua\.sqlite/);
+      const health = await fetch(`http://127.0.0.1:${server.port}/api/health`);
+      expect(health.status).toBe(200);
+      expect(await health.json()).toMatchObject({ status: 'ok', database: { dialect: 'sqlite', reachable: true } });
+      for (const account of demoAccounts) {
+        expect(server.banner).toContain(account.username);
+        expect(await login(server.port, account.username, DEMO_PASSWORD), account.username).toBe(200);
+      }
+      expect(await server.stop()).toBe(0);
+      expect(server.banner).toContain('SIGTERM: shutting down');
+    },
+  );
 
   it('seeds the first admin instead of demo data, and says why', async () => {
     const db = await freshDb();

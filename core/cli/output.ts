@@ -21,7 +21,12 @@ export function err(line = ''): void {
 export function table(header: string[], rows: string[][]): string[] {
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => [...(r[i] ?? '')].length)));
-  return all.map((r) => r.map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] + (cell.length - [...cell].length)))).join('  ').trimEnd());
+  return all.map((r) =>
+    r
+      .map((cell, i) => (i === r.length - 1 ? cell : cell.padEnd(widths[i] + (cell.length - [...cell].length))))
+      .join('  ')
+      .trimEnd(),
+  );
 }
 
 /** Configuration mistakes are refusals, not bugs: loadConfig throws plain errors for them. */
@@ -55,7 +60,8 @@ export function reportError(e: unknown): number {
 export function intOption(name: string, min: number, max: number) {
   return (value: string): number => {
     const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max) throw new AppError('request.invalid', `${name} must be an integer from ${min} to ${max} (got "${value}")`);
+    if (!Number.isInteger(n) || n < min || n > max)
+      throw new AppError('request.invalid', `${name} must be an integer from ${min} to ${max} (got "${value}")`);
     return n;
   };
 }

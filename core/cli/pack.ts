@@ -32,12 +32,28 @@ const privateKey = (path: string) => loadPrivateKey(readFile(path, 'the private 
 
 /** The summary an operator reads after an import: one line per procedure, then the counts. */
 export function reportLines(r: ImportReport): string[] {
-  const head = r.status === 'dry_run' ? 'dry run: nothing was changed' : r.status === 'already_installed' ? 'already installed: nothing to do' : 'installed';
-  const lines = [`pack ${r.pack.id} ${r.pack.version} (sequence ${r.pack.sequence}) by ${r.pack.publisher.name} [${r.pack.publisher.keyId}]: ${head}`];
+  const head =
+    r.status === 'dry_run'
+      ? 'dry run: nothing was changed'
+      : r.status === 'already_installed'
+        ? 'already installed: nothing to do'
+        : 'installed';
+  const lines = [
+    `pack ${r.pack.id} ${r.pack.version} (sequence ${r.pack.sequence}) by ${r.pack.publisher.name} [${r.pack.publisher.keyId}]: ${head}`,
+  ];
   if (r.status === 'already_installed') return lines;
-  lines.push('', ...table(['code', 'outcome', 'version', 'name'], r.procedures.map((p) => [p.code, p.outcome, String(p.version), p.name])));
+  lines.push(
+    '',
+    ...table(
+      ['code', 'outcome', 'version', 'name'],
+      r.procedures.map((p) => [p.code, p.outcome, String(p.version), p.name]),
+    ),
+  );
   const deployed = r.diagrams.flatMap((d) => d.definitions).filter((d) => d.outcome === 'new');
-  lines.push('', `procedures: ${r.counts.new} new, ${r.counts.updated} updated, ${r.counts.unchanged} unchanged; process definitions deployed: ${deployed.length}${deployed.length ? ` (${deployed.map((d) => `${d.key} v${d.version}`).join(', ')})` : ''}`);
+  lines.push(
+    '',
+    `procedures: ${r.counts.new} new, ${r.counts.updated} updated, ${r.counts.unchanged} unchanged; process definitions deployed: ${deployed.length}${deployed.length ? ` (${deployed.map((d) => `${d.key} v${d.version}`).join(', ')})` : ''}`,
+  );
   if (r.placeholders.length) lines.push(`placeholders: ${r.placeholders.map((p) => `${p.token} → ${p.mappedTo ?? '?'}`).join(', ')}`);
   if (r.skipped.length) lines.push(`not applied by this version: ${r.skipped.join(', ')}`);
   return lines;
@@ -45,7 +61,10 @@ export function reportLines(r: ImportReport): string[] {
 
 function progressBar(): { update: (done: number, total: number, step: string) => void; stop: () => void } {
   if (!process.stderr.isTTY) return { update: () => {}, stop: () => {} };
-  const bar = new cliProgress.SingleBar({ stream: process.stderr, format: 'importing [{bar}] {value}/{total} {step}', clearOnComplete: true, hideCursor: true }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    { stream: process.stderr, format: 'importing [{bar}] {value}/{total} {step}', clearOnComplete: true, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
   let started = false;
   return {
     update(done, total, step) {
@@ -67,11 +86,13 @@ export function registerPackCommands(program: Command, act: Act): void {
     .option('--name <name>', 'file name without extension', 'pack')
     .action(
       act(async (o: { out: string; name: string }) => {
-        if (!/^[A-Za-z0-9._-]{1,64}$/.test(o.name)) throw new AppError('request.invalid', '--name: letters, digits, dot, dash or underscore');
+        if (!/^[A-Za-z0-9._-]{1,64}$/.test(o.name))
+          throw new AppError('request.invalid', '--name: letters, digits, dot, dash or underscore');
         mkdirSync(o.out, { recursive: true });
         const keyFile = join(o.out, `${o.name}.key`);
         const pubFile = join(o.out, `${o.name}.pub`);
-        for (const f of [keyFile, pubFile]) if (existsSync(f)) throw new AppError('request.invalid', `${f} exists: keys are never overwritten`);
+        for (const f of [keyFile, pubFile])
+          if (existsSync(f)) throw new AppError('request.invalid', `${f} exists: keys are never overwritten`);
         const keys = generatePackKeys();
         writeFileSync(keyFile, keys.privateKeyPem, { mode: 0o600 });
         chmodSync(keyFile, 0o600);
@@ -92,7 +113,9 @@ export function registerPackCommands(program: Command, act: Act): void {
         const { source, files } = readPackSource(resolve(dir));
         const { zip, manifest } = await buildPack(source, files, privateKey(o.key), new Date());
         writeOut(o.out, zip);
-        out(`pack ${manifest.id} ${manifest.version} sequence ${manifest.sequence}: ${manifest.files.length} files, signed by ${manifest.publisher.keyId}`);
+        out(
+          `pack ${manifest.id} ${manifest.version} sequence ${manifest.sequence}: ${manifest.files.length} files, signed by ${manifest.publisher.keyId}`,
+        );
       }),
     );
 
@@ -108,15 +131,37 @@ export function registerPackCommands(program: Command, act: Act): void {
     .option('--pack-version <semver>', 'pack version', '1.0.0')
     .option('--sequence <n>', 'sequence (default: seconds since 1970, which grows)', intOption('--sequence', 1, Number.MAX_SAFE_INTEGER))
     .action(
-      act(async (codes: string[], o: { key: string; out: string; id: string; publisher: string; province: string; name: string; packVersion: string; sequence?: number }) => {
-        const key = privateKey(o.key);
-        const files = await withPlatform(async (p) => (await exportFiles(p.services, p.services.db.em(), codes)).files);
-        const now = new Date();
-        const header = { id: o.id, name: o.name, version: o.packVersion, sequence: o.sequence ?? Math.floor(now.getTime() / 1000), publisher: { name: o.publisher, province: o.province } };
-        const { zip, manifest } = await buildPack(header, files, key, now);
-        writeOut(o.out, zip);
-        out(`pack ${manifest.id} ${manifest.version} sequence ${manifest.sequence}: ${[...files.keys()].filter((f) => f.startsWith('procedures/')).length} procedures, ${manifest.files.length} files`);
-      }),
+      act(
+        async (
+          codes: string[],
+          o: {
+            key: string;
+            out: string;
+            id: string;
+            publisher: string;
+            province: string;
+            name: string;
+            packVersion: string;
+            sequence?: number;
+          },
+        ) => {
+          const key = privateKey(o.key);
+          const files = await withPlatform(async (p) => (await exportFiles(p.services, p.services.db.em(), codes)).files);
+          const now = new Date();
+          const header = {
+            id: o.id,
+            name: o.name,
+            version: o.packVersion,
+            sequence: o.sequence ?? Math.floor(now.getTime() / 1000),
+            publisher: { name: o.publisher, province: o.province },
+          };
+          const { zip, manifest } = await buildPack(header, files, key, now);
+          writeOut(o.out, zip);
+          out(
+            `pack ${manifest.id} ${manifest.version} sequence ${manifest.sequence}: ${[...files.keys()].filter((f) => f.startsWith('procedures/')).length} procedures, ${manifest.files.length} files`,
+          );
+        },
+      ),
     );
 
   pack
@@ -135,7 +180,7 @@ export function registerPackCommands(program: Command, act: Act): void {
   pack
     .command('verify <file>')
     .description('check a pack: signature (with --key, or a key trusted in the database), manifest, file hashes')
-    .option('--key <file>', 'public key (PEM); without it the database\'s trusted keys are used')
+    .option('--key <file>', "public key (PEM); without it the database's trusted keys are used")
     .action(
       act(async (file: string, o: { key?: string }) => {
         const opened = await openPack(readFile(file, 'the pack'));
@@ -144,13 +189,16 @@ export function registerPackCommands(program: Command, act: Act): void {
           : await withPlatform(async (p) => {
               const keyId = opened.signature === null ? null : claimedKeyId(opened);
               const found = keyId ? await trustedKey(p.services.db.em(), keyId) : null;
-              if (keyId && !found) throw new AppError('pack.untrusted_key', `Key ${keyId} is not trusted here (give --key, or motcua pack trust)`);
+              if (keyId && !found)
+                throw new AppError('pack.untrusted_key', `Key ${keyId} is not trusted here (give --key, or motcua pack trust)`);
               return found;
             });
         if (!key) throw new AppError('pack.bad_signature', 'The pack has no manifest.sig: it is not signed');
         const { manifest, manifestHash } = verifyPack(opened, key);
         out(`ok: ${manifest.id} ${manifest.version} sequence ${manifest.sequence}, ${manifest.files.length} files`);
-        out(`publisher ${manifest.publisher.name} (${manifest.publisher.province}), key ${manifest.publisher.keyId}, created ${manifest.createdAt}${manifest.expiresAt ? `, expires ${manifest.expiresAt}` : ''}`);
+        out(
+          `publisher ${manifest.publisher.name} (${manifest.publisher.province}), key ${manifest.publisher.keyId}, created ${manifest.createdAt}${manifest.expiresAt ? `, expires ${manifest.expiresAt}` : ''}`,
+        );
         out(`manifest sha256 ${manifestHash}`);
         if (manifest.placeholders.length) out(`placeholders to map: ${manifest.placeholders.map((p) => p.token).join(', ')}`);
       }),
@@ -164,11 +212,15 @@ export function registerPackCommands(program: Command, act: Act): void {
     .action(
       act(async (file: string, o: { dryRun?: boolean; map?: string }) => {
         const zip = readFile(file, 'the pack');
-        const mapping: PlaceholderMapping = o.map ? parseJsonFile(placeholderMapping, readFile(o.map, 'the mapping'), o.map, 'pack.mapping_invalid') : {};
+        const mapping: PlaceholderMapping = o.map
+          ? parseJsonFile(placeholderMapping, readFile(o.map, 'the mapping'), o.map, 'pack.mapping_invalid')
+          : {};
         const bar = progressBar();
         let report: ImportReport;
         try {
-          report = await withPlatform((p) => importPack(p.services, cliActing(), { zip, mapping, dryRun: !!o.dryRun, onProgress: bar.update }));
+          report = await withPlatform((p) =>
+            importPack(p.services, cliActing(), { zip, mapping, dryRun: !!o.dryRun, onProgress: bar.update }),
+          );
         } finally {
           bar.stop();
         }
@@ -184,7 +236,9 @@ export function registerPackCommands(program: Command, act: Act): void {
     .action(
       act(async (file: string, o: { publisher: string; province: string }) => {
         const pem = readFile(file, 'the public key').toString('utf8');
-        const key = await inTransaction((svc, em, acting) => trustKey(svc, em, acting, { publicKey: pem, publisherName: o.publisher, province: o.province }));
+        const key = await inTransaction((svc, em, acting) =>
+          trustKey(svc, em, acting, { publicKey: pem, publisherName: o.publisher, province: o.province }),
+        );
         out(`trusted key ${key.keyId} of ${key.publisherName} (${key.province})`);
       }),
     );
@@ -199,7 +253,11 @@ export function registerPackCommands(program: Command, act: Act): void {
           err('no pack installed');
           return EXIT.ok;
         }
-        for (const line of table(['id', 'version', 'sequence', 'publisher', 'installed at'], rows.map((r) => [r.packId, r.version, String(r.sequence), `${r.publisher.name} [${r.publisher.keyId}]`, r.installedAt]))) out(line);
+        for (const line of table(
+          ['id', 'version', 'sequence', 'publisher', 'installed at'],
+          rows.map((r) => [r.packId, r.version, String(r.sequence), `${r.publisher.name} [${r.publisher.keyId}]`, r.installedAt]),
+        ))
+          out(line);
       }),
     );
 }

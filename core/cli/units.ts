@@ -46,7 +46,9 @@ export function registerUnitCommands(program: Command, act: Act): void {
       act(async (code: string, o: { name: string; level: UnitLevel; parent?: string; validFrom?: string }) => {
         if (!CODE.test(code)) throw new AppError('request.invalid', `Unit code "${code}": 1–64 letters, digits, dot, dash or underscore`);
         const validFrom = o.validFrom ? isoDate('--valid-from', o.validFrom) : null;
-        const created = await inTransaction((svc, em, acting) => createUnit(svc, em, acting, { code, name: o.name, level: o.level, parentId: o.parent ?? null, validFrom }));
+        const created = await inTransaction((svc, em, acting) =>
+          createUnit(svc, em, acting, { code, name: o.name, level: o.level, parentId: o.parent ?? null, validFrom }),
+        );
         out(`unit ${created.code} created${o.parent ? ` under ${o.parent}` : ''}`);
       }),
     );

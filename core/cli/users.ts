@@ -44,7 +44,10 @@ async function userRows(em: EntityManager): Promise<string[][]> {
     u.displayName,
     u.unitId ? (units.get(u.unitId) ?? '?') : '-',
     !u.active ? 'disabled' : u.lockedAt ? 'locked' : 'active',
-    grants.filter((g) => g.user_id === u.id).map((g) => `${g.role}@${g.code}`).join(', ') || '-',
+    grants
+      .filter((g) => g.user_id === u.id)
+      .map((g) => `${g.role}@${g.code}`)
+      .join(', ') || '-',
   ]);
 }
 
@@ -58,15 +61,28 @@ export function registerUserCommands(program: Command, act: Act): void {
     .option('--email <email>', 'e-mail address')
     .addOption(new Option('--sex <sex>', 'sex (for forms)').choices([...sexes]))
     .option('--unit <code>', 'home unit (decides who may administer the account)')
-    .option('--role <role[@unitCode]>', 'grant a role in a unit (default: --unit); repeatable', (v: string, prev: string[]) => [...prev, v], [] as string[])
+    .option(
+      '--role <role[@unitCode]>',
+      'grant a role in a unit (default: --unit); repeatable',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
     .option('--password <password>', 'initial password (visible in the process list: prefer the generated one)')
     .action(
       act(async (username: string, o: AddOptions) => {
-        if (o.email !== undefined && !z.email().safeParse(o.email).success) throw new AppError('request.invalid', `--email "${o.email}" is not an e-mail address`);
+        if (o.email !== undefined && !z.email().safeParse(o.email).success)
+          throw new AppError('request.invalid', `--email "${o.email}" is not an e-mail address`);
         const specs = o.role.map((r) => parseRoleSpec(r, o.unit));
         const result = await inTransaction(async (svc, em, acting) => {
           const unit = o.unit ? await findUnit(em, o.unit) : null;
-          const created = await createUser(svc, em, acting, { username, displayName: o.name, email: o.email ?? null, sex: o.sex ?? null, unitId: unit?.id ?? null, password: o.password });
+          const created = await createUser(svc, em, acting, {
+            username,
+            displayName: o.name,
+            email: o.email ?? null,
+            sex: o.sex ?? null,
+            unitId: unit?.id ?? null,
+            password: o.password,
+          });
           for (const s of specs) await grantRole(svc, em, acting, { userId: created.user.id, role: s.role, unitId: s.unit });
           return { ...created, unit };
         });

@@ -29,7 +29,10 @@ export interface Database {
 
 const MIGRATION_LOCK_KEY = 7_100_000_001; // pg advisory lock id held while migrating
 
-export async function openDatabase(config: Pick<AppConfig, 'dialect' | 'database' | 'logLevel'>, modules: DatabaseModules): Promise<Database> {
+export async function openDatabase(
+  config: Pick<AppConfig, 'dialect' | 'database' | 'logLevel'>,
+  modules: DatabaseModules,
+): Promise<Database> {
   const common: Partial<Options> = {
     entities: modules.entities,
     extensions: [Migrator],
@@ -52,7 +55,13 @@ export async function openDatabase(config: Pick<AppConfig, 'dialect' | 'database
     const { PostgreSqlDriver } = await import('@mikro-orm/postgresql');
     // ensureDatabase off: a mistyped DATABASE_URL must fail, not create an empty database and
     // seed a new first admin into it. Operators create the database (README: `createdb motcua`).
-    orm = await MikroORM.init({ ...common, driver: PostgreSqlDriver, clientUrl: config.database, pool: { min: 0, max: 10 }, ensureDatabase: false } as Options);
+    orm = await MikroORM.init({
+      ...common,
+      driver: PostgreSqlDriver,
+      clientUrl: config.database,
+      pool: { min: 0, max: 10 },
+      ensureDatabase: false,
+    } as Options);
   } else {
     const { BetterSqliteDriver } = await import('@mikro-orm/better-sqlite');
     if (config.database !== ':memory:') mkdirSync(dirname(config.database), { recursive: true });

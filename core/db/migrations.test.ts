@@ -8,7 +8,17 @@ const CORE_NAMES = coreMigrations.map((m) => m.name);
 import { migrate, openDatabase, type Database } from './database.ts';
 
 const dialect = testDialect();
-const coreTables = ['units', 'unit_name_history', 'users', 'role_assignments', 'sessions', 'api_tokens', 'audit_log', 'audit_heads', 'settings'];
+const coreTables = [
+  'units',
+  'unit_name_history',
+  'users',
+  'role_assignments',
+  'sessions',
+  'api_tokens',
+  'audit_log',
+  'audit_heads',
+  'settings',
+];
 
 const opened: Database[] = [];
 const created: TestDatabase[] = [];
@@ -26,7 +36,10 @@ async function emptyDatabase(): Promise<TestDatabase> {
 }
 
 async function open(t: TestDatabase): Promise<Database> {
-  const db = await openDatabase({ dialect: t.dialect, database: t.database, logLevel: 'silent' }, { entities: coreEntities, migrations: coreMigrations });
+  const db = await openDatabase(
+    { dialect: t.dialect, database: t.database, logLevel: 'silent' },
+    { entities: coreEntities, migrations: coreMigrations },
+  );
   opened.push(db);
   return db;
 }
@@ -34,7 +47,11 @@ async function open(t: TestDatabase): Promise<Database> {
 async function tableNames(db: Database): Promise<string[]> {
   const rows =
     db.dialect === 'postgresql'
-      ? await db.em().execute<{ name: string }[]>("SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'")
+      ? await db
+          .em()
+          .execute<{ name: string }[]>(
+            "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'",
+          )
       : await db.em().execute<{ name: string }[]>("SELECT name FROM sqlite_master WHERE type = 'table'");
   return rows.map((r) => r.name);
 }

@@ -41,10 +41,11 @@ describe.runIf(testDialect() === 'postgresql')('PostgreSQL fast path', () => {
 
   it('raises the same converted error and rolls the transaction back', async () => {
     await db().em().execute('CREATE TABLE fast_path_unique (k TEXT PRIMARY KEY)');
-    const failing = () => inTx(async (em) => {
-      await em.execute('INSERT INTO fast_path_unique (k) VALUES (?)', ['a']);
-      await em.execute('INSERT INTO fast_path_unique (k) VALUES (?)', ['a']);
-    });
+    const failing = () =>
+      inTx(async (em) => {
+        await em.execute('INSERT INTO fast_path_unique (k) VALUES (?)', ['a']);
+        await em.execute('INSERT INTO fast_path_unique (k) VALUES (?)', ['a']);
+      });
     await expect(failing()).rejects.toBeInstanceOf(UniqueConstraintViolationException);
     await expect(viaOrm(failing)).rejects.toBeInstanceOf(UniqueConstraintViolationException);
     expect(await db().em().execute('SELECT COUNT(*)::int AS n FROM fast_path_unique')).toEqual([{ n: 0 }]);

@@ -25,7 +25,13 @@ interface KnexTransaction {
   client?: { acquireConnection?(): Promise<PgConnection> };
 }
 
-type Execute = (query: unknown, params?: unknown[], method?: 'all' | 'get' | 'run', ctx?: unknown, loggerContext?: unknown) => Promise<unknown>;
+type Execute = (
+  query: unknown,
+  params?: unknown[],
+  method?: 'all' | 'get' | 'run',
+  ctx?: unknown,
+  loggerContext?: unknown,
+) => Promise<unknown>;
 
 interface OrmConnection {
   execute: Execute;
@@ -50,7 +56,14 @@ export class PgFastPath {
     const platform = connection.getPlatform();
     connection.execute = async (query, params = [], method = 'all', ctx, loggerContext) => {
       const trx = ctx as KnexTransaction | undefined;
-      if (this.enabled && trx?.client?.acquireConnection && !trx.isCompleted?.() && typeof query === 'string' && !query.includes('??') && !query.includes('\\?')) {
+      if (
+        this.enabled &&
+        trx?.client?.acquireConnection &&
+        !trx.isCompleted?.() &&
+        typeof query === 'string' &&
+        !query.includes('??') &&
+        !query.includes('\\?')
+      ) {
         const conn = await trx.client.acquireConnection();
         this.counts.fast++;
         const res = await conn.query(params.length ? platform.formatQuery(query, params) : query);

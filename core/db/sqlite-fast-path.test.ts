@@ -44,8 +44,14 @@ describe.runIf(testDialect() === 'sqlite')('SQLite fast path', () => {
   it('gives the ORM path’s results for all, get and run, and binds dates, booleans and objects as the ORM inlines them', async () => {
     await db().em().execute('CREATE TABLE fast_path_probe (id INTEGER PRIMARY KEY, at INTEGER, flag INTEGER, doc TEXT, name TEXT)');
     const at = new Date('2026-11-29T08:00:00Z');
-    const inserted = await inTx((em) => em.execute('INSERT INTO fast_path_probe (at, flag, doc, name) VALUES (?, ?, ?, ?)', [at, true, { a: 1 }, "O'Neil"], 'run'));
-    const orm = await viaOrm(() => db().em().execute('INSERT INTO fast_path_probe (at, flag, doc, name) VALUES (?, ?, ?, ?)', [at, true, { a: 1 }, "O'Neil"], 'run'));
+    const inserted = await inTx((em) =>
+      em.execute('INSERT INTO fast_path_probe (at, flag, doc, name) VALUES (?, ?, ?, ?)', [at, true, { a: 1 }, "O'Neil"], 'run'),
+    );
+    const orm = await viaOrm(() =>
+      db()
+        .em()
+        .execute('INSERT INTO fast_path_probe (at, flag, doc, name) VALUES (?, ?, ?, ?)', [at, true, { a: 1 }, "O'Neil"], 'run'),
+    );
     expect(Object.keys(inserted).sort()).toEqual(Object.keys(orm).sort());
     expect(inserted).toMatchObject({ affectedRows: 1, insertId: 1 });
     const rows = await viaOrm(() => db().em().execute('SELECT at, flag, doc, name FROM fast_path_probe ORDER BY id'));

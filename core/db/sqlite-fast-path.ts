@@ -30,15 +30,23 @@ export interface SqliteConnection {
 /** Distinct statements kept per connection: the hot paths use a few dozen. */
 const CACHE_SIZE = 500;
 
-type Execute = (query: unknown, params?: unknown[], method?: 'all' | 'get' | 'run', ctx?: unknown, loggerContext?: unknown) => Promise<unknown>;
+type Execute = (
+  query: unknown,
+  params?: unknown[],
+  method?: 'all' | 'get' | 'run',
+  ctx?: unknown,
+  loggerContext?: unknown,
+) => Promise<unknown>;
 
 /** A parameter the driver binds exactly as MikroORM would have inlined it, or `undefined` when it cannot. */
 function bindable(value: unknown): { ok: true; value: unknown } | { ok: false } {
   if (value === null || value === undefined) return { ok: true, value: null };
   if (value instanceof Date) return { ok: true, value: value.getTime() };
   if (typeof value === 'boolean') return { ok: true, value: value ? 1 : 0 };
-  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' || Buffer.isBuffer(value)) return { ok: true, value };
-  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype && !('sql' in value)) return { ok: true, value: JSON.stringify(value) };
+  if (typeof value === 'string' || typeof value === 'number' || typeof value === 'bigint' || Buffer.isBuffer(value))
+    return { ok: true, value };
+  if (value && typeof value === 'object' && Object.getPrototypeOf(value) === Object.prototype && !('sql' in value))
+    return { ok: true, value: JSON.stringify(value) };
   return { ok: false };
 }
 
@@ -60,7 +68,10 @@ export class SqliteFastPath {
   install(connection: { execute: Execute }): void {
     const orm = connection.execute.bind(connection);
     connection.execute = async (query, params = [], method = 'all', ctx, loggerContext) => {
-      const fast = this.enabled && this.conn && (ctx || !this.conn.inTransaction) && typeof query === 'string' ? this.run(query, params, method) : undefined;
+      const fast =
+        this.enabled && this.conn && (ctx || !this.conn.inTransaction) && typeof query === 'string'
+          ? this.run(query, params, method)
+          : undefined;
       if (fast) {
         this.counts.fast++;
         return fast.result;

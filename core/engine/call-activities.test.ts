@@ -37,7 +37,8 @@ beforeAll(async () => {
   deployWarnings = (await deploy(fixture('call-error.bpmn'))).warnings;
 });
 
-const start = (definitionKey: string, variables: Record<string, unknown> = {}, businessKey = `HS-${definitionKey}`) => steps.start(definitionKey, businessKey, variables);
+const start = (definitionKey: string, variables: Record<string, unknown> = {}, businessKey = `HS-${definitionKey}`) =>
+  steps.start(definitionKey, businessKey, variables);
 const instance = (id: string) => steps.instance(id);
 
 const childOf = async (parent: InstanceView, index = 0) => instance(parent.children[index].id);
@@ -46,20 +47,39 @@ const complete = (inst: InstanceView, variables: Record<string, unknown> = {}, s
 
 const em = () => h.em();
 const audits = async (action: string, targetId: string) =>
-  Number((await em().execute<{ n: number | string }[]>('SELECT COUNT(*) AS n FROM audit_log WHERE action = ? AND target_id = ?', [action, targetId]))[0].n);
+  Number(
+    (
+      await em().execute<{ n: number | string }[]>('SELECT COUNT(*) AS n FROM audit_log WHERE action = ? AND target_id = ?', [
+        action,
+        targetId,
+      ])
+    )[0].n,
+  );
 
 describe('call activities', () => {
   it('the parent waits at the call activity while its child, a real instance, runs with the camunda:in variables; the child’s end resumes the parent with the camunda:out variables', async () => {
     // Given a land registration that calls the tax process
-    const parent = await start('call-parent', { dossier: { code: 'HS-C1', owner: 'Nguyễn Văn A' }, area: 50, secret: 'not passed' }, 'HS-C1');
+    const parent = await start(
+      'call-parent',
+      { dossier: { code: 'HS-C1', owner: 'Nguyễn Văn A' }, area: 50, secret: 'not passed' },
+      'HS-C1',
+    );
     // Then the parent waits at callTax, with no task of its own, and lists its child
     expect(parent.status).toBe('running');
     expect(parent.openTasks).toEqual([]);
-    expect(parent.children).toMatchObject([{ definitionKey: 'call-child', definitionVersion: 1, status: 'running', activityId: 'callTax' }]);
+    expect(parent.children).toMatchObject([
+      { definitionKey: 'call-child', definitionVersion: 1, status: 'running', activityId: 'callTax' },
+    ]);
     expect(parent.history.find((h) => h.activityId === 'callTax')?.endedAt).toBeNull();
     // And the child is an instance of its own, linked to its parent, with only the mapped variables
     const child = await childOf(parent);
-    expect(child).toMatchObject({ definitionKey: 'call-child', businessKey: 'HS-C1', status: 'running', parent: { id: parent.id, activityId: 'callTax' }, rootId: parent.id });
+    expect(child).toMatchObject({
+      definitionKey: 'call-child',
+      businessKey: 'HS-C1',
+      status: 'running',
+      parent: { id: parent.id, activityId: 'callTax' },
+      rootId: parent.id,
+    });
     expect(child.variables).toEqual({ hoSo: { code: 'HS-C1', owner: 'Nguyễn Văn A' }, doubledArea: 100, code: 'HS-C1' });
     expect(child.openTasks.map((t) => t.activityId)).toEqual(['compute']);
 
@@ -131,7 +151,11 @@ describe('call activities', () => {
     expect((await admin.post(`/api/instances/${first.id}/cancel`, {})).status).toBe(200);
     // Then the parent is in incident at its call activity
     expect((await instance(parent.id)).status).toBe('incident');
-    const [incident] = (await (await admin.get(`/api/incidents?instanceId=${parent.id}`)).json()) as { id: string; activityId: string; message: string }[];
+    const [incident] = (await (await admin.get(`/api/incidents?instanceId=${parent.id}`)).json()) as {
+      id: string;
+      activityId: string;
+      message: string;
+    }[];
     expect(incident.activityId).toBe('callTax');
     expect(incident.message).toContain('was cancelled');
     // When an operator retries it, then a new child starts and the incident is resolved
@@ -149,7 +173,11 @@ describe('call activities', () => {
     const parent = await start('call-missing');
     expect(parent.status).toBe('incident');
     expect(parent.children).toEqual([]);
-    const [incident] = (await (await admin.get(`/api/incidents?instanceId=${parent.id}`)).json()) as { id: string; activityId: string; message: string }[];
+    const [incident] = (await (await admin.get(`/api/incidents?instanceId=${parent.id}`)).json()) as {
+      id: string;
+      activityId: string;
+      message: string;
+    }[];
     expect(incident).toMatchObject({ activityId: 'callMissing' });
     expect(incident.message).toContain('call-later');
     // A retry before the process exists fails again and keeps the incident open
@@ -191,10 +219,17 @@ describe('call activities', () => {
   });
 
   it('a process that calls itself without waiting stops at the depth limit: 422, nothing is started', async () => {
-    const before = Number((await em().execute<{ n: number | string }[]>("SELECT COUNT(*) AS n FROM process_instances WHERE definition_key = 'call-self'"))[0].n);
+    const before = Number(
+      (await em().execute<{ n: number | string }[]>("SELECT COUNT(*) AS n FROM process_instances WHERE definition_key = 'call-self'"))[0].n,
+    );
     const res = await clerk.post('/api/instances', { definitionKey: 'call-self' });
     expect(res.status).toBe(422);
     expect((await res.json()).code).toBe('process.call_too_deep');
-    expect(Number((await em().execute<{ n: number | string }[]>("SELECT COUNT(*) AS n FROM process_instances WHERE definition_key = 'call-self'"))[0].n)).toBe(before);
+    expect(
+      Number(
+        (await em().execute<{ n: number | string }[]>("SELECT COUNT(*) AS n FROM process_instances WHERE definition_key = 'call-self'"))[0]
+          .n,
+      ),
+    ).toBe(before);
   });
 });

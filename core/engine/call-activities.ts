@@ -44,11 +44,29 @@ export interface ParentLink {
 /** Who runs `call` jobs (an incident retried). */
 export const CALL_ACTING: Acting = { actor: { id: null, name: 'system:call-activity' }, requestId: null };
 
-const tooDeep = (max: number) => new AppError('process.call_too_deep', `Call activities and messages went more than ${max} levels deep in one command (a process that calls itself?)`);
+const tooDeep = (max: number) =>
+  new AppError(
+    'process.call_too_deep',
+    `Call activities and messages went more than ${max} levels deep in one command (a process that calls itself?)`,
+  );
 
-async function audit(em: EntityManager, svc: Services, acting: Acting, action: string, instanceId: string, summary: Record<string, unknown>) {
+async function audit(
+  em: EntityManager,
+  svc: Services,
+  acting: Acting,
+  action: string,
+  instanceId: string,
+  summary: Record<string, unknown>,
+) {
   const [row] = await em.execute<{ unit_id: string | null }[]>('SELECT unit_id FROM process_instances WHERE id = ?', [instanceId]);
-  await svc.audit.append(em, { ...acting, action, targetType: 'process_instance', targetId: instanceId, unitId: row?.unit_id ?? null, summary });
+  await svc.audit.append(em, {
+    ...acting,
+    action,
+    targetType: 'process_instance',
+    targetId: instanceId,
+    unitId: row?.unit_id ?? null,
+    summary,
+  });
 }
 
 /** A called child that threw an uncaught BPMN error: it ends there, every other path with it. */
@@ -67,15 +85,53 @@ async function stillWaits(em: EntityManager, instanceId: string, executionId: st
 }
 
 /** The failed `call` job of a call activity, and its incident: the parent shows `incident`. */
-async function callIncident(em: EntityManager, svc: Services, parent: { id: string; definitionId: string }, call: { activityId: string; executionId: string; inputs?: Variables }, message: string): Promise<void> {
+async function callIncident(
+  em: EntityManager,
+  svc: Services,
+  parent: { id: string; definitionId: string },
+  call: { activityId: string; executionId: string; inputs?: Variables },
+  message: string,
+): Promise<void> {
   const now = svc.clock.now();
   const [existing] = await em.execute<{ id: string; attempts: number | string; payload: string }[]>(
-    "SELECT id, attempts, payload FROM jobs WHERE instance_id = ? AND execution_id = ? AND kind = 'call'", [parent.id, call.executionId]);
+    "SELECT id, attempts, payload FROM jobs WHERE instance_id = ? AND execution_id = ? AND kind = 'call'",
+    [parent.id, call.executionId],
+  );
   const payload = existing ? (JSON.parse(existing.payload || '{}') as Record<string, unknown>) : { inputs: call.inputs ?? {} };
-  const id = existing?.id ?? (await insertJob(em, { kind: 'call', instanceId: parent.id, definitionId: parent.definitionId, activityId: call.activityId, executionId: call.executionId, dueAt: now, payload }, now));
+  const id =
+    existing?.id ??
+    (await insertJob(
+      em,
+      {
+        kind: 'call',
+        instanceId: parent.id,
+        definitionId: parent.definitionId,
+        activityId: call.activityId,
+        executionId: call.executionId,
+        dueAt: now,
+        payload,
+      },
+      now,
+    ));
   const attempts = Number(existing?.attempts ?? 0) + 1;
-  await em.execute("UPDATE jobs SET status = 'failed', attempts = ?, last_error = ?, locked_by = NULL, locked_until = NULL WHERE id = ?", [attempts, message.slice(0, 4000), id]);
-  const job: Job = { id, kind: 'call', instanceId: parent.id, definitionId: parent.definitionId, activityId: call.activityId, executionId: call.executionId, dueAt: now, status: 'failed', attempts, lastError: message, payload };
+  await em.execute("UPDATE jobs SET status = 'failed', attempts = ?, last_error = ?, locked_by = NULL, locked_until = NULL WHERE id = ?", [
+    attempts,
+    message.slice(0, 4000),
+    id,
+  ]);
+  const job: Job = {
+    id,
+    kind: 'call',
+    instanceId: parent.id,
+    definitionId: parent.definitionId,
+    activityId: call.activityId,
+    executionId: call.executionId,
+    dueAt: now,
+    status: 'failed',
+    attempts,
+    lastError: message,
+    payload,
+  };
   await openIncident(em, svc, job, message);
 }
 
@@ -84,7 +140,13 @@ async function callIncident(em: EntityManager, svc: Services, parent: { id: stri
  * incident on the parent, when the called definition does not exist (or `failHard`: throws).
  */
 async function startChild(
-  em: EntityManager, svc: Services, acting: Acting, def: LoadedDefinition, parent: InstanceRow, call: { activityId: string; executionId: string; inputs?: Variables }, failHard = false,
+  em: EntityManager,
+  svc: Services,
+  acting: Acting,
+  def: LoadedDefinition,
+  parent: InstanceRow,
+  call: { activityId: string; executionId: string; inputs?: Variables },
+  failHard = false,
 ): Promise<string | null> {
   const model = def.activities[call.activityId]!.callActivity!;
   const variables = JSON.parse(parent.variables) as Variables;
@@ -99,18 +161,49 @@ async function startChild(
     return null;
   }
   const unit = await svc.engine.taskUnit(em, def, call.activityId, { unitId: parent.unit_id, unitPath: parent.unit_path });
-  const link: ParentLink = { instanceId: parent.id, activityId: call.activityId, executionId: call.executionId, rootId: parent.root_id ?? parent.id };
-  const childId = await nested(em, () => svc.engine.start(em, acting, {
-    definitionKey: child.key, version: child.version, businessKey: parent.business_key, variables: mapBindings(model.in, scope), unitId: unit.id, unitPath: unit.path, parent: link,
-  }), tooDeep);
-  await audit(em, svc, acting, 'call_activity.started', parent.id, { activityId: call.activityId, executionId: call.executionId, childId, key: child.key, version: child.version });
+  const link: ParentLink = {
+    instanceId: parent.id,
+    activityId: call.activityId,
+    executionId: call.executionId,
+    rootId: parent.root_id ?? parent.id,
+  };
+  const childId = await nested(
+    em,
+    () =>
+      svc.engine.start(em, acting, {
+        definitionKey: child.key,
+        version: child.version,
+        businessKey: parent.business_key,
+        variables: mapBindings(model.in, scope),
+        unitId: unit.id,
+        unitPath: unit.path,
+        parent: link,
+      }),
+    tooDeep,
+  );
+  await audit(em, svc, acting, 'call_activity.started', parent.id, {
+    activityId: call.activityId,
+    executionId: call.executionId,
+    childId,
+    key: child.key,
+    version: child.version,
+  });
   return childId;
 }
 
 /** A child ended (normally or by a BPMN error): its parent's call activity completes or throws, in this transaction. */
-async function resumeParent(em: EntityManager, svc: Services, acting: Acting, childDef: LoadedDefinition, childId: string, result: RunResult): Promise<void> {
+async function resumeParent(
+  em: EntityManager,
+  svc: Services,
+  acting: Acting,
+  childDef: LoadedDefinition,
+  childId: string,
+  result: RunResult,
+): Promise<void> {
   const [link] = await em.execute<{ parent_id: string | null; parent_activity_id: string | null; parent_execution_id: string | null }[]>(
-    'SELECT parent_id, parent_activity_id, parent_execution_id FROM process_instances WHERE id = ?', [childId]);
+    'SELECT parent_id, parent_activity_id, parent_execution_id FROM process_instances WHERE id = ?',
+    [childId],
+  );
   if (!link?.parent_id || !link.parent_activity_id || !link.parent_execution_id) return;
   const parent = await svc.engine.loadInstance(em, link.parent_id);
   if (!ACTIVE.has(parent.status)) return;
@@ -123,19 +216,32 @@ async function resumeParent(em: EntityManager, svc: Services, acting: Acting, ch
   const resumed = await nested(em, () => svc.engine.signal(em, acting, parent.id, signal), tooDeep);
   if (!resumed) return;
   await audit(em, svc, acting, 'call_activity.completed', parent.id, {
-    activityId: base.activityId, executionId: base.executionId, childId, ...(result.thrown ? { errorCode: result.thrown.code } : { variables: Object.keys(signal.variables ?? {}) }),
+    activityId: base.activityId,
+    executionId: base.executionId,
+    childId,
+    ...(result.thrown ? { errorCode: result.thrown.code } : { variables: Object.keys(signal.variables ?? {}) }),
   });
 }
 
 /** Cancels the running children of an instance (their own children first follow, recursively). */
-export async function cancelChildren(em: EntityManager, svc: Services, acting: Acting, instanceId: string, executionId?: string): Promise<void> {
+export async function cancelChildren(
+  em: EntityManager,
+  svc: Services,
+  acting: Acting,
+  instanceId: string,
+  executionId?: string,
+): Promise<void> {
   const rows = await em.execute<InstanceRow[]>(
     `SELECT * FROM process_instances WHERE parent_id = ? AND status IN ('running', 'incident')${executionId ? ' AND parent_execution_id = ?' : ''}`,
     executionId ? [instanceId, executionId] : [instanceId],
   );
   for (const row of rows) {
     const child = await svc.engine.loadInstance(em, row.id);
-    await nested(em, () => svc.engine.cancel(em, acting, child, executionId ? 'its call activity no longer waits' : 'parent cancelled'), tooDeep);
+    await nested(
+      em,
+      () => svc.engine.cancel(em, acting, child, executionId ? 'its call activity no longer waits' : 'parent cancelled'),
+      tooDeep,
+    );
   }
 }
 
@@ -146,9 +252,16 @@ export async function cancelChildren(em: EntityManager, svc: Services, acting: A
 export async function childCancelled(em: EntityManager, svc: Services, child: InstanceRow): Promise<void> {
   if (!child.parent_id || !child.parent_execution_id || !child.parent_activity_id) return;
   if (!(await stillWaits(em, child.parent_id, child.parent_execution_id))) return;
-  const [parent] = await em.execute<{ definition_id: string }[]>('SELECT definition_id FROM process_instances WHERE id = ?', [child.parent_id]);
-  await callIncident(em, svc, { id: child.parent_id, definitionId: parent.definition_id }, { activityId: child.parent_activity_id, executionId: child.parent_execution_id },
-    `Call activity ${child.parent_activity_id}: the called instance ${child.id} (${child.definition_key}) was cancelled; retry to start a new one, or cancel this instance`);
+  const [parent] = await em.execute<{ definition_id: string }[]>('SELECT definition_id FROM process_instances WHERE id = ?', [
+    child.parent_id,
+  ]);
+  await callIncident(
+    em,
+    svc,
+    { id: child.parent_id, definitionId: parent.definition_id },
+    { activityId: child.parent_activity_id, executionId: child.parent_execution_id },
+    `Call activity ${child.parent_activity_id}: the called instance ${child.id} (${child.definition_key}) was cancelled; retry to start a new one, or cancel this instance`,
+  );
 }
 
 /**
@@ -161,12 +274,21 @@ export async function childCancelled(em: EntityManager, svc: Services, child: In
  * the database, not `result`.
  */
 export async function afterCalls(
-  em: EntityManager, svc: Services, acting: Acting, def: LoadedDefinition, instance: { id: string; parentId: string | null }, result: RunResult,
+  em: EntityManager,
+  svc: Services,
+  acting: Acting,
+  def: LoadedDefinition,
+  instance: { id: string; parentId: string | null },
+  result: RunResult,
 ): Promise<void> {
   const ended = result.history.filter((h) => h.endedAt && h.type === 'bpmn:CallActivity');
   for (const h of ended) await cancelChildren(em, svc, acting, instance.id, h.executionId);
   if (result.completed && instance.parentId) {
-    if (result.thrown) await em.execute('UPDATE activity_history SET ended_at = ? WHERE instance_id = ? AND ended_at IS NULL', [svc.clock.now(), instance.id]);
+    if (result.thrown)
+      await em.execute('UPDATE activity_history SET ended_at = ? WHERE instance_id = ? AND ended_at IS NULL', [
+        svc.clock.now(),
+        instance.id,
+      ]);
     await resumeParent(em, svc, acting, def, instance.id, result);
     return;
   }
@@ -174,10 +296,23 @@ export async function afterCalls(
   for (const w of calls) await startIfNone(em, svc, acting, def, instance.id, w);
 }
 
-async function startIfNone(em: EntityManager, svc: Services, acting: Acting, def: LoadedDefinition, instanceId: string, w: Waiting): Promise<void> {
+async function startIfNone(
+  em: EntityManager,
+  svc: Services,
+  acting: Acting,
+  def: LoadedDefinition,
+  instanceId: string,
+  w: Waiting,
+): Promise<void> {
   if (!(await stillWaits(em, instanceId, w.executionId))) return;
-  const [child] = await em.execute<{ id: string }[]>('SELECT id FROM process_instances WHERE parent_id = ? AND parent_execution_id = ?', [instanceId, w.executionId]);
-  const [job] = await em.execute<{ id: string }[]>("SELECT id FROM jobs WHERE instance_id = ? AND execution_id = ? AND kind = 'call'", [instanceId, w.executionId]);
+  const [child] = await em.execute<{ id: string }[]>('SELECT id FROM process_instances WHERE parent_id = ? AND parent_execution_id = ?', [
+    instanceId,
+    w.executionId,
+  ]);
+  const [job] = await em.execute<{ id: string }[]>("SELECT id FROM jobs WHERE instance_id = ? AND execution_id = ? AND kind = 'call'", [
+    instanceId,
+    w.executionId,
+  ]);
   if (child || job) return;
   await startChild(em, svc, acting, def, await svc.engine.loadInstance(em, instanceId), w);
 }
@@ -212,11 +347,19 @@ export async function calledElementWarnings(em: EntityManager, processes: Compil
       const call = a.callActivity;
       if (!call || !call.calledElement || hasExpression(call.calledElement)) continue;
       if (inFile.has(call.calledElement) && call.binding === 'latest') continue;
-      const [{ max }] = await em.execute<{ max: number | string | null }[]>('SELECT MAX(version) AS max FROM process_definitions WHERE key = ?', [call.calledElement]);
+      const [{ max }] = await em.execute<{ max: number | string | null }[]>(
+        'SELECT MAX(version) AS max FROM process_definitions WHERE key = ?',
+        [call.calledElement],
+      );
       const latest = Math.max(Number(max ?? 0), inFile.has(call.calledElement) ? 1 : 0);
-      if (latest === 0) out.push(`Call activity ${a.id} of ${proc.key} calls "${call.calledElement}", which is not deployed: an instance reaching it gets an incident until it is`);
+      if (latest === 0)
+        out.push(
+          `Call activity ${a.id} of ${proc.key} calls "${call.calledElement}", which is not deployed: an instance reaching it gets an incident until it is`,
+        );
       else if (call.binding === 'version' && call.version !== null && call.version > latest) {
-        out.push(`Call activity ${a.id} of ${proc.key} calls version ${call.version} of "${call.calledElement}", which is not deployed (latest: ${latest})`);
+        out.push(
+          `Call activity ${a.id} of ${proc.key} calls version ${call.version} of "${call.calledElement}", which is not deployed (latest: ${latest})`,
+        );
       }
     }
   }

@@ -48,7 +48,9 @@ describe('compileBpmn: safe input', () => {
   });
 
   it('Given an unclosed attribute quote, when compiled, then the fault is located', async () => {
-    const err = await refusal('<?xml version="1.0"?>\n<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">\n  <bpmn:process id=p1 />\n</bpmn:definitions>');
+    const err = await refusal(
+      '<?xml version="1.0"?>\n<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL">\n  <bpmn:process id=p1 />\n</bpmn:definitions>',
+    );
     expect(err).toMatchObject({ code: 'bpmn.malformed', extra: { line: 3 } });
   });
 
@@ -104,16 +106,28 @@ describe('compileBpmn: no diagram code runs', () => {
   });
 
   it('Given a multi-instance over a collection, when it is larger than the ceiling, then no iteration starts', async () => {
-    const xml = fixture('service-topic.bpmn').replace('camunda:topic="notify.send-sms" />', 'camunda:topic="notify.send-sms"><bpmn:multiInstanceLoopCharacteristics camunda:collection="=items" /></bpmn:serviceTask>');
+    const xml = fixture('service-topic.bpmn').replace(
+      'camunda:topic="notify.send-sms" />',
+      'camunda:topic="notify.send-sms"><bpmn:multiInstanceLoopCharacteristics camunda:collection="=items" /></bpmn:serviceTask>',
+    );
     const proc = await only(xml);
     expect(await runRaw(proc, { items: [1, 2, 3] })).toMatchObject({ outcome: 'end', waited: ['Task_Sms', 'Task_Sms', 'Task_Sms'] });
-    expect(await runRaw(proc, { items: Array.from({ length: 2_000 }, (_, i) => i) })).toMatchObject({ outcome: expect.stringMatching(/exceeds the limit/), waited: [] });
+    expect(await runRaw(proc, { items: Array.from({ length: 2_000 }, (_, i) => i) })).toMatchObject({
+      outcome: expect.stringMatching(/exceeds the limit/),
+      waited: [],
+    });
   });
 
   it('Given an execution listener, a script mapping or a delegate class, when compiled, then each is refused', async () => {
     const base = fixture('service-topic.bpmn');
-    const listener = base.replace('<bpmn:startEvent id="Start" />', '<bpmn:startEvent id="Start"><bpmn:extensionElements><camunda:executionListener event="start" class="org.example.Hook" /></bpmn:extensionElements></bpmn:startEvent>');
-    const script = base.replace('camunda:topic="notify.send-sms" />', 'camunda:topic="notify.send-sms"><bpmn:extensionElements><camunda:inputOutput><camunda:inputParameter name="x"><camunda:script scriptFormat="groovy">1</camunda:script></camunda:inputParameter></camunda:inputOutput></bpmn:extensionElements></bpmn:serviceTask>');
+    const listener = base.replace(
+      '<bpmn:startEvent id="Start" />',
+      '<bpmn:startEvent id="Start"><bpmn:extensionElements><camunda:executionListener event="start" class="org.example.Hook" /></bpmn:extensionElements></bpmn:startEvent>',
+    );
+    const script = base.replace(
+      'camunda:topic="notify.send-sms" />',
+      'camunda:topic="notify.send-sms"><bpmn:extensionElements><camunda:inputOutput><camunda:inputParameter name="x"><camunda:script scriptFormat="groovy">1</camunda:script></camunda:inputParameter></camunda:inputOutput></bpmn:extensionElements></bpmn:serviceTask>',
+    );
     const delegate = base.replace('camunda:type="external" camunda:topic="notify.send-sms"', 'camunda:class="org.example.Sms"');
     expect(await refusal(listener)).toMatchObject({ code: 'bpmn.script_refused', extra: { elementId: 'Start' } });
     expect(await refusal(script)).toMatchObject({ code: 'bpmn.script_refused', extra: { elementId: 'Task_Sms' } });
@@ -146,7 +160,10 @@ describe('compileBpmn: diagrams as people draw them', () => {
     expect(warnings.join('\n')).toMatch(/Collapsed pool "Công dân" \(Participant_CongDan\).*Flow_NopHoSo, Flow_TraKetQua, Flow_TuChoi/);
     expect(warnings.join('\n')).toContain('Task_PheDuyet');
     const agency = processes[0];
-    expect(agency.activities.Task_TiepNhan).toMatchObject({ lane: { id: 'Lane_TiepNhan', name: 'Tiếp nhận' }, userTask: { candidateGroups: ['tiep_nhan'] } });
+    expect(agency.activities.Task_TiepNhan).toMatchObject({
+      lane: { id: 'Lane_TiepNhan', name: 'Tiếp nhận' },
+      userTask: { candidateGroups: ['tiep_nhan'] },
+    });
     expect(agency.activities.Start_NhanHoSo).toMatchObject({ message: 'nop-ho-so', step: { statusCode: 2 } });
     expect(JSON.parse(agency.context).messageFlows).toEqual([]);
   });
@@ -159,13 +176,18 @@ describe('compileBpmn: diagrams as people draw them', () => {
   });
 
   it('Given no process marked executable, when compiled, then each drawn process deploys with a warning', async () => {
-    const { processes, warnings } = await compileBpmn(fixture('routing.bpmn').replace('isExecutable="true"', 'isExecutable="false"'), options);
+    const { processes, warnings } = await compileBpmn(
+      fixture('routing.bpmn').replace('isExecutable="true"', 'isExecutable="false"'),
+      options,
+    );
     expect(processes.map((p) => p.key)).toEqual(['routing']);
     expect(warnings[0]).toMatch(/No process is marked executable/);
   });
 
   it('Given a loop of plain tasks with no wait state, when compiled, then it is refused', async () => {
-    const xml = fixture('routing.bpmn').replace('<bpmn:endEvent id="End_Normal" />', '<bpmn:task id="End_Normal" />').replace('</bpmn:process>', '<bpmn:sequenceFlow id="Flow_Back" sourceRef="End_Normal" targetRef="Gateway" /></bpmn:process>');
+    const xml = fixture('routing.bpmn')
+      .replace('<bpmn:endEvent id="End_Normal" />', '<bpmn:task id="End_Normal" />')
+      .replace('</bpmn:process>', '<bpmn:sequenceFlow id="Flow_Back" sourceRef="End_Normal" targetRef="Gateway" /></bpmn:process>');
     const err = await refusal(xml);
     expect(err.code).toBe('bpmn.unbounded_loop');
     expect(err.message).toMatch(/Gateway → End_Normal → Gateway|End_Normal → Gateway → End_Normal/);
@@ -181,7 +203,13 @@ describe('compileBpmn: Camunda and motcua attributes', () => {
   it('Given Camunda 7 and motcua attributes, when compiled, then the activity model carries them', async () => {
     const { activities } = await only(fixture('attributes.bpmn'));
     expect(activities.Task_ThamDinh).toMatchObject({
-      userTask: { assignee: '${environment.variables.officer}', candidateGroups: ['chuyen_vien', 'lanh_dao'], candidateUsers: ['an', 'binh'], dueDate: '=dueAt', formKey: 'motcua:forms/tham-dinh' },
+      userTask: {
+        assignee: '${environment.variables.officer}',
+        candidateGroups: ['chuyen_vien', 'lanh_dao'],
+        candidateUsers: ['an', 'binh'],
+        dueDate: '=dueAt',
+        formKey: 'motcua:forms/tham-dinh',
+      },
       step: { unit: '=dossier.unitCode', budgetHours: 8.5, statusCode: 4, sendBack: true },
       io: {
         inputs: [
@@ -195,7 +223,13 @@ describe('compileBpmn: Camunda and motcua attributes', () => {
     expect(activities.Task_Sms.serviceTask).toEqual({ topic: 'notify.send-sms', async: true, retries: 5, retryCycle: 'R5/PT10M' });
     expect(activities.Call_Thue).toMatchObject({
       step: { unit: 'CQT-01' },
-      callActivity: { calledElement: 'lien-thong-thue', binding: 'version', version: 2, in: [{ source: 'dossierId', target: 'hoSoId' }, { variables: 'all' }], out: [{ sourceExpression: '=taxAmount * 1000', target: 'tax' }] },
+      callActivity: {
+        calledElement: 'lien-thong-thue',
+        binding: 'version',
+        version: 2,
+        in: [{ source: 'dossierId', target: 'hoSoId' }, { variables: 'all' }],
+        out: [{ sourceExpression: '=taxAmount * 1000', target: 'tax' }],
+      },
     });
     expect(activities.Task_NhanThue.message).toBe('ket-qua-thue');
     expect(activities.End.step).toMatchObject({ statusCode: 10 });

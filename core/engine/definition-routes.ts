@@ -7,9 +7,23 @@ import { json } from '../http/schemas.ts';
 import { compileErrors } from './run-errors.ts';
 
 const Definition = z
-  .object({ id: z.string(), key: z.string(), version: z.number().int(), name: z.string().nullable(), hash: z.string(), deploymentId: z.string(), createdAt: z.string() })
+  .object({
+    id: z.string(),
+    key: z.string(),
+    version: z.number().int(),
+    name: z.string().nullable(),
+    hash: z.string(),
+    deploymentId: z.string(),
+    createdAt: z.string(),
+  })
   .openapi('ProcessDefinition');
-const KeyParam = z.object({ key: z.string().min(1).max(255).openapi({ param: { name: 'key', in: 'path' } }) });
+const KeyParam = z.object({
+  key: z
+    .string()
+    .min(1)
+    .max(255)
+    .openapi({ param: { name: 'key', in: 'path' } }),
+});
 
 const deploy = defineRoute({
   method: 'post',
@@ -23,7 +37,10 @@ const deploy = defineRoute({
     body: { required: true, content: { 'application/xml': { schema: z.string() }, 'text/xml': { schema: z.string() } } },
   },
   responses: {
-    200: json(z.object({ definitions: z.array(Definition.extend({ created: z.boolean() })), warnings: z.array(z.string()) }), 'Nothing new: every process was already deployed with this content'),
+    200: json(
+      z.object({ definitions: z.array(Definition.extend({ created: z.boolean() })), warnings: z.array(z.string()) }),
+      'Nothing new: every process was already deployed with this content',
+    ),
     201: json(z.object({ definitions: z.array(Definition.extend({ created: z.boolean() })), warnings: z.array(z.string()) }), 'Deployed'),
   },
   errors: ['auth.forbidden_scope', ...compileErrors, 'conflict.duplicate'],
@@ -55,7 +72,15 @@ const xml = defineRoute({
   tags: ['engine'],
   summary: 'The BPMN file a version was deployed from',
   permission: 'process.read',
-  request: { params: KeyParam.extend({ version: z.coerce.number().int().positive().openapi({ param: { name: 'version', in: 'path' } }) }) },
+  request: {
+    params: KeyParam.extend({
+      version: z.coerce
+        .number()
+        .int()
+        .positive()
+        .openapi({ param: { name: 'version', in: 'path' } }),
+    }),
+  },
   responses: { 200: { description: 'BPMN XML', content: { 'application/xml': { schema: z.string() } } } },
   errors: ['process.definition_not_found'],
 });
@@ -65,15 +90,20 @@ export function registerDefinitionRoutes(app: OpenAPIHono<AppEnv>): void {
     const svc = c.var.services;
     if (!c.var.authz.isGlobal('process.deploy')) await c.var.authz.assert('process.deploy', null);
     const type = c.req.header('content-type') ?? '';
-    if (!/^(application|text)\/xml\b/.test(type)) throw new AppError('request.unsupported_media_type', 'Send the BPMN file as application/xml');
+    if (!/^(application|text)\/xml\b/.test(type))
+      throw new AppError('request.unsupported_media_type', 'Send the BPMN file as application/xml');
     const body = await c.req.text();
-    const result = await svc.db.em().transactional((em) => svc.engine.definitions.deploy(em, acting(c), body, c.req.valid('query').name ?? null));
+    const result = await svc.db
+      .em()
+      .transactional((em) => svc.engine.definitions.deploy(em, acting(c), body, c.req.valid('query').name ?? null));
     return c.json(result, result.definitions.some((d) => d.created) ? 201 : 200);
   });
 
   app.openapi(list, async (c) => c.json(await c.var.services.engine.definitions.list(c.var.services.db.em()), 200));
 
-  app.openapi(versions, async (c) => c.json(await c.var.services.engine.definitions.versions(c.var.services.db.em(), c.req.valid('param').key), 200));
+  app.openapi(versions, async (c) =>
+    c.json(await c.var.services.engine.definitions.versions(c.var.services.db.em(), c.req.valid('param').key), 200),
+  );
 
   app.openapi(xml, async (c) => {
     const { key, version } = c.req.valid('param');

@@ -38,8 +38,19 @@ interface RawDefinition {
 }
 
 function toRow(r: RawDefinition): DefinitionRow {
-  const created = r.created_at instanceof Date ? r.created_at : new Date(typeof r.created_at === 'string' && /^\d+$/.test(r.created_at) ? Number(r.created_at) : (r.created_at as string | number));
-  return { id: r.id, key: r.key, version: Number(r.version), name: r.name, hash: r.hash, deploymentId: r.deployment_id, createdAt: created.toISOString() };
+  const created =
+    r.created_at instanceof Date
+      ? r.created_at
+      : new Date(typeof r.created_at === 'string' && /^\d+$/.test(r.created_at) ? Number(r.created_at) : (r.created_at as string | number));
+  return {
+    id: r.id,
+    key: r.key,
+    version: Number(r.version),
+    name: r.name,
+    hash: r.hash,
+    deploymentId: r.deployment_id,
+    createdAt: created.toISOString(),
+  };
 }
 
 /**
@@ -55,7 +66,12 @@ export class DefinitionStore {
   ) {}
 
   /** Deploys every executable process of the file: same content → same version, changed → n+1. */
-  async deploy(em: EntityManager, acting: Acting, xml: string, name: string | null): Promise<{ definitions: (DefinitionRow & { created: boolean })[]; warnings: string[] }> {
+  async deploy(
+    em: EntityManager,
+    acting: Acting,
+    xml: string,
+    name: string | null,
+  ): Promise<{ definitions: (DefinitionRow & { created: boolean })[]; warnings: string[] }> {
     const compiled = await compileBpmn(xml, {
       maxBytes: this.svc.config.bpmnMaxBytes,
       hasTopic: (topic: string) => this.svc.plugins.handlers.has(topic),
@@ -66,18 +82,28 @@ export class DefinitionStore {
     let deploymentWritten = false;
     const out: (DefinitionRow & { created: boolean })[] = [];
     for (const proc of compiled.processes) {
-      const [existing] = await em.execute<RawDefinition[]>('SELECT id, key, version, name, hash, deployment_id, created_at FROM process_definitions WHERE key = ? AND hash = ?', [proc.key, proc.hash]);
+      const [existing] = await em.execute<RawDefinition[]>(
+        'SELECT id, key, version, name, hash, deployment_id, created_at FROM process_definitions WHERE key = ? AND hash = ?',
+        [proc.key, proc.hash],
+      );
       if (existing) {
         out.push({ ...toRow(existing), created: false });
         continue;
       }
       if (!deploymentWritten) {
         await em.execute('INSERT INTO bpmn_deployments (id, name, hash, xml, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)', [
-          deploymentId, name, createHash('sha256').update(xml).digest('hex'), xml, now, acting.actor.id,
+          deploymentId,
+          name,
+          createHash('sha256').update(xml).digest('hex'),
+          xml,
+          now,
+          acting.actor.id,
         ]);
         deploymentWritten = true;
       }
-      const [{ max }] = await em.execute<{ max: number | null }[]>('SELECT MAX(version) AS max FROM process_definitions WHERE key = ?', [proc.key]);
+      const [{ max }] = await em.execute<{ max: number | null }[]>('SELECT MAX(version) AS max FROM process_definitions WHERE key = ?', [
+        proc.key,
+      ]);
       const version = Number(max ?? 0) + 1;
       const id = crypto.randomUUID();
       await em.execute(
@@ -106,7 +132,10 @@ export class DefinitionStore {
   }
 
   async versions(em: EntityManager, key: string): Promise<DefinitionRow[]> {
-    const rows = await em.execute<RawDefinition[]>('SELECT id, key, version, name, hash, deployment_id, created_at FROM process_definitions WHERE key = ? ORDER BY version', [key]);
+    const rows = await em.execute<RawDefinition[]>(
+      'SELECT id, key, version, name, hash, deployment_id, created_at FROM process_definitions WHERE key = ? ORDER BY version',
+      [key],
+    );
     if (rows.length === 0) throw new AppError('process.definition_not_found', `No process definition "${key}"`);
     return rows.map(toRow);
   }
@@ -128,7 +157,8 @@ export class DefinitionStore {
         : 'SELECT id FROM process_definitions WHERE key = ? ORDER BY version DESC LIMIT 1',
       version ? [key, version] : [key],
     );
-    if (!row) throw new AppError('process.definition_not_found', version ? `No version ${version} of "${key}"` : `No process definition "${key}"`);
+    if (!row)
+      throw new AppError('process.definition_not_found', version ? `No version ${version} of "${key}"` : `No process definition "${key}"`);
     return this.byId(em, row.id);
   }
 

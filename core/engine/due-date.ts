@@ -9,7 +9,13 @@ import { parseDuration, parseInstant } from './iso-time.ts';
  * - else from the step budget `motcua:budgetHours`: that many working hours from now;
  * - else none.
  */
-export function dueDateFrom(value: string | null, now: Date, calendar: Calendar, unitId: string | null, budgetHours: number | null = null): Date | null {
+export function dueDateFrom(
+  value: string | null,
+  now: Date,
+  calendar: Calendar,
+  unitId: string | null,
+  budgetHours: number | null = null,
+): Date | null {
   const v = value?.trim();
   if (v) {
     if (parseDuration(v)) return calendar.addDuration(now, v, { unitId, workingTime: true });

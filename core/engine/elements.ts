@@ -30,10 +30,18 @@ function BoundedLoopCharacteristics(activity: LoopActivity, loopCharacteristics:
   inner.execute = (message) => {
     if (!inner.characteristics) {
       const env = activity.environment;
-      const count = inner.collection !== undefined ? env.resolveExpression(inner.collection, message) : inner.loopCardinality !== undefined ? env.resolveExpression(inner.loopCardinality, message) : 0;
+      const count =
+        inner.collection !== undefined
+          ? env.resolveExpression(inner.collection, message)
+          : inner.loopCardinality !== undefined
+            ? env.resolveExpression(inner.loopCardinality, message)
+            : 0;
       const n = Array.isArray(count) ? count.length : Number(count);
       if (n > MAX_LOOP_ITERATIONS) {
-        throw new lib.RunError(`<${activity.id}> multi-instance of ${n} iterations exceeds the limit of ${MAX_LOOP_ITERATIONS}`, message) as unknown as Error;
+        throw new lib.RunError(
+          `<${activity.id}> multi-instance of ${n} iterations exceeds the limit of ${MAX_LOOP_ITERATIONS}`,
+          message,
+        ) as unknown as Error;
       }
     }
     return execute(message);
@@ -52,7 +60,10 @@ interface ActivityDef {
  * told what is called.
  */
 function DetachedCallActivity(activityDef: ActivityDef, context: unknown): unknown {
-  return (lib.CallActivity as unknown as (def: ActivityDef, ctx: unknown) => unknown)({ ...activityDef, behaviour: { ...activityDef.behaviour, calledElement: undefined } }, context);
+  return (lib.CallActivity as unknown as (def: ActivityDef, ctx: unknown) => unknown)(
+    { ...activityDef, behaviour: { ...activityDef.behaviour, calledElement: undefined } },
+    context,
+  );
 }
 
 /**
@@ -78,7 +89,12 @@ export const typeResolver = TypeResolver(elements as unknown as Record<string, u
 
 /** Can the engine build this BPMN type (after typeResolver's mapping)? */
 export function isExecutableType(type: string): boolean {
-  if (['bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:BusinessRuleTask', 'bpmn:DataObjectReference', 'bpmn:Definitions', 'bpmn:Error'].includes(type)) return true;
+  if (
+    ['bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:BusinessRuleTask', 'bpmn:DataObjectReference', 'bpmn:Definitions', 'bpmn:Error'].includes(
+      type,
+    )
+  )
+    return true;
   const local = type.split(':').slice(1).join(':');
   return type.startsWith('bpmn:') && typeof lib[local] === 'function';
 }

@@ -8,10 +8,16 @@ import type { TaskRow } from './runtime.ts';
  * holder of a candidate role whose grant reaches the task's unit; a task naming nobody is
  * open to anyone with `task.work` in its unit.
  */
-export function mayWork(user: User, authz: Authz, permissions: PermissionRegistry, task: Pick<TaskRow, 'assignee' | 'candidate_groups' | 'candidate_users' | 'unit_path'>): boolean {
+export function mayWork(
+  user: User,
+  authz: Authz,
+  permissions: PermissionRegistry,
+  task: Pick<TaskRow, 'assignee' | 'candidate_groups' | 'candidate_users' | 'unit_path'>,
+): boolean {
   if (task.assignee) return task.assignee === user.username || task.assignee === user.id;
   if (task.candidate_users.includes(`,${user.username},`)) return true;
-  const reaches = (grantPath: string) => (task.unit_path ? task.unit_path.startsWith(grantPath) : grantPath.split('/').filter(Boolean).length === 1);
+  const reaches = (grantPath: string) =>
+    task.unit_path ? task.unit_path.startsWith(grantPath) : grantPath.split('/').filter(Boolean).length === 1;
   const groups = task.candidate_groups.split(',').filter(Boolean);
   if (groups.length) return authz.grants.some((g) => groups.includes(g.role) && reaches(g.unitPath));
   if (task.candidate_users) return false;
@@ -21,7 +27,7 @@ export function mayWork(user: User, authz: Authz, permissions: PermissionRegistr
 /** SQL condition (and parameters) selecting the open tasks a user may work on. */
 export function workableTasksSql(user: User, authz: Authz, permissions: PermissionRegistry): { sql: string; params: unknown[] } {
   const params: unknown[] = [user.username, user.id, `%,${user.username},%`];
-  const parts = ['t.assignee = ?', 't.assignee = ?', "(t.assignee IS NULL AND t.candidate_users LIKE ?)"];
+  const parts = ['t.assignee = ?', 't.assignee = ?', '(t.assignee IS NULL AND t.candidate_users LIKE ?)'];
   for (const g of authz.grants) {
     const root = g.unitPath.split('/').filter(Boolean).length === 1;
     const scope = root ? '(t.unit_path IS NULL OR t.unit_path LIKE ?)' : 't.unit_path LIKE ?';

@@ -9,7 +9,10 @@ const fixture = (name: string) => readFileSync(new URL(`./fixtures/${name}`, imp
 
 describe('${path} expressions', () => {
   const services = { fn: vi.fn(() => true) };
-  const context = { environment: { variables: { dossier: { code: 'HS-1', owners: ['An', 'Bình'] } }, services }, content: { output: { ok: 1 } } };
+  const context = {
+    environment: { variables: { dossier: { code: 'HS-1', owners: ['An', 'Bình'] } }, services },
+    content: { output: { ok: 1 } },
+  };
 
   it('Given a plain path, when resolved, then it reads variables, indexes and literals', () => {
     expect(resolveValue('${environment.variables.dossier.code}', context)).toBe('HS-1');
@@ -78,14 +81,28 @@ describe('the scripts option (second fence)', () => {
   const scripts = new FeelOnlyScripts();
 
   it('Given a non-FEEL condition or a script task, when registered, then it throws instead of passing as true', () => {
-    expect(() => scripts.register({ id: 'F', type: 'bpmn:SequenceFlow', behaviour: { conditionExpression: { language: 'javascript', body: 'next(null, true)' } } })).toThrow(/refused/);
-    expect(() => scripts.register({ id: 'S', type: 'bpmn:ScriptTask', behaviour: { scriptFormat: 'javascript', script: '1' } })).toThrow(/refused/);
-    expect(() => scripts.register({ id: 'C', type: 'bpmn:ConditionalEventDefinition', behaviour: { scriptFormat: 'groovy', script: 'true' } })).toThrow(/refused/);
+    expect(() =>
+      scripts.register({
+        id: 'F',
+        type: 'bpmn:SequenceFlow',
+        behaviour: { conditionExpression: { language: 'javascript', body: 'next(null, true)' } },
+      }),
+    ).toThrow(/refused/);
+    expect(() => scripts.register({ id: 'S', type: 'bpmn:ScriptTask', behaviour: { scriptFormat: 'javascript', script: '1' } })).toThrow(
+      /refused/,
+    );
+    expect(() =>
+      scripts.register({ id: 'C', type: 'bpmn:ConditionalEventDefinition', behaviour: { scriptFormat: 'groovy', script: 'true' } }),
+    ).toThrow(/refused/);
     expect(scripts.register({ id: 'P', type: 'bpmn:SequenceFlow', behaviour: { conditionExpression: { body: '=x' } } })).toBeUndefined();
   });
 
   it('Given a FEEL-language condition, when executed, then it answers from the variables', () => {
-    const script = scripts.getScript('feel', { id: 'F', type: 'bpmn:SequenceFlow', behaviour: { conditionExpression: { language: 'FEEL', body: 'amount > 100' } } });
+    const script = scripts.getScript('feel', {
+      id: 'F',
+      type: 'bpmn:SequenceFlow',
+      behaviour: { conditionExpression: { language: 'FEEL', body: 'amount > 100' } },
+    });
     const callback = vi.fn();
     script!.execute({ environment: { variables: { amount: 101 } } }, callback);
     expect(callback).toHaveBeenCalledWith(null, true);
@@ -97,10 +114,11 @@ describe('the scripts option (second fence)', () => {
     const ended: string[] = [];
     listener.on('activity.end', (api: { id: string }) => ended.push(api.id));
     const failed = await engine.execute({ listener }).then(
-      () => new Promise<boolean>((resolve) => {
-        engine.once('error', () => resolve(true));
-        engine.once('end', () => resolve(false));
-      }),
+      () =>
+        new Promise<boolean>((resolve) => {
+          engine.once('error', () => resolve(true));
+          engine.once('end', () => resolve(false));
+        }),
       () => true,
     );
     expect(failed).toBe(true);

@@ -11,7 +11,15 @@ import { evaluateFeel, FEEL_LIMITS } from './feel.ts';
 const IDENT = String.raw`[\p{L}_$][\p{L}\p{N}_$]*`;
 const SEGMENT = String.raw`(?:\.${IDENT}|\[-?\d+\]|\['[^'\]]*'\]|\["[^"\]]*"\])`;
 const PATH = new RegExp(String.raw`^${IDENT}${SEGMENT}*$`, 'u');
-const FORBIDDEN = new Set(['__proto__', 'prototype', 'constructor', '__defineGetter__', '__defineSetter__', '__lookupGetter__', '__lookupSetter__']);
+const FORBIDDEN = new Set([
+  '__proto__',
+  'prototype',
+  'constructor',
+  '__defineGetter__',
+  '__defineSetter__',
+  '__lookupGetter__',
+  '__lookupSetter__',
+]);
 const TEMPLATE = /\$\{([^}]*)\}/g;
 
 /** Literals the engine's own resolver also accepts inside `${…}`. */
@@ -166,7 +174,8 @@ export class FeelOnlyScripts {
     }
     if (type === 'bpmn:ScriptTask') throw new Error(`<${id}> script task refused`);
     if (behaviour.scriptFormat === undefined && behaviour.script === undefined) return undefined;
-    if (!behaviour.scriptFormat || !FEEL_LANGUAGE.test(behaviour.scriptFormat)) throw new Error(`<${id}> ${behaviour.scriptFormat ?? 'script'} refused: only FEEL runs`);
+    if (!behaviour.scriptFormat || !FEEL_LANGUAGE.test(behaviour.scriptFormat))
+      throw new Error(`<${id}> ${behaviour.scriptFormat ?? 'script'} refused: only FEEL runs`);
     return new FeelScript(id, behaviour.script ?? '', this.budgetMs);
   }
 }

@@ -57,7 +57,8 @@ function rangeProblem(expr: string, ctx: LezerNode): string | null {
   const lo = expr.slice(parts[0].from, parts[dots - 1]?.to ?? parts[0].to).trim();
   const hi = expr.slice(parts[dots + 1]?.from ?? ctx.to, ctx.to).trim();
   if (!NUMBER.test(lo) || !NUMBER.test(hi)) return `the range ${lo}..${hi} is iterated: its bounds must be number literals`;
-  if (Math.abs(Number(hi) - Number(lo)) > FEEL_LIMITS.maxRangeSpan) return `the range ${lo}..${hi} is iterated: at most ${FEEL_LIMITS.maxRangeSpan} steps`;
+  if (Math.abs(Number(hi) - Number(lo)) > FEEL_LIMITS.maxRangeSpan)
+    return `the range ${lo}..${hi} is iterated: at most ${FEEL_LIMITS.maxRangeSpan} steps`;
   return null;
 }
 
@@ -75,7 +76,8 @@ export function checkFeel(expr: string): FeelCheck {
 
 function analyse(expr: string): FeelCheck {
   if (!expr.trim()) return { problem: 'the expression is empty', costly: false };
-  if (expr.length > FEEL_LIMITS.maxLength) return { problem: `the expression is longer than ${FEEL_LIMITS.maxLength} characters`, costly: true };
+  if (expr.length > FEEL_LIMITS.maxLength)
+    return { problem: `the expression is longer than ${FEEL_LIMITS.maxLength} characters`, costly: true };
   let tree;
   try {
     tree = parseExpression(expr, {}, undefined);

@@ -52,7 +52,14 @@ const retry = defineRoute({
   responses: {
     200: json(Incident, 'Queued'),
   },
-  errors: ['incident.not_found', 'incident.not_open', 'incident.retry_pending', 'process.not_running', 'auth.forbidden_scope', 'conflict.stale'],
+  errors: [
+    'incident.not_found',
+    'incident.not_open',
+    'incident.retry_pending',
+    'process.not_running',
+    'auth.forbidden_scope',
+    'conflict.stale',
+  ],
 });
 
 /** An incident row joined with its instance and job. */
@@ -108,7 +115,9 @@ export function registerIncidentRoutes(app: OpenAPIHono<AppEnv>): void {
       params.push(q.instanceId);
     }
     params.push(q.limit);
-    const rows = await c.var.services.db.em().execute<IncidentJoin[]>(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY i.created_at DESC, i.id LIMIT ?`, params);
+    const rows = await c.var.services.db
+      .em()
+      .execute<IncidentJoin[]>(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY i.created_at DESC, i.id LIMIT ?`, params);
     return c.json(rows.map(view), 200);
   });
 
@@ -117,7 +126,9 @@ export function registerIncidentRoutes(app: OpenAPIHono<AppEnv>): void {
     const id = c.req.valid('param').id;
     await svc.db.em().transactional(async (em) => {
       const incident = await loadIncident(em, id);
-      const [instance] = await em.execute<{ unit_id: string | null }[]>('SELECT unit_id FROM process_instances WHERE id = ?', [incident.instance_id]);
+      const [instance] = await em.execute<{ unit_id: string | null }[]>('SELECT unit_id FROM process_instances WHERE id = ?', [
+        incident.instance_id,
+      ]);
       await c.var.authz.assertVisible('process.read', instance?.unit_id ?? null, () => incidentNotFound(id));
       await c.var.authz.assert('process.operate', instance?.unit_id ?? null);
       await retryIncident(em, svc, acting(c), incident);

@@ -51,7 +51,13 @@ describe('retries and incidents of async service tasks', () => {
     expect((await s.instance(inst.id)).status).toBe('incident');
     const admin = await login('admin');
     const [incident] = await s.incidents(admin, `?instanceId=${inst.id}`);
-    expect(incident).toMatchObject({ activityId: 'notify', topic: 'svctest.send-sms', message: 'SMS gateway unreachable', resolvedAt: null, job: { status: 'failed', attempts: 3 } });
+    expect(incident).toMatchObject({
+      activityId: 'notify',
+      topic: 'svctest.send-sms',
+      message: 'SMS gateway unreachable',
+      resolvedAt: null,
+      job: { status: 'failed', attempts: 3 },
+    });
     expect(await s.audited('incident.opened', incident.id)).toBe(1);
     await s.runDue();
     expect(callsOf('svctest.send-sms')).toHaveLength(3);
@@ -99,7 +105,10 @@ describe('retries and incidents of async service tasks', () => {
         '<bpmn:intermediateCatchEvent id="wait"><bpmn:timerEventDefinition><bpmn:timeDuration>PT1H</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:intermediateCatchEvent>' +
           '<bpmn:serviceTask id="notify" camunda:type="external" camunda:topic="svctest.tax-lookup" />',
       )
-      .replace('sourceRef="start" targetRef="notify" />', 'sourceRef="start" targetRef="wait" /><bpmn:sequenceFlow id="f0" sourceRef="wait" targetRef="notify" />');
+      .replace(
+        'sourceRef="start" targetRef="notify" />',
+        'sourceRef="start" targetRef="wait" /><bpmn:sequenceFlow id="f0" sourceRef="wait" targetRef="notify" />',
+      );
     await s.deploy(xml);
     const inst = await s.started(clerk, 'timer-then-call');
     // When the timer is due and each of the runner's five attempts fails

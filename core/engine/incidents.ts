@@ -54,23 +54,57 @@ export async function openIncident(em: EntityManager, svc: Services, job: Job, m
       [id, job.instanceId, job.id, job.activityId, job.executionId, topic, message.slice(0, 4000), now],
     );
   }
-  await em.execute("UPDATE process_instances SET status = 'incident', updated_at = ?, lock_version = lock_version + 1 WHERE id = ? AND status = 'running'", [now, job.instanceId]);
+  await em.execute(
+    "UPDATE process_instances SET status = 'incident', updated_at = ?, lock_version = lock_version + 1 WHERE id = ? AND status = 'running'",
+    [now, job.instanceId],
+  );
   await svc.audit.append(em, {
     ...INCIDENT_ACTING,
     action: 'incident.opened',
     targetType: 'incident',
     targetId: id,
     unitId: await unitOf(em, job.instanceId),
-    summary: { instanceId: job.instanceId, jobId: job.id, kind: job.kind, activityId: job.activityId, topic, attempts: job.attempts, message: message.slice(0, 500), ...(open && { again: true }) },
+    summary: {
+      instanceId: job.instanceId,
+      jobId: job.id,
+      kind: job.kind,
+      activityId: job.activityId,
+      topic,
+      attempts: job.attempts,
+      message: message.slice(0, 500),
+      ...(open && { again: true }),
+    },
   });
-  await svc.events.publish(em, 'incident.opened', {
-    incidentId: id, instanceId: job.instanceId, jobId: job.id, kind: job.kind, activityId: job.activityId, topic, message: message.slice(0, 500), again: !!open,
-  }, INCIDENT_ACTING);
+  await svc.events.publish(
+    em,
+    'incident.opened',
+    {
+      incidentId: id,
+      instanceId: job.instanceId,
+      jobId: job.id,
+      kind: job.kind,
+      activityId: job.activityId,
+      topic,
+      message: message.slice(0, 500),
+      again: !!open,
+    },
+    INCIDENT_ACTING,
+  );
 }
 
 /** Resolves the open incidents of one job; returns how many. */
-async function resolveJobIncidents(em: EntityManager, svc: Services, acting: Acting, jobId: string, resolvedBy: string | null, reason: string): Promise<number> {
-  const rows = await em.execute<{ id: string; instance_id: string }[]>('SELECT id, instance_id FROM incidents WHERE job_id = ? AND resolved_at IS NULL', [jobId]);
+async function resolveJobIncidents(
+  em: EntityManager,
+  svc: Services,
+  acting: Acting,
+  jobId: string,
+  resolvedBy: string | null,
+  reason: string,
+): Promise<number> {
+  const rows = await em.execute<{ id: string; instance_id: string }[]>(
+    'SELECT id, instance_id FROM incidents WHERE job_id = ? AND resolved_at IS NULL',
+    [jobId],
+  );
   for (const r of rows) {
     await em.execute('UPDATE incidents SET resolved_at = ?, resolved_by = ? WHERE id = ?', [svc.clock.now(), resolvedBy, r.id]);
     await svc.audit.append(em, {
@@ -103,7 +137,11 @@ export function incidentHooks(svc: Services): Pick<JobKindOptions, 'onGiveUp' | 
  * `live`: execution ids still waiting (activities and timers).
  */
 export async function settleIncidents(
-  em: EntityManager, svc: Services, acting: Acting, instanceId: string, live: Set<string>,
+  em: EntityManager,
+  svc: Services,
+  acting: Acting,
+  instanceId: string,
+  live: Set<string>,
   /** The instance's open incidents with a failed job, read at the start of the command (instance-rows.ts). */
   rows: { job_id: string; execution_id: string | null }[],
 ): Promise<void> {
@@ -113,12 +151,19 @@ export async function settleIncidents(
     await em.execute("UPDATE jobs SET status = 'obsolete' WHERE id = ?", [r.job_id]);
     resolved += await resolveJobIncidents(em, svc, acting, r.job_id, acting.actor.id, 'activity no longer waits');
   }
-  if (resolved) await em.execute(`UPDATE process_instances SET status = 'running' WHERE id = ? AND status = 'incident' AND NOT ${BLOCKING}`, [instanceId, instanceId]);
+  if (resolved)
+    await em.execute(`UPDATE process_instances SET status = 'running' WHERE id = ? AND status = 'incident' AND NOT ${BLOCKING}`, [
+      instanceId,
+      instanceId,
+    ]);
 }
 
 /** A cancelled instance: its open incidents are resolved and its failed jobs obsolete. */
 export async function resolveInstanceIncidents(em: EntityManager, svc: Services, acting: Acting, instanceId: string): Promise<void> {
-  const jobs = await em.execute<{ job_id: string }[]>('SELECT DISTINCT job_id FROM incidents WHERE instance_id = ? AND resolved_at IS NULL AND job_id IS NOT NULL', [instanceId]);
+  const jobs = await em.execute<{ job_id: string }[]>(
+    'SELECT DISTINCT job_id FROM incidents WHERE instance_id = ? AND resolved_at IS NULL AND job_id IS NOT NULL',
+    [instanceId],
+  );
   for (const j of jobs) await resolveJobIncidents(em, svc, acting, j.job_id, acting.actor.id, 'instance cancelled');
   await em.execute("UPDATE jobs SET status = 'obsolete' WHERE instance_id = ? AND status = 'failed'", [instanceId]);
 }
@@ -138,11 +183,18 @@ export async function loadIncident(em: EntityManager, id: string): Promise<Incid
  */
 export async function retryIncident(em: EntityManager, svc: Services, acting: Acting, incident: IncidentRow): Promise<void> {
   if (incident.resolved_at) throw new AppError('incident.not_open', `Incident ${incident.id} is already resolved`);
-  const [job] = incident.job_id ? await em.execute<{ status: string; payload: string }[]>('SELECT status, payload FROM jobs WHERE id = ?', [incident.job_id]) : [];
-  if (!job || job.status === 'done' || job.status === 'obsolete') throw new AppError('incident.not_open', `The job of incident ${incident.id} no longer waits to be retried`);
+  const [job] = incident.job_id
+    ? await em.execute<{ status: string; payload: string }[]>('SELECT status, payload FROM jobs WHERE id = ?', [incident.job_id])
+    : [];
+  if (!job || job.status === 'done' || job.status === 'obsolete')
+    throw new AppError('incident.not_open', `The job of incident ${incident.id} no longer waits to be retried`);
   if (job.status === 'pending') throw new AppError('incident.retry_pending', `Incident ${incident.id} is already queued for a retry`);
-  const [instance] = await em.execute<{ status: string; unit_id: string | null }[]>('SELECT status, unit_id FROM process_instances WHERE id = ?', [incident.instance_id]);
-  if (!instance || !ACTIVE.has(instance.status)) throw new AppError('process.not_running', `Instance ${incident.instance_id} is ${instance?.status ?? 'gone'}`);
+  const [instance] = await em.execute<{ status: string; unit_id: string | null }[]>(
+    'SELECT status, unit_id FROM process_instances WHERE id = ?',
+    [incident.instance_id],
+  );
+  if (!instance || !ACTIVE.has(instance.status))
+    throw new AppError('process.not_running', `Instance ${incident.instance_id} is ${instance?.status ?? 'gone'}`);
   const now = svc.clock.now();
   const payload = { ...(JSON.parse(job.payload || '{}') as Record<string, unknown>), retriedBy: acting.actor.id };
   const res = await em.execute<{ affectedRows: number }>(

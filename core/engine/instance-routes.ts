@@ -10,29 +10,77 @@ import { instanceView } from './views.ts';
 
 const Task = z
   .object({
-    id: z.string(), instanceId: z.string(), definitionKey: z.string(), activityId: z.string(), name: z.string().nullable(), formKey: z.string().nullable(),
-    assignee: z.string().nullable(), candidateGroups: z.array(z.string()), candidateUsers: z.array(z.string()), unitId: z.string().nullable(),
-    dueAt: z.string().nullable(), status: z.enum(['open', 'completed', 'cancelled']), claimedBy: z.string().nullable(), createdAt: z.string(),
+    id: z.string(),
+    instanceId: z.string(),
+    definitionKey: z.string(),
+    activityId: z.string(),
+    name: z.string().nullable(),
+    formKey: z.string().nullable(),
+    assignee: z.string().nullable(),
+    candidateGroups: z.array(z.string()),
+    candidateUsers: z.array(z.string()),
+    unitId: z.string().nullable(),
+    dueAt: z.string().nullable(),
+    status: z.enum(['open', 'completed', 'cancelled']),
+    claimedBy: z.string().nullable(),
+    createdAt: z.string(),
     variables: z.record(z.string(), z.unknown()).describe("The task's input parameters (camunda:inputOutput), evaluated when it started"),
   })
   .openapi('Task');
 const Instance = z
   .object({
-    id: z.string(), definitionKey: z.string(), definitionVersion: z.number().int(), businessKey: z.string().nullable(),
-    status: z.enum(['running', 'completed', 'cancelled', 'incident']), unitId: z.string().nullable(), variables: z.record(z.string(), z.unknown()),
-    startedAt: z.string(), endedAt: z.string().nullable(), startedBy: z.string().nullable(),
-    history: z.array(z.object({ activityId: z.string(), executionId: z.string(), name: z.string().nullable(), type: z.string(), startedAt: z.string(), endedAt: z.string().nullable(), actorId: z.string().nullable() })),
-    messages: z.array(z.object({
-      name: z.string(), messageId: z.string(), origin: z.enum(['api', 'process']).describe('api: sent through POST /api/messages; process: thrown by a process'),
-      sentBy: z.string().nullable().describe('User id of the sender (of the command that threw it, for a process)'), activityId: z.string().nullable(), receivedAt: z.string().nullable(),
-    })).describe('Messages the instance received or was started by'),
+    id: z.string(),
+    definitionKey: z.string(),
+    definitionVersion: z.number().int(),
+    businessKey: z.string().nullable(),
+    status: z.enum(['running', 'completed', 'cancelled', 'incident']),
+    unitId: z.string().nullable(),
+    variables: z.record(z.string(), z.unknown()),
+    startedAt: z.string(),
+    endedAt: z.string().nullable(),
+    startedBy: z.string().nullable(),
+    history: z.array(
+      z.object({
+        activityId: z.string(),
+        executionId: z.string(),
+        name: z.string().nullable(),
+        type: z.string(),
+        startedAt: z.string(),
+        endedAt: z.string().nullable(),
+        actorId: z.string().nullable(),
+      }),
+    ),
+    messages: z
+      .array(
+        z.object({
+          name: z.string(),
+          messageId: z.string(),
+          origin: z.enum(['api', 'process']).describe('api: sent through POST /api/messages; process: thrown by a process'),
+          sentBy: z.string().nullable().describe('User id of the sender (of the command that threw it, for a process)'),
+          activityId: z.string().nullable(),
+          receivedAt: z.string().nullable(),
+        }),
+      )
+      .describe('Messages the instance received or was started by'),
     openTasks: z.array(Task),
-    parent: z.object({ id: z.string(), activityId: z.string().nullable(), executionId: z.string().nullable() }).nullable().describe('The instance whose call activity started this one'),
+    parent: z
+      .object({ id: z.string(), activityId: z.string().nullable(), executionId: z.string().nullable() })
+      .nullable()
+      .describe('The instance whose call activity started this one'),
     rootId: z.string().describe('The top of the call hierarchy (itself when not called)'),
-    children: z.array(z.object({
-      id: z.string(), definitionKey: z.string(), definitionVersion: z.number().int(), status: z.enum(['running', 'completed', 'cancelled', 'incident']),
-      activityId: z.string().nullable(), startedAt: z.string(), endedAt: z.string().nullable(),
-    })).describe('Instances started by its call activities, oldest first'),
+    children: z
+      .array(
+        z.object({
+          id: z.string(),
+          definitionKey: z.string(),
+          definitionVersion: z.number().int(),
+          status: z.enum(['running', 'completed', 'cancelled', 'incident']),
+          activityId: z.string().nullable(),
+          startedAt: z.string(),
+          endedAt: z.string().nullable(),
+        }),
+      )
+      .describe('Instances started by its call activities, oldest first'),
   })
   .openapi('ProcessInstance');
 export { Task as TaskSchema, Instance as InstanceSchema };
@@ -45,13 +93,19 @@ const start = defineRoute({
   summary: 'Start a process instance (latest version unless one is named) in one of your units',
   permission: 'process.start',
   request: jsonBody(
-    z.object({
-      definitionKey: z.string().min(1).max(255),
-      version: z.number().int().positive().optional(),
-      businessKey: z.string().max(255).optional(),
-      variables: z.record(z.string(), z.unknown()).optional(),
-      unitId: z.string().max(64).optional().describe('Unit (id or code) the instance belongs to; default: your first unit where you may start processes'),
-    }).openapi('StartInstance'),
+    z
+      .object({
+        definitionKey: z.string().min(1).max(255),
+        version: z.number().int().positive().optional(),
+        businessKey: z.string().max(255).optional(),
+        variables: z.record(z.string(), z.unknown()).optional(),
+        unitId: z
+          .string()
+          .max(64)
+          .optional()
+          .describe('Unit (id or code) the instance belongs to; default: your first unit where you may start processes'),
+      })
+      .openapi('StartInstance'),
   ),
   errors: ['process.definition_not_found', 'unit.not_found', 'auth.forbidden_scope', ...runErrors],
   responses: { 201: json(Instance, 'Started') },

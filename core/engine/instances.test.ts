@@ -34,9 +34,16 @@ describe('definitions', () => {
     expect(again.status).toBe(200);
     expect((await again.json()).definitions).toMatchObject([{ key: 'five-steps', version: 1, created: false }]);
     const changed = FIVE.replace('Kiểm tra hồ sơ', 'Kiểm tra tính đầy đủ').replace('id="five-steps"', 'id="five-steps-b"');
-    expect((await (await analyst.post('/api/definitions', changed, xmlHeaders)).json()).definitions[0]).toMatchObject({ key: 'five-steps-b', version: 1 });
+    expect((await (await analyst.post('/api/definitions', changed, xmlHeaders)).json()).definitions[0]).toMatchObject({
+      key: 'five-steps-b',
+      version: 1,
+    });
     const changedAgain = changed.replace('Thẩm định', 'Thẩm định hồ sơ');
-    expect((await (await analyst.post('/api/definitions', changedAgain, xmlHeaders)).json()).definitions[0]).toMatchObject({ key: 'five-steps-b', version: 2, created: true });
+    expect((await (await analyst.post('/api/definitions', changedAgain, xmlHeaders)).json()).definitions[0]).toMatchObject({
+      key: 'five-steps-b',
+      version: 2,
+      created: true,
+    });
     const versions = await (await analyst.get('/api/definitions/five-steps-b/versions')).json();
     expect(versions.map((v: { version: number }) => v.version)).toEqual([1, 2]);
     const xml = await analyst.get('/api/definitions/five-steps-b/1/xml');
@@ -55,7 +62,12 @@ describe('definitions', () => {
 describe('instances and user tasks', () => {
   it('runs a five-step dossier to its end, each step done by an entitled user, with the history', async () => {
     const inst = await start('DEMO-0001');
-    expect(inst).toMatchObject({ status: 'running', definitionVersion: 1, businessKey: 'DEMO-0001', variables: { applicant: 'Nguyễn Văn A' } });
+    expect(inst).toMatchObject({
+      status: 'running',
+      definitionVersion: 1,
+      businessKey: 'DEMO-0001',
+      variables: { applicant: 'Nguyễn Văn A' },
+    });
     const workers: Record<string, TestClient> = { check: clerk, appraise: specialist, approve: leader, issue: specialist, return: clerk };
     for (const step of ['check', 'appraise', 'approve', 'issue', 'return']) {
       const task = await openTask(inst.id);
@@ -80,7 +92,9 @@ describe('instances and user tasks', () => {
     const inst = await start('DEMO-0002');
     const task = (await (await clerk.get(`/api/tasks?instanceId=${inst.id}`)).json())[0];
     expect(new Date(task.dueAt).getTime() - new Date(inst.startedAt).getTime()).toBe(24 * 3600_000);
-    const before = await (await clerk.get(`/api/tasks?dueBefore=${encodeURIComponent(new Date(Date.parse(task.dueAt) + 1).toISOString())}`)).json();
+    const before = await (
+      await clerk.get(`/api/tasks?dueBefore=${encodeURIComponent(new Date(Date.parse(task.dueAt) + 1).toISOString())}`)
+    ).json();
     expect(before.map((t: { id: string }) => t.id)).toContain(task.id);
   });
 
@@ -118,16 +132,25 @@ describe('instances and user tasks', () => {
     expect(statuses.filter((s) => s === 409)).toHaveLength(19);
     const after = await (await clerk.get(`/api/instances/${inst.id}`)).json();
     expect(after.openTasks.map((t: { activityId: string }) => t.activityId)).toEqual(['appraise']);
-    const [{ n }] = await h.em().execute<{ n: number }[]>("SELECT COUNT(*) AS n FROM activity_history WHERE instance_id = ? AND activity_id = 'appraise'", [inst.id]);
+    const [{ n }] = await h
+      .em()
+      .execute<{ n: number }[]>("SELECT COUNT(*) AS n FROM activity_history WHERE instance_id = ? AND activity_id = 'appraise'", [inst.id]);
     expect(Number(n)).toBe(1);
   });
 
   it('keeps a claimed task to the claimer until unclaimed', async () => {
     const second = await h.t.client();
     const admin = await h.t.login('admin');
-    const created = await admin.post('/api/users', { username: 'clerk2', displayName: 'Quầy 1 — người thứ hai', unitId: 'DEMO.TTPVHCC.Q1', password: 'Bac-Ninh-Desk-2026' });
+    const created = await admin.post('/api/users', {
+      username: 'clerk2',
+      displayName: 'Quầy 1 — người thứ hai',
+      unitId: 'DEMO.TTPVHCC.Q1',
+      password: 'Bac-Ninh-Desk-2026',
+    });
     const user = (await created.json()).user;
-    expect((await admin.post('/api/role-assignments', { userId: user.id, role: 'receptionist', unitId: 'DEMO.TTPVHCC.Q1' })).status).toBe(201);
+    expect((await admin.post('/api/role-assignments', { userId: user.id, role: 'receptionist', unitId: 'DEMO.TTPVHCC.Q1' })).status).toBe(
+      201,
+    );
     expect((await second.post('/api/auth/login', { username: 'clerk2', password: 'Bac-Ninh-Desk-2026' })).status).toBe(200);
     const inst = await start('DEMO-0006');
     const task = await openTask(inst.id);

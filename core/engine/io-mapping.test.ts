@@ -13,7 +13,12 @@ let clerk: TestClient;
 beforeAll(async () => {
   clerk = await ctx.t.login('clerk');
   await s.deploy(IO);
-  await s.deploy(IO.replaceAll('io-mapping', 'io-mapping-async').replace('camunda:topic="svctest.compute-total"', 'camunda:topic="svctest.compute-total" camunda:asyncBefore="true"'));
+  await s.deploy(
+    IO.replaceAll('io-mapping', 'io-mapping-async').replace(
+      'camunda:topic="svctest.compute-total"',
+      'camunda:topic="svctest.compute-total" camunda:asyncBefore="true"',
+    ),
+  );
 });
 
 beforeEach(() => {
@@ -44,7 +49,11 @@ describe('mapped values', () => {
     const source = { x: 1, y: { z: 2 } };
     expect(mapBindings([], source)).toEqual({});
     expect(mapBindings([{ variables: 'all' }], source)).toEqual(source);
-    expect(mapBindings([{ source: 'x', target: 't' }, { source: 'y' }, { sourceExpression: '=x + 1', target: 'e' }], source)).toEqual({ t: 1, y: { z: 2 }, e: 2 });
+    expect(mapBindings([{ source: 'x', target: 't' }, { source: 'y' }, { sourceExpression: '=x + 1', target: 'e' }], source)).toEqual({
+      t: 1,
+      y: { z: 2 },
+      e: 2,
+    });
   });
 });
 
@@ -56,10 +65,14 @@ describe('camunda:inputOutput at run time', () => {
     const [task] = (await (await clerk.get(`/api/tasks?instanceId=${inst.id}`)).json()) as TaskView[];
     expect(task.activityId).toBe('review');
     expect(task.variables).toEqual({
-      title: 'Hồ sơ của Trần Văn B', fee: 120_000, owner: 'Trần Văn B', kind: 'đất ở',
-      checks: ['giấy tờ tùy thân', true], summary: { who: 'Trần Văn B', area: 120 },
+      title: 'Hồ sơ của Trần Văn B',
+      fee: 120_000,
+      owner: 'Trần Văn B',
+      kind: 'đất ở',
+      checks: ['giấy tờ tùy thân', true],
+      summary: { who: 'Trần Văn B', area: 120 },
     });
-    expect((await s.instance(inst.id) as unknown as { openTasks: TaskView[] }).openTasks[0].variables).toEqual(task.variables);
+    expect(((await s.instance(inst.id)) as unknown as { openTasks: TaskView[] }).openTasks[0].variables).toEqual(task.variables);
     // And they are not process variables
     expect(inst.variables).toEqual({ applicant: { name: 'Trần Văn B' }, area: 120 });
 
@@ -67,9 +80,19 @@ describe('camunda:inputOutput at run time', () => {
     expect((await clerk.post(`/api/tasks/${task.id}/complete`, { variables: { approved: true, surcharge: 5 } })).status).toBe(204);
     // And the synchronous service task's handler saw its own input `fee` over the process variables
     expect(callsOf('svctest.compute-total')).toHaveLength(1);
-    expect(callsOf('svctest.compute-total')[0].job.variables).toMatchObject({ fee: 60_002.5, reviewedFee: 120_005, applicant: { name: 'Trần Văn B' } });
+    expect(callsOf('svctest.compute-total')[0].job.variables).toMatchObject({
+      fee: 60_002.5,
+      reviewedFee: 120_005,
+      applicant: { name: 'Trần Văn B' },
+    });
     const after = await s.instance(inst.id);
-    expect(after.variables).toEqual({ applicant: { name: 'Trần Văn B' }, area: 120, decision: 'chấp thuận', reviewedFee: 120_005, totalFee: 120_005 });
+    expect(after.variables).toEqual({
+      applicant: { name: 'Trần Văn B' },
+      area: 120,
+      decision: 'chấp thuận',
+      reviewedFee: 120_005,
+      totalFee: 120_005,
+    });
     expect(after.openTasks.map((t) => t.activityId)).toEqual(['close']);
   });
 

@@ -48,12 +48,20 @@ describe('ISO 8601 timer values', () => {
     const now = at('2026-03-02T01:00:00Z');
     const ctx = { now, calendar: plainCalendar, unitId: null };
     expect(timerDueAt({ timeDuration: 'P90D', timeDate: null, timeCycle: null }, ctx).toISOString()).toBe('2026-05-31T01:00:00.000Z');
-    expect(timerDueAt({ timeDuration: null, timeDate: '2031-01-01T00:00:00Z', timeCycle: null }, ctx).toISOString()).toBe('2031-01-01T00:00:00.000Z');
-    expect(timerDueAt({ timeDuration: null, timeDate: null, timeCycle: 'R2/PT4H' }, { ...ctx, after: at('2026-03-02T00:00:00Z') }).toISOString()).toBe('2026-03-02T04:00:00.000Z');
+    expect(timerDueAt({ timeDuration: null, timeDate: '2031-01-01T00:00:00Z', timeCycle: null }, ctx).toISOString()).toBe(
+      '2031-01-01T00:00:00.000Z',
+    );
+    expect(
+      timerDueAt({ timeDuration: null, timeDate: null, timeCycle: 'R2/PT4H' }, { ...ctx, after: at('2026-03-02T00:00:00Z') }).toISOString(),
+    ).toBe('2026-03-02T04:00:00.000Z');
     // The calendar hook decides what a duration means (a working-time calendar later)
     const seen: unknown[] = [];
-    const calendar = { addDuration: (start: Date, iso: string, c: { unitId: string | null }) => (seen.push([iso, c.unitId]), new Date(start.getTime() + 1)) };
-    expect(timerDueAt({ timeDuration: 'P1D', timeDate: null, timeCycle: null }, { now, calendar, unitId: 'u1' }).getTime()).toBe(now.getTime() + 1);
+    const calendar = {
+      addDuration: (start: Date, iso: string, c: { unitId: string | null }) => (seen.push([iso, c.unitId]), new Date(start.getTime() + 1)),
+    };
+    expect(timerDueAt({ timeDuration: 'P1D', timeDate: null, timeCycle: null }, { now, calendar, unitId: 'u1' }).getTime()).toBe(
+      now.getTime() + 1,
+    );
     expect(seen).toEqual([['P1D', 'u1']]);
     expect(() => timerDueAt({ timeDuration: null, timeDate: 'soon', timeCycle: null }, ctx)).toThrow(/timeDate/);
   });

@@ -23,7 +23,8 @@ export interface IsoCycle {
 }
 
 const PROVINCE_OFFSET_MS = 7 * 3600_000;
-const DURATION = /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)S)?)?$/;
+const DURATION =
+  /^P(?:(\d+)Y)?(?:(\d+)M)?(?:(\d+)W)?(?:(\d+)D)?(?:T(?:(\d+(?:[.,]\d+)?)H)?(?:(\d+(?:[.,]\d+)?)M)?(?:(\d+(?:[.,]\d+)?)S)?)?$/;
 
 export function parseDuration(value: string): IsoDuration | null {
   const v = value.trim();
@@ -105,7 +106,12 @@ export function nextOccurrence(cycle: IsoCycle, after: Date): Date | null {
 
 function repeatAdd(start: Date, d: IsoDuration, k: number): Date {
   return addDuration(start, {
-    years: d.years * k, months: d.months * k, weeks: d.weeks * k, days: d.days * k,
-    hours: d.hours * k, minutes: d.minutes * k, seconds: d.seconds * k,
+    years: d.years * k,
+    months: d.months * k,
+    weeks: d.weeks * k,
+    days: d.days * k,
+    hours: d.hours * k,
+    minutes: d.minutes * k,
+    seconds: d.seconds * k,
   });
 }

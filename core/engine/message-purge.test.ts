@@ -25,7 +25,11 @@ const send = async (body: Record<string, unknown>) => {
 };
 const rows = async () =>
   Object.fromEntries(
-    (await ctx.t.platform.services.db.em().execute<{ message_id: string; status: string }[]>('SELECT message_id, status FROM messages ORDER BY message_id')).map((r) => [r.message_id, r.status]),
+    (
+      await ctx.t.platform.services.db
+        .em()
+        .execute<{ message_id: string; status: string }[]>('SELECT message_id, status FROM messages ORDER BY message_id')
+    ).map((r) => [r.message_id, r.status]),
   );
 const chores = () => ctx.t.platform.services.jobs.runChores();
 
@@ -49,7 +53,9 @@ describe('message housekeeping', () => {
     expect(await rows()).toEqual({ fresh: 'buffered' });
 
     // summary is jsonb on PostgreSQL (an object), text on SQLite
-    const audited = await ctx.t.platform.services.db.em().execute<{ summary: unknown }[]>("SELECT summary FROM audit_log WHERE action = 'message.purged' ORDER BY id");
+    const audited = await ctx.t.platform.services.db
+      .em()
+      .execute<{ summary: unknown }[]>("SELECT summary FROM audit_log WHERE action = 'message.purged' ORDER BY id");
     expect(audited.map((a) => (typeof a.summary === 'string' ? JSON.parse(a.summary) : a.summary))).toEqual([
       expect.objectContaining({ expired: 1, deleted: 0 }),
       expect.objectContaining({ expired: 0, deleted: 2 }),
@@ -57,7 +63,14 @@ describe('message housekeeping', () => {
   });
 
   it('runs at most once an hour per node, and does nothing (and audits nothing) when there is nothing to do', async () => {
-    const count = async () => Number((await ctx.t.platform.services.db.em().execute<{ n: number }[]>("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'message.purged'"))[0].n);
+    const count = async () =>
+      Number(
+        (
+          await ctx.t.platform.services.db
+            .em()
+            .execute<{ n: number }[]>("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'message.purged'")
+        )[0].n,
+      );
     const before = await count();
     ctx.t.clock.advance(4 * DAY);
     await chores();

@@ -16,8 +16,16 @@ export async function purgeMessages(svc: Services): Promise<{ expired: number; d
   const now = svc.clock.now();
   const before = new Date(now.getTime() - svc.config.messageRetentionMs);
   return svc.db.em().transactional(async (em) => {
-    const expired = await em.execute<{ affectedRows: number }>("UPDATE messages SET status = 'expired' WHERE status = 'buffered' AND expires_at <= ?", [now], 'run');
-    const deleted = await em.execute<{ affectedRows: number }>("DELETE FROM messages WHERE status IN ('correlated', 'expired') AND created_at < ?", [before], 'run');
+    const expired = await em.execute<{ affectedRows: number }>(
+      "UPDATE messages SET status = 'expired' WHERE status = 'buffered' AND expires_at <= ?",
+      [now],
+      'run',
+    );
+    const deleted = await em.execute<{ affectedRows: number }>(
+      "DELETE FROM messages WHERE status IN ('correlated', 'expired') AND created_at < ?",
+      [before],
+      'run',
+    );
     const counts = { expired: Number(expired.affectedRows), deleted: Number(deleted.affectedRows) };
     if (counts.expired || counts.deleted) {
       await svc.audit.append(em, {

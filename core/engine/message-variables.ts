@@ -15,7 +15,12 @@ const isRecord = (v: unknown): v is Variables => typeof v === 'object' && v !== 
  * - otherwise they arrive under one variable, `messages.<message name>`, replacing only the
  *   previous message of that name.
  */
-export function receivedVariables(def: LoadedDefinition, activityId: string, message: { name: string; variables: Variables }, current: Variables): Variables {
+export function receivedVariables(
+  def: LoadedDefinition,
+  activityId: string,
+  message: { name: string; variables: Variables },
+  current: Variables,
+): Variables {
   if (def.activities[activityId]?.io?.outputs.length) return message.variables;
   const previous = isRecord(current[MESSAGES_VARIABLE]) ? current[MESSAGES_VARIABLE] : {};
   return { [MESSAGES_VARIABLE]: { ...previous, [message.name]: message.variables } };

@@ -29,8 +29,12 @@ beforeAll(async () => {
 });
 
 const subscriptions = async (instanceId: string) =>
-  h.em().execute<{ activity_id: string; message_name: string; correlation_key: string | null }[]>(
-    'SELECT activity_id, message_name, correlation_key FROM message_subscriptions WHERE instance_id = ?', [instanceId]);
+  h
+    .em()
+    .execute<{ activity_id: string; message_name: string; correlation_key: string | null }[]>(
+      'SELECT activity_id, message_name, correlation_key FROM message_subscriptions WHERE instance_id = ?',
+      [instanceId],
+    );
 
 const audits = async (action: string) =>
   Number((await h.em().execute<{ n: number | string }[]>('SELECT COUNT(*) AS n FROM audit_log WHERE action = ?', [action]))[0].n);
@@ -63,14 +67,20 @@ describe('messages', () => {
     expect(first).toMatchObject({ status: 'buffered', messageId: 'thue-HS-2', instanceId: null });
     expect(first.expiresAt).toBe(new Date(h.t.clock.now().getTime() + 72 * HOUR).toISOString());
     // When the same messageId comes again, then it is ignored and says so
-    expect(await send({ name: 'ket-qua-thue', correlationKey: 'HS-2', variables: { tax: 8 }, messageId: 'thue-HS-2' })).toMatchObject({ status: 'duplicate', duplicate: true });
+    expect(await send({ name: 'ket-qua-thue', correlationKey: 'HS-2', variables: { tax: 8 }, messageId: 'thue-HS-2' })).toMatchObject({
+      status: 'duplicate',
+      duplicate: true,
+    });
     // When the instance reaches the catch event, then the buffered message is delivered
     await complete(inst.id);
     const done = await instance(inst.id);
     expect(done.status).toBe('completed');
     expect(done.variables).toMatchObject({ messages: { 'ket-qua-thue': { tax: 7 } } });
     // And a repeat after delivery is still ignored
-    expect(await send({ name: 'ket-qua-thue', correlationKey: 'HS-2', variables: { tax: 9 }, messageId: 'thue-HS-2' })).toMatchObject({ status: 'duplicate', instanceId: inst.id });
+    expect(await send({ name: 'ket-qua-thue', correlationKey: 'HS-2', variables: { tax: 9 }, messageId: 'thue-HS-2' })).toMatchObject({
+      status: 'duplicate',
+      instanceId: inst.id,
+    });
     expect(await audits('message.buffered')).toBeGreaterThan(0);
   });
 
@@ -81,7 +91,9 @@ describe('messages', () => {
     const results = await Promise.all(Array.from({ length: 10 }, () => send(body)));
     expect(results.filter((r) => r.status === 'correlated')).toHaveLength(1);
     expect(results.filter((r) => r.status === 'duplicate')).toHaveLength(9);
-    const [{ n }] = await h.em().execute<{ n: number | string }[]>('SELECT COUNT(*) AS n FROM messages WHERE message_id = ?', ['thue-HS-RACE']);
+    const [{ n }] = await h
+      .em()
+      .execute<{ n: number | string }[]>('SELECT COUNT(*) AS n FROM messages WHERE message_id = ?', ['thue-HS-RACE']);
     expect(Number(n)).toBe(1);
     expect(await instance(inst.id)).toMatchObject({ status: 'completed', variables: { messages: { 'ket-qua-thue': { tax: 11 } } } });
   });
@@ -104,20 +116,34 @@ describe('messages', () => {
   it('a receive task receives its message', async () => {
     const inst = await start('msg-receive', 'HS-4');
     expect(await subscriptions(inst.id)).toEqual([{ activity_id: 'receive', message_name: 'ho-so-bo-sung', correlation_key: 'HS-4' }]);
-    expect(await send({ name: 'ho-so-bo-sung', correlationKey: 'HS-4', variables: { files: 2 } })).toMatchObject({ status: 'correlated', instanceId: inst.id });
+    expect(await send({ name: 'ho-so-bo-sung', correlationKey: 'HS-4', variables: { files: 2 } })).toMatchObject({
+      status: 'correlated',
+      instanceId: inst.id,
+    });
     expect(await instance(inst.id)).toMatchObject({ status: 'completed', variables: { messages: { 'ho-so-bo-sung': { files: 2 } } } });
   });
 
   it('a motcua:correlationKey on the catching element replaces the business key', async () => {
     const analyst = await h.t.login('analyst');
-    const xml = h.fixture('msg-receive.bpmn').replaceAll('msg-receive', 'msg-receive-key')
+    const xml = h
+      .fixture('msg-receive.bpmn')
+      .replaceAll('msg-receive', 'msg-receive-key')
       .replace('<bpmn:receiveTask id="receive"', '<bpmn:receiveTask id="receive" motcua:correlationKey="=dossier.code"');
     await deploy(xml, { as: analyst, status: 201 });
-    const res = await clerk.post('/api/instances', { definitionKey: 'msg-receive-key', businessKey: 'HS-7', variables: { dossier: { code: 'G01.01-260302-0007' } } });
+    const res = await clerk.post('/api/instances', {
+      definitionKey: 'msg-receive-key',
+      businessKey: 'HS-7',
+      variables: { dossier: { code: 'G01.01-260302-0007' } },
+    });
     const inst = (await res.json()) as InstanceView;
-    expect(await subscriptions(inst.id)).toEqual([{ activity_id: 'receive', message_name: 'ho-so-bo-sung', correlation_key: 'G01.01-260302-0007' }]);
+    expect(await subscriptions(inst.id)).toEqual([
+      { activity_id: 'receive', message_name: 'ho-so-bo-sung', correlation_key: 'G01.01-260302-0007' },
+    ]);
     expect((await send({ name: 'ho-so-bo-sung', correlationKey: 'HS-7' })).status).toBe('buffered');
-    expect(await send({ name: 'ho-so-bo-sung', correlationKey: 'G01.01-260302-0007' })).toMatchObject({ status: 'correlated', instanceId: inst.id });
+    expect(await send({ name: 'ho-so-bo-sung', correlationKey: 'G01.01-260302-0007' })).toMatchObject({
+      status: 'correlated',
+      instanceId: inst.id,
+    });
   });
 
   it('an interrupting message boundary event cancels the task and takes its path', async () => {
@@ -137,7 +163,12 @@ describe('messages', () => {
     const sent = await send({ name: 'ho-so-truc-tuyen', correlationKey: 'DVC-0001', variables: { applicant: 'Nguyễn Văn B' } });
     expect(sent.status).toBe('started');
     const inst = await instance(sent.instanceId!);
-    expect(inst).toMatchObject({ definitionKey: 'msg-start', businessKey: 'DVC-0001', status: 'running', variables: { applicant: 'Nguyễn Văn B' } });
+    expect(inst).toMatchObject({
+      definitionKey: 'msg-start',
+      businessKey: 'DVC-0001',
+      status: 'running',
+      variables: { applicant: 'Nguyễn Văn B' },
+    });
     expect(inst.openTasks.map((t) => t.activityId)).toEqual(['check']);
   });
 
@@ -157,7 +188,11 @@ describe('messages', () => {
     expect(aView.status).toBe('running');
     expect(await subscriptions(a.id)).toEqual([{ activity_id: 'a-wait', message_name: 'ket-qua-xac-minh', correlation_key: 'LT-001' }]);
     // Then B's process started in B's unit, with the same business key
-    const [b] = await h.em().execute<{ id: string; unit_id: string }[]>("SELECT id, unit_id FROM process_instances WHERE definition_key = 'agency-b' AND business_key = 'LT-001'");
+    const [b] = await h
+      .em()
+      .execute<{ id: string; unit_id: string }[]>(
+        "SELECT id, unit_id FROM process_instances WHERE definition_key = 'agency-b' AND business_key = 'LT-001'",
+      );
     expect(b).toBeTruthy();
     // When B's specialist verifies, B throws its answer
     await complete(b.id, { as: specialist, variables: { verified: true } });
@@ -185,14 +220,20 @@ describe('messages', () => {
 
   it('output parameters on the catching element map the message into process variables; nothing else of it is written', async () => {
     const analyst = await h.t.login('analyst');
-    const xml = h.fixture('msg-receive.bpmn').replaceAll('msg-receive', 'msg-receive-io').replace(
-      'messageRef="Msg_BoSung">',
-      'messageRef="Msg_BoSung"><bpmn:extensionElements><camunda:inputOutput><camunda:outputParameter name="supplementFiles">${files}</camunda:outputParameter></camunda:inputOutput></bpmn:extensionElements>',
-    );
+    const xml = h
+      .fixture('msg-receive.bpmn')
+      .replaceAll('msg-receive', 'msg-receive-io')
+      .replace(
+        'messageRef="Msg_BoSung">',
+        'messageRef="Msg_BoSung"><bpmn:extensionElements><camunda:inputOutput><camunda:outputParameter name="supplementFiles">${files}</camunda:outputParameter></camunda:inputOutput></bpmn:extensionElements>',
+      );
     expect(xml).toContain('supplementFiles');
     await deploy(xml, { as: analyst, status: 201 });
     const inst = await start('msg-receive-io', 'HS-IO');
-    expect(await send({ name: 'ho-so-bo-sung', correlationKey: 'HS-IO', variables: { files: 3, applicant: 'forged' } })).toMatchObject({ status: 'correlated', instanceId: inst.id });
+    expect(await send({ name: 'ho-so-bo-sung', correlationKey: 'HS-IO', variables: { files: 3, applicant: 'forged' } })).toMatchObject({
+      status: 'correlated',
+      instanceId: inst.id,
+    });
     const done = await instance(inst.id);
     expect(done.status).toBe('completed');
     expect(done.variables).toMatchObject({ supplementFiles: 3 });

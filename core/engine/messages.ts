@@ -83,7 +83,12 @@ const inScope = (scope: string[] | null, path: string | null) => scope === null 
 const iso = (v: unknown) => toDate(v).toISOString();
 
 /** The correlation key of a message element: its `motcua:correlationKey`, else the business key. */
-export function correlationKeyOf(def: LoadedDefinition, activityId: string, variables: Record<string, unknown>, businessKey: string | null): string | null {
+export function correlationKeyOf(
+  def: LoadedDefinition,
+  activityId: string,
+  variables: Record<string, unknown>,
+  businessKey: string | null,
+): string | null {
   const expr = def.activities[activityId]?.correlationKey;
   if (!expr) return businessKey;
   const value = resolveValue(expr, { environment: { variables } });
@@ -102,7 +107,11 @@ export function messageWaitOf(def: LoadedDefinition, w: Waiting): string | null 
  */
 export async function nested<T>(em: EntityManager, fn: () => Promise<T>, tooDeep?: (max: number) => AppError): Promise<T> {
   const d = depth.get(em) ?? 0;
-  if (d >= MAX_DEPTH) throw tooDeep?.(MAX_DEPTH) ?? new AppError('message.too_deep', `Messages between instances went more than ${MAX_DEPTH} levels deep in one command`);
+  if (d >= MAX_DEPTH)
+    throw (
+      tooDeep?.(MAX_DEPTH) ??
+      new AppError('message.too_deep', `Messages between instances went more than ${MAX_DEPTH} levels deep in one command`)
+    );
   depth.set(em, d + 1);
   try {
     return await fn();
@@ -111,33 +120,78 @@ export async function nested<T>(em: EntityManager, fn: () => Promise<T>, tooDeep
   }
 }
 
-async function audit(em: EntityManager, svc: Services, acting: Acting, action: string, target: { type: string; id: string; unitId?: string | null }, summary: Record<string, unknown>) {
+async function audit(
+  em: EntityManager,
+  svc: Services,
+  acting: Acting,
+  action: string,
+  target: { type: string; id: string; unitId?: string | null },
+  summary: Record<string, unknown>,
+) {
   await svc.audit.append(em, { ...acting, action, targetType: target.type, targetId: target.id, unitId: target.unitId ?? null, summary });
 }
 
 /** Delivers to a subscription: the instance is signalled with the message's variables. */
 async function deliver(
-  em: EntityManager, svc: Services, acting: Acting, sub: SubscriptionRow,
-  msg: { id: string; message_id: string; name: string; correlation_key: string | null; origin: MessageOrigin }, variables: Record<string, unknown>,
+  em: EntityManager,
+  svc: Services,
+  acting: Acting,
+  sub: SubscriptionRow,
+  msg: { id: string; message_id: string; name: string; correlation_key: string | null; origin: MessageOrigin },
+  variables: Record<string, unknown>,
 ): Promise<boolean> {
   const to = { instanceId: sub.instance_id, activityId: sub.activity_id, executionId: sub.execution_id };
   const ok = await nested(em, () => svc.engine.deliverMessage(em, acting, to, { name: msg.name, variables }));
   if (!ok) return false;
-  await em.execute("UPDATE messages SET status = 'correlated', instance_id = ?, activity_id = ?, correlated_at = ? WHERE id = ?", [sub.instance_id, sub.activity_id, svc.clock.now(), msg.id]);
+  await em.execute("UPDATE messages SET status = 'correlated', instance_id = ?, activity_id = ?, correlated_at = ? WHERE id = ?", [
+    sub.instance_id,
+    sub.activity_id,
+    svc.clock.now(),
+    msg.id,
+  ]);
   const [inst] = await em.execute<{ unit_id: string | null }[]>('SELECT unit_id FROM process_instances WHERE id = ?', [sub.instance_id]);
-  await audit(em, svc, acting, 'message.correlated', { type: 'process_instance', id: sub.instance_id, unitId: inst?.unit_id }, {
-    name: msg.name, correlationKey: msg.correlation_key, messageId: msg.message_id, origin: msg.origin, activityId: sub.activity_id, variables: Object.keys(variables),
-  });
-  await svc.events.publish(em, 'message.correlated', {
-    name: msg.name, messageId: msg.message_id, correlationKey: msg.correlation_key, origin: msg.origin, instanceId: sub.instance_id, activityId: sub.activity_id, started: false,
-  }, acting);
+  await audit(
+    em,
+    svc,
+    acting,
+    'message.correlated',
+    { type: 'process_instance', id: sub.instance_id, unitId: inst?.unit_id },
+    {
+      name: msg.name,
+      correlationKey: msg.correlation_key,
+      messageId: msg.message_id,
+      origin: msg.origin,
+      activityId: sub.activity_id,
+      variables: Object.keys(variables),
+    },
+  );
+  await svc.events.publish(
+    em,
+    'message.correlated',
+    {
+      name: msg.name,
+      messageId: msg.message_id,
+      correlationKey: msg.correlation_key,
+      origin: msg.origin,
+      instanceId: sub.instance_id,
+      activityId: sub.activity_id,
+      started: false,
+    },
+    acting,
+  );
   return true;
 }
 
 /** Does any deployed process accept this message from outside (`motcua:external`)? */
 async function receivableFromOutside(em: EntityManager, name: string): Promise<boolean> {
-  const rows = await em.execute<{ activities: string }[]>(`SELECT activities FROM process_definitions WHERE activities LIKE '%"externalMessage":true%'`);
-  return rows.some((r) => Object.values(JSON.parse(r.activities) as Record<string, { message?: string; externalMessage?: boolean }>).some((m) => m.externalMessage && m.message === name));
+  const rows = await em.execute<{ activities: string }[]>(
+    `SELECT activities FROM process_definitions WHERE activities LIKE '%"externalMessage":true%'`,
+  );
+  return rows.some((r) =>
+    Object.values(JSON.parse(r.activities) as Record<string, { message?: string; externalMessage?: boolean }>).some(
+      (m) => m.externalMessage && m.message === name,
+    ),
+  );
 }
 
 interface StartCandidate {
@@ -154,7 +208,9 @@ async function messageStarts(em: EntityManager, name: string, origin: MessageOri
   );
   const out: StartCandidate[] = [];
   for (const r of rows) {
-    const models = Object.values(JSON.parse(r.activities) as Record<string, { id: string; type: string; message?: string; externalMessage?: boolean }>);
+    const models = Object.values(
+      JSON.parse(r.activities) as Record<string, { id: string; type: string; message?: string; externalMessage?: boolean }>,
+    );
     const starts = models.filter((m) => m.type === 'bpmn:StartEvent' && m.message === name && (origin === 'process' || m.externalMessage));
     if (!starts.length) continue;
     // Only the process's own start events: an event sub-process's message start belongs to a running instance.
@@ -170,27 +226,58 @@ async function messageStarts(em: EntityManager, name: string, origin: MessageOri
 export async function publish(em: EntityManager, svc: Services, acting: Acting, input: PublishInput): Promise<PublishResult> {
   const now = svc.clock.now();
   if (input.origin === 'api' && !(await receivableFromOutside(em, input.name))) {
-    throw new AppError('message.not_receivable', `No deployed process accepts message "${input.name}" from outside: only elements marked motcua:external do`, { name: input.name });
+    throw new AppError(
+      'message.not_receivable',
+      `No deployed process accepts message "${input.name}" from outside: only elements marked motcua:external do`,
+      { name: input.name },
+    );
   }
   if (input.messageId) {
     const [seen] = await em.execute<MessageRow[]>('SELECT * FROM messages WHERE message_id = ?', [input.messageId]);
-    if (seen) return { messageId: seen.message_id, status: 'duplicate', instanceId: seen.instance_id, expiresAt: seen.status === 'buffered' ? iso(seen.expires_at) : null };
+    if (seen)
+      return {
+        messageId: seen.message_id,
+        status: 'duplicate',
+        instanceId: seen.instance_id,
+        expiresAt: seen.status === 'buffered' ? iso(seen.expires_at) : null,
+      };
   }
   await em.execute("UPDATE messages SET status = 'expired' WHERE status = 'buffered' AND expires_at <= ?", [now]);
   const msg = {
-    id: crypto.randomUUID(), message_id: input.messageId ?? crypto.randomUUID(), name: input.name, correlation_key: input.correlationKey, origin: input.origin,
+    id: crypto.randomUUID(),
+    message_id: input.messageId ?? crypto.randomUUID(),
+    name: input.name,
+    correlation_key: input.correlationKey,
+    origin: input.origin,
   };
   const expiresAt = new Date(now.getTime() + svc.config.messageTtlMs);
   await em.execute(
     `INSERT INTO messages (id, message_id, name, correlation_key, variables, scope, origin, status, instance_id, sent_by, created_at, expires_at, correlated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', NULL, ?, ?, ?, NULL) ON CONFLICT (message_id) DO NOTHING`,
-    [msg.id, msg.message_id, msg.name, msg.correlation_key, JSON.stringify(input.variables), input.scope ? JSON.stringify(input.scope) : null, msg.origin, acting.actor.id, now, expiresAt],
+    [
+      msg.id,
+      msg.message_id,
+      msg.name,
+      msg.correlation_key,
+      JSON.stringify(input.variables),
+      input.scope ? JSON.stringify(input.scope) : null,
+      msg.origin,
+      acting.actor.id,
+      now,
+      expiresAt,
+    ],
   );
   if (input.messageId) {
     // The same message id sent twice at once: the first insert waits for or follows the other's
     // commit and does nothing, so the repeat answers `duplicate` instead of a 409.
     const [stored] = await em.execute<MessageRow[]>('SELECT * FROM messages WHERE message_id = ?', [input.messageId]);
-    if (stored && stored.id !== msg.id) return { messageId: stored.message_id, status: 'duplicate', instanceId: stored.instance_id, expiresAt: stored.status === 'buffered' ? iso(stored.expires_at) : null };
+    if (stored && stored.id !== msg.id)
+      return {
+        messageId: stored.message_id,
+        status: 'duplicate',
+        instanceId: stored.instance_id,
+        expiresAt: stored.status === 'buffered' ? iso(stored.expires_at) : null,
+      };
   }
   const subs = await em.execute<SubscriptionRow[]>(
     `SELECT id, instance_id, execution_id, activity_id, unit_path FROM message_subscriptions
@@ -200,30 +287,76 @@ export async function publish(em: EntityManager, svc: Services, acting: Acting, 
   );
   for (const sub of subs) {
     if (!inScope(input.scope, sub.unit_path)) continue;
-    if (await deliver(em, svc, acting, sub, msg, input.variables)) return { messageId: msg.message_id, status: 'correlated', instanceId: sub.instance_id, expiresAt: null };
+    if (await deliver(em, svc, acting, sub, msg, input.variables))
+      return { messageId: msg.message_id, status: 'correlated', instanceId: sub.instance_id, expiresAt: null };
   }
   for (const start of await messageStarts(em, input.name, input.origin)) {
     const def = await svc.engine.definitions.byId(em, start.definitionId);
     const unit = await svc.engine.taskUnit(em, def, start.activityId, { unitId: input.unit.id, unitPath: input.unit.path });
     if (!inScope(input.scope, unit.path)) continue;
-    const instanceId = await nested(em, () => svc.engine.start(em, acting, {
-      definitionKey: start.key, businessKey: input.correlationKey, variables: input.variables, unitId: unit.id, unitPath: unit.path,
-      messageStart: { definitionId: start.definitionId, activityId: start.activityId },
-    }));
-    await em.execute("UPDATE messages SET status = 'correlated', instance_id = ?, activity_id = ?, correlated_at = ? WHERE id = ?", [instanceId, start.activityId, now, msg.id]);
-    await audit(em, svc, acting, 'message.correlated', { type: 'process_instance', id: instanceId, unitId: unit.id }, {
-      name: msg.name, correlationKey: msg.correlation_key, messageId: msg.message_id, origin: msg.origin, activityId: start.activityId, started: true,
-    });
-    await svc.events.publish(em, 'message.correlated', {
-      name: msg.name, messageId: msg.message_id, correlationKey: msg.correlation_key, origin: msg.origin, instanceId, activityId: start.activityId, started: true,
-    }, acting);
+    const instanceId = await nested(em, () =>
+      svc.engine.start(em, acting, {
+        definitionKey: start.key,
+        businessKey: input.correlationKey,
+        variables: input.variables,
+        unitId: unit.id,
+        unitPath: unit.path,
+        messageStart: { definitionId: start.definitionId, activityId: start.activityId },
+      }),
+    );
+    await em.execute("UPDATE messages SET status = 'correlated', instance_id = ?, activity_id = ?, correlated_at = ? WHERE id = ?", [
+      instanceId,
+      start.activityId,
+      now,
+      msg.id,
+    ]);
+    await audit(
+      em,
+      svc,
+      acting,
+      'message.correlated',
+      { type: 'process_instance', id: instanceId, unitId: unit.id },
+      {
+        name: msg.name,
+        correlationKey: msg.correlation_key,
+        messageId: msg.message_id,
+        origin: msg.origin,
+        activityId: start.activityId,
+        started: true,
+      },
+    );
+    await svc.events.publish(
+      em,
+      'message.correlated',
+      {
+        name: msg.name,
+        messageId: msg.message_id,
+        correlationKey: msg.correlation_key,
+        origin: msg.origin,
+        instanceId,
+        activityId: start.activityId,
+        started: true,
+      },
+      acting,
+    );
     return { messageId: msg.message_id, status: 'started', instanceId, expiresAt: null };
   }
   // Pending until now, so that no command nested in this one could take it as a buffered message.
   await em.execute("UPDATE messages SET status = 'buffered' WHERE id = ?", [msg.id]);
-  await audit(em, svc, acting, 'message.buffered', { type: 'message', id: msg.id }, {
-    name: msg.name, correlationKey: msg.correlation_key, messageId: msg.message_id, origin: msg.origin, expiresAt: expiresAt.toISOString(),
-  });
+  await audit(
+    em,
+    svc,
+    acting,
+    'message.buffered',
+    { type: 'message', id: msg.id },
+    {
+      name: msg.name,
+      correlationKey: msg.correlation_key,
+      messageId: msg.message_id,
+      origin: msg.origin,
+      expiresAt: expiresAt.toISOString(),
+    },
+  );
   return { messageId: msg.message_id, status: 'buffered', instanceId: null, expiresAt: expiresAt.toISOString() };
 }
 
@@ -247,16 +380,26 @@ export async function afterCommand(
   const gone = rows.filter((r) => !live.has(r.execution_id)).map((r) => r.id);
   if (gone.length) await em.execute(`DELETE FROM message_subscriptions WHERE id IN (${gone.map(() => '?').join(', ')})`, gone);
   const known = new Set(rows.map((r) => r.execution_id));
-  const throws = result.history.filter((h) => h.endedAt && THROWING.has(def.activities[h.activityId]?.type ?? '') && def.activities[h.activityId]?.message);
+  const throws = result.history.filter(
+    (h) => h.endedAt && THROWING.has(def.activities[h.activityId]?.type ?? '') && def.activities[h.activityId]?.message,
+  );
   const fresh: SubscriptionRow[] = [];
   const needKey = waits.some((x) => !known.has(x.w.executionId)) || throws.length > 0;
-  const [row] = needKey ? await em.execute<{ business_key: string | null }[]>('SELECT business_key FROM process_instances WHERE id = ?', [instance.id]) : [];
+  const [row] = needKey
+    ? await em.execute<{ business_key: string | null }[]>('SELECT business_key FROM process_instances WHERE id = ?', [instance.id])
+    : [];
   const businessKey = row?.business_key ?? null;
   const now = svc.clock.now();
   for (const { w, name } of waits) {
     if (known.has(w.executionId)) continue;
     const external = def.activities[w.activityId]?.externalMessage === true;
-    const sub = { id: crypto.randomUUID(), instance_id: instance.id, execution_id: w.executionId, activity_id: w.activityId, unit_path: instance.unitPath };
+    const sub = {
+      id: crypto.randomUUID(),
+      instance_id: instance.id,
+      execution_id: w.executionId,
+      activity_id: w.activityId,
+      unit_path: instance.unitPath,
+    };
     const key = correlationKeyOf(def, w.activityId, result.variables, businessKey);
     await em.execute(
       `INSERT INTO message_subscriptions (id, instance_id, execution_id, activity_id, message_name, correlation_key, unit_path, external, created_at)
@@ -266,15 +409,17 @@ export async function afterCommand(
     fresh.push(Object.assign(sub, { name, key, external }));
   }
   for (const h of throws) {
-    await nested(em, () => publish(em, svc, acting, {
-      name: def.activities[h.activityId]!.message!,
-      origin: 'process',
-      correlationKey: correlationKeyOf(def, h.activityId, result.variables, businessKey),
-      variables: result.variables,
-      messageId: `${instance.id}:${h.executionId}`,
-      scope: null,
-      unit: { id: instance.unitId, path: instance.unitPath },
-    }));
+    await nested(em, () =>
+      publish(em, svc, acting, {
+        name: def.activities[h.activityId]!.message!,
+        origin: 'process',
+        correlationKey: correlationKeyOf(def, h.activityId, result.variables, businessKey),
+        variables: result.variables,
+        messageId: `${instance.id}:${h.executionId}`,
+        scope: null,
+        unit: { id: instance.unitId, path: instance.unitPath },
+      }),
+    );
   }
   // One buffered message at most: delivering runs a command on this instance, whose own afterCommand hands out the next.
   for (const sub of fresh as (SubscriptionRow & { name: string; key: string | null; external: boolean })[]) {
@@ -285,6 +430,6 @@ export async function afterCommand(
       sub.key === null ? [sub.name, now] : [sub.name, sub.key, now],
     );
     const msg = buffered.find((m) => inScope(m.scope ? (JSON.parse(m.scope) as string[]) : null, sub.unit_path));
-    if (msg && await deliver(em, svc, acting, sub, msg, JSON.parse(msg.variables) as Record<string, unknown>)) return;
+    if (msg && (await deliver(em, svc, acting, sub, msg, JSON.parse(msg.variables) as Record<string, unknown>))) return;
   }
 }

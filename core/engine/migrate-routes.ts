@@ -26,13 +26,22 @@ const migrateOne = defineRoute({
   path: '/api/instances/{id}/migrate',
   operationId: 'migrateInstance',
   tags: ['engine'],
-  summary: 'Move a waiting instance to another version of its definition; refused (nothing changed) when a waiting activity has no compatible counterpart',
+  summary:
+    'Move a waiting instance to another version of its definition; refused (nothing changed) when a waiting activity has no compatible counterpart',
   permission: 'process.migrate',
   request: { params: IdParam, ...jsonBody(Migrate) },
   responses: {
     200: json(InstanceSchema, 'Migrated: the instance as it now is'),
   },
-  errors: ['process.instance_not_found', 'process.definition_not_found', 'process.not_running', 'process.migration_refused', 'process.engine_version_unsupported', 'auth.forbidden_scope', ...runErrors],
+  errors: [
+    'process.instance_not_found',
+    'process.definition_not_found',
+    'process.not_running',
+    'process.migration_refused',
+    'process.engine_version_unsupported',
+    'auth.forbidden_scope',
+    ...runErrors,
+  ],
 });
 
 const migrateAll = defineRoute({
@@ -44,18 +53,34 @@ const migrateAll = defineRoute({
   permission: 'process.migrate',
   request: {
     params: z.object({
-      key: z.string().min(1).max(255).openapi({ param: { name: 'key', in: 'path' } }),
-      version: z.coerce.number().int().positive().openapi({ param: { name: 'version', in: 'path' } }),
+      key: z
+        .string()
+        .min(1)
+        .max(255)
+        .openapi({ param: { name: 'key', in: 'path' } }),
+      version: z.coerce
+        .number()
+        .int()
+        .positive()
+        .openapi({ param: { name: 'version', in: 'path' } }),
     }),
     ...jsonBody(Migrate),
   },
   responses: {
     200: json(
-      z.object({ migrated: z.array(z.string()), refused: z.array(z.object({ id: z.string(), code: z.string(), reason: z.string() })) }).openapi('MigrationReport'),
+      z
+        .object({ migrated: z.array(z.string()), refused: z.array(z.object({ id: z.string(), code: z.string(), reason: z.string() })) })
+        .openapi('MigrationReport'),
       'What moved and what did not (with the reason)',
     ),
   },
-  errors: ['process.definition_not_found', 'process.migration_refused', 'process.engine_version_unsupported', 'auth.forbidden_scope', ...runErrors],
+  errors: [
+    'process.definition_not_found',
+    'process.migration_refused',
+    'process.engine_version_unsupported',
+    'auth.forbidden_scope',
+    ...runErrors,
+  ],
 });
 
 export function registerMigrationRoutes(app: OpenAPIHono<AppEnv>): void {

@@ -41,15 +41,22 @@ interface ContextActivity {
   };
 }
 
-const contextOf = (def: LoadedDefinition) => def.sourceContext as unknown as { id: string; getActivityById(id: string): ContextActivity | undefined };
+const contextOf = (def: LoadedDefinition) =>
+  def.sourceContext as unknown as { id: string; getActivityById(id: string): ContextActivity | undefined };
 
 /** Types that wait alike in the engine: a wait in one may continue in the other. */
 const GROUPS = [new Set(['bpmn:UserTask', 'bpmn:ManualTask']), new Set(['bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:BusinessRuleTask'])];
 const sameKind = (a: string, b: string) => a === b || GROUPS.some((g) => g.has(a) && g.has(b));
 
-const eventTypes = (a: ContextActivity) => (a.behaviour?.eventDefinitions ?? []).map((e) => e.type).sort().join(',');
-const attachedId = (a: ContextActivity) => (typeof a.behaviour?.attachedTo === 'string' ? a.behaviour.attachedTo : a.behaviour?.attachedTo?.id) ?? null;
-const loop = (a: ContextActivity) => (a.behaviour?.loopCharacteristics ? (a.behaviour.loopCharacteristics.isSequential ? 'sequential' : 'parallel') : 'none');
+const eventTypes = (a: ContextActivity) =>
+  (a.behaviour?.eventDefinitions ?? [])
+    .map((e) => e.type)
+    .sort()
+    .join(',');
+const attachedId = (a: ContextActivity) =>
+  (typeof a.behaviour?.attachedTo === 'string' ? a.behaviour.attachedTo : a.behaviour?.attachedTo?.id) ?? null;
+const loop = (a: ContextActivity) =>
+  a.behaviour?.loopCharacteristics ? (a.behaviour.loopCharacteristics.isSequential ? 'sequential' : 'parallel') : 'none';
 
 /** Why `oldId` of `from` has no compatible counterpart in `to`, or null when it has one. */
 function counterpartProblem(from: LoadedDefinition, to: LoadedDefinition, map: (id: string) => string, oldId: string): string | null {
@@ -60,24 +67,32 @@ function counterpartProblem(from: LoadedDefinition, to: LoadedDefinition, map: (
   if (!after || !to.activities[newId]) return `no activity ${label} in v${to.version}`;
   if (!before) return null;
   if (!sameKind(before.type, after.type)) return `is a ${before.type}, ${label} in v${to.version} is a ${after.type}`;
-  if (eventTypes(before) !== eventTypes(after)) return `waits on [${eventTypes(before)}], ${label} in v${to.version} on [${eventTypes(after)}]`;
+  if (eventTypes(before) !== eventTypes(after))
+    return `waits on [${eventTypes(before)}], ${label} in v${to.version} on [${eventTypes(after)}]`;
   if (loop(before) !== loop(after)) return `multi-instance ${loop(before)} became ${loop(after)}`;
   const parent = before.parent?.id ?? null;
   const expectedParent = parent && parent !== from.key ? map(parent) : to.key;
-  if ((after.parent?.id ?? to.key) !== expectedParent) return `lies in "${after.parent?.id}" in v${to.version}, expected "${expectedParent}"`;
+  if ((after.parent?.id ?? to.key) !== expectedParent)
+    return `lies in "${after.parent?.id}" in v${to.version}, expected "${expectedParent}"`;
   const attached = attachedId(before);
-  if (attached && attachedId(after) !== map(attached)) return `is attached to "${attachedId(after)}" in v${to.version}, expected "${map(attached)}"`;
+  if (attached && attachedId(after) !== map(attached))
+    return `is attached to "${attachedId(after)}" in v${to.version}, expected "${map(attached)}"`;
   const [m0, m1] = [from.activities[oldId], to.activities[newId]];
   if ((m0?.message ?? null) !== (m1?.message ?? null)) return `waits for message "${m0?.message}", ${label} for "${m1?.message}"`;
   if ((m0?.signal ?? null) !== (m1?.signal ?? null)) return `waits for signal "${m0?.signal}", ${label} for "${m1?.signal}"`;
-  if (m0?.serviceTask && m0.serviceTask.topic !== m1?.serviceTask?.topic) return `calls topic "${m0.serviceTask.topic}", ${label} calls "${m1?.serviceTask?.topic}"`;
+  if (m0?.serviceTask && m0.serviceTask.topic !== m1?.serviceTask?.topic)
+    return `calls topic "${m0.serviceTask.topic}", ${label} calls "${m1?.serviceTask?.topic}"`;
   return null;
 }
 
 const refuse = (detail: string, extra?: Record<string, unknown>) => new AppError('process.migration_refused', detail, extra);
 
 /** Checks the map against both versions; returns the renaming function. */
-export function activityMapper(from: LoadedDefinition, to: LoadedDefinition, activityMap: Record<string, string> = {}): (id: string) => string {
+export function activityMapper(
+  from: LoadedDefinition,
+  to: LoadedDefinition,
+  activityMap: Record<string, string> = {},
+): (id: string) => string {
   const problems: string[] = [];
   const targets = new Map<string, string>();
   for (const [oldId, newId] of Object.entries(activityMap)) {
@@ -91,7 +106,10 @@ export function activityMapper(from: LoadedDefinition, to: LoadedDefinition, act
 }
 
 const waits = (r: RunResult, map: (id: string) => string = (id) => id) =>
-  [...r.waiting.map((w) => `${map(w.activityId)}@${w.executionId}`), ...r.timers.map((t) => `timer ${map(t.activityId)}@${t.executionId}`)].sort();
+  [
+    ...r.waiting.map((w) => `${map(w.activityId)}@${w.executionId}`),
+    ...r.timers.map((t) => `timer ${map(t.activityId)}@${t.executionId}`),
+  ].sort();
 
 export interface MigrationResult {
   from: LoadedDefinition;
@@ -106,9 +124,16 @@ export interface MigrationResult {
  * rewritten state and waits where the old one waited), then instance, tasks, jobs, history
  * and audit, under the instance's optimistic lock.
  */
-export async function migrateInstance(svc: Services, em: EntityManager, acting: Acting, instance: InstanceRow, input: MigrationInput): Promise<MigrationResult> {
+export async function migrateInstance(
+  svc: Services,
+  em: EntityManager,
+  acting: Acting,
+  instance: InstanceRow,
+  input: MigrationInput,
+): Promise<MigrationResult> {
   assertStateFormat();
-  if (instance.status !== 'running' || !instance.state) throw new AppError('process.not_running', `Instance ${instance.id} is ${instance.status}`);
+  if (instance.status !== 'running' || !instance.state)
+    throw new AppError('process.not_running', `Instance ${instance.id} is ${instance.status}`);
   const from = await svc.engine.definitions.byId(em, instance.definition_id);
   const to = await svc.engine.definitions.resolve(em, instance.definition_key, input.toVersion);
   if (to.id === from.id) throw refuse(`Instance ${instance.id} is already on v${to.version}`);
@@ -116,14 +141,23 @@ export async function migrateInstance(svc: Services, em: EntityManager, acting: 
 
   const state = JSON.parse(instance.state) as object;
   const variables = JSON.parse(instance.variables) as Record<string, unknown>;
-  const tasks = await em.execute<{ id: string; activity_id: string }[]>("SELECT id, activity_id FROM tasks WHERE instance_id = ? AND status = 'open'", [instance.id]);
-  const jobs = await em.execute<{ id: string; activity_id: string | null }[]>("SELECT id, activity_id FROM jobs WHERE instance_id = ? AND status = 'pending'", [instance.id]);
+  const tasks = await em.execute<{ id: string; activity_id: string }[]>(
+    "SELECT id, activity_id FROM tasks WHERE instance_id = ? AND status = 'open'",
+    [instance.id],
+  );
+  const jobs = await em.execute<{ id: string; activity_id: string | null }[]>(
+    "SELECT id, activity_id FROM jobs WHERE instance_id = ? AND status = 'pending'",
+    [instance.id],
+  );
   const before = await runEngine(from, svc.clock, { instanceId: instance.id, state, variables });
 
   // Every activity the instance waits in must have a compatible counterpart.
   const held = new Set([
-    ...runningActivities(state), ...before.waiting.map((w) => w.activityId), ...before.timers.map((t) => t.activityId),
-    ...tasks.map((t) => t.activity_id), ...jobs.flatMap((j) => (j.activity_id ? [j.activity_id] : [])),
+    ...runningActivities(state),
+    ...before.waiting.map((w) => w.activityId),
+    ...before.timers.map((t) => t.activityId),
+    ...tasks.map((t) => t.activity_id),
+    ...jobs.flatMap((j) => (j.activity_id ? [j.activity_id] : [])),
   ]);
   const missing: MissingCounterpart[] = [];
   const becomes = new Map<string, string>();
@@ -134,7 +168,10 @@ export async function migrateInstance(svc: Services, em: EntityManager, acting: 
     becomes.set(map(id), id);
   }
   if (missing.length) {
-    throw refuse(`Cannot move instance ${instance.id} from v${from.version} to v${to.version}: ${missing.map((m) => `"${m.activityId}" ${m.reason}`).join('; ')}`, { activities: missing });
+    throw refuse(
+      `Cannot move instance ${instance.id} from v${from.version} to v${to.version}: ${missing.map((m) => `"${m.activityId}" ${m.reason}`).join('; ')}`,
+      { activities: missing },
+    );
   }
 
   // Rewrite, then let the target version's engine recover it: it must wait exactly where the old one did.
@@ -151,7 +188,8 @@ export async function migrateInstance(svc: Services, em: EntityManager, acting: 
     const moved = after.history.map((h) => h.activityId);
     throw refuse(
       `v${to.version} does not resume instance ${instance.id} where it waits: expected [${expected.join(', ')}], got [${got.join(', ')}]` +
-        (after.completed ? ', and it completed' : '') + (moved.length ? `; it moved through ${moved.join(', ')}` : ''),
+        (after.completed ? ', and it completed' : '') +
+        (moved.length ? `; it moved through ${moved.join(', ')}` : ''),
     );
   }
 
@@ -170,24 +208,46 @@ export async function migrateInstance(svc: Services, em: EntityManager, acting: 
     const unit = await svc.engine.taskUnit(em, to, id, { unitId: instance.unit_id, unitPath: instance.unit_path });
     await em.execute(
       'UPDATE tasks SET activity_id = ?, name = ?, form_key = ?, assignee = ?, candidate_groups = ?, candidate_users = ?, unit_id = ?, unit_path = ? WHERE id = ?',
-      [id, model?.name ?? null, model?.userTask?.formKey ?? null, model?.userTask?.assignee ?? null, csv(model?.userTask?.candidateGroups ?? []),
-        csv(model?.userTask?.candidateUsers ?? []), unit.id, unit.path, t.id],
+      [
+        id,
+        model?.name ?? null,
+        model?.userTask?.formKey ?? null,
+        model?.userTask?.assignee ?? null,
+        csv(model?.userTask?.candidateGroups ?? []),
+        csv(model?.userTask?.candidateUsers ?? []),
+        unit.id,
+        unit.path,
+        t.id,
+      ],
     );
   }
-  for (const j of jobs) await em.execute('UPDATE jobs SET activity_id = ?, definition_id = ? WHERE id = ?', [j.activity_id && map(j.activity_id), to.id, j.id]);
+  for (const j of jobs)
+    await em.execute('UPDATE jobs SET activity_id = ?, definition_id = ? WHERE id = ?', [j.activity_id && map(j.activity_id), to.id, j.id]);
   // Message waits keep their execution ids and correlation keys; their activity (and message name) follow the map.
-  for (const m of await em.execute<{ id: string; activity_id: string }[]>('SELECT id, activity_id FROM message_subscriptions WHERE instance_id = ?', [instance.id])) {
+  for (const m of await em.execute<{ id: string; activity_id: string }[]>(
+    'SELECT id, activity_id FROM message_subscriptions WHERE instance_id = ?',
+    [instance.id],
+  )) {
     const name = to.activities[map(m.activity_id)]?.message;
-    if (name) await em.execute('UPDATE message_subscriptions SET activity_id = ?, message_name = ? WHERE id = ?', [map(m.activity_id), name, m.id]);
+    if (name)
+      await em.execute('UPDATE message_subscriptions SET activity_id = ?, message_name = ? WHERE id = ?', [map(m.activity_id), name, m.id]);
   }
   // Called children follow their call activity's new id (the execution they wait on is kept).
   for (const [oldId, newId] of ids) {
-    await em.execute('UPDATE process_instances SET parent_activity_id = ? WHERE parent_id = ? AND parent_activity_id = ?', [newId, instance.id, oldId]);
+    await em.execute('UPDATE process_instances SET parent_activity_id = ? WHERE parent_id = ? AND parent_activity_id = ?', [
+      newId,
+      instance.id,
+      oldId,
+    ]);
   }
-  const open = await em.execute<{ id: number; activity_id: string }[]>('SELECT id, activity_id FROM activity_history WHERE instance_id = ? AND ended_at IS NULL', [instance.id]);
+  const open = await em.execute<{ id: number; activity_id: string }[]>(
+    'SELECT id, activity_id FROM activity_history WHERE instance_id = ? AND ended_at IS NULL',
+    [instance.id],
+  );
   for (const h of open) {
     const id = map(h.activity_id);
-    if (to.activities[id]) await em.execute('UPDATE activity_history SET activity_id = ?, name = ? WHERE id = ?', [id, to.activities[id].name ?? null, h.id]);
+    if (to.activities[id])
+      await em.execute('UPDATE activity_history SET activity_id = ?, name = ? WHERE id = ?', [id, to.activities[id].name ?? null, h.id]);
   }
   await svc.audit.append(em, {
     ...acting,
@@ -195,7 +255,14 @@ export async function migrateInstance(svc: Services, em: EntityManager, acting: 
     targetType: 'process_instance',
     targetId: instance.id,
     unitId: instance.unit_id,
-    summary: { key: to.key, fromVersion: from.version, toVersion: to.version, activityMap: input.activityMap ?? {}, tasks: tasks.length, jobs: jobs.length },
+    summary: {
+      key: to.key,
+      fromVersion: from.version,
+      toVersion: to.version,
+      activityMap: input.activityMap ?? {},
+      tasks: tasks.length,
+      jobs: jobs.length,
+    },
   });
   return { from, to, tasks: tasks.length, jobs: jobs.length };
 }

@@ -11,8 +11,19 @@ const xmlHeaders = { 'content-type': 'application/xml' };
 const DAY = 24 * 3600_000;
 const db = () => ctx.t.platform.services.db.em();
 
-interface TaskView { id: string; activityId: string; name: string | null; formKey: string | null }
-interface InstanceView { id: string; status: string; definitionVersion: number; openTasks: TaskView[]; history: { activityId: string; endedAt: string | null }[] }
+interface TaskView {
+  id: string;
+  activityId: string;
+  name: string | null;
+  formKey: string | null;
+}
+interface InstanceView {
+  id: string;
+  status: string;
+  definitionVersion: number;
+  openTasks: TaskView[];
+  history: { activityId: string; endedAt: string | null }[];
+}
 
 let analyst: TestClient;
 let analystStp: TestClient;
@@ -34,9 +45,17 @@ async function start(definitionKey: string, version = 1, by = clerk, unitId?: st
 const instance = async (id: string): Promise<InstanceView> => (await clerk.get(`/api/instances/${id}`)).json();
 const complete = (task: { id: string }) => clerk.post(`/api/tasks/${task.id}/complete`, {});
 const migrate = (id: string, body: object, by = analyst) => by.post(`/api/instances/${id}/migrate`, body);
-const row = async (id: string) => (await db().execute<Record<string, unknown>[]>('SELECT definition_id, definition_version, state, lock_version FROM process_instances WHERE id = ?', [id]))[0];
+const row = async (id: string) =>
+  (
+    await db().execute<Record<string, unknown>[]>(
+      'SELECT definition_id, definition_version, state, lock_version FROM process_instances WHERE id = ?',
+      [id],
+    )
+  )[0];
 const audits = async (id: string) =>
-  (await db().execute<AuditRow[]>("SELECT summary FROM audit_log WHERE action = 'process.migrated' AND target_id = ?", [id])).map(rowSummary);
+  (await db().execute<AuditRow[]>("SELECT summary FROM audit_log WHERE action = 'process.migrated' AND target_id = ?", [id])).map(
+    rowSummary,
+  );
 
 /** Completes the open tasks one by one until the instance ends; returns the activities done. */
 async function runToEnd(id: string): Promise<string[]> {
@@ -76,7 +95,9 @@ const STP_PASSWORD = 'Bac-Ninh-Analyst-2026';
 
 /** Signs everyone in again (sessions expire when the clock jumps). */
 async function signIn() {
-  [analyst, clerk, admin, analystStp] = await Promise.all(['analyst', 'clerk', 'admin'].map((u) => ctx.t.login(u)).concat(ctx.t.login('analyst-stp', STP_PASSWORD)));
+  [analyst, clerk, admin, analystStp] = await Promise.all(
+    ['analyst', 'clerk', 'admin'].map((u) => ctx.t.login(u)).concat(ctx.t.login('analyst-stp', STP_PASSWORD)),
+  );
 }
 
 async function advance(ms: number) {
@@ -87,7 +108,12 @@ async function advance(ms: number) {
 beforeAll(async () => {
   admin = await ctx.t.login('admin');
   // An analyst of Sở Tư pháp only: the demo's instances (desk Q1) are outside their units.
-  const created = await admin.post('/api/users', { username: 'analyst-stp', displayName: 'Phân tích — Sở Tư pháp', unitId: 'DEMO.STP', password: STP_PASSWORD });
+  const created = await admin.post('/api/users', {
+    username: 'analyst-stp',
+    displayName: 'Phân tích — Sở Tư pháp',
+    unitId: 'DEMO.STP',
+    password: STP_PASSWORD,
+  });
   const user = (await created.json()).user;
   expect((await admin.post('/api/role-assignments', { userId: user.id, role: 'analyst', unitId: 'DEMO.STP' })).status).toBe(201);
   await signIn();
@@ -110,7 +136,9 @@ describe('migrating one instance', () => {
     // Then it is on v2, the same task shows v2's name and form, and the move is audited
     const moved = (await res.json()) as InstanceView;
     expect(moved.definitionVersion).toBe(2);
-    expect(moved.openTasks).toMatchObject([{ id: task.id, activityId: 'review', name: 'Xem xét, đối chiếu hồ sơ', formKey: 'form:review-v2' }]);
+    expect(moved.openTasks).toMatchObject([
+      { id: task.id, activityId: 'review', name: 'Xem xét, đối chiếu hồ sơ', formKey: 'form:review-v2' },
+    ]);
     const after = await row(inst.id);
     expect(Number(after.lock_version)).toBe(Number(before.lock_version) + 1);
     expect(after.definition_id).not.toBe(before.definition_id);
@@ -153,7 +181,9 @@ describe('migrating one instance', () => {
     expect(unknown.status).toBe(422);
     expect((await unknown.json()).detail).toContain('"nope" is not an activity of v1');
     const wrongType = await (await migrate(inst.id, { toVersion: 4, activityMap: { review: 'done' } })).json();
-    expect(wrongType.activities).toEqual([{ activityId: 'review', reason: 'is a bpmn:UserTask, "done" (mapped) in v4 is a bpmn:EndEvent' }]);
+    expect(wrongType.activities).toEqual([
+      { activityId: 'review', reason: 'is a bpmn:UserTask, "done" (mapped) in v4 is a bpmn:EndEvent' },
+    ]);
     expect((await instance(inst.id)).definitionVersion).toBe(1);
     // With {review: examine} it moves, the task now being "examine"
     const res = await migrate(inst.id, { toVersion: 4, activityMap: { review: 'examine' } });
@@ -169,7 +199,11 @@ describe('migrating one instance', () => {
     await deploy(fixture('migrate-timer-v1.bpmn'), 1);
     await deploy(fixture('migrate-timer-v2.bpmn'), 2);
     const inst = await start('migrate-timer');
-    const jobs = () => db().execute<{ id: string; activity_id: string; definition_id: string; status: string; due_at: unknown }[]>('SELECT * FROM jobs WHERE instance_id = ?', [inst.id]);
+    const jobs = () =>
+      db().execute<{ id: string; activity_id: string; definition_id: string; status: string; due_at: unknown }[]>(
+        'SELECT * FROM jobs WHERE instance_id = ?',
+        [inst.id],
+      );
     const [job] = await jobs();
     // When it moves to v2
     const res = await migrate(inst.id, { toVersion: 2 });
@@ -229,7 +263,9 @@ describe('migrating a version’s instances', () => {
     expect(await runToEnd(z.id)).toEqual(['approve']);
     expect(await runToEnd(x.id)).toEqual(['review', 'approve']);
     // And a map that does not fit the versions refuses the whole batch
-    expect((await analyst.post('/api/definitions/migrate-batch/1/migrate', { toVersion: 2, activityMap: { review: 'nope' } })).status).toBe(422);
+    expect((await analyst.post('/api/definitions/migrate-batch/1/migrate', { toVersion: 2, activityMap: { review: 'nope' } })).status).toBe(
+      422,
+    );
     expect((await analyst.post('/api/definitions/migrate-batch/1/migrate', { toVersion: 9 })).status).toBe(404);
     expect((await clerk.post('/api/definitions/migrate-batch/1/migrate', { toVersion: 2 })).status).toBe(403);
   });

@@ -15,8 +15,22 @@ const FILES = ['A.1.0', 'A.2.0', 'A.3.0', 'A.4.0', 'A.4.1', 'C.8.1', 'C.9.0', 'C
 
 /** The corpus's topics belong to other products: a handler that does nothing answers each. */
 const TOPICS = [
-  'DMN', 'emailService', 'http', 'update', 'calculateScore', 'cancelApplication', 'informCustomerSuccessfulCancelation', 'informOperationsSuccessfulCancelation',
-  'io.camunda:sendgrid:1', 'issuePolicy', 'rejectPolicy', 'reportFraud', 'timeoutHandled', 'email', 'notifyCustomerDelay', 'dmn-risk_check',
+  'DMN',
+  'emailService',
+  'http',
+  'update',
+  'calculateScore',
+  'cancelApplication',
+  'informCustomerSuccessfulCancelation',
+  'informOperationsSuccessfulCancelation',
+  'io.camunda:sendgrid:1',
+  'issuePolicy',
+  'rejectPolicy',
+  'reportFraud',
+  'timeoutHandled',
+  'email',
+  'notifyCustomerDelay',
+  'dmn-risk_check',
 ];
 /** Plugin topics are `<namespace>.<verb-noun>`: each corpus topic is renamed into ours before deploying. */
 const ours = (topic: string) => `miwgtest.${topic.toLowerCase().replace(/[^a-z0-9]+/g, '-')}`;
@@ -26,7 +40,10 @@ const renamed = (xml: string) =>
   xml
     .replace(/(zeebe:taskDefinition type=|camunda:topic=)"([^"]+)"/g, (_m, attr: string, topic: string) => `${attr}"${ours(topic)}"`)
     // A business-rule task's decision is topic `dmn:<id>`: here a handler of ours stands in for it.
-    .replace(/<zeebe:calledDecision decisionId="([^"]+)"[^>]*\/>/g, (_m, id: string) => `<zeebe:taskDefinition type="${ours(`dmn-${id}`)}" />`);
+    .replace(
+      /<zeebe:calledDecision decisionId="([^"]+)"[^>]*\/>/g,
+      (_m, id: string) => `<zeebe:taskDefinition type="${ours(`dmn-${id}`)}" />`,
+    );
 
 const ctx = useTestPlatform({ plugins: [miwg] });
 const DRIVER: Acting = { actor: { id: null, name: 'test:miwg-driver' }, requestId: null };
@@ -44,13 +61,19 @@ const svc = () => ctx.t.platform.services;
 /** One step towards the end: a user task, else a due job (moving the clock to it), else any other wait answered. */
 async function step(instanceId: string): Promise<string | null> {
   const em = svc().db.em();
-  const [task] = await em.execute<TaskRow[]>("SELECT * FROM tasks WHERE instance_id = ? AND status = 'open' ORDER BY created_at, id", [instanceId]);
+  const [task] = await em.execute<TaskRow[]>("SELECT * FROM tasks WHERE instance_id = ? AND status = 'open' ORDER BY created_at, id", [
+    instanceId,
+  ]);
   if (task) {
-    await svc().db.em().transactional((tx) => svc().engine.completeTask(tx, DRIVER, task, {}));
+    await svc()
+      .db.em()
+      .transactional((tx) => svc().engine.completeTask(tx, DRIVER, task, {}));
     return `task ${task.activity_id}`;
   }
   const [job] = await em.execute<{ activity_id: string | null; due_at: unknown }[]>(
-    "SELECT activity_id, due_at FROM jobs WHERE instance_id = ? AND status = 'pending' ORDER BY due_at", [instanceId]);
+    "SELECT activity_id, due_at FROM jobs WHERE instance_id = ? AND status = 'pending' ORDER BY due_at",
+    [instanceId],
+  );
   if (job) {
     const due = toDate(job.due_at);
     if (due > ctx.t.clock.now()) ctx.t.clock.set(due);
@@ -60,10 +83,18 @@ async function step(instanceId: string): Promise<string | null> {
   const row = await svc().engine.loadInstance(em, instanceId);
   if (!row.state) return null;
   const def = await svc().engine.definitions.byId(em, row.definition_id);
-  const { waiting } = await runEngine(def, svc().clock, { instanceId, state: JSON.parse(row.state) as object, variables: JSON.parse(row.variables) as Record<string, unknown> });
+  const { waiting } = await runEngine(def, svc().clock, {
+    instanceId,
+    state: JSON.parse(row.state) as object,
+    variables: JSON.parse(row.variables) as Record<string, unknown>,
+  });
   const other = waiting.find((w) => w.type !== 'bpmn:BoundaryEvent' && !w.type.endsWith('UserTask'));
   if (!other) return null;
-  const done = await svc().db.em().transactional((tx) => svc().engine.signal(tx, DRIVER, instanceId, { activityId: other.activityId, executionId: other.executionId, variables: {} }));
+  const done = await svc()
+    .db.em()
+    .transactional((tx) =>
+      svc().engine.signal(tx, DRIVER, instanceId, { activityId: other.activityId, executionId: other.executionId, variables: {} }),
+    );
   return done ? `signal ${other.activityId}` : null;
 }
 
@@ -71,7 +102,9 @@ describe('MIWG reference diagrams through the durable runtime', () => {
   for (const file of FILES) {
     it(`Given ${file}.bpmn deployed over HTTP, when each of its processes is started and driven one command at a time, then it completes`, async () => {
       analyst = await ctx.t.login('analyst'); // the clock may have moved past the session
-      const res = await analyst.post('/api/definitions', renamed(readFileSync(new URL(`${file}.bpmn`, corpus), 'utf8')), { 'content-type': 'application/xml' });
+      const res = await analyst.post('/api/definitions', renamed(readFileSync(new URL(`${file}.bpmn`, corpus), 'utf8')), {
+        'content-type': 'application/xml',
+      });
       expect([200, 201], await res.clone().text()).toContain(res.status);
       const { definitions } = (await res.json()) as { definitions: { key: string; version: number }[] };
       expect(definitions.length).toBeGreaterThan(0);

@@ -11,7 +11,9 @@ import type { CompiledFile } from './model.ts';
 
 // The OMG BPMN MIWG reference diagrams (CC BY 3.0, "BPMN MIWG test suite"), read in place.
 const corpus = new URL('../../../shared/corpus/miwg/', import.meta.url);
-const files = readdirSync(corpus).filter((f) => f.endsWith('.bpmn')).sort();
+const files = readdirSync(corpus)
+  .filter((f) => f.endsWith('.bpmn'))
+  .sort();
 
 /**
  * What each file does today (docs/bpmn-extensions.md keeps the same table): 'deploys', or the
@@ -67,7 +69,9 @@ describe('MIWG reference diagrams', () => {
       expect(result.code).toBe(expected[file]);
       if (result.error) {
         const extra = result.error.extra ?? {};
-        const ids = [extra.elementId, ...((extra.elementIds as string[] | undefined) ?? [])].filter((id): id is string => typeof id === 'string');
+        const ids = [extra.elementId, ...((extra.elementIds as string[] | undefined) ?? [])].filter(
+          (id): id is string => typeof id === 'string',
+        );
         expect(ids.length).toBeGreaterThan(0);
         for (const id of ids) expect(result.error.message).toContain(id);
       } else {

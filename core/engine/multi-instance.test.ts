@@ -29,7 +29,12 @@ beforeAll(async () => {
   const admin = await ctx.t.login('admin');
   [clerk, specialist, leader] = await Promise.all(['clerk', 'specialist', 'leader'].map((u) => ctx.t.login(u)));
   const password = 'Tham-van-so-xay-dung-2026';
-  const created = await admin.post('/api/users', { username: 'sxd.chuyenvien', displayName: 'Chuyên viên Sở Xây dựng', unitId: 'DEMO.SXD', password });
+  const created = await admin.post('/api/users', {
+    username: 'sxd.chuyenvien',
+    displayName: 'Chuyên viên Sở Xây dựng',
+    unitId: 'DEMO.SXD',
+    password,
+  });
   expect(created.status).toBe(201);
   const userId = ((await created.json()) as { user: { id: string } }).user.id;
   expect((await admin.post('/api/role-assignments', { userId, role: 'specialist', unitId: await unitId('DEMO.SXD') })).status).toBe(201);
@@ -43,8 +48,14 @@ async function start(variables: Record<string, unknown>): Promise<string> {
   return ((await res.json()) as { id: string }).id;
 }
 const tasksOf = async (who: TestClient, id: string) => (await (await who.get(`/api/tasks?instanceId=${id}`)).json()) as Task[];
-const instance = async (id: string) => (await (await clerk.get(`/api/instances/${id}`)).json()) as { status: string; variables: Record<string, unknown>; history: { activityId: string; endedAt: string | null }[] };
-const unitId = async (code: string) => (await ctx.t.platform.services.db.em().execute<{ id: string }[]>('SELECT id FROM units WHERE code = ?', [code]))[0].id;
+const instance = async (id: string) =>
+  (await (await clerk.get(`/api/instances/${id}`)).json()) as {
+    status: string;
+    variables: Record<string, unknown>;
+    history: { activityId: string; endedAt: string | null }[];
+  };
+const unitId = async (code: string) =>
+  (await ctx.t.platform.services.db.em().execute<{ id: string }[]>('SELECT id FROM units WHERE code = ?', [code]))[0].id;
 
 describe('multi-instance user tasks', () => {
   it('Given a parallel loop over a collection, then each element gets its own task, in the unit the element names, and the process goes on when all are done', async () => {
@@ -80,10 +91,17 @@ describe('multi-instance user tasks', () => {
     const done = await instance(id);
     expect(done.status).toBe('completed');
     // Who signed each iteration is on its task row.
-    const signed = await ctx.t.platform.services.db.em().execute<{ completed_by: string; status: string }[]>(
-      "SELECT t.completed_by, t.status FROM tasks t WHERE t.instance_id = ? AND t.activity_id = 'sign'", [id]);
+    const signed = await ctx.t.platform.services.db
+      .em()
+      .execute<{ completed_by: string; status: string }[]>(
+        "SELECT t.completed_by, t.status FROM tasks t WHERE t.instance_id = ? AND t.activity_id = 'sign'",
+        [id],
+      );
     const [me] = await ctx.t.platform.services.db.em().execute<{ id: string }[]>("SELECT id FROM users WHERE username = 'leader'");
-    expect(signed).toEqual([{ completed_by: me.id, status: 'completed' }, { completed_by: me.id, status: 'completed' }]);
+    expect(signed).toEqual([
+      { completed_by: me.id, status: 'completed' },
+      { completed_by: me.id, status: 'completed' },
+    ]);
   });
 
   it('Given an empty collection, then the loop completes at once; given ${refused} true (a bare variable, as in Camunda), then the refusal path ends the instance', async () => {

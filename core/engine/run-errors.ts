@@ -16,6 +16,15 @@ export const runErrors = [
 
 /** What compiling a BPMN file may refuse it with, for the routes that deploy (definitions, pack import). */
 export const compileErrors = [
-  'bpmn.malformed', 'bpmn.unsafe_xml', 'bpmn.too_deep', 'bpmn.script_refused', 'bpmn.invalid_expression', 'bpmn.unknown_topic', 'bpmn.missing_topic',
-  'bpmn.unsupported', 'bpmn.invalid_attribute', 'bpmn.unbounded_loop', 'bpmn.no_executable_process',
+  'bpmn.malformed',
+  'bpmn.unsafe_xml',
+  'bpmn.too_deep',
+  'bpmn.script_refused',
+  'bpmn.invalid_expression',
+  'bpmn.unknown_topic',
+  'bpmn.missing_topic',
+  'bpmn.unsupported',
+  'bpmn.invalid_attribute',
+  'bpmn.unbounded_loop',
+  'bpmn.no_executable_process',
 ] as const satisfies readonly ErrorCode[];

@@ -87,10 +87,14 @@ function findWaiting(apis: PostponedApi[], executionId: string): PostponedApi | 
 /** A BPMN error thrown by a service task that no error boundary event (or event sub-process) caught. */
 function uncaught(signal: Signal, failure: Error): AppError | null {
   if (!signal.error || String((failure as { code?: unknown }).code) !== signal.error.code) return null;
-  return new AppError('process.bpmn_error_uncaught', `Activity ${signal.activityId} reported business error "${signal.error.code}" (${signal.error.message}) and no error event catches it`, {
-    errorCode: signal.error.code,
-    activityId: signal.activityId,
-  });
+  return new AppError(
+    'process.bpmn_error_uncaught',
+    `Activity ${signal.activityId} reported business error "${signal.error.code}" (${signal.error.message}) and no error event catches it`,
+    {
+      errorCode: signal.error.code,
+      activityId: signal.activityId,
+    },
+  );
 }
 
 function collectWaiting(apis: PostponedApi[], out: Waiting[] = []): Waiting[] {
@@ -100,8 +104,16 @@ function collectWaiting(apis: PostponedApi[], out: Waiting[] = []): Waiting[] {
     if (children.length) collectWaiting(children, out);
     else if (iterations.length) {
       // One waiting item (one task row) per iteration, signalled by the iteration's execution id.
-      for (const it of iterations) out.push({ activityId: api.id, executionId: it.executionId, type: api.type, name: api.owner?.name ?? api.name ?? null, locals: iterationLocals(api, it) });
-    } else if (api.type !== 'bpmn:SequenceFlow') out.push({ activityId: api.id, executionId: api.executionId, type: api.type, name: api.owner?.name ?? api.name ?? null });
+      for (const it of iterations)
+        out.push({
+          activityId: api.id,
+          executionId: it.executionId,
+          type: api.type,
+          name: api.owner?.name ?? api.name ?? null,
+          locals: iterationLocals(api, it),
+        });
+    } else if (api.type !== 'bpmn:SequenceFlow')
+      out.push({ activityId: api.id, executionId: api.executionId, type: api.type, name: api.owner?.name ?? api.name ?? null });
   }
   return out;
 }
@@ -124,14 +136,23 @@ export async function runEngine(def: LoadedDefinition, clock: Clock, input: RunI
   const history = new Map<string, HistoryEvent>();
   const event = (kind: 'startedAt' | 'endedAt') => (api: PostponedApi) => {
     if (api.type === 'bpmn:Process' || api.type === 'bpmn:SequenceFlow') return;
-    const h = history.get(api.executionId) ?? { activityId: api.id, executionId: api.executionId, name: api.owner?.name ?? api.name ?? null, type: api.type };
+    const h = history.get(api.executionId) ?? {
+      activityId: api.id,
+      executionId: api.executionId,
+      name: api.owner?.name ?? api.name ?? null,
+      type: api.type,
+    };
     h[kind] = clock.now();
     history.set(api.executionId, h);
   };
   // camunda:inputOutput: inputs when an activity starts (kept in the state until it ends), outputs when it ends.
   let topEnv: { variables: Record<string, unknown> } | null = null;
   const processEnv = (api: PostponedApi) => {
-    topEnv ??= (engine.execution?.definitions[0]?.getProcesses().find((p: { id: string }) => p.id === def.key) as { environment: { variables: Record<string, unknown> } } | undefined)?.environment ?? null;
+    topEnv ??=
+      (
+        engine.execution?.definitions[0]?.getProcesses().find((p: { id: string }) => p.id === def.key) as
+          { environment: { variables: Record<string, unknown> } } | undefined
+      )?.environment ?? null;
     if (!topEnv && api.content?.parent?.id === def.key && api.environment) topEnv = api.environment;
     return topEnv ?? api.environment ?? { variables: {} };
   };
@@ -155,11 +176,12 @@ export async function runEngine(def: LoadedDefinition, clock: Clock, input: RunI
   listener.on('activity.start', (api: PostponedApi) => {
     event('startedAt')(api);
     const inputs = def.activities[api.id]?.io?.inputs;
-    if (inputs?.length) io(api, () => {
-      const vars = processEnv(api).variables;
-      const values = evaluateParams(inputs, publicVariables(vars));
-      vars[IO_KEY] = { ...locals(api), [api.executionId]: values };
-    });
+    if (inputs?.length)
+      io(api, () => {
+        const vars = processEnv(api).variables;
+        const values = evaluateParams(inputs, publicVariables(vars));
+        vars[IO_KEY] = { ...locals(api), [api.executionId]: values };
+      });
   });
   listener.on('activity.end', (api: PostponedApi) => {
     event('endedAt')(api);
@@ -169,7 +191,8 @@ export async function runEngine(def: LoadedDefinition, clock: Clock, input: RunI
       const vars = processEnv(api).variables;
       const own = locals(api)[api.executionId] ?? {};
       dropLocals(api);
-      if (model.outputs.length) Object.assign(vars, evaluateParams(model.outputs, { ...publicVariables(vars), ...own, ...(signalled.get(api.executionId) ?? {}) }));
+      if (model.outputs.length)
+        Object.assign(vars, evaluateParams(model.outputs, { ...publicVariables(vars), ...own, ...(signalled.get(api.executionId) ?? {}) }));
     });
   });
   // An activity that leaves without ending (a task interrupted by a boundary event, a discarded boundary event) has ended too.
@@ -209,12 +232,13 @@ export async function runEngine(def: LoadedDefinition, clock: Clock, input: RunI
       await engine.execute({ listener, variables: { ...input.variables } } as never);
     }
     const proc = engine.execution?.definitions[0]?.getProcesses().find((p: { id: string }) => p.id === def.key) as
-      | { environment: { variables: Record<string, unknown> } }
-      | undefined;
+      { environment: { variables: Record<string, unknown> } } | undefined;
     const postponed = () => (completed ? [] : ((engine.execution?.getPostponed() ?? []) as PostponedApi[]));
     const give = (signal: Signal): boolean => {
       // No execution id: the waiting activity of that id (a message start event of a new instance).
-      const api = signal.executionId ? findWaiting(postponed(), signal.executionId) : (postponed().find((a) => a.id === signal.activityId) ?? null);
+      const api = signal.executionId
+        ? findWaiting(postponed(), signal.executionId)
+        : (postponed().find((a) => a.id === signal.activityId) ?? null);
       if (!api) return false;
       if (signal.error) {
         // bpmn-elements turns it into an ActivityError with this code: error boundary events match it against errorCode.
@@ -232,7 +256,11 @@ export async function runEngine(def: LoadedDefinition, clock: Clock, input: RunI
     const settle = async (signal: Signal | undefined) => {
       await new Promise((r) => setImmediate(r));
       if (failure) throw (signal && uncaught(signal, failure)) || failure;
-      if (ioFailure) throw new AppError('process.engine_error', `Process ${def.key} v${def.version}: an input or output parameter failed: ${ioFailure.message}`);
+      if (ioFailure)
+        throw new AppError(
+          'process.engine_error',
+          `Process ${def.key} v${def.version}: an input or output parameter failed: ${ioFailure.message}`,
+        );
     };
     const waitingNow = () => {
       const store = (proc?.environment.variables[IO_KEY] ?? {}) as Record<string, Variables>;
@@ -244,12 +272,20 @@ export async function runEngine(def: LoadedDefinition, clock: Clock, input: RunI
     for (let steps = 0; input.next && !completed; steps++) {
       const step = await input.next(waitingNow(), publicVariables(proc?.environment.variables ?? input.variables));
       if (!step) break;
-      if (steps >= MAX_STEPS_PER_COMMAND) throw new AppError('process.engine_error', `Process ${def.key} v${def.version}: more than ${MAX_STEPS_PER_COMMAND} service tasks in one command`);
-      if (!give(step)) throw new AppError('process.engine_error', `Process ${def.key} v${def.version}: activity ${step.activityId} no longer waits`);
+      if (steps >= MAX_STEPS_PER_COMMAND)
+        throw new AppError(
+          'process.engine_error',
+          `Process ${def.key} v${def.version}: more than ${MAX_STEPS_PER_COMMAND} service tasks in one command`,
+        );
+      if (!give(step))
+        throw new AppError('process.engine_error', `Process ${def.key} v${def.version}: activity ${step.activityId} no longer waits`);
       await settle(step);
       // A multi-instance task waits per iteration, not at the execution signalled: never call its handler again and again.
       if (findWaiting(postponed(), step.executionId)) {
-        throw new AppError('process.engine_error', `Process ${def.key} v${def.version}: activity ${step.activityId} still waits after its signal (multi-instance service tasks are not supported)`);
+        throw new AppError(
+          'process.engine_error',
+          `Process ${def.key} v${def.version}: activity ${step.activityId} still waits after its signal (multi-instance service tasks are not supported)`,
+        );
       }
     }
     const waiting = waitingNow();

@@ -23,7 +23,13 @@ const HUMAN_TASKS = new Set(['bpmn:UserTask', 'bpmn:ManualTask']);
 
 /** The part of a task row every task event carries. */
 const taskFacts = (t: TaskRow, businessKey: string | null) => ({
-  taskId: t.id, instanceId: t.instance_id, definitionKey: t.definition_key, activityId: t.activity_id, name: t.name, unitId: t.unit_id, businessKey,
+  taskId: t.id,
+  instanceId: t.instance_id,
+  definitionKey: t.definition_key,
+  activityId: t.activity_id,
+  name: t.name,
+  unitId: t.unit_id,
+  businessKey,
 });
 
 /** What `persist` needs to know of the instance a command ran on. */
@@ -38,7 +44,14 @@ interface Target {
   businessKey: string | null;
 }
 
-const target = (r: InstanceRow): Target => ({ id: r.id, lockVersion: r.lock_version, unitId: r.unit_id, unitPath: r.unit_path, parentId: r.parent_id ?? null, businessKey: r.business_key });
+const target = (r: InstanceRow): Target => ({
+  id: r.id,
+  lockVersion: r.lock_version,
+  unitId: r.unit_id,
+  unitPath: r.unit_path,
+  parentId: r.parent_id ?? null,
+  businessKey: r.business_key,
+});
 
 /** The answer for a missing instance, and for one the caller may not see (ADR 0004). */
 export const instanceNotFound = (id: string) => new AppError('process.instance_not_found', `No process instance ${id}`);
@@ -61,7 +74,12 @@ export class ProcessRuntime {
     em: EntityManager,
     acting: Acting,
     input: {
-      definitionKey: string; version?: number | null; businessKey?: string | null; variables?: Record<string, unknown>; unitId?: string | null; unitPath?: string | null;
+      definitionKey: string;
+      version?: number | null;
+      businessKey?: string | null;
+      variables?: Record<string, unknown>;
+      unitId?: string | null;
+      unitPath?: string | null;
       /** Started by this timer start event (job runner): its timer fires at once. */
       timerStart?: { definitionId: string; activityId: string };
       /** Started by a message (messages.ts): this message start event catches it at once, with the variables. */
@@ -81,8 +99,23 @@ export class ProcessRuntime {
     await em.execute(
       `INSERT INTO process_instances (id, definition_id, definition_key, definition_version, business_key, status, unit_id, unit_path, state, variables, parent_id, parent_activity_id, parent_execution_id, root_id, started_by, started_at, updated_at, lock_version)
        VALUES (?, ?, ?, ?, ?, 'running', ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
-      [id, def.id, def.key, def.version, input.businessKey ?? null, input.unitId ?? null, input.unitPath ?? null, JSON.stringify(variables),
-        parent?.instanceId ?? null, parent?.activityId ?? null, parent?.executionId ?? null, parent?.rootId ?? id, acting.actor.id, now, now],
+      [
+        id,
+        def.id,
+        def.key,
+        def.version,
+        input.businessKey ?? null,
+        input.unitId ?? null,
+        input.unitPath ?? null,
+        JSON.stringify(variables),
+        parent?.instanceId ?? null,
+        parent?.activityId ?? null,
+        parent?.executionId ?? null,
+        parent?.rootId ?? id,
+        acting.actor.id,
+        now,
+        now,
+      ],
     );
     // Audited before it runs: what the first command does (a called child, a message) comes after it in the trail.
     await this.svc.audit.append(em, {
@@ -92,21 +125,48 @@ export class ProcessRuntime {
       targetId: id,
       unitId: input.unitId ?? null,
       summary: {
-        key: def.key, version: def.version, businessKey: input.businessKey ?? null, ...(input.timerStart && { timerStart: input.timerStart.activityId }),
+        key: def.key,
+        version: def.version,
+        businessKey: input.businessKey ?? null,
+        ...(input.timerStart && { timerStart: input.timerStart.activityId }),
         ...(parent && { parentId: parent.instanceId, callActivity: parent.activityId }),
       },
     });
     if (this.svc.events.has('instance.started')) {
-      await this.svc.events.publish(em, 'instance.started', {
-        instanceId: id, definitionKey: def.key, definitionVersion: def.version, businessKey: input.businessKey ?? null, unitId: input.unitId ?? null,
-        parentId: parent?.instanceId ?? null, startedBy: acting.actor.id,
-      }, acting);
+      await this.svc.events.publish(
+        em,
+        'instance.started',
+        {
+          instanceId: id,
+          definitionKey: def.key,
+          definitionVersion: def.version,
+          businessKey: input.businessKey ?? null,
+          unitId: input.unitId ?? null,
+          parentId: parent?.instanceId ?? null,
+          startedBy: acting.actor.id,
+        },
+        acting,
+      );
     }
     const fire = input.timerStart ? { activityId: input.timerStart.activityId } : undefined;
     const next = syncServiceTasks(this.svc, em, def, { id, businessKey: input.businessKey ?? null });
     const signal = input.messageStart ? { activityId: input.messageStart.activityId, executionId: '', variables } : undefined;
     const result = await runEngine(def, this.svc.clock, { instanceId: id, variables, fire, signal, next });
-    await this.persist(em, acting, def, { id, lockVersion: 0, unitId: input.unitId ?? null, unitPath: input.unitPath ?? null, parentId: parent?.instanceId ?? null, businessKey: input.businessKey ?? null }, result, null);
+    await this.persist(
+      em,
+      acting,
+      def,
+      {
+        id,
+        lockVersion: 0,
+        unitId: input.unitId ?? null,
+        unitPath: input.unitPath ?? null,
+        parentId: parent?.instanceId ?? null,
+        businessKey: input.businessKey ?? null,
+      },
+      result,
+      null,
+    );
     return id;
   }
 
@@ -144,7 +204,12 @@ export class ProcessRuntime {
    * job's transaction): variables merged and the activity signalled, or the business error
    * thrown from it. False, changing nothing, when the instance or the activity no longer waits.
    */
-  async completeServiceTask(em: EntityManager, acting: Acting, job: FiringJob & { instanceId: string; executionId: string }, outcome: HandlerOutcome): Promise<boolean> {
+  async completeServiceTask(
+    em: EntityManager,
+    acting: Acting,
+    job: FiringJob & { instanceId: string; executionId: string },
+    outcome: HandlerOutcome,
+  ): Promise<boolean> {
     return this.signal(em, acting, job.instanceId, { activityId: job.activityId, executionId: job.executionId, ...outcome }, job);
   }
 
@@ -153,7 +218,12 @@ export class ProcessRuntime {
    * only as the element maps them (output parameters), else under `messages.<name>`
    * (`receivedVariables`). False when it no longer waits.
    */
-  async deliverMessage(em: EntityManager, acting: Acting, to: { instanceId: string; activityId: string; executionId: string }, message: { name: string; variables: Record<string, unknown> }): Promise<boolean> {
+  async deliverMessage(
+    em: EntityManager,
+    acting: Acting,
+    to: { instanceId: string; activityId: string; executionId: string },
+    message: { name: string; variables: Record<string, unknown> },
+  ): Promise<boolean> {
     return this.signal(em, acting, to.instanceId, { activityId: to.activityId, executionId: to.executionId, message });
   }
 
@@ -177,7 +247,10 @@ export class ProcessRuntime {
     });
     if (!result.signalled) return false;
     if (firing && result.waiting.some((w) => w.executionId === signal.executionId)) {
-      throw new AppError('process.engine_error', `Activity ${signal.activityId} still waits after its signal (multi-instance service tasks are not supported)`);
+      throw new AppError(
+        'process.engine_error',
+        `Activity ${signal.activityId} still waits after its signal (multi-instance service tasks are not supported)`,
+      );
     }
     await this.persist(em, acting, def, target(instance), result, signal.executionId, firing);
     return true;
@@ -221,7 +294,8 @@ export class ProcessRuntime {
   }
 
   async cancel(em: EntityManager, acting: Acting, instance: InstanceRow, reason: string | null): Promise<void> {
-    if (instance.status !== 'running' && instance.status !== 'incident') throw new AppError('process.not_running', `Instance ${instance.id} is ${instance.status}`);
+    if (instance.status !== 'running' && instance.status !== 'incident')
+      throw new AppError('process.not_running', `Instance ${instance.id} is ${instance.status}`);
     const now = this.svc.clock.now();
     const res = await em.execute<{ affectedRows: number }>(
       "UPDATE process_instances SET status = 'cancelled', ended_at = ?, updated_at = ?, lock_version = lock_version + 1 WHERE id = ? AND lock_version = ?",
@@ -230,18 +304,42 @@ export class ProcessRuntime {
     );
     if (res.affectedRows !== 1) throw new AppError('conflict.stale', 'The instance changed meanwhile: reload and retry');
     const events = this.svc.events;
-    const cancelled = events.has('task.cancelled') ? await em.execute<TaskRow[]>("SELECT * FROM tasks WHERE instance_id = ? AND status = 'open' ORDER BY created_at, id", [instance.id]) : [];
-    await em.execute("UPDATE tasks SET status = 'cancelled', completed_at = ? WHERE instance_id = ? AND status = 'open'", [now, instance.id]);
-    for (const t of cancelled) await events.publish(em, 'task.cancelled', { ...taskFacts(t, instance.business_key), reason: 'instance_cancelled' }, acting);
+    const cancelled = events.has('task.cancelled')
+      ? await em.execute<TaskRow[]>("SELECT * FROM tasks WHERE instance_id = ? AND status = 'open' ORDER BY created_at, id", [instance.id])
+      : [];
+    await em.execute("UPDATE tasks SET status = 'cancelled', completed_at = ? WHERE instance_id = ? AND status = 'open'", [
+      now,
+      instance.id,
+    ]);
+    for (const t of cancelled)
+      await events.publish(em, 'task.cancelled', { ...taskFacts(t, instance.business_key), reason: 'instance_cancelled' }, acting);
     await em.execute('UPDATE activity_history SET ended_at = ? WHERE instance_id = ? AND ended_at IS NULL', [now, instance.id]);
     await em.execute("DELETE FROM jobs WHERE instance_id = ? AND status = 'pending'", [instance.id]);
     await em.execute('DELETE FROM message_subscriptions WHERE instance_id = ?', [instance.id]);
     await resolveInstanceIncidents(em, this.svc, acting, instance.id);
-    await this.svc.audit.append(em, { ...acting, action: 'process.cancelled', targetType: 'process_instance', targetId: instance.id, unitId: instance.unit_id, summary: { reason } });
+    await this.svc.audit.append(em, {
+      ...acting,
+      action: 'process.cancelled',
+      targetType: 'process_instance',
+      targetId: instance.id,
+      unitId: instance.unit_id,
+      summary: { reason },
+    });
     if (events.has('instance.ended')) {
-      await events.publish(em, 'instance.ended', {
-        instanceId: instance.id, definitionKey: instance.definition_key, businessKey: instance.business_key, unitId: instance.unit_id, outcome: 'cancelled', parentId: instance.parent_id ?? null, reason,
-      }, acting);
+      await events.publish(
+        em,
+        'instance.ended',
+        {
+          instanceId: instance.id,
+          definitionKey: instance.definition_key,
+          businessKey: instance.business_key,
+          unitId: instance.unit_id,
+          outcome: 'cancelled',
+          parentId: instance.parent_id ?? null,
+          reason,
+        },
+        acting,
+      );
     }
     await cancelChildren(em, this.svc, acting, instance.id);
     await childCancelled(em, this.svc, instance);
@@ -265,7 +363,15 @@ export class ProcessRuntime {
     const saved = await em.execute<{ affectedRows: number }>(
       `UPDATE process_instances SET state = ?, variables = ?, status = ?, ended_at = ?, updated_at = ?, lock_version = lock_version + 1
        WHERE id = ? AND lock_version = ?`,
-      [result.completed ? null : JSON.stringify(result.state), JSON.stringify(result.variables), status, result.completed ? now : null, now, instance.id, instance.lockVersion],
+      [
+        result.completed ? null : JSON.stringify(result.state),
+        JSON.stringify(result.variables),
+        status,
+        result.completed ? now : null,
+        now,
+        instance.id,
+        instance.lockVersion,
+      ],
       'run',
     );
     if (saved.affectedRows !== 1) throw new AppError('conflict.stale', 'The instance changed meanwhile: reload and retry');
@@ -278,7 +384,10 @@ export class ProcessRuntime {
           [instance.id, h.activityId, h.executionId, h.name, h.type, h.startedAt, h.endedAt ?? null, actor],
         );
       } else if (h.endedAt) {
-        await em.execute('UPDATE activity_history SET ended_at = ?, actor_id = COALESCE(?, actor_id) WHERE instance_id = ? AND execution_id = ?', [h.endedAt, actor, instance.id, h.executionId]);
+        await em.execute(
+          'UPDATE activity_history SET ended_at = ?, actor_id = COALESCE(?, actor_id) WHERE instance_id = ? AND execution_id = ?',
+          [h.endedAt, actor, instance.id, h.executionId],
+        );
       }
     }
 
@@ -288,7 +397,12 @@ export class ProcessRuntime {
     for (const t of open) {
       if (waitingIds.has(t.execution_id)) continue;
       const done = t.execution_id === signalled;
-      await em.execute('UPDATE tasks SET status = ?, completed_at = ?, completed_by = ? WHERE id = ?', [done ? 'completed' : 'cancelled', now, done ? acting.actor.id : null, t.id]);
+      await em.execute('UPDATE tasks SET status = ?, completed_at = ?, completed_by = ? WHERE id = ?', [
+        done ? 'completed' : 'cancelled',
+        now,
+        done ? acting.actor.id : null,
+        t.id,
+      ]);
       if (done ? events.has('task.completed') : events.has('task.cancelled')) {
         const facts = taskFacts(await this.loadTask(em, t.id), instance.businessKey);
         if (done) await events.publish(em, 'task.completed', { ...facts, completedBy: acting.actor.id }, acting);
@@ -308,29 +422,77 @@ export class ProcessRuntime {
         `INSERT INTO tasks (id, instance_id, definition_key, activity_id, execution_id, name, form_key, assignee, candidate_groups, candidate_users, unit_id, unit_path, due_at, status, created_at, variables)
          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)`,
         [
-          taskId, instance.id, def.key, w.activityId, w.executionId, w.name ?? activity?.name ?? null,
-          activity?.userTask?.formKey ?? null, attrs.assignee, csv(attrs.candidateGroups), csv(attrs.candidateUsers),
-          unit.id, unit.path, dueAt, now,
+          taskId,
+          instance.id,
+          def.key,
+          w.activityId,
+          w.executionId,
+          w.name ?? activity?.name ?? null,
+          activity?.userTask?.formKey ?? null,
+          attrs.assignee,
+          csv(attrs.candidateGroups),
+          csv(attrs.candidateUsers),
+          unit.id,
+          unit.path,
+          dueAt,
+          now,
           own ? JSON.stringify(own) : null,
         ],
       );
       if (events.has('task.created')) {
-        await events.publish(em, 'task.created', {
-          taskId, instanceId: instance.id, definitionKey: def.key, activityId: w.activityId, name: w.name ?? activity?.name ?? null, unitId: unit.id,
-          businessKey: instance.businessKey, assignee: attrs.assignee, candidateGroups: attrs.candidateGroups, candidateUsers: attrs.candidateUsers,
-          dueAt: dueAt?.toISOString() ?? null,
-        }, acting);
+        await events.publish(
+          em,
+          'task.created',
+          {
+            taskId,
+            instanceId: instance.id,
+            definitionKey: def.key,
+            activityId: w.activityId,
+            name: w.name ?? activity?.name ?? null,
+            unitId: unit.id,
+            businessKey: instance.businessKey,
+            assignee: attrs.assignee,
+            candidateGroups: attrs.candidateGroups,
+            candidateUsers: attrs.candidateUsers,
+            dueAt: dueAt?.toISOString() ?? null,
+          },
+          acting,
+        );
       }
     }
-    await syncTimerJobs(em, this.svc, { id: instance.id, definitionId: def.id, unitId: instance.unitId }, result.timers, firing, rows.timerJobs);
+    await syncTimerJobs(
+      em,
+      this.svc,
+      { id: instance.id, definitionId: def.id, unitId: instance.unitId },
+      result.timers,
+      firing,
+      rows.timerJobs,
+    );
     await syncServiceJobs(em, this.svc, { id: instance.id, definitionId: def.id }, def, result.waiting, firing, rows.serviceJobs);
-    await settleIncidents(em, this.svc, acting, instance.id, new Set([...result.waiting, ...result.timers].map((w) => w.executionId)), rows.failedIncidents);
+    await settleIncidents(
+      em,
+      this.svc,
+      acting,
+      instance.id,
+      new Set([...result.waiting, ...result.timers].map((w) => w.executionId)),
+      rows.failedIncidents,
+    );
     if (result.completed && events.has('instance.ended')) {
       const error = result !== ran;
-      await events.publish(em, 'instance.ended', {
-        instanceId: instance.id, definitionKey: def.key, businessKey: instance.businessKey, unitId: instance.unitId, outcome: error ? 'error' : 'completed',
-        parentId: instance.parentId, reason: error ? `BPMN error ${ran.thrown!.code} at ${ran.thrown!.activityId}` : null,
-      }, acting);
+      await events.publish(
+        em,
+        'instance.ended',
+        {
+          instanceId: instance.id,
+          definitionKey: def.key,
+          businessKey: instance.businessKey,
+          unitId: instance.unitId,
+          outcome: error ? 'error' : 'completed',
+          parentId: instance.parentId,
+          reason: error ? `BPMN error ${ran.thrown!.code} at ${ran.thrown!.activityId}` : null,
+        },
+        acting,
+      );
     }
     await afterCommand(em, this.svc, acting, def, instance, result, rows.subscriptions);
     await afterCalls(em, this.svc, acting, def, instance, result);
@@ -340,7 +502,13 @@ export class ProcessRuntime {
    * The unit a task belongs to: the step's `motcua:unit` (a unit code or id; `evaluated` when it
    * was an expression, task-attributes.ts) or else the instance's unit.
    */
-  async taskUnit(em: EntityManager, def: LoadedDefinition, activityId: string, instance: { unitId: string | null; unitPath: string | null }, evaluated?: string | null) {
+  async taskUnit(
+    em: EntityManager,
+    def: LoadedDefinition,
+    activityId: string,
+    instance: { unitId: string | null; unitPath: string | null },
+    evaluated?: string | null,
+  ) {
     const code = evaluated !== undefined ? evaluated : def.activities[activityId]?.step?.unit;
     if (code && !hasExpression(code)) {
       const [u] = await em.execute<{ id: string; path: string }[]>('SELECT id, path FROM units WHERE code = ? OR id = ?', [code, code]);

@@ -26,7 +26,12 @@ describe('synchronous service tasks', () => {
     const inst = await s.started(clerk, 'service-chain', { applicant: 'Nguyễn Văn A' });
     // Then both handlers ran in order, within the request, and the process waits at the review
     expect(calls.map((c) => c.topic)).toEqual(['svctest.lookup-fee', 'svctest.compute-total']);
-    expect(calls[1].job).toMatchObject({ instanceId: inst.id, activityId: 'enrich', businessKey: 'HS-service-chain', variables: { applicant: 'Nguyễn Văn A', fee: 50_000 } });
+    expect(calls[1].job).toMatchObject({
+      instanceId: inst.id,
+      activityId: 'enrich',
+      businessKey: 'HS-service-chain',
+      variables: { applicant: 'Nguyễn Văn A', fee: 50_000 },
+    });
     expect(calls[1].job.idempotencyKey).toMatch(new RegExp(`^${inst.id}:enrich_`));
     expect(inst.status).toBe('running');
     expect(inst.variables).toMatchObject({ fee: 50_000, total: 100_000 });
@@ -56,8 +61,14 @@ describe('synchronous service tasks', () => {
   });
 
   it('a multi-instance service task fails its command after one call instead of looping', async () => {
-    const loop = '<bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>3</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>';
-    await s.deploy(CHAIN.replaceAll('service-chain', 'service-many').replace('camunda:topic="svctest.lookup-fee" />', `camunda:topic="svctest.lookup-fee">${loop}</bpmn:serviceTask>`));
+    const loop =
+      '<bpmn:multiInstanceLoopCharacteristics><bpmn:loopCardinality>3</bpmn:loopCardinality></bpmn:multiInstanceLoopCharacteristics>';
+    await s.deploy(
+      CHAIN.replaceAll('service-chain', 'service-many').replace(
+        'camunda:topic="svctest.lookup-fee" />',
+        `camunda:topic="svctest.lookup-fee">${loop}</bpmn:serviceTask>`,
+      ),
+    );
     const res = await s.start(clerk, 'service-many');
     expect(res.status).toBe(422);
     expect((await res.json()).code).toBe('process.engine_error');
@@ -73,7 +84,11 @@ describe('asynchronous service tasks (camunda:asyncBefore)', () => {
     expect(callsOf('svctest.send-sms')).toEqual([]);
     expect(inst.openTasks).toEqual([]);
     const job = await s.serviceJob(inst.id);
-    expect(job).toMatchObject({ status: 'pending', attempts: 0, payload: { topic: 'svctest.send-sms', retries: 3, idempotencyKey: expect.stringMatching(`^${inst.id}:notify_`) } });
+    expect(job).toMatchObject({
+      status: 'pending',
+      attempts: 0,
+      payload: { topic: 'svctest.send-sms', retries: 3, idempotencyKey: expect.stringMatching(`^${inst.id}:notify_`) },
+    });
     expect(job.dueAt.getTime()).toBe(ctx.t.clock.now().getTime());
     // When the job runner runs
     await s.runDue();
@@ -100,7 +115,12 @@ describe('business errors (BpmnBusinessError)', () => {
   });
 
   it('a boundary event without errorRef catches every code', async () => {
-    await s.deploy(ERROR.replaceAll('service-error', 'service-catch-all').replace('<bpmn:errorEventDefinition errorRef="Error_QueueFull" />', '<bpmn:errorEventDefinition />'));
+    await s.deploy(
+      ERROR.replaceAll('service-error', 'service-catch-all').replace(
+        '<bpmn:errorEventDefinition errorRef="Error_QueueFull" />',
+        '<bpmn:errorEventDefinition />',
+      ),
+    );
     const inst = await s.started(clerk, 'service-catch-all', { errorCode: 'anything.else' });
     expect(inst.openTasks.map((t) => t.activityId)).toEqual(['handleFull']);
   });
@@ -112,7 +132,12 @@ describe('business errors (BpmnBusinessError)', () => {
   });
 
   it('asynchronous: a matching code takes the boundary; another code opens an incident at once, without retries', async () => {
-    await s.deploy(ERROR.replaceAll('service-error', 'service-error-async').replace('camunda:topic="svctest.issue-ticket"', 'camunda:topic="svctest.issue-ticket" camunda:asyncBefore="true"'));
+    await s.deploy(
+      ERROR.replaceAll('service-error', 'service-error-async').replace(
+        'camunda:topic="svctest.issue-ticket"',
+        'camunda:topic="svctest.issue-ticket" camunda:asyncBefore="true"',
+      ),
+    );
     const caught = await s.started(clerk, 'service-error-async', { errorCode: 'queue.full' });
     const uncaught = await s.started(clerk, 'service-error-async', { errorCode: 'ticket.closed' });
     await s.runDue();
@@ -127,7 +152,9 @@ describe('business errors (BpmnBusinessError)', () => {
 
 describe('deploy', () => {
   it('refuses a topic no plugin handles', async () => {
-    const res = await (await ctx.t.login('analyst')).post('/api/definitions', ASYNC.replace('svctest.send-sms', 'svctest.unknown-topic'), xmlHeaders);
+    const res = await (
+      await ctx.t.login('analyst')
+    ).post('/api/definitions', ASYNC.replace('svctest.send-sms', 'svctest.unknown-topic'), xmlHeaders);
     expect(res.status).toBe(422);
     expect((await res.json()).code).toBe('bpmn.unknown_topic');
   });

@@ -69,16 +69,30 @@ const isSync = (def: LoadedDefinition, w: Waiting) => {
  * handler and signal it (one at a time, so a handler sees what the previous one produced).
  * A technical failure fails the whole command: `process.service_task_failed`, rolled back.
  */
-export function syncServiceTasks(svc: Services, em: EntityManager, def: LoadedDefinition, instance: { id: string; businessKey: string | null }): NonNullable<RunInput['next']> {
+export function syncServiceTasks(
+  svc: Services,
+  em: EntityManager,
+  def: LoadedDefinition,
+  instance: { id: string; businessKey: string | null },
+): NonNullable<RunInput['next']> {
   return async (waiting, variables) => {
     // A send task with a message and no topic has nothing to run: it ends, and its message is published (messages.ts).
-    const send = waiting.find((x) => x.type === 'bpmn:SendTask' && def.activities[x.activityId]?.message && !def.activities[x.activityId]?.serviceTask);
+    const send = waiting.find(
+      (x) => x.type === 'bpmn:SendTask' && def.activities[x.activityId]?.message && !def.activities[x.activityId]?.serviceTask,
+    );
     if (send) return { activityId: send.activityId, executionId: send.executionId, variables: {} };
     const w = waiting.find((x) => isSync(def, x));
     if (!w) return null;
     const topic = def.activities[w.activityId]!.serviceTask!.topic;
     // Input parameters (camunda:inputOutput) are the task's own variables: the handler sees them over the process variables.
-    const task: ServiceTaskJob = { topic, instanceId: instance.id, activityId: w.activityId, businessKey: instance.businessKey, variables: { ...variables, ...w.inputs }, idempotencyKey: idempotencyKey(instance.id, w.executionId) };
+    const task: ServiceTaskJob = {
+      topic,
+      instanceId: instance.id,
+      activityId: w.activityId,
+      businessKey: instance.businessKey,
+      variables: { ...variables, ...w.inputs },
+      idempotencyKey: idempotencyKey(instance.id, w.executionId),
+    };
     try {
       return { activityId: w.activityId, executionId: w.executionId, ...(await invokeHandler(svc, task, em)) };
     } catch (err) {
@@ -116,9 +130,25 @@ export async function syncServiceJobs(
     if (known.has(w.executionId)) continue;
     const model = def.activities[w.activityId]!.serviceTask!;
     const payload = {
-      topic: model.topic, retries: model.retries, retryCycle: model.retryCycle ?? null, idempotencyKey: idempotencyKey(instance.id, w.executionId), ...(w.inputs && { inputs: w.inputs }),
+      topic: model.topic,
+      retries: model.retries,
+      retryCycle: model.retryCycle ?? null,
+      idempotencyKey: idempotencyKey(instance.id, w.executionId),
+      ...(w.inputs && { inputs: w.inputs }),
     };
-    await insertJob(em, { kind: 'service', instanceId: instance.id, definitionId: instance.definitionId, activityId: w.activityId, executionId: w.executionId, dueAt: now, payload }, now);
+    await insertJob(
+      em,
+      {
+        kind: 'service',
+        instanceId: instance.id,
+        definitionId: instance.definitionId,
+        activityId: w.activityId,
+        executionId: w.executionId,
+        dueAt: now,
+        payload,
+      },
+      now,
+    );
   }
 }
 
@@ -137,7 +167,14 @@ async function runHandler(svc: Services, job: Job): Promise<HandlerOutcome | nul
   if (!ACTIVE.has(instance.status) || !instance.state) return null;
   const p = job.payload as unknown as ServicePayload;
   const variables = { ...(JSON.parse(instance.variables) as Record<string, unknown>), ...p.inputs };
-  return invokeHandler(svc, { topic: p.topic, instanceId: instance.id, activityId: job.activityId!, businessKey: instance.business_key, variables, idempotencyKey: p.idempotencyKey });
+  return invokeHandler(svc, {
+    topic: p.topic,
+    instanceId: instance.id,
+    activityId: job.activityId!,
+    businessKey: instance.business_key,
+    variables,
+    idempotencyKey: p.idempotencyKey,
+  });
 }
 
 /** `camunda:failedJobRetryTimeCycle` (`R5/PT10M`): a fixed pause between attempts; otherwise the runner's backoff. */
@@ -162,14 +199,22 @@ export function registerServiceJobs(runner: JobRunner, svc: Services): void {
       }
       let completed: boolean;
       try {
-        completed = await svc.engine.completeServiceTask(em, SERVICE_ACTING, { id: job.id, instanceId: job.instanceId!, activityId: job.activityId!, executionId: job.executionId!, dueAt: job.dueAt }, outcome);
+        completed = await svc.engine.completeServiceTask(
+          em,
+          SERVICE_ACTING,
+          { id: job.id, instanceId: job.instanceId!, activityId: job.activityId!, executionId: job.executionId!, dueAt: job.dueAt },
+          outcome,
+        );
       } catch (err) {
         // No retry makes a boundary event appear: the model (or the handler) needs a person.
-        if (err instanceof AppError && err.code === 'process.bpmn_error_uncaught') throw new NonRetryableJobError(err.detail ?? err.message);
+        if (err instanceof AppError && err.code === 'process.bpmn_error_uncaught')
+          throw new NonRetryableJobError(err.detail ?? err.message);
         throw err;
       }
       if (!completed) return 'obsolete';
-      const [instance] = await em.execute<{ unit_id: string | null }[]>('SELECT unit_id FROM process_instances WHERE id = ?', [job.instanceId]);
+      const [instance] = await em.execute<{ unit_id: string | null }[]>('SELECT unit_id FROM process_instances WHERE id = ?', [
+        job.instanceId,
+      ]);
       await svc.audit.append(em, {
         ...SERVICE_ACTING,
         action: 'service_task.completed',

@@ -75,7 +75,9 @@ export function installedEngineVersions(): Record<EnginePackage, string> {
 const majorMinor = (version: string) => version.split('.').slice(0, 2).join('.');
 
 /** The packages whose installed major.minor differs from STATE_FORMAT, with both versions. */
-export function stateFormatMismatches(versions: Record<EnginePackage, string> = installedEngineVersions()): { name: EnginePackage; installed: string; supported: string }[] {
+export function stateFormatMismatches(
+  versions: Record<EnginePackage, string> = installedEngineVersions(),
+): { name: EnginePackage; installed: string; supported: string }[] {
   return (Object.keys(STATE_FORMAT) as EnginePackage[])
     .filter((name) => majorMinor(versions[name]) !== STATE_FORMAT[name])
     .map((name) => ({ name, installed: versions[name], supported: STATE_FORMAT[name] }));
@@ -89,7 +91,10 @@ export function assertStateFormat(versions?: Record<EnginePackage, string>): voi
     'process.engine_version_unsupported',
     `Instance migration rewrites the engine's saved state and was written for ${wrong.map((w) => `${w.name} ${w.supported}.x`).join(', ')}; ` +
       `this server runs ${wrong.map((w) => `${w.name} ${w.installed}`).join(', ')}. Upgrade motcua, or install the supported version.`,
-    { installed: Object.fromEntries(wrong.map((w) => [w.name, w.installed])), supported: Object.fromEntries(wrong.map((w) => [w.name, w.supported])) },
+    {
+      installed: Object.fromEntries(wrong.map((w) => [w.name, w.installed])),
+      supported: Object.fromEntries(wrong.map((w) => [w.name, w.supported])),
+    },
   );
 }
 
@@ -141,7 +146,8 @@ export function runningActivities(state: object): Set<string> {
       for (const e of c.execution?.executions ?? []) visit(e.children);
     }
   };
-  const defs = (state as { definitions?: { execution?: { processes?: { execution?: { children?: ChildState[] } }[] } }[] }).definitions ?? [];
+  const defs =
+    (state as { definitions?: { execution?: { processes?: { execution?: { children?: ChildState[] } }[] } }[] }).definitions ?? [];
   for (const d of defs) for (const p of d.execution?.processes ?? []) visit(p.execution?.children);
   return out;
 }

@@ -20,17 +20,26 @@ export interface TaskAttributes {
  * iteration's element variable. A list may come back as an array or as comma-separated text.
  * An expression that fails stops the command with a message naming the activity and attribute.
  */
-export function taskAttributes(activityId: string, task: UserTaskModel | undefined, step: MotcuaStepModel | undefined, scope: Variables): TaskAttributes {
+export function taskAttributes(
+  activityId: string,
+  task: UserTaskModel | undefined,
+  step: MotcuaStepModel | undefined,
+  scope: Variables,
+): TaskAttributes {
   const context = { ...scope, environment: { variables: scope } };
   const one = (attribute: string, text: string | null | undefined): unknown => {
     if (!text || !hasExpression(text)) return text ?? null;
     try {
       return resolveValue(text, context);
     } catch (err) {
-      throw new AppError('process.engine_error', `Task ${activityId}: ${attribute} "${text}" could not be evaluated: ${(err as Error).message}`);
+      throw new AppError(
+        'process.engine_error',
+        `Task ${activityId}: ${attribute} "${text}" could not be evaluated: ${(err as Error).message}`,
+      );
     }
   };
-  const text = (v: unknown): string | null => (v === null || v === undefined || v === '' ? null : v instanceof Date ? v.toISOString() : String(v));
+  const text = (v: unknown): string | null =>
+    v === null || v === undefined || v === '' ? null : v instanceof Date ? v.toISOString() : String(v);
   const list = (attribute: string, entries: string[]): string[] => {
     const out: string[] = [];
     for (const entry of entries) {

@@ -21,7 +21,10 @@ const list = defineRoute({
   permission: 'authenticated',
   request: {
     query: z.object({
-      filter: z.enum(['mine', 'candidate', 'all']).default('all').describe('mine: assigned to or claimed by you; candidate: open to your roles, unclaimed'),
+      filter: z
+        .enum(['mine', 'candidate', 'all'])
+        .default('all')
+        .describe('mine: assigned to or claimed by you; candidate: open to your roles, unclaimed'),
       instanceId: z.string().max(64).optional(),
       definitionKey: z.string().max(255).optional(),
       dueBefore: z.iso.datetime({ offset: true }).optional(),
@@ -39,9 +42,17 @@ const action = (verb: 'claim' | 'unclaim', summary: string) =>
     summary,
     permission: 'authenticated',
     request: { params: IdParam },
-    errors: verb === 'claim'
-      ? ['task.not_found', 'task.not_entitled', 'task.not_open', 'task.claimed', 'process.instance_not_found']
-      : ['task.not_found', 'task.not_entitled', 'task.not_open', 'task.claimed_by_other', 'task.not_claimed', 'process.instance_not_found'],
+    errors:
+      verb === 'claim'
+        ? ['task.not_found', 'task.not_entitled', 'task.not_open', 'task.claimed', 'process.instance_not_found']
+        : [
+            'task.not_found',
+            'task.not_entitled',
+            'task.not_open',
+            'task.claimed_by_other',
+            'task.not_claimed',
+            'process.instance_not_found',
+          ],
     responses: { 200: json(TaskSchema, 'Done') },
   });
 const complete = defineRoute({
@@ -52,7 +63,15 @@ const complete = defineRoute({
   summary: 'Complete a task with variables; the process runs on to its next wait',
   permission: 'authenticated',
   request: { params: IdParam, ...jsonBody(z.object({ variables: z.record(z.string(), z.unknown()).optional() })) },
-  errors: ['task.not_found', 'task.not_entitled', 'task.not_open', 'task.claimed', 'process.instance_not_found', 'process.not_running', ...runErrors],
+  errors: [
+    'task.not_found',
+    'task.not_entitled',
+    'task.not_open',
+    'task.claimed',
+    'process.instance_not_found',
+    'process.not_running',
+    ...runErrors,
+  ],
   responses: { 204: { description: 'Completed (nothing changed if the answer is an error)' } },
 });
 
@@ -110,7 +129,12 @@ export function registerTaskRoutes(app: OpenAPIHono<AppEnv>): void {
       params.push(new Date(q.dueBefore));
     }
     params.push(q.limit);
-    const rows = await svc.db.em().execute<TaskRow[]>(`SELECT t.* FROM tasks t WHERE ${where.join(' AND ')} ORDER BY t.due_at IS NULL, t.due_at, t.created_at LIMIT ?`, params);
+    const rows = await svc.db
+      .em()
+      .execute<TaskRow[]>(
+        `SELECT t.* FROM tasks t WHERE ${where.join(' AND ')} ORDER BY t.due_at IS NULL, t.due_at, t.created_at LIMIT ?`,
+        params,
+      );
     return c.json(rows.map(taskView), 200);
   });
 
@@ -131,14 +155,29 @@ export function registerTaskRoutes(app: OpenAPIHono<AppEnv>): void {
         }
         const res =
           verb === 'claim'
-            ? await em.execute<{ affectedRows: number }>("UPDATE tasks SET claimed_by = ? WHERE id = ? AND status = 'open' AND (claimed_by IS NULL OR claimed_by = ?)", [user.id, id, user.id], 'run')
-            : await em.execute<{ affectedRows: number }>("UPDATE tasks SET claimed_by = NULL WHERE id = ? AND status = 'open' AND claimed_by = ?", [id, user.id], 'run');
+            ? await em.execute<{ affectedRows: number }>(
+                "UPDATE tasks SET claimed_by = ? WHERE id = ? AND status = 'open' AND (claimed_by IS NULL OR claimed_by = ?)",
+                [user.id, id, user.id],
+                'run',
+              )
+            : await em.execute<{ affectedRows: number }>(
+                "UPDATE tasks SET claimed_by = NULL WHERE id = ? AND status = 'open' AND claimed_by = ?",
+                [id, user.id],
+                'run',
+              );
         if (res.affectedRows !== 1) {
           // Changed meanwhile: say what it is now.
           if (verb === 'claim') throw new AppError('task.claimed', 'Another user has claimed this task');
           throw unclaimRefusal(await svc.engine.loadTask(em, id), user.id) ?? new AppError('conflict.stale');
         }
-        await svc.audit.append(em, { ...acting(c), action: `task.${verb}ed`, targetType: 'task', targetId: id, unitId: task.unit_id, summary: { instanceId: task.instance_id, activityId: task.activity_id } });
+        await svc.audit.append(em, {
+          ...acting(c),
+          action: `task.${verb}ed`,
+          targetType: 'task',
+          targetId: id,
+          unitId: task.unit_id,
+          summary: { instanceId: task.instance_id, activityId: task.activity_id },
+        });
       });
       return c.json(taskView(await svc.engine.loadTask(svc.db.em(), id)), 200);
     });

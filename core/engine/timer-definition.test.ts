@@ -5,7 +5,8 @@ import { DurableTimers } from './timers.ts';
 import { typeResolver } from './elements.ts';
 
 type Parsed = { expireAt?: Date; repeat?: number; delay?: number };
-const Library = (elements as unknown as { TimerEventDefinition: { prototype: { parse(type: string, value: string): Parsed } } }).TimerEventDefinition;
+const Library = (elements as unknown as { TimerEventDefinition: { prototype: { parse(type: string, value: string): Parsed } } })
+  .TimerEventDefinition;
 const HOUR = 3_600_000;
 
 function definition(timers: unknown) {

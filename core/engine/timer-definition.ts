@@ -31,8 +31,11 @@ interface TimerEventDefinitionBase {
   parse(timerType: string, value: string): ParsedTimer;
 }
 
-const Base = (elements as unknown as { TimerEventDefinition: new (activity: unknown, eventDefinition: unknown, context?: unknown, index?: number) => TimerEventDefinitionBase })
-  .TimerEventDefinition;
+const Base = (
+  elements as unknown as {
+    TimerEventDefinition: new (activity: unknown, eventDefinition: unknown, context?: unknown, index?: number) => TimerEventDefinitionBase;
+  }
+).TimerEventDefinition;
 
 export class DurableTimerEventDefinition extends Base {
   override parse(timerType: string, value: string): ParsedTimer {

@@ -46,8 +46,26 @@ export async function syncTimerJobs(
     const after = firing && t.timeCycle && t.activityId === firing.activityId ? firing.dueAt : undefined;
     const workingTime = activities[t.activityId]?.workingTime === true;
     const dueAt = timerDueAt({ ...t, workingTime }, { now, calendar: svc.calendar, unitId: instance.unitId, after });
-    const payload = { timeDuration: t.timeDuration, timeDate: t.timeDate, timeCycle: t.timeCycle, repeat: t.repeat, activityExecutionId: t.activityExecutionId };
-    await insertJob(em, { kind: 'timer', instanceId: instance.id, definitionId: instance.definitionId, activityId: t.activityId, executionId: t.executionId, dueAt, payload }, now);
+    const payload = {
+      timeDuration: t.timeDuration,
+      timeDate: t.timeDate,
+      timeCycle: t.timeCycle,
+      repeat: t.repeat,
+      activityExecutionId: t.activityExecutionId,
+    };
+    await insertJob(
+      em,
+      {
+        kind: 'timer',
+        instanceId: instance.id,
+        definitionId: instance.definitionId,
+        activityId: t.activityId,
+        executionId: t.executionId,
+        dueAt,
+        payload,
+      },
+      now,
+    );
   }
 }
 
@@ -86,7 +104,11 @@ const isExpression = (v: string | null) => !!v && hasExpression(v);
  * On deploy of a new version: its timer start events get their first job, and the pending
  * start jobs of the key's other versions are deleted (the new version replaces them).
  */
-export async function scheduleStartTimers(em: EntityManager, svc: Services, def: { id: string; key: string; context: string }): Promise<number> {
+export async function scheduleStartTimers(
+  em: EntityManager,
+  svc: Services,
+  def: { id: string; key: string; context: string },
+): Promise<number> {
   await em.execute(
     "DELETE FROM jobs WHERE kind = 'timer-start' AND status = 'pending' AND definition_id IN (SELECT id FROM process_definitions WHERE key = ? AND id <> ?)",
     [def.key, def.id],
@@ -102,8 +124,15 @@ export async function scheduleStartTimers(em: EntityManager, svc: Services, def:
       svc.log.warn({ definition: def.key, activityId: timer.activityId }, 'a timer start event with an expression is not scheduled');
       continue;
     }
-    const dueAt = timerDueAt({ ...timer, workingTime: activities[timer.activityId]?.workingTime === true }, { now, calendar: svc.calendar, unitId: null });
-    await insertJob(em, { kind: 'timer-start', definitionId: def.id, activityId: timer.activityId, dueAt, payload: { ...timer, occurrence: 1 } }, now);
+    const dueAt = timerDueAt(
+      { ...timer, workingTime: activities[timer.activityId]?.workingTime === true },
+      { now, calendar: svc.calendar, unitId: null },
+    );
+    await insertJob(
+      em,
+      { kind: 'timer-start', definitionId: def.id, activityId: timer.activityId, dueAt, payload: { ...timer, occurrence: 1 } },
+      now,
+    );
     n++;
   }
   return n;
@@ -111,15 +140,25 @@ export async function scheduleStartTimers(em: EntityManager, svc: Services, def:
 
 /** The job runner's handlers for `timer` and `timer-start` jobs; a timer whose command keeps failing opens an incident. */
 export function registerTimerJobs(runner: JobRunner, svc: Services): void {
-  runner.register('timer', async (em, job) => {
-    if (svc.db.dialect === 'postgresql') {
-      // Lock order job → instance; a command holding the instance makes us back off, never wait.
-      const locked = await em.execute('SELECT id FROM process_instances WHERE id = ? FOR UPDATE SKIP LOCKED', [job.instanceId]);
-      if (locked.length === 0) throw new JobBusy(`instance ${job.instanceId} is busy`);
-    }
-    const fired = await svc.engine.fireTimer(em, TIMER_ACTING, { id: job.id, instanceId: job.instanceId!, executionId: job.executionId!, activityId: job.activityId!, dueAt: job.dueAt });
-    return fired ? 'done' : 'obsolete';
-  }, incidentHooks(svc));
+  runner.register(
+    'timer',
+    async (em, job) => {
+      if (svc.db.dialect === 'postgresql') {
+        // Lock order job → instance; a command holding the instance makes us back off, never wait.
+        const locked = await em.execute('SELECT id FROM process_instances WHERE id = ? FOR UPDATE SKIP LOCKED', [job.instanceId]);
+        if (locked.length === 0) throw new JobBusy(`instance ${job.instanceId} is busy`);
+      }
+      const fired = await svc.engine.fireTimer(em, TIMER_ACTING, {
+        id: job.id,
+        instanceId: job.instanceId!,
+        executionId: job.executionId!,
+        activityId: job.activityId!,
+        dueAt: job.dueAt,
+      });
+      return fired ? 'done' : 'obsolete';
+    },
+    incidentHooks(svc),
+  );
 
   runner.register('timer-start', async (em, job) => startByTimer(em, svc, job));
 }
@@ -132,7 +171,10 @@ async function startByTimer(em: EntityManager, svc: Services, job: Job): Promise
   );
   // Only the latest version's start timers start instances (a deploy racing a firing may leave one behind).
   if (!def || Number(def.version) !== Number(def.latest)) return 'obsolete';
-  const instanceId = await svc.engine.start(em, TIMER_ACTING, { definitionKey: def.key, timerStart: { definitionId: job.definitionId!, activityId: job.activityId! } });
+  const instanceId = await svc.engine.start(em, TIMER_ACTING, {
+    definitionKey: def.key,
+    timerStart: { definitionId: job.definitionId!, activityId: job.activityId! },
+  });
   await svc.audit.append(em, {
     ...TIMER_ACTING,
     action: 'timer.fired',
@@ -144,7 +186,17 @@ async function startByTimer(em: EntityManager, svc: Services, job: Job): Promise
   if (cycle && (cycle.repeat === -1 || cycle.start || p.occurrence < cycle.repeat)) {
     const next = nextOccurrence(cycle, toDate(job.dueAt));
     if (next) {
-      await insertJob(em, { kind: 'timer-start', definitionId: job.definitionId, activityId: job.activityId, dueAt: next, payload: { ...p, occurrence: p.occurrence + 1 } }, svc.clock.now());
+      await insertJob(
+        em,
+        {
+          kind: 'timer-start',
+          definitionId: job.definitionId,
+          activityId: job.activityId,
+          dueAt: next,
+          payload: { ...p, occurrence: p.occurrence + 1 },
+        },
+        svc.clock.now(),
+      );
     }
   }
   return 'done';

@@ -32,7 +32,8 @@ async function deployAndStart(p: Platform, xml: string, key: string, n: number):
   const ids: string[] = [];
   for (let i = 0; i < n; i += 100) {
     await svc.db.em().transactional(async (em) => {
-      for (let k = i; k < Math.min(n, i + 100); k++) ids.push(await svc.engine.start(em, TEST_ACTING, { definitionKey: key, businessKey: `T-${k}` }));
+      for (let k = i; k < Math.min(n, i + 100); k++)
+        ids.push(await svc.engine.start(em, TEST_ACTING, { definitionKey: key, businessKey: `T-${k}` }));
     });
   }
   return ids;
@@ -54,9 +55,13 @@ describe('restart', () => {
         second.services.jobs.start();
         await second.services.jobs.stop();
         // Then its runner's first pass has fired the overdue timer
-        const [task] = await second.services.db.em().execute<{ activity_id: string }[]>("SELECT activity_id FROM tasks WHERE instance_id = ? AND status = 'open'", [id]);
+        const [task] = await second.services.db
+          .em()
+          .execute<{ activity_id: string }[]>("SELECT activity_id FROM tasks WHERE instance_id = ? AND status = 'open'", [id]);
         expect(task?.activity_id).toBe('after');
-        expect(await count("SELECT COUNT(*) AS n FROM jobs WHERE instance_id = ? AND status = 'done'", [id], second.services.db.em())).toBe(1);
+        expect(await count("SELECT COUNT(*) AS n FROM jobs WHERE instance_id = ? AND status = 'done'", [id], second.services.db.em())).toBe(
+          1,
+        );
       } finally {
         await second.close();
       }
@@ -95,7 +100,9 @@ describe('two platforms on one PostgreSQL database', () => {
       expect(await count("SELECT COUNT(DISTINCT target_id) AS n FROM audit_log WHERE action = 'timer.fired'", [], em)).toBe(500);
       expect(await count("SELECT COUNT(*) AS n FROM tasks WHERE activity_id = 'after' AND status = 'open'", [], em)).toBe(500);
       expect(await count("SELECT COUNT(DISTINCT instance_id) AS n FROM tasks WHERE activity_id = 'after'", [], em)).toBe(ids.length);
-      expect(await count("SELECT COUNT(*) AS n FROM activity_history WHERE activity_id = 'wait' AND ended_at IS NOT NULL", [], em)).toBe(500);
+      expect(await count("SELECT COUNT(*) AS n FROM activity_history WHERE activity_id = 'wait' AND ended_at IS NOT NULL", [], em)).toBe(
+        500,
+      );
       const again = await Promise.all([a.services.jobs.runDue(1000), b.services.jobs.runDue(1000)]);
       expect(again.map((r) => r.done)).toEqual([0, 0]);
     } finally {
@@ -122,14 +129,21 @@ describe('a timer and a user racing on one instance', () => {
       expect(tasks).toHaveLength(20);
       // When users complete them while the runner fires the timers (on another platform on PostgreSQL)
       const engine = a.services.engine;
-      const completions = tasks.map((t) => a.services.db.em().transactional(async (tx) => engine.completeTask(tx, TEST_ACTING, await engine.loadTask(tx, t.id), {})));
+      const completions = tasks.map((t) =>
+        a.services.db.em().transactional(async (tx) => engine.completeTask(tx, TEST_ACTING, await engine.loadTask(tx, t.id), {})),
+      );
       const [settled] = await Promise.all([Promise.allSettled(completions), b.services.jobs.runDue(1000)]);
       await b.services.jobs.runDue(1000);
       // Then each instance went one way only, and the losers changed nothing
-      for (const r of settled) if (r.status === 'rejected') expect(['conflict.stale', 'task.not_open']).toContain((r.reason as { code?: string }).code);
+      for (const r of settled)
+        if (r.status === 'rejected') expect(['conflict.stale', 'task.not_open']).toContain((r.reason as { code?: string }).code);
       for (const id of ids) {
         const late = await count("SELECT COUNT(*) AS n FROM tasks WHERE instance_id = ? AND activity_id = 'late'", [id], em);
-        const reviewed = await count("SELECT COUNT(*) AS n FROM tasks WHERE instance_id = ? AND activity_id = 'review' AND status = 'completed'", [id], em);
+        const reviewed = await count(
+          "SELECT COUNT(*) AS n FROM tasks WHERE instance_id = ? AND activity_id = 'review' AND status = 'completed'",
+          [id],
+          em,
+        );
         const fired = await count("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'timer.fired' AND target_id = ?", [id], em);
         expect(late + reviewed, id).toBe(1);
         expect(fired, id).toBe(late);

@@ -10,7 +10,13 @@ const DAY = 24 * HOUR;
 const WAIT = fixture('timer-wait.bpmn');
 const variant = (key: string, from: string, to: string) => WAIT.replaceAll('timer-wait', key).replace(from, to);
 
-interface JobView { id: string; kind: string; activityId: string; status: string; dueAt: Date }
+interface JobView {
+  id: string;
+  kind: string;
+  activityId: string;
+  status: string;
+  dueAt: Date;
+}
 
 let clerk: TestClient;
 
@@ -26,10 +32,12 @@ const start = (definitionKey: string) => steps.start(definitionKey);
 const instance = (id: string) => steps.instance(id);
 
 async function jobs(where: string, params: unknown[]): Promise<JobView[]> {
-  const rows = await h.em().execute<{ id: string; kind: string; activity_id: string; status: string; due_at: unknown }[]>(
-    `SELECT id, kind, activity_id, status, due_at FROM jobs WHERE ${where} ORDER BY due_at`,
-    params,
-  );
+  const rows = await h
+    .em()
+    .execute<{ id: string; kind: string; activity_id: string; status: string; due_at: unknown }[]>(
+      `SELECT id, kind, activity_id, status, due_at FROM jobs WHERE ${where} ORDER BY due_at`,
+      params,
+    );
   return rows.map((r) => ({ id: r.id, kind: r.kind, activityId: r.activity_id, status: r.status, dueAt: toDate(r.due_at) }));
 }
 const jobsOf = (instanceId: string) => jobs('instance_id = ?', [instanceId]);
@@ -187,7 +195,12 @@ describe('timer start events', () => {
       await runDue();
       expect(await started(), `day ${day}`).toBe(day);
     }
-    expect(await count("SELECT COUNT(*) AS n FROM tasks WHERE definition_key = 'timer-start' AND activity_id = 'report' AND status = 'open'", [])).toBe(3);
+    expect(
+      await count(
+        "SELECT COUNT(*) AS n FROM tasks WHERE definition_key = 'timer-start' AND activity_id = 'report' AND status = 'open'",
+        [],
+      ),
+    ).toBe(3);
     // And no fourth
     await advance(DAY);
     await runDue();
@@ -204,7 +217,12 @@ describe('timer start events', () => {
     expect(await jobs('definition_id = ?', [v2.id])).toMatchObject([{ status: 'pending' }]);
     await advance(DAY);
     await runDue();
-    const rows = await h.em().execute<{ definition_version: number }[]>("SELECT definition_version FROM process_instances WHERE definition_key = 'timer-start-b'", []);
+    const rows = await h
+      .em()
+      .execute<{ definition_version: number }[]>(
+        "SELECT definition_version FROM process_instances WHERE definition_key = 'timer-start-b'",
+        [],
+      );
     expect(rows.map((r) => Number(r.definition_version))).toEqual([2]);
   });
 });

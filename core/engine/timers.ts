@@ -98,8 +98,8 @@ export class DurableTimers {
 
   /** Makes the waiting timer of that execution (or, for a start event, of that activity) expire now. */
   fire(target: { executionId?: string; activityId?: string }): boolean {
-    const ref = this.executing.find((r) =>
-      r.owner && (target.executionId ? r.owner.executionId === target.executionId : r.owner.id === target.activityId),
+    const ref = this.executing.find(
+      (r) => r.owner && (target.executionId ? r.owner.executionId === target.executionId : r.owner.id === target.activityId),
     );
     if (!ref) return false;
     ref.done = true;
@@ -120,7 +120,8 @@ export function timerDueAt(
   ctx: { now: Date; calendar: Pick<Calendar, 'addDuration'>; unitId: string | null; after?: Date },
 ): Date {
   const due: Date[] = [];
-  if (t.timeDuration) due.push(ctx.calendar.addDuration(ctx.now, t.timeDuration, { unitId: ctx.unitId, workingTime: t.workingTime === true }));
+  if (t.timeDuration)
+    due.push(ctx.calendar.addDuration(ctx.now, t.timeDuration, { unitId: ctx.unitId, workingTime: t.workingTime === true }));
   if (t.timeDate) {
     const at = parseInstant(t.timeDate);
     if (!at) throw new AppError('process.engine_error', `Unsupported timeDate "${t.timeDate}": use an ISO 8601 date-time`);
@@ -128,7 +129,8 @@ export function timerDueAt(
   }
   if (t.timeCycle) {
     const cycle = parseCycle(t.timeCycle);
-    if (!cycle) throw new AppError('process.engine_error', `Unsupported timeCycle "${t.timeCycle}": use R<n>/<duration> or R<n>/<start>/<duration>`);
+    if (!cycle)
+      throw new AppError('process.engine_error', `Unsupported timeCycle "${t.timeCycle}": use R<n>/<duration> or R<n>/<start>/<duration>`);
     due.push(nextOccurrence(cycle, ctx.after ?? ctx.now) ?? ctx.now);
   }
   if (due.length === 0) return ctx.now;

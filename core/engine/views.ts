@@ -32,17 +32,39 @@ export function taskView(t: TaskRow) {
   };
 }
 
-export async function instanceView(em: EntityManager, row: InstanceRow & { started_at?: unknown; ended_at?: unknown; started_by?: string | null }) {
-  const history = await em.execute<{ activity_id: string; execution_id: string; name: string | null; type: string; started_at: unknown; ended_at: unknown; actor_id: string | null }[]>(
-    'SELECT * FROM activity_history WHERE instance_id = ? ORDER BY id',
-    [row.id],
-  );
+export async function instanceView(
+  em: EntityManager,
+  row: InstanceRow & { started_at?: unknown; ended_at?: unknown; started_by?: string | null },
+) {
+  const history = await em.execute<
+    {
+      activity_id: string;
+      execution_id: string;
+      name: string | null;
+      type: string;
+      started_at: unknown;
+      ended_at: unknown;
+      actor_id: string | null;
+    }[]
+  >('SELECT * FROM activity_history WHERE instance_id = ? ORDER BY id', [row.id]);
   const tasks = await em.execute<TaskRow[]>("SELECT * FROM tasks WHERE instance_id = ? AND status = 'open' ORDER BY created_at", [row.id]);
-  const children = await em.execute<{ id: string; definition_key: string; definition_version: number | string; status: InstanceRow['status']; parent_activity_id: string | null; started_at: unknown; ended_at: unknown }[]>(
+  const children = await em.execute<
+    {
+      id: string;
+      definition_key: string;
+      definition_version: number | string;
+      status: InstanceRow['status'];
+      parent_activity_id: string | null;
+      started_at: unknown;
+      ended_at: unknown;
+    }[]
+  >(
     'SELECT id, definition_key, definition_version, status, parent_activity_id, started_at, ended_at FROM process_instances WHERE parent_id = ? ORDER BY started_at, id',
     [row.id],
   );
-  const received = await em.execute<{ name: string; message_id: string; origin: string; sent_by: string | null; activity_id: string | null; correlated_at: unknown }[]>(
+  const received = await em.execute<
+    { name: string; message_id: string; origin: string; sent_by: string | null; activity_id: string | null; correlated_at: unknown }[]
+  >(
     "SELECT name, message_id, origin, sent_by, activity_id, correlated_at FROM messages WHERE instance_id = ? AND status = 'correlated' ORDER BY correlated_at, id",
     [row.id],
   );
@@ -68,13 +90,26 @@ export async function instanceView(em: EntityManager, row: InstanceRow & { start
     })),
     /** Messages this instance received (or was started by): who sent each, and whether through the API or from a process. */
     messages: received.map((m) => ({
-      name: m.name, messageId: m.message_id, origin: m.origin as 'api' | 'process', sentBy: m.sent_by, activityId: m.activity_id, receivedAt: iso(m.correlated_at),
+      name: m.name,
+      messageId: m.message_id,
+      origin: m.origin as 'api' | 'process',
+      sentBy: m.sent_by,
+      activityId: m.activity_id,
+      receivedAt: iso(m.correlated_at),
     })),
     openTasks: tasks.map(taskView),
-    parent: row.parent_id ? { id: row.parent_id, activityId: row.parent_activity_id ?? null, executionId: row.parent_execution_id ?? null } : null,
+    parent: row.parent_id
+      ? { id: row.parent_id, activityId: row.parent_activity_id ?? null, executionId: row.parent_execution_id ?? null }
+      : null,
     rootId: row.root_id ?? row.id,
     children: children.map((c) => ({
-      id: c.id, definitionKey: c.definition_key, definitionVersion: Number(c.definition_version), status: c.status, activityId: c.parent_activity_id, startedAt: iso(c.started_at)!, endedAt: iso(c.ended_at),
+      id: c.id,
+      definitionKey: c.definition_key,
+      definitionVersion: Number(c.definition_version),
+      status: c.status,
+      activityId: c.parent_activity_id,
+      startedAt: iso(c.started_at)!,
+      endedAt: iso(c.ended_at),
     })),
   };
 }

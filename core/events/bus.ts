@@ -68,12 +68,18 @@ export class EventBus {
 
   subscribe<K extends EventType>(type: K, handler: EventHandler<K>, options?: SubscribeOptions & { afterCommit?: false }): void;
   subscribe<K extends EventType>(type: K, handler: OutboxHandler<K>, options: AfterCommitOptions): void;
-  subscribe(type: string, handler: EventHandler | OutboxHandler, options: SubscribeOptions & { afterCommit?: boolean; name?: string } = {}): void {
-    if (!EVENT_NAME.test(type)) throw new AppError('event.invalid', `"${type}" is not an event name (lower-case dotted, e.g. task.completed)`);
+  subscribe(
+    type: string,
+    handler: EventHandler | OutboxHandler,
+    options: SubscribeOptions & { afterCommit?: boolean; name?: string } = {},
+  ): void {
+    if (!EVENT_NAME.test(type))
+      throw new AppError('event.invalid', `"${type}" is not an event name (lower-case dotted, e.g. task.completed)`);
     const owner = options.owner ?? 'core';
     if (options.afterCommit) {
       const name = `${owner}:${options.name ?? type}`;
-      if (this.consumersByName.has(name)) throw new AppError('event.invalid', `Outbox consumer "${name}" is registered twice: give one a different name`);
+      if (this.consumersByName.has(name))
+        throw new AppError('event.invalid', `Outbox consumer "${name}" is registered twice: give one a different name`);
       const consumer: Consumer = { name, type, handler: handler as OutboxHandler };
       this.consumersByName.set(name, consumer);
       this.consumersByType.set(type, [...(this.consumersByType.get(type) ?? []), consumer]);
@@ -102,18 +108,32 @@ export class EventBus {
    * order; then a row of `outbox` is written per after-commit consumer. A subscriber's
    * AppError fails the command as it is; any other error as `event.subscriber_failed`.
    */
-  async publish<K extends EventType>(em: EntityManager, type: K, payload: DomainEvent<K>['payload'], acting?: Acting | null): Promise<void> {
+  async publish<K extends EventType>(
+    em: EntityManager,
+    type: K,
+    payload: DomainEvent<K>['payload'],
+    acting?: Acting | null,
+  ): Promise<void> {
     const subscribers = this.subscribers.get(type);
     const consumers = this.consumersByType.get(type);
     if (!subscribers && !consumers) return;
     const now = this.clock.now();
     const event: DomainEvent<K> = {
-      id: crypto.randomUUID(), type, occurredAt: now.toISOString(), actor: acting?.actor ?? null, requestId: acting?.requestId ?? null, payload,
+      id: crypto.randomUUID(),
+      type,
+      occurredAt: now.toISOString(),
+      actor: acting?.actor ?? null,
+      requestId: acting?.requestId ?? null,
+      payload,
     };
     if (subscribers) {
       const d = depth.get(em) ?? 0;
       if (d >= MAX_DEPTH) {
-        throw new AppError('event.subscriber_failed', `Events published by subscribers went more than ${MAX_DEPTH} levels deep (at ${type}): a subscriber publishes what it subscribes to?`, { event: type });
+        throw new AppError(
+          'event.subscriber_failed',
+          `Events published by subscribers went more than ${MAX_DEPTH} levels deep (at ${type}): a subscriber publishes what it subscribes to?`,
+          { event: type },
+        );
       }
       depth.set(em, d + 1);
       try {
@@ -122,7 +142,11 @@ export class EventBus {
             await s.handler(event as DomainEvent, { em });
           } catch (err) {
             if (err instanceof AppError) throw err;
-            throw new AppError('event.subscriber_failed', `The ${s.owner} subscriber of ${type} failed: ${(err as Error)?.message ?? String(err)}`, { event: type, subscriber: s.owner });
+            throw new AppError(
+              'event.subscriber_failed',
+              `The ${s.owner} subscriber of ${type} failed: ${(err as Error)?.message ?? String(err)}`,
+              { event: type, subscriber: s.owner },
+            );
           }
         }
       } finally {

@@ -44,7 +44,16 @@ export interface CoreEvents {
     started: boolean;
   };
   /** A job of an instance failed its last attempt (or failed again after a retry). */
-  'incident.opened': { incidentId: string; instanceId: string; jobId: string; kind: string; activityId: string | null; topic: string | null; message: string; again: boolean };
+  'incident.opened': {
+    incidentId: string;
+    instanceId: string;
+    jobId: string;
+    kind: string;
+    activityId: string | null;
+    topic: string | null;
+    message: string;
+    again: boolean;
+  };
   /** An incident was resolved: its job succeeded, its activity stopped waiting, or the instance was cancelled. */
   'incident.resolved': { incidentId: string; instanceId: string; jobId: string; reason: string; resolvedBy: string | null };
   /** A procedure version became the published one (catalogue publish, or a pack import). */
@@ -73,15 +82,26 @@ export type CoreEventType = keyof CoreEvents;
 
 /** Every core event name (docs/events.md lists them; a plugin may not publish these). */
 export const CORE_EVENT_TYPES = [
-  'task.created', 'task.completed', 'task.cancelled', 'instance.started', 'instance.ended',
-  'message.correlated', 'incident.opened', 'incident.resolved', 'procedure.published',
+  'task.created',
+  'task.completed',
+  'task.cancelled',
+  'instance.started',
+  'instance.ended',
+  'message.correlated',
+  'incident.opened',
+  'incident.resolved',
+  'procedure.published',
 ] as const satisfies readonly CoreEventType[];
 
 /** A core event name, or a plugin's (`<id>.<entity>.<past-verb>`). */
 export type EventType = CoreEventType | (string & {});
 
 /** The payload of an event: typed for a core event, a JSON object for plugins' own (and for "any event"). */
-export type PayloadOf<K extends EventType> = string extends K ? Record<string, unknown> : K extends CoreEventType ? CoreEvents[K] : Record<string, unknown>;
+export type PayloadOf<K extends EventType> = string extends K
+  ? Record<string, unknown>
+  : K extends CoreEventType
+    ? CoreEvents[K]
+    : Record<string, unknown>;
 
 /** One event as subscribers and outbox consumers receive it. */
 export interface DomainEvent<K extends EventType = EventType> {

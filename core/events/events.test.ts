@@ -27,11 +27,22 @@ beforeAll(async () => {
     // The first subscriber writes in the publishing transaction (an audit record), the second may fail.
     events.subscribe(type, async (event, { em }) => {
       seen.push(event);
-      if (control.noteOn === type) await audit.append(em, { actor: { id: null, name: 'test:subscriber' }, action: 'test.event.noted', targetType: 'event', targetId: event.id, summary: { type } });
+      if (control.noteOn === type)
+        await audit.append(em, {
+          actor: { id: null, name: 'test:subscriber' },
+          action: 'test.event.noted',
+          targetType: 'event',
+          targetId: event.id,
+          summary: { type },
+        });
     });
-    events.subscribe(type, () => {
-      if (control.failOn === type) throw new Error('the subscriber is broken');
-    }, { owner: 'test' });
+    events.subscribe(
+      type,
+      () => {
+        if (control.failOn === type) throw new Error('the subscriber is broken');
+      },
+      { owner: 'test' },
+    );
   }
   analyst = await ctx.t.login('analyst');
   clerk = await ctx.t.login('clerk');
@@ -39,7 +50,8 @@ beforeAll(async () => {
   leader = await ctx.t.login('leader');
   admin = await ctx.t.login('admin');
   clerkId = ((await (await clerk.get('/api/me')).json()) as { user: { id: string } }).user.id;
-  for (const file of ['five-steps.bpmn', 'msg-catch.bpmn']) expect((await analyst.post('/api/definitions', fixture(file), xmlHeaders)).status).toBe(201);
+  for (const file of ['five-steps.bpmn', 'msg-catch.bpmn'])
+    expect((await analyst.post('/api/definitions', fixture(file), xmlHeaders)).status).toBe(201);
 });
 
 /** What the subscribers see while `fn` runs: types, and the events themselves. */
@@ -55,7 +67,8 @@ async function start(definitionKey: string, businessKey: string): Promise<{ id: 
   expect(res.status, await res.clone().text()).toBe(201);
   return res.json();
 }
-const openTask = async (instanceId: string) => ((await (await clerk.get(`/api/instances/${instanceId}`)).json()) as { openTasks: { id: string; activityId: string }[] }).openTasks[0];
+const openTask = async (instanceId: string) =>
+  ((await (await clerk.get(`/api/instances/${instanceId}`)).json()) as { openTasks: { id: string; activityId: string }[] }).openTasks[0];
 
 describe('domain events from the engine', () => {
   it('Given a five-step dossier, When it is started, worked and finished, Then each step is seen as task.completed then task.created, and the end as instance.ended', async () => {
@@ -64,8 +77,25 @@ describe('domain events from the engine', () => {
     const started = await during(async () => ({ id: instanceId } = await start('five-steps', 'HS-EV-1')));
     // Then the instance starts before its first task exists
     expect(types(started)).toEqual(['instance.started', 'task.created']);
-    expect(started[0]).toMatchObject({ actor: { id: clerkId, name: 'clerk' }, payload: { instanceId, definitionKey: 'five-steps', definitionVersion: 1, businessKey: 'HS-EV-1', parentId: null, startedBy: clerkId } });
-    expect(started[1].payload).toMatchObject({ instanceId, activityId: 'check', name: 'Kiểm tra hồ sơ', businessKey: 'HS-EV-1', candidateGroups: ['receptionist'], assignee: null });
+    expect(started[0]).toMatchObject({
+      actor: { id: clerkId, name: 'clerk' },
+      payload: {
+        instanceId,
+        definitionKey: 'five-steps',
+        definitionVersion: 1,
+        businessKey: 'HS-EV-1',
+        parentId: null,
+        startedBy: clerkId,
+      },
+    });
+    expect(started[1].payload).toMatchObject({
+      instanceId,
+      activityId: 'check',
+      name: 'Kiểm tra hồ sơ',
+      businessKey: 'HS-EV-1',
+      candidateGroups: ['receptionist'],
+      assignee: null,
+    });
     expect(started[1].payload).toHaveProperty('dueAt', expect.stringMatching(/^2026-03-0\dT/));
     expect(started[1].id).not.toBe(started[0].id);
 
@@ -74,7 +104,16 @@ describe('domain events from the engine', () => {
     const stepped = await during(() => clerk.post(`/api/tasks/${check.id}/complete`, { variables: { ok: true } }));
     // Then it is completed by the clerk, then the next step's task is created in its unit
     expect(types(stepped)).toEqual(['task.completed', 'task.created']);
-    expect(stepped[0].payload).toEqual({ taskId: check.id, instanceId, definitionKey: 'five-steps', activityId: 'check', name: 'Kiểm tra hồ sơ', unitId: expect.any(String), businessKey: 'HS-EV-1', completedBy: clerkId });
+    expect(stepped[0].payload).toEqual({
+      taskId: check.id,
+      instanceId,
+      definitionKey: 'five-steps',
+      activityId: 'check',
+      name: 'Kiểm tra hồ sơ',
+      unitId: expect.any(String),
+      businessKey: 'HS-EV-1',
+      completedBy: clerkId,
+    });
     expect(stepped[1].payload).toMatchObject({ activityId: 'appraise', businessKey: 'HS-EV-1' });
     const stp = ((await (await analyst.get('/api/units')).json()) as { id: string; code: string }[]).find((u) => u.code === 'DEMO.STP')!;
     expect(stepped[1].payload).toHaveProperty('unitId', stp.id);
@@ -84,17 +123,29 @@ describe('domain events from the engine', () => {
     let last: DomainEvent[] = [];
     for (const step of ['appraise', 'approve', 'issue', 'return']) {
       const task = await openTask(instanceId);
-      last = await during(async () => expect((await workers[step].post(`/api/tasks/${task.id}/complete`, { variables: {} })).status).toBe(204));
+      last = await during(async () =>
+        expect((await workers[step].post(`/api/tasks/${task.id}/complete`, { variables: {} })).status).toBe(204),
+      );
     }
     // Then the last step's completion is followed by the end of the instance
     expect(types(last)).toEqual(['task.completed', 'instance.ended']);
-    expect(last[1].payload).toEqual({ instanceId, definitionKey: 'five-steps', businessKey: 'HS-EV-1', unitId: expect.any(String), outcome: 'completed', parentId: null, reason: null });
+    expect(last[1].payload).toEqual({
+      instanceId,
+      definitionKey: 'five-steps',
+      businessKey: 'HS-EV-1',
+      unitId: expect.any(String),
+      outcome: 'completed',
+      parentId: null,
+      reason: null,
+    });
   });
 
   it('Given a running instance, When it is cancelled, Then its open task is cancelled and it ends as cancelled with the reason', async () => {
     const { id } = await start('five-steps', 'HS-EV-2');
     const task = await openTask(id);
-    const events = await during(async () => expect((await admin.post(`/api/instances/${id}/cancel`, { reason: 'công dân rút hồ sơ' })).status).toBe(200));
+    const events = await during(async () =>
+      expect((await admin.post(`/api/instances/${id}/cancel`, { reason: 'công dân rút hồ sơ' })).status).toBe(200),
+    );
     expect(types(events)).toEqual(['task.cancelled', 'instance.ended']);
     expect(events[0].payload).toMatchObject({ taskId: task.id, activityId: 'check', reason: 'instance_cancelled', businessKey: 'HS-EV-2' });
     expect(events[1].payload).toMatchObject({ instanceId: id, outcome: 'cancelled', reason: 'công dân rút hồ sơ' });
@@ -104,20 +155,51 @@ describe('domain events from the engine', () => {
     const { id } = await start('msg-catch', 'HS-EV-3');
     const task = await openTask(id);
     await clerk.post(`/api/tasks/${task.id}/complete`, { variables: {} });
-    const events = await during(async () => expect((await clerk.post('/api/messages', { name: 'ket-qua-thue', correlationKey: 'HS-EV-3', messageId: 'm-ev-3' })).status).toBe(200));
+    const events = await during(async () =>
+      expect((await clerk.post('/api/messages', { name: 'ket-qua-thue', correlationKey: 'HS-EV-3', messageId: 'm-ev-3' })).status).toBe(
+        200,
+      ),
+    );
     expect(types(events)).toEqual(['instance.ended', 'message.correlated']);
-    expect(events[1].payload).toEqual({ name: 'ket-qua-thue', messageId: 'm-ev-3', correlationKey: 'HS-EV-3', origin: 'api', instanceId: id, activityId: 'wait', started: false });
+    expect(events[1].payload).toEqual({
+      name: 'ket-qua-thue',
+      messageId: 'm-ev-3',
+      correlationKey: 'HS-EV-3',
+      origin: 'api',
+      instanceId: id,
+      activityId: 'wait',
+      started: false,
+    });
   });
 
   it('Given a job that failed for good, When the incident opens and the instance is cancelled, Then incident.opened and incident.resolved are seen', async () => {
     const { services } = ctx.t.platform;
     const { id } = await start('five-steps', 'HS-EV-4');
     const now = services.clock.now();
-    const events = await during(() => services.db.em().transactional(async (em) => {
-      const jobId = await insertJob(em, { kind: 'timer', instanceId: id, activityId: 'check', executionId: 'x-1', dueAt: now }, now);
-      await em.execute("UPDATE jobs SET status = 'failed' WHERE id = ?", [jobId]);
-      await openIncident(em, services, { id: jobId, kind: 'timer', instanceId: id, definitionId: null, activityId: 'check', executionId: 'x-1', dueAt: now, status: 'failed', attempts: 5, lastError: 'boom', payload: {} }, 'boom');
-    }));
+    const events = await during(() =>
+      services.db.em().transactional(async (em) => {
+        const jobId = await insertJob(em, { kind: 'timer', instanceId: id, activityId: 'check', executionId: 'x-1', dueAt: now }, now);
+        await em.execute("UPDATE jobs SET status = 'failed' WHERE id = ?", [jobId]);
+        await openIncident(
+          em,
+          services,
+          {
+            id: jobId,
+            kind: 'timer',
+            instanceId: id,
+            definitionId: null,
+            activityId: 'check',
+            executionId: 'x-1',
+            dueAt: now,
+            status: 'failed',
+            attempts: 5,
+            lastError: 'boom',
+            payload: {},
+          },
+          'boom',
+        );
+      }),
+    );
     expect(types(events)).toEqual(['incident.opened']);
     expect(events[0].payload).toMatchObject({ instanceId: id, kind: 'timer', activityId: 'check', message: 'boom', again: false });
     const cancelled = await during(async () => expect((await admin.post(`/api/instances/${id}/cancel`, {})).status).toBe(200));
@@ -130,7 +212,17 @@ describe('domain events from the catalogue', () => {
   it('Given a deployed process, When a pack imports a procedure, Then procedure.published is seen with its version', async () => {
     const { services } = ctx.t.platform;
     await deployFixture(ctx.t);
-    const events = await during(() => services.db.em().transactional((em) => services.catalogue.importPublished(em, { actor: { id: null, name: 'pack-import' }, requestId: null }, householdBusiness() as never)));
+    const events = await during(() =>
+      services.db
+        .em()
+        .transactional((em) =>
+          services.catalogue.importPublished(
+            em,
+            { actor: { id: null, name: 'pack-import' }, requestId: null },
+            householdBusiness() as never,
+          ),
+        ),
+    );
     expect(types(events)).toEqual(['procedure.published']);
     expect(events[0].payload).toEqual({ code: '2.000720', version: 1, effectiveFrom: '2026-03-02', previous: null, via: 'import' });
   });
@@ -146,16 +238,24 @@ describe('in-transaction subscribers', () => {
     } finally {
       control.noteOn = null;
     }
-    const notes = await ctx.t.platform.services.db.em().execute<{ n: number | string }[]>("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'test.event.noted'");
+    const notes = await ctx.t.platform.services.db
+      .em()
+      .execute<{ n: number | string }[]>("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'test.event.noted'");
     expect(Number(notes[0].n)).toBe(1);
   });
 
-  it('Given a subscriber that throws, When a task is completed, Then the whole command is rolled back (the other subscriber\'s write too) with event.subscriber_failed', async () => {
+  it("Given a subscriber that throws, When a task is completed, Then the whole command is rolled back (the other subscriber's write too) with event.subscriber_failed", async () => {
     const { services } = ctx.t.platform;
     const { id } = await start('five-steps', 'HS-EV-6');
     const task = await openTask(id);
-    const [before] = await services.db.em().execute<{ lock_version: number | string; variables: string }[]>('SELECT lock_version, variables FROM process_instances WHERE id = ?', [id]);
-    const count = async (sql: string, params: unknown[] = []) => Number((await services.db.em().execute<{ n: number | string }[]>(sql, params))[0].n);
+    const [before] = await services.db
+      .em()
+      .execute<{ lock_version: number | string; variables: string }[]>(
+        'SELECT lock_version, variables FROM process_instances WHERE id = ?',
+        [id],
+      );
+    const count = async (sql: string, params: unknown[] = []) =>
+      Number((await services.db.em().execute<{ n: number | string }[]>(sql, params))[0].n);
     const notesBefore = await count("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'test.event.noted'");
     // Given the first subscriber writes and the second one throws on task.created (the next step's task)
     control.noteOn = 'task.completed';
@@ -172,7 +272,12 @@ describe('in-transaction subscribers', () => {
     expect(problem.code).toBe('event.subscriber_failed');
     expect(problem.detail).toContain('test subscriber of task.created failed: the subscriber is broken');
     expect(await openTask(id)).toMatchObject({ id: task.id, activityId: 'check' });
-    const [after] = await services.db.em().execute<{ lock_version: number | string; variables: string }[]>('SELECT lock_version, variables FROM process_instances WHERE id = ?', [id]);
+    const [after] = await services.db
+      .em()
+      .execute<{ lock_version: number | string; variables: string }[]>(
+        'SELECT lock_version, variables FROM process_instances WHERE id = ?',
+        [id],
+      );
     expect(after).toEqual(before);
     expect(await count("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'test.event.noted'")).toBe(notesBefore);
     expect(await count("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'task.completed' AND target_id = ?", [task.id])).toBe(0);

@@ -65,7 +65,12 @@ export class OutboxDelivery {
          AND consumer IN (${consumers.map(() => '?').join(', ')}) ORDER BY created_at, id LIMIT ${Number(n)}${pg ? ' FOR UPDATE SKIP LOCKED' : ''}`,
         [now, now, ...consumers],
       );
-      if (rows.length) await em.execute(`UPDATE outbox SET locked_by = ?, locked_until = ? WHERE id IN (${rows.map(() => '?').join(', ')})`, [this.id, until, ...rows.map((r) => r.id)]);
+      if (rows.length)
+        await em.execute(`UPDATE outbox SET locked_by = ?, locked_until = ? WHERE id IN (${rows.map(() => '?').join(', ')})`, [
+          this.id,
+          until,
+          ...rows.map((r) => r.id),
+        ]);
       return rows;
     });
   }
@@ -80,11 +85,25 @@ export class OutboxDelivery {
       const message = (err as Error)?.message ?? String(err);
       const giveUp = attempt >= (this.options.maxAttempts ?? 8);
       const delay = this.options.retryDelayMs?.(attempt) ?? Math.min(30_000 * 2 ** (attempt - 1), 3_600_000);
-      const log = { outboxId: row.id, consumer: row.consumer, event: row.event_type, eventId: row.event_id, attempts: attempt, err: message };
+      const log = {
+        outboxId: row.id,
+        consumer: row.consumer,
+        event: row.event_type,
+        eventId: row.event_id,
+        attempts: attempt,
+        err: message,
+      };
       this.deps.log[giveUp ? 'error' : 'warn'](log, giveUp ? 'outbox delivery failed for good' : 'outbox delivery failed, will retry');
       await em.execute(
         `UPDATE outbox SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ?, locked_by = NULL, locked_until = NULL WHERE id = ? AND locked_by = ? AND status = 'pending'`,
-        [giveUp ? 'failed' : 'pending', attempt, message.slice(0, 4000), new Date(this.deps.clock.now().getTime() + delay), row.id, this.id],
+        [
+          giveUp ? 'failed' : 'pending',
+          attempt,
+          message.slice(0, 4000),
+          new Date(this.deps.clock.now().getTime() + delay),
+          row.id,
+          this.id,
+        ],
       );
       return giveUp ? 'failed' : 'retried';
     }

@@ -13,6 +13,8 @@ export const OUTBOX_RETENTION_MS = 7 * 86_400_000;
  */
 export async function purgeOutbox(svc: Pick<Services, 'db' | 'clock'>, retentionMs = OUTBOX_RETENTION_MS): Promise<number> {
   const before = new Date(svc.clock.now().getTime() - retentionMs);
-  const res = await svc.db.em().execute<{ affectedRows: number }>("DELETE FROM outbox WHERE status = 'delivered' AND delivered_at < ?", [before], 'run');
+  const res = await svc.db
+    .em()
+    .execute<{ affectedRows: number }>("DELETE FROM outbox WHERE status = 'delivered' AND delivered_at < ?", [before], 'run');
   return Number(res.affectedRows);
 }

@@ -13,26 +13,43 @@ const calls = new Map<string, { event: DomainEvent; delivery: Delivery }[]>();
 const failures = new Map<string, number>();
 
 function consume(type: string) {
-  ctx.t.platform.services.events.subscribe(type, (event, delivery) => {
-    calls.set(type, [...(calls.get(type) ?? []), { event, delivery }]);
-    const left = failures.get(type) ?? 0;
-    if (left > 0) {
-      failures.set(type, left - 1);
-      throw new Error('the portal is down');
-    }
-  }, { afterCommit: true, owner: 'test' });
+  ctx.t.platform.services.events.subscribe(
+    type,
+    (event, delivery) => {
+      calls.set(type, [...(calls.get(type) ?? []), { event, delivery }]);
+      const left = failures.get(type) ?? 0;
+      if (left > 0) {
+        failures.set(type, left - 1);
+        throw new Error('the portal is down');
+      }
+    },
+    { afterCommit: true, owner: 'test' },
+  );
 }
 
 beforeAll(async () => {
-  for (const type of ['test.dossier.received', 'test.dossier.retried', 'test.dossier.rolled-back', 'test.dossier.broken', 'test.dossier.raced']) consume(type);
+  for (const type of [
+    'test.dossier.received',
+    'test.dossier.retried',
+    'test.dossier.rolled-back',
+    'test.dossier.broken',
+    'test.dossier.raced',
+  ])
+    consume(type);
 });
 
 const services = () => ctx.t.platform.services;
 const publish = (type: string, payload: Record<string, unknown>) =>
-  services().db.em().transactional((em) => services().events.publish(em, type, payload, { actor: { id: null, name: 'test' }, requestId: 'req-outbox' }));
+  services()
+    .db.em()
+    .transactional((em) => services().events.publish(em, type, payload, { actor: { id: null, name: 'test' }, requestId: 'req-outbox' }));
 const rows = (type: string) =>
-  services().db.em().execute<{ status: string; attempts: number | string; idempotency_key: string; consumer: string; last_error: string | null }[]>(
-    'SELECT status, attempts, idempotency_key, consumer, last_error FROM outbox WHERE event_type = ? ORDER BY created_at, id', [type]);
+  services()
+    .db.em()
+    .execute<{ status: string; attempts: number | string; idempotency_key: string; consumer: string; last_error: string | null }[]>(
+      'SELECT status, attempts, idempotency_key, consumer, last_error FROM outbox WHERE event_type = ? ORDER BY created_at, id',
+      [type],
+    );
 
 describe('the outbox', () => {
   it('Given an after-commit consumer, When an event is published, Then it is written as a row and delivered once after the commit, with its idempotency key', async () => {
@@ -47,7 +64,12 @@ describe('the outbox', () => {
     // Then the consumer got the event once
     const got = calls.get('test.dossier.received')!;
     expect(got).toHaveLength(1);
-    expect(got[0].event).toMatchObject({ type: 'test.dossier.received', payload: { dossier: 'HS-1' }, actor: { id: null, name: 'test' }, requestId: 'req-outbox' });
+    expect(got[0].event).toMatchObject({
+      type: 'test.dossier.received',
+      payload: { dossier: 'HS-1' },
+      actor: { id: null, name: 'test' },
+      requestId: 'req-outbox',
+    });
     expect(got[0].delivery).toEqual({ idempotencyKey: row.idempotency_key, attempt: 1, consumer: 'test:test.dossier.received' });
     expect((await rows('test.dossier.received'))[0]).toMatchObject({ status: 'delivered', attempts: expect.anything() });
     // And a later pass does not deliver it again
@@ -90,10 +112,13 @@ describe('the outbox', () => {
   });
 
   it('Given a transaction that rolls back after publishing, Then no row is left and the consumer is never called', async () => {
-    const err = await services().db.em().transactional(async (em) => {
-      await services().events.publish(em, 'test.dossier.rolled-back', { dossier: 'HS-4' });
-      throw new Error('the command failed later');
-    }).catch((e: Error) => e);
+    const err = await services()
+      .db.em()
+      .transactional(async (em) => {
+        await services().events.publish(em, 'test.dossier.rolled-back', { dossier: 'HS-4' });
+        throw new Error('the command failed later');
+      })
+      .catch((e: Error) => e);
     expect(err.message).toBe('the command failed later');
     expect(await rows('test.dossier.rolled-back')).toEqual([]);
     await services().jobs.runChores();
@@ -101,7 +126,10 @@ describe('the outbox', () => {
   });
 
   it('Given delivered rows older than the retention, When the purge runs, Then they are deleted and the others kept', async () => {
-    const count = async () => Number((await services().db.em().execute<{ n: number | string }[]>("SELECT COUNT(*) AS n FROM outbox WHERE status = 'delivered'"))[0].n);
+    const count = async () =>
+      Number(
+        (await services().db.em().execute<{ n: number | string }[]>("SELECT COUNT(*) AS n FROM outbox WHERE status = 'delivered'"))[0].n,
+      );
     expect(await count()).toBeGreaterThan(0);
     expect(await purgeOutbox(services())).toBe(0);
     ctx.t.clock.advance(OUTBOX_RETENTION_MS + MINUTE);
@@ -110,16 +138,19 @@ describe('the outbox', () => {
     expect((await rows('test.dossier.broken'))[0]).toMatchObject({ status: 'failed' });
   });
 
-  it.runIf(testDialect() === 'postgresql')('Given two job runners, When both deliver at once, Then each row is delivered exactly once (PostgreSQL)', async () => {
-    const n = 40;
-    for (let i = 0; i < n; i++) await publish('test.dossier.raced', { i });
-    const a = new OutboxDelivery(services(), { batch: 5 });
-    const b = new OutboxDelivery(services(), { batch: 5 });
-    const [ra, rb] = await Promise.all([a.deliverDue(), b.deliverDue()]);
-    expect(ra.delivered + rb.delivered).toBe(n);
-    const got = calls.get('test.dossier.raced')!;
-    expect(got).toHaveLength(n);
-    expect(new Set(got.map((c) => c.event.payload.i)).size).toBe(n);
-    expect((await rows('test.dossier.raced')).every((r) => r.status === 'delivered')).toBe(true);
-  });
+  it.runIf(testDialect() === 'postgresql')(
+    'Given two job runners, When both deliver at once, Then each row is delivered exactly once (PostgreSQL)',
+    async () => {
+      const n = 40;
+      for (let i = 0; i < n; i++) await publish('test.dossier.raced', { i });
+      const a = new OutboxDelivery(services(), { batch: 5 });
+      const b = new OutboxDelivery(services(), { batch: 5 });
+      const [ra, rb] = await Promise.all([a.deliverDue(), b.deliverDue()]);
+      expect(ra.delivered + rb.delivered).toBe(n);
+      const got = calls.get('test.dossier.raced')!;
+      expect(got).toHaveLength(n);
+      expect(new Set(got.map((c) => c.event.payload.i)).size).toBe(n);
+      expect((await rows('test.dossier.raced')).every((r) => r.status === 'delivered')).toBe(true);
+    },
+  );
 });

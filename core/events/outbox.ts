@@ -34,8 +34,19 @@ export async function enqueue(em: EntityManager, consumer: string, event: Domain
   await em.execute(
     `INSERT INTO outbox (id, consumer, event_id, event_type, payload, actor_id, actor_name, request_id, idempotency_key, status, attempts, next_attempt_at, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
-    [crypto.randomUUID(), consumer, event.id, event.type, JSON.stringify(event.payload), event.actor?.id ?? null, event.actor?.name ?? null, event.requestId,
-      idempotencyKeyOf(event), now, now],
+    [
+      crypto.randomUUID(),
+      consumer,
+      event.id,
+      event.type,
+      JSON.stringify(event.payload),
+      event.actor?.id ?? null,
+      event.actor?.name ?? null,
+      event.requestId,
+      idempotencyKeyOf(event),
+      now,
+      now,
+    ],
   );
 }
 

@@ -25,7 +25,11 @@ const first = definePlugin({
       // A subscriber may publish its own plugin's events, in the same transaction.
       await ctx.events.publish(em, 'first.echo.sent', { of: event.id });
     },
-    'first.echo.sent': { afterCommit: true, name: 'echo-sync', handler: (_event, d) => void delivered.push({ key: d.idempotencyKey, consumer: d.consumer, plugin: d.ctx.id }) },
+    'first.echo.sent': {
+      afterCommit: true,
+      name: 'echo-sync',
+      handler: (_event, d) => void delivered.push({ key: d.idempotencyKey, consumer: d.consumer, plugin: d.ctx.id }),
+    },
   },
 });
 
@@ -45,7 +49,10 @@ describe('the plugin port of domain events', () => {
   it('refuses a plugin publishing under another id', async () => {
     const { services } = ctx.t.platform;
     const firstCtx = services.plugins.context('first', services);
-    const err = await services.db.em().transactional((em) => firstCtx.events.publish(em, 'second.thing.happened', {})).catch((e: unknown) => e);
+    const err = await services.db
+      .em()
+      .transactional((em) => firstCtx.events.publish(em, 'second.thing.happened', {}))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).message).toContain('may publish only its own events');
   });

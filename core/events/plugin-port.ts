@@ -6,12 +6,19 @@ import type { Delivery, EventBus, InTransaction } from './bus.ts';
 import type { DomainEvent, EventType } from './catalogue.ts';
 
 /** An in-transaction handler of a plugin: the publishing transaction's `em`, and the plugin's context. */
-export type PluginEventHandler<K extends EventType = EventType> = (event: DomainEvent<K>, tx: InTransaction & { ctx: PluginContext }) => void | Promise<void>;
+export type PluginEventHandler<K extends EventType = EventType> = (
+  event: DomainEvent<K>,
+  tx: InTransaction & { ctx: PluginContext },
+) => void | Promise<void>;
 
 /** An after-commit (outbox) consumer of a plugin: called after the commit, at least once. */
-export type PluginOutboxHandler<K extends EventType = EventType> = (event: DomainEvent<K>, delivery: Delivery & { ctx: PluginContext }) => void | Promise<void>;
+export type PluginOutboxHandler<K extends EventType = EventType> = (
+  event: DomainEvent<K>,
+  delivery: Delivery & { ctx: PluginContext },
+) => void | Promise<void>;
 
-export type PluginSubscription<K extends EventType = EventType> = PluginEventHandler<K> | { afterCommit: true; name?: string; handler: PluginOutboxHandler<K> };
+export type PluginSubscription<K extends EventType = EventType> =
+  PluginEventHandler<K> | { afterCommit: true; name?: string; handler: PluginOutboxHandler<K> };
 
 /**
  * `events` of a PluginDefinition: a handler per event type (core events typed), or
@@ -37,14 +44,19 @@ export function pluginEvents(bus: EventBus, ctx: () => PluginContext): PluginEve
     subscribe(type: string, handler: PluginEventHandler | PluginOutboxHandler, options?: { afterCommit: true; name?: string }) {
       if (options?.afterCommit) {
         const h = handler as PluginOutboxHandler;
-        bus.subscribe(type, (event, delivery) => h(event, { ...delivery, ctx: ctx() }), { owner: id, afterCommit: true, name: options.name });
+        bus.subscribe(type, (event, delivery) => h(event, { ...delivery, ctx: ctx() }), {
+          owner: id,
+          afterCommit: true,
+          name: options.name,
+        });
       } else {
         const h = handler as PluginEventHandler;
         bus.subscribe(type, (event, tx) => h(event, { ...tx, ctx: ctx() }), { owner: id });
       }
     },
     async publish(em, type, payload, acting) {
-      if (!type.startsWith(`${id}.`)) throw new AppError('event.invalid', `Plugin "${id}" may publish only its own events ("${id}.…"), not "${type}"`);
+      if (!type.startsWith(`${id}.`))
+        throw new AppError('event.invalid', `Plugin "${id}" may publish only its own events ("${id}.…"), not "${type}"`);
       await bus.publish(em, type, payload, acting);
     },
   };

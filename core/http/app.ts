@@ -13,7 +13,6 @@ import { jsonLimits } from './json-limits.ts';
 import { securityHeaders } from './security-headers.ts';
 import { allowedMethods } from './allowed-methods.ts';
 
-
 function toAppError(err: unknown, contentType: string | undefined): AppError | null {
   if (err instanceof AppError) return err;
   if (err instanceof OptimisticLockError) return new AppError('conflict.stale');
@@ -23,7 +22,11 @@ function toAppError(err: unknown, contentType: string | undefined): AppError | n
   // does not declare (@hono/zod-openapi's media type gate, before the validator)
   const status = (err as { status?: number }).status;
   if (status === 400) return new AppError('request.malformed_json', (err as Error).message);
-  if (status === 415) return new AppError('request.unsupported_media_type', `This route does not take a body of type ${contentType?.split(';')[0].trim() || '(none)'}; send application/json`);
+  if (status === 415)
+    return new AppError(
+      'request.unsupported_media_type',
+      `This route does not take a body of type ${contentType?.split(';')[0].trim() || '(none)'}; send application/json`,
+    );
   return null;
 }
 
@@ -49,7 +52,9 @@ export function createApp(services: Services, modules: ModuleDefinition[]): Open
     bodyLimit({
       maxSize: services.config.bodyLimitBytes,
       onError: () => {
-        throw new AppError('request.too_large', `The body exceeds ${services.config.bodyLimitBytes} bytes`, { limit: services.config.bodyLimitBytes });
+        throw new AppError('request.too_large', `The body exceeds ${services.config.bodyLimitBytes} bytes`, {
+          limit: services.config.bodyLimitBytes,
+        });
       },
     }),
   );
@@ -64,7 +69,11 @@ export function createApp(services: Services, modules: ModuleDefinition[]): Open
   services.plugins.mountRoutes(app, services, createRouter);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'motcua_session' });
-  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: 'Personal API token (mct_…)' });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'Personal API token (mct_…)',
+  });
 
   // No route for this method and path: 405 with Allow when the path has other methods, else 404.
   // The path → methods table is built on the first miss, once every route (plugins too) is in.
@@ -74,7 +83,11 @@ export function createApp(services: Services, modules: ModuleDefinition[]): Open
     const allowed = methodsOf(c.req.path);
     if (allowed.length > 0 && !allowed.includes(c.req.method)) {
       const allow = allowed.join(', ');
-      return problemResponse(c, new AppError('request.method_not_allowed', `${c.req.path} answers ${allow}, not ${c.req.method}`, undefined, { allow }), c.get('requestId'));
+      return problemResponse(
+        c,
+        new AppError('request.method_not_allowed', `${c.req.path} answers ${allow}, not ${c.req.method}`, undefined, { allow }),
+        c.get('requestId'),
+      );
     }
     return problemResponse(c, new AppError('request.not_found', `No route for ${c.req.method} ${c.req.path}`), c.get('requestId'));
   });
@@ -82,7 +95,11 @@ export function createApp(services: Services, modules: ModuleDefinition[]): Open
     const appErr = toAppError(err, c.req.header('content-type'));
     if (appErr) return problemResponse(c, appErr, c.get('requestId'));
     services.log.error({ err, requestId: c.get('requestId'), path: c.req.path }, 'unhandled error');
-    return problemResponse(c, new AppError('internal', `Unexpected error; quote request id ${c.get('requestId')} when reporting it`), c.get('requestId'));
+    return problemResponse(
+      c,
+      new AppError('internal', `Unexpected error; quote request id ${c.get('requestId')} when reporting it`),
+      c.get('requestId'),
+    );
   });
   return app;
 }

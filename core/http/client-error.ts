@@ -23,7 +23,10 @@ export function answerClientErrors(server: Server): void {
 /** A whole HTTP/1.1 response: status line, headers, problem+json body (Vietnamese title: no Accept-Language was read). */
 function rawProblem(code: 'request.header_too_large' | 'request.invalid', parserCode: string | undefined): string {
   const def = describeError(code);
-  const detail = code === 'request.header_too_large' ? 'The request line and headers exceed the server limit; send long lists in a body' : `The request is not valid HTTP (${parserCode ?? 'parse error'})`;
+  const detail =
+    code === 'request.header_too_large'
+      ? 'The request line and headers exceed the server limit; send long lists in a body'
+      : `The request is not valid HTTP (${parserCode ?? 'parse error'})`;
   const body = JSON.stringify({ type: `https://motcua.dev/errors/${code}`, title: def.vi ?? def.title, status: def.status, code, detail });
   const reason = def.status === 431 ? 'Request Header Fields Too Large' : 'Bad Request';
   return [

@@ -35,9 +35,11 @@ export function homePage(version: string, demo: boolean) {
   <li>Mô tả API (OpenAPI 3.1): <a href="/api/openapi.json"><code>/api/openapi.json</code></a></li>
   <li>Đăng nhập: <code>POST /api/auth/login</code> với <code>{"username", "password"}</code></li>
 </ul>
-${demo
-  ? html`<p class="note" role="note">Dữ liệu mẫu: các tài khoản <code>admin</code>, <code>analyst</code>, <code>clerk</code>, <code>specialist</code>, <code>leader</code>, <code>auditor</code> với mật khẩu <code>demo</code> — chỉ để dùng thử, không dùng cho dữ liệu thật.</p>`
-  : ''}
+${
+  demo
+    ? html`<p class="note" role="note">Dữ liệu mẫu: các tài khoản <code>admin</code>, <code>analyst</code>, <code>clerk</code>, <code>specialist</code>, <code>leader</code>, <code>auditor</code> với mật khẩu <code>demo</code> — chỉ để dùng thử, không dùng cho dữ liệu thật.</p>`
+    : ''
+}
 <p>Giao diện cán bộ một cửa và trình thiết kế quy trình sẽ có trong các phiên bản tiếp theo.</p>
 </main>
 </body>

@@ -50,13 +50,19 @@ export function jsonLimits(): MiddlewareHandler<AppEnv> {
       return next();
     }
     if (jsonDeeperThan(body, MAX_JSON_DEPTH)) {
-      throw new AppError('request.too_deep', `The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep`, { maxDepth: MAX_JSON_DEPTH });
+      throw new AppError('request.too_deep', `The JSON body is nested more than ${MAX_JSON_DEPTH} levels deep`, {
+        maxDepth: MAX_JSON_DEPTH,
+      });
     }
-    const variables = body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>).variables : undefined;
+    const variables =
+      body !== null && typeof body === 'object' && !Array.isArray(body) ? (body as Record<string, unknown>).variables : undefined;
     if (variables !== undefined) {
       const bytes = Buffer.byteLength(JSON.stringify(variables), 'utf8');
       if (bytes > MAX_VARIABLES_BYTES) {
-        throw new AppError('request.variables_too_large', `The variables take ${bytes} bytes; the limit is ${MAX_VARIABLES_BYTES}`, { bytes, maxBytes: MAX_VARIABLES_BYTES });
+        throw new AppError('request.variables_too_large', `The variables take ${bytes} bytes; the limit is ${MAX_VARIABLES_BYTES}`, {
+          bytes,
+          maxBytes: MAX_VARIABLES_BYTES,
+        });
       }
     }
     return next();

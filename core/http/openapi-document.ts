@@ -23,7 +23,8 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>, version: string): Docu
     info: {
       title: 'motcua API',
       version,
-      description: 'One-stop administrative procedures platform. Errors are RFC 9457 problem details with stable codes (docs/errors.md); each operation lists the codes it may answer.',
+      description:
+        'One-stop administrative procedures platform. Errors are RFC 9457 problem details with stable codes (docs/errors.md); each operation lists the codes it may answer.',
       license: { name: 'AGPL-3.0-or-later', url: 'https://www.gnu.org/licenses/agpl-3.0.html' },
     },
     servers: [{ url: '/', description: 'This server' }],
@@ -33,6 +34,7 @@ export function openApiDocument(app: OpenAPIHono<AppEnv>, version: string): Docu
     for (const op of Object.values(item as Record<string, { tags?: string[] }>)) for (const tag of op?.tags ?? []) used.add(tag);
   }
   const tags = coreTags.filter((t) => used.has(t.name));
-  for (const name of [...used].filter((n) => !coreTags.some((t) => t.name === n)).sort()) tags.push({ name, description: `Routes of the ${name} plugin` });
+  for (const name of [...used].filter((n) => !coreTags.some((t) => t.name === n)).sort())
+    tags.push({ name, description: `Routes of the ${name} plugin` });
   return { ...doc, tags };
 }

@@ -38,7 +38,10 @@ export function commonErrors(route: RouteShape): ErrorCode[] {
 /** Fails at definition time on a code nobody catalogued (its status would be a guess). */
 function statusOf(code: string, operationId: string): number {
   const known = code in errorCatalogue || describeError(code) !== errorCatalogue.internal;
-  if (!known) throw new Error(`Route ${operationId} declares error "${code}", which is not catalogued (core/errors.ts, or the plugin's defineErrors)`);
+  if (!known)
+    throw new Error(
+      `Route ${operationId} declares error "${code}", which is not catalogued (core/errors.ts, or the plugin's defineErrors)`,
+    );
   return describeError(code).status;
 }
 

@@ -55,11 +55,17 @@ export function defineRoute<R extends Omit<RouteConfig, 'middleware' | 'operatio
   const { permission, errors = [], ...route } = config;
   if (!/^[a-z][A-Za-z0-9]*$/.test(route.operationId)) throw new Error(`operationId "${route.operationId}" must be camelCase`);
   for (const status of Object.keys(route.responses)) {
-    if (Number(status) >= 400 && (route.responses as Record<string, { content?: Record<string, unknown> }>)[status]?.content?.['application/problem+json']) {
+    if (
+      Number(status) >= 400 &&
+      (route.responses as Record<string, { content?: Record<string, unknown> }>)[status]?.content?.['application/problem+json']
+    ) {
       throw new Error(`Route ${route.operationId}: declare its ${status} problems in "errors", not in "responses"`);
     }
   }
-  const problems = problemResponses([...commonErrors({ method: route.method, permission, request: route.request as never }), ...errors], route.operationId);
+  const problems = problemResponses(
+    [...commonErrors({ method: route.method, permission, request: route.request as never }), ...errors],
+    route.operationId,
+  );
   const full = {
     ...route,
     responses: { ...problems, ...route.responses },

@@ -17,9 +17,17 @@ export const json = <T extends z.ZodType>(schema: T, description: string) => ({ 
 
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({ body: { required: true, content: { 'application/json': { schema } } } });
 
-export const IdParam = z.object({ id: z.string().min(1).max(64).openapi({ param: { name: 'id', in: 'path' } }) });
+export const IdParam = z.object({
+  id: z
+    .string()
+    .min(1)
+    .max(64)
+    .openapi({ param: { name: 'id', in: 'path' } }),
+});
 
-export const Grant = z.object({ id: z.string(), role: z.string(), unitId: z.string(), unitCode: z.string(), unitName: z.string() }).openapi('RoleGrant');
+export const Grant = z
+  .object({ id: z.string(), role: z.string(), unitId: z.string(), unitCode: z.string(), unitName: z.string() })
+  .openapi('RoleGrant');
 
 export const UserView = z
   .object({

@@ -31,8 +31,15 @@ export const HTML_CSP = [
 export const NOTHING_CSP = "default-src 'none'; frame-ancestors 'none'";
 
 export const PERMISSIONS_POLICY = [
-  'accelerometer=()', 'camera=()', 'display-capture=()', 'geolocation=()', 'gyroscope=()',
-  'magnetometer=()', 'microphone=()', 'payment=()', 'usb=()',
+  'accelerometer=()',
+  'camera=()',
+  'display-capture=()',
+  'geolocation=()',
+  'gyroscope=()',
+  'magnetometer=()',
+  'microphone=()',
+  'payment=()',
+  'usb=()',
 ].join(', ');
 
 const HSTS = 'max-age=31536000; includeSubDomains';

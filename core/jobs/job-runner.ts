@@ -141,7 +141,10 @@ export class JobRunner {
       const prepared = await this.kind(job).options.prepare!(job);
       return await this.deps.db.em().transactional(async (em) => {
         const pg = this.deps.db.dialect === 'postgresql';
-        const held = await em.execute(`SELECT id FROM jobs WHERE id = ? AND status = 'pending' AND locked_by = ?${pg ? ' FOR UPDATE' : ''}`, [job.id, this.id]);
+        const held = await em.execute(
+          `SELECT id FROM jobs WHERE id = ? AND status = 'pending' AND locked_by = ?${pg ? ' FOR UPDATE' : ''}`,
+          [job.id, this.id],
+        );
         if (held.length === 0) throw new JobBusy(`job ${job.id} was taken over meanwhile`);
         return this.finish(em, job, prepared);
       });
@@ -161,7 +164,10 @@ export class JobRunner {
   private async finish(em: EntityManager, job: Job, prepared: unknown): Promise<'done' | 'obsolete'> {
     const { handler, options } = this.kind(job);
     const outcome = await handler(em, job, prepared);
-    await em.execute('UPDATE jobs SET status = ?, attempts = attempts + 1, locked_by = ?, locked_until = NULL, last_error = NULL WHERE id = ?', [outcome, this.id, job.id]);
+    await em.execute(
+      'UPDATE jobs SET status = ?, attempts = attempts + 1, locked_by = ?, locked_until = NULL, last_error = NULL WHERE id = ?',
+      [outcome, this.id, job.id],
+    );
     await options.afterDone?.(em, job, outcome);
     return outcome;
   }
@@ -189,7 +195,10 @@ export class JobRunner {
     const giveUp = attempts >= max || err instanceof NonRetryableJobError;
     const delay = options.retryDelayMs?.(job, attempts) ?? Math.min(30_000 * 2 ** (attempts - 1), 3_600_000);
     const retryAt = new Date(this.deps.clock.now().getTime() + delay);
-    this.deps.log[giveUp ? 'error' : 'warn']({ jobId: job.id, kind: job.kind, instanceId: job.instanceId, attempts, err: err.message }, giveUp ? 'job failed' : 'job attempt failed');
+    this.deps.log[giveUp ? 'error' : 'warn'](
+      { jobId: job.id, kind: job.kind, instanceId: job.instanceId, attempts, err: err.message },
+      giveUp ? 'job failed' : 'job attempt failed',
+    );
     await this.deps.db.em().transactional(async (em) => {
       const res = await em.execute<{ affectedRows: number }>(
         `UPDATE jobs SET attempts = ?, last_error = ?, status = ?, due_at = ?, locked_by = ?, locked_until = NULL WHERE id = ? AND status = 'pending'`,

@@ -63,14 +63,32 @@ export function toJob(r: JobRecord): Job {
 
 export async function insertJob(
   em: EntityManager,
-  job: { kind: string; instanceId?: string | null; definitionId?: string | null; activityId?: string | null; executionId?: string | null; dueAt: Date; payload?: Record<string, unknown> },
+  job: {
+    kind: string;
+    instanceId?: string | null;
+    definitionId?: string | null;
+    activityId?: string | null;
+    executionId?: string | null;
+    dueAt: Date;
+    payload?: Record<string, unknown>;
+  },
   now: Date,
 ): Promise<string> {
   const id = crypto.randomUUID();
   await em.execute(
     `INSERT INTO jobs (id, kind, instance_id, definition_id, activity_id, execution_id, due_at, status, attempts, payload, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
-    [id, job.kind, job.instanceId ?? null, job.definitionId ?? null, job.activityId ?? null, job.executionId ?? null, job.dueAt, JSON.stringify(job.payload ?? {}), now],
+    [
+      id,
+      job.kind,
+      job.instanceId ?? null,
+      job.definitionId ?? null,
+      job.activityId ?? null,
+      job.executionId ?? null,
+      job.dueAt,
+      JSON.stringify(job.payload ?? {}),
+      now,
+    ],
   );
   return id;
 }

@@ -7,21 +7,71 @@ import { defineMigration } from '../db/migration.ts';
 describe('core modules', () => {
   it('are ordered so that each comes after the modules it requires', () => {
     const position = new Map(core.modules.map((m, i) => [m.id, i]));
-    for (const m of core.modules) for (const r of m.requires ?? []) expect(position.get(r), `${m.id} requires ${r}`).toBeLessThan(position.get(m.id)!);
+    for (const m of core.modules)
+      for (const r of m.requires ?? []) expect(position.get(r), `${m.id} requires ${r}`).toBeLessThan(position.get(m.id)!);
     expect(core.modules.map((m) => m.id).sort()).toEqual(coreModules.map((m) => m.id).sort());
   });
 
   it('derive the tables core owns from their migrations (every table, the migrator’s own included)', () => {
     expect([...core.tables].sort()).toEqual([
-      'activity_history', 'api_tokens', 'audit_heads', 'audit_log', 'bpmn_deployments', 'calendar_days', 'calendar_revision', 'calendar_unit_overrides',
-      'calendar_years', 'incidents', 'jobs', 'login_throttle', 'message_subscriptions', 'messages', 'outbox', 'pack_assets', 'pack_installs', 'pack_trusted_keys',
-      'procedure_bindings', 'procedure_documents', 'procedure_facets', 'procedure_versions', 'procedure_words', 'procedures', 'process_definitions',
-      'process_instances', 'role_assignments', 'schema_migrations', 'sectors', 'sessions', 'settings', 'tasks', 'unit_name_history', 'units', 'users',
+      'activity_history',
+      'api_tokens',
+      'audit_heads',
+      'audit_log',
+      'bpmn_deployments',
+      'calendar_days',
+      'calendar_revision',
+      'calendar_unit_overrides',
+      'calendar_years',
+      'incidents',
+      'jobs',
+      'login_throttle',
+      'message_subscriptions',
+      'messages',
+      'outbox',
+      'pack_assets',
+      'pack_installs',
+      'pack_trusted_keys',
+      'procedure_bindings',
+      'procedure_documents',
+      'procedure_facets',
+      'procedure_versions',
+      'procedure_words',
+      'procedures',
+      'process_definitions',
+      'process_instances',
+      'role_assignments',
+      'schema_migrations',
+      'sectors',
+      'sessions',
+      'settings',
+      'tasks',
+      'unit_name_history',
+      'units',
+      'users',
     ]);
   });
 
   it('derive the route bases core owns from their routes, and reserve their ids', () => {
-    for (const base of ['health', 'openapi.json', 'auth', 'me', 'units', 'users', 'roles', 'role-assignments', 'audit', 'definitions', 'instances', 'tasks', 'messages', 'incidents', 'procedures', 'packs', 'calendar']) {
+    for (const base of [
+      'health',
+      'openapi.json',
+      'auth',
+      'me',
+      'units',
+      'users',
+      'roles',
+      'role-assignments',
+      'audit',
+      'definitions',
+      'instances',
+      'tasks',
+      'messages',
+      'incidents',
+      'procedures',
+      'packs',
+      'calendar',
+    ]) {
       expect(core.routeBases, base).toContain(base);
     }
     for (const id of coreModules.map((m) => m.id)) expect(core.routeBases).toContain(id);
@@ -50,7 +100,11 @@ describe('core modules', () => {
 
   it('find the tables a migration creates without a database', () => {
     const m = defineMigration('x_0001_two', (schema) =>
-      schema.createTable('x_one', (t) => t.string('id')).alterTable('units', (t) => t.string('y')).createTable('x_two', (t) => t.string('id')).raw('UPDATE units SET y = 1'),
+      schema
+        .createTable('x_one', (t) => t.string('id'))
+        .alterTable('units', (t) => t.string('y'))
+        .createTable('x_two', (t) => t.string('id'))
+        .raw('UPDATE units SET y = 1'),
     );
     expect(m.tables).toEqual(['x_one', 'x_two']);
   });

@@ -12,7 +12,18 @@ import { systemModule } from './system.ts';
 import type { ModuleDefinition } from './define-module.ts';
 
 /** The modules of core. Adding one is one entry here; boot orders them by their `requires`. */
-export const coreModules: ModuleDefinition[] = [systemModule, orgModule, authModule, auditModule, jobsModule, eventsModule, calendarModule, engineModule, catalogueModule, packsModule];
+export const coreModules: ModuleDefinition[] = [
+  systemModule,
+  orgModule,
+  authModule,
+  auditModule,
+  jobsModule,
+  eventsModule,
+  calendarModule,
+  engineModule,
+  catalogueModule,
+  packsModule,
+];
 
 /** Core composed: modules in dependency order, and what core owns, derived from their declarations. */
 export const core = composeModules(coreModules);

@@ -31,7 +31,6 @@ export interface PermissionDefinition {
 /** Every role: for permissions anyone with a role may hold (reading, mostly). */
 export const everyone: Role[] = [...roleNames];
 
-
 /** Which roles hold which permission: core's and every enabled plugin's. */
 export class PermissionRegistry {
   private readonly byName = new Map<string, PermissionDefinition & { owner: string }>();

@@ -31,7 +31,11 @@ const UnitDetail = UnitView.extend({
 }).openapi('UnitDetail');
 const UnitCreate = z
   .object({
-    code: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/),
+    code: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Za-z0-9._-]+$/),
     name: z.string().min(1).max(255),
     level: z.enum(unitLevels),
     parentId: z.string().max(64).nullable().optional(),
@@ -41,7 +45,12 @@ const UnitCreate = z
 const UnitPatch = z
   .object({
     version: z.number().int().describe('The version you read: a stale one is refused with 409'),
-    code: z.string().min(1).max(64).regex(/^[A-Za-z0-9._-]+$/).optional(),
+    code: z
+      .string()
+      .min(1)
+      .max(64)
+      .regex(/^[A-Za-z0-9._-]+$/)
+      .optional(),
     name: z.string().min(1).max(255).optional(),
     level: z.enum(unitLevels).optional(),
     parentId: z.string().max(64).nullable().optional(),
@@ -121,7 +130,10 @@ export function registerOrgRoutes(app: OpenAPIHono<AppEnv>): void {
     const em = c.var.services.db.em();
     const unit = await findVisibleUnit(em, c.var.authz, c.req.valid('param').id);
     const history = await unitNameHistory(em, unit.id);
-    return c.json({ ...unitView(unit), nameHistory: history.map((h) => ({ name: h.name, code: h.code, validTo: h.validTo.toISOString() })) }, 200);
+    return c.json(
+      { ...unitView(unit), nameHistory: history.map((h) => ({ name: h.name, code: h.code, validTo: h.validTo.toISOString() })) },
+      200,
+    );
   });
 
   app.openapi(postUnit, async (c) => {

@@ -31,7 +31,9 @@ const as = (role: Role) => holders[role]!;
 
 /** Ids of An Bình and every unit below it, as they are now. */
 async function homeSubtree(): Promise<Set<string>> {
-  const rows = await ctx.t.platform.services.db.em().execute<{ id: string }[]>('SELECT id FROM units WHERE path LIKE ?', [`${units[HOME].path}%`]);
+  const rows = await ctx.t.platform.services.db
+    .em()
+    .execute<{ id: string }[]>('SELECT id FROM units WHERE path LIKE ?', [`${units[HOME].path}%`]);
   return new Set(rows.map((r) => r.id));
 }
 
@@ -46,7 +48,8 @@ const holds = (role: Role, permission: string) => ctx.t.platform.services.permis
  * but outside its units: what the caller may not see answers as missing (ADR 0004), and only
  * what names no resource (a new root unit) is 403 auth.forbidden_scope.
  */
-const denial = (role: Role, permission: string, outside: [number, string]): [number, string] => (holds(role, permission) ? outside : [403, 'auth.forbidden']);
+const denial = (role: Role, permission: string, outside: [number, string]): [number, string] =>
+  holds(role, permission) ? outside : [403, 'auth.forbidden'];
 
 describe('each role, held only in commune An Bình', () => {
   it.each(roleNames)('%s reads its own unit, not the other commune nor the province; lists only its subtree', async (role) => {
@@ -100,13 +103,21 @@ describe('each role, held only in commune An Bình', () => {
     const unseenUnit: [number, string] = [404, 'unit.not_found'];
     const checks: [string, Promise<Response>, [number, string]][] = [
       ['user.manage', as(role).post('/api/users', { username: `by-${role}`, displayName: 'x', unitId: OTHER, password: PW }), unseenUnit],
-      ['user.manage', as(role).post('/api/users', { username: `by-${role}-2`, displayName: 'x', unitId: 'DEMO', password: PW }), unseenUnit],
+      [
+        'user.manage',
+        as(role).post('/api/users', { username: `by-${role}-2`, displayName: 'x', unitId: 'DEMO', password: PW }),
+        unseenUnit,
+      ],
       ['user.manage', as(role).post('/api/users/hoa-lac-staff/disable'), [404, 'user.not_found']],
       ['role.assign', as(role).post('/api/role-assignments', { userId: `xa-${role}`, role: 'admin', unitId: OTHER }), unseenUnit],
       ['role.assign', as(role).post('/api/role-assignments', { userId: `xa-${role}`, role: 'admin', unitId: 'DEMO' }), unseenUnit],
       ['unit.manage', as(role).patch(`/api/units/${other.id}`, { version: other.version, name: 'Taken over' }), unseenUnit],
       ['unit.manage', as(role).post('/api/units', { code: `${OTHER}.${role}`, name: 'x', level: 'desk', parentId: OTHER }), unseenUnit],
-      ['unit.manage', as(role).post('/api/units', { code: `NEW.${role}`, name: 'x', level: 'province', parentId: null }), [403, 'auth.forbidden_scope']],
+      [
+        'unit.manage',
+        as(role).post('/api/units', { code: `NEW.${role}`, name: 'x', level: 'province', parentId: null }),
+        [403, 'auth.forbidden_scope'],
+      ],
     ];
     for (const [permission, pending, outside] of checks) await expectProblem(await pending, ...denial(role, permission, outside));
     expect(await (await admin.get(`/api/units/${other.id}`)).json()).toMatchObject({ name: 'Phường Hòa Lạc', version: other.version });
@@ -134,12 +145,28 @@ describe('a commune administrator', () => {
 
   it('cannot reach out: create accounts without a unit, move its units or accounts away, merge into another commune, touch province grants', async () => {
     const a = as('admin');
-    await expectProblem(await a.post('/api/users', { username: 'no-unit', displayName: 'x', unitId: null, password: PW }), 403, 'auth.forbidden_scope');
+    await expectProblem(
+      await a.post('/api/users', { username: 'no-unit', displayName: 'x', unitId: null, password: PW }),
+      403,
+      'auth.forbidden_scope',
+    );
     const home = await (await a.get(`/api/units/${units[HOME].id}`)).json();
-    await expectProblem(await a.patch(`/api/units/${home.id}`, { version: home.version, parentId: units[OTHER].id }), 404, 'unit.not_found');
+    await expectProblem(
+      await a.patch(`/api/units/${home.id}`, { version: home.version, parentId: units[OTHER].id }),
+      404,
+      'unit.not_found',
+    );
     await expectProblem(await a.patch(`/api/units/${home.id}`, { version: home.version, parentId: null }), 403, 'auth.forbidden_scope');
-    await expectProblem(await a.patch(`/api/units/${home.id}`, { version: home.version, successorId: units[OTHER].id, validTo: '2026-01-01' }), 404, 'unit.not_found');
-    expect(await (await admin.get(`/api/units/${home.id}`)).json()).toMatchObject({ version: home.version, successorId: null, validTo: null });
+    await expectProblem(
+      await a.patch(`/api/units/${home.id}`, { version: home.version, successorId: units[OTHER].id, validTo: '2026-01-01' }),
+      404,
+      'unit.not_found',
+    );
+    expect(await (await admin.get(`/api/units/${home.id}`)).json()).toMatchObject({
+      version: home.version,
+      successorId: null,
+      validTo: null,
+    });
 
     const viewer = await (await a.get('/api/users/xa-viewer')).json();
     await expectProblem(await a.patch(`/api/users/${viewer.id}`, { version: viewer.version, unitId: OTHER }), 404, 'unit.not_found');
@@ -164,8 +191,16 @@ describe('without the permission at all', () => {
     for (const role of ['hr', 'leader'] as const) {
       const viewer = await (await as(role).get('/api/users/xa-viewer')).json();
       expect(viewer.grants).toEqual([expect.objectContaining({ role: 'viewer', unitCode: HOME })]);
-      await expectProblem(await as(role).patch(`/api/users/${viewer.id}`, { version: viewer.version, displayName: 'x' }), 403, 'auth.forbidden');
-      await expectProblem(await as(role).post('/api/role-assignments', { userId: viewer.id, role: 'hr', unitId: HOME }), 403, 'auth.forbidden');
+      await expectProblem(
+        await as(role).patch(`/api/users/${viewer.id}`, { version: viewer.version, displayName: 'x' }),
+        403,
+        'auth.forbidden',
+      );
+      await expectProblem(
+        await as(role).post('/api/role-assignments', { userId: viewer.id, role: 'hr', unitId: HOME }),
+        403,
+        'auth.forbidden',
+      );
     }
   });
 });

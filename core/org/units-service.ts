@@ -77,7 +77,9 @@ export async function createUnit(svc: Services, em: EntityManager, acting: Actin
 export async function updateUnit(svc: Services, em: EntityManager, acting: Acting, id: string, patch: UnitPatch): Promise<Unit> {
   const unit = await findUnit(em, id);
   if (patch.version !== unit.version) {
-    throw new AppError('conflict.stale', `Unit ${unit.code} is at version ${unit.version}, you edited version ${patch.version}`, { currentVersion: unit.version });
+    throw new AppError('conflict.stale', `Unit ${unit.code} is at version ${unit.version}, you edited version ${patch.version}`, {
+      currentVersion: unit.version,
+    });
   }
   const now = svc.clock.now();
   const changes: Record<string, [unknown, unknown]> = {};
@@ -106,19 +108,32 @@ export async function updateUnit(svc: Services, em: EntityManager, acting: Actin
   }
   if (patch.parentId !== undefined && patch.parentId !== unit.parentId) {
     const parent = patch.parentId ? await findUnit(em, patch.parentId) : null;
-    if (parent && parent.path.startsWith(unit.path)) throw new AppError('unit.invalid_parent', 'A unit cannot be moved under itself or its own subunit');
+    if (parent && parent.path.startsWith(unit.path))
+      throw new AppError('unit.invalid_parent', 'A unit cannot be moved under itself or its own subunit');
     const oldPath = unit.path;
     const newPath = `${parent?.path ?? '/'}${unit.id}/`;
     changes.parent = [unit.parentId, parent?.id ?? null];
     unit.parentId = parent?.id ?? null;
     unit.path = newPath;
     await em.flush();
-    await em.execute('UPDATE units SET path = ? || substr(path, ?) WHERE path LIKE ? AND id <> ?', [newPath, oldPath.length + 1, `${oldPath}%`, unit.id]);
+    await em.execute('UPDATE units SET path = ? || substr(path, ?) WHERE path LIKE ? AND id <> ?', [
+      newPath,
+      oldPath.length + 1,
+      `${oldPath}%`,
+      unit.id,
+    ]);
   }
   if (Object.keys(changes).length === 0) return unit;
   unit.updatedAt = now;
   await em.flush();
-  await svc.audit.append(em, { ...acting, action: 'unit.updated', targetType: 'unit', targetId: unit.id, unitId: unit.id, summary: changes });
+  await svc.audit.append(em, {
+    ...acting,
+    action: 'unit.updated',
+    targetType: 'unit',
+    targetId: unit.id,
+    unitId: unit.id,
+    summary: changes,
+  });
   return unit;
 }
 

@@ -52,19 +52,29 @@ async function expectProblem(res: Response, status: number, code: string) {
 }
 
 describe('units', () => {
-  it('an admin creates a unit under a parent; its path extends the parent\'s', async () => {
+  it("an admin creates a unit under a parent; its path extends the parent's", async () => {
     const parent = await unit('DEMO.XA.AN-BINH');
-    const res = await admin.post('/api/units', { code: 'DEMO.XA.AN-BINH.MC', name: 'Bộ phận một cửa xã An Bình', level: 'desk', parentId: 'DEMO.XA.AN-BINH' }, { 'x-request-id': 'unit-create-1' });
+    const res = await admin.post(
+      '/api/units',
+      { code: 'DEMO.XA.AN-BINH.MC', name: 'Bộ phận một cửa xã An Bình', level: 'desk', parentId: 'DEMO.XA.AN-BINH' },
+      { 'x-request-id': 'unit-create-1' },
+    );
     expect(res.status).toBe(201);
     const created: UnitView = await res.json();
     expect(created).toMatchObject({ parentId: parent.id, path: `${parent.path}${created.id}/`, version: 1 });
     expect(await pathInDb(created.id)).toBe(created.path);
-    const [audit] = await ctx.t.platform.services.db.em().execute<{ action: string; target_id: string }[]>('SELECT action, target_id FROM audit_log WHERE request_id = ?', ['unit-create-1']);
+    const [audit] = await ctx.t.platform.services.db
+      .em()
+      .execute<{ action: string; target_id: string }[]>('SELECT action, target_id FROM audit_log WHERE request_id = ?', ['unit-create-1']);
     expect(audit).toMatchObject({ action: 'unit.created', target_id: created.id });
   });
 
   it('refuses a duplicate code with 409 unit.exists, on create and on rename', async () => {
-    await expectProblem(await admin.post('/api/units', { code: 'DEMO.STP', name: 'Sở Tư pháp 2', level: 'department', parentId: 'DEMO' }), 409, 'unit.exists');
+    await expectProblem(
+      await admin.post('/api/units', { code: 'DEMO.STP', name: 'Sở Tư pháp 2', level: 'department', parentId: 'DEMO' }),
+      409,
+      'unit.exists',
+    );
     const sxd = await unit('DEMO.SXD');
     await expectProblem(await admin.patch(`/api/units/${sxd.id}`, { version: sxd.version, code: 'DEMO.STP' }), 409, 'unit.exists');
     expect(await unit('DEMO.SXD')).toMatchObject({ code: 'DEMO.SXD', version: sxd.version, nameHistory: [] });
@@ -110,7 +120,11 @@ describe('units', () => {
     const child = await create('DEMO.SYT.P1', top.id);
     const grandchild = await create('DEMO.SYT.P1.T1', child.id, 'desk');
     for (const target of [grandchild.id, child.id, top.id]) {
-      await expectProblem(await admin.patch(`/api/units/${top.id}`, { version: top.version, parentId: target }), 422, 'unit.invalid_parent');
+      await expectProblem(
+        await admin.patch(`/api/units/${top.id}`, { version: top.version, parentId: target }),
+        422,
+        'unit.invalid_parent',
+      );
     }
     expect(await unit(top.id)).toMatchObject({ parentId: (await unit('DEMO')).id, path: top.path, version: top.version });
     expect(await pathInDb(grandchild.id)).toBe(grandchild.path);
@@ -162,11 +176,23 @@ describe('units', () => {
   });
 
   it('validates input: unknown parent 404, bad code 400, non-admin 403', async () => {
-    await expectProblem(await admin.post('/api/units', { code: 'X.Y', name: 'x', level: 'desk', parentId: 'NO.SUCH' }), 404, 'unit.not_found');
-    await expectProblem(await admin.post('/api/units', { code: 'bad code!', name: 'x', level: 'desk', parentId: 'DEMO' }), 400, 'request.invalid');
+    await expectProblem(
+      await admin.post('/api/units', { code: 'X.Y', name: 'x', level: 'desk', parentId: 'NO.SUCH' }),
+      404,
+      'unit.not_found',
+    );
+    await expectProblem(
+      await admin.post('/api/units', { code: 'bad code!', name: 'x', level: 'desk', parentId: 'DEMO' }),
+      400,
+      'request.invalid',
+    );
     await expectProblem(await admin.get('/api/units/NO.SUCH'), 404, 'unit.not_found');
     const clerk = await ctx.t.login('clerk');
-    await expectProblem(await clerk.post('/api/units', { code: 'DEMO.TTPVHCC.Q9', name: 'Quầy 9', level: 'desk', parentId: 'DEMO.TTPVHCC' }), 403, 'auth.forbidden');
+    await expectProblem(
+      await clerk.post('/api/units', { code: 'DEMO.TTPVHCC.Q9', name: 'Quầy 9', level: 'desk', parentId: 'DEMO.TTPVHCC' }),
+      403,
+      'auth.forbidden',
+    );
   });
 });
 
@@ -175,7 +201,9 @@ describe('retirement date', () => {
     // 2026-06-30T16:30Z is 23:30 on 30 June in Vietnam: still its last day.
     ctx.t.clock.set('2026-06-30T16:30:00Z');
     const admin = await ctx.t.login('admin');
-    const created = await (await admin.post('/api/units', { code: 'DEMO.LASTDAY', name: 'Ban sắp giải thể', level: 'department', parentId: 'DEMO' })).json();
+    const created = await (
+      await admin.post('/api/units', { code: 'DEMO.LASTDAY', name: 'Ban sắp giải thể', level: 'department', parentId: 'DEMO' })
+    ).json();
     const a = await admin.get(`/api/units/${created.id}`);
     expect((await admin.patch(`/api/units/${created.id}`, { version: (await a.json()).version, validTo: '2026-06-30' })).status).toBe(200);
     const codes = async () => (await (await admin.get('/api/units')).json()).map((u: { code: string }) => u.code);

@@ -7,7 +7,16 @@ import { acting } from '../http/acting.ts';
 import { defineRoute } from '../http/route.ts';
 import { Grant, IdParam, json, jsonBody, UserView } from '../http/schemas.ts';
 import { RoleAssignment } from './entities.ts';
-import { createUser, findVisibleUser, grantRole, resetPassword, revokeRole, setUserActive, unlockUser, updateUser } from './users-service.ts';
+import {
+  createUser,
+  findVisibleUser,
+  grantRole,
+  resetPassword,
+  revokeRole,
+  setUserActive,
+  unlockUser,
+  updateUser,
+} from './users-service.ts';
 import { userView } from './views.ts';
 import { findVisibleUnit } from './units-service.ts';
 
@@ -106,7 +115,9 @@ const postGrant = defineRoute({
   tags: ['users'],
   summary: 'Grant a role to a user within a unit (and its subunits)',
   permission: 'role.assign',
-  request: jsonBody(z.object({ userId: z.string().max(64), role: z.string().max(64), unitId: z.string().max(64) }).openapi('RoleAssignmentCreate')),
+  request: jsonBody(
+    z.object({ userId: z.string().max(64), role: z.string().max(64), unitId: z.string().max(64) }).openapi('RoleAssignmentCreate'),
+  ),
   responses: { 201: json(z.object({ id: z.string(), userId: z.string(), role: z.string(), unitId: z.string() }), 'Granted') },
   errors: ['unit.not_found', 'user.not_found', 'role.unknown', 'auth.forbidden_scope', 'conflict.duplicate'],
 });
@@ -175,7 +186,10 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>): void {
       await c.var.authz.assert('user.manage', unit?.id ?? null);
       return createUser(svc, em, acting(c), { ...body, unitId: unit?.id ?? null });
     });
-    return c.json({ user: userView(result.user), ...(result.generatedPassword ? { generatedPassword: result.generatedPassword } : {}) }, 201);
+    return c.json(
+      { user: userView(result.user), ...(result.generatedPassword ? { generatedPassword: result.generatedPassword } : {}) },
+      201,
+    );
   });
 
   app.openapi(patchUser, async (c) => {
@@ -195,8 +209,10 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>): void {
   });
 
   const actions = {
-    disable: (svc: AppEnv['Variables']['services'], em: Parameters<typeof setUserActive>[1], a: ReturnType<typeof acting>, id: string) => setUserActive(svc, em, a, id, false),
-    enable: (svc: AppEnv['Variables']['services'], em: Parameters<typeof setUserActive>[1], a: ReturnType<typeof acting>, id: string) => setUserActive(svc, em, a, id, true),
+    disable: (svc: AppEnv['Variables']['services'], em: Parameters<typeof setUserActive>[1], a: ReturnType<typeof acting>, id: string) =>
+      setUserActive(svc, em, a, id, false),
+    enable: (svc: AppEnv['Variables']['services'], em: Parameters<typeof setUserActive>[1], a: ReturnType<typeof acting>, id: string) =>
+      setUserActive(svc, em, a, id, true),
     unlock: unlockUser,
   } as const;
   for (const [action, summary] of [
@@ -209,7 +225,8 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>): void {
       const user = await svc.db.em().transactional(async (em) => {
         const user = await findVisibleUser(em, c.var.authz, c.req.valid('param').id);
         await c.var.authz.assert('user.manage', user.unitId);
-        if (action === 'disable' && user.id === c.var.principal!.user.id) throw new AppError('request.invalid', 'You cannot disable your own account');
+        if (action === 'disable' && user.id === c.var.principal!.user.id)
+          throw new AppError('request.invalid', 'You cannot disable your own account');
         return actions[action](svc, em, acting(c), user.id);
       });
       return c.json(userView(user), 200);

@@ -57,7 +57,10 @@ export async function createUser(
 ): Promise<{ user: User; generatedPassword?: string }> {
   const username = input.username.trim().toLowerCase();
   if (!USERNAME_PATTERN.test(username)) {
-    throw new AppError('request.invalid', 'Username: 2–64 lower-case letters, digits, dot, dash or underscore, starting with a letter or digit');
+    throw new AppError(
+      'request.invalid',
+      'Username: 2–64 lower-case letters, digits, dot, dash or underscore, starting with a letter or digit',
+    );
   }
   if (await em.findOne(User, { username })) throw new AppError('user.exists', `Username "${username}" is taken`);
   const unit = input.unitId ? await findUnit(em, input.unitId) : null;
@@ -97,7 +100,9 @@ export async function createUser(
 export async function updateUser(svc: Services, em: EntityManager, acting: Acting, id: string, patch: UserPatch): Promise<User> {
   const user = await findUser(em, id);
   if (patch.version !== user.version) {
-    throw new AppError('conflict.stale', `User ${user.username} is at version ${user.version}, you edited version ${patch.version}`, { currentVersion: user.version });
+    throw new AppError('conflict.stale', `User ${user.username} is at version ${user.version}, you edited version ${patch.version}`, {
+      currentVersion: user.version,
+    });
   }
   const changes: Record<string, [unknown, unknown]> = {};
   if (patch.unitId !== undefined && patch.unitId !== user.unitId) {
@@ -115,7 +120,14 @@ export async function updateUser(svc: Services, em: EntityManager, acting: Actin
   if (Object.keys(changes).length === 0) return user;
   user.updatedAt = svc.clock.now();
   await em.flush();
-  await svc.audit.append(em, { ...acting, action: 'user.updated', targetType: 'user', targetId: user.id, unitId: user.unitId, summary: changes });
+  await svc.audit.append(em, {
+    ...acting,
+    action: 'user.updated',
+    targetType: 'user',
+    targetId: user.id,
+    unitId: user.unitId,
+    summary: changes,
+  });
   return user;
 }
 
@@ -127,7 +139,13 @@ export async function setUserActive(svc: Services, em: EntityManager, acting: Ac
   user.updatedAt = svc.clock.now();
   await em.flush();
   if (!active) await endSessionsOf(em, user.id);
-  await svc.audit.append(em, { ...acting, action: active ? 'user.enabled' : 'user.disabled', targetType: 'user', targetId: user.id, unitId: user.unitId });
+  await svc.audit.append(em, {
+    ...acting,
+    action: active ? 'user.enabled' : 'user.disabled',
+    targetType: 'user',
+    targetId: user.id,
+    unitId: user.unitId,
+  });
   return user;
 }
 
@@ -139,12 +157,25 @@ export async function unlockUser(svc: Services, em: EntityManager, acting: Actin
   user.lastFailedAt = null;
   user.updatedAt = svc.clock.now();
   await em.flush();
-  await svc.audit.append(em, { ...acting, action: 'user.unlocked', targetType: 'user', targetId: user.id, unitId: user.unitId, summary: { wasLocked } });
+  await svc.audit.append(em, {
+    ...acting,
+    action: 'user.unlocked',
+    targetType: 'user',
+    targetId: user.id,
+    unitId: user.unitId,
+    summary: { wasLocked },
+  });
   return user;
 }
 
 /** An administrator sets a new password (policy applies); the user's sessions end. */
-export async function resetPassword(svc: Services, em: EntityManager, acting: Acting, id: string, password?: string): Promise<{ user: User; generatedPassword?: string }> {
+export async function resetPassword(
+  svc: Services,
+  em: EntityManager,
+  acting: Acting,
+  id: string,
+  password?: string,
+): Promise<{ user: User; generatedPassword?: string }> {
   const user = await findUser(em, id);
   const generatedPassword = password === undefined ? generatePassword(user.username) : undefined;
   const pw = password ?? generatedPassword!;
@@ -158,13 +189,24 @@ export async function resetPassword(svc: Services, em: EntityManager, acting: Ac
   return { user, generatedPassword };
 }
 
-export async function grantRole(svc: Services, em: EntityManager, acting: Acting, input: { userId: string; role: string; unitId: string }): Promise<RoleAssignment> {
+export async function grantRole(
+  svc: Services,
+  em: EntityManager,
+  acting: Acting,
+  input: { userId: string; role: string; unitId: string },
+): Promise<RoleAssignment> {
   if (!isRole(input.role)) throw new AppError('role.unknown', `Unknown role "${input.role}"; roles are: ${roleNames.join(', ')}`);
   const user = await findUser(em, input.userId);
   const unit = await findUnit(em, input.unitId);
   const existing = await em.findOne(RoleAssignment, { userId: user.id, role: input.role, unitId: unit.id });
   if (existing) return existing;
-  const ra = em.create(RoleAssignment, { id: crypto.randomUUID(), userId: user.id, role: input.role, unitId: unit.id, createdAt: svc.clock.now() });
+  const ra = em.create(RoleAssignment, {
+    id: crypto.randomUUID(),
+    userId: user.id,
+    role: input.role,
+    unitId: unit.id,
+    createdAt: svc.clock.now(),
+  });
   await em.flush();
   await svc.audit.append(em, {
     ...acting,

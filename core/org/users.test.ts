@@ -16,7 +16,10 @@ const rid = (what: string) => ({ 'x-request-id': `${what}-${++seq}` });
 async function auditFor(headers: { 'x-request-id': string }) {
   const rows = await ctx.t.platform.services.db
     .em()
-    .execute<{ action: string; actor_name: string; target_id: string; summary: unknown }[]>('SELECT action, actor_name, target_id, summary FROM audit_log WHERE request_id = ? ORDER BY id', [headers['x-request-id']]);
+    .execute<{ action: string; actor_name: string; target_id: string; summary: unknown }[]>(
+      'SELECT action, actor_name, target_id, summary FROM audit_log WHERE request_id = ? ORDER BY id',
+      [headers['x-request-id']],
+    );
   return rows.map((r) => ({ ...r, summary: typeof r.summary === 'string' ? JSON.parse(r.summary) : r.summary }));
 }
 
@@ -36,7 +39,11 @@ const login = (username: string, password: string) => ctx.t.client().post('/api/
 describe('users admin API', () => {
   it('creates a user, returning a generated password once when none is given', async () => {
     const h = rid('create');
-    const res = await admin.post('/api/users', { username: 'Vo.Thi.D', displayName: 'Võ Thị D', email: 'vtd@example.gov.vn', sex: 'female', unitId: 'DEMO.SXD' }, h);
+    const res = await admin.post(
+      '/api/users',
+      { username: 'Vo.Thi.D', displayName: 'Võ Thị D', email: 'vtd@example.gov.vn', sex: 'female', unitId: 'DEMO.SXD' },
+      h,
+    );
     expect(res.status).toBe(201);
     const { user, generatedPassword } = await res.json();
     const sxd = await (await admin.get('/api/units/DEMO.SXD')).json();
@@ -47,11 +54,20 @@ describe('users admin API', () => {
     expect(audit).toEqual([expect.objectContaining({ action: 'user.created', actor_name: 'admin', target_id: user.id })]);
     expect(JSON.stringify(audit)).not.toContain(generatedPassword);
 
-    const withPassword = await admin.post('/api/users', { username: 'dang-van-e', displayName: 'Đặng Văn E', unitId: 'DEMO.SXD', password: PW });
+    const withPassword = await admin.post('/api/users', {
+      username: 'dang-van-e',
+      displayName: 'Đặng Văn E',
+      unitId: 'DEMO.SXD',
+      password: PW,
+    });
     expect(await withPassword.json()).not.toHaveProperty('generatedPassword');
     await expectProblem(await admin.post('/api/users', { username: 'dang-van-e', displayName: 'again', password: PW }), 409, 'user.exists');
     await expectProblem(await admin.post('/api/users', { username: 'bad name', displayName: 'x', password: PW }), 400, 'request.invalid');
-    await expectProblem(await admin.post('/api/users', { username: 'nowhere', displayName: 'x', unitId: 'NO.SUCH', password: PW }), 404, 'unit.not_found');
+    await expectProblem(
+      await admin.post('/api/users', { username: 'nowhere', displayName: 'x', unitId: 'NO.SUCH', password: PW }),
+      404,
+      'unit.not_found',
+    );
   });
 
   it('gets a user by id or username, with grants', async () => {
@@ -105,7 +121,7 @@ describe('users admin API', () => {
     await expectProblem(await admin.post('/api/users/nobody-here/disable'), 404, 'user.not_found');
   });
 
-  it('resets a password (given or generated), ending the user\'s sessions', async () => {
+  it("resets a password (given or generated), ending the user's sessions", async () => {
     const u = await createUser('bui-h');
     const session = await ctx.t.login(u.username, PW);
     const h = rid('reset');
@@ -151,7 +167,11 @@ describe('users admin API', () => {
   it('refuses an unknown role with 422 role.unknown and grants nothing', async () => {
     const u = await createUser('ly-k');
     const h = rid('unknown-role');
-    await expectProblem(await admin.post('/api/role-assignments', { userId: u.id, role: 'superuser', unitId: 'DEMO' }, h), 422, 'role.unknown');
+    await expectProblem(
+      await admin.post('/api/role-assignments', { userId: u.id, role: 'superuser', unitId: 'DEMO' }, h),
+      422,
+      'role.unknown',
+    );
     await expectProblem(await admin.post('/api/role-assignments', { userId: u.id, role: 'toString', unitId: 'DEMO' }), 422, 'role.unknown');
     expect((await (await admin.get(`/api/users/${u.id}`)).json()).grants).toEqual([]);
     expect(await auditFor(h)).toEqual([]);
@@ -171,6 +191,10 @@ describe('users admin API', () => {
     await expectProblem(await leader.post('/api/users', { username: 'by-leader', displayName: 'x', password: PW }), 403, 'auth.forbidden');
     await expectProblem(await leader.patch(`/api/users/${u.id}`, { version: u.version, displayName: 'x' }), 403, 'auth.forbidden');
     await expectProblem(await leader.post(`/api/users/${u.id}/disable`), 403, 'auth.forbidden');
-    await expectProblem(await leader.post('/api/role-assignments', { userId: u.id, role: 'leader', unitId: 'DEMO.STP' }), 403, 'auth.forbidden');
+    await expectProblem(
+      await leader.post('/api/role-assignments', { userId: u.id, role: 'leader', unitId: 'DEMO.STP' }),
+      403,
+      'auth.forbidden',
+    );
   });
 });

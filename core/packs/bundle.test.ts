@@ -12,7 +12,11 @@ const source = useTestPlatform();
 const catalogue = (s: Services) => s.catalogue;
 
 async function upload(t: TestPlatform, client: TestClient, zip: Buffer, query = ''): Promise<Response> {
-  return t.platform.app.request(`${ORIGIN}/api/packs${query}`, { method: 'POST', headers: { ...client.headers, cookie: client.cookie ?? '', 'content-type': 'application/zip' }, body: new Uint8Array(zip) });
+  return t.platform.app.request(`${ORIGIN}/api/packs${query}`, {
+    method: 'POST',
+    headers: { ...client.headers, cookie: client.cookie ?? '', 'content-type': 'application/zip' },
+    body: new Uint8Array(zip),
+  });
 }
 
 describe('a pack exported from one database', () => {
@@ -29,7 +33,9 @@ describe('a pack exported from one database', () => {
       const o = target.platform.services;
       // When an admin of the other database trusts the key and uploads the pack
       const admin = await target.login('admin');
-      expect((await admin.post('/api/packs/keys', { publicKey: testKeys.publicKeyPem, publisherName: 'Tỉnh Demo', province: 'DEMO' })).status).toBe(201);
+      expect(
+        (await admin.post('/api/packs/keys', { publicKey: testKeys.publicKeyPem, publisherName: 'Tỉnh Demo', province: 'DEMO' })).status,
+      ).toBe(201);
       const dry = await (await upload(target, admin, zip, '?dryRun=true')).json();
       expect(dry).toMatchObject({ status: 'dry_run', counts: { new: codes.length } });
       const res = await upload(target, admin, zip);
@@ -42,12 +48,25 @@ describe('a pack exported from one database', () => {
       // And the interlinked bundle runs: desk → civil status, police, social insurance → desk
       await o.db.em().transactional(async (em) => {
         const root = (await em.execute<{ id: string }[]>("SELECT id FROM units WHERE code = 'DEMO'"))[0].id;
-        for (const [username, role] of [['clerk', 'receptionist'], ['specialist', 'specialist'], ['leader', 'leader']] as const) {
+        for (const [username, role] of [
+          ['clerk', 'receptionist'],
+          ['specialist', 'specialist'],
+          ['leader', 'leader'],
+        ] as const) {
           await grantRole(o, em, cliActing(), { userId: (await findUser(em, username)).id, role, unitId: root });
         }
       });
-      const workers = { clerk: await target.login('clerk'), specialist: await target.login('specialist'), leader: await target.login('leader') };
-      const started = await workers.clerk.post('/api/instances', { definitionKey: 'vn_base_lt_khai_sinh', businessKey: 'LT-0001', unitId: 'DEMO.TTPVHCC.Q1', variables: { tenTre: 'Nguyễn Văn An' } });
+      const workers = {
+        clerk: await target.login('clerk'),
+        specialist: await target.login('specialist'),
+        leader: await target.login('leader'),
+      };
+      const started = await workers.clerk.post('/api/instances', {
+        definitionKey: 'vn_base_lt_khai_sinh',
+        businessKey: 'LT-0001',
+        unitId: 'DEMO.TTPVHCC.Q1',
+        variables: { tenTre: 'Nguyễn Văn An' },
+      });
       expect(started.status).toBe(201);
       const { id } = (await started.json()) as { id: string };
       const done: string[] = [];
@@ -66,7 +85,18 @@ describe('a pack exported from one database', () => {
       }
       const instance = (await (await workers.clerk.get(`/api/instances/${id}`)).json()) as { status: string };
       expect(instance.status).toBe('completed');
-      expect(done).toEqual(expect.arrayContaining(['Task_TiepNhan', 'Task_HoTich_XuLy', 'Task_HoTich_PheDuyet', 'Task_ThuongTru_XuLy', 'Task_ThuongTru_PheDuyet', 'Task_Bhyt_XuLy', 'Task_Bhyt_PheDuyet', 'Task_TraKetQua']));
+      expect(done).toEqual(
+        expect.arrayContaining([
+          'Task_TiepNhan',
+          'Task_HoTich_XuLy',
+          'Task_HoTich_PheDuyet',
+          'Task_ThuongTru_XuLy',
+          'Task_ThuongTru_PheDuyet',
+          'Task_Bhyt_XuLy',
+          'Task_Bhyt_PheDuyet',
+          'Task_TraKetQua',
+        ]),
+      );
     } finally {
       await target.close();
     }

@@ -14,13 +14,21 @@ import { installedPack, trustedKey, type InstalledPack } from './store.ts';
  * Opens a pack and checks everything that needs no write: safe zip, signature by a trusted
  * key (or one of `alsoTrust`, e.g. the demo key in demo mode), manifest, file hashes.
  */
-export async function openTrusted(em: EntityManager, zip: Buffer, opts: { limits?: PackLimits; alsoTrust?: KeyObject[] } = {}): Promise<VerifiedPack> {
+export async function openTrusted(
+  em: EntityManager,
+  zip: Buffer,
+  opts: { limits?: PackLimits; alsoTrust?: KeyObject[] } = {},
+): Promise<VerifiedPack> {
   const opened = await openPack(zip, opts.limits ?? DEFAULT_LIMITS);
   if (opened.signature === null) throw new AppError('pack.bad_signature', 'The pack has no manifest.sig: it is not signed');
   const keyId = claimedKeyId(opened);
   const key = opts.alsoTrust?.find((k) => keyIdOf(k) === keyId) ?? (await trustedKey(em, keyId));
   if (!key) {
-    throw new AppError('pack.untrusted_key', `The pack is signed by key ${keyId}, which no administrator trusts here: check the key with its publisher, then trust it (motcua pack trust, or POST /api/packs/keys)`, { keyId });
+    throw new AppError(
+      'pack.untrusted_key',
+      `The pack is signed by key ${keyId}, which no administrator trusts here: check the key with its publisher, then trust it (motcua pack trust, or POST /api/packs/keys)`,
+      { keyId },
+    );
   }
   return verifyPack(opened, key);
 }
@@ -29,21 +37,37 @@ export async function openTrusted(em: EntityManager, zip: Buffer, opts: { limits
 export function checkApplicable(svc: Services, manifest: PackManifest): void {
   const now = svc.clock.now();
   if (manifest.expiresAt && new Date(manifest.expiresAt).getTime() <= now.getTime()) {
-    throw new AppError('pack.expired', `Pack ${manifest.id} ${manifest.version} expired at ${manifest.expiresAt}: ask its publisher for a current one`, { expiresAt: manifest.expiresAt });
+    throw new AppError(
+      'pack.expired',
+      `Pack ${manifest.id} ${manifest.version} expired at ${manifest.expiresAt}: ask its publisher for a current one`,
+      { expiresAt: manifest.expiresAt },
+    );
   }
   const req = manifest.requires;
   if (req.platform && !semver.satisfies(svc.config.version, req.platform, { includePrerelease: true })) {
-    throw new AppError('pack.requirement_missing', `The pack needs motcua ${req.platform}; this is ${svc.config.version}`, { platform: req.platform });
+    throw new AppError('pack.requirement_missing', `The pack needs motcua ${req.platform}; this is ${svc.config.version}`, {
+      platform: req.platform,
+    });
   }
   for (const [id, range] of Object.entries(req.plugins)) {
     const plugin = svc.plugins.plugins.find((p) => p.def.id === id);
-    if (!plugin) throw new AppError('pack.requirement_missing', `The pack needs plugin "${id}" ${range}, which is not enabled (MOTCUA_PLUGINS)`, { plugin: id });
+    if (!plugin)
+      throw new AppError('pack.requirement_missing', `The pack needs plugin "${id}" ${range}, which is not enabled (MOTCUA_PLUGINS)`, {
+        plugin: id,
+      });
     if (!semver.satisfies(plugin.def.version, range, { includePrerelease: true })) {
-      throw new AppError('pack.requirement_missing', `The pack needs plugin "${id}" ${range}; ${plugin.def.version} is enabled`, { plugin: id });
+      throw new AppError('pack.requirement_missing', `The pack needs plugin "${id}" ${range}; ${plugin.def.version} is enabled`, {
+        plugin: id,
+      });
     }
   }
   const missing = req.handlers.filter((t) => !svc.plugins.handlers.has(t));
-  if (missing.length) throw new AppError('pack.requirement_missing', `The pack needs service-task handlers no enabled plugin provides: ${missing.join(', ')}`, { handlers: missing });
+  if (missing.length)
+    throw new AppError(
+      'pack.requirement_missing',
+      `The pack needs service-task handlers no enabled plugin provides: ${missing.join(', ')}`,
+      { handlers: missing },
+    );
 }
 
 /**
@@ -83,7 +107,10 @@ export function resolveProcedures(pack: VerifiedPack, mapping: PlaceholderMappin
     if (other) throw new AppError('pack.invalid_content', `${path}: code ${parsed.data.code} is also the code of ${other}`, { file: path });
     codes.set(parsed.data.code, path);
     for (const [i, c] of parsed.data.cases.entries()) {
-      if (!pack.files.has(c.process.diagram)) throw new AppError('pack.invalid_content', `${path}: cases.${i}.process.diagram: ${c.process.diagram} is not in the pack`, { file: path });
+      if (!pack.files.has(c.process.diagram))
+        throw new AppError('pack.invalid_content', `${path}: cases.${i}.process.diagram: ${c.process.diagram} is not in the pack`, {
+          file: path,
+        });
     }
     raw.push({ path, value });
   }
@@ -98,7 +125,8 @@ export function resolveProcedures(pack: VerifiedPack, mapping: PlaceholderMappin
   checkMapping(neededPlaceholders(pack.manifest, pack.files), mapping);
   return raw.map(({ path, value }) => {
     const parsed = procedureDocument.safeParse(resolveJson(value, mapping));
-    if (!parsed.success) throw new AppError('pack.invalid_content', `${path} after mapping placeholders: ${describeIssues(parsed.error)}`, { file: path });
+    if (!parsed.success)
+      throw new AppError('pack.invalid_content', `${path} after mapping placeholders: ${describeIssues(parsed.error)}`, { file: path });
     return { path, doc: parsed.data };
   });
 }

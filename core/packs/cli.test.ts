@@ -21,8 +21,21 @@ describe(`motcua pack (${dialect})`, { timeout: 180_000 }, () => {
       writeFileSync(join(src, path), data);
     }
     writeFileSync(join(src, 'README.md'), '# not packed\n');
-    writeFileSync(join(src, 'pack.json'), JSON.stringify({ id: 'vn.test.cli', name: 'Gói thử CLI', version: '1.0.0', sequence: 3, publisher: { name: 'Tỉnh Thử', province: 'TT' }, placeholders: placeholderDeclarations }));
-    writeFileSync(join(dir, 'mapping.json'), JSON.stringify({ '{{agency:justice}}': 'TT.STP', '{{role:civil-status}}': 'specialist', '{{fee:copy}}': 5000 }));
+    writeFileSync(
+      join(src, 'pack.json'),
+      JSON.stringify({
+        id: 'vn.test.cli',
+        name: 'Gói thử CLI',
+        version: '1.0.0',
+        sequence: 3,
+        publisher: { name: 'Tỉnh Thử', province: 'TT' },
+        placeholders: placeholderDeclarations,
+      }),
+    );
+    writeFileSync(
+      join(dir, 'mapping.json'),
+      JSON.stringify({ '{{agency:justice}}': 'TT.STP', '{{role:civil-status}}': 'specialist', '{{fee:copy}}': 5000 }),
+    );
   });
   afterAll(async () => {
     await db?.drop();
@@ -39,7 +52,15 @@ describe(`motcua pack (${dialect})`, { timeout: 180_000 }, () => {
   });
 
   it('build signs a source directory; verify checks it with the public key', async () => {
-    const built = await motcua(db, ['pack', 'build', join(dir, 'src'), '--key', join(dir, 'keys', 'pack.key'), '--out', join(dir, 'cli.zip')]);
+    const built = await motcua(db, [
+      'pack',
+      'build',
+      join(dir, 'src'),
+      '--key',
+      join(dir, 'keys', 'pack.key'),
+      '--out',
+      join(dir, 'cli.zip'),
+    ]);
     expect(built.stderr).toBe('');
     expect(built.stdout).toContain('pack vn.test.cli 1.0.0 sequence 3: 6 files');
     const ok = await motcua(db, ['pack', 'verify', join(dir, 'cli.zip'), '--key', join(dir, 'keys', 'pack.pub')]);
@@ -73,13 +94,31 @@ describe(`motcua pack (${dialect})`, { timeout: 180_000 }, () => {
     expect(real.stdout).toContain('{{fee:copy}} → 5000');
     // No progress bar when stderr is not a terminal.
     expect(real.stderr).toBe('');
-    expect((await motcua(db, ['pack', 'import', join(dir, 'cli.zip'), '--map', join(dir, 'mapping.json')])).stdout).toContain('already installed');
+    expect((await motcua(db, ['pack', 'import', join(dir, 'cli.zip'), '--map', join(dir, 'mapping.json')])).stdout).toContain(
+      'already installed',
+    );
     const list = await motcua(db, ['pack', 'list']);
     expect(list.stdout).toMatch(/^vn\.test\.cli\s+1\.0\.0\s+3\s+Tỉnh Thử \[[0-9a-f]{16}\]/m);
   });
 
   it('export writes a signed pack of the catalogue that verifies against the trusted keys', async () => {
-    const r = await motcua(db, ['pack', 'export', '9.000002', '--key', join(dir, 'keys', 'pack.key'), '--out', join(dir, 'export.zip'), '--id', 'vn.test.export', '--publisher', 'Tỉnh Thử', '--province', 'TT', '--sequence', '5']);
+    const r = await motcua(db, [
+      'pack',
+      'export',
+      '9.000002',
+      '--key',
+      join(dir, 'keys', 'pack.key'),
+      '--out',
+      join(dir, 'export.zip'),
+      '--id',
+      'vn.test.export',
+      '--publisher',
+      'Tỉnh Thử',
+      '--province',
+      'TT',
+      '--sequence',
+      '5',
+    ]);
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('pack vn.test.export 1.0.0 sequence 5: 1 procedures, 4 files');
     const v = await motcua(db, ['pack', 'verify', join(dir, 'export.zip')]);

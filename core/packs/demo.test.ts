@@ -36,6 +36,8 @@ describe('demo mode installs the shipped base pack', () => {
   it('the demo key cannot be trusted', async () => {
     const svc = ctx.t.platform.services;
     const pem = readFileSync(fileURLToPath(new URL('../../procedures/demo-key/demo.pub', import.meta.url)), 'utf8');
-    await expect(svc.db.em().transactional((em) => trustKey(svc, em, cliActing(), { publicKey: pem, publisherName: 'x', province: 'X' }))).rejects.toMatchObject({ code: 'pack.key_invalid' });
+    await expect(
+      svc.db.em().transactional((em) => trustKey(svc, em, cliActing(), { publicKey: pem, publisherName: 'x', province: 'X' })),
+    ).rejects.toMatchObject({ code: 'pack.key_invalid' });
   });
 });

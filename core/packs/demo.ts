@@ -23,8 +23,14 @@ export async function installDemoPack(svc: Services, dir = procedures): Promise<
   const installed = await installedPack(svc.db.em(), source.id);
   if (installed && installed.sequence >= source.sequence) return { status: 'already_installed' };
   const key = loadPrivateKey(readFileSync(`${dir}demo-key/demo.key`, 'utf8'));
-  if (keyIdOf(key) !== DEMO_KEY_ID) throw new AppError('pack.key_invalid', `procedures/demo-key/demo.key is not the demo key ${DEMO_KEY_ID}`);
-  const mapping = parseJsonFile(placeholderMapping, readFileSync(`${dir}demo-mapping.json`), 'procedures/demo-mapping.json', 'pack.mapping_invalid');
+  if (keyIdOf(key) !== DEMO_KEY_ID)
+    throw new AppError('pack.key_invalid', `procedures/demo-key/demo.key is not the demo key ${DEMO_KEY_ID}`);
+  const mapping = parseJsonFile(
+    placeholderMapping,
+    readFileSync(`${dir}demo-mapping.json`),
+    'procedures/demo-mapping.json',
+    'pack.mapping_invalid',
+  );
   const { zip } = await buildPack(source, files, key, svc.clock.now());
   return importPack(svc, system, { zip, mapping, alsoTrust: [loadPublicKey(readFileSync(`${dir}demo-key/demo.pub`, 'utf8'))] });
 }

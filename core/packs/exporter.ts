@@ -9,7 +9,11 @@ import { getAssets } from './store.ts';
  * under the diagram path the document names, and the forms and templates it refers to that
  * came with earlier packs. Documents are resolved: an export carries no placeholders.
  */
-export async function exportFiles(svc: Services, em: EntityManager, codes?: string[]): Promise<{ files: Map<string, Buffer>; codes: string[] }> {
+export async function exportFiles(
+  svc: Services,
+  em: EntityManager,
+  codes?: string[],
+): Promise<{ files: Map<string, Buffer>; codes: string[] }> {
   const items = await svc.catalogue.exportPublished(em, codes?.length ? codes : undefined);
   const files = new Map<string, Buffer>();
   const diagramSource = new Map<string, string>();
@@ -22,7 +26,10 @@ export async function exportFiles(svc: Services, em: EntityManager, codes?: stri
       const xml = await svc.engine.definitions.xml(em, b.definitionKey, b.definitionVersion);
       const seen = files.get(c.process.diagram);
       if (seen && !seen.equals(Buffer.from(xml))) {
-        throw new AppError('pack.invalid_content', `${c.process.diagram} is bound to different deployed versions by ${diagramSource.get(c.process.diagram)} and ${document.code}: publish them again so they use the same one, or export them separately`);
+        throw new AppError(
+          'pack.invalid_content',
+          `${c.process.diagram} is bound to different deployed versions by ${diagramSource.get(c.process.diagram)} and ${document.code}: publish them again so they use the same one, or export them separately`,
+        );
       }
       files.set(c.process.diagram, Buffer.from(xml));
       diagramSource.set(c.process.diagram, document.code);

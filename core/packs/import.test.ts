@@ -8,7 +8,16 @@ import { importPack } from './importer.ts';
 import { buildPack, openPack, verifyPack } from './pack.ts';
 import { generatePackKeys, loadPublicKey } from './signing.ts';
 import { listInstalled, trustKey } from './store.ts';
-import { demoMapping, diagram, fixtureHeader, fixturePack, procedure, testKeys, testPrivateKey, testPublicKey } from '../../tests/support/test-packs.ts';
+import {
+  demoMapping,
+  diagram,
+  fixtureHeader,
+  fixturePack,
+  procedure,
+  testKeys,
+  testPrivateKey,
+  testPublicKey,
+} from '../../tests/support/test-packs.ts';
 
 const ctx = useTestPlatform();
 const acting = cliActing();
@@ -16,7 +25,13 @@ const svc = (): Services => ctx.t.platform.services;
 const catalogue = (s: Services) => s.catalogue;
 
 async function count(table: string, where = '', params: unknown[] = []): Promise<number> {
-  return Number((await svc().db.em().execute<{ n: number }[]>(`SELECT COUNT(*) AS n FROM ${table}${where ? ` WHERE ${where}` : ''}`, params))[0].n);
+  return Number(
+    (
+      await svc()
+        .db.em()
+        .execute<{ n: number }[]>(`SELECT COUNT(*) AS n FROM ${table}${where ? ` WHERE ${where}` : ''}`, params)
+    )[0].n,
+  );
 }
 
 async function trust(s: Services, pem = testKeys.publicKeyPem) {
@@ -30,7 +45,11 @@ beforeAll(async () => {
 describe('signing', () => {
   it('a pack verifies with its key and with no other', async () => {
     const opened = await openPack(await fixturePack());
-    expect(verifyPack(opened, testPublicKey).manifest).toMatchObject({ format: 'motcua-pack/1', id: 'vn.test.fixture', publisher: { keyId: expect.stringMatching(/^[0-9a-f]{16}$/) } });
+    expect(verifyPack(opened, testPublicKey).manifest).toMatchObject({
+      format: 'motcua-pack/1',
+      id: 'vn.test.fixture',
+      publisher: { keyId: expect.stringMatching(/^[0-9a-f]{16}$/) },
+    });
     const other = loadPublicKey(generatePackKeys().publicKeyPem);
     expect(() => verifyPack(opened, other)).toThrow(/the key given is/);
   });
@@ -38,13 +57,22 @@ describe('signing', () => {
   it('the key id is the first 16 hex digits of the SHA-256 of the raw public key', async () => {
     const { createHash } = await import('node:crypto');
     const der = testPublicKey.export({ type: 'spki', format: 'der' });
-    expect(testKeys.keyId).toBe(createHash('sha256').update(der.subarray(der.length - 32)).digest('hex').slice(0, 16));
+    expect(testKeys.keyId).toBe(
+      createHash('sha256')
+        .update(der.subarray(der.length - 32))
+        .digest('hex')
+        .slice(0, 16),
+    );
   });
 });
 
 describe('importing a pack', () => {
   it('a dry run reports what would be new and which placeholders are needed, and changes nothing', async () => {
-    const before = { definitions: await count('process_definitions'), procedures: await count('procedures'), installs: await count('pack_installs') };
+    const before = {
+      definitions: await count('process_definitions'),
+      procedures: await count('procedures'),
+      installs: await count('pack_installs'),
+    };
     const report = await importPack(svc(), acting, { zip: await fixturePack(), mapping: demoMapping, dryRun: true });
     expect(report).toMatchObject({
       status: 'dry_run',
@@ -58,14 +86,21 @@ describe('importing a pack', () => {
         { file: 'diagrams/p-one.bpmn', definitions: [{ key: 'p-one', version: 1, outcome: 'new' }] },
         { file: 'diagrams/p-two.bpmn', definitions: [{ key: 'p-two', version: 1, outcome: 'new' }] },
       ],
-      assets: [{ file: 'forms/to-khai.txt', outcome: 'new' }, { file: 'templates/ket-qua.hbs', outcome: 'new' }],
+      assets: [
+        { file: 'forms/to-khai.txt', outcome: 'new' },
+        { file: 'templates/ket-qua.hbs', outcome: 'new' },
+      ],
     });
     expect(report.placeholders).toEqual([
       { token: '{{agency:justice}}', description: 'Cơ quan tư pháp cấp xã', mappedTo: 'DEMO.STP' },
       { token: '{{fee:copy}}', description: 'Lệ phí cấp bản sao', mappedTo: 8000 },
       { token: '{{role:civil-status}}', description: 'Công chức tư pháp - hộ tịch', mappedTo: 'specialist' },
     ]);
-    expect({ definitions: await count('process_definitions'), procedures: await count('procedures'), installs: await count('pack_installs') }).toEqual(before);
+    expect({
+      definitions: await count('process_definitions'),
+      procedures: await count('procedures'),
+      installs: await count('pack_installs'),
+    }).toEqual(before);
   });
 
   it('applies with placeholders mapped, records the install and audits it', async () => {
@@ -78,7 +113,9 @@ describe('importing a pack', () => {
     const xml = await svc().engine.definitions.xml(svc().db.em(), 'p-one', 1);
     expect(xml).toContain('camunda:candidateGroups="specialist"');
     expect(xml).not.toContain('{{');
-    expect(await listInstalled(svc().db.em())).toMatchObject([{ packId: 'vn.test.fixture', version: '1.0.0', sequence: 1, publisher: { name: 'Tỉnh Thử', province: 'TT', keyId: testKeys.keyId } }]);
+    expect(await listInstalled(svc().db.em())).toMatchObject([
+      { packId: 'vn.test.fixture', version: '1.0.0', sequence: 1, publisher: { name: 'Tỉnh Thử', province: 'TT', keyId: testKeys.keyId } },
+    ]);
     expect(await count('audit_log', 'action = ? AND target_id = ?', ['pack.installed', 'vn.test.fixture'])).toBe(1);
   });
 
@@ -93,9 +130,17 @@ describe('importing a pack', () => {
     });
     const report = await importPack(s, acting, { zip, mapping: demoMapping });
     expect(report.counts).toEqual({ new: 0, updated: 1, unchanged: 1 });
-    expect(report.procedures).toMatchObject([{ code: '9.000001', outcome: 'updated', version: 2 }, { code: '9.000002', outcome: 'unchanged', version: 1 }]);
-    expect(report.diagrams).toMatchObject([{ definitions: [{ key: 'p-one', version: 2, outcome: 'new' }] }, { definitions: [{ key: 'p-two', version: 1, outcome: 'unchanged' }] }]);
-    const [row] = await s.db.em().execute<{ definition_version: number }[]>('SELECT definition_version FROM process_instances WHERE id = ?', [running]);
+    expect(report.procedures).toMatchObject([
+      { code: '9.000001', outcome: 'updated', version: 2 },
+      { code: '9.000002', outcome: 'unchanged', version: 1 },
+    ]);
+    expect(report.diagrams).toMatchObject([
+      { definitions: [{ key: 'p-one', version: 2, outcome: 'new' }] },
+      { definitions: [{ key: 'p-two', version: 1, outcome: 'unchanged' }] },
+    ]);
+    const [row] = await s.db
+      .em()
+      .execute<{ definition_version: number }[]>('SELECT definition_version FROM process_instances WHERE id = ?', [running]);
     expect(Number(row.definition_version)).toBe(1);
     const [p] = await catalogue(s).exportPublished(s.db.em(), ['9.000001']);
     expect(p.bindings[0].definitionVersion).toBe(2);
@@ -103,7 +148,15 @@ describe('importing a pack', () => {
   });
 
   it('is atomic: a failure late in the apply leaves no definitions, procedures or install behind', async () => {
-    const tables = ['process_definitions', 'bpmn_deployments', 'procedures', 'procedure_versions', 'pack_installs', 'pack_assets', 'audit_log'];
+    const tables = [
+      'process_definitions',
+      'bpmn_deployments',
+      'procedures',
+      'procedure_versions',
+      'pack_installs',
+      'pack_assets',
+      'audit_log',
+    ];
     const before = await Promise.all(tables.map((t) => count(t)));
     // Every diagram deploys, the first procedure imports, the last names an agency that is no unit.
     const late = procedure('9.000009', 'p-nine', { agencies: { implementing: [{ code: 'NO.SUCH.UNIT', name: 'Không có' }] } });
@@ -124,7 +177,14 @@ describe('importing a pack', () => {
     const s = svc();
     const { files, codes } = await exportFiles(s, s.db.em());
     expect(codes).toEqual(['9.000001', '9.000002']);
-    expect([...files.keys()].sort()).toEqual(['diagrams/p-one.bpmn', 'diagrams/p-two.bpmn', 'forms/to-khai.txt', 'procedures/9.000001.json', 'procedures/9.000002.json', 'templates/ket-qua.hbs']);
+    expect([...files.keys()].sort()).toEqual([
+      'diagrams/p-one.bpmn',
+      'diagrams/p-two.bpmn',
+      'forms/to-khai.txt',
+      'procedures/9.000001.json',
+      'procedures/9.000002.json',
+      'templates/ket-qua.hbs',
+    ]);
     const { zip } = await buildPack(fixtureHeader({ id: 'vn.test.export', placeholders: [] }), files, testPrivateKey, s.clock.now());
     const other = await startTestPlatform();
     try {
@@ -136,11 +196,15 @@ describe('importing a pack', () => {
       const imported = await catalogue(o).exportPublished(o.db.em());
       // The source has p-one at version 2 (updated above): documents are equal, the target starts its versions at 1.
       expect(imported.map((i) => i.document)).toEqual(exported.map((e) => e.document));
-      expect(imported.map((i) => i.bindings.map((b) => b.definitionKey))).toEqual(exported.map((e) => e.bindings.map((b) => b.definitionKey)));
+      expect(imported.map((i) => i.bindings.map((b) => b.definitionKey))).toEqual(
+        exported.map((e) => e.bindings.map((b) => b.definitionKey)),
+      );
       for (const e of exported) {
         for (const b of e.bindings) {
           const target = imported.find((i) => i.document.code === e.document.code)!.bindings.find((x) => x.caseKey === b.caseKey)!;
-          expect(await o.engine.definitions.xml(o.db.em(), target.definitionKey, target.definitionVersion)).toBe(await s.engine.definitions.xml(s.db.em(), b.definitionKey, b.definitionVersion));
+          expect(await o.engine.definitions.xml(o.db.em(), target.definitionKey, target.definitionVersion)).toBe(
+            await s.engine.definitions.xml(s.db.em(), b.definitionKey, b.definitionVersion),
+          );
         }
       }
       // And exporting the copy gives the same files again.

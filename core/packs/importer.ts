@@ -50,7 +50,11 @@ function emptyReport(pack: VerifiedPack, mapping: PlaceholderMapping, status: Im
     procedures: [],
     diagrams: [],
     assets: [],
-    placeholders: neededPlaceholders(pack.manifest, pack.files).map((token) => ({ token, description: described.get(token) ?? null, mappedTo: mapping[token] ?? null })),
+    placeholders: neededPlaceholders(pack.manifest, pack.files).map((token) => ({
+      token,
+      description: described.get(token) ?? null,
+      mappedTo: mapping[token] ?? null,
+    })),
     skipped: [...pack.files.keys()].filter((p) => p.startsWith('calendars/')).sort(),
     counts: { new: 0, updated: 0, unchanged: 0 },
   };
@@ -79,12 +83,16 @@ export async function importPack(svc: Services, acting: Acting, req: ImportReque
   const apply = async (em: EntityManager): Promise<ImportReport> => {
     const report = emptyReport(pack, mapping, req.dryRun ? 'dry_run' : 'installed');
     // Checked again inside the transaction: a concurrent import of the same pack loses here or on the unique key.
-    if (await checkSequence(em, pack)) throw new AppError('pack.rollback', `Pack ${manifest.id} sequence ${manifest.sequence} was installed meanwhile`);
+    if (await checkSequence(em, pack))
+      throw new AppError('pack.rollback', `Pack ${manifest.id} sequence ${manifest.sequence} was installed meanwhile`);
     for (const file of diagrams) {
       const xml = resolveXml(pack.files.get(file)!.toString('utf8'), mapping);
       try {
         const { definitions } = await svc.engine.definitions.deploy(em, acting, xml, `${manifest.id}@${manifest.version}/${file}`);
-        report.diagrams.push({ file, definitions: definitions.map((d) => ({ key: d.key, version: d.version, outcome: d.created ? 'new' : 'unchanged' })) });
+        report.diagrams.push({
+          file,
+          definitions: definitions.map((d) => ({ key: d.key, version: d.version, outcome: d.created ? 'new' : 'unchanged' })),
+        });
       } catch (e) {
         if (e instanceof AppError) throw new AppError(e.code, `${file}: ${e.message}`, { ...e.extra, file });
         throw e;
@@ -108,13 +116,33 @@ export async function importPack(svc: Services, acting: Acting, req: ImportReque
       step(file);
     }
     const summary = { ...report.counts, diagrams: report.diagrams.length, assets: report.assets.length };
-    await recordInstall(em, { packId: manifest.id, version: manifest.version, sequence: manifest.sequence, name: manifest.name, publisher: manifest.publisher, manifestHash: pack.manifestHash, summary, installedBy: acting.actor.name }, svc.clock.now());
+    await recordInstall(
+      em,
+      {
+        packId: manifest.id,
+        version: manifest.version,
+        sequence: manifest.sequence,
+        name: manifest.name,
+        publisher: manifest.publisher,
+        manifestHash: pack.manifestHash,
+        summary,
+        installedBy: acting.actor.name,
+      },
+      svc.clock.now(),
+    );
     await svc.audit.append(em, {
       ...acting,
       action: 'pack.installed',
       targetType: 'pack',
       targetId: manifest.id,
-      summary: { version: manifest.version, sequence: manifest.sequence, keyId: manifest.publisher.keyId, manifestHash: pack.manifestHash, ...summary, mapping },
+      summary: {
+        version: manifest.version,
+        sequence: manifest.sequence,
+        keyId: manifest.publisher.keyId,
+        manifestHash: pack.manifestHash,
+        ...summary,
+        mapping,
+      },
     });
     step('install');
     if (req.dryRun) throw new DryRun(report);

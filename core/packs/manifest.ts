@@ -28,15 +28,30 @@ export const DEFAULT_LIMITS: PackLimits = {
  * Where a file may live in a pack: one folder level, names of letters, digits, dot, dash and
  * underscore, not starting with a dot.
  */
-export const PACK_FILE = /^(procedures\/[A-Za-z0-9_-][A-Za-z0-9._-]*\.json|diagrams\/[A-Za-z0-9_-][A-Za-z0-9._-]*\.bpmn|forms\/[A-Za-z0-9_-][A-Za-z0-9._-]*|templates\/[A-Za-z0-9_-][A-Za-z0-9._-]*\.hbs|calendars\/[A-Za-z0-9_-][A-Za-z0-9._-]*\.json)$/;
+export const PACK_FILE =
+  /^(procedures\/[A-Za-z0-9_-][A-Za-z0-9._-]*\.json|diagrams\/[A-Za-z0-9_-][A-Za-z0-9._-]*\.bpmn|forms\/[A-Za-z0-9_-][A-Za-z0-9._-]*|templates\/[A-Za-z0-9_-][A-Za-z0-9._-]*\.hbs|calendars\/[A-Za-z0-9_-][A-Za-z0-9._-]*\.json)$/;
 export const MAX_PATH = 200;
 export const MANIFEST = 'manifest.json';
 export const SIGNATURE = 'manifest.sig';
 
-export const packId = z.string().min(3).max(100).regex(/^[a-z0-9]+(?:[.-][a-z0-9]+)*$/, 'lower-case letters and digits separated by dots or hyphens, e.g. vn.bac-ninh.base');
-export const semverString = z.string().max(64).refine((v) => semver.valid(v) !== null, 'a semantic version such as 1.2.0');
-const semverRange = z.string().max(200).refine((v) => semver.validRange(v) !== null, 'a semver range such as >=0.1.0 <1');
-export const provinceCode = z.string().min(1).max(32).regex(/^[A-Za-z0-9._-]+$/, 'a province code such as 27 or BN');
+export const packId = z
+  .string()
+  .min(3)
+  .max(100)
+  .regex(/^[a-z0-9]+(?:[.-][a-z0-9]+)*$/, 'lower-case letters and digits separated by dots or hyphens, e.g. vn.bac-ninh.base');
+export const semverString = z
+  .string()
+  .max(64)
+  .refine((v) => semver.valid(v) !== null, 'a semantic version such as 1.2.0');
+const semverRange = z
+  .string()
+  .max(200)
+  .refine((v) => semver.validRange(v) !== null, 'a semver range such as >=0.1.0 <1');
+export const provinceCode = z
+  .string()
+  .min(1)
+  .max(32)
+  .regex(/^[A-Za-z0-9._-]+$/, 'a province code such as 27 or BN');
 const instant = z.string().datetime({ offset: true });
 const keyId = z.string().regex(/^[0-9a-f]{16}$/, '16 lower-case hex digits');
 const placeholderToken = z.string().regex(/^\{\{(agency|role|fee):[a-z0-9]+(?:-[a-z0-9]+)*\}\}$/, 'a placeholder such as {{fee:marriage}}');
@@ -58,7 +73,14 @@ export const packRequires = z
   .strict();
 
 export const manifestFile = z
-  .object({ path: z.string().max(MAX_PATH).regex(PACK_FILE, 'a path such as procedures/x.json, diagrams/x.bpmn, forms/x, templates/x.hbs or calendars/x.json'), sha256: z.string().regex(/^[0-9a-f]{64}$/), size: z.number().int().nonnegative() })
+  .object({
+    path: z
+      .string()
+      .max(MAX_PATH)
+      .regex(PACK_FILE, 'a path such as procedures/x.json, diagrams/x.bpmn, forms/x, templates/x.hbs or calendars/x.json'),
+    sha256: z.string().regex(/^[0-9a-f]{64}$/),
+    size: z.number().int().nonnegative(),
+  })
   .strict();
 
 export const packManifest = z
@@ -84,7 +106,8 @@ export const packManifest = z
     });
     const tokens = new Set<string>();
     m.placeholders.forEach((p, i) => {
-      if (tokens.has(p.token)) ctx.addIssue({ code: 'custom', path: ['placeholders', i, 'token'], message: `${p.token} is declared twice` });
+      if (tokens.has(p.token))
+        ctx.addIssue({ code: 'custom', path: ['placeholders', i, 'token'], message: `${p.token} is declared twice` });
       tokens.add(p.token);
     });
   });
@@ -112,7 +135,10 @@ export type PackSource = z.infer<typeof packSource>;
  * The importer's placeholder mapping: token → local value. Agencies map to a unit code, roles
  * to a role name, fees to a whole amount in đồng.
  */
-export const placeholderMapping = z.record(placeholderToken, z.union([z.string().min(1).max(255), z.number().int().nonnegative().max(1_000_000_000_000)]));
+export const placeholderMapping = z.record(
+  placeholderToken,
+  z.union([z.string().min(1).max(255), z.number().int().nonnegative().max(1_000_000_000_000)]),
+);
 export type PlaceholderMapping = z.infer<typeof placeholderMapping>;
 
 /** Formats zod issues as `field: message; …` for error details that name the field. */
@@ -124,7 +150,12 @@ export function describeIssues(error: z.ZodError): string {
 }
 
 /** Parses JSON bytes against a schema; any fault becomes `code` naming the file and field. */
-export function parseJsonFile<T extends z.ZodType>(schema: T, bytes: Buffer | string, file: string, code = 'pack.invalid_content'): z.infer<T> {
+export function parseJsonFile<T extends z.ZodType>(
+  schema: T,
+  bytes: Buffer | string,
+  file: string,
+  code = 'pack.invalid_content',
+): z.infer<T> {
   let raw: unknown;
   try {
     raw = JSON.parse(typeof bytes === 'string' ? bytes : bytes.toString('utf8'));
@@ -133,7 +164,10 @@ export function parseJsonFile<T extends z.ZodType>(schema: T, bytes: Buffer | st
   }
   const parsed = schema.safeParse(raw);
   if (!parsed.success) {
-    throw new AppError(code, `${file}: ${describeIssues(parsed.error)}`, { file, issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+    throw new AppError(code, `${file}: ${describeIssues(parsed.error)}`, {
+      file,
+      issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    });
   }
   return parsed.data;
 }

@@ -1,6 +1,17 @@
 import type { KeyObject } from 'node:crypto';
 import { AppError } from '../errors.ts';
-import { DEFAULT_LIMITS, MANIFEST, PACK_FILE, PACK_FORMAT, SIGNATURE, packManifest, parseJsonFile, type PackLimits, type PackManifest, type PackManifestInput } from './manifest.ts';
+import {
+  DEFAULT_LIMITS,
+  MANIFEST,
+  PACK_FILE,
+  PACK_FORMAT,
+  SIGNATURE,
+  packManifest,
+  parseJsonFile,
+  type PackLimits,
+  type PackManifest,
+  type PackManifestInput,
+} from './manifest.ts';
 import { keyIdOf, sha256, signBytes, verifyBytes } from './signing.ts';
 import { readZip, writeZip } from './zip.ts';
 
@@ -37,7 +48,9 @@ export function composeManifest(header: ManifestHeader, files: Map<string, Buffe
   for (const path of files.keys()) {
     if (!PACK_FILE.test(path)) throw new AppError('pack.unsafe_path', `"${path}" is outside the pack layout`, { file: path });
   }
-  const listed = [...files.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([path, data]) => ({ path, sha256: sha256(data), size: data.length }));
+  const listed = [...files.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([path, data]) => ({ path, sha256: sha256(data), size: data.length }));
   const candidate = {
     format: PACK_FORMAT,
     id: header.id,
@@ -64,7 +77,12 @@ export async function zipPack(manifest: PackManifest, files: Map<string, Buffer>
 }
 
 /** Lists the files with their hashes and sizes, signs the manifest, and zips it all. */
-export async function buildPack(header: ManifestHeader, files: Map<string, Buffer>, privateKey: KeyObject, now: Date): Promise<{ zip: Buffer; manifest: PackManifest }> {
+export async function buildPack(
+  header: ManifestHeader,
+  files: Map<string, Buffer>,
+  privateKey: KeyObject,
+  now: Date,
+): Promise<{ zip: Buffer; manifest: PackManifest }> {
   const manifest = composeManifest(header, files, keyIdOf(privateKey), now);
   return { zip: await zipPack(manifest, files, privateKey), manifest };
 }
@@ -73,11 +91,20 @@ export async function buildPack(header: ManifestHeader, files: Map<string, Buffe
  * Signs a pack (an unsigned export, or one signed by someone else) with this key: the file list
  * is recomputed from the zip's files, everything else of the manifest is kept.
  */
-export async function signPack(zip: Buffer, privateKey: KeyObject, limits: PackLimits = DEFAULT_LIMITS): Promise<{ zip: Buffer; manifest: PackManifest }> {
+export async function signPack(
+  zip: Buffer,
+  privateKey: KeyObject,
+  limits: PackLimits = DEFAULT_LIMITS,
+): Promise<{ zip: Buffer; manifest: PackManifest }> {
   const opened = await openPack(zip, limits);
   const old = parseJsonFile(packManifest, opened.manifestBytes, MANIFEST);
   const { format: _f, files: _files, publisher, ...rest } = old;
-  const manifest = composeManifest({ ...rest, publisher: { name: publisher.name, province: publisher.province } }, opened.files, keyIdOf(privateKey), new Date(old.createdAt));
+  const manifest = composeManifest(
+    { ...rest, publisher: { name: publisher.name, province: publisher.province } },
+    opened.files,
+    keyIdOf(privateKey),
+    new Date(old.createdAt),
+  );
   return { zip: await zipPack(manifest, opened.files, privateKey), manifest };
 }
 
@@ -101,7 +128,8 @@ export function claimedKeyId(pack: OpenedPack): string {
     throw new AppError('pack.malformed', `manifest.json is not valid JSON: ${(e as Error).message}`, { file: MANIFEST });
   }
   const keyId = (raw as { publisher?: { keyId?: unknown } } | null)?.publisher?.keyId;
-  if (typeof keyId !== 'string' || !/^[0-9a-f]{16}$/.test(keyId)) throw new AppError('pack.invalid_content', 'manifest.json: publisher.keyId must be 16 lower-case hex digits', { file: MANIFEST });
+  if (typeof keyId !== 'string' || !/^[0-9a-f]{16}$/.test(keyId))
+    throw new AppError('pack.invalid_content', 'manifest.json: publisher.keyId must be 16 lower-case hex digits', { file: MANIFEST });
   return keyId;
 }
 
@@ -112,9 +140,13 @@ export function claimedKeyId(pack: OpenedPack): string {
 export function verifyPack(pack: OpenedPack, publicKey: KeyObject): VerifiedPack {
   if (pack.signature === null) throw new AppError('pack.bad_signature', 'The pack has no manifest.sig: it is not signed');
   const keyId = claimedKeyId(pack);
-  if (keyIdOf(publicKey) !== keyId) throw new AppError('pack.bad_signature', `The manifest names key ${keyId}, but the key given is ${keyIdOf(publicKey)}`);
+  if (keyIdOf(publicKey) !== keyId)
+    throw new AppError('pack.bad_signature', `The manifest names key ${keyId}, but the key given is ${keyIdOf(publicKey)}`);
   if (!verifyBytes(pack.manifestBytes, pack.signature, publicKey)) {
-    throw new AppError('pack.bad_signature', `manifest.sig is not a valid Ed25519 signature of manifest.json by key ${keyId}: the pack was altered or signed with another key`);
+    throw new AppError(
+      'pack.bad_signature',
+      `manifest.sig is not a valid Ed25519 signature of manifest.json by key ${keyId}: the pack was altered or signed with another key`,
+    );
   }
   const manifest = parseJsonFile(packManifest, pack.manifestBytes, MANIFEST);
   const listed = new Set<string>();
@@ -122,8 +154,10 @@ export function verifyPack(pack: OpenedPack, publicKey: KeyObject): VerifiedPack
     listed.add(f.path);
     const data = pack.files.get(f.path);
     if (!data) throw new AppError('pack.file_mismatch', `${f.path} is listed in the manifest but missing from the zip`, { file: f.path });
-    if (data.length !== f.size) throw new AppError('pack.file_mismatch', `${f.path} is ${data.length} bytes, the manifest says ${f.size}`, { file: f.path });
-    if (sha256(data) !== f.sha256) throw new AppError('pack.file_mismatch', `${f.path} does not match its SHA-256 in the manifest: it was altered`, { file: f.path });
+    if (data.length !== f.size)
+      throw new AppError('pack.file_mismatch', `${f.path} is ${data.length} bytes, the manifest says ${f.size}`, { file: f.path });
+    if (sha256(data) !== f.sha256)
+      throw new AppError('pack.file_mismatch', `${f.path} does not match its SHA-256 in the manifest: it was altered`, { file: f.path });
   }
   for (const path of pack.files.keys()) {
     if (!listed.has(path)) throw new AppError('pack.file_mismatch', `${path} is in the zip but not in the manifest`, { file: path });

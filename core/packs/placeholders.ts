@@ -24,14 +24,21 @@ export function neededPlaceholders(manifest: PackManifest, files: Map<string, Bu
 export function checkMapping(needed: string[], mapping: PlaceholderMapping): void {
   const missing = needed.filter((t) => !Object.hasOwn(mapping, t));
   if (missing.length) {
-    throw new AppError('pack.unmapped_placeholder', `Map these placeholders before importing: ${missing.join(', ')}`, { placeholders: missing });
+    throw new AppError('pack.unmapped_placeholder', `Map these placeholders before importing: ${missing.join(', ')}`, {
+      placeholders: missing,
+    });
   }
   for (const token of needed) {
     const value = mapping[token];
     const kind = token.slice(2, token.indexOf(':'));
-    if (kind === 'fee' && typeof value !== 'number') throw new AppError('pack.mapping_invalid', `${token} must map to an amount in đồng (a whole number), not "${value}"`, { placeholder: token });
-    if (kind === 'role' && (typeof value !== 'string' || !isRole(value))) throw new AppError('pack.mapping_invalid', `${token} must map to a role of this platform, not "${value}"`, { placeholder: token });
-    if (kind === 'agency' && typeof value !== 'string') throw new AppError('pack.mapping_invalid', `${token} must map to a unit code, not ${value}`, { placeholder: token });
+    if (kind === 'fee' && typeof value !== 'number')
+      throw new AppError('pack.mapping_invalid', `${token} must map to an amount in đồng (a whole number), not "${value}"`, {
+        placeholder: token,
+      });
+    if (kind === 'role' && (typeof value !== 'string' || !isRole(value)))
+      throw new AppError('pack.mapping_invalid', `${token} must map to a role of this platform, not "${value}"`, { placeholder: token });
+    if (kind === 'agency' && typeof value !== 'string')
+      throw new AppError('pack.mapping_invalid', `${token} must map to a unit code, not ${value}`, { placeholder: token });
   }
 }
 

@@ -12,7 +12,17 @@ import { readZip, writeZip } from './zip.ts';
 
 const ctx = useTestPlatform();
 const acting = cliActing();
-const TABLES = ['bpmn_deployments', 'process_definitions', 'jobs', 'procedures', 'procedure_versions', 'procedure_bindings', 'pack_installs', 'pack_assets', 'audit_log'];
+const TABLES = [
+  'bpmn_deployments',
+  'process_definitions',
+  'jobs',
+  'procedures',
+  'procedure_versions',
+  'procedure_bindings',
+  'pack_installs',
+  'pack_assets',
+  'audit_log',
+];
 
 async function snapshot(): Promise<Record<string, number>> {
   const em = ctx.t.platform.services.db.em();
@@ -22,7 +32,11 @@ async function snapshot(): Promise<Record<string, number>> {
 }
 
 /** Imports and expects a refusal with that code; checks that no table changed. */
-async function refused(zip: Buffer, code: string, opts: { mapping?: Record<string, string | number>; message?: RegExp } = {}): Promise<AppError> {
+async function refused(
+  zip: Buffer,
+  code: string,
+  opts: { mapping?: Record<string, string | number>; message?: RegExp } = {},
+): Promise<AppError> {
   const before = await snapshot();
   let caught: unknown;
   try {
@@ -66,12 +80,16 @@ function rawZip(entries: { name: string; data: Buffer | string; mode?: number }[
 
 beforeAll(async () => {
   const svc = ctx.t.platform.services;
-  await svc.db.em().transactional((em) => trustKey(svc, em, acting, { publicKey: testKeys.publicKeyPem, publisherName: 'Tỉnh Thử', province: 'TT' }));
+  await svc.db
+    .em()
+    .transactional((em) => trustKey(svc, em, acting, { publicKey: testKeys.publicKeyPem, publisherName: 'Tỉnh Thử', province: 'TT' }));
 });
 
 describe('a pack is refused, with nothing changed, when', () => {
   it('one byte of the manifest was altered (the signature no longer matches)', async () => {
-    const zip = await rezip(await fixturePack(), (f) => f.set(MANIFEST, Buffer.from(f.get(MANIFEST)!.toString().replace('Gói thử nghiệm', 'Gói thử nghiêm'))));
+    const zip = await rezip(await fixturePack(), (f) =>
+      f.set(MANIFEST, Buffer.from(f.get(MANIFEST)!.toString().replace('Gói thử nghiệm', 'Gói thử nghiêm'))),
+    );
     await refused(zip, 'pack.bad_signature', { message: /not a valid Ed25519 signature/ });
   });
 
@@ -86,7 +104,9 @@ describe('a pack is refused, with nothing changed, when', () => {
   });
 
   it('it is signed by a key no administrator trusts', async () => {
-    const err = await refused(await fixturePack({ key: loadPrivateKey(generatePackKeys().privateKeyPem) }), 'pack.untrusted_key', { message: /no administrator trusts/ });
+    const err = await refused(await fixturePack({ key: loadPrivateKey(generatePackKeys().privateKeyPem) }), 'pack.untrusted_key', {
+      message: /no administrator trusts/,
+    });
     expect(err.extra?.keyId).toMatch(/^[0-9a-f]{16}$/);
   });
 
@@ -159,12 +179,16 @@ describe('a pack is refused, with nothing changed, when', () => {
   });
 
   it('a procedure file is not JSON', async () => {
-    await refused(await fixturePack({ extraFiles: { 'procedures/broken.json': '{ "code": ' } }), 'pack.invalid_content', { message: /procedures\/broken.json is not valid JSON/ });
+    await refused(await fixturePack({ extraFiles: { 'procedures/broken.json': '{ "code": ' } }), 'pack.invalid_content', {
+      message: /procedures\/broken.json is not valid JSON/,
+    });
   });
 
   it('a procedure file breaks the schema (file and field named)', async () => {
     const bad = procedure('9.000001', 'p-one', { onlineLevel: 'sometimes' as 'full' });
-    const err = await refused(await fixturePack({ procedures: [bad] , diagrams: { 'p-one': diagram('p-one') } }), 'pack.invalid_content', { message: /procedures\/9.000001.json: onlineLevel/ });
+    const err = await refused(await fixturePack({ procedures: [bad], diagrams: { 'p-one': diagram('p-one') } }), 'pack.invalid_content', {
+      message: /procedures\/9.000001.json: onlineLevel/,
+    });
     expect(err.extra?.file).toBe('procedures/9.000001.json');
   });
 
@@ -174,12 +198,18 @@ describe('a pack is refused, with nothing changed, when', () => {
   });
 
   it('it needs a service-task handler topic no plugin provides', async () => {
-    await refused(await fixturePack({ header: { requires: { handlers: ['notify.send-sms'] } } }), 'pack.requirement_missing', { message: /notify.send-sms/ });
+    await refused(await fixturePack({ header: { requires: { handlers: ['notify.send-sms'] } } }), 'pack.requirement_missing', {
+      message: /notify.send-sms/,
+    });
   });
 
   it('it needs a plugin that is not enabled, or a newer platform', async () => {
-    await refused(await fixturePack({ header: { requires: { plugins: { queue: '^1.0.0' } } } }), 'pack.requirement_missing', { message: /plugin "queue"/ });
-    await refused(await fixturePack({ header: { requires: { platform: '>=99.0.0' } } }), 'pack.requirement_missing', { message: /needs motcua >=99.0.0/ });
+    await refused(await fixturePack({ header: { requires: { plugins: { queue: '^1.0.0' } } } }), 'pack.requirement_missing', {
+      message: /plugin "queue"/,
+    });
+    await refused(await fixturePack({ header: { requires: { platform: '>=99.0.0' } } }), 'pack.requirement_missing', {
+      message: /needs motcua >=99.0.0/,
+    });
   });
 
   it('a placeholder is not mapped', async () => {
@@ -189,14 +219,19 @@ describe('a pack is refused, with nothing changed, when', () => {
   });
 
   it('a placeholder maps to the wrong kind of value', async () => {
-    await refused(await fixturePack(), 'pack.mapping_invalid', { mapping: { ...demoMapping, '{{role:civil-status}}': 'chief-wizard' }, message: /role of this platform/ });
+    await refused(await fixturePack(), 'pack.mapping_invalid', {
+      mapping: { ...demoMapping, '{{role:civil-status}}': 'chief-wizard' },
+      message: /role of this platform/,
+    });
   });
 
   it('its sequence is not higher than the installed one (rollback)', async () => {
     const svc = ctx.t.platform.services;
     const v2 = await fixturePack({ header: { id: 'vn.test.rollback', version: '2.0.0', sequence: 2 } });
     expect((await importPack(svc, acting, { zip: v2, mapping: demoMapping })).status).toBe('installed');
-    await refused(await fixturePack({ header: { id: 'vn.test.rollback', version: '1.0.0', sequence: 1 } }), 'pack.rollback', { message: /sequence 1 is not higher than the installed sequence 2/ });
+    await refused(await fixturePack({ header: { id: 'vn.test.rollback', version: '1.0.0', sequence: 1 } }), 'pack.rollback', {
+      message: /sequence 1 is not higher than the installed sequence 2/,
+    });
     // The same sequence with other content is a rollback too; the same pack again is "already installed".
     await refused(await fixturePack({ header: { id: 'vn.test.rollback', version: '2.0.1', sequence: 2 } }), 'pack.rollback');
     const before = await snapshot();

@@ -22,14 +22,18 @@ beforeAll(async () => {
 
 describe('pack API', () => {
   it('only admins manage trusted keys; a key is trusted, listed and revoked', async () => {
-    expect((await analyst.post('/api/packs/keys', { publicKey: testKeys.publicKeyPem, publisherName: 'Tỉnh Thử', province: 'TT' })).status).toBe(403);
+    expect(
+      (await analyst.post('/api/packs/keys', { publicKey: testKeys.publicKeyPem, publisherName: 'Tỉnh Thử', province: 'TT' })).status,
+    ).toBe(403);
     const bad = await admin.post('/api/packs/keys', { publicKey: 'not a key', publisherName: 'Tỉnh Thử', province: 'TT' });
     expect(bad.status).toBe(422);
     expect((await bad.json()).code).toBe('pack.key_invalid');
     const res = await admin.post('/api/packs/keys', { publicKey: testKeys.publicKeyPem, publisherName: 'Tỉnh Thử', province: 'TT' });
     expect(res.status).toBe(201);
     expect(await res.json()).toMatchObject({ keyId: testKeys.keyId, publisherName: 'Tỉnh Thử', trustedBy: 'admin', revokedAt: null });
-    expect((await admin.post('/api/packs/keys', { publicKey: testKeys.publicKeyPem, publisherName: 'Tỉnh Thử', province: 'TT' })).status).toBe(409);
+    expect(
+      (await admin.post('/api/packs/keys', { publicKey: testKeys.publicKeyPem, publisherName: 'Tỉnh Thử', province: 'TT' })).status,
+    ).toBe(409);
     expect((await (await admin.get('/api/packs/keys')).json()).map((k: { keyId: string }) => k.keyId)).toEqual([testKeys.keyId]);
   });
 
@@ -43,7 +47,14 @@ describe('pack API', () => {
     expect(applied.status).toBe(201);
     expect(await applied.json()).toMatchObject({ status: 'installed', counts: { new: 2 } });
     const list = await (await admin.get('/api/packs')).json();
-    expect(list).toMatchObject([{ packId: 'vn.test.fixture', version: '1.0.0', publisher: { name: 'Tỉnh Thử', province: 'TT', keyId: testKeys.keyId }, installedBy: 'admin' }]);
+    expect(list).toMatchObject([
+      {
+        packId: 'vn.test.fixture',
+        version: '1.0.0',
+        publisher: { name: 'Tỉnh Thử', province: 'TT', keyId: testKeys.keyId },
+        installedBy: 'admin',
+      },
+    ]);
     expect(list[0].installedAt).toMatch(/^\d{4}-\d\d-\d\dT/);
     const again = await upload(admin, zip, `?${mappingQuery}`);
     expect(again.status).toBe(200);
@@ -53,7 +64,10 @@ describe('pack API', () => {
   it('refusals are problems with their code: unmapped placeholder, not a zip, wrong type, no permission', async () => {
     const unmapped = await upload(admin, await fixturePack({ header: { id: 'vn.test.other' } }));
     expect(unmapped.status).toBe(422);
-    expect(await unmapped.json()).toMatchObject({ code: 'pack.unmapped_placeholder', detail: expect.stringContaining('{{agency:justice}}') });
+    expect(await unmapped.json()).toMatchObject({
+      code: 'pack.unmapped_placeholder',
+      detail: expect.stringContaining('{{agency:justice}}'),
+    });
     const junk = await upload(admin, Buffer.from('this is not a zip'));
     expect(junk.status).toBe(400);
     expect((await junk.json()).code).toBe('pack.malformed');
@@ -76,9 +90,18 @@ describe('pack API', () => {
     const zip = Buffer.from(await res.arrayBuffer());
     const opened = await openPack(zip);
     expect(opened.signature).toBeNull();
-    expect([...opened.files.keys()].sort()).toEqual(['diagrams/p-two.bpmn', 'forms/to-khai.txt', 'procedures/9.000002.json', 'templates/ket-qua.hbs']);
+    expect([...opened.files.keys()].sort()).toEqual([
+      'diagrams/p-two.bpmn',
+      'forms/to-khai.txt',
+      'procedures/9.000002.json',
+      'templates/ket-qua.hbs',
+    ]);
     const signed = await signPack(zip, testPrivateKey);
-    expect(verifyPack(await openPack(signed.zip), testPublicKey).manifest).toMatchObject({ id: 'vn.test.export', sequence: 7, publisher: { keyId: testKeys.keyId, province: 'DEMO' } });
+    expect(verifyPack(await openPack(signed.zip), testPublicKey).manifest).toMatchObject({
+      id: 'vn.test.export',
+      sequence: 7,
+      publisher: { keyId: testKeys.keyId, province: 'DEMO' },
+    });
     const imported = await upload(admin, signed.zip);
     expect(imported.status).toBe(201);
     expect(await imported.json()).toMatchObject({ counts: { new: 0, updated: 0, unchanged: 1 } });

@@ -15,22 +15,52 @@ import { listInstalled, listTrustedKeys, revokeKey, trustKey } from './store.ts'
 const tags = ['packs'];
 const Installed = z
   .object({
-    packId: z.string(), version: z.string(), sequence: z.number().int(), name: z.string(),
+    packId: z.string(),
+    version: z.string(),
+    sequence: z.number().int(),
+    name: z.string(),
     publisher: z.object({ name: z.string(), province: z.string(), keyId: z.string() }),
-    manifestHash: z.string(), summary: z.record(z.string(), z.unknown()), installedBy: z.string(), installedAt: z.string(),
+    manifestHash: z.string(),
+    summary: z.record(z.string(), z.unknown()),
+    installedBy: z.string(),
+    installedAt: z.string(),
   })
   .openapi('InstalledPack');
 const Key = z
-  .object({ keyId: z.string(), publicKey: z.string(), publisherName: z.string(), province: z.string(), trustedBy: z.string(), trustedAt: z.string(), revokedBy: z.string().nullable(), revokedAt: z.string().nullable() })
+  .object({
+    keyId: z.string(),
+    publicKey: z.string(),
+    publisherName: z.string(),
+    province: z.string(),
+    trustedBy: z.string(),
+    trustedAt: z.string(),
+    revokedBy: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+  })
   .openapi('TrustedPackKey');
 const Report = z
   .object({
     status: z.enum(['dry_run', 'installed', 'already_installed']),
     pack: z.record(z.string(), z.unknown()),
-    procedures: z.array(z.object({ code: z.string(), name: z.string(), file: z.string(), outcome: z.enum(['new', 'updated', 'unchanged']), version: z.number().int() })),
-    diagrams: z.array(z.object({ file: z.string(), definitions: z.array(z.object({ key: z.string(), version: z.number().int(), outcome: z.enum(['new', 'unchanged']) })) })),
+    procedures: z.array(
+      z.object({
+        code: z.string(),
+        name: z.string(),
+        file: z.string(),
+        outcome: z.enum(['new', 'updated', 'unchanged']),
+        version: z.number().int(),
+      }),
+    ),
+    diagrams: z.array(
+      z.object({
+        file: z.string(),
+        definitions: z.array(z.object({ key: z.string(), version: z.number().int(), outcome: z.enum(['new', 'unchanged']) })),
+      }),
+    ),
     assets: z.array(z.object({ file: z.string(), outcome: z.enum(['new', 'updated', 'unchanged']) })),
-    placeholders: z.array(z.object({ token: z.string(), description: z.string().nullable(), mappedTo: z.union([z.string(), z.number()]).nullable() })),
+    placeholders: z.array(
+      z.object({ token: z.string(), description: z.string().nullable(), mappedTo: z.union([z.string(), z.number()]).nullable() }),
+    ),
     skipped: z.array(z.string()),
     counts: z.object({ new: z.number().int(), updated: z.number().int(), unchanged: z.number().int() }),
   })
@@ -46,7 +76,11 @@ const upload = defineRoute({
   request: {
     query: z.object({
       dryRun: z.enum(['true', 'false']).optional(),
-      mapping: z.string().max(16_000).optional().openapi({ description: 'JSON object: placeholder token → unit code, role name or fee amount (docs/pack-format.md §5)' }),
+      mapping: z
+        .string()
+        .max(16_000)
+        .optional()
+        .openapi({ description: 'JSON object: placeholder token → unit code, role name or fee amount (docs/pack-format.md §5)' }),
     }),
     body: { required: true, content: { 'application/zip': { schema: z.string().openapi({ format: 'binary' }) } } },
   },
@@ -55,14 +89,36 @@ const upload = defineRoute({
     201: json(Report, 'Installed'),
   },
   errors: [
-    'auth.forbidden_scope', 'pack.malformed', 'pack.bad_signature', 'pack.untrusted_key', 'pack.rollback', 'pack.expired', 'pack.file_mismatch', 'pack.unsafe_path',
-    'pack.too_large', 'pack.invalid_content', 'pack.requirement_missing', 'pack.unmapped_placeholder', 'pack.mapping_invalid',
-    ...compileErrors, 'catalogue.code_mismatch', 'catalogue.unresolved_placeholder',
-    'catalogue.invalid_dates', 'catalogue.definition_not_deployed', 'catalogue.unknown_agency', 'conflict.duplicate', 'conflict.stale',
+    'auth.forbidden_scope',
+    'pack.malformed',
+    'pack.bad_signature',
+    'pack.untrusted_key',
+    'pack.rollback',
+    'pack.expired',
+    'pack.file_mismatch',
+    'pack.unsafe_path',
+    'pack.too_large',
+    'pack.invalid_content',
+    'pack.requirement_missing',
+    'pack.unmapped_placeholder',
+    'pack.mapping_invalid',
+    ...compileErrors,
+    'catalogue.code_mismatch',
+    'catalogue.unresolved_placeholder',
+    'catalogue.invalid_dates',
+    'catalogue.definition_not_deployed',
+    'catalogue.unknown_agency',
+    'conflict.duplicate',
+    'conflict.stale',
   ],
 });
 const list = defineRoute({
-  method: 'get', path: '/api/packs', operationId: 'listInstalledPacks', tags, summary: 'Installed packs (the highest sequence of each id)', permission: 'pack.import',
+  method: 'get',
+  path: '/api/packs',
+  operationId: 'listInstalledPacks',
+  tags,
+  summary: 'Installed packs (the highest sequence of each id)',
+  permission: 'pack.import',
   errors: ['auth.forbidden_scope'],
   responses: { 200: json(z.array(Installed), 'Installed packs') },
 });
@@ -75,7 +131,11 @@ const exportRoute = defineRoute({
   permission: 'pack.export',
   request: {
     query: z.object({
-      codes: z.string().max(20_000).optional().openapi({ description: 'Comma-separated procedure codes (default: every published procedure)' }),
+      codes: z
+        .string()
+        .max(20_000)
+        .optional()
+        .openapi({ description: 'Comma-separated procedure codes (default: every published procedure)' }),
       // The manifest's own rules, so that a value it would refuse is a 400 naming the parameter.
       id: packId.default('vn.export'),
       name: z.string().trim().min(1).max(300).default('Danh mục thủ tục hành chính (xuất)'),
@@ -85,11 +145,18 @@ const exportRoute = defineRoute({
       province: provinceCode.optional().openapi({ description: 'Province code (default: the root unit code)' }),
     }),
   },
-  responses: { 200: { description: 'Pack zip (unsigned)', content: { 'application/zip': { schema: z.string().openapi({ format: 'binary' }) } } } },
+  responses: {
+    200: { description: 'Pack zip (unsigned)', content: { 'application/zip': { schema: z.string().openapi({ format: 'binary' }) } } },
+  },
   errors: ['catalogue.not_found', 'pack.invalid_content', 'auth.forbidden_scope'],
 });
 const keys = defineRoute({
-  method: 'get', path: '/api/packs/keys', operationId: 'listTrustedKeys', tags, summary: 'Trusted publisher keys (revoked ones included)', permission: 'pack.trust',
+  method: 'get',
+  path: '/api/packs/keys',
+  operationId: 'listTrustedKeys',
+  tags,
+  summary: 'Trusted publisher keys (revoked ones included)',
+  permission: 'pack.trust',
   errors: ['auth.forbidden_scope'],
   responses: { 200: json(z.array(Key), 'Keys') },
 });
@@ -100,7 +167,17 @@ const addKey = defineRoute({
   tags,
   summary: 'Trust a publisher key (Ed25519 public key, PEM) after checking its key id with the publisher',
   permission: 'pack.trust',
-  request: jsonBody(z.object({ publicKey: z.string().min(1).max(2000), publisherName: z.string().trim().min(1).max(300), province: z.string().min(1).max(32).regex(/^[A-Za-z0-9._-]+$/) })),
+  request: jsonBody(
+    z.object({
+      publicKey: z.string().min(1).max(2000),
+      publisherName: z.string().trim().min(1).max(300),
+      province: z
+        .string()
+        .min(1)
+        .max(32)
+        .regex(/^[A-Za-z0-9._-]+$/),
+    }),
+  ),
   errors: ['pack.key_invalid', 'conflict.duplicate', 'auth.forbidden_scope'],
   responses: { 201: json(Key, 'Trusted') },
 });
@@ -111,7 +188,14 @@ const revoke = defineRoute({
   tags,
   summary: 'Stop trusting a key: packs signed with it are refused from now on (installed ones stay)',
   permission: 'pack.trust',
-  request: { params: z.object({ keyId: z.string().regex(/^[0-9a-f]{16}$/).openapi({ param: { name: 'keyId', in: 'path' } }) }) },
+  request: {
+    params: z.object({
+      keyId: z
+        .string()
+        .regex(/^[0-9a-f]{16}$/)
+        .openapi({ param: { name: 'keyId', in: 'path' } }),
+    }),
+  },
   errors: ['pack.key_not_found', 'auth.forbidden_scope'],
   responses: { 200: json(Key, 'Revoked') },
 });
@@ -137,11 +221,13 @@ function parseMapping(raw: string | undefined): Record<string, string | number> 
 export function registerPackRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(upload, async (c) => {
     await provinceWide(c, 'pack.import');
-    if (!/^application\/(zip|octet-stream)\b/.test(c.req.header('content-type') ?? '')) throw new AppError('request.unsupported_media_type', 'Send the pack as application/zip');
+    if (!/^application\/(zip|octet-stream)\b/.test(c.req.header('content-type') ?? ''))
+      throw new AppError('request.unsupported_media_type', 'Send the pack as application/zip');
     const q = c.req.valid('query');
     const mapping = parseMapping(q.mapping);
     const zip = Buffer.from(await c.req.arrayBuffer());
-    if (zip.length > DEFAULT_LIMITS.maxZipBytes) throw new AppError('pack.too_large', `The pack is ${zip.length} bytes; the limit is ${DEFAULT_LIMITS.maxZipBytes}`);
+    if (zip.length > DEFAULT_LIMITS.maxZipBytes)
+      throw new AppError('pack.too_large', `The pack is ${zip.length} bytes; the limit is ${DEFAULT_LIMITS.maxZipBytes}`);
     const report = await importPack(c.var.services, acting(c), { zip, mapping, dryRun: q.dryRun === 'true' });
     return c.json(report, report.status === 'installed' ? 201 : 200);
   });
@@ -156,18 +242,32 @@ export function registerPackRoutes(app: OpenAPIHono<AppEnv>): void {
     const svc = c.var.services;
     const q = c.req.valid('query');
     const em = svc.db.em();
-    const codes = q.codes?.split(',').map((s) => s.trim()).filter(Boolean);
+    const codes = q.codes
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const { files } = await exportFiles(svc, em, codes);
-    const [root] = await em.execute<{ code: string; name: string }[]>('SELECT code, name FROM units WHERE parent_id IS NULL ORDER BY created_at LIMIT 1');
+    const [root] = await em.execute<{ code: string; name: string }[]>(
+      'SELECT code, name FROM units WHERE parent_id IS NULL ORDER BY created_at LIMIT 1',
+    );
     const now = svc.clock.now();
     const manifest = composeManifest(
-      { id: q.id, name: q.name, version: q.version, sequence: q.sequence ?? Math.floor(now.getTime() / 1000), publisher: { name: q.publisher ?? root?.name ?? 'motcua', province: q.province ?? root?.code ?? 'XX' } },
+      {
+        id: q.id,
+        name: q.name,
+        version: q.version,
+        sequence: q.sequence ?? Math.floor(now.getTime() / 1000),
+        publisher: { name: q.publisher ?? root?.name ?? 'motcua', province: q.province ?? root?.code ?? 'XX' },
+      },
       files,
       UNSIGNED_KEY_ID,
       now,
     );
     const zip = await zipPack(manifest, files, null);
-    return c.body(new Uint8Array(zip), 200, { 'content-type': 'application/zip', 'content-disposition': `attachment; filename="${manifest.id}-${manifest.version}.zip"` });
+    return c.body(new Uint8Array(zip), 200, {
+      'content-type': 'application/zip',
+      'content-disposition': `attachment; filename="${manifest.id}-${manifest.version}.zip"`,
+    });
   });
 
   app.openapi(keys, async (c) => {

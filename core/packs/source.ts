@@ -31,7 +31,8 @@ export function readPackSource(dir: string): { source: PackSource; files: Map<st
     for (const name of names) {
       const path = `${folder}/${name}`;
       if (!statSync(join(full, name)).isFile()) throw new AppError('pack.unsafe_path', `${path} is not a regular file`, { file: path });
-      if (!PACK_FILE.test(path)) throw new AppError('pack.unsafe_path', `${path} does not fit the pack layout (see docs/pack-format.md)`, { file: path });
+      if (!PACK_FILE.test(path))
+        throw new AppError('pack.unsafe_path', `${path} does not fit the pack layout (see docs/pack-format.md)`, { file: path });
       files.set(path, readFileSync(join(full, name)));
     }
   }
@@ -39,7 +40,10 @@ export function readPackSource(dir: string): { source: PackSource; files: Map<st
   for (const [path, data] of files) {
     if (!path.startsWith('procedures/') && !path.startsWith('diagrams/')) continue;
     const undeclared = tokensIn(data.toString('utf8')).filter((t) => !declared.has(t));
-    if (undeclared.length) throw new AppError('pack.invalid_content', `${path} uses placeholders pack.json does not declare: ${undeclared.join(', ')}`, { file: path });
+    if (undeclared.length)
+      throw new AppError('pack.invalid_content', `${path} uses placeholders pack.json does not declare: ${undeclared.join(', ')}`, {
+        file: path,
+      });
   }
   return { source, files };
 }

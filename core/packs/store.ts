@@ -47,8 +47,14 @@ interface KeyRow {
 
 function toKey(r: KeyRow): TrustedKey {
   return {
-    keyId: r.key_id, publicKey: r.public_key, publisherName: r.publisher_name, province: r.province,
-    trustedBy: r.trusted_by, trustedAt: iso(r.trusted_at), revokedBy: r.revoked_by, revokedAt: r.revoked_at ? iso(r.revoked_at) : null,
+    keyId: r.key_id,
+    publicKey: r.public_key,
+    publisherName: r.publisher_name,
+    province: r.province,
+    trustedBy: r.trusted_by,
+    trustedAt: iso(r.trusted_at),
+    revokedBy: r.revoked_by,
+    revokedAt: r.revoked_at ? iso(r.revoked_at) : null,
   };
 }
 
@@ -63,23 +69,41 @@ export async function trustedKey(em: EntityManager, keyId: string): Promise<KeyO
 }
 
 /** Trusts a publisher key (again, if it was revoked). Audited. */
-export async function trustKey(svc: Services, em: EntityManager, acting: Acting, input: { publicKey: string; publisherName: string; province: string }): Promise<TrustedKey> {
+export async function trustKey(
+  svc: Services,
+  em: EntityManager,
+  acting: Acting,
+  input: { publicKey: string; publisherName: string; province: string },
+): Promise<TrustedKey> {
   const key = loadPublicKey(input.publicKey);
   const keyId = keyIdOf(key);
-  if (keyId === DEMO_KEY_ID) throw new AppError('pack.key_invalid', `Key ${keyId} is the published demo key (procedures/demo-key): anyone can sign with it, so it is never trusted`);
+  if (keyId === DEMO_KEY_ID)
+    throw new AppError(
+      'pack.key_invalid',
+      `Key ${keyId} is the published demo key (procedures/demo-key): anyone can sign with it, so it is never trusted`,
+    );
   const now = svc.clock.now();
   const [existing] = await em.execute<KeyRow[]>('SELECT * FROM pack_trusted_keys WHERE key_id = ?', [keyId]);
-  if (existing && !existing.revoked_at) throw new AppError('conflict.duplicate', `Key ${keyId} is already trusted (publisher ${existing.publisher_name})`);
+  if (existing && !existing.revoked_at)
+    throw new AppError('conflict.duplicate', `Key ${keyId} is already trusted (publisher ${existing.publisher_name})`);
   if (existing) {
-    await em.execute('UPDATE pack_trusted_keys SET publisher_name = ?, province = ?, trusted_by = ?, trusted_at = ?, revoked_by = NULL, revoked_at = NULL WHERE key_id = ?', [
-      input.publisherName, input.province, acting.actor.name, now, keyId,
-    ]);
+    await em.execute(
+      'UPDATE pack_trusted_keys SET publisher_name = ?, province = ?, trusted_by = ?, trusted_at = ?, revoked_by = NULL, revoked_at = NULL WHERE key_id = ?',
+      [input.publisherName, input.province, acting.actor.name, now, keyId],
+    );
   } else {
-    await em.execute('INSERT INTO pack_trusted_keys (key_id, public_key, publisher_name, province, trusted_by, trusted_at) VALUES (?, ?, ?, ?, ?, ?)', [
-      keyId, publicKeyPem(key), input.publisherName, input.province, acting.actor.name, now,
-    ]);
+    await em.execute(
+      'INSERT INTO pack_trusted_keys (key_id, public_key, publisher_name, province, trusted_by, trusted_at) VALUES (?, ?, ?, ?, ?, ?)',
+      [keyId, publicKeyPem(key), input.publisherName, input.province, acting.actor.name, now],
+    );
   }
-  await svc.audit.append(em, { ...acting, action: 'pack.key_trusted', targetType: 'pack_key', targetId: keyId, summary: { publisher: input.publisherName, province: input.province, again: !!existing } });
+  await svc.audit.append(em, {
+    ...acting,
+    action: 'pack.key_trusted',
+    targetType: 'pack_key',
+    targetId: keyId,
+    summary: { publisher: input.publisherName, province: input.province, again: !!existing },
+  });
   const [row] = await em.execute<KeyRow[]>('SELECT * FROM pack_trusted_keys WHERE key_id = ?', [keyId]);
   return toKey(row);
 }
@@ -88,8 +112,18 @@ export async function revokeKey(svc: Services, em: EntityManager, acting: Acting
   const [row] = await em.execute<KeyRow[]>('SELECT * FROM pack_trusted_keys WHERE key_id = ?', [keyId]);
   if (!row) throw new AppError('pack.key_not_found', `No trusted key ${keyId}`);
   if (row.revoked_at) return toKey(row);
-  await em.execute('UPDATE pack_trusted_keys SET revoked_by = ?, revoked_at = ? WHERE key_id = ?', [acting.actor.name, svc.clock.now(), keyId]);
-  await svc.audit.append(em, { ...acting, action: 'pack.key_revoked', targetType: 'pack_key', targetId: keyId, summary: { publisher: row.publisher_name } });
+  await em.execute('UPDATE pack_trusted_keys SET revoked_by = ?, revoked_at = ? WHERE key_id = ?', [
+    acting.actor.name,
+    svc.clock.now(),
+    keyId,
+  ]);
+  await svc.audit.append(em, {
+    ...acting,
+    action: 'pack.key_revoked',
+    targetType: 'pack_key',
+    targetId: keyId,
+    summary: { publisher: row.publisher_name },
+  });
   const [after] = await em.execute<KeyRow[]>('SELECT * FROM pack_trusted_keys WHERE key_id = ?', [keyId]);
   return toKey(after);
 }
@@ -110,9 +144,15 @@ interface InstallRow {
 
 function toInstall(r: InstallRow): InstalledPack {
   return {
-    packId: r.pack_id, version: r.version, sequence: Number(r.sequence), name: r.name,
-    publisher: { name: r.publisher_name, province: r.province, keyId: r.key_id }, manifestHash: r.manifest_hash,
-    summary: JSON.parse(r.summary) as Record<string, unknown>, installedBy: r.installed_by, installedAt: iso(r.installed_at),
+    packId: r.pack_id,
+    version: r.version,
+    sequence: Number(r.sequence),
+    name: r.name,
+    publisher: { name: r.publisher_name, province: r.province, keyId: r.key_id },
+    manifestHash: r.manifest_hash,
+    summary: JSON.parse(r.summary) as Record<string, unknown>,
+    installedBy: r.installed_by,
+    installedAt: iso(r.installed_at),
   };
 }
 
@@ -132,23 +172,62 @@ export async function installedPack(em: EntityManager, packId: string): Promise<
 export async function recordInstall(em: EntityManager, row: Omit<InstalledPack, 'installedAt'>, at: Date): Promise<void> {
   await em.execute(
     'INSERT INTO pack_installs (id, pack_id, version, sequence, name, publisher_name, province, key_id, manifest_hash, summary, installed_by, installed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    [crypto.randomUUID(), row.packId, row.version, row.sequence, row.name, row.publisher.name, row.publisher.province, row.publisher.keyId, row.manifestHash, JSON.stringify(row.summary), row.installedBy, at],
+    [
+      crypto.randomUUID(),
+      row.packId,
+      row.version,
+      row.sequence,
+      row.name,
+      row.publisher.name,
+      row.publisher.province,
+      row.publisher.keyId,
+      row.manifestHash,
+      JSON.stringify(row.summary),
+      row.installedBy,
+      at,
+    ],
   );
 }
 
 /** Stores a form or template of a pack by path (the newest pack's copy wins). */
-export async function putAsset(em: EntityManager, path: string, data: Buffer, hash: string, packId: string, at: Date): Promise<'new' | 'updated' | 'unchanged'> {
+export async function putAsset(
+  em: EntityManager,
+  path: string,
+  data: Buffer,
+  hash: string,
+  packId: string,
+  at: Date,
+): Promise<'new' | 'updated' | 'unchanged'> {
   const [row] = await em.execute<{ sha256: string }[]>('SELECT sha256 FROM pack_assets WHERE path = ?', [path]);
   if (row?.sha256 === hash) return 'unchanged';
-  if (row) await em.execute('UPDATE pack_assets SET sha256 = ?, size = ?, content = ?, pack_id = ?, updated_at = ? WHERE path = ?', [hash, data.length, data, packId, at, path]);
-  else await em.execute('INSERT INTO pack_assets (path, sha256, size, content, pack_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)', [path, hash, data.length, data, packId, at]);
+  if (row)
+    await em.execute('UPDATE pack_assets SET sha256 = ?, size = ?, content = ?, pack_id = ?, updated_at = ? WHERE path = ?', [
+      hash,
+      data.length,
+      data,
+      packId,
+      at,
+      path,
+    ]);
+  else
+    await em.execute('INSERT INTO pack_assets (path, sha256, size, content, pack_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)', [
+      path,
+      hash,
+      data.length,
+      data,
+      packId,
+      at,
+    ]);
   return row ? 'updated' : 'new';
 }
 
 export async function getAssets(em: EntityManager, paths: string[]): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>();
   if (paths.length === 0) return out;
-  const rows = await em.execute<{ path: string; content: Buffer | Uint8Array }[]>(`SELECT path, content FROM pack_assets WHERE path IN (${paths.map(() => '?').join(', ')})`, paths);
+  const rows = await em.execute<{ path: string; content: Buffer | Uint8Array }[]>(
+    `SELECT path, content FROM pack_assets WHERE path IN (${paths.map(() => '?').join(', ')})`,
+    paths,
+  );
   for (const r of rows) out.set(r.path, Buffer.from(r.content));
   return out;
 }

@@ -43,11 +43,16 @@ function openZip(buffer: Buffer): Promise<yauzl.ZipFile> {
  * limits while inflating: the byte count is the inflated stream's, never the header's.
  */
 export async function readZip(buffer: Buffer, limits: PackLimits): Promise<Map<string, Buffer>> {
-  if (buffer.length > limits.maxZipBytes) throw new AppError('pack.too_large', `The pack is ${buffer.length} bytes; the limit is ${limits.maxZipBytes}`, { limit: limits.maxZipBytes });
+  if (buffer.length > limits.maxZipBytes)
+    throw new AppError('pack.too_large', `The pack is ${buffer.length} bytes; the limit is ${limits.maxZipBytes}`, {
+      limit: limits.maxZipBytes,
+    });
   const zip = await openZip(buffer);
   if (zip.entryCount > limits.maxFiles) {
     zip.close();
-    throw new AppError('pack.too_large', `The pack has ${zip.entryCount} entries; the limit is ${limits.maxFiles}`, { limit: limits.maxFiles });
+    throw new AppError('pack.too_large', `The pack has ${zip.entryCount} entries; the limit is ${limits.maxFiles}`, {
+      limit: limits.maxFiles,
+    });
   }
   const files = new Map<string, Buffer>();
   let total = 0;
@@ -65,11 +70,16 @@ export async function readZip(buffer: Buffer, limits: PackLimits): Promise<Map<s
         const mode = (entry.externalFileAttributes >>> 16) & S_IFMT;
         const isDir = name.endsWith('/') || (UNIX_HOSTS.has(host) && mode === S_IFDIR);
         if (UNIX_HOSTS.has(host) && mode !== 0 && mode !== S_IFREG && mode !== S_IFDIR) {
-          return fail(new AppError('pack.unsafe_path', `Entry "${name}" is a symbolic link or special file, which a pack may not contain`, { file: name }));
+          return fail(
+            new AppError('pack.unsafe_path', `Entry "${name}" is a symbolic link or special file, which a pack may not contain`, {
+              file: name,
+            }),
+          );
         }
         if (isDir) {
           const dir = name.replace(/\/$/, '');
-          if (!/^(procedures|diagrams|forms|templates|calendars)$/.test(dir)) return fail(new AppError('pack.unsafe_path', `Entry "${name}" is a folder outside the pack layout`, { file: name }));
+          if (!/^(procedures|diagrams|forms|templates|calendars)$/.test(dir))
+            return fail(new AppError('pack.unsafe_path', `Entry "${name}" is a folder outside the pack layout`, { file: name }));
           return zip.readEntry();
         }
         const reason = unsafePathReason(name);
@@ -88,7 +98,10 @@ export async function readZip(buffer: Buffer, limits: PackLimits): Promise<Map<s
             if (size > limits.maxFileBytes || total > limits.maxTotalBytes) {
               stopped = true;
               stream.destroy();
-              const which = size > limits.maxFileBytes ? `"${name}" inflates to more than ${limits.maxFileBytes} bytes` : `the files inflate to more than ${limits.maxTotalBytes} bytes`;
+              const which =
+                size > limits.maxFileBytes
+                  ? `"${name}" inflates to more than ${limits.maxFileBytes} bytes`
+                  : `the files inflate to more than ${limits.maxTotalBytes} bytes`;
               return fail(new AppError('pack.too_large', `The pack is too large: ${which}`, { file: name }));
             }
             chunks.push(chunk);
@@ -115,7 +128,9 @@ export async function readZip(buffer: Buffer, limits: PackLimits): Promise<Map<s
 export function writeZip(files: Map<string, Buffer>): Promise<Buffer> {
   const zip = new yazl.ZipFile();
   const mtime = new Date('2000-01-01T00:00:00Z');
-  const order = [...files.keys()].sort((a, b) => (a === MANIFEST ? -1 : b === MANIFEST ? 1 : a === SIGNATURE ? -1 : b === SIGNATURE ? 1 : a.localeCompare(b)));
+  const order = [...files.keys()].sort((a, b) =>
+    a === MANIFEST ? -1 : b === MANIFEST ? 1 : a === SIGNATURE ? -1 : b === SIGNATURE ? 1 : a.localeCompare(b),
+  );
   for (const path of order) zip.addBuffer(files.get(path)!, path, { mtime, mode: 0o100644, compress: true });
   zip.end();
   return new Promise((resolve, reject) => {

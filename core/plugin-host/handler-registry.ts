@@ -11,7 +11,10 @@ export class HandlerRegistry {
     }
     const existing = this.handlers.get(topic);
     if (existing) {
-      throw new AppError('plugin.conflict', `Handler topic "${topic}" is registered by both plugin "${existing.owner}" and plugin "${owner}"`);
+      throw new AppError(
+        'plugin.conflict',
+        `Handler topic "${topic}" is registered by both plugin "${existing.owner}" and plugin "${owner}"`,
+      );
     }
     this.handlers.set(topic, { owner, handler });
   }

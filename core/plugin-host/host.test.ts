@@ -42,7 +42,10 @@ function entity(name: string, tableName: string) {
 describe('plugin host: identity', () => {
   it('accepts a consistent set and reports it', () => {
     const host = resolve([plugin('alpha', { version: '1.2.3' }), plugin('beta')]);
-    expect(host.info()).toEqual([{ id: 'alpha', version: '1.2.3' }, { id: 'beta', version: '1.0.0' }]);
+    expect(host.info()).toEqual([
+      { id: 'alpha', version: '1.2.3' },
+      { id: 'beta', version: '1.0.0' },
+    ]);
   });
 
   it('refuses two plugins with one id, naming both versions', () => {
@@ -87,7 +90,10 @@ describe('plugin host: namespaces', () => {
     const core = refusal([plugin('alpha', { entities: [entity('User', 'alpha_users')] })]);
     expect(core.code).toBe('plugin.conflict');
     expect(core.message).toMatch(/"User".*"core".*"alpha"/);
-    const other = refusal([plugin('alpha', { entities: [entity('Ticket', 'alpha_tickets')] }), plugin('beta', { entities: [entity('Ticket', 'beta_tickets')] })]);
+    const other = refusal([
+      plugin('alpha', { entities: [entity('Ticket', 'alpha_tickets')] }),
+      plugin('beta', { entities: [entity('Ticket', 'beta_tickets')] }),
+    ]);
     expect(other.message).toMatch(/"Ticket".*"alpha".*"beta"/);
   });
 
@@ -104,7 +110,10 @@ describe('plugin host: namespaces', () => {
   });
 
   it('refuses one handler topic registered by two plugins, naming both', () => {
-    const err = refusal([plugin('alpha', { handlers: { 'dvc.sync-status': noop } }), plugin('beta', { handlers: { 'dvc.sync-status': noop } })]);
+    const err = refusal([
+      plugin('alpha', { handlers: { 'dvc.sync-status': noop } }),
+      plugin('beta', { handlers: { 'dvc.sync-status': noop } }),
+    ]);
     expect(err.code).toBe('plugin.conflict');
     expect(err.message).toContain('"dvc.sync-status"');
     expect(err.message).toContain('"alpha"');
@@ -119,7 +128,10 @@ describe('plugin host: namespaces', () => {
     const twice = refusal([plugin('alpha', { ui: { elements: ['alpha-board', 'alpha-board'] } })]);
     expect(twice.code).toBe('plugin.conflict');
     expect(twice.message).toContain('<alpha-board>');
-    const borrowed = refusal([plugin('alpha', { ui: { elements: ['alpha-board'] } }), plugin('beta', { ui: { elements: ['alpha-board'] } })]);
+    const borrowed = refusal([
+      plugin('alpha', { ui: { elements: ['alpha-board'] } }),
+      plugin('beta', { ui: { elements: ['alpha-board'] } }),
+    ]);
     expect(borrowed.code).toBe('plugin.invalid');
     expect(borrowed.message).toContain('"beta-"');
   });
@@ -142,7 +154,11 @@ describe('plugin host: dependencies', () => {
   });
 
   it('refuses a dependency cycle and shows it', () => {
-    const err = refusal([plugin('alpha', { requires: { beta: '*' } }), plugin('beta', { requires: { gamma: '*' } }), plugin('gamma', { requires: { alpha: '*' } })]);
+    const err = refusal([
+      plugin('alpha', { requires: { beta: '*' } }),
+      plugin('beta', { requires: { gamma: '*' } }),
+      plugin('gamma', { requires: { alpha: '*' } }),
+    ]);
     expect(err.message).toContain('alpha → beta → gamma → alpha');
   });
 
@@ -177,7 +193,11 @@ describe('plugin host: configuration and extension points', () => {
   const point = plugin('alpha', { extensionPoints: { 'alpha.menu': { description: 'Menu entries', schema: Entry } } });
 
   it('hands validated contributions, defaults applied, to the owner of the point', () => {
-    const host = resolve([point, plugin('beta', { contributions: { 'alpha.menu': [{ label: 'Báo cáo' }] } }), plugin('gamma', { contributions: { 'alpha.menu': [{ label: 'Thống kê', order: 1 }] } })]);
+    const host = resolve([
+      point,
+      plugin('beta', { contributions: { 'alpha.menu': [{ label: 'Báo cáo' }] } }),
+      plugin('gamma', { contributions: { 'alpha.menu': [{ label: 'Thống kê', order: 1 }] } }),
+    ]);
     expect(host.context('alpha', {} as Services).contributions('alpha.menu')).toEqual([
       { plugin: 'beta', value: { label: 'Báo cáo', order: 100 } },
       { plugin: 'gamma', value: { label: 'Thống kê', order: 1 } },
@@ -213,7 +233,9 @@ async function tablesIn(dialect: string, database: string): Promise<string[]> {
   }
   const client = new pg.Client({ connectionString: database });
   await client.connect();
-  const { rows } = await client.query<{ table_name: string }>("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'");
+  const { rows } = await client.query<{ table_name: string }>(
+    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'",
+  );
   await client.end();
   return rows.map((r) => r.table_name);
 }
@@ -224,16 +246,25 @@ describe('plugin host: at boot', () => {
     try {
       const things = defineMigration('alpha_0001_things', (schema) => schema.createTable('alpha_things', (t) => t.string('id').primary()));
       const boot = startTestPlatform({
-        plugins: [plugin('alpha', { migrations: [things], handlers: { 'dvc.sync-status': noop } }), plugin('beta', { handlers: { 'dvc.sync-status': noop } })],
+        plugins: [
+          plugin('alpha', { migrations: [things], handlers: { 'dvc.sync-status': noop } }),
+          plugin('beta', { handlers: { 'dvc.sync-status': noop } }),
+        ],
         config: { database: target.database },
       });
       await expect(boot).rejects.toMatchObject({ code: 'plugin.conflict' });
       expect(await tablesIn(target.dialect, target.database)).toEqual([]);
 
       // Control: without the conflict the same database gets core's tables and alpha's.
-      const ok = await startTestPlatform({ plugins: [plugin('alpha', { migrations: [things] })], config: { database: target.database }, demo: false });
+      const ok = await startTestPlatform({
+        plugins: [plugin('alpha', { migrations: [things] })],
+        config: { database: target.database },
+        demo: false,
+      });
       await ok.close();
-      expect(await tablesIn(target.dialect, target.database)).toEqual(expect.arrayContaining(['units', 'schema_migrations', 'alpha_things']));
+      expect(await tablesIn(target.dialect, target.database)).toEqual(
+        expect.arrayContaining(['units', 'schema_migrations', 'alpha_things']),
+      );
     } finally {
       await target.drop();
     }

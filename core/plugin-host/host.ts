@@ -50,8 +50,10 @@ export class PluginHost {
   static resolve(defs: PluginDefinition[], coreVersion: string, pluginConfig: Record<string, unknown>, core: CoreNames): PluginHost {
     const byId = new Map<string, PluginDefinition>();
     for (const def of defs) {
-      if (!def || typeof def !== 'object' || typeof def.id !== 'string') fail('plugin.invalid', 'A plugin module must export a definePlugin({...}) object as default');
-      if (!ID_PATTERN.test(def.id)) fail('plugin.invalid', `Plugin id "${def.id}" must be 2–32 lower-case letters or digits, starting with a letter`);
+      if (!def || typeof def !== 'object' || typeof def.id !== 'string')
+        fail('plugin.invalid', 'A plugin module must export a definePlugin({...}) object as default');
+      if (!ID_PATTERN.test(def.id))
+        fail('plugin.invalid', `Plugin id "${def.id}" must be 2–32 lower-case letters or digits, starting with a letter`);
       if (!semver.valid(def.version)) fail('plugin.invalid', `Plugin "${def.id}": version "${def.version}" is not semver`);
       const other = byId.get(def.id);
       if (other) fail('plugin.conflict', `Two plugins have the id "${def.id}" (versions ${other.version} and ${def.version})`);
@@ -66,7 +68,8 @@ export class PluginHost {
       for (const [topic, handler] of Object.entries(def.handlers ?? {})) host.handlers.register(topic, handler, def.id);
       if (def.errors) {
         for (const code of Object.keys(def.errors)) {
-          if (!code.startsWith(`${def.id}.`)) fail('plugin.invalid', `Plugin "${def.id}": error code "${code}" must start with "${def.id}."`);
+          if (!code.startsWith(`${def.id}.`))
+            fail('plugin.invalid', `Plugin "${def.id}": error code "${code}" must start with "${def.id}."`);
         }
         registerErrorCodes(def.errors);
       }
@@ -79,7 +82,10 @@ export class PluginHost {
     if (!def.config) return raw ?? {};
     const parsed = def.config.safeParse(raw ?? {});
     if (!parsed.success) {
-      fail('plugin.invalid', `Plugin "${def.id}" configuration: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`);
+      fail(
+        'plugin.invalid',
+        `Plugin "${def.id}" configuration: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'} ${i.message}`).join('; ')}`,
+      );
     }
     return parsed.data;
   }
@@ -90,7 +96,8 @@ export class PluginHost {
     const state = new Map<string, 'visiting' | 'done'>();
     const visit = (def: PluginDefinition, chain: string[]) => {
       if (state.get(def.id) === 'done') return;
-      if (state.get(def.id) === 'visiting') fail('plugin.invalid', `Plugins require each other in a cycle: ${[...chain, def.id].join(' → ')}`);
+      if (state.get(def.id) === 'visiting')
+        fail('plugin.invalid', `Plugins require each other in a cycle: ${[...chain, def.id].join(' → ')}`);
       state.set(def.id, 'visiting');
       for (const [dep, range] of Object.entries(def.requires ?? {})) {
         if (!semver.validRange(range)) fail('plugin.invalid', `Plugin "${def.id}" requires ${dep} "${range}", which is not a semver range`);
@@ -127,7 +134,8 @@ export class PluginHost {
       if (coreClash) fail('plugin.conflict', `Plugin "${def.id}" table prefix "${prefix}" clashes with core's table "${coreClash}"`);
       for (const entity of def.entities ?? []) {
         const table = entity.meta.tableName ?? entity.meta.collection ?? entity.meta.className;
-        if (!table?.startsWith(prefix)) fail('plugin.invalid', `Plugin "${def.id}": table "${table}" of entity ${entity.meta.className} must start with "${prefix}"`);
+        if (!table?.startsWith(prefix))
+          fail('plugin.invalid', `Plugin "${def.id}": table "${table}" of entity ${entity.meta.className} must start with "${prefix}"`);
         const owner = tables.get(table);
         if (owner) fail('plugin.conflict', `Table "${table}" is claimed by both "${owner}" and "${def.id}"`);
         tables.set(table, def.id);
@@ -138,26 +146,36 @@ export class PluginHost {
       for (const m of def.migrations ?? []) {
         if (!m.name.startsWith(prefix)) fail('plugin.invalid', `Plugin "${def.id}": migration "${m.name}" must be named "${prefix}NNNN_…"`);
         const foreign = (m.tables ?? []).find((t) => !t.startsWith(prefix));
-        if (foreign) fail('plugin.invalid', `Plugin "${def.id}": migration "${m.name}" creates table "${foreign}", which must start with "${prefix}"`);
+        if (foreign)
+          fail('plugin.invalid', `Plugin "${def.id}": migration "${m.name}" creates table "${foreign}", which must start with "${prefix}"`);
         const owner = migrations.get(m.name);
         if (owner) fail('plugin.conflict', `Migration "${m.name}" is declared twice by "${owner}" and "${def.id}"`);
         migrations.set(m.name, def.id);
       }
       for (const p of def.permissions ?? []) {
-        if (!p.name.startsWith(`${def.id}.`)) fail('plugin.invalid', `Plugin "${def.id}": permission "${p.name}" must start with "${def.id}."`);
+        if (!p.name.startsWith(`${def.id}.`))
+          fail('plugin.invalid', `Plugin "${def.id}": permission "${p.name}" must start with "${def.id}."`);
       }
       for (const tag of def.ui?.elements ?? []) {
         if (!tag.startsWith(`${def.id}-`)) fail('plugin.invalid', `Plugin "${def.id}": element <${tag}> must start with "${def.id}-"`);
         const owner = tags.get(tag);
-        if (owner) fail('plugin.conflict', owner === def.id ? `Plugin "${def.id}" declares element <${tag}> twice` : `Element <${tag}> is defined by both "${owner}" and "${def.id}"`);
+        if (owner)
+          fail(
+            'plugin.conflict',
+            owner === def.id
+              ? `Plugin "${def.id}" declares element <${tag}> twice`
+              : `Element <${tag}> is defined by both "${owner}" and "${def.id}"`,
+          );
         tags.set(tag, def.id);
       }
       for (const name of Object.keys(def.extensionPoints ?? {})) {
-        if (!name.startsWith(`${def.id}.`)) fail('plugin.invalid', `Plugin "${def.id}": extension point "${name}" must start with "${def.id}."`);
+        if (!name.startsWith(`${def.id}.`))
+          fail('plugin.invalid', `Plugin "${def.id}": extension point "${name}" must start with "${def.id}."`);
         points.set(name, def.id);
       }
       for (const t of def.elementTemplates ?? []) {
-        if (!t.id.startsWith(`${def.id}.`)) fail('plugin.invalid', `Plugin "${def.id}": element template "${t.id}" must start with "${def.id}."`);
+        if (!t.id.startsWith(`${def.id}.`))
+          fail('plugin.invalid', `Plugin "${def.id}": element template "${t.id}" must start with "${def.id}."`);
       }
       for (const d of def.documents ?? []) {
         if (!d.id.startsWith(`${def.id}.`)) fail('plugin.invalid', `Plugin "${def.id}": document "${d.id}" must start with "${def.id}."`);
@@ -167,16 +185,24 @@ export class PluginHost {
 
   private checkContributions(): void {
     const points = new Map<string, { owner: string; def: NonNullable<PluginDefinition['extensionPoints']>[string] }>();
-    for (const { def } of this.plugins) for (const [name, p] of Object.entries(def.extensionPoints ?? {})) points.set(name, { owner: def.id, def: p });
+    for (const { def } of this.plugins)
+      for (const [name, p] of Object.entries(def.extensionPoints ?? {})) points.set(name, { owner: def.id, def: p });
     for (const { def } of this.plugins) {
       for (const [point, values] of Object.entries(def.contributions ?? {})) {
         const target = points.get(point);
-        if (!target) fail('plugin.missing_dependency', `Plugin "${def.id}" contributes to "${point}", but no enabled plugin offers that extension point`);
+        if (!target)
+          fail(
+            'plugin.missing_dependency',
+            `Plugin "${def.id}" contributes to "${point}", but no enabled plugin offers that extension point`,
+          );
         const list = this.contributed.get(point) ?? [];
         for (const value of values) {
           const parsed = target.def.schema?.safeParse(value);
           if (parsed && !parsed.success) {
-            fail('plugin.invalid', `Plugin "${def.id}": contribution to "${point}" is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+            fail(
+              'plugin.invalid',
+              `Plugin "${def.id}": contribution to "${point}" is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`,
+            );
           }
           // The parsed value: the point's schema defaults and transforms apply.
           list.push({ plugin: def.id, value: parsed ? parsed.data : value });

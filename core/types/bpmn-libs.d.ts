@@ -3,7 +3,15 @@
 declare module 'bpmn-moddle' {
   export class BpmnModdle {
     constructor(packages?: Record<string, unknown>);
-    fromXML(xml: string, typeName?: string): Promise<{ rootElement: unknown; warnings: { message: string; element?: unknown }[]; references: unknown[]; elementsById: Record<string, unknown> }>;
+    fromXML(
+      xml: string,
+      typeName?: string,
+    ): Promise<{
+      rootElement: unknown;
+      warnings: { message: string; element?: unknown }[];
+      references: unknown[];
+      elementsById: Record<string, unknown>;
+    }>;
   }
 }
 // moddle-context-serializer ships its own types (types/index.d.ts, an ambient module, loaded

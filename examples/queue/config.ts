@@ -15,7 +15,10 @@ function isTimeZone(tz: string): boolean {
  */
 export const QueueConfig = z.object({
   /** Letters printed before the number: `A` gives A001, A002, … */
-  ticketPrefix: z.string().regex(/^[A-Z]{0,3}$/, 'up to 3 capital letters').default('A'),
+  ticketPrefix: z
+    .string()
+    .regex(/^[A-Z]{0,3}$/, 'up to 3 capital letters')
+    .default('A'),
   /** Start again at 1 every morning (the usual practice); false: numbers keep growing. */
   resetDaily: z.boolean().default(true),
   /** The most tickets one unit issues in one period; beyond it `queue.full`. */

@@ -12,7 +12,10 @@ export const issueTicketTemplate: ElementTemplate = {
   version: 1,
   appliesTo: ['bpmn:ServiceTask'],
   elementType: { value: 'bpmn:ServiceTask' },
-  groups: [{ id: 'input', label: 'Đầu vào' }, { id: 'output', label: 'Kết quả' }],
+  groups: [
+    { id: 'input', label: 'Đầu vào' },
+    { id: 'output', label: 'Kết quả' },
+  ],
   properties: [
     { type: 'Hidden', value: 'external', binding: { type: 'property', name: 'camunda:type' } },
     { type: 'Hidden', value: 'queue.issue-ticket', binding: { type: 'property', name: 'camunda:topic' } },

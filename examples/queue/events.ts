@@ -11,7 +11,11 @@ import { finishTicket } from './tickets.ts';
 export const closeServedTicket: PluginEventHandler<'task.completed'> = async (event, { em, ctx }) => {
   const { businessKey, unitId } = event.payload;
   if (!businessKey || !unitId) return;
-  const ticket = await em.findOne(QueueTicket, { dossierId: businessKey, unitId, status: 'called' }, { orderBy: { calledAt: 'desc' }, disableIdentityMap: true });
+  const ticket = await em.findOne(
+    QueueTicket,
+    { dossierId: businessKey, unitId, status: 'called' },
+    { orderBy: { calledAt: 'desc' }, disableIdentityMap: true },
+  );
   if (!ticket) return;
   const who = { actor: event.actor ?? { id: null, name: 'system:queue' }, requestId: event.requestId };
   await finishTicket(ctx as PluginContext<QueueConfig>, em, who, ticket, 'done');

@@ -19,15 +19,23 @@ export const issueTicketHandler: ServiceTaskHandler = async (job, pluginCtx) => 
   const ctx = pluginCtx as PluginContext<QueueConfig>; // the host hands each plugin its parsed config
   const parsed = IssueVariables.safeParse(job.variables);
   if (!parsed.success) {
-    throw new AppError('request.invalid', `queue.issue-ticket needs unitId and serviceCode: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
+    throw new AppError(
+      'request.invalid',
+      `queue.issue-ticket needs unitId and serviceCode: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`,
+    );
   }
   try {
     const ticket = await ctx.em().transactional((em) =>
-      issueTicket(ctx, em, { actor: { id: null, name: `engine:${job.topic}` }, requestId: null }, {
-        ...parsed.data,
-        dossierId: parsed.data.dossierId ?? job.businessKey,
-        idempotencyKey: job.idempotencyKey,
-      }),
+      issueTicket(
+        ctx,
+        em,
+        { actor: { id: null, name: `engine:${job.topic}` }, requestId: null },
+        {
+          ...parsed.data,
+          dossierId: parsed.data.dossierId ?? job.businessKey,
+          idempotencyKey: job.idempotencyKey,
+        },
+      ),
     );
     const variables: IssueTicketOutput = { queueTicketId: ticket.id, queueTicketCode: ticket.code };
     return { variables: { ...variables } };

@@ -66,7 +66,12 @@ describe('queue plugin: boot', () => {
 
   it('is listed by /api/health', async () => {
     const body = await (await ctx.t.client().get('/api/health')).json();
-    expect(body.plugins).toEqual(expect.arrayContaining([{ id: 'queue', version: '1.0.0' }, { id: 'notice', version: '0.1.0' }]));
+    expect(body.plugins).toEqual(
+      expect.arrayContaining([
+        { id: 'queue', version: '1.0.0' },
+        { id: 'notice', version: '0.1.0' },
+      ]),
+    );
   });
 
   it('publishes its routes under /api/queue with their permissions', async () => {
@@ -82,14 +87,24 @@ describe('queue plugin: boot', () => {
 
   it('registers its permissions, handler, element template and document', async () => {
     const { services } = ctx.t.platform;
-    expect(services.permissions.list().filter((p) => p.owner === 'queue').map((p) => p.name).sort()).toEqual(['queue.call', 'queue.issue', 'queue.read']);
+    expect(
+      services.permissions
+        .list()
+        .filter((p) => p.owner === 'queue')
+        .map((p) => p.name)
+        .sort(),
+    ).toEqual(['queue.call', 'queue.issue', 'queue.read']);
     expect(services.plugins.handlers.has('queue.issue-ticket')).toBe(true);
     expect(services.plugins.handlers.topics()).toContainEqual({ topic: 'queue.issue-ticket', owner: 'queue' });
     const template = services.plugins.elementTemplates().find((t) => t.id === 'queue.issue-ticket');
-    expect(template?.properties).toContainEqual(expect.objectContaining({ value: 'queue.issue-ticket', binding: { type: 'property', name: 'camunda:topic' } }));
+    expect(template?.properties).toContainEqual(
+      expect.objectContaining({ value: 'queue.issue-ticket', binding: { type: 'property', name: 'camunda:topic' } }),
+    );
     expect(services.plugins.documents().find((d) => d.id === 'queue.ticket')?.source).toContain('PHIẾU SỐ THỨ TỰ');
     const roles = (await (await (await as('clerk')).get('/api/roles')).json()) as { role: string; permissions: string[] }[];
-    expect(roles.find((r) => r.role === 'receptionist')?.permissions).toEqual(expect.arrayContaining(['queue.issue', 'queue.call', 'queue.read']));
+    expect(roles.find((r) => r.role === 'receptionist')?.permissions).toEqual(
+      expect.arrayContaining(['queue.issue', 'queue.call', 'queue.read']),
+    );
   });
 });
 
@@ -161,7 +176,11 @@ describe('queue plugin: a morning at the desk', () => {
     await clerk.post(`/api/queue/tickets/${ticket.id}/done`);
     const auditor = await as('auditor');
     const { records } = await (await auditor.get(`/api/audit?action=queue.*&targetId=${ticket.id}`)).json();
-    expect(records.map((r: { action: string }) => r.action).reverse()).toEqual(['queue.ticket.issued', 'queue.ticket.called', 'queue.ticket.done']);
+    expect(records.map((r: { action: string }) => r.action).reverse()).toEqual([
+      'queue.ticket.issued',
+      'queue.ticket.called',
+      'queue.ticket.done',
+    ]);
     expect(records[0]).toMatchObject({ actorName: 'clerk', targetType: 'queue_ticket', unitId: desk });
     expect((await (await auditor.get('/api/audit/verify')).json()).problems).toEqual([]);
   });
@@ -181,7 +200,12 @@ describe('queue plugin: unit scope', () => {
   it('refuses a clerk of another unit, and people without the permission', async () => {
     const { desk, admin } = await nextMorning();
     const commune = await unitId('DEMO.XA.AN-BINH');
-    const created = await admin.post('/api/users', { username: 'tiepnhan.anbinh', displayName: 'Cán bộ một cửa xã An Bình', unitId: commune, password: 'Quay-Mot-Cua-An-Binh-2026' });
+    const created = await admin.post('/api/users', {
+      username: 'tiepnhan.anbinh',
+      displayName: 'Cán bộ một cửa xã An Bình',
+      unitId: commune,
+      password: 'Quay-Mot-Cua-An-Binh-2026',
+    });
     expect(created.status).toBe(201);
     const { user } = await created.json();
     expect((await admin.post('/api/role-assignments', { userId: user.id, role: 'receptionist', unitId: commune })).status).toBe(201);
@@ -246,7 +270,9 @@ describe('queue plugin: service-task handler', () => {
     await expect(handler(job({ unitId: desk, serviceCode: 'HT' }, 'job-b'), tiny)).rejects.toSatisfy(
       (err) => err instanceof BpmnBusinessError && err.errorCode === 'queue.full',
     );
-    await expect(handler(job({ serviceCode: 'HT' }, 'job-c'), base)).rejects.toSatisfy((err) => err instanceof AppError && err.code === 'request.invalid');
+    await expect(handler(job({ serviceCode: 'HT' }, 'job-c'), base)).rejects.toSatisfy(
+      (err) => err instanceof AppError && err.code === 'request.invalid',
+    );
   });
 });
 
@@ -262,7 +288,7 @@ describe('queue plugin: domain events', () => {
   </bpmn:process>
 </bpmn:definitions>`;
 
-  it('Given a called ticket of a dossier, When the clerk completes the dossier\'s step at that desk, Then the ticket is done in the same transaction and queue.ticket.finished is published', async () => {
+  it("Given a called ticket of a dossier, When the clerk completes the dossier's step at that desk, Then the ticket is done in the same transaction and queue.ticket.finished is published", async () => {
     const { desk, clerk } = await nextMorning();
     const { services } = ctx.t.platform;
     const finished: Record<string, unknown>[] = [];
@@ -270,11 +296,15 @@ describe('queue plugin: domain events', () => {
     const analyst = await as('analyst');
     expect((await analyst.post('/api/definitions', RECEPTION, { 'content-type': 'application/xml' })).status).toBeLessThan(300);
     // Given a ticket for dossier HS-Q-1, called to desk 1, and the dossier's reception step
-    const ticket = (await (await clerk.post('/api/queue/tickets', { unitId: desk, serviceCode: 'HT', dossierId: 'HS-Q-1' })).json()) as { id: string };
+    const ticket = (await (await clerk.post('/api/queue/tickets', { unitId: desk, serviceCode: 'HT', dossierId: 'HS-Q-1' })).json()) as {
+      id: string;
+    };
     expect((await clerk.post('/api/queue/call-next', { unitId: desk, desk: 'Quầy 1' })).status).toBe(200);
     const started = await clerk.post('/api/instances', { definitionKey: 'queue-reception', businessKey: 'HS-Q-1', unitId: desk });
     expect(started.status, await started.clone().text()).toBe(201);
-    const { openTasks } = (await (await clerk.get(`/api/instances/${(await started.json()).id}`)).json()) as { openTasks: { id: string }[] };
+    const { openTasks } = (await (await clerk.get(`/api/instances/${(await started.json()).id}`)).json()) as {
+      openTasks: { id: string }[];
+    };
     // When the clerk completes it
     expect((await clerk.post(`/api/tasks/${openTasks[0].id}/complete`, { variables: {} })).status).toBe(204);
     // Then the ticket is done, audited as the clerk, and announced
@@ -288,7 +318,10 @@ describe('queue plugin: domain events', () => {
   it('lets a plugin publish only events under its own id', async () => {
     const { services } = ctx.t.platform;
     const pluginCtx = services.plugins.context('queue', services);
-    const err = await services.db.em().transactional((em) => pluginCtx.events.publish(em, 'task.completed', {})).catch((e: unknown) => e);
+    const err = await services.db
+      .em()
+      .transactional((em) => pluginCtx.events.publish(em, 'task.completed', {}))
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).code).toBe('event.invalid');
   });

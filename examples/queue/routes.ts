@@ -1,4 +1,15 @@
-import { acting, AppError, defineRoute, IdParam, json, jsonBody, z, type AppEnv, type OpenAPIHono, type PluginContext } from '../../core/plugin-api.ts';
+import {
+  acting,
+  AppError,
+  defineRoute,
+  IdParam,
+  json,
+  jsonBody,
+  z,
+  type AppEnv,
+  type OpenAPIHono,
+  type PluginContext,
+} from '../../core/plugin-api.ts';
 import type { QueueConfig } from './config.ts';
 // Registers the queue's error codes (defineErrors) before the routes below declare them.
 import './errors.ts';
@@ -7,7 +18,10 @@ import type { DisplayMessage } from './contract.ts';
 import { callNext, findTicket, finishTicket, issueTicket, listTickets, ticketView } from './tickets.ts';
 
 const UnitId = z.string().min(1).max(64).describe('Id of the unit whose queue this is');
-const ServiceCode = z.string().regex(/^[A-Za-z0-9._-]{1,64}$/).describe('Service or sector code the citizen chose at the kiosk');
+const ServiceCode = z
+  .string()
+  .regex(/^[A-Za-z0-9._-]{1,64}$/)
+  .describe('Service or sector code the citizen chose at the kiosk');
 
 const Ticket = z
   .object({
@@ -43,7 +57,9 @@ const issue = defineRoute({
   tags,
   summary: 'Issue the next queue ticket of a unit (reception kiosk or desk)',
   permission: 'queue.issue',
-  request: jsonBody(z.object({ unitId: UnitId, serviceCode: ServiceCode, dossierId: z.string().max(64).nullable().optional() }).openapi('QueueTicketIssue')),
+  request: jsonBody(
+    z.object({ unitId: UnitId, serviceCode: ServiceCode, dossierId: z.string().max(64).nullable().optional() }).openapi('QueueTicketIssue'),
+  ),
   errors: ['unit.not_found', 'auth.forbidden_scope', 'queue.full'],
   responses: { 201: json(Ticket, 'Issued') },
 });
@@ -65,7 +81,15 @@ const next = defineRoute({
   tags,
   summary: 'Call the oldest waiting ticket to your desk; two clerks calling at once get different tickets',
   permission: 'queue.call',
-  request: jsonBody(z.object({ unitId: UnitId, desk: z.string().min(1).max(64).describe('Desk label shown on the board, e.g. "Quầy 3"'), serviceCode: ServiceCode.optional() }).openapi('QueueCall')),
+  request: jsonBody(
+    z
+      .object({
+        unitId: UnitId,
+        desk: z.string().min(1).max(64).describe('Desk label shown on the board, e.g. "Quầy 3"'),
+        serviceCode: ServiceCode.optional(),
+      })
+      .openapi('QueueCall'),
+  ),
   errors: ['unit.not_found', 'auth.forbidden_scope', 'queue.empty'],
   responses: { 200: json(Ticket, 'Called') },
 });
@@ -104,7 +128,8 @@ const ticketNotVisible = (id: string) => new AppError('queue.ticket_not_found', 
 
 /** Mounted at /api/queue. Every handler checks the unit scope of what it touches. */
 export function queueRoutes(router: OpenAPIHono<AppEnv>, ctx: PluginContext<QueueConfig>): void {
-  const visible = (c: { var: AppEnv['Variables'] }, unitId: string) => c.var.authz.assertVisible('queue.read', unitId, () => unitNotVisible(unitId));
+  const visible = (c: { var: AppEnv['Variables'] }, unitId: string) =>
+    c.var.authz.assertVisible('queue.read', unitId, () => unitNotVisible(unitId));
 
   router.openapi(issue, async (c) => {
     const body = c.req.valid('json');
@@ -129,7 +154,10 @@ export function queueRoutes(router: OpenAPIHono<AppEnv>, ctx: PluginContext<Queu
     return c.json(ticketView(ticket), 200);
   });
 
-  for (const [route, outcome] of [[done, 'done'], [noShow, 'no_show']] as const) {
+  for (const [route, outcome] of [
+    [done, 'done'],
+    [noShow, 'no_show'],
+  ] as const) {
     router.openapi(route, async (c) => {
       const ticket = await ctx.em().transactional(async (em) => {
         const current = await findTicket(em, c.req.valid('param').id);
@@ -152,7 +180,9 @@ export function queueRoutes(router: OpenAPIHono<AppEnv>, ctx: PluginContext<Queu
     return c.json(
       {
         unitId,
-        serving: tickets.filter((t) => t.status === 'called').map((t) => ({ code: t.code, desk: t.desk ?? null, calledAt: t.calledAt?.toISOString() ?? null })),
+        serving: tickets
+          .filter((t) => t.status === 'called')
+          .map((t) => ({ code: t.code, desk: t.desk ?? null, calledAt: t.calledAt?.toISOString() ?? null })),
         waiting: tickets.filter((t) => t.status === 'waiting').length,
         messages,
       },

@@ -109,7 +109,13 @@ export async function findTicket(em: EntityManager, id: string): Promise<QueueTi
 }
 
 /** Closes a called ticket: served (`done`) or the citizen did not come (`no_show`). */
-export async function finishTicket(ctx: Ctx, em: EntityManager, who: Acting, ticket: QueueTicket, outcome: 'done' | 'no_show'): Promise<QueueTicket> {
+export async function finishTicket(
+  ctx: Ctx,
+  em: EntityManager,
+  who: Acting,
+  ticket: QueueTicket,
+  outcome: 'done' | 'no_show',
+): Promise<QueueTicket> {
   const now = ctx.services.clock.now();
   const changed = await em.nativeUpdate(QueueTicket, { id: ticket.id, status: 'called' }, { status: outcome, finishedAt: now });
   if (changed !== 1) {
@@ -125,7 +131,12 @@ export async function finishTicket(ctx: Ctx, em: EntityManager, who: Acting, tic
     summary: { code: ticket.code, status: ['called', outcome] },
   });
   // For other modules (a dossier's timeline, the desk's statistics): `queue.ticket.finished`.
-  await ctx.events.publish(em, 'queue.ticket.finished', { ticketId: ticket.id, code: ticket.code, unitId: ticket.unitId, dossierId: ticket.dossierId ?? null, outcome }, who);
+  await ctx.events.publish(
+    em,
+    'queue.ticket.finished',
+    { ticketId: ticket.id, code: ticket.code, unitId: ticket.unitId, dossierId: ticket.dossierId ?? null, outcome },
+    who,
+  );
   return { ...ticket, status: outcome, finishedAt: now };
 }
 

@@ -47,15 +47,40 @@ const clients: Record<'admin' | 'clerk', TestClient | undefined> = { admin: unde
 // Strings a careless parser trips on: control and zero-width characters, right-to-left marks,
 // lone surrogates, Vietnamese in both normal forms, SQL and path metacharacters.
 const oddText = fc.constantFrom(
-  '\u0000', '\u200b\u200d', '\u202e', '\ud800', '\udfff', 'Nguyễn Văn A', 'Nguye\u0302\u0303n', "' OR 1=1 --", '%00', '..%2F..', '{{fee:x}}', '\\', '"', '𝕏'.repeat(3),
+  '\u0000',
+  '\u200b\u200d',
+  '\u202e',
+  '\ud800',
+  '\udfff',
+  'Nguyễn Văn A',
+  'Nguye\u0302\u0303n',
+  "' OR 1=1 --",
+  '%00',
+  '..%2F..',
+  '{{fee:x}}',
+  '\\',
+  '"',
+  '𝕏'.repeat(3),
 );
 const hugeText = fc.integer({ min: 10_000, max: 200_000 }).map((n) => 'x'.repeat(n));
-const anyScalar = fc.oneof(fc.string({ unit: 'binary', maxLength: 20 }), fc.integer(), fc.double(), fc.boolean(), fc.constant(null), oddText);
+const anyScalar = fc.oneof(
+  fc.string({ unit: 'binary', maxLength: 20 }),
+  fc.integer(),
+  fc.double(),
+  fc.boolean(),
+  fc.constant(null),
+  oddText,
+);
 
 /** A value of the wrong kind, or a hostile string, in place of a good one. */
-const badValue: fc.Arbitrary<unknown> = fc.oneof(anyScalar, hugeText, fc.array(anyScalar, { maxLength: 3 }), fc.dictionary(fc.string({ maxLength: 5 }), anyScalar, { maxKeys: 3 }));
+const badValue: fc.Arbitrary<unknown> = fc.oneof(
+  anyScalar,
+  hugeText,
+  fc.array(anyScalar, { maxLength: 3 }),
+  fc.dictionary(fc.string({ maxLength: 5 }), anyScalar, { maxKeys: 3 }),
+);
 
-const asText = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v) ?? '');
+const asText = (v: unknown): string => (typeof v === 'string' ? v : (JSON.stringify(v) ?? ''));
 // A path segment the router still matches to this operation (never empty, never . or ..).
 const segment = (v: unknown): string | null => {
   const s = asText(v);
@@ -100,7 +125,11 @@ function bodyArbitrary(op: Operation, bad: boolean): fc.Arbitrary<FuzzRequest['b
       if (!v || typeof v !== 'object' || Array.isArray(v)) return json(wrong);
       const keys = Object.keys(v);
       const target = keys.length ? keys[key.length % keys.length] : key;
-      return json(key.length % 3 === 0 ? Object.fromEntries(keys.filter((k) => k !== target).map((k) => [k, (v as Record<string, unknown>)[k]])) : { ...v, [target]: wrong });
+      return json(
+        key.length % 3 === 0
+          ? Object.fromEntries(keys.filter((k) => k !== target).map((k) => [k, (v as Record<string, unknown>)[k]]))
+          : { ...v, [target]: wrong },
+      );
     }),
     badValue.map(json),
     // malformed JSON: cut short, trailing garbage, not JSON at all
@@ -111,26 +140,38 @@ function bodyArbitrary(op: Operation, bad: boolean): fc.Arbitrary<FuzzRequest['b
 
 function requestArbitrary(op: Operation): fc.Arbitrary<FuzzRequest> {
   const shaped = (bad: boolean) =>
-    fc.record({ params: paramsArbitrary(op, 'path', bad), query: paramsArbitrary(op, 'query', bad), body: bodyArbitrary(op, bad) }).map((r) => r as FuzzRequest);
+    fc
+      .record({ params: paramsArbitrary(op, 'path', bad), query: paramsArbitrary(op, 'query', bad), body: bodyArbitrary(op, bad) })
+      .map((r) => r as FuzzRequest);
   return fc.oneof({ arbitrary: shaped(false), weight: 1 }, { arbitrary: shaped(true), weight: 2 }).map(shown);
 }
 
 /** How a failing request is printed: huge strings cut short. */
 function shown(req: FuzzRequest): FuzzRequest {
-  const text = JSON.stringify(req, (_, v: unknown) => (typeof v === 'string' && v.length > 200 ? `${v.slice(0, 40)}… (${v.length} characters)` : v));
+  const text = JSON.stringify(req, (_, v: unknown) =>
+    typeof v === 'string' && v.length > 200 ? `${v.slice(0, 40)}… (${v.length} characters)` : v,
+  );
   return Object.assign(req, { [fc.toStringMethod]: () => text });
 }
 
 /** A URL can carry no lone surrogate: what a client would send instead (U+FFFD). */
 const wellFormed = (s: string) => Buffer.from(s, 'utf8').toString('utf8');
 
-async function send(op: Operation, who: TestClient, req: FuzzRequest): Promise<{ status: number; type: string; body: unknown; text: string }> {
+async function send(
+  op: Operation,
+  who: TestClient,
+  req: FuzzRequest,
+): Promise<{ status: number; type: string; body: unknown; text: string }> {
   const path = op.path.replace(/\{(\w+)\}/g, (_, name: string) => encodeURIComponent(wellFormed(req.params[name])));
   const query = new URLSearchParams(Object.entries(req.query).map(([k, v]) => [k, wellFormed(v)])).toString();
   const headers: Record<string, string> = { origin: ORIGIN, 'accept-language': 'en' };
   if (who.cookie) headers.cookie = who.cookie;
   if (req.body) headers['content-type'] = req.body.type;
-  const res = await ctx.t.platform.app.request(`${ORIGIN}${path}${query ? `?${query}` : ''}`, { method: op.method.toUpperCase(), headers, body: req.body?.raw });
+  const res = await ctx.t.platform.app.request(`${ORIGIN}${path}${query ? `?${query}` : ''}`, {
+    method: op.method.toUpperCase(),
+    headers,
+    body: req.body?.raw,
+  });
   const type = res.headers.get('content-type') ?? '';
   const text = await res.text();
   let body: unknown = text;
@@ -155,11 +196,13 @@ function check(op: Operation, answer: Awaited<ReturnType<typeof send>>): void {
 }
 
 function operations(): Operation[] {
-  return Object.entries(doc.paths)
-    .flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ ...op, method, path }) as Operation))
-    .filter((op) => !SKIPPED.has(op.operationId))
-    // Reads first, then writes, deletions last: fewer fixtures gone before they are read.
-    .sort((a, b) => rank(a.method) - rank(b.method));
+  return (
+    Object.entries(doc.paths)
+      .flatMap(([path, item]) => Object.entries(item).map(([method, op]) => ({ ...op, method, path }) as Operation))
+      .filter((op) => !SKIPPED.has(op.operationId))
+      // Reads first, then writes, deletions last: fewer fixtures gone before they are read.
+      .sort((a, b) => rank(a.method) - rank(b.method))
+  );
 }
 const rank = (method: string) => ['get', 'post', 'put', 'patch', 'delete'].indexOf(method);
 
@@ -190,7 +233,10 @@ describe(`API fuzz (seed ${SEED}, ${RUNS} runs per operation and user)`, () => {
         );
       }
     }
-    const tally = [...statuses].sort((a, b) => a[0] - b[0]).map(([status, n]) => `${status}×${n}`).join(' ');
+    const tally = [...statuses]
+      .sort((a, b) => a[0] - b[0])
+      .map(([status, n]) => `${status}×${n}`)
+      .join(' ');
     console.info(`API fuzz: ${requests} requests over ${ops.length} operations; statuses ${tally}`);
   }, 240_000);
 });

@@ -30,7 +30,9 @@ async function expectProblem(res: Response, status: number, code: string) {
 }
 
 async function tokenNames(): Promise<string[]> {
-  const rows = await ctx.t.platform.services.db.em().execute<{ name: string }[]>("SELECT t.name FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE u.username = 'clerk'");
+  const rows = await ctx.t.platform.services.db
+    .em()
+    .execute<{ name: string }[]>("SELECT t.name FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE u.username = 'clerk'");
   return rows.map((r) => r.name);
 }
 
@@ -42,11 +44,19 @@ describe('an unauthenticated state-changing request', () => {
 
   it('answers 401 auth.required from a foreign site too (it carries no credential to abuse)', async () => {
     await expectProblem(await bare({ origin: EVIL }).post('/api/me/tokens', { name: 'x' }), 401, 'auth.required');
-    await expectProblem(await bare({ origin: EVIL, 'sec-fetch-site': 'cross-site' }).request('DELETE', '/api/me/tokens/any'), 401, 'auth.required');
+    await expectProblem(
+      await bare({ origin: EVIL, 'sec-fetch-site': 'cross-site' }).request('DELETE', '/api/me/tokens/any'),
+      401,
+      'auth.required',
+    );
   });
 
   it('answers 401 auth.session_expired with a cookie whose session is gone', async () => {
-    await expectProblem(await bare({ origin: EVIL }, 'motcua_session=no-such-session').post('/api/me/tokens', { name: 'x' }), 401, 'auth.session_expired');
+    await expectProblem(
+      await bare({ origin: EVIL }, 'motcua_session=no-such-session').post('/api/me/tokens', { name: 'x' }),
+      401,
+      'auth.session_expired',
+    );
   });
 });
 

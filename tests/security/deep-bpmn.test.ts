@@ -36,7 +36,10 @@ describe('deeply nested BPMN', () => {
   });
 
   it('refuses any XML element nesting beyond the bound, sub-process or not', async () => {
-    const deepExtension = SUB_PROCESS.replace('<userTask id="sign" name="Ký duyệt" />', `<userTask id="sign" name="Ký duyệt"><extensionElements>${'<x:a xmlns:x="urn:x">'.repeat(500)}${'</x:a>'.repeat(500)}</extensionElements></userTask>`);
+    const deepExtension = SUB_PROCESS.replace(
+      '<userTask id="sign" name="Ký duyệt" />',
+      `<userTask id="sign" name="Ký duyệt"><extensionElements>${'<x:a xmlns:x="urn:x">'.repeat(500)}${'</x:a>'.repeat(500)}</extensionElements></userTask>`,
+    );
     const res = await analyst.post('/api/definitions', deepExtension, xml);
     expect(res.status).toBe(422);
     expect((await res.json()).code).toBe('bpmn.too_deep');

@@ -16,9 +16,17 @@ const xmlHeaders = { 'content-type': 'application/xml' };
 const DOSSIER = 'DEMO.TTPVHCC.Q1-261206-0001';
 const RESULTS = ['vn.base.lt-khai-sinh.ho-tich.ket-qua', 'vn.base.lt-khai-sinh.thuong-tru.ket-qua', 'vn.base.lt-khai-sinh.bhyt.ket-qua'];
 
-interface Task { id: string; instanceId: string; definitionKey: string; activityId: string }
+interface Task {
+  id: string;
+  instanceId: string;
+  definitionKey: string;
+  activityId: string;
+}
 interface Instance {
-  id: string; status: string; variables: Record<string, unknown>; openTasks: Task[];
+  id: string;
+  status: string;
+  variables: Record<string, unknown>;
+  openTasks: Task[];
   history: { activityId: string; endedAt: string | null; actorId: string | null }[];
   messages: { name: string; origin: string; sentBy: string | null; activityId: string | null }[];
 }
@@ -28,7 +36,8 @@ let clerk: TestClient;
 let parentId: string;
 
 const instance = async (id: string, as = clerk): Promise<Instance> => (await as.get(`/api/instances/${id}`)).json();
-const count = async (sql: string, params: unknown[]) => Number((await ctx.t.platform.services.db.em().execute<{ n: number | string }[]>(sql, params))[0].n);
+const count = async (sql: string, params: unknown[]) =>
+  Number((await ctx.t.platform.services.db.em().execute<{ n: number | string }[]>(sql, params))[0].n);
 
 async function createPerson(username: string, role: string, unitCode: string): Promise<TestClient> {
   const units = (await (await admin.get('/api/units')).json()) as { id: string; code: string }[];
@@ -47,7 +56,9 @@ beforeAll(async () => {
   expect(deployed.status, await deployed.clone().text()).toBe(201);
   // Given a birth bundle received at the desk, now waiting for the civil-status result
   const started = await clerk.post('/api/instances', {
-    definitionKey: 'vn_base_lt_khai_sinh', businessKey: DOSSIER, variables: { dossier: { code: DOSSIER }, applicant: { name: 'Nguyễn Thị Mai' } },
+    definitionKey: 'vn_base_lt_khai_sinh',
+    businessKey: DOSSIER,
+    variables: { dossier: { code: DOSSIER }, applicant: { name: 'Nguyễn Thị Mai' } },
   });
   expect(started.status, await started.clone().text()).toBe(201);
   const parent = (await started.json()) as Instance;
@@ -58,7 +69,11 @@ beforeAll(async () => {
 describe('forged agency result (POST /api/messages)', () => {
   it('a desk clerk cannot send another agency’s result message: 403 message.not_receivable, nothing stored, the bundle still waits', async () => {
     for (const name of RESULTS) {
-      const res = await clerk.post('/api/messages', { name, correlationKey: DOSSIER, variables: { khaiSinhApproved: true, applicant: 'forged' } });
+      const res = await clerk.post('/api/messages', {
+        name,
+        correlationKey: DOSSIER,
+        variables: { khaiSinhApproved: true, applicant: 'forged' },
+      });
       expect(res.status, name).toBe(403);
       expect(((await res.json()) as { code: string }).code).toBe('message.not_receivable');
     }
@@ -87,13 +102,24 @@ describe('forged agency result (POST /api/messages)', () => {
     };
     await step(specialist, 'Task_HoTich_XuLy', {});
     // The child process writes whatever it likes into its own variables, applicant included ...
-    await step(leader, 'Task_HoTich_PheDuyet', { khaiSinhApproved: true, personalId: '001226000123', applicant: 'overwritten by the child' });
+    await step(leader, 'Task_HoTich_PheDuyet', {
+      khaiSinhApproved: true,
+      personalId: '001226000123',
+      applicant: 'overwritten by the child',
+    });
     const parent = await instance(parentId);
     // ... but the bundle takes only what its catch event maps.
     expect(parent.variables).toMatchObject({ khaiSinhApproved: true, personalId: '001226000123', applicant: { name: 'Nguyễn Thị Mai' } });
     expect(parent.history.find((h) => h.activityId === 'Catch_HoTich')).toMatchObject({ actorId: leaderId });
     expect(parent.history.find((h) => h.activityId === 'Catch_HoTich')?.endedAt).not.toBeNull();
-    expect(parent.messages).toEqual([expect.objectContaining({ name: RESULTS[0], origin: 'process', sentBy: leaderId, activityId: 'Catch_HoTich' })]);
-    expect(await count("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'message.correlated' AND actor_id = ? AND target_id = ?", [leaderId, parentId])).toBe(1);
+    expect(parent.messages).toEqual([
+      expect.objectContaining({ name: RESULTS[0], origin: 'process', sentBy: leaderId, activityId: 'Catch_HoTich' }),
+    ]);
+    expect(
+      await count("SELECT COUNT(*) AS n FROM audit_log WHERE action = 'message.correlated' AND actor_id = ? AND target_id = ?", [
+        leaderId,
+        parentId,
+      ]),
+    ).toBe(1);
   });
 });

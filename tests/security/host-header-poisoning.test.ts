@@ -41,7 +41,11 @@ describe('Host header poisoning', () => {
   });
 
   it('the cacheable public page prints the configured origin, never the Host header', async () => {
-    for (const [path, status] of [['/thu-tuc/2.000635', 200], ['/thu-tuc/9.999999', 404], ['/thu-tuc?q=ho+tich', 200]] as const) {
+    for (const [path, status] of [
+      ['/thu-tuc/2.000635', 200],
+      ['/thu-tuc/9.999999', 404],
+      ['/thu-tuc?q=ho+tich', 200],
+    ] as const) {
       const res = await viaEvilHost('GET', path);
       const body = await res.text();
       expect(res.status, path).toBe(status);

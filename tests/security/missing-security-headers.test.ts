@@ -16,7 +16,13 @@ beforeAll(async () => {
 /** The directives of a CSP header, by name. */
 function directives(csp: string | null): Record<string, string> {
   expect(csp).toBeTruthy();
-  return Object.fromEntries(csp!.split(';').map((d) => d.trim()).filter(Boolean).map((d) => [d.split(/\s+/)[0], d.split(/\s+/).slice(1).join(' ')]));
+  return Object.fromEntries(
+    csp!
+      .split(';')
+      .map((d) => d.trim())
+      .filter(Boolean)
+      .map((d) => [d.split(/\s+/)[0], d.split(/\s+/).slice(1).join(' ')]),
+  );
 }
 
 const PAGES = ['/', '/thu-tuc', '/thu-tuc?q=ho+kinh+doanh', '/thu-tuc/2.000635', '/thu-tuc/9.999999'];
@@ -69,7 +75,10 @@ describe('HTML pages', () => {
 describe('API responses', () => {
   it('carry a CSP that allows nothing and a Permissions-Policy', async () => {
     for (const res of [await ctx.t.client().get('/api/health'), await ctx.t.client().get('/api/me')]) {
-      expect(directives(res.headers.get('content-security-policy'))).toMatchObject({ 'default-src': "'none'", 'frame-ancestors': "'none'" });
+      expect(directives(res.headers.get('content-security-policy'))).toMatchObject({
+        'default-src': "'none'",
+        'frame-ancestors': "'none'",
+      });
       expect(res.headers.get('permissions-policy')).toContain('camera=()');
     }
   });

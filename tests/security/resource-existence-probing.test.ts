@@ -39,7 +39,14 @@ async function shape(res: Response, id: string) {
   return { status: res.status, contentType: res.headers.get('content-type'), body: JSON.parse(text) };
 }
 
-async function expectSameAsMissing(client: TestClient, method: 'GET' | 'POST', path: (id: string) => string, existing: string, missing: string, code: string) {
+async function expectSameAsMissing(
+  client: TestClient,
+  method: 'GET' | 'POST',
+  path: (id: string) => string,
+  existing: string,
+  missing: string,
+  code: string,
+) {
   const send = (id: string) => (method === 'GET' ? client.get(path(id)) : client.post(path(id), {}));
   const outside = await shape(await send(existing), existing);
   const absent = await shape(await send(missing), missing);

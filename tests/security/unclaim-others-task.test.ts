@@ -18,9 +18,16 @@ beforeAll(async () => {
   const admin = await ctx.t.login('admin');
   const analyst = await ctx.t.login('analyst');
   clerk = await ctx.t.login('clerk');
-  const created = await admin.post('/api/users', { username: 'clerk2', displayName: 'Quầy 1, người thứ hai', unitId: 'DEMO.TTPVHCC.Q1', password: PW });
+  const created = await admin.post('/api/users', {
+    username: 'clerk2',
+    displayName: 'Quầy 1, người thứ hai',
+    unitId: 'DEMO.TTPVHCC.Q1',
+    password: PW,
+  });
   expect(created.status).toBe(201);
-  expect((await admin.post('/api/role-assignments', { userId: 'clerk2', role: 'receptionist', unitId: 'DEMO.TTPVHCC.Q1' })).status).toBe(201);
+  expect((await admin.post('/api/role-assignments', { userId: 'clerk2', role: 'receptionist', unitId: 'DEMO.TTPVHCC.Q1' })).status).toBe(
+    201,
+  );
   colleague = await ctx.t.login('clerk2', PW);
   expect((await analyst.post('/api/definitions', FIVE, { 'content-type': 'application/xml' })).status).toBe(201);
 });

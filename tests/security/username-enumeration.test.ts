@@ -101,5 +101,4 @@ describe('username enumeration through login', () => {
     expect(verify.mock.calls[0][0]).not.toBe(dummy);
     expect(verify.mock.calls[0][0]).toMatch(/^\$argon2id\$/);
   });
-
 });

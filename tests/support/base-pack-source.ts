@@ -8,10 +8,24 @@ import { PLACEHOLDER, procedureDocument, type ProcedureDocument } from '../../co
 export const root = fileURLToPath(new URL('../../procedures/', import.meta.url));
 export const base = join(root, 'base');
 export const read = (path: string) => readFileSync(join(base, path), 'utf8');
-export const list = (dir: string, ext: string) => readdirSync(join(base, dir)).filter((f) => f.endsWith(ext)).sort();
+export const list = (dir: string, ext: string) =>
+  readdirSync(join(base, dir))
+    .filter((f) => f.endsWith(ext))
+    .sort();
 
-export interface Placeholder { token: string; kind: 'agency' | 'role' | 'fee'; description: string }
-export const pack = JSON.parse(read('pack.json')) as { id: string; name: string; version: string; sequence: number; publisher: { name: string; province: string }; placeholders: Placeholder[] };
+export interface Placeholder {
+  token: string;
+  kind: 'agency' | 'role' | 'fee';
+  description: string;
+}
+export const pack = JSON.parse(read('pack.json')) as {
+  id: string;
+  name: string;
+  version: string;
+  sequence: number;
+  publisher: { name: string; province: string };
+  placeholders: Placeholder[];
+};
 export const mapping = JSON.parse(readFileSync(join(root, 'demo-mapping.json'), 'utf8')) as Record<string, string | number>;
 
 export const procedureFiles = list('procedures', '.json');
@@ -37,5 +51,6 @@ export const resolve = (value: unknown): unknown => {
 /** Ids of the executable processes a diagram defines. */
 export const processIds = (xml: string) => [...xml.matchAll(/<bpmn:process id="([^"]+)"[^>]*isExecutable="true"/g)].map((m) => m[1]);
 
-export const FLOW_NODE = /<bpmn:(startEvent|endEvent|intermediateThrowEvent|intermediateCatchEvent|userTask|serviceTask|sendTask|receiveTask|manualTask|task|exclusiveGateway|parallelGateway|inclusiveGateway|eventBasedGateway|callActivity|subProcess)\b([^>]*)>/g;
+export const FLOW_NODE =
+  /<bpmn:(startEvent|endEvent|intermediateThrowEvent|intermediateCatchEvent|userTask|serviceTask|sendTask|receiveTask|manualTask|task|exclusiveGateway|parallelGateway|inclusiveGateway|eventBasedGateway|callActivity|subProcess)\b([^>]*)>/g;
 export const attrOf = (attrs: string, name: string) => new RegExp(`\\b${name}="([^"]*)"`).exec(attrs)?.[1];

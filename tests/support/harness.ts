@@ -76,7 +76,10 @@ export interface ProcessSteps<I extends InstanceLike> {
    * Completes a task: the task given, the first open task of the instance view given, or the
    * first open task of the instance whose id is given (read afresh). 204 expected unless `status` is given.
    */
-  complete(target: string | TaskRef | I, options?: { as?: TestClient; variables?: Record<string, unknown>; status?: number }): Promise<Response>;
+  complete(
+    target: string | TaskRef | I,
+    options?: { as?: TestClient; variables?: Record<string, unknown>; status?: number },
+  ): Promise<Response>;
   /** A message to POST /api/messages (200 expected unless `status` is given). */
   send(message: Record<string, unknown>, options?: { as?: TestClient; status?: number }): Promise<MessageResult>;
 }
@@ -122,7 +125,8 @@ export function useHarness(options: HarnessOptions = {}): Harness {
         instance,
         openTasks: async (id, as) => (await instance(id, as)).openTasks,
         async complete(target, { as = defaults.as(), variables = {}, status = 204 } = {}) {
-          const task = typeof target === 'string' ? (await instance(target, as)).openTasks[0] : 'openTasks' in target ? target.openTasks[0] : target;
+          const task =
+            typeof target === 'string' ? (await instance(target, as)).openTasks[0] : 'openTasks' in target ? target.openTasks[0] : target;
           expect(task, 'an open task to complete').toBeDefined();
           const res = await as.post(`/api/tasks/${task.id}/complete`, { variables });
           expect(res.status, await res.clone().text()).toBe(status);

@@ -39,7 +39,8 @@ export const importRules: IFlattenedRuleSet = {
     },
     {
       name: 'no-non-package-json',
-      comment: 'a package imported by the code (tests and scripts included) must be declared in package.json, not only installed as a dependency of a dependency',
+      comment:
+        'a package imported by the code (tests and scripts included) must be declared in package.json, not only installed as a dependency of a dependency',
       severity: 'error',
       from: {},
       to: { dependencyTypes: ['npm-no-pkg', 'npm-unknown'] },

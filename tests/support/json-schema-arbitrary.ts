@@ -16,7 +16,10 @@ const MAX_STRING = 40;
 const REF = '#/components/schemas/';
 
 export function jsonSchemaToArbitrary(schema: JsonSchema, components: Components = {}, depth = 0): fc.Arbitrary<unknown> {
-  if (schema === true || (typeof schema === 'object' && Object.keys(schema).filter((k) => !['description', 'example', 'default'].includes(k)).length === 0)) {
+  if (
+    schema === true ||
+    (typeof schema === 'object' && Object.keys(schema).filter((k) => !['description', 'example', 'default'].includes(k)).length === 0)
+  ) {
     return depth > 2 ? fc.constant(null) : fc.jsonValue({ maxDepth: 2, depthSize: 'xsmall' });
   }
   if (schema === false) throw new Error('A false schema has no value');
@@ -32,7 +35,8 @@ export function jsonSchemaToArbitrary(schema: JsonSchema, components: Components
   if (Array.isArray(s.allOf)) return jsonSchemaToArbitrary(mergeAll(s.allOf, components), components, depth);
   const alternatives = (s.anyOf ?? s.oneOf) as JsonSchema[] | undefined;
   if (Array.isArray(alternatives)) return fc.oneof(...alternatives.map((a) => jsonSchemaToArbitrary(a, components, depth)));
-  if (Array.isArray(s.type)) return fc.oneof(...(s.type as string[]).map((type) => jsonSchemaToArbitrary({ ...s, type }, components, depth)));
+  if (Array.isArray(s.type))
+    return fc.oneof(...(s.type as string[]).map((type) => jsonSchemaToArbitrary({ ...s, type }, components, depth)));
   switch (s.type) {
     case 'null':
       return fc.constant(null);
@@ -46,12 +50,18 @@ export function jsonSchemaToArbitrary(schema: JsonSchema, components: Components
     case 'number': {
       const min = s.minimum ?? s.exclusiveMinimum ?? -1e6;
       const max = s.maximum ?? s.exclusiveMaximum ?? 1e6;
-      return fc.double({ min, max, noNaN: true, noDefaultInfinity: true }).filter((n) => (s.exclusiveMinimum === undefined || n > s.exclusiveMinimum) && (s.exclusiveMaximum === undefined || n < s.exclusiveMaximum));
+      return fc
+        .double({ min, max, noNaN: true, noDefaultInfinity: true })
+        .filter(
+          (n) =>
+            (s.exclusiveMinimum === undefined || n > s.exclusiveMinimum) && (s.exclusiveMaximum === undefined || n < s.exclusiveMaximum),
+        );
     }
     case 'string':
       return stringArbitrary(s);
     case 'array': {
-      const item = s.items === undefined ? fc.jsonValue({ maxDepth: 1 }) : jsonSchemaToArbitrary(s.items as JsonSchema, components, depth + 1);
+      const item =
+        s.items === undefined ? fc.jsonValue({ maxDepth: 1 }) : jsonSchemaToArbitrary(s.items as JsonSchema, components, depth + 1);
       const minLength = s.minItems ?? 0;
       return fc.array(item, { minLength, maxLength: Math.max(minLength, Math.min(s.maxItems ?? MAX_ITEMS, MAX_ITEMS)) });
     }
@@ -64,8 +74,14 @@ export function jsonSchemaToArbitrary(schema: JsonSchema, components: Components
 }
 
 function stringArbitrary(s: Record<string, any>): fc.Arbitrary<string> {
-  if (s.format === 'date-time') return fc.date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2200-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString());
-  if (s.format === 'date') return fc.date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2200-12-31T00:00:00Z'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10));
+  if (s.format === 'date-time')
+    return fc
+      .date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2200-12-31T00:00:00Z'), noInvalidDate: true })
+      .map((d) => d.toISOString());
+  if (s.format === 'date')
+    return fc
+      .date({ min: new Date('1990-01-01T00:00:00Z'), max: new Date('2200-12-31T00:00:00Z'), noInvalidDate: true })
+      .map((d) => d.toISOString().slice(0, 10));
   if (s.format === 'email') return fc.emailAddress().filter((e) => e.length <= (s.maxLength ?? 255));
   const minLength = s.minLength ?? 0;
   const maxLength = Math.max(minLength, Math.min(s.maxLength ?? MAX_STRING, MAX_STRING));

@@ -32,17 +32,20 @@ export function loopbackRequest(method: string, path: string, body: unknown, o: 
   if (o.origin) headers.origin = `http://127.0.0.1:${o.port}`;
   if (o.cookie) headers.cookie = o.cookie;
   return new Promise((resolve, reject) => {
-    const req = httpRequest({ host: '127.0.0.1', port: o.port, method, path, headers, agent: o.agent, timeout: o.timeoutMs ?? 30_000 }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString();
-        let json: unknown = null;
-        if (text && (res.headers['content-type'] ?? '').includes('json')) json = JSON.parse(text);
-        resolve({ status: res.statusCode ?? 0, text, json, setCookie: res.headers['set-cookie'] ?? [] });
-      });
-      res.on('error', reject);
-    });
+    const req = httpRequest(
+      { host: '127.0.0.1', port: o.port, method, path, headers, agent: o.agent, timeout: o.timeoutMs ?? 30_000 },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString();
+          let json: unknown = null;
+          if (text && (res.headers['content-type'] ?? '').includes('json')) json = JSON.parse(text);
+          resolve({ status: res.statusCode ?? 0, text, json, setCookie: res.headers['set-cookie'] ?? [] });
+        });
+        res.on('error', reject);
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`${method} ${path}: timed out`)));
     req.on('error', reject);
     req.end(payload);

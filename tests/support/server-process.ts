@@ -32,13 +32,26 @@ export class ServerProcess {
   }
 
   /** Spawns the server on the test database and resolves once it listens. */
-  static async start(db: TestDatabase, o: { timeoutMs?: number; maxSockets?: number; entry?: string; env?: NodeJS.ProcessEnv } = {}): Promise<ServerProcess> {
-    const env: NodeJS.ProcessEnv = { ...process.env, USER: 'tester', MOTCUA_LOG_LEVEL: 'error', MOTCUA_ADMIN_PASSWORD: SERVER_ADMIN_PASSWORD, NODE_ENV: 'production' };
+  static async start(
+    db: TestDatabase,
+    o: { timeoutMs?: number; maxSockets?: number; entry?: string; env?: NodeJS.ProcessEnv } = {},
+  ): Promise<ServerProcess> {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      USER: 'tester',
+      MOTCUA_LOG_LEVEL: 'error',
+      MOTCUA_ADMIN_PASSWORD: SERVER_ADMIN_PASSWORD,
+      NODE_ENV: 'production',
+    };
     for (const key of ['DATABASE_URL', 'MOTCUA_DATA_DIR', 'MOTCUA_PLUGINS', 'PORT', 'HOST']) delete env[key];
     if (db.dialect === 'postgresql') env.DATABASE_URL = db.database;
     else env.MOTCUA_DATA_DIR = dirname(db.database);
     Object.assign(env, o.env);
-    const child = spawn(process.execPath, [o.entry ?? bin, 'serve', '--port', '0', '--host', '127.0.0.1'], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [o.entry ?? bin, 'serve', '--port', '0', '--host', '127.0.0.1'], {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     live.add(child);
     child.once('exit', () => live.delete(child));
     let output = '';
@@ -76,7 +89,12 @@ export class ServerProcess {
     return this.child.exitCode !== null || this.child.signalCode !== null;
   }
 
-  request(method: string, path: string, body?: unknown, o: { origin?: boolean; cookie?: string; timeoutMs?: number } = {}): Promise<HttpResponse> {
+  request(
+    method: string,
+    path: string,
+    body?: unknown,
+    o: { origin?: boolean; cookie?: string; timeoutMs?: number } = {},
+  ): Promise<HttpResponse> {
     return loopbackRequest(method, path, body, { ...o, agent: this.agent, port: this.port, token: this.token });
   }
 

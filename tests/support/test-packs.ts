@@ -46,7 +46,9 @@ export function procedure(code: string, key: string, overrides: Partial<Procedur
         key: 'default',
         name: 'Trường hợp chung',
         process: { definitionKey: key, diagram: `diagrams/${key}.bpmn` },
-        channels: [{ channel: 'in_person', time: { value: 1, unit: 'working_days' }, fees: [{ description: 'Lệ phí', amount: '{{fee:copy}}' }] }],
+        channels: [
+          { channel: 'in_person', time: { value: 1, unit: 'working_days' }, fees: [{ description: 'Lệ phí', amount: '{{fee:copy}}' }] },
+        ],
         documents: [{ name: 'Tờ khai', originals: 1, copies: 0, form: 'forms/to-khai.txt' }],
         supplement: { policy: 'restart' },
       },
@@ -62,7 +64,11 @@ export const placeholderDeclarations = [
 ];
 
 /** Maps the fixture placeholders onto the demo province. */
-export const demoMapping: PlaceholderMapping = { '{{agency:justice}}': 'DEMO.STP', '{{role:civil-status}}': 'specialist', '{{fee:copy}}': 8000 };
+export const demoMapping: PlaceholderMapping = {
+  '{{agency:justice}}': 'DEMO.STP',
+  '{{role:civil-status}}': 'specialist',
+  '{{fee:copy}}': 8000,
+};
 
 export interface FixtureOptions {
   header?: Partial<ManifestHeader>;
@@ -103,6 +109,11 @@ export function fixtureHeader(overrides: Partial<ManifestHeader> = {}): Manifest
 }
 
 export async function fixturePack(opts: FixtureOptions = {}): Promise<Buffer> {
-  const { zip } = await buildPack(fixtureHeader(opts.header), fixtureFiles(opts), opts.key ?? testPrivateKey, opts.now ?? new Date('2026-03-01T00:00:00Z'));
+  const { zip } = await buildPack(
+    fixtureHeader(opts.header),
+    fixtureFiles(opts),
+    opts.key ?? testPrivateKey,
+    opts.now ?? new Date('2026-03-01T00:00:00Z'),
+  );
   return zip;
 }

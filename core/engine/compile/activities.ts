@@ -4,7 +4,12 @@ import { SERVICE_TYPES, serviceTopic } from './check-code.ts';
 import { asArray, attr, extensionsOf, flowElements, isFlowNode, label, lanesOf, str, type ModdleElement } from './moddle.ts';
 
 function list(value: unknown): string[] {
-  return typeof value === 'string' ? value.split(',').map((s) => s.trim()).filter(Boolean) : [];
+  return typeof value === 'string'
+    ? value
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 }
 
 function invalid(el: ModdleElement, what: string): never {
@@ -53,8 +58,10 @@ function step(el: ModdleElement): MotcuaStepModel | undefined {
   const sendBack = attr(el, 'motcua:sendBack') === true;
   const given = unit !== null || budget !== undefined || status !== undefined || sendBack;
   if (!given && el.$type !== 'bpmn:UserTask') return undefined;
-  if (budget !== undefined && !(typeof budget === 'number' && Number.isFinite(budget) && budget > 0)) invalid(el, 'motcua:budgetHours must be a positive number of working hours');
-  if (status !== undefined && !(typeof status === 'number' && Number.isInteger(status) && status >= 1 && status <= 10)) invalid(el, 'motcua:statusCode must be a national dossier status code, 1 to 10');
+  if (budget !== undefined && !(typeof budget === 'number' && Number.isFinite(budget) && budget > 0))
+    invalid(el, 'motcua:budgetHours must be a positive number of working hours');
+  if (status !== undefined && !(typeof status === 'number' && Number.isInteger(status) && status >= 1 && status <= 10))
+    invalid(el, 'motcua:statusCode must be a national dossier status code, 1 to 10');
   return { unit, budgetHours: (budget as number | undefined) ?? null, statusCode: (status as number | undefined) ?? null, sendBack };
 }
 
@@ -66,16 +73,24 @@ function retries(el: ModdleElement): { retries: number; retryCycle: string | nul
 
 function ioDefinition(def: ModdleElement | undefined, text: unknown): IoValue {
   if (!def) return typeof text === 'string' ? text : null;
-  if (def.$type === 'camunda:List') return asArray(def.items).map((i) => (i.$type === 'camunda:Value' ? ((i.value as string | undefined) ?? null) : ioDefinition(i, i.value)));
-  if (def.$type === 'camunda:Map') return Object.fromEntries(asArray(def.entries).map((e) => [String(e.key), ioDefinition(e.definition as ModdleElement | undefined, e.value)]));
+  if (def.$type === 'camunda:List')
+    return asArray(def.items).map((i) =>
+      i.$type === 'camunda:Value' ? ((i.value as string | undefined) ?? null) : ioDefinition(i, i.value),
+    );
+  if (def.$type === 'camunda:Map')
+    return Object.fromEntries(
+      asArray(def.entries).map((e) => [String(e.key), ioDefinition(e.definition as ModdleElement | undefined, e.value)]),
+    );
   return typeof def.value === 'string' ? def.value : null;
 }
 
 function io(el: ModdleElement): IoMappingModel | undefined {
   const out: IoMappingModel = { inputs: [], outputs: [] };
   for (const m of extensionsOf(el, 'camunda:InputOutput')) {
-    for (const p of asArray(m.inputParameters)) out.inputs.push({ name: String(p.name), value: ioDefinition(p.definition as ModdleElement | undefined, p.value) });
-    for (const p of asArray(m.outputParameters)) out.outputs.push({ name: String(p.name), value: ioDefinition(p.definition as ModdleElement | undefined, p.value) });
+    for (const p of asArray(m.inputParameters))
+      out.inputs.push({ name: String(p.name), value: ioDefinition(p.definition as ModdleElement | undefined, p.value) });
+    for (const p of asArray(m.outputParameters))
+      out.outputs.push({ name: String(p.name), value: ioDefinition(p.definition as ModdleElement | undefined, p.value) });
   }
   for (const m of extensionsOf(el, 'zeebe:ioMapping')) {
     for (const c of asArray(m.$children)) {

@@ -6,7 +6,11 @@ import { asArray, attr, extensions, extensionsOf, label, str, type ModdleElement
 export const SERVICE_TYPES = new Set(['bpmn:ServiceTask', 'bpmn:SendTask', 'bpmn:BusinessRuleTask']);
 
 function refuseCode(el: ModdleElement, what: string): never {
-  throw new AppError('bpmn.script_refused', `${label(el)}: ${what}. The server runs no code from diagrams: use an external topic handled by a plugin`, { elementId: el.id });
+  throw new AppError(
+    'bpmn.script_refused',
+    `${label(el)}: ${what}. The server runs no code from diagrams: use an external topic handled by a plugin`,
+    { elementId: el.id },
+  );
 }
 
 /**
@@ -30,7 +34,9 @@ function checkService(el: ModdleElement, hasTopic: (topic: string) => boolean): 
     if (str(attr(el, `camunda:${key}`))) refuseCode(el, `camunda:${key} binds the task to code`);
   }
   if (extensionsOf(el, 'camunda:Connector').length) {
-    throw new AppError('bpmn.unsupported', `${label(el)}: camunda:connector is not supported: use camunda:type="external" with a topic`, { elementId: el.id });
+    throw new AppError('bpmn.unsupported', `${label(el)}: camunda:connector is not supported: use camunda:type="external" with a topic`, {
+      elementId: el.id,
+    });
   }
   if (extensionsOf(el, 'camunda:ErrorEventDefinition').length) refuseCode(el, 'camunda:errorEventDefinition evaluates JUEL');
   const implementation = str(el.implementation);
@@ -43,10 +49,17 @@ function checkService(el: ModdleElement, hasTopic: (topic: string) => boolean): 
   // A send task with a message and no topic publishes its message (core/engine/messages.ts).
   if (!topic && el.$type === 'bpmn:SendTask' && el.messageRef) return;
   if (!topic) {
-    throw new AppError('bpmn.missing_topic', `${label(el)} has no implementation: set camunda:type="external" and camunda:topic to a topic a plugin handles`, { elementId: el.id });
+    throw new AppError(
+      'bpmn.missing_topic',
+      `${label(el)} has no implementation: set camunda:type="external" and camunda:topic to a topic a plugin handles`,
+      { elementId: el.id },
+    );
   }
   if (topic.includes('${') || topic.startsWith('=')) {
-    throw new AppError('bpmn.invalid_attribute', `${label(el)}: the topic ${JSON.stringify(topic)} must be a literal name`, { elementId: el.id, topic });
+    throw new AppError('bpmn.invalid_attribute', `${label(el)}: the topic ${JSON.stringify(topic)} must be a literal name`, {
+      elementId: el.id,
+      topic,
+    });
   }
   if (!hasTopic(topic)) {
     throw new AppError('bpmn.unknown_topic', `${label(el)}: no plugin handles the topic "${topic}"`, { elementId: el.id, topic });
@@ -63,7 +76,8 @@ function checkIoDefinition(el: ModdleElement, what: string, def: ModdleElement |
       for (const item of asArray(def.items)) checkIoDefinition(el, what, item.$type === 'camunda:Value' ? undefined : item, item.value);
       return;
     case 'camunda:Map':
-      for (const entry of asArray(def.entries)) checkIoDefinition(el, `${what}["${String(entry.key)}"]`, entry.definition as ModdleElement | undefined, entry.value);
+      for (const entry of asArray(def.entries))
+        checkIoDefinition(el, `${what}["${String(entry.key)}"]`, entry.definition as ModdleElement | undefined, entry.value);
       return;
     default:
       return checkValue(el, what, def.value);
@@ -73,7 +87,12 @@ function checkIoDefinition(el: ModdleElement, what: string, def: ModdleElement |
 function checkMappings(el: ModdleElement): void {
   for (const io of extensionsOf(el, 'camunda:InputOutput')) {
     for (const p of [...asArray(io.inputParameters), ...asArray(io.outputParameters)]) {
-      checkIoDefinition(el, `${p.$type === 'camunda:InputParameter' ? 'input' : 'output'} parameter "${String(p.name)}"`, p.definition as ModdleElement | undefined, p.value);
+      checkIoDefinition(
+        el,
+        `${p.$type === 'camunda:InputParameter' ? 'input' : 'output'} parameter "${String(p.name)}"`,
+        p.definition as ModdleElement | undefined,
+        p.value,
+      );
     }
   }
   for (const io of extensionsOf(el, 'zeebe:ioMapping')) {
@@ -83,14 +102,17 @@ function checkMappings(el: ModdleElement): void {
     checkValue(el, `${binding.$type} sourceExpression`, binding.sourceExpression);
     const vars = str(binding.variables);
     if (vars && vars !== 'all') {
-      throw new AppError('bpmn.invalid_attribute', `${label(el)}: ${binding.$type} variables="${vars}": only "all" is supported`, { elementId: el.id });
+      throw new AppError('bpmn.invalid_attribute', `${label(el)}: ${binding.$type} variables="${vars}": only "all" is supported`, {
+        elementId: el.id,
+      });
     }
   }
 }
 
 function checkEventDefinitions(el: ModdleElement): void {
   for (const def of asArray(el.eventDefinitions)) {
-    if (def.$type === 'bpmn:ConditionalEventDefinition') checkFormalCondition(el, 'the event condition', def.condition as ModdleElement | undefined);
+    if (def.$type === 'bpmn:ConditionalEventDefinition')
+      checkFormalCondition(el, 'the event condition', def.condition as ModdleElement | undefined);
     if (def.$type === 'bpmn:TimerEventDefinition') {
       for (const key of ['timeDate', 'timeDuration', 'timeCycle']) checkValue(el, key, formalBody(def[key]));
     }
@@ -111,10 +133,12 @@ function checkEventDefinitions(el: ModdleElement): void {
  * mappings, listeners, delegate classes and expressions) and checks every expression it has.
  */
 export function checkCode(el: ModdleElement, hasTopic: (topic: string) => boolean): void {
-  if (el.$type === 'bpmn:ScriptTask') refuseCode(el, `a script task${str(el.scriptFormat) ? ` (${String(el.scriptFormat)})` : ''} runs code`);
+  if (el.$type === 'bpmn:ScriptTask')
+    refuseCode(el, `a script task${str(el.scriptFormat) ? ` (${String(el.scriptFormat)})` : ''} runs code`);
   for (const ext of extensions(el)) {
     const t = ext.$type.toLowerCase();
-    if (t === 'camunda:executionlistener' || t === 'camunda:tasklistener') refuseCode(el, `${ext.$type} runs code (class, expression, delegate or script)`);
+    if (t === 'camunda:executionlistener' || t === 'camunda:tasklistener')
+      refuseCode(el, `${ext.$type} runs code (class, expression, delegate or script)`);
     if (t.startsWith('zeebe:') && t.endsWith('script')) refuseCode(el, `${ext.$type} runs code`);
   }
   if (str(attr(el, 'camunda:formHandlerClass'))) refuseCode(el, 'camunda:formHandlerClass binds the form to code');
@@ -126,7 +150,8 @@ export function checkCode(el: ModdleElement, hasTopic: (topic: string) => boolea
   checkEventDefinitions(el);
   if (el.$type === 'bpmn:SequenceFlow') checkFormalCondition(el, 'the condition', el.conditionExpression as ModdleElement | undefined);
   if (el.$type === 'bpmn:UserTask') {
-    for (const key of ['assignee', 'candidateGroups', 'candidateUsers', 'dueDate', 'followUpDate', 'priority', 'formKey']) checkValue(el, `camunda:${key}`, attr(el, `camunda:${key}`));
+    for (const key of ['assignee', 'candidateGroups', 'candidateUsers', 'dueDate', 'followUpDate', 'priority', 'formKey'])
+      checkValue(el, `camunda:${key}`, attr(el, `camunda:${key}`));
   }
   if (el.$type === 'bpmn:CallActivity') checkValue(el, 'calledElement', el.calledElement);
   checkValue(el, 'motcua:unit', attr(el, 'motcua:unit'));

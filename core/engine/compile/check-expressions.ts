@@ -4,7 +4,10 @@ import { FEEL_LANGUAGE, isFeel, pathProblem } from '../expressions.ts';
 import { attr, label, str, type ModdleElement } from './moddle.ts';
 
 function refuse(el: ModdleElement, what: string, text: string, problem: string): never {
-  throw new AppError('bpmn.invalid_expression', `${label(el)}: ${what} ${JSON.stringify(text)}: ${problem}`, { elementId: el.id, expression: text });
+  throw new AppError('bpmn.invalid_expression', `${label(el)}: ${what} ${JSON.stringify(text)}: ${problem}`, {
+    elementId: el.id,
+    expression: text,
+  });
 }
 
 /**
@@ -48,10 +51,18 @@ export function checkFormalCondition(el: ModdleElement, what: string, expr: Modd
   const language = str(expr.language);
   const body = typeof expr.body === 'string' ? expr.body : '';
   if (str(attr(expr, 'camunda:resource'))) {
-    throw new AppError('bpmn.script_refused', `${label(el)}: ${what} loads an external script resource; only FEEL and \${path} conditions run`, { elementId: el.id });
+    throw new AppError(
+      'bpmn.script_refused',
+      `${label(el)}: ${what} loads an external script resource; only FEEL and \${path} conditions run`,
+      { elementId: el.id },
+    );
   }
   if (language && !FEEL_LANGUAGE.test(language)) {
-    throw new AppError('bpmn.script_refused', `${label(el)}: ${what} is written in ${language}; only FEEL and \${path} conditions run (e.g. =amount > 100)`, { elementId: el.id, language });
+    throw new AppError(
+      'bpmn.script_refused',
+      `${label(el)}: ${what} is written in ${language}; only FEEL and \${path} conditions run (e.g. =amount > 100)`,
+      { elementId: el.id, language },
+    );
   }
   if (language) {
     const text = body.trim().replace(/^=/, '');

@@ -4,7 +4,14 @@ import { SERVICE_TYPES } from './check-code.ts';
 import { formalBody } from './check-expressions.ts';
 import { asArray, attr, extensionsOf, label, str, type ModdleElement } from './moddle.ts';
 
-const WAITING = new Set(['bpmn:UserTask', 'bpmn:ManualTask', 'bpmn:ReceiveTask', 'bpmn:CallActivity', 'bpmn:EventBasedGateway', ...SERVICE_TYPES]);
+const WAITING = new Set([
+  'bpmn:UserTask',
+  'bpmn:ManualTask',
+  'bpmn:ReceiveTask',
+  'bpmn:CallActivity',
+  'bpmn:EventBasedGateway',
+  ...SERVICE_TYPES,
+]);
 const SCOPES = new Set(['bpmn:SubProcess', 'bpmn:AdHocSubProcess', 'bpmn:Transaction']);
 
 function unsupported(el: ModdleElement, why: string): never {
@@ -27,7 +34,11 @@ export function waits(el: ModdleElement): boolean {
 export function checkSupported(el: ModdleElement, globalIds: Set<string>): void {
   if (!isExecutableType(el.$type)) unsupported(el, 'this element type is not supported by the engine');
   if (el.$type === 'bpmn:BoundaryEvent' && !(el.attachedToRef as ModdleElement | undefined)?.id) {
-    throw new AppError('bpmn.invalid_attribute', `${label(el)} is attached to no activity of the process (attachedToRef missing or unknown)`, { elementId: el.id });
+    throw new AppError(
+      'bpmn.invalid_attribute',
+      `${label(el)} is attached to no activity of the process (attachedToRef missing or unknown)`,
+      { elementId: el.id },
+    );
   }
   for (const def of asArray(el.eventDefinitions)) {
     if (!isExecutableType(def.$type)) unsupported(el, `${def.$type} is not supported by the engine`);
@@ -45,10 +56,15 @@ export function checkSupported(el: ModdleElement, globalIds: Set<string>): void 
     if (globalIds.has(called)) unsupported(el, `calls the global task "${called}": global tasks are not executable; call a process`);
     if (str(attr(el, 'camunda:caseRef'))) unsupported(el, 'CMMN cases (camunda:caseRef) are not supported');
     const binding = str(attr(el, 'camunda:calledElementBinding')) ?? 'latest';
-    if (!['latest', 'version', 'deployment'].includes(binding)) unsupported(el, `camunda:calledElementBinding="${binding}" is not supported (latest, version)`);
+    if (!['latest', 'version', 'deployment'].includes(binding))
+      unsupported(el, `camunda:calledElementBinding="${binding}" is not supported (latest, version)`);
     const version = attr(el, 'camunda:calledElementVersion');
     if (binding === 'version' && !/^[1-9]\d*$/.test(String(version ?? ''))) {
-      throw new AppError('bpmn.invalid_attribute', `${label(el)}: calledElementBinding="version" needs camunda:calledElementVersion, a whole number ≥ 1`, { elementId: el.id });
+      throw new AppError(
+        'bpmn.invalid_attribute',
+        `${label(el)}: calledElementBinding="version" needs camunda:calledElementVersion, a whole number ≥ 1`,
+        { elementId: el.id },
+      );
     }
   }
 }
@@ -56,7 +72,11 @@ export function checkSupported(el: ModdleElement, globalIds: Set<string>): void 
 /** A sequence flow must join two elements the file defines. */
 export function checkFlow(flow: ModdleElement): void {
   if (!(flow.sourceRef as ModdleElement | undefined)?.id || !(flow.targetRef as ModdleElement | undefined)?.id) {
-    throw new AppError('bpmn.invalid_attribute', `${label(flow)} does not join two elements of the process (sourceRef or targetRef missing or unknown)`, { elementId: flow.id });
+    throw new AppError(
+      'bpmn.invalid_attribute',
+      `${label(flow)} does not join two elements of the process (sourceRef or targetRef missing or unknown)`,
+      { elementId: flow.id },
+    );
   }
 }
 
@@ -64,12 +84,18 @@ function checkLoopBounds(el: ModdleElement, loop: ModdleElement): void {
   const literal = (text: string | undefined) => (text !== undefined && /^\s*\d+\s*$/.test(text) ? Number(text) : null);
   const cardinality = literal(formalBody(loop.loopCardinality));
   if (cardinality !== null && cardinality > MAX_LOOP_ITERATIONS) {
-    throw new AppError('bpmn.unbounded_loop', `${label(el)}: loopCardinality ${cardinality} exceeds ${MAX_LOOP_ITERATIONS}`, { elementId: el.id });
+    throw new AppError('bpmn.unbounded_loop', `${label(el)}: loopCardinality ${cardinality} exceeds ${MAX_LOOP_ITERATIONS}`, {
+      elementId: el.id,
+    });
   }
   if (loop.$type === 'bpmn:StandardLoopCharacteristics' && !waits(el)) {
     const max = typeof loop.loopMaximum === 'number' ? loop.loopMaximum : Number(loop.loopMaximum ?? NaN);
     if (!(max > 0 && max <= MAX_LOOP_ITERATIONS)) {
-      throw new AppError('bpmn.unbounded_loop', `${label(el)} loops without waiting for anyone: set loopMaximum (at most ${MAX_LOOP_ITERATIONS}) or make it a user, receive or service task`, { elementId: el.id });
+      throw new AppError(
+        'bpmn.unbounded_loop',
+        `${label(el)} loops without waiting for anyone: set loopMaximum (at most ${MAX_LOOP_ITERATIONS}) or make it a user, receive or service task`,
+        { elementId: el.id },
+      );
     }
   }
 }
@@ -103,7 +129,11 @@ export function checkWaitlessCycles(scope: ModdleElement): void {
       if (!node || waits(node)) continue;
       if (state.get(next) === 'open') {
         const cycle = [...path.slice(path.indexOf(next)), next];
-        throw new AppError('bpmn.unbounded_loop', `The flow ${cycle.join(' → ')} loops without a wait state: the engine would run it forever. Put a user, receive or service task, or a timer, on the loop`, { elementIds: cycle });
+        throw new AppError(
+          'bpmn.unbounded_loop',
+          `The flow ${cycle.join(' → ')} loops without a wait state: the engine would run it forever. Put a user, receive or service task, or a timer, on the loop`,
+          { elementIds: cycle },
+        );
       }
       if (!state.has(next)) visit(next);
     }

@@ -34,10 +34,16 @@ export async function parseBpmn(xml: string): Promise<ParsedBpmn> {
     throw new AppError('bpmn.malformed', `Not a BPMN 2.0 file: ${(err as Error).message}`);
   }
   const rootElement = parsed.rootElement as ModdleElement;
-  if (rootElement?.$type !== 'bpmn:Definitions') throw new AppError('bpmn.malformed', 'Not a BPMN 2.0 file: the root element is not <bpmn:definitions>');
+  if (rootElement?.$type !== 'bpmn:Definitions')
+    throw new AppError('bpmn.malformed', 'Not a BPMN 2.0 file: the root element is not <bpmn:definitions>');
   const warnings = parsed.warnings.slice(0, 20).map((w) => `XML: ${w.message.split('\n')[0]}`);
   if (parsed.warnings.length > 20) warnings.push(`XML: ${parsed.warnings.length - 20} more parser warnings`);
-  return { rootElement, references: parsed.references as ParsedBpmn['references'], elementsById: parsed.elementsById as Record<string, ModdleElement>, warnings };
+  return {
+    rootElement,
+    references: parsed.references as ParsedBpmn['references'],
+    elementsById: parsed.elementsById as Record<string, ModdleElement>,
+    warnings,
+  };
 }
 
 /** `bpmn:UserTask "Task_1"`, for messages that name the element. */

@@ -13,7 +13,8 @@ const KEPT_EXTENSIONS = /^(camunda|zeebe|motcua):/i;
 function trimExtensions(behaviour: Record<string, unknown> | undefined): void {
   const ext = behaviour?.extensionElements as { values?: { $type?: string }[] } | undefined;
   if (ext?.values) ext.values = ext.values.filter((v) => KEPT_EXTENSIONS.test(v.$type ?? ''));
-  for (const def of (behaviour?.eventDefinitions as { behaviour?: Record<string, unknown> }[] | undefined) ?? []) trimExtensions(def.behaviour);
+  for (const def of (behaviour?.eventDefinitions as { behaviour?: Record<string, unknown> }[] | undefined) ?? [])
+    trimExtensions(def.behaviour);
 }
 
 interface Serialized {
@@ -45,7 +46,9 @@ export function serializeProcess(parsed: ParsedBpmn, process: ModdleElement): st
     const ctx = serializer({ rootElement, references: parsed.references, elementsById: parsed.elementsById }, typeResolver);
     json = JSON.parse(ctx.serialize()) as Serialized;
   } catch (err) {
-    throw new AppError('bpmn.unsupported', `Process "${process.id}" cannot be prepared for the engine: ${(err as Error).message}`, { elementId: process.id });
+    throw new AppError('bpmn.unsupported', `Process "${process.id}" cannot be prepared for the engine: ${(err as Error).message}`, {
+      elementId: process.id,
+    });
   }
   for (const p of json.processes) {
     p.behaviour.isExecutable = true;
@@ -61,7 +64,9 @@ export function serializeProcess(parsed: ParsedBpmn, process: ModdleElement): st
   try {
     deserialize(JSON.parse(context) as object, typeResolver);
   } catch (err) {
-    throw new AppError('bpmn.unsupported', `Process "${process.id}" cannot be loaded by the engine: ${(err as Error).message}`, { elementId: process.id });
+    throw new AppError('bpmn.unsupported', `Process "${process.id}" cannot be loaded by the engine: ${(err as Error).message}`, {
+      elementId: process.id,
+    });
   }
   return context;
 }

@@ -21,7 +21,11 @@ export function selectProcesses(defs: ModdleElement, warnings: string[]): Moddle
 
 /** Ids of global tasks (never executable; a call activity that calls one is refused). */
 export function globalTaskIds(defs: ModdleElement): Set<string> {
-  return new Set(asArray(defs.rootElements).filter((e) => GLOBAL_TASK.test(e.$type) && e.id).map((e) => e.id!));
+  return new Set(
+    asArray(defs.rootElements)
+      .filter((e) => GLOBAL_TASK.test(e.$type) && e.id)
+      .map((e) => e.id!),
+  );
 }
 
 function participantName(p: ModdleElement | undefined): string {
@@ -52,17 +56,23 @@ export function setAsideWarnings(defs: ModdleElement): string[] {
     for (const flow of asArray(collab.messageFlows)) {
       const ends = [flow.sourceRef, flow.targetRef].map((r) => ownerOf.get((r as ModdleElement | undefined)?.id ?? ''));
       const collapsed = ends.find((p) => p?.$type === 'bpmn:Participant' && !p.processRef);
-      const key = collapsed ? `Collapsed pool ${participantName(collapsed)} (${collapsed.id}) is an outside participant: its message flows` : `Message flows between ${participantName(ends[0])} and ${participantName(ends[1])}`;
+      const key = collapsed
+        ? `Collapsed pool ${participantName(collapsed)} (${collapsed.id}) is an outside participant: its message flows`
+        : `Message flows between ${participantName(ends[0])} and ${participantName(ends[1])}`;
       groups.set(key, [...(groups.get(key) ?? []), flow.id ?? '?']);
     }
     for (const [key, ids] of groups) {
-      warnings.push(`${key} (${ids.join(', ')}) were set aside: each process is deployed on its own and messages are correlated by message name`);
+      warnings.push(
+        `${key} (${ids.join(', ')}) were set aside: each process is deployed on its own and messages are correlated by message name`,
+      );
     }
-    if (asArray(collab.conversations).length) warnings.push(`Conversations of ${label(collab)} were set aside: they are documentation only`);
+    if (asArray(collab.conversations).length)
+      warnings.push(`Conversations of ${label(collab)} were set aside: they are documentation only`);
   }
   for (const el of roots) {
     if (GLOBAL_TASK.test(el.$type)) warnings.push(`${label(el)} was set aside: global tasks are not executable`);
-    if (el.$type === 'bpmn:Choreography' || el.$type === 'bpmn:GlobalConversation') warnings.push(`${label(el)} was set aside: choreographies are not executable`);
+    if (el.$type === 'bpmn:Choreography' || el.$type === 'bpmn:GlobalConversation')
+      warnings.push(`${label(el)} was set aside: choreographies are not executable`);
   }
   return warnings;
 }
@@ -76,7 +86,8 @@ export function stripForEngine(process: ModdleElement, warnings: string[]): void
   const strip = (el: ModdleElement) => {
     const resources = asArray(el.resources);
     const bare = resources.filter((r) => !(r.resourceAssignmentExpression as { expression?: unknown } | undefined)?.expression);
-    if (bare.length) warnings.push(`${label(el)}: ${bare.length} performer(s) without an expression set aside; use camunda:candidateGroups for roles`);
+    if (bare.length)
+      warnings.push(`${label(el)}: ${bare.length} performer(s) without an expression set aside; use camunda:candidateGroups for roles`);
     if (resources.length) el.resources = undefined;
   };
   strip(process);
@@ -101,7 +112,8 @@ export function referencedRoots(defs: ModdleElement, process: ModdleElement): Mo
   for (const { el } of flowElements(process)) {
     note(el.messageRef);
     note(el.dataStoreRef);
-    for (const def of asArray(el.eventDefinitions)) for (const key of ['messageRef', 'signalRef', 'errorRef', 'escalationRef']) note(def[key]);
+    for (const def of asArray(el.eventDefinitions))
+      for (const key of ['messageRef', 'signalRef', 'errorRef', 'escalationRef']) note(def[key]);
   }
   return asArray(defs.rootElements).filter((e) => SHARED_ROOTS.has(e.$type) && e.id && ids.has(e.id));
 }

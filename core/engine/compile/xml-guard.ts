@@ -44,7 +44,11 @@ export function guardXml(xml: string, maxBytes: number): string {
   const decl = DECLARATION.exec(text);
   if (decl) {
     const { line, column } = position(text, decl.index);
-    throw new AppError('bpmn.unsafe_xml', `The file declares ${decl[1].toUpperCase()} at line ${line}, column ${column}: DOCTYPE and ENTITY declarations are refused`, { line, column });
+    throw new AppError(
+      'bpmn.unsafe_xml',
+      `The file declares ${decl[1].toUpperCase()} at line ${line}, column ${column}: DOCTYPE and ENTITY declarations are refused`,
+      { line, column },
+    );
   }
   checkWellFormed(text);
   return text;
@@ -78,22 +82,31 @@ function checkWellFormed(text: string): void {
     const ctx = getContext();
     fault = { code, message, offset: offsetOf(text, ctx.line, ctx.column) };
   };
-  parser.on('openTag', (name: string, getAttrs: () => Record<string, string>, _decode: unknown, selfClosing: boolean, getContext: () => { line: number; column: number }) => {
-    getAttrs();
-    if (fault) return;
-    if (!/^[A-Za-z_][\w.-]*(:[A-Za-z_][\w.-]*)?$/.test(name)) return fail(`invalid element name <${name}>`, getContext);
-    const scope = SCOPE_ELEMENTS.has(localName(name));
-    if (open.length + 1 > MAX_ELEMENT_DEPTH) {
-      fail(`<${name}> is nested more than ${MAX_ELEMENT_DEPTH} elements deep`, getContext, 'bpmn.too_deep');
-    } else if (scope && scopes + 1 > MAX_SCOPE_DEPTH) {
-      fail(`<${name}> nests sub-processes more than ${MAX_SCOPE_DEPTH} levels deep`, getContext, 'bpmn.too_deep');
-    }
-    if (fault) return parser.stop();
-    if (!selfClosing) {
-      open.push(name);
-      if (scope) scopes++;
-    }
-  });
+  parser.on(
+    'openTag',
+    (
+      name: string,
+      getAttrs: () => Record<string, string>,
+      _decode: unknown,
+      selfClosing: boolean,
+      getContext: () => { line: number; column: number },
+    ) => {
+      getAttrs();
+      if (fault) return;
+      if (!/^[A-Za-z_][\w.-]*(:[A-Za-z_][\w.-]*)?$/.test(name)) return fail(`invalid element name <${name}>`, getContext);
+      const scope = SCOPE_ELEMENTS.has(localName(name));
+      if (open.length + 1 > MAX_ELEMENT_DEPTH) {
+        fail(`<${name}> is nested more than ${MAX_ELEMENT_DEPTH} elements deep`, getContext, 'bpmn.too_deep');
+      } else if (scope && scopes + 1 > MAX_SCOPE_DEPTH) {
+        fail(`<${name}> nests sub-processes more than ${MAX_SCOPE_DEPTH} levels deep`, getContext, 'bpmn.too_deep');
+      }
+      if (fault) return parser.stop();
+      if (!selfClosing) {
+        open.push(name);
+        if (scope) scopes++;
+      }
+    },
+  );
   parser.on('closeTag', (name: string, _decode: unknown, selfClosing: boolean) => {
     if (selfClosing) return;
     open.pop();
@@ -102,10 +115,16 @@ function checkWellFormed(text: string): void {
   parser.on('warn', (warning: Error, getContext: () => { line: number; column: number }) => fail(warning.message, getContext));
   parser.on('error', (err: Error, getContext: () => { line: number; column: number }) => {
     if (err.message === 'unexpected end of file') {
-      if (!fault) fault = { code: 'bpmn.malformed', message: `unexpected end of file: <${open[open.length - 1] ?? '?'}> is not closed`, offset: text.trimEnd().length };
+      if (!fault)
+        fault = {
+          code: 'bpmn.malformed',
+          message: `unexpected end of file: <${open[open.length - 1] ?? '?'}> is not closed`,
+          offset: text.trimEnd().length,
+        };
       return;
     }
-    if (err.message === 'closing tag mismatch') return fail(`closing tag mismatch: expected </${open[open.length - 1] ?? '?'}>`, getContext);
+    if (err.message === 'closing tag mismatch')
+      return fail(`closing tag mismatch: expected </${open[open.length - 1] ?? '?'}>`, getContext);
     fail(err.message, getContext);
   });
   parser.parse(text);
@@ -113,7 +132,12 @@ function checkWellFormed(text: string): void {
   if (found) {
     const { line, column } = position(text, found.offset);
     if (found.code === 'bpmn.too_deep') {
-      throw new AppError('bpmn.too_deep', `At line ${line}, column ${column}: ${found.message}`, { line, column, maxScopeDepth: MAX_SCOPE_DEPTH, maxElementDepth: MAX_ELEMENT_DEPTH });
+      throw new AppError('bpmn.too_deep', `At line ${line}, column ${column}: ${found.message}`, {
+        line,
+        column,
+        maxScopeDepth: MAX_SCOPE_DEPTH,
+        maxElementDepth: MAX_ELEMENT_DEPTH,
+      });
     }
     throw new AppError('bpmn.malformed', `Malformed XML at line ${line}, column ${column}: ${found.message}`, { line, column });
   }
