@@ -1,23 +1,31 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { AppConfig } from './config.ts';
 import { systemClock, type Clock } from './clock.ts';
-import type { Services } from './context.ts';
 import { migrate, openDatabase } from './db/database.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { publicOrigin, publicOriginConfigured } from './http/public-origin.ts';
 import { PermissionRegistry } from './org/roles.ts';
 import { PluginHost } from './plugin-host/host.ts';
 import { core } from './modules/index.ts';
-import type { ModuleDefinition } from './modules/define-module.ts';
+import type { AnyModule } from './modules/define-module.ts';
+import type { Ports } from './modules/ports.ts';
 import { dummyHash } from './auth/passwords.ts';
 import type { PluginDefinition } from './plugin-host/define-plugin.ts';
 import { createApp } from './http/app.ts';
 import type { AppEnv } from './http/env.ts';
 import { hasUsers, seedDemo, seedFirstAdmin } from './seed.ts';
 
+declare module './modules/ports.ts' {
+  interface Ports {
+    /** The enabled plugins: their handlers, contributions and routes (core/plugin-host). */
+    plugins: PluginHost;
+  }
+}
+
 export interface Platform {
   app: OpenAPIHono<AppEnv>;
-  services: Services;
+  /** Every port of this process: for the composition root's callers (the CLI, tests), never handed to a module whole. */
+  services: Ports;
   /** What first start did: demo data, or the first admin (with a password to print once). */
   seeded: { demo: boolean; firstAdmin?: { username: string; generatedPassword?: string } };
   close(): Promise<void>;
@@ -54,21 +62,26 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     entities: [...core.entities, ...plugins.entities()],
     migrations: [...core.migrations, ...plugins.migrations()],
   });
-  const started: ModuleDefinition[] = [];
-  let services: Services | undefined;
+  const started: AnyModule[] = [];
+  const ports: Partial<Ports> = { config, db, clock, log, permissions, plugins };
+  /** What a module declared it requires, and nothing else (its provided ports too, for its jobs, routes and stop). */
+  const portsOf = (m: AnyModule, own = false) => {
+    const names = [...(m.requires ?? []), ...(own ? (m.provides ?? []) : [])] as (keyof Ports)[];
+    return Object.fromEntries(names.map((n) => [n, ports[n]])) as unknown as Ports;
+  };
   try {
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, 'migrations applied');
-    services = { config, db, clock, log, permissions, plugins } as Services;
-    // Each module's services, then its jobs, in dependency order (core/modules/index.ts).
+    // Each module's ports, then its jobs, in dependency order (core/modules/index.ts).
     for (const m of core.modules) {
-      const provided = (await m.create?.(services)) ?? {};
-      const missing = (m.provides ?? []).filter((name) => !(name in provided));
+      const provided = ((await m.create?.(portsOf(m))) ?? {}) as Partial<Ports>;
+      const missing = (m.provides ?? []).filter((name: keyof Ports) => !(name in provided));
       if (missing.length) throw new Error(`Core module "${m.id}" declares it provides ${missing.join(', ')} but did not build it`);
-      Object.assign(services, provided);
+      Object.assign(ports, provided);
       started.push(m);
     }
-    for (const m of core.modules) m.jobs?.(services.jobs, services);
+    const services = ports as Ports;
+    for (const m of core.modules) m.jobs?.(services.jobs, portsOf(m, true));
     const seeded: Platform['seeded'] = { demo: false };
     if (!(await hasUsers(db.em()))) {
       const demoAllowed = config.demo && config.dialect === 'sqlite' && !config.production;
@@ -83,14 +96,13 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     const app = createApp(services, core.modules);
     // Made now, so that the first login for an unknown name does not pay for it (and stand out).
     await dummyHash();
-    const running = services;
     const close = async () => {
-      for (const m of [...started].reverse()) await m.stop?.(running);
+      for (const m of [...started].reverse()) await m.stop?.(portsOf(m, true));
       await db.close();
     };
     return { app, services, seeded, close };
   } catch (err) {
-    for (const m of [...started].reverse()) await m.stop?.(services!);
+    for (const m of [...started].reverse()) await m.stop?.(portsOf(m, true));
     await db.close();
     throw err;
   }

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import type { Services } from './context.ts';
+import type { Ports } from './modules/ports.ts';
 import { User } from './auth/entities.ts';
 import { randomSecret } from './auth/tokens.ts';
 import { Unit } from './org/entities.ts';
@@ -36,7 +36,9 @@ export async function hasUsers(em: EntityManager): Promise<boolean> {
 }
 
 /** Seeds the demo province into an empty database. Never called on PostgreSQL or in production. */
-export async function seedDemo(svc: Services): Promise<void> {
+export async function seedDemo(
+  svc: Pick<Ports, 'audit' | 'catalogue' | 'clock' | 'config' | 'db' | 'engine' | 'log' | 'plugins'>,
+): Promise<void> {
   await svc.db.em().transactional(async (em) => {
     const ids = new Map<string, string>();
     for (const u of demoUnits) {
@@ -65,7 +67,9 @@ export async function seedDemo(svc: Services): Promise<void> {
  * On a database without users (production, PostgreSQL): one root unit and the first admin,
  * with MOTCUA_ADMIN_PASSWORD or a random password the caller prints once.
  */
-export async function seedFirstAdmin(svc: Services): Promise<{ username: string; generatedPassword?: string }> {
+export async function seedFirstAdmin(
+  svc: Pick<Ports, 'audit' | 'catalogue' | 'clock' | 'config' | 'db' | 'engine' | 'log' | 'plugins'>,
+): Promise<{ username: string; generatedPassword?: string }> {
   return svc.db.em().transactional(async (em) => {
     const root =
       (await em.findOne(Unit, { parentId: null }, { orderBy: { createdAt: 'asc' } })) ??

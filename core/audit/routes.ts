@@ -4,6 +4,7 @@ import { defineRoute } from '../http/route.ts';
 import { json } from '../http/schemas.ts';
 import { verifyAuditChain } from './verify.ts';
 import { rowSummary, type AuditRow } from './rows.ts';
+import type { Ports } from '../modules/ports.ts';
 
 const Record_ = z
   .object({
@@ -78,7 +79,7 @@ const verify = defineRoute({
   },
 });
 
-export function registerAuditRoutes(app: OpenAPIHono<AppEnv>): void {
+export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Ports, 'db'>): void {
   app.openapi(list, async (c) => {
     const q = c.req.valid('query');
     const authz = c.var.authz;
@@ -127,7 +128,7 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>): void {
       params.push(q.before);
     }
     params.push(q.limit + 1);
-    const rows = await c.var.services.db
+    const rows = await ports.db
       .em()
       .execute<AuditRow[]>(
         `SELECT a.* FROM audit_log a LEFT JOIN units un ON un.id = a.unit_id WHERE ${where.join(' AND ')} ORDER BY a.id DESC LIMIT ?`,
@@ -158,6 +159,6 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(verify, async (c) => {
     if (!c.var.authz.isGlobal('audit.read')) await c.var.authz.assert('audit.read', null);
-    return c.json(await verifyAuditChain(c.var.services.db.em()), 200);
+    return c.json(await verifyAuditChain(ports.db.em()), 200);
   });
 }

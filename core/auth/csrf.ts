@@ -1,7 +1,6 @@
 import type { Context } from 'hono';
 import { AppError } from '../errors.ts';
 import type { AppEnv } from '../http/env.ts';
-import { trustedOrigins } from '../http/public-origin.ts';
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -29,6 +28,6 @@ export function assertSameOrigin(c: Context<AppEnv>): void {
   if (site) throw new AppError('auth.csrf', `Sec-Fetch-Site "${site}" is not allowed for ${c.req.method}`);
   const origin = c.req.header('origin');
   if (!origin) throw new AppError('auth.csrf', 'A state-changing request must carry an Origin header (or use an API token)');
-  if (trustedOrigins(c.var.services.config).includes(origin)) return;
+  if (c.var.trustedOrigins.includes(origin)) return;
   throw new AppError('auth.csrf', `Origin ${origin} is not this site`);
 }

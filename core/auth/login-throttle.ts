@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import type { Services } from '../context.ts';
+import type { Ports } from '../modules/ports.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
 import { toDate } from '../jobs/jobs.ts';
 import { FAILURE_WINDOW_MS, LOCK_AFTER, UNKNOWN_LOCK_RETENTION_MS, type FailureStreak } from './throttle.ts';
@@ -61,14 +61,14 @@ export async function recordUnknownNameFailure(
 }
 
 /** Deletes expired rows; idempotent, so every node may run it. */
-export async function purgeLoginThrottle(svc: Services): Promise<number> {
+export async function purgeLoginThrottle(svc: Pick<Ports, 'clock' | 'db'>): Promise<number> {
   const res = await svc.db
     .em()
     .execute<{ affectedRows: number }>('DELETE FROM login_throttle WHERE expires_at <= ?', [svc.clock.now()], 'run');
   return Number(res.affectedRows);
 }
 
-export function registerLoginThrottlePurge(runner: JobRunner, svc: Services): void {
+export function registerLoginThrottlePurge(runner: JobRunner, svc: Pick<Ports, 'clock' | 'db'>): void {
   runner.every('login-throttle-purge', LOGIN_THROTTLE_PURGE_EVERY_MS, async () => {
     await purgeLoginThrottle(svc);
   });

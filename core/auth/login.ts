@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import type { Services } from '../context.ts';
+import type { Ports } from '../modules/ports.ts';
 import { AppError } from '../errors.ts';
 import { User } from './entities.ts';
 import { hashPassword, needsRehash, verifyPassword } from './passwords.ts';
@@ -21,7 +21,10 @@ type Outcome = { ok: true; user: User; token: string } | { ok: false; error: App
  * Checks a password under the throttling policy and opens a session. Failures are counted
  * and audited in a committed transaction before the error is returned to the caller.
  */
-export async function login(svc: Services, input: LoginInput): Promise<{ user: User; token: string }> {
+export async function login(
+  svc: Pick<Ports, 'audit' | 'clock' | 'config' | 'db'>,
+  input: LoginInput,
+): Promise<{ user: User; token: string }> {
   const username = input.username.trim().toLowerCase();
   const now = svc.clock.now();
   // The password is checked outside any transaction: hashing takes tens of milliseconds and
@@ -92,7 +95,13 @@ export async function login(svc: Services, input: LoginInput): Promise<{ user: U
   return outcome;
 }
 
-export async function logout(svc: Services, em: EntityManager, sessionId: string, user: User, requestId: string): Promise<void> {
+export async function logout(
+  svc: Pick<Ports, 'audit' | 'clock' | 'config' | 'db'>,
+  em: EntityManager,
+  sessionId: string,
+  user: User,
+  requestId: string,
+): Promise<void> {
   await em.transactional(async (tx) => {
     await tx.nativeDelete('Session', { id: sessionId });
     await svc.audit.append(tx, {

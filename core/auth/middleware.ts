@@ -7,6 +7,7 @@ import type { AppEnv, Principal } from '../http/env.ts';
 import { Authz, type Grant } from '../org/authz.ts';
 import { resolveApiToken, resolveSession, SESSION_COOKIE } from './sessions.ts';
 import { assertSameOrigin, bearerToken } from './csrf.ts';
+import type { Ports } from '../modules/ports.ts';
 
 /**
  * CSRF defence for requests that carry a session cookie: runs after `authenticate`, so it knows
@@ -46,9 +47,8 @@ export function unitPathLookup(em: EntityManager): (id: string) => Promise<strin
 }
 
 /** Identifies the caller (API token or session cookie) and builds its role-and-unit authorisation. */
-export function authenticate(): MiddlewareHandler<AppEnv> {
+export function authenticate(svc: Pick<Ports, 'config' | 'db' | 'clock' | 'permissions'>): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    const svc = c.var.services;
     const em = svc.db.em();
     const now = svc.clock.now();
     let principal: Principal | null = null;

@@ -8,9 +8,9 @@ import { registerAuthRoutes } from './routes.ts';
 export const authModule = defineModule({
   id: 'auth',
   description: 'Sign-in, sessions, API tokens, login throttling',
-  requires: ['org'],
+  requires: ['config', 'db', 'clock', 'permissions', 'audit'],
   migrations: [loginThrottle],
   entities: [User, Session, ApiToken],
-  jobs: (runner, services) => registerLoginThrottlePurge(runner, services),
+  jobs: (runner, ports) => registerLoginThrottlePurge(runner, ports),
   routes: registerAuthRoutes,
 });

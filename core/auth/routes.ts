@@ -13,19 +13,21 @@ import { login, logout } from './login.ts';
 import { assertPasswordPolicy, hashPassword, verifyPassword } from './passwords.ts';
 import { createSession, endSessionsOf, SESSION_COOKIE } from './sessions.ts';
 import { newApiToken } from './tokens.ts';
+import type { Ports } from '../modules/ports.ts';
+import type { AppConfig } from '../config.ts';
 
 /** Secure cookies everywhere except a public origin of plain http on the local machine (development, demo). */
-function cookieIsSecure(c: Context<AppEnv>): boolean {
-  return !publicOriginIsLocalHttp(c.var.services.config);
+function cookieIsSecure(config: AppConfig): boolean {
+  return !publicOriginIsLocalHttp(config);
 }
 
-function setSessionCookie(c: Context<AppEnv>, token: string): void {
+function setSessionCookie(c: Context<AppEnv>, config: AppConfig, token: string): void {
   setCookie(c, SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: 'Lax',
-    secure: cookieIsSecure(c),
+    secure: cookieIsSecure(config),
     path: '/',
-    maxAge: Math.floor(c.var.services.config.sessionAbsoluteMs / 1000),
+    maxAge: Math.floor(config.sessionAbsoluteMs / 1000),
   });
 }
 
@@ -137,9 +139,12 @@ function tokenView(t: ApiToken) {
   };
 }
 
-export function registerAuthRoutes(app: OpenAPIHono<AppEnv>): void {
+export function registerAuthRoutes(
+  app: OpenAPIHono<AppEnv>,
+  ports: Pick<Ports, 'audit' | 'clock' | 'config' | 'db' | 'permissions'>,
+): void {
   app.openapi(loginRoute, async (c) => {
-    const svc = c.var.services;
+    const svc = ports;
     const body = c.req.valid('json');
     const { user, token } = await login(svc, {
       username: body.username,
@@ -148,20 +153,20 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>): void {
       userAgent: c.req.header('user-agent') ?? null,
       requestId: c.var.requestId,
     });
-    setSessionCookie(c, token);
+    setSessionCookie(c, ports.config, token);
     return c.json({ user: userView(user) }, 200);
   });
 
   app.openapi(logoutRoute, async (c) => {
     const p = c.var.principal!;
-    if (p.sessionId) await logout(c.var.services, c.var.services.db.em(), p.sessionId, p.user, c.var.requestId);
-    deleteCookie(c, SESSION_COOKIE, { path: '/', secure: cookieIsSecure(c) });
+    if (p.sessionId) await logout(ports, ports.db.em(), p.sessionId, p.user, c.var.requestId);
+    deleteCookie(c, SESSION_COOKIE, { path: '/', secure: cookieIsSecure(ports.config) });
     return c.body(null, 204);
   });
 
   app.openapi(meRoute, async (c) => {
     const p = c.var.principal!;
-    const svc = c.var.services;
+    const svc = ports;
     const grants = await svc.db
       .em()
       .execute<{ id: string; role: string; unit_id: string; code: string; name: string }[]>(
@@ -184,7 +189,7 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>): void {
   });
 
   app.openapi(changePassword, async (c) => {
-    const svc = c.var.services;
+    const svc = ports;
     const p = c.var.principal!;
     const body = c.req.valid('json');
     const rotated = await svc.db.em().transactional(async (em) => {
@@ -210,17 +215,17 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>): void {
       const meta = { ip: clientIp(c), userAgent: c.req.header('user-agent') ?? null };
       return (await createSession(em, user.id, svc.clock.now(), svc.config, meta)).token;
     });
-    if (rotated) setSessionCookie(c, rotated);
+    if (rotated) setSessionCookie(c, ports.config, rotated);
     return c.body(null, 204);
   });
 
   app.openapi(listTokens, async (c) => {
-    const rows = await c.var.services.db.em().find(ApiToken, { userId: c.var.principal!.user.id }, { orderBy: { createdAt: 'desc' } });
+    const rows = await ports.db.em().find(ApiToken, { userId: c.var.principal!.user.id }, { orderBy: { createdAt: 'desc' } });
     return c.json(rows.map(tokenView), 200);
   });
 
   app.openapi(createToken, async (c) => {
-    const svc = c.var.services;
+    const svc = ports;
     const p = c.var.principal!;
     // A token minting tokens would outlive its own expiry and revocation.
     if (p.via !== 'session')
@@ -255,7 +260,7 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>): void {
   });
 
   app.openapi(revokeToken, async (c) => {
-    const svc = c.var.services;
+    const svc = ports;
     const p = c.var.principal!;
     const { id } = c.req.valid('param');
     await svc.db.em().transactional(async (em) => {

@@ -4,10 +4,17 @@ import { registerCalendarRoutes } from './routes.ts';
 import { WorkingCalendar } from './working-calendar.ts';
 
 /** The working-time calendar (ADR 0008): holidays, make-up days, per-unit hours, deadline arithmetic. */
+declare module '../modules/ports.ts' {
+  interface Ports {
+    /** Counts durations and deadlines in working time (ADR 0008). */
+    calendar: WorkingCalendar;
+  }
+}
+
 export const calendarModule = defineModule({
   id: 'calendar',
   description: 'Working-time calendar and deadlines',
-  requires: ['org', 'audit'],
+  requires: ['db', 'log', 'clock', 'audit'],
   migrations: [calendar],
   permissions: [
     {
@@ -19,5 +26,5 @@ export const calendarModule = defineModule({
   provides: ['calendar'],
   create: async (s) => ({ calendar: await WorkingCalendar.load(s.db, s.log) }),
   routes: registerCalendarRoutes,
-  stop: (s) => (s.calendar as WorkingCalendar).stop(),
+  stop: (s) => s.calendar.stop(),
 });

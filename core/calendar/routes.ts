@@ -12,6 +12,7 @@ import { confirmYear, editYear, getOverride, getYear, importYear, proposeStored,
 import { listYears } from './store.ts';
 import { unitNotFound } from '../org/units-service.ts';
 import { shippedYears } from './working-calendar.ts';
+import type { Ports } from '../modules/ports.ts';
 
 /**
  * The working-time calendar's admin API (docs/api.md). Everyone signed in reads; editing needs
@@ -207,8 +208,7 @@ const dueRoute = defineRoute({
 });
 
 /** One audited transaction, then the node's calendar reloads. */
-async function change<T>(c: Context<AppEnv>, fn: (em: EntityManager) => Promise<T>): Promise<T> {
-  const svc = c.var.services;
+async function change<T>(svc: Pick<Ports, 'db' | 'calendar'>, fn: (em: EntityManager) => Promise<T>): Promise<T> {
   const result = await svc.db.em().transactional(fn);
   await svc.calendar.changed?.();
   return result;
@@ -219,9 +219,9 @@ function provinceWide(c: Context<AppEnv>): void {
     throw new AppError('auth.forbidden_scope', 'Editing the province calendar needs "calendar.manage" province-wide');
 }
 
-export function registerCalendarRoutes(app: OpenAPIHono<AppEnv>): void {
+export function registerCalendarRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Ports, 'audit' | 'calendar' | 'clock' | 'db'>): void {
   app.openapi(listRoute, async (c) => {
-    const stored = await listYears(c.var.services.db.em());
+    const stored = await listYears(ports.db.em());
     const out = stored.map((y) => ({ ...y, origin: 'stored' }));
     for (const [year, y] of shippedYears) {
       if (!out.some((s) => s.year === year))
@@ -233,42 +233,42 @@ export function registerCalendarRoutes(app: OpenAPIHono<AppEnv>): void {
     );
   });
 
-  app.openapi(getRoute, async (c) => c.json(await getYear(c.var.services.db.em(), c.req.valid('param').year), 200));
+  app.openapi(getRoute, async (c) => c.json(await getYear(ports.db.em(), c.req.valid('param').year), 200));
 
   app.openapi(importRoute, async (c) => {
     provinceWide(c);
-    const svc = c.var.services;
-    const doc = await change(c, (em) => importYear(em, svc, acting(c), c.req.valid('json')));
+    const svc = ports;
+    const doc = await change(ports, (em) => importYear(em, svc, acting(c), c.req.valid('json')));
     return c.json(await getYear(svc.db.em(), doc.year), 200);
   });
 
   app.openapi(editRoute, async (c) => {
     provinceWide(c);
-    const svc = c.var.services;
+    const svc = ports;
     const { year } = c.req.valid('param');
-    await change(c, (em) => editYear(em, svc, acting(c), year, c.req.valid('json')));
+    await change(ports, (em) => editYear(em, svc, acting(c), year, c.req.valid('json')));
     return c.json(await getYear(svc.db.em(), year), 200);
   });
 
   app.openapi(proposeRoute, async (c) => {
     provinceWide(c);
-    const svc = c.var.services;
+    const svc = ports;
     const { year } = c.req.valid('param');
-    await change(c, (em) => proposeStored(em, svc, acting(c), year));
+    await change(ports, (em) => proposeStored(em, svc, acting(c), year));
     return c.json(await getYear(svc.db.em(), year), 200);
   });
 
   app.openapi(confirmRoute, async (c) => {
     provinceWide(c);
-    const svc = c.var.services;
+    const svc = ports;
     const { year } = c.req.valid('param');
-    await change(c, (em) => confirmYear(em, svc, acting(c), year));
+    await change(ports, (em) => confirmYear(em, svc, acting(c), year));
     return c.json(await getYear(svc.db.em(), year), 200);
   });
 
   app.openapi(dueRoute, async (c) => {
     const q = c.req.valid('query');
-    const cal = c.var.services.calendar;
+    const cal = ports.calendar;
     const ctx = { unitId: q.unitId ?? null };
     const from = new Date(q.from);
     const year = new Date(from.getTime() + LOCAL_OFFSET_MS).getUTCFullYear();
@@ -295,7 +295,7 @@ export function registerCalendarRoutes(app: OpenAPIHono<AppEnv>): void {
   });
 
   app.openapi(getUnitRoute, async (c) => {
-    const svc = c.var.services;
+    const svc = ports;
     const { id } = c.req.valid('param');
     await c.var.authz.assertVisible('unit.read', id, () => unitNotFound(id));
     const override = await getOverride(svc.db.em(), id);
@@ -304,20 +304,20 @@ export function registerCalendarRoutes(app: OpenAPIHono<AppEnv>): void {
   });
 
   app.openapi(putUnitRoute, async (c) => {
-    const svc = c.var.services;
+    const svc = ports;
     const { id } = c.req.valid('param');
     await c.var.authz.assertVisible('unit.read', id, () => unitNotFound(id));
     await c.var.authz.assert('calendar.manage', id);
-    const saved = await change(c, (em) => setOverride(em, svc, acting(c), id, c.req.valid('json')));
+    const saved = await change(ports, (em) => setOverride(em, svc, acting(c), id, c.req.valid('json')));
     return c.json(saved, 200);
   });
 
   app.openapi(deleteUnitRoute, async (c) => {
-    const svc = c.var.services;
+    const svc = ports;
     const { id } = c.req.valid('param');
     await c.var.authz.assertVisible('unit.read', id, () => unitNotFound(id));
     await c.var.authz.assert('calendar.manage', id);
-    await change(c, (em) => removeOverride(em, svc, acting(c), id));
+    await change(ports, (em) => removeOverride(em, svc, acting(c), id));
     return c.body(null, 204);
   });
 }

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import type { Services } from '../context.ts';
+import type { Ports } from '../modules/ports.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import { unitNotFound } from '../org/units-service.ts';
@@ -47,7 +47,7 @@ export function parseYear(doc: unknown, code: 'request.invalid' | 'calendar.inva
 /** Imports a whole year as given (status `confirmed` unless the document says `proposed`). */
 export async function importYear(
   em: EntityManager,
-  svc: Services,
+  svc: Pick<Ports, 'audit' | 'calendar' | 'clock'>,
   acting: Acting,
   doc: unknown,
   code?: 'request.invalid' | 'calendar.invalid_file',
@@ -60,7 +60,7 @@ export async function importYear(
 /** Changes some fields of a year (holidays, make-up days, hours, cut-off, weekly pattern, source); its status stays. */
 export async function editYear(
   em: EntityManager,
-  svc: Services,
+  svc: Pick<Ports, 'audit' | 'calendar' | 'clock'>,
   acting: Acting,
   year: number,
   patch: Record<string, unknown>,
@@ -76,7 +76,12 @@ export async function editYear(
 }
 
 /** Stores the lunar converter's proposal for a year that has no confirmed table. */
-export async function proposeStored(em: EntityManager, svc: Services, acting: Acting, year: number): Promise<CalendarYear> {
+export async function proposeStored(
+  em: EntityManager,
+  svc: Pick<Ports, 'audit' | 'calendar' | 'clock'>,
+  acting: Acting,
+  year: number,
+): Promise<CalendarYear> {
   checkYear(year);
   const stored = await readYear(em, year);
   if (stored?.status === 'confirmed' || (!stored && shippedYears.has(year))) {
@@ -88,7 +93,12 @@ export async function proposeStored(em: EntityManager, svc: Services, acting: Ac
 }
 
 /** Confirms a proposed year (stored or computed), as it stands. */
-export async function confirmYear(em: EntityManager, svc: Services, acting: Acting, year: number): Promise<CalendarYear> {
+export async function confirmYear(
+  em: EntityManager,
+  svc: Pick<Ports, 'audit' | 'calendar' | 'clock'>,
+  acting: Acting,
+  year: number,
+): Promise<CalendarYear> {
   const current = await getYear(em, year);
   if (current.status === 'confirmed') throw new AppError('calendar.year_confirmed', `${year} is already confirmed`);
   const { origin: _origin, ...base } = current;
@@ -107,7 +117,13 @@ export async function getOverride(em: EntityManager, unitId: string): Promise<Un
   return readOverride(em, unitId);
 }
 
-export async function setOverride(em: EntityManager, svc: Services, acting: Acting, unitId: string, body: unknown): Promise<UnitOverride> {
+export async function setOverride(
+  em: EntityManager,
+  svc: Pick<Ports, 'audit' | 'calendar' | 'clock'>,
+  acting: Acting,
+  unitId: string,
+  body: unknown,
+): Promise<UnitOverride> {
   await unitExists(em, unitId);
   const parsed = unitOverride.safeParse(body);
   if (!parsed.success) throw new AppError('request.invalid', explain(parsed.error.issues));
@@ -115,7 +131,12 @@ export async function setOverride(em: EntityManager, svc: Services, acting: Acti
   return parsed.data;
 }
 
-export async function removeOverride(em: EntityManager, svc: Services, acting: Acting, unitId: string): Promise<void> {
+export async function removeOverride(
+  em: EntityManager,
+  svc: Pick<Ports, 'audit' | 'calendar' | 'clock'>,
+  acting: Acting,
+  unitId: string,
+): Promise<void> {
   await unitExists(em, unitId);
   if (!(await deleteOverride(em, svc, acting, unitId))) throw new AppError('request.not_found', `Unit ${unitId} has no calendar override`);
 }

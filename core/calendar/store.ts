@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import type { Services } from '../context.ts';
+import type { Ports } from '../modules/ports.ts';
 import type { Acting } from '../org/actor.ts';
 import { calendarYear, unitOverride, type CalendarDay, type CalendarYear, type UnitOverride } from './model.ts';
 
@@ -88,7 +88,7 @@ async function bumpRevision(em: EntityManager): Promise<void> {
 /** Writes a whole year (insert or replace, days included) and audits it as `action`. */
 export async function writeYear(
   em: EntityManager,
-  svc: Pick<Services, 'clock' | 'audit'>,
+  svc: Pick<Ports, 'clock' | 'audit'>,
   acting: Acting,
   doc: CalendarYear,
   action: 'calendar.year_imported' | 'calendar.year_updated' | 'calendar.year_proposed' | 'calendar.year_confirmed',
@@ -159,7 +159,7 @@ export async function readOverride(em: EntityManager, unitId: string): Promise<U
 
 export async function writeOverride(
   em: EntityManager,
-  svc: Pick<Services, 'clock' | 'audit'>,
+  svc: Pick<Ports, 'clock' | 'audit'>,
   acting: Acting,
   unitId: string,
   o: UnitOverride,
@@ -197,7 +197,7 @@ export async function writeOverride(
   });
 }
 
-export async function deleteOverride(em: EntityManager, svc: Pick<Services, 'audit'>, acting: Acting, unitId: string): Promise<boolean> {
+export async function deleteOverride(em: EntityManager, svc: Pick<Ports, 'audit'>, acting: Acting, unitId: string): Promise<boolean> {
   const before = await readOverride(em, unitId);
   if (!before) return false;
   await em.execute('DELETE FROM calendar_unit_overrides WHERE unit_id = ?', [unitId]);

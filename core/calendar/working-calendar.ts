@@ -40,7 +40,7 @@ export type YearOrigin = 'stored' | 'shipped' | 'computed';
 const HOUR_MS = 3600_000;
 
 /**
- * The working-time calendar the engine counts with (`Services.calendar`). It keeps the small
+ * The working-time calendar the engine counts with (the `calendar` port). It keeps the small
  * calendar tables and the units' paths in memory, so the engine's synchronous calls never touch
  * the database. Freshness:
  * - on the node that edits, the route calls `changed()` after the commit: reloaded at once;

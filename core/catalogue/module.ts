@@ -6,10 +6,17 @@ import { registerCatalogueRoutes } from './routes.ts';
 import { Catalogue } from './service.ts';
 
 /** The procedure catalogue (ADR 0009): versioned procedures, cases pinned to processes, search, public pages. */
+declare module '../modules/ports.ts' {
+  interface Ports {
+    /** The procedure catalogue: versioned procedures, search, import/export for packs. */
+    catalogue: Catalogue;
+  }
+}
+
 export const catalogueModule = defineModule({
   id: 'catalogue',
   description: 'Procedure catalogue and its public pages',
-  requires: ['org', 'audit', 'events', 'engine'],
+  requires: ['config', 'db', 'log', 'clock', 'audit', 'events', 'engine'],
   migrations: [catalogue],
   permissions: [
     {
@@ -22,8 +29,8 @@ export const catalogueModule = defineModule({
   ],
   provides: ['catalogue'],
   create: (s) => ({ catalogue: new Catalogue(s) }),
-  routes(app) {
-    registerCatalogueRoutes(app);
-    registerPublicCataloguePages(app);
+  routes(app, ports) {
+    registerCatalogueRoutes(app, ports);
+    registerPublicCataloguePages(app, ports);
   },
 });

@@ -21,6 +21,9 @@ import {
   supplementText,
   timeText,
 } from './public-format.ts';
+import type { Ports } from '../modules/ports.ts';
+
+type PublicPorts = Pick<Ports, 'catalogue' | 'config' | 'db' | 'log'>;
 
 /**
  * The public catalogue (DOMAIN §6): `/thu-tuc` searches and `/thu-tuc/{code}` shows the
@@ -58,9 +61,9 @@ function criteria(c: Context<AppEnv>): Criteria | string {
 }
 
 /** The address printed on a printout: always the configured public origin, never the Host header (the page is cached). */
-function pageUrl(c: Context<AppEnv>): string {
+function pageUrl(ports: PublicPorts, c: Context<AppEnv>): string {
   const url = new URL(c.req.url);
-  return publicOrigin(c.var.services.config) + url.pathname + url.search;
+  return publicOrigin(ports.config) + url.pathname + url.search;
 }
 
 function respond(c: Context<AppEnv>, status: 200 | 400 | 404 | 500, body: ReturnType<typeof page>) {
@@ -127,10 +130,10 @@ ${found.items.map(
 ${paging(k, found.total)}`;
 }
 
-async function searchPage(c: Context<AppEnv>) {
+async function searchPage(ports: PublicPorts, c: Context<AppEnv>) {
   const k = criteria(c);
-  if (typeof k === 'string') return respond(c, 400, messagePage(pageUrl(c), 'Yêu cầu tra cứu không hợp lệ', k));
-  const svc = c.var.services;
+  if (typeof k === 'string') return respond(c, 400, messagePage(pageUrl(ports, c), 'Yêu cầu tra cứu không hợp lệ', k));
+  const svc = ports;
   const em = svc.db.em();
   const sectors = (await svc.catalogue.sectors(em)).filter((s) => s.procedures > 0);
   // Only `status: 'published'` is ever searched here, whatever the query string says.
@@ -149,7 +152,7 @@ async function searchPage(c: Context<AppEnv>) {
     200,
     page({
       title,
-      url: pageUrl(c),
+      url: pageUrl(ports, c),
       body: html`<h1>Tra cứu thủ tục hành chính</h1>
 <p>Tìm thủ tục theo tên, từ khóa hoặc mã; xem thành phần hồ sơ, thời hạn, phí, lệ phí và căn cứ pháp lý.</p>
 ${searchForm(k, sectors)}
@@ -225,45 +228,45 @@ ${d.interlinkedCodes.length ? html`<h2>Thủ tục liên thông</h2>${codeLinks(
 <p class="no-print"><a href="/thu-tuc">← Quay lại tra cứu thủ tục hành chính</a></p>`;
 }
 
-async function detailPage(c: Context<AppEnv>) {
+async function detailPage(ports: PublicPorts, c: Context<AppEnv>) {
   const code = c.req.param('code') ?? '';
   const notFound = () =>
     respond(
       c,
       404,
       messagePage(
-        pageUrl(c),
+        pageUrl(ports, c),
         'Không tìm thấy thủ tục',
         'Không có thủ tục hành chính đã công bố với mã này. Hãy kiểm tra lại mã hoặc tra cứu theo tên.',
       ),
     );
   if (!procedureCode.safeParse(code).success) return notFound();
-  const svc = c.var.services;
+  const svc = ports;
   const p = await svc.catalogue.get(svc.db.em(), code, { drafts: false });
   // Only the published version: a retired procedure, or one with only a draft, is not found.
   const v = p?.publishedVersion ? p.versions.find((x) => x.version === p.publishedVersion && x.status === 'published') : undefined;
   if (!v) return notFound();
-  return respond(c, 200, page({ title: `${v.document.name} (${v.code})`, url: pageUrl(c), body: detailBody(v) }));
+  return respond(c, 200, page({ title: `${v.document.name} (${v.code})`, url: pageUrl(ports, c), body: detailBody(v) }));
 }
 
 /** Renders a Vietnamese 500 page instead of the API's JSON problem when reading fails. */
-function guarded(handler: (c: Context<AppEnv>) => Promise<Response>) {
+function guarded(ports: PublicPorts, handler: (ports: PublicPorts, c: Context<AppEnv>) => Promise<Response>) {
   return async (c: Context<AppEnv>) => {
     try {
-      return await handler(c);
+      return await handler(ports, c);
     } catch (err) {
-      c.var.services.log.error({ err, requestId: c.get('requestId'), path: c.req.path }, 'public catalogue page failed');
+      ports.log.error({ err, requestId: c.get('requestId'), path: c.req.path }, 'public catalogue page failed');
       return respond(
         c,
         500,
-        messagePage(pageUrl(c), 'Hệ thống đang gặp sự cố', `Vui lòng thử lại sau. Mã yêu cầu: ${c.get('requestId')}.`),
+        messagePage(pageUrl(ports, c), 'Hệ thống đang gặp sự cố', `Vui lòng thử lại sau. Mã yêu cầu: ${c.get('requestId')}.`),
       );
     }
   };
 }
 
-export function registerPublicCataloguePages(app: OpenAPIHono<AppEnv>): void {
+export function registerPublicCataloguePages(app: OpenAPIHono<AppEnv>, ports: PublicPorts): void {
   serveStylesheet(app, PUBLIC_STYLESHEET, PUBLIC_CSS);
-  app.get('/thu-tuc', guarded(searchPage));
-  app.get('/thu-tuc/:code', guarded(detailPage));
+  app.get('/thu-tuc', guarded(ports, searchPage));
+  app.get('/thu-tuc/:code', guarded(ports, detailPage));
 }

@@ -5,6 +5,7 @@ import type { AppEnv } from '../http/env.ts';
 import { acting } from '../http/acting.ts';
 import * as r from './route-defs.ts';
 import type { ProcedureRecord } from './read.ts';
+import type { Ports } from '../modules/ports.ts';
 
 /**
  * Catalogue routes. Reading needs catalogue.read (every role); drafts are shown only to holders
@@ -30,25 +31,25 @@ function respond<S extends 200 | 201>(c: Context<AppEnv>, p: ProcedureRecord, st
   return c.json(view(p), status);
 }
 
-export function registerCatalogueRoutes(app: OpenAPIHono<AppEnv>): void {
+export function registerCatalogueRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Ports, 'catalogue' | 'db'>): void {
   app.openapi(r.list, async (c) => {
     const query = c.req.valid('query');
     if (query.status === 'draft' && !seesDrafts(c))
       throw new AppError('auth.forbidden', 'Permission "catalogue.edit" is required to search drafts');
-    const svc = c.var.services;
+    const svc = ports;
     return c.json(await svc.catalogue.search(svc.db.em(), query), 200);
   });
 
   app.openapi(r.create, async (c) => {
     await province(c, 'catalogue.edit');
-    const svc = c.var.services;
+    const svc = ports;
     const p = await svc.db.em().transactional((em) => svc.catalogue.create(em, acting(c), c.req.valid('json')));
     return respond(c, p, 201);
   });
 
   app.openapi(r.detail, async (c) => {
     const { code } = c.req.valid('param');
-    const svc = c.var.services;
+    const svc = ports;
     const p = await svc.catalogue.get(svc.db.em(), code, { drafts: seesDrafts(c) });
     if (!p) throw new AppError('catalogue.not_found', `No procedure ${code}`);
     return respond(c, p, 200);
@@ -56,7 +57,7 @@ export function registerCatalogueRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(r.version, async (c) => {
     const { code, version } = c.req.valid('param');
-    const svc = c.var.services;
+    const svc = ports;
     const v = await svc.catalogue.version(svc.db.em(), code, version);
     if (!v || (v.status === 'draft' && !seesDrafts(c))) throw new AppError('catalogue.not_found', `No version ${version} of ${code}`);
     return c.json(v, 200);
@@ -65,7 +66,7 @@ export function registerCatalogueRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(r.update, async (c) => {
     await province(c, 'catalogue.edit');
     const { code } = c.req.valid('param');
-    const svc = c.var.services;
+    const svc = ports;
     const p = await svc.db.em().transactional((em) => svc.catalogue.saveDraft(em, acting(c), code, c.req.valid('json')));
     return respond(c, p, 200);
   });
@@ -73,7 +74,7 @@ export function registerCatalogueRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(r.publish, async (c) => {
     await province(c, 'catalogue.publish');
     const { code } = c.req.valid('param');
-    const svc = c.var.services;
+    const svc = ports;
     const p = await svc.db.em().transactional((em) => svc.catalogue.publish(em, acting(c), code, c.req.valid('json')));
     return respond(c, p, 200);
   });
@@ -81,14 +82,14 @@ export function registerCatalogueRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(r.retire, async (c) => {
     await province(c, 'catalogue.publish');
     const { code } = c.req.valid('param');
-    const svc = c.var.services;
+    const svc = ports;
     const p = await svc.db.em().transactional((em) => svc.catalogue.retire(em, acting(c), code, c.req.valid('json')));
     return respond(c, p, 200);
   });
 
-  app.openapi(r.sectors, async (c) => c.json(await c.var.services.catalogue.sectors(c.var.services.db.em()), 200));
+  app.openapi(r.sectors, async (c) => c.json(await ports.catalogue.sectors(ports.db.em()), 200));
 
   app.openapi(r.agencies, async (c) =>
-    c.json(await c.var.services.catalogue.agencies(c.var.services.db.em(), { used: c.req.valid('query').used === 'true' }), 200),
+    c.json(await ports.catalogue.agencies(ports.db.em(), { used: c.req.valid('query').used === 'true' }), 200),
   );
 }

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import type { Services } from '../context.ts';
+import type { Ports } from '../modules/ports.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import { localDate } from '../time.ts';
@@ -54,7 +54,7 @@ export interface ImportOutcome {
  * transaction (`em`) and audits what it changes there.
  */
 export class Catalogue {
-  constructor(private readonly svc: Services) {}
+  constructor(private readonly svc: Pick<Ports, 'audit' | 'clock' | 'events'>) {}
 
   /** The procedure with all its versions (drafts included), or null. */
   get(em: EntityManager, code: string, opts: { drafts?: boolean } = {}): Promise<ProcedureRecord | null> {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { verifyAuditChain } from '../audit/verify.ts';
 import { withPlatform } from './context.ts';
-import type { Act } from './main.ts';
+import type { Act } from './act.ts';
 import { EXIT, out } from './output.ts';
 
 export function registerAuditCommands(program: Command, act: Act): void {

@@ -5,7 +5,7 @@ import { confirmYear, getYear, importYear, proposeStored, type YearView } from '
 import type { CalendarYear } from '../calendar/model.ts';
 import { dayOfDate, weekdayOf } from '../calendar/working-time.ts';
 import { inTransaction, withPlatform } from './context.ts';
-import type { Act } from './main.ts';
+import type { Act } from './act.ts';
 import { intOption, out, table } from './output.ts';
 
 const WEEKDAYS = ['CN', 'T2', 'T3', 'T4', 'T5', 'T6', 'T7'];

@@ -6,7 +6,7 @@ import type { Logger } from '../logger.ts';
 import { cliActing, type Acting } from '../org/actor.ts';
 import { loadPlugins } from '../plugin-host/loader.ts';
 import type { PluginDefinition } from '../plugin-host/define-plugin.ts';
-import type { Services } from '../context.ts';
+import type { Ports } from '../modules/ports.ts';
 
 export interface CliSetup {
   config: AppConfig;
@@ -43,7 +43,7 @@ export async function withPlatform<T>(fn: (platform: Platform) => Promise<T>): P
 }
 
 /** One transaction, audited as `cli:<os user>`. */
-export function inTransaction<T>(fn: (svc: Services, em: EntityManager, acting: Acting) => Promise<T>): Promise<T> {
+export function inTransaction<T>(fn: (svc: Ports, em: EntityManager, acting: Acting) => Promise<T>): Promise<T> {
   return withPlatform((platform) => {
     const svc = platform.services;
     return svc.db.em().transactional((em) => fn(svc, em, cliActing()));

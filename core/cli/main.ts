@@ -9,10 +9,9 @@ import { registerRoleCommands } from './roles.ts';
 import { serveCommand } from './serve.ts';
 import { registerUnitCommands } from './units.ts';
 import { registerUserCommands } from './users.ts';
+import type { Act } from './act.ts';
 
-/** Wraps a command's action so that its result becomes the process exit code. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Act = <A extends any[]>(fn: (...args: A) => Promise<number | void>) => (...args: A) => Promise<void>;
+export type { Act } from './act.ts';
 
 export function buildProgram(act: Act): Command {
   const program = new Command('motcua')

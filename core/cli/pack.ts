@@ -12,7 +12,7 @@ import { readPackSource } from '../packs/source.ts';
 import { listInstalled, trustKey, trustedKey } from '../packs/store.ts';
 import { cliActing } from '../org/actor.ts';
 import { inTransaction, withPlatform } from './context.ts';
-import type { Act } from './main.ts';
+import type { Act } from './act.ts';
 import { EXIT, err, intOption, out, table } from './output.ts';
 
 function readFile(path: string, what: string): Buffer {

@@ -5,7 +5,7 @@ import { roleNames } from '../org/roles.ts';
 import { findUnit } from '../org/units-service.ts';
 import { findUser, grantRole, revokeRole } from '../org/users-service.ts';
 import { inTransaction } from './context.ts';
-import type { Act } from './main.ts';
+import type { Act } from './act.ts';
 import { out } from './output.ts';
 
 export function registerRoleCommands(program: Command, act: Act): void {

@@ -4,7 +4,7 @@ import { localDate } from '../time.ts';
 import { Unit, unitLevels, type UnitLevel } from '../org/entities.ts';
 import { createUnit, findUnit, updateUnit } from '../org/units-service.ts';
 import { inTransaction, withPlatform } from './context.ts';
-import type { Act } from './main.ts';
+import type { Act } from './act.ts';
 import { isoDate, out } from './output.ts';
 
 const CODE = /^[A-Za-z0-9._-]{1,64}$/;

@@ -6,7 +6,7 @@ import { AppError } from '../errors.ts';
 import { findUnit } from '../org/units-service.ts';
 import { createUser, grantRole, resetPassword, setUserActive, unlockUser, type Sex } from '../org/users-service.ts';
 import { inTransaction, withPlatform } from './context.ts';
-import type { Act } from './main.ts';
+import type { Act } from './act.ts';
 import { out, table } from './output.ts';
 
 interface AddOptions {

@@ -5,6 +5,8 @@ import { acting } from '../http/acting.ts';
 import { defineRoute } from '../http/route.ts';
 import { json } from '../http/schemas.ts';
 import { compileErrors } from './run-errors.ts';
+import type { Ports } from '../modules/ports.ts';
+import type { EnginePorts } from './ports.ts';
 
 const Definition = z
   .object({
@@ -85,9 +87,9 @@ const xml = defineRoute({
   errors: ['process.definition_not_found'],
 });
 
-export function registerDefinitionRoutes(app: OpenAPIHono<AppEnv>): void {
+export function registerDefinitionRoutes(app: OpenAPIHono<AppEnv>, ports: EnginePorts): void {
   app.openapi(deploy, async (c) => {
-    const svc = c.var.services;
+    const svc = ports;
     if (!c.var.authz.isGlobal('process.deploy')) await c.var.authz.assert('process.deploy', null);
     const type = c.req.header('content-type') ?? '';
     if (!/^(application|text)\/xml\b/.test(type))
@@ -99,15 +101,13 @@ export function registerDefinitionRoutes(app: OpenAPIHono<AppEnv>): void {
     return c.json(result, result.definitions.some((d) => d.created) ? 201 : 200);
   });
 
-  app.openapi(list, async (c) => c.json(await c.var.services.engine.definitions.list(c.var.services.db.em()), 200));
+  app.openapi(list, async (c) => c.json(await ports.engine.definitions.list(ports.db.em()), 200));
 
-  app.openapi(versions, async (c) =>
-    c.json(await c.var.services.engine.definitions.versions(c.var.services.db.em(), c.req.valid('param').key), 200),
-  );
+  app.openapi(versions, async (c) => c.json(await ports.engine.definitions.versions(ports.db.em(), c.req.valid('param').key), 200));
 
   app.openapi(xml, async (c) => {
     const { key, version } = c.req.valid('param');
-    const body = await c.var.services.engine.definitions.xml(c.var.services.db.em(), key, version);
+    const body = await ports.engine.definitions.xml(ports.db.em(), key, version);
     return c.body(body, 200, { 'content-type': 'application/xml; charset=utf-8' });
   });
 }

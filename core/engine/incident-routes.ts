@@ -6,6 +6,8 @@ import { defineRoute } from '../http/route.ts';
 import { IdParam, json } from '../http/schemas.ts';
 import { incidentNotFound, loadIncident, retryIncident, type IncidentRow } from './incidents.ts';
 import { iso } from './views.ts';
+import type { Ports } from '../modules/ports.ts';
+import type { EnginePorts } from './ports.ts';
 
 const Incident = z
   .object({
@@ -98,7 +100,7 @@ async function one(em: EntityManager, id: string) {
   return view(row);
 }
 
-export function registerIncidentRoutes(app: OpenAPIHono<AppEnv>): void {
+export function registerIncidentRoutes(app: OpenAPIHono<AppEnv>, ports: EnginePorts): void {
   app.openapi(list, async (c) => {
     const q = c.req.valid('query');
     const authz = c.var.authz;
@@ -115,14 +117,14 @@ export function registerIncidentRoutes(app: OpenAPIHono<AppEnv>): void {
       params.push(q.instanceId);
     }
     params.push(q.limit);
-    const rows = await c.var.services.db
+    const rows = await ports.db
       .em()
       .execute<IncidentJoin[]>(`${SELECT} WHERE ${where.join(' AND ')} ORDER BY i.created_at DESC, i.id LIMIT ?`, params);
     return c.json(rows.map(view), 200);
   });
 
   app.openapi(retry, async (c) => {
-    const svc = c.var.services;
+    const svc = ports;
     const id = c.req.valid('param').id;
     await svc.db.em().transactional(async (em) => {
       const incident = await loadIncident(em, id);

@@ -7,6 +7,8 @@ import { findVisibleUnit } from '../org/units-service.ts';
 import { runErrors } from './run-errors.ts';
 import { instanceNotFound } from './runtime.ts';
 import { instanceView } from './views.ts';
+import type { Ports } from '../modules/ports.ts';
+import type { EnginePorts } from './ports.ts';
 
 const Task = z
   .object({
@@ -133,9 +135,9 @@ const cancel = defineRoute({
   responses: { 200: json(Instance, 'Cancelled') },
 });
 
-export function registerInstanceRoutes(app: OpenAPIHono<AppEnv>): void {
+export function registerInstanceRoutes(app: OpenAPIHono<AppEnv>, ports: EnginePorts): void {
   app.openapi(start, async (c) => {
-    const svc = c.var.services;
+    const svc = ports;
     const body = c.req.valid('json');
     const id = await svc.db.em().transactional(async (em) => {
       let unit: { id: string; path: string } | null = null;
@@ -152,15 +154,15 @@ export function registerInstanceRoutes(app: OpenAPIHono<AppEnv>): void {
   });
 
   app.openapi(get, async (c) => {
-    const em = c.var.services.db.em();
+    const em = ports.db.em();
     const { id } = c.req.valid('param');
-    const row = await c.var.services.engine.loadInstance(em, id);
+    const row = await ports.engine.loadInstance(em, id);
     await c.var.authz.assertVisible('process.read', row.unit_id, () => instanceNotFound(id));
     return c.json(await instanceView(em, row), 200);
   });
 
   app.openapi(cancel, async (c) => {
-    const svc = c.var.services;
+    const svc = ports;
     const id = c.req.valid('param').id;
     await svc.db.em().transactional(async (em) => {
       const row = await svc.engine.loadInstance(em, id);

@@ -6,6 +6,8 @@ import { defineRoute } from '../http/route.ts';
 import { json, jsonBody } from '../http/schemas.ts';
 import { publish } from './messages.ts';
 import { runErrors } from './run-errors.ts';
+import type { Ports } from '../modules/ports.ts';
+import type { EnginePorts } from './ports.ts';
 
 const Published = z
   .object({
@@ -47,9 +49,9 @@ const send = defineRoute({
   responses: { 200: json(Published, 'Correlated, started, buffered, or already received') },
 });
 
-export function registerMessageRoutes(app: OpenAPIHono<AppEnv>): void {
+export function registerMessageRoutes(app: OpenAPIHono<AppEnv>, ports: EnginePorts): void {
   app.openapi(send, async (c) => {
-    const svc = c.var.services;
+    const svc = ports;
     const body = c.req.valid('json');
     const authz = c.var.authz;
     if (!authz.hasAnywhere('process.message')) throw new AppError('auth.forbidden', 'Permission "process.message" is required');

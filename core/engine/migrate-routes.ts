@@ -10,6 +10,8 @@ import { activityMapper, migrateInstance } from './migrate.ts';
 import { assertStateFormat } from './state-adapter.ts';
 import { instanceNotFound } from './runtime.ts';
 import { instanceView } from './views.ts';
+import type { Ports } from '../modules/ports.ts';
+import type { EnginePorts } from './ports.ts';
 
 const Migrate = z
   .object({
@@ -83,9 +85,9 @@ const migrateAll = defineRoute({
   ],
 });
 
-export function registerMigrationRoutes(app: OpenAPIHono<AppEnv>): void {
+export function registerMigrationRoutes(app: OpenAPIHono<AppEnv>, ports: EnginePorts): void {
   app.openapi(migrateOne, async (c) => {
-    const svc = c.var.services;
+    const svc = ports;
     const id = c.req.valid('param').id;
     await svc.db.em().transactional(async (em) => {
       const row = await svc.engine.loadInstance(em, id);
@@ -98,7 +100,7 @@ export function registerMigrationRoutes(app: OpenAPIHono<AppEnv>): void {
   });
 
   app.openapi(migrateAll, async (c) => {
-    const svc = c.var.services;
+    const svc = ports;
     const { key, version } = c.req.valid('param');
     const body = c.req.valid('json');
     const em = svc.db.em();

@@ -1,3 +1,4 @@
+import type { Services } from '../context.ts';
 import { defineModule } from '../modules/define-module.ts';
 import { everyone } from '../org/roles.ts';
 import { registerCallJobs } from './call-activities.ts';
@@ -18,10 +19,17 @@ import { registerTaskRoutes } from './task-routes.ts';
 import { registerTimerJobs } from './timer-jobs.ts';
 
 /** The durable BPMN engine (ADR 0006): definitions, instances, tasks, timers, messages, call activities, incidents. */
+declare module '../modules/ports.ts' {
+  interface Ports {
+    /** The durable process runtime: start, complete, message, cancel; definitions (ADR 0006). */
+    engine: ProcessRuntime;
+  }
+}
+
 export const engineModule = defineModule({
   id: 'engine',
   description: 'Durable BPMN engine',
-  requires: ['org', 'audit', 'calendar', 'jobs', 'events'],
+  requires: ['config', 'db', 'clock', 'log', 'permissions', 'plugins', 'audit', 'calendar', 'jobs', 'events'],
   migrations: [engine, incidents, messages, callActivities, messageOrigin],
   permissions: [
     { name: 'process.deploy', description: 'Deploy BPMN process definitions', roles: ['analyst'] },
@@ -50,19 +58,26 @@ export const engineModule = defineModule({
     },
   ],
   provides: ['engine'],
-  create: (s) => ({ engine: new ProcessRuntime(s) }),
+  create: (s) => {
+    // Transitional (issue 14): the runtime's message and call-activity code still reaches the
+    // runtime through its own bag, until commands return effects instead of recursing.
+    const deps = { ...s } as Services;
+    const engine = new ProcessRuntime(deps);
+    deps.engine = engine;
+    return { engine };
+  },
   jobs(runner, s) {
     registerTimerJobs(runner, s);
     registerServiceJobs(runner, s);
     registerMessagePurge(runner, s);
     registerCallJobs(runner, s);
   },
-  routes(app) {
-    registerDefinitionRoutes(app);
-    registerInstanceRoutes(app);
-    registerTaskRoutes(app);
-    registerIncidentRoutes(app);
-    registerMigrationRoutes(app);
-    registerMessageRoutes(app);
+  routes(app, ports) {
+    registerDefinitionRoutes(app, ports);
+    registerInstanceRoutes(app, ports);
+    registerTaskRoutes(app, ports);
+    registerIncidentRoutes(app, ports);
+    registerMigrationRoutes(app, ports);
+    registerMessageRoutes(app, ports);
   },
 });

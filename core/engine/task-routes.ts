@@ -11,6 +11,8 @@ import { mayWork, workableTasksSql } from './entitlement.ts';
 import { TaskSchema } from './instance-routes.ts';
 import { taskNotFound, type TaskRow } from './runtime.ts';
 import { taskView } from './views.ts';
+import type { Ports } from '../modules/ports.ts';
+import type { EnginePorts } from './ports.ts';
 
 const list = defineRoute({
   method: 'get',
@@ -80,8 +82,12 @@ const complete = defineRoute({
  * reading its instance's unit) answers as a missing one (404, ADR 0004); one they see but
  * may not work on, 403 `task.not_entitled`.
  */
-async function entitledTask(c: Context<AppEnv>, em: EntityManager, id: string): Promise<TaskRow> {
-  const svc = c.var.services;
+async function entitledTask(
+  svc: Pick<Ports, 'engine' | 'permissions'>,
+  c: Context<AppEnv>,
+  em: EntityManager,
+  id: string,
+): Promise<TaskRow> {
   const task = await svc.engine.loadTask(em, id);
   if (mayWork(c.var.principal!.user, c.var.authz, svc.permissions, task)) return task;
   c.var.authz.assertVisiblePath('process.read', task.unit_path, () => taskNotFound(id));
@@ -96,10 +102,10 @@ function unclaimRefusal(task: TaskRow, userId: string): AppError | null {
   return null;
 }
 
-export function registerTaskRoutes(app: OpenAPIHono<AppEnv>): void {
+export function registerTaskRoutes(app: OpenAPIHono<AppEnv>, ports: EnginePorts): void {
   app.openapi(list, async (c) => {
     const q = c.req.valid('query');
-    const svc = c.var.services;
+    const svc = ports;
     const user = c.var.principal!.user;
     const where = ["t.status = 'open'"];
     const params: unknown[] = [];
@@ -143,11 +149,11 @@ export function registerTaskRoutes(app: OpenAPIHono<AppEnv>): void {
     ['unclaim', 'Give back a task you claimed'],
   ] as const) {
     app.openapi(action(verb, summary), async (c) => {
-      const svc = c.var.services;
+      const svc = ports;
       const id = c.req.valid('param').id;
       const user = c.var.principal!.user;
       await svc.db.em().transactional(async (em) => {
-        const task = await entitledTask(c, em, id);
+        const task = await entitledTask(ports, c, em, id);
         if (task.status !== 'open') throw new AppError('task.not_open', `Task ${id} is ${task.status}`);
         if (verb === 'unclaim') {
           const refusal = unclaimRefusal(task, user.id);
@@ -184,11 +190,11 @@ export function registerTaskRoutes(app: OpenAPIHono<AppEnv>): void {
   }
 
   app.openapi(complete, async (c) => {
-    const svc = c.var.services;
+    const svc = ports;
     const id = c.req.valid('param').id;
     const variables = c.req.valid('json').variables ?? {};
     await svc.db.em().transactional(async (em) => {
-      const task = await entitledTask(c, em, id);
+      const task = await entitledTask(ports, c, em, id);
       await svc.engine.completeTask(em, acting(c), task, variables);
     });
     return c.body(null, 204);

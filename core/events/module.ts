@@ -4,10 +4,17 @@ import { outbox } from './migrations/0012-outbox.ts';
 import { registerOutbox } from './register.ts';
 
 /** Domain events (docs/events.md): the in-transaction bus, and the outbox for after-commit consumers. */
+declare module '../modules/ports.ts' {
+  interface Ports {
+    /** Domain events: in-transaction subscribers and the outbox for after-commit consumers (docs/events.md). */
+    events: EventBus;
+  }
+}
+
 export const eventsModule = defineModule({
   id: 'events',
   description: 'Domain events and the outbox',
-  requires: ['jobs'],
+  requires: ['clock', 'db', 'log'],
   migrations: [outbox],
   provides: ['events'],
   create: (s) => ({ events: new EventBus(s.clock) }),

@@ -1,4 +1,4 @@
-import type { Services } from '../context.ts';
+import type { Ports } from '../modules/ports.ts';
 
 /** How often each node's job runner deletes delivered outbox rows. */
 export const OUTBOX_PURGE_EVERY_MS = 3_600_000;
@@ -11,7 +11,7 @@ export const OUTBOX_RETENTION_MS = 7 * 86_400_000;
  * stay until an operator deals with them; pending rows of a consumer no node has (a disabled
  * plugin) stay too. Idempotent, so every node may run it.
  */
-export async function purgeOutbox(svc: Pick<Services, 'db' | 'clock'>, retentionMs = OUTBOX_RETENTION_MS): Promise<number> {
+export async function purgeOutbox(svc: Pick<Ports, 'db' | 'clock'>, retentionMs = OUTBOX_RETENTION_MS): Promise<number> {
   const before = new Date(svc.clock.now().getTime() - retentionMs);
   const res = await svc.db
     .em()

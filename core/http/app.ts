@@ -2,16 +2,23 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import { requestId } from 'hono/request-id';
 import { bodyLimit } from 'hono/body-limit';
 import { OptimisticLockError, UniqueConstraintViolationException } from '@mikro-orm/core';
-import type { Services } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { authenticate, csrfGuard } from '../auth/middleware.ts';
 import type { AppEnv } from './env.ts';
-import type { ModuleDefinition } from '../modules/define-module.ts';
+import type { AnyModule } from '../modules/define-module.ts';
+import type { Ports } from '../modules/ports.ts';
+import { trustedOrigins } from './public-origin.ts';
 import { createRouter } from './router.ts';
 import { problemResponse } from './problem.ts';
 import { jsonLimits } from './json-limits.ts';
 import { securityHeaders } from './security-headers.ts';
 import { allowedMethods } from './allowed-methods.ts';
+
+/** The ports a module declared it requires or provides, picked from all of them. */
+function portsOf(all: Ports, m: AnyModule): Ports {
+  const names = [...(m.requires ?? []), ...(m.provides ?? [])] as (keyof Ports)[];
+  return Object.fromEntries(names.map((n) => [n, all[n]])) as unknown as Ports;
+}
 
 function toAppError(err: unknown, contentType: string | undefined): AppError | null {
   if (err instanceof AppError) return err;
@@ -35,14 +42,15 @@ function toAppError(err: unknown, contentType: string | undefined): AppError | n
  * then the route's own middleware (permission, public routes' origin check, media type, zod).
  * Parser errors before any of this (431, 400) are answered by the server (listen.ts).
  */
-export function createApp(services: Services, modules: ModuleDefinition[]): OpenAPIHono<AppEnv> {
+export function createApp(services: Ports, modules: AnyModule[]): OpenAPIHono<AppEnv> {
   const app = createRouter();
   // 1. A request id on every response, errors included.
   app.use('*', requestId({ limitLength: 64 }));
   // 2. Security headers on every response (CSP by content type, Permissions-Policy, HSTS over https).
   app.use('*', securityHeaders(services.config));
   app.use('*', async (c, next) => {
-    c.set('services', services);
+    // Per request: `serve` settles the listen address (the default public origin) after the app is built.
+    c.set('trustedOrigins', trustedOrigins(services.config));
     await next();
   });
   // 3. Bytes of the body (413), then the shape of a JSON body (400 too deep, 413 variables),
@@ -60,12 +68,13 @@ export function createApp(services: Services, modules: ModuleDefinition[]): Open
   );
   app.use('/api/*', jsonLimits());
   // 4. Who is calling (session cookie or API token); refuses nothing but a bad token.
-  app.use('/api/*', authenticate());
+  app.use('/api/*', authenticate(services));
   // 5. CSRF for requests carrying a live session cookie; without one a non-public route answers
   //    401, and public routes (login) check the origin in their route middleware.
   app.use('/api/*', csrfGuard());
 
-  for (const m of modules) m.routes?.(app);
+  // Each module's routes get the ports it declared (requires and provides), nothing else.
+  for (const m of modules) m.routes?.(app, portsOf(services, m));
   services.plugins.mountRoutes(app, services, createRouter);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'motcua_session' });

@@ -1,4 +1,3 @@
-import type { Services } from '../context.ts';
 import type { Authz } from '../org/authz.ts';
 import type { User } from '../auth/entities.ts';
 
@@ -13,7 +12,8 @@ export interface Principal {
 export interface AppEnv {
   Variables: {
     requestId: string;
-    services: Services;
+    /** Origins a state-changing request may come from (the configured public origin, http/public-origin.ts). */
+    trustedOrigins: string[];
     principal: Principal | null;
     authz: Authz;
     /** A session cookie came with the request but its session has ended. */

@@ -4,6 +4,7 @@ import { defineRoute } from './route.ts';
 import { HOME_CSS, HOME_STYLESHEET, homePage } from './home-page.ts';
 import { serveStylesheet } from './stylesheet.ts';
 import { openApiDocument } from './openapi-document.ts';
+import type { Ports } from '../modules/ports.ts';
 
 const Health = z
   .object({
@@ -28,9 +29,9 @@ const health = defineRoute({
   },
 });
 
-export function registerSystemRoutes(app: OpenAPIHono<AppEnv>): void {
+export function registerSystemRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Ports, 'clock' | 'config' | 'db' | 'plugins'>): void {
   app.openapi(health, async (c) => {
-    const svc = c.var.services;
+    const svc = ports;
     let reachable = true;
     try {
       await svc.db.em().execute('SELECT 1');
@@ -48,11 +49,11 @@ export function registerSystemRoutes(app: OpenAPIHono<AppEnv>): void {
   });
 
   app.get('/', async (c) => {
-    const demo = c.var.services.config.demo && c.var.services.db.dialect === 'sqlite';
-    return c.html(homePage(c.var.services.config.version, demo));
+    const demo = ports.config.demo && ports.db.dialect === 'sqlite';
+    return c.html(homePage(ports.config.version, demo));
   });
 
   serveStylesheet(app, HOME_STYLESHEET, HOME_CSS);
 
-  app.get('/api/openapi.json', (c) => c.json(openApiDocument(app, c.var.services.config.version)));
+  app.get('/api/openapi.json', (c) => c.json(openApiDocument(app, ports.config.version)));
 }

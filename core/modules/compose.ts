@@ -3,14 +3,15 @@ import { AppError } from '../errors.ts';
 import type { NamedMigration } from '../db/migration.ts';
 import { createRouter } from '../http/router.ts';
 import type { PermissionDefinition } from '../org/roles.ts';
-import type { ModuleDefinition } from './define-module.ts';
+import type { AnyModule } from './define-module.ts';
+import { SYSTEM_PORTS } from './ports.ts';
 
 /** Tables MikroORM's migrator keeps for itself. */
 const MIGRATOR_TABLES = ['schema_migrations'];
 
 export interface ComposedModules {
   /** In dependency order: every module after the ones it requires (ties keep the list's order). */
-  modules: ModuleDefinition[];
+  modules: AnyModule[];
   /** Every module's migrations, in the order of their names (`core_NNNN_…`). */
   migrations: NamedMigration[];
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -26,22 +27,38 @@ function fail(message: string): never {
   throw new AppError('plugin.invalid', message);
 }
 
-/** Orders modules so that each comes after those it requires; a missing or circular requirement stops the boot. */
-function order(modules: ModuleDefinition[]): ModuleDefinition[] {
-  const byId = new Map<string, ModuleDefinition>();
+/** Which module provides each port (`boot` for the system's). Two providers of one port stop the boot. */
+export function providers(modules: AnyModule[]): Map<string, string> {
+  const by = new Map<string, string>(SYSTEM_PORTS.map((p) => [p, 'boot']));
+  for (const m of modules)
+    for (const p of m.provides ?? []) {
+      const other = by.get(p);
+      if (other) fail(`Core modules "${other}" and "${m.id}" both provide "${p}"`);
+      by.set(p, m.id);
+    }
+  return by;
+}
+
+/**
+ * Orders modules so that each comes after the modules providing the ports it requires (ties keep
+ * the list's order); a port nobody provides, or a circle of requirements, stops the boot.
+ */
+function order(modules: AnyModule[]): AnyModule[] {
+  const byId = new Map<string, AnyModule>();
   for (const m of modules) {
     if (byId.has(m.id)) fail(`Two core modules have the id "${m.id}"`);
     byId.set(m.id, m);
   }
+  const provider = providers(modules);
   const done = new Set<string>();
-  const out: ModuleDefinition[] = [];
-  const visit = (m: ModuleDefinition, path: string[]) => {
+  const out: AnyModule[] = [];
+  const visit = (m: AnyModule, path: string[]) => {
     if (done.has(m.id)) return;
     if (path.includes(m.id)) fail(`Core modules require each other in a circle: ${[...path, m.id].join(' → ')}`);
-    for (const r of m.requires ?? []) {
-      const dep = byId.get(r);
-      if (!dep) fail(`Core module "${m.id}" requires "${r}", which is not in the module list`);
-      visit(dep, [...path, m.id]);
+    for (const port of m.requires ?? []) {
+      const from = provider.get(port);
+      if (!from) fail(`Core module "${m.id}" requires "${port}", which no module provides`);
+      if (from !== 'boot' && from !== m.id) visit(byId.get(from)!, [...path, m.id]);
     }
     done.add(m.id);
     out.push(m);
@@ -50,10 +67,20 @@ function order(modules: ModuleDefinition[]): ModuleDefinition[] {
   return out;
 }
 
+/** Stands in for the ports while routes are registered on a scratch router: a handler must not run there. */
+const NO_PORTS = new Proxy(
+  {},
+  {
+    get(_target, name) {
+      throw new Error(`A route registration used the port "${String(name)}" while registering: use ports inside handlers only`);
+    },
+  },
+);
+
 /** The first segment under /api of every route the modules register, found on a scratch router. */
-function routeBasesOf(modules: ModuleDefinition[]): string[] {
+function routeBasesOf(modules: AnyModule[]): string[] {
   const router = createRouter();
-  for (const m of modules) m.routes?.(router);
+  for (const m of modules) m.routes?.(router, NO_PORTS);
   const bases = new Set<string>();
   for (const r of router.routes) {
     const match = /^\/api\/([^/]+)/.exec(r.path);
@@ -67,7 +94,7 @@ function routeBasesOf(modules: ModuleDefinition[]): string[] {
  * so that nothing is listed by hand: tables (for plugins' prefixes), route bases (for plugins'
  * ids), migrations and entities (for the database), permissions (for the registry).
  */
-export function composeModules(list: ModuleDefinition[]): ComposedModules {
+export function composeModules(list: AnyModule[]): ComposedModules {
   const modules = order(list);
   const migrations = modules.flatMap((m) => m.migrations ?? []).sort((a, b) => a.name.localeCompare(b.name));
   const seen = new Set<string>();

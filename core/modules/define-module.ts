@@ -1,27 +1,26 @@
 import type { EntitySchema } from '@mikro-orm/core';
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { Services } from '../context.ts';
 import type { NamedMigration } from '../db/migration.ts';
 import type { AppEnv } from '../http/env.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
 import type { PermissionDefinition } from '../org/roles.ts';
-
-/** The services a module may provide: the long-lived parts of `Services` built after the database. */
-export type ProvidedService = Exclude<keyof Services, 'config' | 'db' | 'clock' | 'log' | 'permissions' | 'plugins'>;
+import type { PortName, Ports } from './ports.ts';
 
 /**
  * A core module, declared with the same parts as a plugin (`definePlugin`): what it owns
- * (migrations, entities, permissions, routes, job kinds and chores), the services it provides
- * and the modules whose services it requires. `core/modules/index.ts` lists them; boot orders
- * them by `requires` and composes them, and the names core owns (tables, route bases) are
- * derived from these declarations (ADR 0015).
+ * (migrations, entities, permissions, routes, job kinds and chores), the ports it provides and
+ * the ports it requires. `core/modules/index.ts` lists the modules; boot orders them so that
+ * every required port is built first, and hands each module exactly the ports it requires. The
+ * names core owns (tables, route bases) are derived from these declarations (ADR 0015).
+ *
+ * `R` are the ports the module requires, `P` those it provides (both inferred by `defineModule`).
  */
-export interface ModuleDefinition {
+export interface ModuleDefinition<R extends PortName = never, P extends PortName = never> {
   /** Lower-case; a plugin may not take it as its id. */
   id: string;
   description: string;
-  /** Modules whose services this one uses: they are created (and their jobs registered) first. */
-  requires?: string[];
+  /** Ports this module uses: the system's (ports.ts) and those other modules provide. */
+  requires?: readonly R[];
   /**
    * Migrations of the tables this module owns. Core migrations are applied in the order of
    * their numbers (`core_NNNN_…`), whichever module owns them: that is the order every
@@ -31,19 +30,29 @@ export interface ModuleDefinition {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   entities?: EntitySchema<any, any>[];
   permissions?: PermissionDefinition[];
-  /** The services this module builds, by name; `create` must return exactly these. */
-  provides?: ProvidedService[];
-  /** Builds the provided services, once the services of the required modules exist. */
-  create?(services: Services): Partial<Pick<Services, ProvidedService>> | Promise<Partial<Pick<Services, ProvidedService>>>;
+  /** The ports this module builds, by name; `create` must return exactly these. */
+  provides?: readonly P[];
+  /** Builds the provided ports from the required ones. */
+  create?(ports: Pick<Ports, R>): Pick<Ports, P> | Promise<Pick<Ports, P>>;
   /** Job kinds and recurring chores of the module, on the node's job runner. */
-  jobs?(runner: JobRunner, services: Services): void;
-  /** Registers the module's routes on the app (core routes keep their historical paths under /api). */
-  routes?(app: OpenAPIHono<AppEnv>): void;
+  jobs?(runner: JobRunner, ports: Pick<Ports, R | P>): void;
+  /**
+   * Registers the module's routes on the app (core routes keep their historical paths under
+   * /api). Handlers reach the ports through the closure; registering must not use them (the
+   * route bases are derived on a scratch router without ports).
+   */
+  routes?(app: OpenAPIHono<AppEnv>, ports: Pick<Ports, R | P>): void;
   /** Stops what `create` started (e.g. a reload poller). */
-  stop?(services: Services): void | Promise<void>;
+  stop?(ports: Pick<Ports, R | P>): void | Promise<void>;
 }
 
-/** Identity function that gives a module object its type; boot validates the set (`composeModules`). */
-export function defineModule(module: ModuleDefinition): ModuleDefinition {
+/** A module of any ports, as lists and boot hold them. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyModule = ModuleDefinition<any, any>;
+
+/** Gives a module object its type, inferring its required and provided ports; boot validates the set (`composeModules`). */
+export function defineModule<const R extends PortName = never, const P extends PortName = never>(
+  module: ModuleDefinition<R, P>,
+): ModuleDefinition<R, P> {
   return module;
 }

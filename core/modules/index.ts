@@ -9,10 +9,10 @@ import { orgModule } from '../org/module.ts';
 import { packsModule } from '../packs/module.ts';
 import { composeModules } from './compose.ts';
 import { systemModule } from './system.ts';
-import type { ModuleDefinition } from './define-module.ts';
+import type { AnyModule } from './define-module.ts';
 
 /** The modules of core. Adding one is one entry here; boot orders them by their `requires`. */
-export const coreModules: ModuleDefinition[] = [
+export const coreModules: AnyModule[] = [
   systemModule,
   orgModule,
   authModule,

@@ -5,5 +5,6 @@ import { defineModule } from './define-module.ts';
 export const systemModule = defineModule({
   id: 'system',
   description: 'Health, OpenAPI document, home page',
+  requires: ['config', 'db', 'clock', 'plugins'],
   routes: registerSystemRoutes,
 });

@@ -13,6 +13,7 @@ import { registerUserRoutes } from './user-routes.ts';
 export const orgModule = defineModule({
   id: 'org',
   description: 'Units, roles and role assignments; users are managed here too',
+  requires: ['db', 'clock', 'permissions', 'audit'],
   migrations: [foundation],
   entities: [Unit, UnitNameHistory, RoleAssignment],
   permissions: [
@@ -22,8 +23,8 @@ export const orgModule = defineModule({
     { name: 'user.manage', description: 'Create, edit, disable and unlock user accounts', roles: ['admin'] },
     { name: 'role.assign', description: 'Grant and revoke roles within units', roles: ['admin'] },
   ],
-  routes(app) {
-    registerOrgRoutes(app);
-    registerUserRoutes(app);
+  routes(app, ports) {
+    registerOrgRoutes(app, ports);
+    registerUserRoutes(app, ports);
   },
 });

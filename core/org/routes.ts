@@ -8,6 +8,7 @@ import { roles } from './roles.ts';
 import { createUnit, findVisibleUnit, unitNameHistory, updateUnit } from './units-service.ts';
 import { unitView } from './views.ts';
 import { localDate } from '../time.ts';
+import type { Ports } from '../modules/ports.ts';
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'YYYY-MM-DD');
 const UnitView = z
@@ -115,19 +116,19 @@ const listRoles = defineRoute({
   },
 });
 
-export function registerOrgRoutes(app: OpenAPIHono<AppEnv>): void {
+export function registerOrgRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Ports, 'audit' | 'clock' | 'db' | 'permissions'>): void {
   app.openapi(listUnits, async (c) => {
     const scopes = c.var.authz.scopes('unit.read');
     const includeRetired = c.req.valid('query').includeRetired === 'true';
-    const today = localDate(c.var.services.clock.now());
-    const em = c.var.services.db.em();
+    const today = localDate(ports.clock.now());
+    const em = ports.db.em();
     const units = await em.find(Unit, { $or: scopes.map((s) => ({ path: { $like: `${s}%` } })) }, { orderBy: { path: 'asc' } });
     const visible = units.filter((u) => includeRetired || !u.validTo || u.validTo >= today);
     return c.json(visible.map(unitView), 200);
   });
 
   app.openapi(getUnit, async (c) => {
-    const em = c.var.services.db.em();
+    const em = ports.db.em();
     const unit = await findVisibleUnit(em, c.var.authz, c.req.valid('param').id);
     const history = await unitNameHistory(em, unit.id);
     return c.json(
@@ -138,7 +139,7 @@ export function registerOrgRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(postUnit, async (c) => {
     const body = c.req.valid('json');
-    const svc = c.var.services;
+    const svc = ports;
     const unit = await svc.db.em().transactional(async (em) => {
       const parent = body.parentId ? await findVisibleUnit(em, c.var.authz, body.parentId) : null;
       await c.var.authz.assert('unit.manage', parent?.id ?? null);
@@ -149,7 +150,7 @@ export function registerOrgRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(patchUnit, async (c) => {
     const body = c.req.valid('json');
-    const svc = c.var.services;
+    const svc = ports;
     const unit = await svc.db.em().transactional(async (em) => {
       const unit = await findVisibleUnit(em, c.var.authz, c.req.valid('param').id);
       await c.var.authz.assert('unit.manage', unit.id);
@@ -167,7 +168,7 @@ export function registerOrgRoutes(app: OpenAPIHono<AppEnv>): void {
   });
 
   app.openapi(listRoles, (c) => {
-    const perms = c.var.services.permissions;
+    const perms = ports.permissions;
     return c.json(
       Object.entries(roles).map(([role, label]) => ({
         role,

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import type { Services } from '../context.ts';
+import type { Ports } from '../modules/ports.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from './actor.ts';
 import type { Authz } from './authz.ts';
@@ -39,7 +39,7 @@ export async function findVisibleUnit(em: EntityManager, authz: Authz, idOrCode:
   return unit;
 }
 
-export async function createUnit(svc: Services, em: EntityManager, acting: Acting, input: UnitInput): Promise<Unit> {
+export async function createUnit(svc: Pick<Ports, 'audit' | 'clock'>, em: EntityManager, acting: Acting, input: UnitInput): Promise<Unit> {
   if (await em.findOne(Unit, { code: input.code })) throw new AppError('unit.exists', `Unit code "${input.code}" is taken`);
   const parent = input.parentId ? await findUnit(em, input.parentId) : null;
   const now = svc.clock.now();
@@ -74,7 +74,13 @@ export async function createUnit(svc: Services, em: EntityManager, acting: Actin
  * Edits a unit under optimistic locking (`version` must be the one the editor read).
  * A rename keeps the old name in the history; a move re-roots the whole subtree.
  */
-export async function updateUnit(svc: Services, em: EntityManager, acting: Acting, id: string, patch: UnitPatch): Promise<Unit> {
+export async function updateUnit(
+  svc: Pick<Ports, 'audit' | 'clock'>,
+  em: EntityManager,
+  acting: Acting,
+  id: string,
+  patch: UnitPatch,
+): Promise<Unit> {
   const unit = await findUnit(em, id);
   if (patch.version !== unit.version) {
     throw new AppError('conflict.stale', `Unit ${unit.code} is at version ${unit.version}, you edited version ${patch.version}`, {

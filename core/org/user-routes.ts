@@ -19,6 +19,7 @@ import {
 } from './users-service.ts';
 import { userView } from './views.ts';
 import { findVisibleUnit } from './units-service.ts';
+import type { Ports } from '../modules/ports.ts';
 
 const UserCreate = z
   .object({
@@ -133,8 +134,8 @@ const deleteGrant = defineRoute({
   responses: { 204: { description: 'Revoked' } },
 });
 
-async function grantsOf(c: Context<AppEnv>, userId: string) {
-  const rows = await c.var.services.db
+async function grantsOf(ports: Pick<Ports, 'db'>, userId: string) {
+  const rows = await ports.db
     .em()
     .execute<{ id: string; role: string; unit_id: string; code: string; name: string }[]>(
       'SELECT ra.id, ra.role, ra.unit_id, u.code, u.name FROM role_assignments ra JOIN units u ON u.id = ra.unit_id WHERE ra.user_id = ? ORDER BY u.path, ra.role',
@@ -143,11 +144,11 @@ async function grantsOf(c: Context<AppEnv>, userId: string) {
   return rows.map((g) => ({ id: g.id, role: g.role, unitId: g.unit_id, unitCode: g.code, unitName: g.name }));
 }
 
-export function registerUserRoutes(app: OpenAPIHono<AppEnv>): void {
+export function registerUserRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Ports, 'audit' | 'clock' | 'db'>): void {
   app.openapi(listUsers, async (c) => {
     const { q, active } = c.req.valid('query');
     const scopes = c.var.authz.scopes('user.read');
-    const em = c.var.services.db.em();
+    const em = ports.db.em();
     const global = c.var.authz.isGlobal('user.read');
     const params: unknown[] = [];
     const where: string[] = [];
@@ -174,13 +175,13 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>): void {
   });
 
   app.openapi(getUser, async (c) => {
-    const user = await findVisibleUser(c.var.services.db.em(), c.var.authz, c.req.valid('param').id);
-    return c.json({ ...userView(user), grants: await grantsOf(c, user.id) }, 200);
+    const user = await findVisibleUser(ports.db.em(), c.var.authz, c.req.valid('param').id);
+    return c.json({ ...userView(user), grants: await grantsOf(ports, user.id) }, 200);
   });
 
   app.openapi(postUser, async (c) => {
     const body = c.req.valid('json');
-    const svc = c.var.services;
+    const svc = ports;
     const result = await svc.db.em().transactional(async (em) => {
       const unit = body.unitId ? await findVisibleUnit(em, c.var.authz, body.unitId) : null;
       await c.var.authz.assert('user.manage', unit?.id ?? null);
@@ -194,7 +195,7 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(patchUser, async (c) => {
     const body = c.req.valid('json');
-    const svc = c.var.services;
+    const svc = ports;
     const user = await svc.db.em().transactional(async (em) => {
       const user = await findVisibleUser(em, c.var.authz, c.req.valid('param').id);
       await c.var.authz.assert('user.manage', user.unitId);
@@ -209,9 +210,9 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>): void {
   });
 
   const actions = {
-    disable: (svc: AppEnv['Variables']['services'], em: Parameters<typeof setUserActive>[1], a: ReturnType<typeof acting>, id: string) =>
+    disable: (svc: Pick<Ports, 'audit' | 'clock'>, em: Parameters<typeof setUserActive>[1], a: ReturnType<typeof acting>, id: string) =>
       setUserActive(svc, em, a, id, false),
-    enable: (svc: AppEnv['Variables']['services'], em: Parameters<typeof setUserActive>[1], a: ReturnType<typeof acting>, id: string) =>
+    enable: (svc: Pick<Ports, 'audit' | 'clock'>, em: Parameters<typeof setUserActive>[1], a: ReturnType<typeof acting>, id: string) =>
       setUserActive(svc, em, a, id, true),
     unlock: unlockUser,
   } as const;
@@ -221,7 +222,7 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>): void {
     ['unlock', 'Unlock an account locked after repeated failed logins'],
   ] as const) {
     app.openapi(userAction(action, summary), async (c) => {
-      const svc = c.var.services;
+      const svc = ports;
       const user = await svc.db.em().transactional(async (em) => {
         const user = await findVisibleUser(em, c.var.authz, c.req.valid('param').id);
         await c.var.authz.assert('user.manage', user.unitId);
@@ -234,7 +235,7 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>): void {
   }
 
   app.openapi(resetPw, async (c) => {
-    const svc = c.var.services;
+    const svc = ports;
     const body = c.req.valid('json');
     const result = await svc.db.em().transactional(async (em) => {
       const user = await findVisibleUser(em, c.var.authz, c.req.valid('param').id);
@@ -246,7 +247,7 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(postGrant, async (c) => {
     const body = c.req.valid('json');
-    const svc = c.var.services;
+    const svc = ports;
     const ra = await svc.db.em().transactional(async (em) => {
       const unit = await findVisibleUnit(em, c.var.authz, body.unitId);
       await c.var.authz.assert('role.assign', unit.id);
@@ -256,7 +257,7 @@ export function registerUserRoutes(app: OpenAPIHono<AppEnv>): void {
   });
 
   app.openapi(deleteGrant, async (c) => {
-    const svc = c.var.services;
+    const svc = ports;
     await svc.db.em().transactional(async (em) => {
       const ra = await em.findOne(RoleAssignment, { id: c.req.valid('param').id });
       if (!ra) throw new AppError('role.assignment_not_found');

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import type { Services } from '../context.ts';
+import type { Ports } from '../modules/ports.ts';
 import { AppError } from '../errors.ts';
 import { User, sexes } from '../auth/entities.ts';
 import { assertPasswordPolicy, generatePassword, hashPassword } from '../auth/passwords.ts';
@@ -49,7 +49,7 @@ export async function findVisibleUser(em: EntityManager, authz: Authz, idOrUsern
 
 /** Creates an account. Passwords follow the policy unless `skipPolicy` (demo accounts only). */
 export async function createUser(
-  svc: Services,
+  svc: Pick<Ports, 'audit' | 'clock'>,
   em: EntityManager,
   acting: Acting,
   input: UserInput,
@@ -97,7 +97,13 @@ export async function createUser(
   return { user, generatedPassword };
 }
 
-export async function updateUser(svc: Services, em: EntityManager, acting: Acting, id: string, patch: UserPatch): Promise<User> {
+export async function updateUser(
+  svc: Pick<Ports, 'audit' | 'clock'>,
+  em: EntityManager,
+  acting: Acting,
+  id: string,
+  patch: UserPatch,
+): Promise<User> {
   const user = await findUser(em, id);
   if (patch.version !== user.version) {
     throw new AppError('conflict.stale', `User ${user.username} is at version ${user.version}, you edited version ${patch.version}`, {
@@ -132,7 +138,13 @@ export async function updateUser(svc: Services, em: EntityManager, acting: Actin
 }
 
 /** Disabling ends every session at once; API tokens stop working because the user is inactive. */
-export async function setUserActive(svc: Services, em: EntityManager, acting: Acting, id: string, active: boolean): Promise<User> {
+export async function setUserActive(
+  svc: Pick<Ports, 'audit' | 'clock'>,
+  em: EntityManager,
+  acting: Acting,
+  id: string,
+  active: boolean,
+): Promise<User> {
   const user = await findUser(em, id);
   if (user.active === active) return user;
   user.active = active;
@@ -149,7 +161,7 @@ export async function setUserActive(svc: Services, em: EntityManager, acting: Ac
   return user;
 }
 
-export async function unlockUser(svc: Services, em: EntityManager, acting: Acting, id: string): Promise<User> {
+export async function unlockUser(svc: Pick<Ports, 'audit' | 'clock'>, em: EntityManager, acting: Acting, id: string): Promise<User> {
   const user = await findUser(em, id);
   const wasLocked = !!user.lockedAt;
   user.lockedAt = null;
@@ -170,7 +182,7 @@ export async function unlockUser(svc: Services, em: EntityManager, acting: Actin
 
 /** An administrator sets a new password (policy applies); the user's sessions end. */
 export async function resetPassword(
-  svc: Services,
+  svc: Pick<Ports, 'audit' | 'clock'>,
   em: EntityManager,
   acting: Acting,
   id: string,
@@ -190,7 +202,7 @@ export async function resetPassword(
 }
 
 export async function grantRole(
-  svc: Services,
+  svc: Pick<Ports, 'audit' | 'clock'>,
   em: EntityManager,
   acting: Acting,
   input: { userId: string; role: string; unitId: string },
@@ -219,7 +231,12 @@ export async function grantRole(
   return ra;
 }
 
-export async function revokeRole(svc: Services, em: EntityManager, acting: Acting, assignment: RoleAssignment): Promise<void> {
+export async function revokeRole(
+  svc: Pick<Ports, 'audit' | 'clock'>,
+  em: EntityManager,
+  acting: Acting,
+  assignment: RoleAssignment,
+): Promise<void> {
   const user = await findUser(em, assignment.userId);
   const unit = await findUnit(em, assignment.unitId);
   await em.nativeDelete(RoleAssignment, { id: assignment.id });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ORIGIN, startTestPlatform, useTestPlatform, type TestClient, type TestPlatform } from '../../tests/support/platform.ts';
-import type { Services } from '../context.ts';
+import type { Ports } from '../modules/ports.ts';
 import { cliActing } from '../org/actor.ts';
 import { findUser, grantRole } from '../org/users-service.ts';
 import { installDemoPack } from './demo.ts';
@@ -9,7 +9,7 @@ import { buildPack } from './pack.ts';
 import { fixtureHeader, testKeys, testPrivateKey } from '../../tests/support/test-packs.ts';
 
 const source = useTestPlatform();
-const catalogue = (s: Services) => s.catalogue;
+const catalogue = (s: Ports) => s.catalogue;
 
 async function upload(t: TestPlatform, client: TestClient, zip: Buffer, query = ''): Promise<Response> {
   return t.platform.app.request(`${ORIGIN}/api/packs${query}`, {

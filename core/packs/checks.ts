@@ -1,7 +1,7 @@
 import semver from 'semver';
 import type { EntityManager } from '@mikro-orm/knex';
 import type { KeyObject } from 'node:crypto';
-import type { Services } from '../context.ts';
+import type { Ports } from '../modules/ports.ts';
 import { AppError } from '../errors.ts';
 import { procedureDocument, type ProcedureDocument } from '../catalogue/schema.ts';
 import { DEFAULT_LIMITS, describeIssues, type PackLimits, type PackManifest, type PlaceholderMapping } from './manifest.ts';
@@ -34,7 +34,7 @@ export async function openTrusted(
 }
 
 /** Refuses an expired pack, or one needing a platform version, plugin or handler topic this platform lacks. */
-export function checkApplicable(svc: Services, manifest: PackManifest): void {
+export function checkApplicable(svc: Pick<Ports, 'clock' | 'config' | 'plugins'>, manifest: PackManifest): void {
   const now = svc.clock.now();
   if (manifest.expiresAt && new Date(manifest.expiresAt).getTime() <= now.getTime()) {
     throw new AppError(

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { Services } from '../context.ts';
+import type { Ports } from '../modules/ports.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import { importPack, type ImportReport } from './importer.ts';
@@ -18,7 +18,10 @@ const system: Acting = { actor: { id: null, name: 'system:demo' }, requestId: nu
  * imports it through the normal verify-and-import path with procedures/demo-mapping.json,
  * trusting the demo key for this import only. Does nothing when that sequence is installed.
  */
-export async function installDemoPack(svc: Services, dir = procedures): Promise<ImportReport | { status: 'already_installed' }> {
+export async function installDemoPack(
+  svc: Pick<Ports, 'audit' | 'catalogue' | 'clock' | 'config' | 'db' | 'engine' | 'log' | 'plugins'>,
+  dir = procedures,
+): Promise<ImportReport | { status: 'already_installed' }> {
   const { source, files } = readPackSource(`${dir}base`);
   const installed = await installedPack(svc.db.em(), source.id);
   if (installed && installed.sequence >= source.sequence) return { status: 'already_installed' };
@@ -40,7 +43,9 @@ export async function installDemoPack(svc: Services, dir = procedures): Promise<
  * base pack when needed and returns a line for the operator. A failure is reported, not fatal:
  * the demo still starts without the shipped procedures.
  */
-export async function demoPackOnStart(svc: Services): Promise<string | null> {
+export async function demoPackOnStart(
+  svc: Pick<Ports, 'audit' | 'catalogue' | 'clock' | 'config' | 'db' | 'engine' | 'log' | 'plugins'>,
+): Promise<string | null> {
   const { config } = svc;
   if (!config.demo || config.dialect !== 'sqlite' || config.production) return null;
   try {

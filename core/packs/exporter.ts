@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import type { Services } from '../context.ts';
+import type { Ports } from '../modules/ports.ts';
 import { AppError } from '../errors.ts';
 import { getAssets } from './store.ts';
 
@@ -10,7 +10,7 @@ import { getAssets } from './store.ts';
  * came with earlier packs. Documents are resolved: an export carries no placeholders.
  */
 export async function exportFiles(
-  svc: Services,
+  svc: Pick<Ports, 'catalogue' | 'engine'>,
   em: EntityManager,
   codes?: string[],
 ): Promise<{ files: Map<string, Buffer>; codes: string[] }> {

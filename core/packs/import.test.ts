@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform, useTestPlatform } from '../../tests/support/platform.ts';
-import type { Services } from '../context.ts';
+import type { Ports } from '../modules/ports.ts';
 import { AppError } from '../errors.ts';
 import { cliActing } from '../org/actor.ts';
 import { exportFiles } from './exporter.ts';
@@ -21,8 +21,8 @@ import {
 
 const ctx = useTestPlatform();
 const acting = cliActing();
-const svc = (): Services => ctx.t.platform.services;
-const catalogue = (s: Services) => s.catalogue;
+const svc = (): Ports => ctx.t.platform.services;
+const catalogue = (s: Ports) => s.catalogue;
 
 async function count(table: string, where = '', params: unknown[] = []): Promise<number> {
   return Number(
@@ -34,7 +34,7 @@ async function count(table: string, where = '', params: unknown[] = []): Promise
   );
 }
 
-async function trust(s: Services, pem = testKeys.publicKeyPem) {
+async function trust(s: Ports, pem = testKeys.publicKeyPem) {
   await s.db.em().transactional((em) => trustKey(s, em, acting, { publicKey: pem, publisherName: 'Tỉnh Thử', province: 'TT' }));
 }
 

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import type { KeyObject } from 'node:crypto';
-import type { Services } from '../context.ts';
+import type { Ports } from '../modules/ports.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import { checkApplicable, checkSequence, openTrusted, resolveProcedures } from './checks.ts';
@@ -66,7 +66,11 @@ function emptyReport(pack: VerifiedPack, mapping: PlaceholderMapping, status: Im
  * unchanged), forms and templates are stored, the install is recorded and audited. Any
  * refusal leaves the database as it was. A dry run does all of it and rolls back.
  */
-export async function importPack(svc: Services, acting: Acting, req: ImportRequest): Promise<ImportReport> {
+export async function importPack(
+  svc: Pick<Ports, 'audit' | 'catalogue' | 'clock' | 'config' | 'db' | 'engine' | 'plugins'>,
+  acting: Acting,
+  req: ImportRequest,
+): Promise<ImportReport> {
   const mapping = req.mapping ?? {};
   const pack = await openTrusted(svc.db.em(), req.zip, { limits: req.limits, alsoTrust: req.alsoTrust });
   checkApplicable(svc, pack.manifest);

@@ -6,7 +6,7 @@ import { registerPackRoutes } from './routes.ts';
 export const packsModule = defineModule({
   id: 'packs',
   description: 'Signed procedure packs',
-  requires: ['org', 'audit', 'engine', 'catalogue'],
+  requires: ['config', 'db', 'log', 'clock', 'plugins', 'audit', 'engine', 'catalogue'],
   migrations: [packs],
   permissions: [
     { name: 'pack.import', description: 'Import procedure packs (dry run and apply) and list installed packs', roles: [] },

@@ -11,6 +11,7 @@ import { importPack } from './importer.ts';
 import { DEFAULT_LIMITS, describeIssues, packId, placeholderMapping, provinceCode, semverString } from './manifest.ts';
 import { composeManifest, UNSIGNED_KEY_ID, zipPack } from './pack.ts';
 import { listInstalled, listTrustedKeys, revokeKey, trustKey } from './store.ts';
+import type { Ports } from '../modules/ports.ts';
 
 const tags = ['packs'];
 const Installed = z
@@ -218,7 +219,10 @@ function parseMapping(raw: string | undefined): Record<string, string | number> 
   return parsed.data;
 }
 
-export function registerPackRoutes(app: OpenAPIHono<AppEnv>): void {
+export function registerPackRoutes(
+  app: OpenAPIHono<AppEnv>,
+  ports: Pick<Ports, 'audit' | 'catalogue' | 'clock' | 'config' | 'db' | 'engine' | 'plugins'>,
+): void {
   app.openapi(upload, async (c) => {
     await provinceWide(c, 'pack.import');
     if (!/^application\/(zip|octet-stream)\b/.test(c.req.header('content-type') ?? ''))
@@ -228,18 +232,18 @@ export function registerPackRoutes(app: OpenAPIHono<AppEnv>): void {
     const zip = Buffer.from(await c.req.arrayBuffer());
     if (zip.length > DEFAULT_LIMITS.maxZipBytes)
       throw new AppError('pack.too_large', `The pack is ${zip.length} bytes; the limit is ${DEFAULT_LIMITS.maxZipBytes}`);
-    const report = await importPack(c.var.services, acting(c), { zip, mapping, dryRun: q.dryRun === 'true' });
+    const report = await importPack(ports, acting(c), { zip, mapping, dryRun: q.dryRun === 'true' });
     return c.json(report, report.status === 'installed' ? 201 : 200);
   });
 
   app.openapi(list, async (c) => {
     await provinceWide(c, 'pack.import');
-    return c.json(await listInstalled(c.var.services.db.em()), 200);
+    return c.json(await listInstalled(ports.db.em()), 200);
   });
 
   app.openapi(exportRoute, async (c) => {
     await provinceWide(c, 'pack.export');
-    const svc = c.var.services;
+    const svc = ports;
     const q = c.req.valid('query');
     const em = svc.db.em();
     const codes = q.codes
@@ -272,19 +276,19 @@ export function registerPackRoutes(app: OpenAPIHono<AppEnv>): void {
 
   app.openapi(keys, async (c) => {
     await provinceWide(c, 'pack.trust');
-    return c.json(await listTrustedKeys(c.var.services.db.em()), 200);
+    return c.json(await listTrustedKeys(ports.db.em()), 200);
   });
 
   app.openapi(addKey, async (c) => {
     await provinceWide(c, 'pack.trust');
-    const svc = c.var.services;
+    const svc = ports;
     const key = await svc.db.em().transactional((em) => trustKey(svc, em, acting(c), c.req.valid('json')));
     return c.json(key, 201);
   });
 
   app.openapi(revoke, async (c) => {
     await provinceWide(c, 'pack.trust');
-    const svc = c.var.services;
+    const svc = ports;
     const key = await svc.db.em().transactional((em) => revokeKey(svc, em, acting(c), c.req.valid('param').keyId));
     return c.json(key, 200);
   });

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import type { KeyObject } from 'node:crypto';
-import type { Services } from '../context.ts';
+import type { Ports } from '../modules/ports.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import { DEMO_KEY_ID, keyIdOf, loadPublicKey, publicKeyPem } from './signing.ts';
@@ -70,7 +70,7 @@ export async function trustedKey(em: EntityManager, keyId: string): Promise<KeyO
 
 /** Trusts a publisher key (again, if it was revoked). Audited. */
 export async function trustKey(
-  svc: Services,
+  svc: Pick<Ports, 'audit' | 'clock'>,
   em: EntityManager,
   acting: Acting,
   input: { publicKey: string; publisherName: string; province: string },
@@ -108,7 +108,12 @@ export async function trustKey(
   return toKey(row);
 }
 
-export async function revokeKey(svc: Services, em: EntityManager, acting: Acting, keyId: string): Promise<TrustedKey> {
+export async function revokeKey(
+  svc: Pick<Ports, 'audit' | 'clock'>,
+  em: EntityManager,
+  acting: Acting,
+  keyId: string,
+): Promise<TrustedKey> {
   const [row] = await em.execute<KeyRow[]>('SELECT * FROM pack_trusted_keys WHERE key_id = ?', [keyId]);
   if (!row) throw new AppError('pack.key_not_found', `No trusted key ${keyId}`);
   if (row.revoked_at) return toKey(row);
