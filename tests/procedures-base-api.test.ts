@@ -99,13 +99,26 @@ describe('procedures/base through the API (demo mapping)', () => {
   });
 
   it('every procedure, resolved with the demo mapping, is accepted and published by the catalogue API, and can be found', async () => {
-    for (const { doc } of documents()) {
-      const resolved = resolve(JSON.parse(read(`procedures/${doc.code}.json`)));
-      const created = await analyst.post('/api/procedures', resolved);
-      expect(created.status, `${doc.code}: ${await created.clone().text()}`).toBe(201);
-      const { lockVersion } = (await created.json()) as { lockVersion: number };
-      const published = await analyst.post(`/api/procedures/${encodeURIComponent(doc.code)}/publish`, { lockVersion });
-      expect(published.status, `${doc.code}: ${await published.clone().text()}`).toBe(200);
+    // The undated version first, then the dated ones in date order, each published from its date.
+    const ordered = documents().sort((a, b) => (a.doc.effectiveFrom ?? '').localeCompare(b.doc.effectiveFrom ?? ''));
+    for (const { file, doc } of ordered) {
+      const resolved = resolve(JSON.parse(read(`procedures/${file}`)));
+      const path = `/api/procedures/${encodeURIComponent(doc.code)}`;
+      let lockVersion: number;
+      if (!doc.effectiveFrom) {
+        const created = await analyst.post('/api/procedures', resolved);
+        expect(created.status, `${file}: ${await created.clone().text()}`).toBe(201);
+        ({ lockVersion } = (await created.json()) as { lockVersion: number });
+      } else {
+        const current = (await (await analyst.get(path)).json()) as { lockVersion: number };
+        const saved = await analyst.request('PUT', path, { lockVersion: current.lockVersion, document: resolved });
+        expect(saved.status, `${file}: ${await saved.clone().text()}`).toBe(200);
+        ({ lockVersion } = (await saved.json()) as { lockVersion: number });
+      }
+      const published = await analyst.post(`${path}/publish`, { lockVersion });
+      expect(published.status, `${file}: ${await published.clone().text()}`).toBe(200);
+      const { versions } = (await published.json()) as { versions: { effectiveFrom: string }[] };
+      if (doc.effectiveFrom) expect(versions.at(-1)!.effectiveFrom, file).toBe(doc.effectiveFrom);
     }
     const search = async (q: string) =>
       ((await (await clerk.get(`/api/procedures?q=${encodeURIComponent(q)}`)).json()) as { items: { code: string }[] }).items.map(

@@ -31,8 +31,8 @@ describe('procedures/base: the pack source as data', () => {
   it('pack.json names the pack and declares each placeholder once, with a kind matching its token', () => {
     expect(pack).toMatchObject({
       id: 'vn.motcua.base',
-      version: '1.1.0',
-      sequence: 2,
+      version: '1.2.0',
+      sequence: 3,
       publisher: { name: 'motcua (DEMO)', province: 'DEMO' },
     });
     const tokens = pack.placeholders.map((p) => p.token);
@@ -44,7 +44,7 @@ describe('procedures/base: the pack source as data', () => {
     }
   });
 
-  it('every procedure document parses with procedureDocument; codes are unique; at least 12', () => {
+  it('every procedure document parses with procedureDocument; codes are unique per effective date; at least 12', () => {
     const problems: string[] = [];
     for (const file of procedureFiles) {
       const res = procedureDocument.safeParse(JSON.parse(read(`procedures/${file}`)));
@@ -53,9 +53,16 @@ describe('procedures/base: the pack source as data', () => {
     expect(problems).toEqual([]);
     const docs = documents();
     expect(docs.length).toBeGreaterThanOrEqual(12);
-    const codes = docs.map((d) => d.doc.code);
+    const codes = docs.filter((d) => !d.doc.effectiveFrom).map((d) => d.doc.code);
     expect(new Set(codes).size).toBe(codes.length);
-    for (const { file, doc } of docs) expect(file, 'file named after the code').toBe(`${doc.code}.json`);
+    const versions = docs.map((d) => `${d.doc.code}@${d.doc.effectiveFrom ?? ''}`);
+    expect(new Set(versions).size).toBe(versions.length);
+    // A dated version (docs/pack-format.md §5b) sits beside the undated one in force today: <code>.<effectiveFrom>.json.
+    for (const { file, doc } of docs)
+      expect(file, 'file named after the code (and date)').toBe(
+        doc.effectiveFrom ? `${doc.code}.${doc.effectiveFrom}.json` : `${doc.code}.json`,
+      );
+    for (const { doc } of docs) expect(codes, `${doc.code}: a dated version follows an undated one`).toContain(doc.code);
     // The catalogue the brief asks for.
     for (const code of ['1.001193', '2.000908', '2.000635', '1.000894', '1.000656', '1.001612', '1.013225', '1.012753', '1.013978'])
       expect(codes).toContain(code);

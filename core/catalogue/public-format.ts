@@ -58,7 +58,11 @@ export function money(amount: number | string | undefined): string {
 
 export function feesText(fees: Case['channels'][number]['fees']): string[] {
   if (fees.length === 0 || fees.every((f) => f.amount === 0)) return ['Miễn phí'];
-  return fees.map((f) => `${f.description}: ${money(f.amount)}${f.per && f.amount !== 0 ? ` / ${f.per}` : ''}`);
+  const when = { submission: ' (nộp khi nộp hồ sơ)', result: ' (nộp khi nhận kết quả)' };
+  return fees.map(
+    (f) =>
+      `${f.description}: ${money(f.amount)}${f.per && f.amount !== 0 ? ` / ${f.per}` : ''}${f.paidAt && f.amount !== 0 ? when[f.paidAt] : ''}`,
+  );
 }
 
 export function timeText(t: TimeLimit): string {

@@ -243,8 +243,10 @@ async function detailPage(ports: PublicPorts, c: Context<AppEnv>) {
   if (!procedureCode.safeParse(code).success) return notFound();
   const svc = ports;
   const p = await svc.catalogue.get(svc.db.em(), code, { drafts: false });
-  // Only the published version: a retired procedure, or one with only a draft, is not found.
-  const v = p?.publishedVersion ? p.versions.find((x) => x.version === p.publishedVersion && x.status === 'published') : undefined;
+  // The version in force today (a published one taking effect later waits for its date): a
+  // retired procedure, or one with only a draft, is not found.
+  const inForce = p?.publishedVersion ? await svc.catalogue.inForce(svc.db.em(), code) : null;
+  const v = inForce ? p!.versions.find((x) => x.version === inForce.version) : undefined;
   if (!v) return notFound();
   return respond(c, 200, page({ title: `${v.document.name} (${v.code})`, url: pageUrl(ports, c), body: detailBody(v) }));
 }

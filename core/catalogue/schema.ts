@@ -56,6 +56,11 @@ export const fee = z
     amount: z.union([z.number().int().nonnegative().max(1_000_000_000_000), placeholderToken]),
     /** What the amount is per: "hồ sơ", "bản", "trang"… */
     per: text(100).optional(),
+    /**
+     * When it is paid: `submission` (with the request: the internal process has no payment step,
+     * status 6, after approval) or `result` (notified after approval, before the result is returned).
+     */
+    paidAt: z.enum(['submission', 'result']).optional(),
   })
   .strict();
 
@@ -130,6 +135,13 @@ export const procedureDocument = z
   .object({
     code: procedureCode,
     name: text(1000),
+    /**
+     * First day (Vietnam date) this version of the procedure applies. A pack may carry several
+     * documents of one code with different dates: the importer publishes each from its date (or
+     * from the import day when that is later), and the catalogue serves, for a given moment, the
+     * version in force then. Absent: from the day it is published.
+     */
+    effectiveFrom: isoDate.optional(),
     kind: z.enum(['administrative', 'internal']).default('administrative'),
     /** Decision that announced it (quyết định công bố). */
     announcedBy: z

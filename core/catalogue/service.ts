@@ -32,6 +32,9 @@ import {
   type Binding,
 } from './store.ts';
 
+/** Rows in force on a date (`?` twice): the highest version among them wins. */
+const EFFECTIVE_ON = " AND status <> 'draft' AND effective_from <= ? AND (effective_to IS NULL OR effective_to > ?)";
+
 export type { ProcedureRecord, ProcedureVersion, ExportedProcedure } from './read.ts';
 export type { Binding } from './store.ts';
 export type { SearchParams, SearchResult, SearchHit } from './search.ts';
@@ -39,6 +42,11 @@ export type { AgencyView, SectorView } from './lists.ts';
 
 export interface ImportOptions {
   source?: { packId: string; packVersion: string };
+  /**
+   * The pack carries dated versions of this code too (documents with `effectiveFrom`): an undated
+   * document is then the one in force from today, compared with the version in force today.
+   */
+  series?: boolean;
 }
 
 export interface ImportOutcome {
@@ -68,6 +76,15 @@ export class Catalogue {
   /** The version in force on a Vietnam calendar date (YYYY-MM-DD), if any. */
   effectiveOn(em: EntityManager, code: string, date: string): Promise<ProcedureVersion | null> {
     return readEffective(em, code, date);
+  }
+
+  /**
+   * The version in force at an instant (default: now by the injected clock), resolved by date at
+   * read time: a version published with a future `effectiveFrom` takes over by itself on that day,
+   * and a dossier received before it keeps the older one.
+   */
+  inForce(em: EntityManager, code: string, at: Date = this.svc.clock.now()): Promise<ProcedureVersion | null> {
+    return readEffective(em, code, localDate(at));
   }
 
   search(em: EntityManager, params: SearchParams): Promise<SearchResult> {
@@ -140,7 +157,8 @@ export class Catalogue {
     if (!draft) throw new AppError('catalogue.no_draft', `Procedure ${code} has no draft: edit it first`);
     const doc = parseStored(draft.document);
     const now = this.svc.clock.now();
-    const effectiveFrom = opts.effectiveFrom ?? localDate(now);
+    const today = localDate(now);
+    const effectiveFrom = opts.effectiveFrom ?? (doc.effectiveFrom && doc.effectiveFrom > today ? doc.effectiveFrom : today);
     const bindings = await this.checkPublishable(em, doc, now);
     const [current] = await versionRows(em, code, " AND status = 'published'");
     if (current?.effective_from && effectiveFrom < current.effective_from) {
@@ -212,28 +230,33 @@ export class Catalogue {
     const p = await procedureRow(em, doc.code);
     if (!p) {
       await insertProcedure(em, doc.code, 'published', now);
-      await insertVersion(em, acting, { version: 1, status: 'published', doc, effectiveFrom: today, source }, now);
+      const effectiveFrom = doc.effectiveFrom && doc.effectiveFrom > today ? doc.effectiveFrom : today;
+      await insertVersion(em, acting, { version: 1, status: 'published', doc, effectiveFrom, source }, now);
       await insertBindings(em, doc.code, 1, bindings);
       await upsertSectors(em, doc, now);
       await this.audit(em, acting, 'procedure.imported', doc.code, { version: 1, outcome: 'new', source, bindings });
       await this.svc.events.publish(
         em,
         'procedure.published',
-        { code: doc.code, version: 1, effectiveFrom: today, previous: null, via: 'import' },
+        { code: doc.code, version: 1, effectiveFrom, previous: null, via: 'import' },
         acting,
       );
       return { code: doc.code, version: 1, outcome: 'new' };
     }
     const [current] = await versionRows(em, doc.code, " AND status = 'published'");
+    // A dated document (or one of a dated series) is compared with the version in force on its date.
+    const dated = doc.effectiveFrom !== undefined || opts.series === true;
+    const from = doc.effectiveFrom && doc.effectiveFrom > today ? doc.effectiveFrom : today;
+    const compared = dated ? (await versionRows(em, doc.code, EFFECTIVE_ON, [from, from])).at(-1) : current;
     if (
-      current &&
-      canonical(parseStored(current.document)) === canonical(doc) &&
-      canonical(await bindingsOf(em, doc.code, current.version)) === canonical(bindings)
+      compared &&
+      canonical(parseStored(compared.document)) === canonical(doc) &&
+      canonical(await bindingsOf(em, doc.code, compared.version)) === canonical(bindings)
     ) {
-      return { code: doc.code, version: current.version, outcome: 'unchanged' };
+      return { code: doc.code, version: compared.version, outcome: 'unchanged' };
     }
     const version = p.latest_version + 1;
-    const effectiveFrom = current?.effective_from && current.effective_from > today ? current.effective_from : today;
+    const effectiveFrom = dated ? from : current?.effective_from && current.effective_from > today ? current.effective_from : today;
     await this.lock(em, doc.code, p.lock_version, { status: 'published', latestVersion: version, publishedVersion: version });
     const previous = await supersede(em, acting, doc.code, version, effectiveFrom, now);
     await insertVersion(em, acting, { version, status: 'published', doc, effectiveFrom, source }, now);

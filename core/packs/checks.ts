@@ -103,9 +103,16 @@ export function resolveProcedures(pack: VerifiedPack, mapping: PlaceholderMappin
     }
     const parsed = procedureDocument.safeParse(value);
     if (!parsed.success) throw new AppError('pack.invalid_content', `${path}: ${describeIssues(parsed.error)}`, { file: path });
-    const other = codes.get(parsed.data.code);
-    if (other) throw new AppError('pack.invalid_content', `${path}: code ${parsed.data.code} is also the code of ${other}`, { file: path });
-    codes.set(parsed.data.code, path);
+    // One code may come several times, once per effective date (dated versions, docs/pack-format.md §5b).
+    const version = `${parsed.data.code}@${parsed.data.effectiveFrom ?? ''}`;
+    const other = codes.get(version);
+    if (other)
+      throw new AppError(
+        'pack.invalid_content',
+        `${path}: code ${parsed.data.code}${parsed.data.effectiveFrom ? ` effective from ${parsed.data.effectiveFrom}` : ''} is also the code of ${other}`,
+        { file: path },
+      );
+    codes.set(version, path);
     for (const [i, c] of parsed.data.cases.entries()) {
       if (!pack.files.has(c.process.diagram))
         throw new AppError('pack.invalid_content', `${path}: cases.${i}.process.diagram: ${c.process.diagram} is not in the pack`, {
@@ -123,10 +130,13 @@ export function resolveProcedures(pack: VerifiedPack, mapping: PlaceholderMappin
     }
   }
   checkMapping(neededPlaceholders(pack.manifest, pack.files), mapping);
-  return raw.map(({ path, value }) => {
+  const docs = raw.map(({ path, value }) => {
     const parsed = procedureDocument.safeParse(resolveJson(value, mapping));
     if (!parsed.success)
       throw new AppError('pack.invalid_content', `${path} after mapping placeholders: ${describeIssues(parsed.error)}`, { file: path });
     return { path, doc: parsed.data };
   });
+  // Versions of one code in date order (undated first): each is compared with what is in force on its date.
+  const key = (d: ProcedureDocument) => `${d.code}@${d.effectiveFrom ?? ''}`;
+  return docs.sort((a, b) => (key(a.doc) < key(b.doc) ? -1 : key(a.doc) > key(b.doc) ? 1 : 0));
 }

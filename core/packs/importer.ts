@@ -8,6 +8,7 @@ import type { PackLimits, PackManifest, PlaceholderMapping } from './manifest.ts
 import type { VerifiedPack } from './pack.ts';
 import { neededPlaceholders, resolveXml } from './placeholders.ts';
 import { sha256 } from './signing.ts';
+import { localDate } from '../time.ts';
 import { putAsset, recordInstall } from './store.ts';
 
 export type ChangeOutcome = 'new' | 'updated' | 'unchanged';
@@ -103,9 +104,23 @@ export async function importPack(
       }
       step(file);
     }
+    const today = localDate(svc.clock.now());
     for (const { path, doc } of docs) {
+      const versions = docs.filter((d) => d.doc.code === doc.code);
+      // A version whose successor in this pack is already in force would apply for no day: skipped.
+      const successor = versions.find(
+        (d) => d.doc.effectiveFrom && d.doc.effectiveFrom <= today && (d.doc.effectiveFrom ?? '') > (doc.effectiveFrom ?? ''),
+      );
+      if (successor) {
+        report.skipped.push(path);
+        step(path);
+        continue;
+      }
       try {
-        const r = await svc.catalogue.importPublished(em, acting, doc, { source: { packId: manifest.id, packVersion: manifest.version } });
+        const r = await svc.catalogue.importPublished(em, acting, doc, {
+          source: { packId: manifest.id, packVersion: manifest.version },
+          series: versions.some((d) => d.doc.effectiveFrom),
+        });
         report.procedures.push({ code: r.code, name: doc.name, file: path, outcome: r.outcome, version: r.version });
         report.counts[r.outcome]++;
       } catch (e) {
