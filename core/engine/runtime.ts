@@ -45,7 +45,10 @@ export { csv } from './rows.ts';
 const HUMAN_TASKS = new Set(['bpmn:UserTask', 'bpmn:ManualTask']);
 
 /** The part of a task row every task event carries. */
-const taskFacts = (t: TaskRow, businessKey: string | null) => ({
+const taskFacts = (
+  t: Pick<TaskRow, 'id' | 'instance_id' | 'definition_key' | 'activity_id' | 'name' | 'unit_id'>,
+  businessKey: string | null,
+) => ({
   taskId: t.id,
   instanceId: t.instance_id,
   definitionKey: t.definition_key,
@@ -582,7 +585,7 @@ export class ProcessRuntime {
         t.id,
       ]);
       if (done ? events.has('task.completed') : events.has('task.cancelled')) {
-        const facts = taskFacts(await this.loadTask(em, t.id), instance.businessKey);
+        const facts = taskFacts({ ...t, instance_id: instance.id, definition_key: def.key }, instance.businessKey);
         if (done) await events.publish(em, 'task.completed', { ...facts, completedBy: acting.actor.id }, acting);
         else await events.publish(em, 'task.cancelled', { ...facts, reason: 'path_ended' }, acting);
       }
