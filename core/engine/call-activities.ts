@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import type { Services } from '../context.ts';
+import type { EngineDeps } from './deps.ts';
+import type { Command } from './commands.ts';
+import type { DefinitionStore } from './definitions.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import { insertJob, type Job } from '../jobs/jobs.ts';
@@ -7,7 +9,6 @@ import type { JobRunner } from '../jobs/job-runner.ts';
 import type { LoadedDefinition } from './definitions.ts';
 import { incidentHooks, openIncident } from './incidents.ts';
 import { evaluateIo, mapBindings, type Variables } from './io-mapping.ts';
-import { nested } from './messages.ts';
 import type { CompiledProcess } from './model.ts';
 import { ACTIVE, type InstanceRow } from './rows.ts';
 import type { RunResult, Signal, Waiting } from './run.ts';
@@ -30,8 +31,37 @@ import { hasExpression } from './expressions.ts';
  * - A child that cannot start (no such definition) or that is cancelled on its own while its
  *   parent still waits opens an incident on the parent (a failed `call` job); retrying it
  *   starts a new child.
- * Every nested command counts against the depth limit shared with messages (`nested`).
+ * Every follow-up command counts against the drain loop's limits, shared with messages (commands.ts).
  */
+
+/** What of the runtime the call-activity commands use (runtime.ts implements it). */
+export interface CallEngine {
+  definitions: Pick<DefinitionStore, 'resolve' | 'byId'>;
+  taskUnit(
+    em: EntityManager,
+    def: LoadedDefinition,
+    activityId: string,
+    instance: { unitId: string | null; unitPath: string | null },
+  ): Promise<{ id: string | null; path: string | null }>;
+  /** The job runner's retry of a `call` incident: starts the child, failing hard (runtime.ts). */
+  startCallChild(
+    em: EntityManager,
+    acting: Acting,
+    instanceId: string,
+    call: { activityId: string; executionId: string; inputs?: Variables },
+  ): Promise<void>;
+}
+
+/** What a child's start takes (runtime.ts `start`). */
+export interface ChildInput {
+  definitionKey: string;
+  version: number;
+  businessKey: string | null;
+  variables: Record<string, unknown>;
+  unitId: string | null;
+  unitPath: string | null;
+  parent: ParentLink;
+}
 
 /** A child's link to the call activity that started it. */
 export interface ParentLink {
@@ -44,15 +74,9 @@ export interface ParentLink {
 /** Who runs `call` jobs (an incident retried). */
 export const CALL_ACTING: Acting = { actor: { id: null, name: 'system:call-activity' }, requestId: null };
 
-const tooDeep = (max: number) =>
-  new AppError(
-    'process.call_too_deep',
-    `Call activities and messages went more than ${max} levels deep in one command (a process that calls itself?)`,
-  );
-
 async function audit(
   em: EntityManager,
-  svc: Services,
+  svc: EngineDeps,
   acting: Acting,
   action: string,
   instanceId: string,
@@ -87,7 +111,7 @@ async function stillWaits(em: EntityManager, instanceId: string, executionId: st
 /** The failed `call` job of a call activity, and its incident: the parent shows `incident`. */
 async function callIncident(
   em: EntityManager,
-  svc: Services,
+  svc: EngineDeps,
   parent: { id: string; definitionId: string },
   call: { activityId: string; executionId: string; inputs?: Variables },
   message: string,
@@ -136,120 +160,128 @@ async function callIncident(
 }
 
 /**
- * Starts the child of a waiting call activity (nested in the current command). Null, with an
- * incident on the parent, when the called definition does not exist (or `failHard`: throws).
+ * What starting the child of a waiting call activity takes (the runtime's drain loop starts it).
+ * Null, with an incident on the parent, when the called definition does not exist (or
+ * `failHard`: throws).
  */
-async function startChild(
+export async function childStart(
   em: EntityManager,
-  svc: Services,
-  acting: Acting,
+  svc: EngineDeps,
+  engine: Pick<CallEngine, 'definitions' | 'taskUnit'>,
   def: LoadedDefinition,
   parent: InstanceRow,
   call: { activityId: string; executionId: string; inputs?: Variables },
   failHard = false,
-): Promise<string | null> {
+): Promise<{ child: LoadedDefinition; input: ChildInput } | null> {
   const model = def.activities[call.activityId]!.callActivity!;
   const variables = JSON.parse(parent.variables) as Variables;
   const scope = { ...variables, ...(call.inputs ?? {}) };
   const key = String(evaluateIo(model.calledElement, scope) ?? '');
   let child: LoadedDefinition;
   try {
-    child = await svc.engine.definitions.resolve(em, key, model.binding === 'version' ? model.version : null);
+    child = await engine.definitions.resolve(em, key, model.binding === 'version' ? model.version : null);
   } catch (err) {
     if (failHard || !(err instanceof AppError) || err.code !== 'process.definition_not_found') throw err;
     await callIncident(em, svc, { id: parent.id, definitionId: def.id }, call, `Call activity ${call.activityId}: ${err.message}`);
     return null;
   }
-  const unit = await svc.engine.taskUnit(em, def, call.activityId, { unitId: parent.unit_id, unitPath: parent.unit_path });
+  const unit = await engine.taskUnit(em, def, call.activityId, { unitId: parent.unit_id, unitPath: parent.unit_path });
   const link: ParentLink = {
     instanceId: parent.id,
     activityId: call.activityId,
     executionId: call.executionId,
     rootId: parent.root_id ?? parent.id,
   };
-  const childId = await nested(
-    em,
-    () =>
-      svc.engine.start(em, acting, {
-        definitionKey: child.key,
-        version: child.version,
-        businessKey: parent.business_key,
-        variables: mapBindings(model.in, scope),
-        unitId: unit.id,
-        unitPath: unit.path,
-        parent: link,
-      }),
-    tooDeep,
-  );
-  await audit(em, svc, acting, 'call_activity.started', parent.id, {
+  return {
+    child,
+    input: {
+      definitionKey: child.key,
+      version: child.version,
+      businessKey: parent.business_key,
+      variables: mapBindings(model.in, scope),
+      unitId: unit.id,
+      unitPath: unit.path,
+      parent: link,
+    },
+  };
+}
+
+/** The audit record of a child started. */
+export async function childStarted(
+  em: EntityManager,
+  svc: EngineDeps,
+  acting: Acting,
+  parentId: string,
+  call: { activityId: string; executionId: string },
+  child: { id: string; key: string; version: number },
+): Promise<void> {
+  await audit(em, svc, acting, 'call_activity.started', parentId, {
     activityId: call.activityId,
     executionId: call.executionId,
-    childId,
+    childId: child.id,
     key: child.key,
     version: child.version,
   });
-  return childId;
 }
 
-/** A child ended (normally or by a BPMN error): its parent's call activity completes or throws, in this transaction. */
-async function resumeParent(
+/** The link of a child to its parent's call activity, when it has one. */
+export async function parentLink(
   em: EntityManager,
-  svc: Services,
-  acting: Acting,
-  childDef: LoadedDefinition,
   childId: string,
-  result: RunResult,
-): Promise<void> {
+): Promise<{ parentId: string; activityId: string; executionId: string } | null> {
   const [link] = await em.execute<{ parent_id: string | null; parent_activity_id: string | null; parent_execution_id: string | null }[]>(
     'SELECT parent_id, parent_activity_id, parent_execution_id FROM process_instances WHERE id = ?',
     [childId],
   );
-  if (!link?.parent_id || !link.parent_activity_id || !link.parent_execution_id) return;
-  const parent = await svc.engine.loadInstance(em, link.parent_id);
-  if (!ACTIVE.has(parent.status)) return;
-  const def = await svc.engine.definitions.byId(em, parent.definition_id);
-  const model = def.activities[link.parent_activity_id]?.callActivity;
-  const base = { activityId: link.parent_activity_id, executionId: link.parent_execution_id };
-  const signal: Signal = result.thrown
-    ? { ...base, error: { code: result.thrown.code, message: `${childDef.key}: ${result.thrown.message}` } }
-    : { ...base, variables: mapBindings(model?.out ?? [], result.variables) };
-  const resumed = await nested(em, () => svc.engine.signal(em, acting, parent.id, signal), tooDeep);
-  if (!resumed) return;
-  await audit(em, svc, acting, 'call_activity.completed', parent.id, {
-    activityId: base.activityId,
-    executionId: base.executionId,
+  if (!link?.parent_id || !link.parent_activity_id || !link.parent_execution_id) return null;
+  return { parentId: link.parent_id, activityId: link.parent_activity_id, executionId: link.parent_execution_id };
+}
+
+/** What resumes the parent's call activity: the `camunda:out` variables, or the child's uncaught BPMN error. */
+export function resumeSignal(
+  def: LoadedDefinition,
+  link: { activityId: string; executionId: string },
+  childKey: string,
+  ended: { thrown: { code: string; message: string } | null; variables: Record<string, unknown> },
+): Signal {
+  const base = { activityId: link.activityId, executionId: link.executionId };
+  return ended.thrown
+    ? { ...base, error: { code: ended.thrown.code, message: `${childKey}: ${ended.thrown.message}` } }
+    : { ...base, variables: mapBindings(def.activities[link.activityId]?.callActivity?.out ?? [], ended.variables) };
+}
+
+/** The audit record of a parent resumed by its child. */
+export async function parentResumed(
+  em: EntityManager,
+  svc: EngineDeps,
+  acting: Acting,
+  parentId: string,
+  signal: Signal,
+  childId: string,
+): Promise<void> {
+  await audit(em, svc, acting, 'call_activity.completed', parentId, {
+    activityId: signal.activityId,
+    executionId: signal.executionId,
     childId,
-    ...(result.thrown ? { errorCode: result.thrown.code } : { variables: Object.keys(signal.variables ?? {}) }),
+    ...(signal.error ? { errorCode: signal.error.code } : { variables: Object.keys(signal.variables ?? {}) }),
   });
 }
 
-/** Cancels the running children of an instance (their own children first follow, recursively). */
-export async function cancelChildren(
-  em: EntityManager,
-  svc: Services,
-  acting: Acting,
-  instanceId: string,
-  executionId?: string,
-): Promise<void> {
-  const rows = await em.execute<InstanceRow[]>(
-    `SELECT * FROM process_instances WHERE parent_id = ? AND status IN ('running', 'incident')${executionId ? ' AND parent_execution_id = ?' : ''}`,
+/** The running children of an instance (of one call activity's execution): each a `cancel` command (theirs follow, recursively). */
+export async function childCancels(em: EntityManager, acting: Acting, instanceId: string, executionId?: string): Promise<Command[]> {
+  const rows = await em.execute<{ id: string }[]>(
+    `SELECT id FROM process_instances WHERE parent_id = ? AND status IN ('running', 'incident')${executionId ? ' AND parent_execution_id = ?' : ''}`,
     executionId ? [instanceId, executionId] : [instanceId],
   );
-  for (const row of rows) {
-    const child = await svc.engine.loadInstance(em, row.id);
-    await nested(
-      em,
-      () => svc.engine.cancel(em, acting, child, executionId ? 'its call activity no longer waits' : 'parent cancelled'),
-      tooDeep,
-    );
-  }
+  const reason = executionId ? 'its call activity no longer waits' : 'parent cancelled';
+  return rows.map((r) => ({ kind: 'cancel', acting, instanceId: r.id, reason }));
 }
 
 /**
  * A child cancelled on its own while its parent still waits for it: the parent gets an
  * incident on the call activity; retrying it starts a new child. (Called after every cancel.)
  */
-export async function childCancelled(em: EntityManager, svc: Services, child: InstanceRow): Promise<void> {
+export async function childCancelled(em: EntityManager, svc: EngineDeps, child: InstanceRow): Promise<void> {
   if (!child.parent_id || !child.parent_execution_id || !child.parent_activity_id) return;
   if (!(await stillWaits(em, child.parent_id, child.parent_execution_id))) return;
   const [parent] = await em.execute<{ definition_id: string }[]>('SELECT definition_id FROM process_instances WHERE id = ?', [
@@ -265,69 +297,75 @@ export async function childCancelled(em: EntityManager, svc: Services, child: In
 }
 
 /**
- * The last step of every command (runtime.persist), in its transaction:
+ * The last step of every command (runtime.persist), in its transaction, as follow-up commands:
  * 1. call activities that ended without their child (a boundary event, the end of the
  *    instance) cancel it;
  * 2. a called instance that ended resumes its parent;
  * 3. every waiting call activity without a child (or an incident) starts one.
- * Nested commands on the same instance may already have done some of it: every step checks
- * the database, not `result`.
+ * Commands run before one of these may already have done some of it: each checks the database
+ * when it runs, not `result`.
  */
-export async function afterCalls(
+export async function callEffects(
   em: EntityManager,
-  svc: Services,
+  svc: EngineDeps,
   acting: Acting,
   def: LoadedDefinition,
   instance: { id: string; parentId: string | null },
   result: RunResult,
-): Promise<void> {
+): Promise<Command[]> {
+  const follow: Command[] = [];
   const ended = result.history.filter((h) => h.endedAt && h.type === 'bpmn:CallActivity');
-  for (const h of ended) await cancelChildren(em, svc, acting, instance.id, h.executionId);
+  for (const h of ended) follow.push(...(await childCancels(em, acting, instance.id, h.executionId)));
   if (result.completed && instance.parentId) {
     if (result.thrown)
       await em.execute('UPDATE activity_history SET ended_at = ? WHERE instance_id = ? AND ended_at IS NULL', [
         svc.clock.now(),
         instance.id,
       ]);
-    await resumeParent(em, svc, acting, def, instance.id, result);
-    return;
+    follow.push({
+      kind: 'resumeParent',
+      acting,
+      childId: instance.id,
+      childKey: def.key,
+      thrown: result.thrown,
+      variables: result.variables,
+    });
+    return follow;
   }
-  const calls = result.waiting.filter((w) => w.type === 'bpmn:CallActivity' && def.activities[w.activityId]?.callActivity);
-  for (const w of calls) await startIfNone(em, svc, acting, def, instance.id, w);
+  for (const w of result.waiting)
+    if (w.type === 'bpmn:CallActivity' && def.activities[w.activityId]?.callActivity)
+      follow.push({ kind: 'startChild', acting, instanceId: instance.id, call: w });
+  return follow;
 }
 
-async function startIfNone(
-  em: EntityManager,
-  svc: Services,
-  acting: Acting,
-  def: LoadedDefinition,
-  instanceId: string,
-  w: Waiting,
-): Promise<void> {
-  if (!(await stillWaits(em, instanceId, w.executionId))) return;
+/** Does this waiting call activity still need a child (it waits, and has neither a child nor an incident)? */
+export async function needsChild(em: EntityManager, instanceId: string, executionId: string): Promise<boolean> {
+  if (!(await stillWaits(em, instanceId, executionId))) return false;
   const [child] = await em.execute<{ id: string }[]>('SELECT id FROM process_instances WHERE parent_id = ? AND parent_execution_id = ?', [
     instanceId,
-    w.executionId,
+    executionId,
   ]);
+  if (child) return false;
   const [job] = await em.execute<{ id: string }[]>("SELECT id FROM jobs WHERE instance_id = ? AND execution_id = ? AND kind = 'call'", [
     instanceId,
-    w.executionId,
+    executionId,
   ]);
-  if (child || job) return;
-  await startChild(em, svc, acting, def, await svc.engine.loadInstance(em, instanceId), w);
+  return !job;
 }
 
 /** The job runner's `call` jobs: an incident on a call activity, retried by an operator. */
-export function registerCallJobs(runner: JobRunner, svc: Services): void {
+export function registerCallJobs(runner: JobRunner, svc: EngineDeps & { engine: CallEngine }): void {
   runner.register(
     'call',
     async (em, job) => {
       if (!job.instanceId || !job.executionId || !job.activityId) return 'obsolete';
       if (!(await stillWaits(em, job.instanceId, job.executionId))) return 'obsolete';
-      const parent = await svc.engine.loadInstance(em, job.instanceId);
-      const def = await svc.engine.definitions.byId(em, parent.definition_id);
       const inputs = (job.payload.inputs ?? {}) as Variables;
-      await startChild(em, svc, CALL_ACTING, def, parent, { activityId: job.activityId, executionId: job.executionId, inputs }, true);
+      await svc.engine.startCallChild(em, CALL_ACTING, job.instanceId, {
+        activityId: job.activityId,
+        executionId: job.executionId,
+        inputs,
+      });
       return 'done';
     },
     { maxAttempts: () => 1, ...incidentHooks(svc) },

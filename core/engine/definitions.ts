@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/knex';
 import { deserialize, type SerializedContext } from 'moddle-context-serializer';
-import type { Services } from '../context.ts';
+import type { EngineDeps, JobDeps } from './deps.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import { compileBpmn, typeResolver } from './compile.ts';
@@ -61,7 +61,7 @@ export class DefinitionStore {
   private readonly cache = new Map<string, LoadedDefinition>();
 
   constructor(
-    private readonly svc: Services,
+    private readonly svc: EngineDeps,
     private readonly capacity = 500,
   ) {}
 

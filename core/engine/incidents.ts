@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import type { Services } from '../context.ts';
+import type { EngineDeps, JobDeps } from './deps.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import type { Job } from '../jobs/jobs.ts';
@@ -41,7 +41,7 @@ async function unitOf(em: EntityManager, instanceId: string): Promise<string | n
 }
 
 /** After a job's last failed attempt (in that transaction): open its incident, or update the one still open. */
-export async function openIncident(em: EntityManager, svc: Services, job: Job, message: string): Promise<void> {
+export async function openIncident(em: EntityManager, svc: EngineDeps, job: Job, message: string): Promise<void> {
   if (!job.instanceId) return; // a timer start event's job: no instance to mark; the failed job stays visible
   const now = svc.clock.now();
   const topic = typeof job.payload.topic === 'string' ? job.payload.topic : null;
@@ -95,7 +95,7 @@ export async function openIncident(em: EntityManager, svc: Services, job: Job, m
 /** Resolves the open incidents of one job; returns how many. */
 async function resolveJobIncidents(
   em: EntityManager,
-  svc: Services,
+  svc: EngineDeps,
   acting: Acting,
   jobId: string,
   resolvedBy: string | null,
@@ -121,7 +121,7 @@ async function resolveJobIncidents(
 }
 
 /** The job runner hooks of every kind of instance job: incident after the last attempt, resolved on success. */
-export function incidentHooks(svc: Services): Pick<JobKindOptions, 'onGiveUp' | 'afterDone'> {
+export function incidentHooks(svc: EngineDeps): Pick<JobKindOptions, 'onGiveUp' | 'afterDone'> {
   return {
     onGiveUp: (em, job, error) => openIncident(em, svc, job, error.message),
     afterDone: async (em, job, outcome) => {
@@ -138,7 +138,7 @@ export function incidentHooks(svc: Services): Pick<JobKindOptions, 'onGiveUp' | 
  */
 export async function settleIncidents(
   em: EntityManager,
-  svc: Services,
+  svc: EngineDeps,
   acting: Acting,
   instanceId: string,
   live: Set<string>,
@@ -159,7 +159,7 @@ export async function settleIncidents(
 }
 
 /** A cancelled instance: its open incidents are resolved and its failed jobs obsolete. */
-export async function resolveInstanceIncidents(em: EntityManager, svc: Services, acting: Acting, instanceId: string): Promise<void> {
+export async function resolveInstanceIncidents(em: EntityManager, svc: EngineDeps, acting: Acting, instanceId: string): Promise<void> {
   const jobs = await em.execute<{ job_id: string }[]>(
     'SELECT DISTINCT job_id FROM incidents WHERE instance_id = ? AND resolved_at IS NULL AND job_id IS NOT NULL',
     [instanceId],
@@ -181,7 +181,7 @@ export async function loadIncident(em: EntityManager, id: string): Promise<Incid
  * Queues the incident's job again with fresh attempts, due now; the instance is `running`
  * again unless another incident still blocks it. The incident stays open until the job succeeds.
  */
-export async function retryIncident(em: EntityManager, svc: Services, acting: Acting, incident: IncidentRow): Promise<void> {
+export async function retryIncident(em: EntityManager, svc: EngineDeps, acting: Acting, incident: IncidentRow): Promise<void> {
   if (incident.resolved_at) throw new AppError('incident.not_open', `Incident ${incident.id} is already resolved`);
   const [job] = incident.job_id
     ? await em.execute<{ status: string; payload: string }[]>('SELECT status, payload FROM jobs WHERE id = ?', [incident.job_id])

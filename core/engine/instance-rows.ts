@@ -12,8 +12,15 @@ export interface ExecutionRow {
  * jobs, the open incidents whose job failed (the instance is `incident` while there is one), and
  * the message subscriptions of the instance.
  */
+/** An open task as the command reads it. */
+export interface OpenTaskRow extends ExecutionRow {
+  activity_id: string;
+  name: string | null;
+  unit_id: string | null;
+}
+
 export interface InstanceRows {
-  openTasks: ExecutionRow[];
+  openTasks: OpenTaskRow[];
   timerJobs: ExecutionRow[];
   serviceJobs: ExecutionRow[];
   failedIncidents: { job_id: string; execution_id: string | null }[];
@@ -22,18 +29,19 @@ export interface InstanceRows {
 
 // One statement instead of five: every command on an instance reads all of these, and on
 // PostgreSQL each statement is a round trip (bench: `npm run bench -- engine`).
-const SQL = `SELECT 'task' AS kind, id, execution_id, status FROM tasks WHERE instance_id = ? AND status = 'open'
-UNION ALL SELECT kind, id, execution_id, status FROM jobs WHERE instance_id = ? AND kind IN ('timer', 'service')
-UNION ALL SELECT 'incident', i.job_id, j.execution_id, j.status FROM incidents i JOIN jobs j ON j.id = i.job_id WHERE i.instance_id = ? AND i.resolved_at IS NULL AND j.status = 'failed'
-UNION ALL SELECT 'subscription', id, execution_id, NULL FROM message_subscriptions WHERE instance_id = ?`;
+// Open tasks bring what their events carry (activity, name, unit): no second read when one closes.
+const SQL = `SELECT 'task' AS kind, id, execution_id, status, activity_id, name, unit_id FROM tasks WHERE instance_id = ? AND status = 'open'
+UNION ALL SELECT kind, id, execution_id, status, NULL, NULL, NULL FROM jobs WHERE instance_id = ? AND kind IN ('timer', 'service')
+UNION ALL SELECT 'incident', i.job_id, j.execution_id, j.status, NULL, NULL, NULL FROM incidents i JOIN jobs j ON j.id = i.job_id WHERE i.instance_id = ? AND i.resolved_at IS NULL AND j.status = 'failed'
+UNION ALL SELECT 'subscription', id, execution_id, NULL, NULL, NULL, NULL FROM message_subscriptions WHERE instance_id = ?`;
 
 /** Reads them in the command's transaction, before anything is written. */
 export async function loadInstanceRows(em: EntityManager, instanceId: string): Promise<InstanceRows> {
-  const rows = await em.execute<(ExecutionRow & { kind: string })[]>(SQL, [instanceId, instanceId, instanceId, instanceId]);
+  const rows = await em.execute<(OpenTaskRow & { kind: string })[]>(SQL, [instanceId, instanceId, instanceId, instanceId]);
   const out: InstanceRows = { openTasks: [], timerJobs: [], serviceJobs: [], failedIncidents: [], subscriptions: [] };
   const incidentJobs = new Set<string>();
-  for (const { kind, ...r } of rows) {
-    if (kind === 'task') out.openTasks.push(r);
+  for (const { kind, activity_id, name, unit_id, ...r } of rows) {
+    if (kind === 'task') out.openTasks.push({ ...r, activity_id, name, unit_id });
     else if (kind === 'timer') out.timerJobs.push(r);
     else if (kind === 'service') out.serviceJobs.push(r);
     else if (kind === 'subscription') out.subscriptions.push(r);

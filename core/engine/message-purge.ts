@@ -1,4 +1,4 @@
-import type { Services } from '../context.ts';
+import type { EngineDeps, JobDeps } from './deps.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
 
 /** How often each node's job runner looks for messages to expire and delete. */
@@ -12,7 +12,7 @@ export const MESSAGE_PURGE_EVERY_MS = 3_600_000;
  * sender's retries. Audited with the counts when anything changed; idempotent, so every node may
  * run it.
  */
-export async function purgeMessages(svc: Services): Promise<{ expired: number; deleted: number }> {
+export async function purgeMessages(svc: EngineDeps): Promise<{ expired: number; deleted: number }> {
   const now = svc.clock.now();
   const before = new Date(now.getTime() - svc.config.messageRetentionMs);
   return svc.db.em().transactional(async (em) => {
@@ -39,7 +39,7 @@ export async function purgeMessages(svc: Services): Promise<{ expired: number; d
   });
 }
 
-export function registerMessagePurge(runner: JobRunner, svc: Services): void {
+export function registerMessagePurge(runner: JobRunner, svc: EngineDeps): void {
   runner.every('message-purge', MESSAGE_PURGE_EVERY_MS, async () => {
     await purgeMessages(svc);
   });

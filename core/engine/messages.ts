@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import type { Services } from '../context.ts';
+import type { EngineDeps } from './deps.ts';
+import type { Command, FreshSubscription } from './commands.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import { toDate } from '../jobs/jobs.ts';
@@ -47,7 +48,7 @@ export interface PublishResult {
   expiresAt: string | null;
 }
 
-interface MessageRow {
+export interface MessageRow {
   id: string;
   message_id: string;
   name: string;
@@ -60,7 +61,16 @@ interface MessageRow {
   expires_at: unknown;
 }
 
-interface SubscriptionRow {
+/** A message as delivery needs it. */
+export interface MessageFacts {
+  id: string;
+  message_id: string;
+  name: string;
+  correlation_key: string | null;
+  origin: MessageOrigin;
+}
+
+export interface SubscriptionRow {
   id: string;
   instance_id: string;
   execution_id: string;
@@ -70,10 +80,6 @@ interface SubscriptionRow {
 
 /** SQL literal for a boolean column, the same on SQLite and PostgreSQL. */
 const sqlBool = (b: boolean) => (b ? 'TRUE' : 'FALSE');
-
-/** Most nested deliveries in one command (A answers B answers A …): a last-resort cap. */
-const MAX_DEPTH = 20;
-const depth = new WeakMap<EntityManager, number>();
 
 const THROWING = new Set(['bpmn:IntermediateThrowEvent', 'bpmn:EndEvent', 'bpmn:SendTask']);
 const CATCHING = new Set(['bpmn:MessageEventDefinition', 'bpmn:ReceiveTask']);
@@ -101,28 +107,9 @@ export function messageWaitOf(def: LoadedDefinition, w: Waiting): string | null 
   return name && CATCHING.has(w.type) ? name : null;
 }
 
-/**
- * Runs a command nested in the current one (a message delivered, a called child started or
- * ended), at most MAX_DEPTH deep in one transaction; messages and call activities share the count.
- */
-export async function nested<T>(em: EntityManager, fn: () => Promise<T>, tooDeep?: (max: number) => AppError): Promise<T> {
-  const d = depth.get(em) ?? 0;
-  if (d >= MAX_DEPTH)
-    throw (
-      tooDeep?.(MAX_DEPTH) ??
-      new AppError('message.too_deep', `Messages between instances went more than ${MAX_DEPTH} levels deep in one command`)
-    );
-  depth.set(em, d + 1);
-  try {
-    return await fn();
-  } finally {
-    depth.set(em, d);
-  }
-}
-
 async function audit(
   em: EntityManager,
-  svc: Services,
+  svc: EngineDeps,
   acting: Acting,
   action: string,
   target: { type: string; id: string; unitId?: string | null },
@@ -131,28 +118,25 @@ async function audit(
   await svc.audit.append(em, { ...acting, action, targetType: target.type, targetId: target.id, unitId: target.unitId ?? null, summary });
 }
 
-/** Delivers to a subscription: the instance is signalled with the message's variables. */
-async function deliver(
+/** A message delivered to a subscription (the instance took it): the message row, its audit record and event. */
+export async function recordDelivery(
   em: EntityManager,
-  svc: Services,
+  deps: EngineDeps,
   acting: Acting,
   sub: SubscriptionRow,
-  msg: { id: string; message_id: string; name: string; correlation_key: string | null; origin: MessageOrigin },
+  msg: MessageFacts,
   variables: Record<string, unknown>,
-): Promise<boolean> {
-  const to = { instanceId: sub.instance_id, activityId: sub.activity_id, executionId: sub.execution_id };
-  const ok = await nested(em, () => svc.engine.deliverMessage(em, acting, to, { name: msg.name, variables }));
-  if (!ok) return false;
+): Promise<void> {
   await em.execute("UPDATE messages SET status = 'correlated', instance_id = ?, activity_id = ?, correlated_at = ? WHERE id = ?", [
     sub.instance_id,
     sub.activity_id,
-    svc.clock.now(),
+    deps.clock.now(),
     msg.id,
   ]);
   const [inst] = await em.execute<{ unit_id: string | null }[]>('SELECT unit_id FROM process_instances WHERE id = ?', [sub.instance_id]);
   await audit(
     em,
-    svc,
+    deps,
     acting,
     'message.correlated',
     { type: 'process_instance', id: sub.instance_id, unitId: inst?.unit_id },
@@ -165,7 +149,7 @@ async function deliver(
       variables: Object.keys(variables),
     },
   );
-  await svc.events.publish(
+  await deps.events.publish(
     em,
     'message.correlated',
     {
@@ -179,7 +163,6 @@ async function deliver(
     },
     acting,
   );
-  return true;
 }
 
 /** Does any deployed process accept this message from outside (`motcua:external`)? */
@@ -194,7 +177,7 @@ async function receivableFromOutside(em: EntityManager, name: string): Promise<b
   );
 }
 
-interface StartCandidate {
+export interface StartCandidate {
   definitionId: string;
   key: string;
   activityId: string;
@@ -222,8 +205,25 @@ async function messageStarts(em: EntityManager, name: string, origin: MessageOri
   return out;
 }
 
-/** Correlates, starts or buffers one message (see the file comment). */
-export async function publish(em: EntityManager, svc: Services, acting: Acting, input: PublishInput): Promise<PublishResult> {
+/**
+ * Correlates, starts or buffers one message (see the file comment): the runtime's command, run
+ * in its drain loop (runtime.ts `publishMessage`). For POST /api/messages.
+ */
+export async function publish(
+  em: EntityManager,
+  svc: { engine: { publishMessage(em: EntityManager, acting: Acting, input: PublishInput): Promise<PublishResult> } },
+  acting: Acting,
+  input: PublishInput,
+): Promise<PublishResult> {
+  return svc.engine.publishMessage(em, acting, input);
+}
+
+/** A stored message, and where it may go: subscriptions in reach (oldest first), then message start events. */
+export type Correlation =
+  { done: PublishResult } | { done: null; msg: MessageFacts; subscriptions: SubscriptionRow[]; starts: StartCandidate[]; expiresAt: Date };
+
+/** The first half of `publish`: refuses, answers a duplicate, or stores the message `pending` and finds its candidates. */
+export async function correlate(em: EntityManager, svc: EngineDeps, acting: Acting, input: PublishInput): Promise<Correlation> {
   const now = svc.clock.now();
   if (input.origin === 'api' && !(await receivableFromOutside(em, input.name))) {
     throw new AppError(
@@ -236,14 +236,16 @@ export async function publish(em: EntityManager, svc: Services, acting: Acting, 
     const [seen] = await em.execute<MessageRow[]>('SELECT * FROM messages WHERE message_id = ?', [input.messageId]);
     if (seen)
       return {
-        messageId: seen.message_id,
-        status: 'duplicate',
-        instanceId: seen.instance_id,
-        expiresAt: seen.status === 'buffered' ? iso(seen.expires_at) : null,
+        done: {
+          messageId: seen.message_id,
+          status: 'duplicate',
+          instanceId: seen.instance_id,
+          expiresAt: seen.status === 'buffered' ? iso(seen.expires_at) : null,
+        },
       };
   }
   await em.execute("UPDATE messages SET status = 'expired' WHERE status = 'buffered' AND expires_at <= ?", [now]);
-  const msg = {
+  const msg: MessageFacts = {
     id: crypto.randomUUID(),
     message_id: input.messageId ?? crypto.randomUUID(),
     name: input.name,
@@ -273,10 +275,12 @@ export async function publish(em: EntityManager, svc: Services, acting: Acting, 
     const [stored] = await em.execute<MessageRow[]>('SELECT * FROM messages WHERE message_id = ?', [input.messageId]);
     if (stored && stored.id !== msg.id)
       return {
-        messageId: stored.message_id,
-        status: 'duplicate',
-        instanceId: stored.instance_id,
-        expiresAt: stored.status === 'buffered' ? iso(stored.expires_at) : null,
+        done: {
+          messageId: stored.message_id,
+          status: 'duplicate',
+          instanceId: stored.instance_id,
+          expiresAt: stored.status === 'buffered' ? iso(stored.expires_at) : null,
+        },
       };
   }
   const subs = await em.execute<SubscriptionRow[]>(
@@ -285,67 +289,74 @@ export async function publish(em: EntityManager, svc: Services, acting: Acting, 
      ORDER BY created_at, id`,
     input.correlationKey === null ? [input.name] : [input.name, input.correlationKey],
   );
-  for (const sub of subs) {
-    if (!inScope(input.scope, sub.unit_path)) continue;
-    if (await deliver(em, svc, acting, sub, msg, input.variables))
-      return { messageId: msg.message_id, status: 'correlated', instanceId: sub.instance_id, expiresAt: null };
-  }
-  for (const start of await messageStarts(em, input.name, input.origin)) {
-    const def = await svc.engine.definitions.byId(em, start.definitionId);
-    const unit = await svc.engine.taskUnit(em, def, start.activityId, { unitId: input.unit.id, unitPath: input.unit.path });
-    if (!inScope(input.scope, unit.path)) continue;
-    const instanceId = await nested(em, () =>
-      svc.engine.start(em, acting, {
-        definitionKey: start.key,
-        businessKey: input.correlationKey,
-        variables: input.variables,
-        unitId: unit.id,
-        unitPath: unit.path,
-        messageStart: { definitionId: start.definitionId, activityId: start.activityId },
-      }),
-    );
-    await em.execute("UPDATE messages SET status = 'correlated', instance_id = ?, activity_id = ?, correlated_at = ? WHERE id = ?", [
-      instanceId,
-      start.activityId,
-      now,
-      msg.id,
-    ]);
-    await audit(
-      em,
-      svc,
-      acting,
-      'message.correlated',
-      { type: 'process_instance', id: instanceId, unitId: unit.id },
-      {
-        name: msg.name,
-        correlationKey: msg.correlation_key,
-        messageId: msg.message_id,
-        origin: msg.origin,
-        activityId: start.activityId,
-        started: true,
-      },
-    );
-    await svc.events.publish(
-      em,
-      'message.correlated',
-      {
-        name: msg.name,
-        messageId: msg.message_id,
-        correlationKey: msg.correlation_key,
-        origin: msg.origin,
-        instanceId,
-        activityId: start.activityId,
-        started: true,
-      },
-      acting,
-    );
-    return { messageId: msg.message_id, status: 'started', instanceId, expiresAt: null };
-  }
-  // Pending until now, so that no command nested in this one could take it as a buffered message.
+  return {
+    done: null,
+    msg,
+    subscriptions: subs.filter((sub) => inScope(input.scope, sub.unit_path)),
+    starts: await messageStarts(em, input.name, input.origin),
+    expiresAt,
+  };
+}
+
+/** A message that started an instance at its message start event: the message row, audit record and event. */
+export async function recordStart(
+  em: EntityManager,
+  deps: EngineDeps,
+  acting: Acting,
+  msg: MessageFacts,
+  start: StartCandidate,
+  instance: { id: string; unitId: string | null },
+): Promise<void> {
+  await em.execute("UPDATE messages SET status = 'correlated', instance_id = ?, activity_id = ?, correlated_at = ? WHERE id = ?", [
+    instance.id,
+    start.activityId,
+    deps.clock.now(),
+    msg.id,
+  ]);
+  await audit(
+    em,
+    deps,
+    acting,
+    'message.correlated',
+    { type: 'process_instance', id: instance.id, unitId: instance.unitId },
+    {
+      name: msg.name,
+      correlationKey: msg.correlation_key,
+      messageId: msg.message_id,
+      origin: msg.origin,
+      activityId: start.activityId,
+      started: true,
+    },
+  );
+  await deps.events.publish(
+    em,
+    'message.correlated',
+    {
+      name: msg.name,
+      messageId: msg.message_id,
+      correlationKey: msg.correlation_key,
+      origin: msg.origin,
+      instanceId: instance.id,
+      activityId: start.activityId,
+      started: true,
+    },
+    acting,
+  );
+}
+
+/** No subscription took the message and no message start event: it waits, until its time-to-live runs out. */
+export async function buffer(
+  em: EntityManager,
+  deps: EngineDeps,
+  acting: Acting,
+  msg: MessageFacts,
+  expiresAt: Date,
+): Promise<PublishResult> {
+  // Pending until now, so that no command run before this one could take it as a buffered message.
   await em.execute("UPDATE messages SET status = 'buffered' WHERE id = ?", [msg.id]);
   await audit(
     em,
-    svc,
+    deps,
     acting,
     'message.buffered',
     { type: 'message', id: msg.id },
@@ -362,19 +373,20 @@ export async function publish(em: EntityManager, svc: Services, acting: Acting, 
 
 /**
  * After every command, in its transaction: reconcile the instance's subscriptions with its
- * waiting message activities; hand a new subscription the oldest buffered message it matches;
- * publish the messages of throw events, message end events and send tasks that ended.
+ * waiting message activities (rows written here), and answer with the follow-up commands: the
+ * messages of throw events, message end events and send tasks that ended (`publish`), and the
+ * new subscriptions that a buffered message may match (`deliverBuffered`).
  */
-export async function afterCommand(
+export async function messageEffects(
   em: EntityManager,
-  svc: Services,
+  svc: EngineDeps,
   acting: Acting,
   def: LoadedDefinition,
-  instance: { id: string; unitId: string | null; unitPath: string | null },
+  instance: { id: string; unitId: string | null; unitPath: string | null; businessKey: string | null },
   result: RunResult,
   /** The instance's message subscriptions, read at the start of the command (instance-rows.ts). */
   rows: ExecutionRow[],
-): Promise<void> {
+): Promise<Command[]> {
   const waits = result.waiting.map((w) => ({ w, name: messageWaitOf(def, w) })).filter((x) => x.name);
   const live = new Set(waits.map((x) => x.w.executionId));
   const gone = rows.filter((r) => !live.has(r.execution_id)).map((r) => r.id);
@@ -383,53 +395,51 @@ export async function afterCommand(
   const throws = result.history.filter(
     (h) => h.endedAt && THROWING.has(def.activities[h.activityId]?.type ?? '') && def.activities[h.activityId]?.message,
   );
-  const fresh: SubscriptionRow[] = [];
-  const needKey = waits.some((x) => !known.has(x.w.executionId)) || throws.length > 0;
-  const [row] = needKey
-    ? await em.execute<{ business_key: string | null }[]>('SELECT business_key FROM process_instances WHERE id = ?', [instance.id])
-    : [];
-  const businessKey = row?.business_key ?? null;
+  const businessKey = instance.businessKey;
   const now = svc.clock.now();
+  const fresh: FreshSubscription[] = [];
   for (const { w, name } of waits) {
     if (known.has(w.executionId)) continue;
-    const external = def.activities[w.activityId]?.externalMessage === true;
-    const sub = {
+    fresh.push({
       id: crypto.randomUUID(),
       instance_id: instance.id,
       execution_id: w.executionId,
       activity_id: w.activityId,
       unit_path: instance.unitPath,
-    };
-    const key = correlationKeyOf(def, w.activityId, result.variables, businessKey);
+      name: name!,
+      key: correlationKeyOf(def, w.activityId, result.variables, businessKey),
+      external: def.activities[w.activityId]?.externalMessage === true,
+    });
+  }
+  if (fresh.length)
     await em.execute(
       `INSERT INTO message_subscriptions (id, instance_id, execution_id, activity_id, message_name, correlation_key, unit_path, external, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ${sqlBool(external)}, ?)`,
-      [sub.id, sub.instance_id, sub.execution_id, sub.activity_id, name, key, sub.unit_path, now],
+       VALUES ${fresh.map((s) => `(?, ?, ?, ?, ?, ?, ?, ${sqlBool(s.external)}, ?)`).join(', ')}`,
+      fresh.flatMap((s) => [s.id, s.instance_id, s.execution_id, s.activity_id, s.name, s.key, s.unit_path, now]),
     );
-    fresh.push(Object.assign(sub, { name, key, external }));
-  }
-  for (const h of throws) {
-    await nested(em, () =>
-      publish(em, svc, acting, {
-        name: def.activities[h.activityId]!.message!,
-        origin: 'process',
-        correlationKey: correlationKeyOf(def, h.activityId, result.variables, businessKey),
-        variables: result.variables,
-        messageId: `${instance.id}:${h.executionId}`,
-        scope: null,
-        unit: { id: instance.unitId, path: instance.unitPath },
-      }),
-    );
-  }
-  // One buffered message at most: delivering runs a command on this instance, whose own afterCommand hands out the next.
-  for (const sub of fresh as (SubscriptionRow & { name: string; key: string | null; external: boolean })[]) {
-    // A message sent through the API waits only for an element that accepts one from outside.
-    const buffered = await em.execute<MessageRow[]>(
-      `SELECT * FROM messages WHERE status = 'buffered' AND name = ? AND ${sub.key === null ? 'correlation_key IS NULL' : 'correlation_key = ?'}${sub.external ? '' : " AND origin = 'process'"}
-       AND expires_at > ? ORDER BY created_at, id`,
-      sub.key === null ? [sub.name, now] : [sub.name, sub.key, now],
-    );
-    const msg = buffered.find((m) => inScope(m.scope ? (JSON.parse(m.scope) as string[]) : null, sub.unit_path));
-    if (msg && (await deliver(em, svc, acting, sub, msg, JSON.parse(msg.variables) as Record<string, unknown>))) return;
-  }
+  const follow: Command[] = throws.map((h) => ({
+    kind: 'publish',
+    acting,
+    input: {
+      name: def.activities[h.activityId]!.message!,
+      origin: 'process',
+      correlationKey: correlationKeyOf(def, h.activityId, result.variables, businessKey),
+      variables: result.variables,
+      messageId: `${instance.id}:${h.executionId}`,
+      scope: null,
+      unit: { id: instance.unitId, path: instance.unitPath },
+    },
+  }));
+  if (fresh.length) follow.push({ kind: 'deliverBuffered', acting, subscriptions: fresh });
+  return follow;
+}
+
+/** The oldest buffered message in reach that a new subscription matches (a message from the API: only an external one). */
+export async function bufferedFor(em: EntityManager, svc: EngineDeps, sub: FreshSubscription): Promise<MessageRow | null> {
+  const buffered = await em.execute<MessageRow[]>(
+    `SELECT * FROM messages WHERE status = 'buffered' AND name = ? AND ${sub.key === null ? 'correlation_key IS NULL' : 'correlation_key = ?'}${sub.external ? '' : " AND origin = 'process'"}
+     AND expires_at > ? ORDER BY created_at, id`,
+    sub.key === null ? [sub.name, svc.clock.now()] : [sub.name, sub.key, svc.clock.now()],
+  );
+  return buffered.find((m) => inScope(m.scope ? (JSON.parse(m.scope) as string[]) : null, sub.unit_path)) ?? null;
 }

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import type { Services } from '../context.ts';
+import type { EngineDeps, JobDeps } from './deps.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import type { LoadedDefinition } from './definitions.ts';
@@ -125,7 +125,7 @@ export interface MigrationResult {
  * and audit, under the instance's optimistic lock.
  */
 export async function migrateInstance(
-  svc: Services,
+  svc: JobDeps,
   em: EntityManager,
   acting: Acting,
   instance: InstanceRow,

@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import type { Services } from '../context.ts';
+import type { EngineDeps } from './deps.ts';
+import { drain, type Command, type Step } from './commands.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import { DefinitionStore, type LoadedDefinition } from './definitions.ts';
@@ -11,10 +12,32 @@ import { syncTimerJobs, type FiringJob } from './timer-jobs.ts';
 import { syncServiceJobs, syncServiceTasks, type HandlerOutcome } from './service-tasks.ts';
 import { resolveInstanceIncidents, settleIncidents } from './incidents.ts';
 import { loadInstanceRows } from './instance-rows.ts';
-import { afterCommand } from './messages.ts';
+import {
+  buffer,
+  bufferedFor,
+  correlate,
+  messageEffects,
+  recordDelivery,
+  recordStart,
+  type PublishInput,
+  type PublishResult,
+} from './messages.ts';
 import { receivedVariables } from './message-variables.ts';
 import { ACTIVE, csv, type InstanceRow, type InstanceStatus, type TaskRow } from './rows.ts';
-import { afterCalls, cancelChildren, endedByError, childCancelled, type ParentLink } from './call-activities.ts';
+import {
+  callEffects,
+  childCancels,
+  childCancelled,
+  childStart,
+  childStarted,
+  endedByError,
+  needsChild,
+  parentLink,
+  parentResumed,
+  resumeSignal,
+  type ParentLink,
+} from './call-activities.ts';
+import type { Variables } from './io-mapping.ts';
 
 export type { InstanceRow, InstanceStatus, TaskRow } from './rows.ts';
 export { csv } from './rows.ts';
@@ -22,7 +45,10 @@ export { csv } from './rows.ts';
 const HUMAN_TASKS = new Set(['bpmn:UserTask', 'bpmn:ManualTask']);
 
 /** The part of a task row every task event carries. */
-const taskFacts = (t: TaskRow, businessKey: string | null) => ({
+const taskFacts = (
+  t: Pick<TaskRow, 'id' | 'instance_id' | 'definition_key' | 'activity_id' | 'name' | 'unit_id'>,
+  businessKey: string | null,
+) => ({
   taskId: t.id,
   instanceId: t.instance_id,
   definitionKey: t.definition_key,
@@ -31,6 +57,22 @@ const taskFacts = (t: TaskRow, businessKey: string | null) => ({
   unitId: t.unit_id,
   businessKey,
 });
+
+/** What starting an instance takes. */
+export interface StartInput {
+  definitionKey: string;
+  version?: number | null;
+  businessKey?: string | null;
+  variables?: Record<string, unknown>;
+  unitId?: string | null;
+  unitPath?: string | null;
+  /** Started by this timer start event (job runner): its timer fires at once. */
+  timerStart?: { definitionId: string; activityId: string };
+  /** Started by a message (messages.ts): this message start event catches it at once, with the variables. */
+  messageStart?: { definitionId: string; activityId: string };
+  /** Started by a parent's call activity (call-activities.ts). */
+  parent?: ParentLink;
+}
 
 /** What `persist` needs to know of the instance a command ran on. */
 interface Target {
@@ -66,28 +108,137 @@ export const taskNotFound = (id: string) => new AppError('task.not_found', `No t
 export class ProcessRuntime {
   readonly definitions: DefinitionStore;
 
-  constructor(private readonly svc: Services) {
+  constructor(private readonly svc: EngineDeps) {
     this.definitions = new DefinitionStore(svc);
   }
 
-  async start(
+  /** Runs the follow-up commands of a first step in this transaction (commands.ts `drain`). */
+  private drain<T>(first: Step<T>, em: EntityManager): Promise<T> {
+    return drain(first, (command) => this.run(em, command));
+  }
+
+  /** One follow-up command: its own rows written, its follow-ups returned. */
+  private async run(em: EntityManager, c: Command): Promise<Step<unknown>> {
+    switch (c.kind) {
+      case 'publish':
+        return this.publishStep(em, c.acting, c.input);
+      case 'deliverBuffered':
+        // One buffered message at most: the delivery's own command hands out the next.
+        for (const sub of c.subscriptions) {
+          const msg = await bufferedFor(em, this.svc, sub);
+          if (!msg) continue;
+          const variables = JSON.parse(msg.variables) as Record<string, unknown>;
+          const step = await this.deliverStep(em, c.acting, sub, msg, variables);
+          if (step.value) return step;
+        }
+        return { value: false, follow: [] };
+      case 'startChild': {
+        if (!(await needsChild(em, c.instanceId, c.call.executionId))) return { value: null, follow: [] };
+        return this.childStep(em, c.acting, c.instanceId, c.call, false);
+      }
+      case 'resumeParent': {
+        const link = await parentLink(em, c.childId);
+        if (!link) return { value: false, follow: [] };
+        const parent = await this.loadInstance(em, link.parentId);
+        if (!ACTIVE.has(parent.status)) return { value: false, follow: [] };
+        const def = await this.definitions.byId(em, parent.definition_id);
+        const signal = resumeSignal(def, link, c.childKey, c);
+        const step = await this.signalStep(em, c.acting, parent.id, signal);
+        if (step.value) await parentResumed(em, this.svc, c.acting, parent.id, signal, c.childId);
+        return step;
+      }
+      case 'cancel': {
+        const child = await this.loadInstance(em, c.instanceId);
+        if (!ACTIVE.has(child.status)) return { value: null, follow: [] };
+        return this.cancelStep(em, c.acting, child, c.reason);
+      }
+    }
+  }
+
+  /** Correlates, starts or buffers a message (messages.ts), with everything it causes, in this transaction. */
+  async publishMessage(em: EntityManager, acting: Acting, input: PublishInput): Promise<PublishResult> {
+    return this.drain(await this.publishStep(em, acting, input), em);
+  }
+
+  private async publishStep(em: EntityManager, acting: Acting, input: PublishInput): Promise<Step<PublishResult>> {
+    const found = await correlate(em, this.svc, acting, input);
+    if (found.done) return { value: found.done, follow: [] };
+    const { msg } = found;
+    for (const sub of found.subscriptions) {
+      const step = await this.deliverStep(em, acting, sub, msg, input.variables);
+      if (step.value)
+        return {
+          value: { messageId: msg.message_id, status: 'correlated', instanceId: sub.instance_id, expiresAt: null },
+          follow: step.follow,
+        };
+    }
+    for (const start of found.starts) {
+      const def = await this.definitions.byId(em, start.definitionId);
+      const unit = await this.taskUnit(em, def, start.activityId, { unitId: input.unit.id, unitPath: input.unit.path });
+      if (input.scope !== null && !(unit.path && input.scope.some((s) => unit.path!.startsWith(s)))) continue;
+      const started = await this.startStep(em, acting, {
+        definitionKey: start.key,
+        businessKey: input.correlationKey,
+        variables: input.variables,
+        unitId: unit.id,
+        unitPath: unit.path,
+        messageStart: { definitionId: start.definitionId, activityId: start.activityId },
+      });
+      await recordStart(em, this.svc, acting, msg, start, { id: started.value, unitId: unit.id });
+      return {
+        value: { messageId: msg.message_id, status: 'started', instanceId: started.value, expiresAt: null },
+        follow: started.follow,
+      };
+    }
+    return { value: await buffer(em, this.svc, acting, msg, found.expiresAt), follow: [] };
+  }
+
+  /** Gives a subscription its message: false when the activity no longer waits. */
+  private async deliverStep(
     em: EntityManager,
     acting: Acting,
-    input: {
-      definitionKey: string;
-      version?: number | null;
-      businessKey?: string | null;
-      variables?: Record<string, unknown>;
-      unitId?: string | null;
-      unitPath?: string | null;
-      /** Started by this timer start event (job runner): its timer fires at once. */
-      timerStart?: { definitionId: string; activityId: string };
-      /** Started by a message (messages.ts): this message start event catches it at once, with the variables. */
-      messageStart?: { definitionId: string; activityId: string };
-      /** Started by a parent's call activity (call-activities.ts). */
-      parent?: ParentLink;
-    },
-  ): Promise<string> {
+    sub: { instance_id: string; activity_id: string; execution_id: string; unit_path: string | null; id: string },
+    msg: Parameters<typeof recordDelivery>[4],
+    variables: Record<string, unknown>,
+  ): Promise<Step<boolean>> {
+    const signal = { activityId: sub.activity_id, executionId: sub.execution_id, message: { name: msg.name, variables } };
+    const step = await this.signalStep(em, acting, sub.instance_id, signal);
+    if (step.value) await recordDelivery(em, this.svc, acting, sub, msg, variables);
+    return step;
+  }
+
+  /** Starts the child of a waiting call activity (`failHard`: an incident's retry, which throws rather than opening another). */
+  private async childStep(
+    em: EntityManager,
+    acting: Acting,
+    parentId: string,
+    call: { activityId: string; executionId: string; inputs?: Variables },
+    failHard: boolean,
+  ): Promise<Step<string | null>> {
+    const parent = await this.loadInstance(em, parentId);
+    const def = await this.definitions.byId(em, parent.definition_id);
+    const start = await childStart(em, this.svc, this, def, parent, call, failHard);
+    if (!start) return { value: null, follow: [] };
+    const started = await this.startStep(em, acting, start.input);
+    await childStarted(em, this.svc, acting, parent.id, call, { id: started.value, key: start.child.key, version: start.child.version });
+    return started;
+  }
+
+  /** The job runner's retry of a call activity's incident: starts a new child, with everything it causes. */
+  async startCallChild(
+    em: EntityManager,
+    acting: Acting,
+    instanceId: string,
+    call: { activityId: string; executionId: string; inputs?: Variables },
+  ): Promise<void> {
+    await this.drain(await this.childStep(em, acting, instanceId, call, true), em);
+  }
+
+  async start(em: EntityManager, acting: Acting, input: StartInput): Promise<string> {
+    return this.drain(await this.startStep(em, acting, input), em);
+  }
+
+  private async startStep(em: EntityManager, acting: Acting, input: StartInput): Promise<Step<string>> {
     const pinned = input.timerStart ?? input.messageStart;
     const def = pinned
       ? await this.definitions.byId(em, pinned.definitionId)
@@ -152,7 +303,7 @@ export class ProcessRuntime {
     const next = syncServiceTasks(this.svc, em, def, { id, businessKey: input.businessKey ?? null });
     const signal = input.messageStart ? { activityId: input.messageStart.activityId, executionId: '', variables } : undefined;
     const result = await runEngine(def, this.svc.clock, { instanceId: id, variables, fire, signal, next });
-    await this.persist(
+    const follow = await this.persist(
       em,
       acting,
       def,
@@ -167,7 +318,7 @@ export class ProcessRuntime {
       result,
       null,
     );
-    return id;
+    return { value: id, follow };
   }
 
   /**
@@ -176,8 +327,16 @@ export class ProcessRuntime {
    * runs or the timer no longer waits.
    */
   async fireTimer(em: EntityManager, acting: Acting, job: FiringJob & { instanceId: string; executionId: string }): Promise<boolean> {
+    return this.drain(await this.fireStep(em, acting, job), em);
+  }
+
+  private async fireStep(
+    em: EntityManager,
+    acting: Acting,
+    job: FiringJob & { instanceId: string; executionId: string },
+  ): Promise<Step<boolean>> {
     const instance = await this.loadInstance(em, job.instanceId);
-    if (!ACTIVE.has(instance.status) || !instance.state) return false;
+    if (!ACTIVE.has(instance.status) || !instance.state) return { value: false, follow: [] };
     const def = await this.definitions.byId(em, instance.definition_id);
     const result = await runEngine(def, this.svc.clock, {
       instanceId: instance.id,
@@ -186,8 +345,8 @@ export class ProcessRuntime {
       fire: { executionId: job.executionId },
       next: syncServiceTasks(this.svc, em, def, { id: instance.id, businessKey: instance.business_key }),
     });
-    if (!result.fired) return false;
-    await this.persist(em, acting, def, target(instance), result, null, job);
+    if (!result.fired) return { value: false, follow: [] };
+    const follow = await this.persist(em, acting, def, target(instance), result, null, job);
     await this.svc.audit.append(em, {
       ...acting,
       action: 'timer.fired',
@@ -196,7 +355,7 @@ export class ProcessRuntime {
       unitId: instance.unit_id,
       summary: { jobId: job.id, activityId: job.activityId, executionId: job.executionId, dueAt: job.dueAt.toISOString() },
     });
-    return true;
+    return { value: true, follow };
   }
 
   /**
@@ -224,7 +383,10 @@ export class ProcessRuntime {
     to: { instanceId: string; activityId: string; executionId: string },
     message: { name: string; variables: Record<string, unknown> },
   ): Promise<boolean> {
-    return this.signal(em, acting, to.instanceId, { activityId: to.activityId, executionId: to.executionId, message });
+    return this.drain(
+      await this.signalStep(em, acting, to.instanceId, { activityId: to.activityId, executionId: to.executionId, message }),
+      em,
+    );
   }
 
   /**
@@ -233,8 +395,18 @@ export class ProcessRuntime {
    * nothing, when the instance or the activity no longer waits.
    */
   async signal(em: EntityManager, acting: Acting, instanceId: string, signal: Signal, firing: FiringJob | null = null): Promise<boolean> {
+    return this.drain(await this.signalStep(em, acting, instanceId, signal, firing), em);
+  }
+
+  private async signalStep(
+    em: EntityManager,
+    acting: Acting,
+    instanceId: string,
+    signal: Signal,
+    firing: FiringJob | null = null,
+  ): Promise<Step<boolean>> {
     const instance = await this.loadInstance(em, instanceId);
-    if (!ACTIVE.has(instance.status) || !instance.state) return false;
+    if (!ACTIVE.has(instance.status) || !instance.state) return { value: false, follow: [] };
     const def = await this.definitions.byId(em, instance.definition_id);
     const variables = JSON.parse(instance.variables) as Record<string, unknown>;
     if (signal.message) signal = { ...signal, variables: receivedVariables(def, signal.activityId, signal.message, variables) };
@@ -245,15 +417,14 @@ export class ProcessRuntime {
       signal,
       next: syncServiceTasks(this.svc, em, def, { id: instance.id, businessKey: instance.business_key }),
     });
-    if (!result.signalled) return false;
+    if (!result.signalled) return { value: false, follow: [] };
     if (firing && result.waiting.some((w) => w.executionId === signal.executionId)) {
       throw new AppError(
         'process.engine_error',
         `Activity ${signal.activityId} still waits after its signal (multi-instance service tasks are not supported)`,
       );
     }
-    await this.persist(em, acting, def, target(instance), result, signal.executionId, firing);
-    return true;
+    return { value: true, follow: await this.persist(em, acting, def, target(instance), result, signal.executionId, firing) };
   }
 
   async loadInstance(em: EntityManager, id: string): Promise<InstanceRow> {
@@ -270,6 +441,10 @@ export class ProcessRuntime {
 
   /** Completes an open user task; a task no longer open answers 409 and changes nothing. */
   async completeTask(em: EntityManager, acting: Acting, task: TaskRow, variables: Record<string, unknown>): Promise<void> {
+    await this.drain(await this.completeStep(em, acting, task, variables), em);
+  }
+
+  private async completeStep(em: EntityManager, acting: Acting, task: TaskRow, variables: Record<string, unknown>): Promise<Step<void>> {
     if (task.status !== 'open') throw new AppError('task.not_open', `Task ${task.id} is ${task.status}`);
     if (task.claimed_by && task.claimed_by !== acting.actor.id) throw new AppError('task.claimed', 'Another user has claimed this task');
     const instance = await this.loadInstance(em, task.instance_id);
@@ -282,7 +457,7 @@ export class ProcessRuntime {
       signal: { activityId: task.activity_id, executionId: task.execution_id, variables },
       next: syncServiceTasks(this.svc, em, def, { id: instance.id, businessKey: instance.business_key }),
     });
-    await this.persist(em, acting, def, target(instance), result, task.execution_id);
+    const follow = await this.persist(em, acting, def, target(instance), result, task.execution_id);
     await this.svc.audit.append(em, {
       ...acting,
       action: 'task.completed',
@@ -291,9 +466,14 @@ export class ProcessRuntime {
       unitId: task.unit_id ?? instance.unit_id,
       summary: { instanceId: instance.id, activityId: task.activity_id, variables: Object.keys(variables) },
     });
+    return { value: undefined, follow };
   }
 
   async cancel(em: EntityManager, acting: Acting, instance: InstanceRow, reason: string | null): Promise<void> {
+    await this.drain(await this.cancelStep(em, acting, instance, reason), em);
+  }
+
+  private async cancelStep(em: EntityManager, acting: Acting, instance: InstanceRow, reason: string | null): Promise<Step<null>> {
     if (instance.status !== 'running' && instance.status !== 'incident')
       throw new AppError('process.not_running', `Instance ${instance.id} is ${instance.status}`);
     const now = this.svc.clock.now();
@@ -341,8 +521,9 @@ export class ProcessRuntime {
         acting,
       );
     }
-    await cancelChildren(em, this.svc, acting, instance.id);
+    const follow = await childCancels(em, acting, instance.id);
     await childCancelled(em, this.svc, instance);
+    return { value: null, follow };
   }
 
   /** Writes what one engine command produced. `signalled` is the execution the actor completed. */
@@ -354,7 +535,7 @@ export class ProcessRuntime {
     ran: RunResult,
     signalled: string | null,
     firing: FiringJob | null = null,
-  ): Promise<void> {
+  ): Promise<Command[]> {
     const now = this.svc.clock.now();
     // A called instance ends at a BPMN error end event nothing in it catches: the error goes to its parent.
     const result = ran.thrown && instance.parentId ? endedByError(ran) : ran;
@@ -404,7 +585,7 @@ export class ProcessRuntime {
         t.id,
       ]);
       if (done ? events.has('task.completed') : events.has('task.cancelled')) {
-        const facts = taskFacts(await this.loadTask(em, t.id), instance.businessKey);
+        const facts = taskFacts({ ...t, instance_id: instance.id, definition_key: def.key }, instance.businessKey);
         if (done) await events.publish(em, 'task.completed', { ...facts, completedBy: acting.actor.id }, acting);
         else await events.publish(em, 'task.cancelled', { ...facts, reason: 'path_ended' }, acting);
       }
@@ -464,6 +645,7 @@ export class ProcessRuntime {
       em,
       this.svc,
       { id: instance.id, definitionId: def.id, unitId: instance.unitId },
+      def,
       result.timers,
       firing,
       rows.timerJobs,
@@ -494,8 +676,10 @@ export class ProcessRuntime {
         acting,
       );
     }
-    await afterCommand(em, this.svc, acting, def, instance, result, rows.subscriptions);
-    await afterCalls(em, this.svc, acting, def, instance, result);
+    return [
+      ...(await messageEffects(em, this.svc, acting, def, instance, result, rows.subscriptions)),
+      ...(await callEffects(em, this.svc, acting, def, instance, result)),
+    ];
   }
 
   /**

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import type { Services } from '../context.ts';
+import type { EngineDeps, JobDeps } from './deps.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import { BpmnBusinessError, type ServiceTaskJob } from '../plugin-host/define-plugin.ts';
@@ -41,11 +41,13 @@ function isBusinessError(err: unknown): err is BpmnBusinessError {
  * command's transaction: what the handler writes commits or rolls back with the command.
  * Technical errors are thrown; business errors become the outcome.
  */
-export async function invokeHandler(svc: Services, task: ServiceTaskJob, em?: EntityManager): Promise<HandlerOutcome> {
+export async function invokeHandler(svc: EngineDeps, task: ServiceTaskJob, em?: EntityManager): Promise<HandlerOutcome> {
   const handler = svc.plugins.handlers.get(task.topic);
   const owner = svc.plugins.handlers.ownerOf(task.topic);
   if (!handler || !owner) throw new Error(`No enabled plugin handles topic "${task.topic}"`);
-  const base = svc.plugins.context(owner, svc);
+  // A handler's PluginContext still carries the whole services object (the boot passes it as the
+  // engine's deps) until the plugin API has narrow ports (issue 14, point 5).
+  const base = svc.plugins.context(owner, svc as Parameters<EngineDeps['plugins']['context']>[1]);
   try {
     const result = await handler(task, em ? { ...base, em: () => em } : base);
     const variables: unknown = result?.variables ?? {};
@@ -70,7 +72,7 @@ const isSync = (def: LoadedDefinition, w: Waiting) => {
  * A technical failure fails the whole command: `process.service_task_failed`, rolled back.
  */
 export function syncServiceTasks(
-  svc: Services,
+  svc: EngineDeps,
   em: EntityManager,
   def: LoadedDefinition,
   instance: { id: string; businessKey: string | null },
@@ -112,7 +114,7 @@ export function syncServiceTasks(
  */
 export async function syncServiceJobs(
   em: EntityManager,
-  svc: Services,
+  svc: EngineDeps,
   instance: { id: string; definitionId: string },
   def: LoadedDefinition,
   waiting: Waiting[],
@@ -162,7 +164,7 @@ interface ServicePayload {
 }
 
 /** Outside any transaction: the handler's side effects. Null when the instance no longer runs. */
-async function runHandler(svc: Services, job: Job): Promise<HandlerOutcome | null> {
+async function runHandler(svc: JobDeps, job: Job): Promise<HandlerOutcome | null> {
   const instance = await svc.engine.loadInstance(svc.db.em(), job.instanceId!);
   if (!ACTIVE.has(instance.status) || !instance.state) return null;
   const p = job.payload as unknown as ServicePayload;
@@ -178,7 +180,7 @@ async function runHandler(svc: Services, job: Job): Promise<HandlerOutcome | nul
 }
 
 /** `camunda:failedJobRetryTimeCycle` (`R5/PT10M`): a fixed pause between attempts; otherwise the runner's backoff. */
-function cycleDelay(svc: Services, retryCycle: unknown): number | undefined {
+function cycleDelay(svc: EngineDeps, retryCycle: unknown): number | undefined {
   const cycle = typeof retryCycle === 'string' ? parseCycle(retryCycle) : null;
   if (!cycle) return undefined;
   const now = svc.clock.now();
@@ -186,7 +188,7 @@ function cycleDelay(svc: Services, retryCycle: unknown): number | undefined {
 }
 
 /** The job runner's handler for `service` jobs: retries, backoff, then an incident. */
-export function registerServiceJobs(runner: JobRunner, svc: Services): void {
+export function registerServiceJobs(runner: JobRunner, svc: JobDeps): void {
   runner.register(
     'service',
     async (em, job, prepared) => {

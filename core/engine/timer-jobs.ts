@@ -1,5 +1,6 @@
+import type { LoadedDefinition } from './definitions.ts';
 import type { EntityManager } from '@mikro-orm/knex';
-import type { Services } from '../context.ts';
+import type { EngineDeps, JobDeps } from './deps.ts';
 import type { Acting } from '../org/actor.ts';
 import { insertJob, toDate, type Job } from '../jobs/jobs.ts';
 import { JobBusy, type JobRunner } from '../jobs/job-runner.ts';
@@ -27,8 +28,9 @@ export const TIMER_ACTING: Acting = { actor: { id: null, name: 'system:timer' },
  */
 export async function syncTimerJobs(
   em: EntityManager,
-  svc: Services,
+  svc: EngineDeps,
   instance: { id: string; definitionId: string; unitId: string | null },
+  def: Pick<LoadedDefinition, 'activities'>,
   timers: ArmedTimer[],
   firing: FiringJob | null,
   /** The instance's `timer` jobs, read at the start of the command (instance-rows.ts). */
@@ -41,7 +43,7 @@ export async function syncTimerJobs(
   const now = svc.clock.now();
   const fresh = timers.filter((t) => !known.has(t.executionId));
   // Which timers count working time (motcua:workingTime): read from the cached definition.
-  const activities = fresh.some((t) => t.timeDuration) ? (await svc.engine.definitions.byId(em, instance.definitionId)).activities : {};
+  const activities = fresh.some((t) => t.timeDuration) ? def.activities : {};
   for (const t of fresh) {
     const after = firing && t.timeCycle && t.activityId === firing.activityId ? firing.dueAt : undefined;
     const workingTime = activities[t.activityId]?.workingTime === true;
@@ -106,7 +108,7 @@ const isExpression = (v: string | null) => !!v && hasExpression(v);
  */
 export async function scheduleStartTimers(
   em: EntityManager,
-  svc: Services,
+  svc: EngineDeps,
   def: { id: string; key: string; context: string },
 ): Promise<number> {
   await em.execute(
@@ -139,7 +141,7 @@ export async function scheduleStartTimers(
 }
 
 /** The job runner's handlers for `timer` and `timer-start` jobs; a timer whose command keeps failing opens an incident. */
-export function registerTimerJobs(runner: JobRunner, svc: Services): void {
+export function registerTimerJobs(runner: JobRunner, svc: JobDeps): void {
   runner.register(
     'timer',
     async (em, job) => {
@@ -163,7 +165,7 @@ export function registerTimerJobs(runner: JobRunner, svc: Services): void {
   runner.register('timer-start', async (em, job) => startByTimer(em, svc, job));
 }
 
-async function startByTimer(em: EntityManager, svc: Services, job: Job): Promise<'done' | 'obsolete'> {
+async function startByTimer(em: EntityManager, svc: JobDeps, job: Job): Promise<'done' | 'obsolete'> {
   const p = job.payload as unknown as StartTimer & { occurrence: number };
   const [def] = await em.execute<{ key: string; version: number; latest: number }[]>(
     'SELECT d.key, d.version, (SELECT MAX(x.version) FROM process_definitions x WHERE x.key = d.key) AS latest FROM process_definitions d WHERE d.id = ?',
