@@ -1,4 +1,3 @@
-import type { Services } from '../context.ts';
 import { defineModule } from '../modules/define-module.ts';
 import { everyone } from '../org/roles.ts';
 import { registerCallJobs } from './call-activities.ts';
@@ -58,14 +57,7 @@ export const engineModule = defineModule({
     },
   ],
   provides: ['engine'],
-  create: (s) => {
-    // Transitional (issue 14): the runtime's message and call-activity code still reaches the
-    // runtime through its own bag, until commands return effects instead of recursing.
-    const deps = { ...s } as Services;
-    const engine = new ProcessRuntime(deps);
-    deps.engine = engine;
-    return { engine };
-  },
+  create: (s) => ({ engine: new ProcessRuntime(s) }),
   jobs(runner, s) {
     registerTimerJobs(runner, s);
     registerServiceJobs(runner, s);
