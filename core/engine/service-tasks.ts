@@ -45,9 +45,9 @@ export async function invokeHandler(svc: Services, task: ServiceTaskJob, em?: En
   const handler = svc.plugins.handlers.get(task.topic);
   const owner = svc.plugins.handlers.ownerOf(task.topic);
   if (!handler || !owner) throw new Error(`No enabled plugin handles topic "${task.topic}"`);
-  const base = svc.plugins.context(owner, svc);
+  const base = svc.plugins.context(owner, svc, em);
   try {
-    const result = await handler(task, em ? { ...base, em: () => em } : base);
+    const result = await handler(task, base);
     const variables: unknown = result?.variables ?? {};
     if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) {
       throw new Error(`The handler of "${task.topic}" returned variables that are not an object`);

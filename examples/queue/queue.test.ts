@@ -110,9 +110,9 @@ describe('queue plugin: boot', () => {
 
 describe('queue plugin: UI', () => {
   it('loads its UI module on the server without a DOM', async () => {
-    const ui = await import('./ui/queue-board.ts');
+    const ui = (await import('./ui/queue-board.js' as string)) as { QueueBoard: unknown };
     expect(typeof ui.QueueBoard).toBe('function');
-    expect(queuePlugin.ui?.entry).toBe('ui/queue-board.ts');
+    expect(queuePlugin.ui?.entry).toBe('queue-board.js');
   });
 });
 
@@ -318,7 +318,7 @@ describe('queue plugin: domain events', () => {
   it('lets a plugin publish only events under its own id', async () => {
     const { services } = ctx.t.platform;
     const pluginCtx = services.plugins.context('queue', services);
-    const err = await services.db
+    const err = await pluginCtx
       .em()
       .transactional((em) => pluginCtx.events.publish(em, 'task.completed', {}))
       .catch((e: unknown) => e);
