@@ -91,12 +91,18 @@ export async function callNext(ctx: Ctx, em: EntityManager, who: Acting, input: 
     if (claimed !== 1) continue;
     if (ctx.config.calledMessage && next.dossierId) {
       // Tells the dossier's process, in this transaction: commits with the call, or not at all.
-      await ctx.engine.publishMessage(em, {
-        name: ctx.config.calledMessage,
-        correlationKey: next.dossierId,
-        variables: { ticketCode: next.code, desk: input.desk },
-        messageId: `queue-called-${next.id}`,
-      });
+      // No deployed process receiving it yet is no reason to keep the citizen waiting.
+      await ctx.engine
+        .publishMessage(em, {
+          name: ctx.config.calledMessage,
+          correlationKey: next.dossierId,
+          variables: { ticketCode: next.code, desk: input.desk },
+          messageId: `queue-called-${next.id}`,
+        })
+        .catch((err: unknown) => {
+          if (!(err instanceof AppError && err.code === 'message.not_receivable')) throw err;
+          ctx.log.warn({ message: ctx.config.calledMessage }, 'no deployed process receives the queue-called message');
+        });
     }
     await ctx.audit.append(em, {
       ...who,
