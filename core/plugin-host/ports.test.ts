@@ -120,6 +120,7 @@ describe('plugin ports: the scoped entity manager', () => {
     }
     // Raw access around the scope is refused too
     expect(() => (c.em() as unknown as { execute(sql: string): unknown }).execute('SELECT 1')).toThrow(/em\.execute/);
+    expect(() => c.em().getRepository(ProbeItem)).toThrow(/em\.getRepository/);
     // and the transaction's em keeps the scope
     const inTx = await refused(() => c.em().transactional((em) => em.find('Session', {})));
     expect(inTx.code).toBe('plugin.out_of_scope');

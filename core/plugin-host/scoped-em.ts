@@ -40,7 +40,6 @@ const BY_ENTITY = new Set([
   'nativeUpdate',
   'nativeDelete',
   'getReference',
-  'getRepository',
   'merge',
   'createQueryBuilder',
   'qb',
@@ -48,13 +47,14 @@ const BY_ENTITY = new Set([
 ]);
 /** Methods whose first argument is an entity (or several): checked by the entity's class. */
 const BY_INSTANCE = new Set(['persist', 'persistAndFlush', 'remove', 'removeAndFlush', 'refresh', 'refreshOrFail', 'populate', 'assign']);
-/** Ways around the scope: raw connections, drivers, other entity managers. */
+/** Ways around the scope: raw connections, drivers, repositories (they hold the unscoped entity manager). */
 const REFUSED = new Set([
   'execute',
   'getConnection',
   'getDriver',
   'getKnex',
   'getPlatform',
+  'getRepository',
   'getTransactionContext',
   'setTransactionContext',
 ]);
