@@ -273,6 +273,11 @@ export const errorCatalogue = {
     title: 'A required plugin is missing or of the wrong version',
     vi: 'Thiếu mô-đun mở rộng cần thiết hoặc sai phiên bản',
   },
+  'plugin.out_of_scope': {
+    status: 500,
+    title: 'A plugin reached beyond its own tables or names',
+    vi: 'Mô-đun mở rộng truy cập ngoài phạm vi bảng hoặc tên của mình',
+  },
   'event.invalid': {
     status: 500,
     title: 'An event name, subscription or publication is not allowed',

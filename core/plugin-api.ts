@@ -8,7 +8,7 @@
  */
 
 // The contract
-export { definePlugin, BpmnBusinessError } from './plugin-host/define-plugin.ts';
+export { definePlugin, BpmnBusinessError, acting } from './plugin-host/define-plugin.ts';
 export type {
   PluginDefinition,
   PluginContext,
@@ -19,14 +19,23 @@ export type {
   ServiceTaskJob,
   ServiceTaskResult,
   ServiceTaskHandler,
+  ServiceTaskDefinition,
+  PluginAudit,
+  PluginClock,
+  PluginLog,
+  PluginEngine,
+  PluginMessage,
+  PluginMessageResult,
+  PluginJobs,
+  PluginJob,
 } from './plugin-host/define-plugin.ts';
 
-// Persistence: entities and dialect-portable migrations
+// Persistence: entities, the plugin's scoped entity manager, dialect-portable migrations (no knex type)
 export { defineEntity, p } from '@mikro-orm/core';
 export type { InferEntity } from '@mikro-orm/core';
-export type { EntityManager } from '@mikro-orm/knex';
-export { defineMigration, timestamp } from './db/migration.ts';
-export type { MigrationContext, NamedMigration } from './db/migration.ts';
+export type { PluginEntityManager, PluginEntityManager as EntityManager } from './plugin-host/scoped-em.ts';
+export { definePortableMigration as defineMigration, portableTimestamp as timestamp } from './db/migration.ts';
+export type { NamedMigration, SchemaBuilder, TableBuilder, ColumnBuilder } from './db/migration.ts';
 
 // HTTP: routes, schemas, the acting identity
 export { z } from '@hono/zod-openapi';
@@ -34,8 +43,7 @@ export type { OpenAPIHono } from '@hono/zod-openapi';
 export { defineRoute } from './http/route.ts';
 export type { RoutePermission, ErrorCode } from './http/route.ts';
 export { json, jsonBody, IdParam, Problem } from './http/schemas.ts';
-export { acting } from './http/acting.ts';
-export type { AppEnv } from './http/env.ts';
+export type { PluginEnv, PluginEnv as AppEnv } from './plugin-host/define-plugin.ts';
 
 // Domain events (docs/events.md)
 export type { CoreEvents, CoreEventType, DomainEvent, EventType } from './events/catalogue.ts';
@@ -46,12 +54,11 @@ export type {
   PluginSubscription,
   PluginEventSubscriptions,
 } from './events/plugin-port.ts';
-export type { Delivery, InTransaction } from './events/bus.ts';
+export type { Delivery } from './events/bus.ts';
 
-// Errors, permissions, audit, services
+// Errors, permissions, audit
 export { AppError, defineErrors } from './errors.ts';
 export type { ErrorDefinition } from './errors.ts';
 export type { PermissionDefinition, Role } from './org/roles.ts';
 export type { Acting } from './org/actor.ts';
 export type { AuditEntry, AuditActor } from './audit/audit-log.ts';
-export type { Services } from './context.ts';

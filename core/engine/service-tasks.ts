@@ -45,11 +45,9 @@ export async function invokeHandler(svc: EngineDeps, task: ServiceTaskJob, em?: 
   const handler = svc.plugins.handlers.get(task.topic);
   const owner = svc.plugins.handlers.ownerOf(task.topic);
   if (!handler || !owner) throw new Error(`No enabled plugin handles topic "${task.topic}"`);
-  // A handler's PluginContext still carries the whole services object (the boot passes it as the
-  // engine's deps) until the plugin API has narrow ports (issue 14, point 5).
-  const base = svc.plugins.context(owner, svc as Parameters<EngineDeps['plugins']['context']>[1]);
+  const base = svc.plugins.context(owner, em);
   try {
-    const result = await handler(task, em ? { ...base, em: () => em } : base);
+    const result = await handler(task, base);
     const variables: unknown = result?.variables ?? {};
     if (typeof variables !== 'object' || variables === null || Array.isArray(variables)) {
       throw new Error(`The handler of "${task.topic}" returned variables that are not an object`);

@@ -38,8 +38,8 @@ const ctx = useTestPlatform({ plugins: [first, second], demo: false });
 describe('the plugin port of domain events', () => {
   it('Given two plugins, When one publishes, Then subscribers run in dependency order (definition before setup), and an afterCommit handler of the definition is delivered after commit', async () => {
     const { services } = ctx.t.platform;
-    const secondCtx = services.plugins.context('second', services);
-    await services.db.em().transactional((em) => secondCtx.events.publish(em, 'second.thing.happened', { n: 1 }));
+    const secondCtx = services.plugins.context('second');
+    await secondCtx.em().transactional((em) => secondCtx.events.publish(em, 'second.thing.happened', { n: 1 }));
     expect(order).toEqual(['second:definition', 'second:setup', 'first:definition:1']);
     expect(delivered).toEqual([]);
     await services.jobs.runChores();
@@ -48,8 +48,8 @@ describe('the plugin port of domain events', () => {
 
   it('refuses a plugin publishing under another id', async () => {
     const { services } = ctx.t.platform;
-    const firstCtx = services.plugins.context('first', services);
-    const err = await services.db
+    const firstCtx = services.plugins.context('first');
+    const err = await firstCtx
       .em()
       .transactional((em) => firstCtx.events.publish(em, 'second.thing.happened', {}))
       .catch((e: unknown) => e);

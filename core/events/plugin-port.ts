@@ -2,13 +2,14 @@ import type { EntityManager } from '@mikro-orm/knex';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import type { PluginContext } from '../plugin-host/define-plugin.ts';
-import type { Delivery, EventBus, InTransaction } from './bus.ts';
+import { unscoped, type PluginEntityManager } from '../plugin-host/scoped-em.ts';
+import type { Delivery, EventBus } from './bus.ts';
 import type { DomainEvent, EventType } from './catalogue.ts';
 
-/** An in-transaction handler of a plugin: the publishing transaction's `em`, and the plugin's context. */
+/** An in-transaction handler of a plugin: the publishing transaction's `em` (scoped to the plugin's tables), and the plugin's context. */
 export type PluginEventHandler<K extends EventType = EventType> = (
   event: DomainEvent<K>,
-  tx: InTransaction & { ctx: PluginContext },
+  tx: { em: PluginEntityManager; ctx: PluginContext },
 ) => void | Promise<void>;
 
 /** An after-commit (outbox) consumer of a plugin: called after the commit, at least once. */
@@ -34,11 +35,11 @@ export interface PluginEvents {
   subscribe<K extends EventType>(type: K, handler: PluginEventHandler<K>): void;
   subscribe<K extends EventType>(type: K, handler: PluginOutboxHandler<K>, options: { afterCommit: true; name?: string }): void;
   /** Publishes one of the plugin's own events (`<id>.<entity>.<past-verb>`) inside the transaction of `em`. */
-  publish(em: EntityManager, type: string, payload: Record<string, unknown>, acting?: Acting | null): Promise<void>;
+  publish(em: PluginEntityManager, type: string, payload: Record<string, unknown>, acting?: Acting | null): Promise<void>;
 }
 
 /** The port of one plugin onto the bus: its subscriptions are owned by it, it publishes only under its id. */
-export function pluginEvents(bus: EventBus, ctx: () => PluginContext): PluginEvents {
+export function pluginEvents(bus: EventBus, ctx: () => PluginContext, scope: (em: EntityManager) => PluginEntityManager): PluginEvents {
   const id = ctx().id;
   return {
     subscribe(type: string, handler: PluginEventHandler | PluginOutboxHandler, options?: { afterCommit: true; name?: string }) {
@@ -51,13 +52,13 @@ export function pluginEvents(bus: EventBus, ctx: () => PluginContext): PluginEve
         });
       } else {
         const h = handler as PluginEventHandler;
-        bus.subscribe(type, (event, tx) => h(event, { ...tx, ctx: ctx() }), { owner: id });
+        bus.subscribe(type, (event, tx) => h(event, { em: scope(tx.em), ctx: ctx() }), { owner: id });
       }
     },
     async publish(em, type, payload, acting) {
       if (!type.startsWith(`${id}.`))
         throw new AppError('event.invalid', `Plugin "${id}" may publish only its own events ("${id}.…"), not "${type}"`);
-      await bus.publish(em, type, payload, acting);
+      await bus.publish(unscoped(em), type, payload, acting);
     },
   };
 }

@@ -75,7 +75,7 @@ export function createApp(services: Ports, modules: AnyModule[]): OpenAPIHono<Ap
 
   // Each module's routes get the ports it declared (requires and provides), nothing else.
   for (const m of modules) m.routes?.(app, portsOf(services, m));
-  services.plugins.mountRoutes(app, services, createRouter);
+  services.plugins.mountRoutes(app, createRouter);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'motcua_session' });
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {

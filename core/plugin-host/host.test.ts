@@ -5,7 +5,6 @@ import { createRequire } from 'node:module';
 import { z } from 'zod';
 import { defineEntity, p } from '@mikro-orm/core';
 import { defineMigration } from '../db/migration.ts';
-import type { Services } from '../context.ts';
 import { AppError } from '../errors.ts';
 import { createTestDatabase, startTestPlatform } from '../../tests/support/platform.ts';
 import { core } from '../modules/index.ts';
@@ -178,7 +177,7 @@ describe('plugin host: configuration and extension points', () => {
 
   it('parses configuration with the plugin schema, applying defaults', () => {
     const host = resolve([plugin('alpha', { config: Config })], { alpha: { perDay: 7 } });
-    expect(host.context('alpha', {} as Services).config).toEqual({ prefix: 'A', perDay: 7 });
+    expect(host.context('alpha').config).toEqual({ prefix: 'A', perDay: 7 });
   });
 
   it('refuses invalid configuration, naming the plugin and the field', () => {
@@ -198,11 +197,11 @@ describe('plugin host: configuration and extension points', () => {
       plugin('beta', { contributions: { 'alpha.menu': [{ label: 'Báo cáo' }] } }),
       plugin('gamma', { contributions: { 'alpha.menu': [{ label: 'Thống kê', order: 1 }] } }),
     ]);
-    expect(host.context('alpha', {} as Services).contributions('alpha.menu')).toEqual([
+    expect(host.context('alpha').contributions('alpha.menu')).toEqual([
       { plugin: 'beta', value: { label: 'Báo cáo', order: 100 } },
       { plugin: 'gamma', value: { label: 'Thống kê', order: 1 } },
     ]);
-    expect(host.context('alpha', {} as Services).contributions('alpha.nothing')).toEqual([]);
+    expect(host.context('alpha').contributions('alpha.nothing')).toEqual([]);
   });
 
   it('refuses a contribution to an extension point nobody offers', () => {
@@ -281,5 +280,63 @@ describe('plugin loader', () => {
 
   it('reports a plugin that cannot be found', async () => {
     await expect(loadPlugins(['nosuchplugin'])).rejects.toMatchObject({ code: 'plugin.missing_dependency' });
+  });
+});
+
+describe('plugin host: ports', () => {
+  it("refuses a handler topic that does not start with its plugin's id", () => {
+    const err = refusal([plugin('alpha', { handlers: { 'dvc.sync-status': noop } })]);
+    expect(err.code).toBe('plugin.invalid');
+    expect(err.message).toContain('"dvc.sync-status" must start with its id: "alpha.');
+    expect(() => resolve([plugin('alpha', { handlers: { 'alpha.sync-status': noop } })])).not.toThrow();
+  });
+
+  it('generates an element template from a handler declared with zod schemas; a written one wins', () => {
+    const declared = {
+      name: 'Đồng bộ',
+      input: z.object({ code: z.string().describe('Mã hồ sơ'), note: z.string().optional() }),
+      output: z.object({ synced: z.boolean() }),
+      handler: noop,
+    };
+    const host = resolve([plugin('alpha', { handlers: { 'alpha.sync-status': declared } })]);
+    const [t] = host.elementTemplates();
+    expect(t).toMatchObject({ id: 'alpha.sync-status', name: 'Đồng bộ', appliesTo: ['bpmn:ServiceTask'] });
+    expect(t.properties).toEqual([
+      { type: 'Hidden', value: 'external', binding: { type: 'property', name: 'camunda:type' } },
+      { type: 'Hidden', value: 'alpha.sync-status', binding: { type: 'property', name: 'camunda:topic' } },
+      {
+        label: 'Mã hồ sơ',
+        type: 'String',
+        group: 'input',
+        binding: { type: 'camunda:inputParameter', name: 'code' },
+        constraints: { notEmpty: true },
+      },
+      { label: 'note', type: 'String', group: 'input', binding: { type: 'camunda:inputParameter', name: 'note' } },
+      {
+        label: 'synced',
+        type: 'String',
+        group: 'output',
+        value: 'synced',
+        binding: { type: 'camunda:outputParameter', source: '${synced}' },
+      },
+    ]);
+    const written = { id: 'alpha.sync-status', name: 'Viết tay', appliesTo: ['bpmn:ServiceTask'], properties: [] };
+    const both = resolve([plugin('alpha', { handlers: { 'alpha.sync-status': declared }, elementTemplates: [written] })]);
+    expect(both.elementTemplates()).toEqual([written]);
+  });
+
+  it('refuses UI routes outside its path or naming an element it does not define, and a read API nobody provides', () => {
+    expect(refusal([plugin('alpha', { ui: { elements: ['alpha-x'], routes: [{ path: '/beta', element: 'alpha-x' }] } })]).code).toBe(
+      'plugin.invalid',
+    );
+    expect(refusal([plugin('alpha', { ui: { elements: ['alpha-x'], routes: [{ path: '/alpha', element: 'beta-x' }] } })]).code).toBe(
+      'plugin.invalid',
+    );
+    expect(refusal([plugin('alpha', { ui: { entry: 'x.js' } })]).code).toBe('plugin.invalid');
+    expect(refusal([plugin('alpha', { uses: ['beta.things'] })]).code).toBe('plugin.missing_dependency');
+    expect(refusal([plugin('alpha', { provides: { 'beta.things': () => ({}) } })]).code).toBe('plugin.invalid');
+    const err = refusal([plugin('beta', { provides: { 'beta.things': () => ({}) } }), plugin('alpha', { uses: ['beta.things'] })]);
+    expect(err.message).toContain('add "beta" to its requires');
+    expect(refusal([plugin('plugins')]).code).toBe('plugin.conflict');
   });
 });

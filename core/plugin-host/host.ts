@@ -2,12 +2,35 @@ import semver from 'semver';
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { AppError, registerErrorCodes } from '../errors.ts';
 import type { NamedMigration } from '../db/migration.ts';
-import type { Services } from '../context.ts';
+import type { Ports } from '../modules/ports.ts';
 import type { AppEnv } from '../http/env.ts';
 import type { PermissionRegistry } from '../org/roles.ts';
-import type { DocumentTemplate, ElementTemplate, PluginContext, PluginDefinition } from './define-plugin.ts';
+import type { EntityManager } from '@mikro-orm/knex';
+import type {
+  DocumentTemplate,
+  ElementTemplate,
+  PluginContext,
+  PluginDefinition,
+  PluginEnv,
+  ServiceTaskDefinition,
+  ServiceTaskHandler,
+} from './define-plugin.ts';
 import { HandlerRegistry } from './handler-registry.ts';
 import { pluginEvents, subscribeDeclared } from '../events/plugin-port.ts';
+import { scopeEm, unscoped, type Scope } from './scoped-em.ts';
+import { elementTemplateOf } from './element-templates.ts';
+import { insertJob } from '../jobs/jobs.ts';
+import { mountPluginSystemRoutes } from './system-routes.ts';
+
+/** Read APIs core provides to plugins (`uses: ['catalogue.procedures']`). */
+const CORE_READS: Record<string, (services: PluginPorts) => unknown> = {
+  'catalogue.procedures': (svc) => ({
+    /** The procedure with this code (published versions only), or null. */
+    get: (code: string) => svc.catalogue.get(svc.db.em(), code),
+    /** The version in force on a date (`YYYY-MM-DD`), or null. */
+    effectiveOn: (code: string, date: string) => svc.catalogue.effectiveOn(svc.db.em(), code, date),
+  }),
+};
 
 /** What core owns, derived from its modules (core/modules): a plugin may not take these names. */
 export interface CoreNames {
@@ -34,11 +57,28 @@ function fail(code: 'plugin.conflict' | 'plugin.invalid' | 'plugin.missing_depen
  * `requires`, and hands their parts to the platform. Any clash stops the boot with a
  * message naming both owners.
  */
+/** The ports the plugin host builds plugins' contexts from (given at `setup`). */
+export type PluginPorts = Pick<Ports, 'db' | 'clock' | 'log' | 'audit' | 'events' | 'jobs' | 'engine' | 'catalogue'>;
+
+/** Stands in for the ports before `setup`: a plugin's context made earlier (tests) reads only its config and contributions. */
+const NOT_SET_UP = new Proxy({} as PluginPorts, {
+  get(_t, name) {
+    throw new Error(`The plugin host was asked for "${String(name)}" before its setup`);
+  },
+});
+
 export class PluginHost {
+  /** Given at `setup` (boot, once every module's ports exist). */
+  private ports: PluginPorts | null = null;
   readonly plugins: LoadedPlugin[];
   readonly handlers = new HandlerRegistry();
   /** Validated contributions by extension point, in plugin order. */
   private readonly contributed = new Map<string, { plugin: string; value: unknown }[]>();
+  /** Templates generated from handlers declared with zod schemas. */
+  private readonly generatedTemplates: ElementTemplate[] = [];
+  /** Read APIs by name: the providing plugin, and the API once built. */
+  private readonly reads = new Map<string, { owner: string; build: (ctx: PluginContext) => unknown; api?: unknown }>();
+  private readonly scopes = new Map<string, Scope>();
 
   private constructor(
     plugins: LoadedPlugin[],
@@ -57,6 +97,7 @@ export class PluginHost {
       if (!semver.valid(def.version)) fail('plugin.invalid', `Plugin "${def.id}": version "${def.version}" is not semver`);
       const other = byId.get(def.id);
       if (other) fail('plugin.conflict', `Two plugins have the id "${def.id}" (versions ${other.version} and ${def.version})`);
+      if (def.id === 'plugins') fail('plugin.conflict', 'Plugin id "plugins" is taken: core serves /api/plugins and /plugins');
       if (core.routeBases.includes(def.id)) fail('plugin.conflict', `Plugin "${def.id}" would mount at /api/${def.id}, which core owns`);
       byId.set(def.id, def);
     }
@@ -65,7 +106,13 @@ export class PluginHost {
     const host = new PluginHost(loaded, core);
     host.checkNamespaces();
     for (const { def } of loaded) {
-      for (const [topic, handler] of Object.entries(def.handlers ?? {})) host.handlers.register(topic, handler, def.id);
+      for (const [topic, declared] of Object.entries(def.handlers ?? {}))
+        host.handlers.register(topic, host.handlerOf(topic, declared), def.id);
+      for (const name of Object.keys(def.provides ?? {})) {
+        if (!name.startsWith(`${def.id}.`)) fail('plugin.invalid', `Plugin "${def.id}": read API "${name}" must start with "${def.id}."`);
+        host.reads.set(name, { owner: def.id, build: def.provides![name] as (ctx: PluginContext) => unknown });
+      }
+      host.scopes.set(def.id, { id: def.id, entities: new Set((def.entities ?? []).map((e) => e.meta.className)) });
       if (def.errors) {
         for (const code of Object.keys(def.errors)) {
           if (!code.startsWith(`${def.id}.`))
@@ -75,7 +122,43 @@ export class PluginHost {
       }
     }
     host.checkContributions();
+    // After every registration, so that a topic two plugins claim is reported as that clash, naming both.
+    for (const { topic, owner } of host.handlers.topics()) {
+      if (!topic.startsWith(`${owner}.`))
+        fail('plugin.invalid', `Plugin "${owner}": handler topic "${topic}" must start with its id: "${owner}.<verb-noun>"`);
+    }
+    for (const { def } of loaded) {
+      for (const name of def.uses ?? []) {
+        const provider = host.reads.get(name)?.owner;
+        if (!provider && !(name in CORE_READS))
+          fail(
+            'plugin.missing_dependency',
+            `Plugin "${def.id}" uses read API "${name}", which neither core nor an enabled plugin provides`,
+          );
+        if (provider && provider !== def.id && !(provider in (def.requires ?? {})))
+          fail('plugin.missing_dependency', `Plugin "${def.id}" uses "${name}" of plugin "${provider}": add "${provider}" to its requires`);
+      }
+    }
     return host;
+  }
+
+  /** A declared handler as the engine calls it: with zod `input`, variables are checked first and a template is generated. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private handlerOf(topic: string, declared: ServiceTaskHandler | ServiceTaskDefinition<any, any>): ServiceTaskHandler {
+    if (typeof declared === 'function') return declared;
+    if (!declared || typeof declared.handler !== 'function' || !declared.input)
+      fail('plugin.invalid', `Handler "${topic}" must be a function or { name, input, output?, handler }`);
+    this.generatedTemplates.push(elementTemplateOf(topic, declared));
+    return async (job, ctx) => {
+      const parsed = declared.input.safeParse(job.variables);
+      if (!parsed.success) {
+        const fields = parsed.error.issues
+          .map((i: { path: PropertyKey[]; message: string }) => `${i.path.join('.') || '(variables)'} ${i.message}`)
+          .join('; ');
+        throw new AppError('request.invalid', `${topic} got invalid input: ${fields}`);
+      }
+      return declared.handler({ ...job, variables: parsed.data }, ctx);
+    };
   }
 
   private static parseConfig(def: PluginDefinition, raw: unknown): unknown {
@@ -180,6 +263,14 @@ export class PluginHost {
       for (const d of def.documents ?? []) {
         if (!d.id.startsWith(`${def.id}.`)) fail('plugin.invalid', `Plugin "${def.id}": document "${d.id}" must start with "${def.id}."`);
       }
+      for (const r of def.ui?.routes ?? []) {
+        if (r.path !== `/${def.id}` && !r.path.startsWith(`/${def.id}/`))
+          fail('plugin.invalid', `Plugin "${def.id}": UI route "${r.path}" must be "/${def.id}" or start with "/${def.id}/"`);
+        if (!tags.has(r.element) || tags.get(r.element) !== def.id)
+          fail('plugin.invalid', `Plugin "${def.id}": UI route "${r.path}" renders <${r.element}>, which is not one of its ui.elements`);
+      }
+      if (def.ui?.entry && !def.ui.assets)
+        fail('plugin.invalid', `Plugin "${def.id}": ui.entry needs ui.assets, the folder it is served from`);
     }
   }
 
@@ -226,33 +317,112 @@ export class PluginHost {
     for (const { def } of this.plugins) for (const p of def.permissions ?? []) registry.add(p, def.id);
   }
 
-  context(id: string, services: Services): PluginContext {
+  /**
+   * The plugin's ports (docs/plugin-guide.md). `em`, when given, is the transaction the plugin
+   * works in (a synchronous service task's command): `ctx.em()` is that one, scoped.
+   */
+  context(id: string, em?: EntityManager): PluginContext {
+    const services = this.ports ?? NOT_SET_UP;
     const loaded = this.plugins.find((p) => p.def.id === id);
     if (!loaded) throw new AppError('plugin.missing_dependency', `Plugin "${id}" is not enabled`);
+    const scope = this.scopes.get(id)!;
+    const own = (name: string, what: string) => {
+      if (!name.startsWith(`${id}.`))
+        throw new AppError('plugin.out_of_scope', `Plugin "${id}": ${what} "${name}" must start with "${id}."`);
+    };
+    const sender = { id: null, name: `plugin:${id}` };
     const ctx: PluginContext = {
       id,
       config: loaded.config,
-      services,
-      em: () => services.db.em(),
+      em: () => scopeEm(em ?? services.db.em(), scope),
+      audit: { append: (tx, entry) => services.audit.append(unscoped(tx), entry) },
+      clock: { now: () => services.clock.now() },
+      log: {
+        info: (obj, msg) => services.log.info({ plugin: id, ...obj }, msg),
+        warn: (obj, msg) => services.log.warn({ plugin: id, ...obj }, msg),
+        error: (obj, msg) => services.log.error({ plugin: id, ...obj }, msg),
+      },
+      engine: {
+        async publishMessage(tx, message) {
+          const result = await services.engine.publishMessage(
+            unscoped(tx),
+            { actor: sender, requestId: null },
+            {
+              name: message.name,
+              origin: 'api',
+              correlationKey: message.correlationKey ?? null,
+              variables: message.variables ?? {},
+              messageId: message.messageId ?? null,
+              scope: null,
+              unit: { id: null, path: null },
+            },
+          );
+          return { messageId: result.messageId, status: result.status, instanceId: result.instanceId };
+        },
+      },
+      jobs: {
+        register: (kind, handler, options) => {
+          own(kind, 'job kind');
+          services.jobs.register(
+            kind,
+            async (tx, job) => {
+              await handler(scopeEm(tx, scope), { id: job.id, kind: job.kind, attempts: job.attempts, payload: job.payload });
+              return 'done';
+            },
+            options?.maxAttempts ? { maxAttempts: () => options.maxAttempts! } : {},
+          );
+        },
+        schedule: (tx, kind, job) => {
+          own(kind, 'job kind');
+          return insertJob(unscoped(tx), { kind, dueAt: job.dueAt, payload: job.payload ?? {} }, services.clock.now());
+        },
+        every: (name, everyMs, run) => {
+          own(name, 'chore');
+          services.jobs.every(name, everyMs, run);
+        },
+      },
+      read: <T>(name: string): T => {
+        if (!(loaded.def.uses ?? []).includes(name))
+          throw new AppError('plugin.missing_dependency', `Plugin "${id}" reads "${name}" without naming it in its uses`);
+        const core = CORE_READS[name];
+        if (core) return core(services) as T;
+        const entry = this.reads.get(name)!;
+        entry.api ??= entry.build(this.context(entry.owner));
+        return entry.api as T;
+      },
       contributions: <T>(point: string) => (this.contributed.get(point) ?? []).map((c) => ({ plugin: c.plugin, value: c.value as T })),
       events: undefined as never,
     };
-    ctx.events = pluginEvents(services.events, () => ctx);
+    if (this.ports)
+      ctx.events = pluginEvents(
+        services.events,
+        () => ctx,
+        (tx) => scopeEm(tx, scope),
+      );
     return ctx;
   }
 
-  mountRoutes(app: OpenAPIHono<AppEnv>, services: Services, makeRouter: () => OpenAPIHono<AppEnv>): void {
+  mountRoutes(app: OpenAPIHono<AppEnv>, makeRouter: () => OpenAPIHono<AppEnv>): void {
     for (const { def } of this.plugins) {
       if (!def.routes) continue;
       const router = makeRouter();
-      def.routes(router, this.context(def.id, services) as PluginContext<never>);
+      // The same router; its type hides `c.var.services` from the plugin (PluginEnv).
+      def.routes(router as unknown as OpenAPIHono<PluginEnv>, this.context(def.id) as PluginContext<never>);
       app.route(`/api/${def.id}`, router);
     }
+    mountPluginSystemRoutes(app, this, makeRouter);
   }
 
-  async setup(services: Services): Promise<void> {
+  /** UI contributions of every plugin: its menu entries, screens, entry module and served folder. */
+  uiContributions() {
+    return this.plugins.filter((p) => p.def.ui).map(({ def }) => ({ id: def.id, ui: def.ui! }));
+  }
+
+  /** Receives the ports plugins are given, then runs each plugin's setup in dependency order. */
+  async setup(ports: PluginPorts): Promise<void> {
+    this.ports = ports;
     for (const { def } of this.plugins) {
-      const ctx = this.context(def.id, services);
+      const ctx = this.context(def.id);
       subscribeDeclared(ctx.events, def.events); // before setup: its own subscriptions come after them
       await def.setup?.(ctx as PluginContext<never>);
     }
@@ -262,8 +432,11 @@ export class PluginHost {
     return this.plugins.map((p) => ({ id: p.def.id, version: p.def.version }));
   }
 
+  /** Templates the plugins wrote, then those generated from handlers declared with zod schemas (a written one wins). */
   elementTemplates(): ElementTemplate[] {
-    return this.plugins.flatMap((p) => p.def.elementTemplates ?? []);
+    const written = this.plugins.flatMap((p) => p.def.elementTemplates ?? []);
+    const ids = new Set(written.map((t) => t.id));
+    return [...written, ...this.generatedTemplates.filter((t) => !ids.has(t.id))];
   }
 
   documents(): DocumentTemplate[] {

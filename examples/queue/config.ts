@@ -24,6 +24,12 @@ export const QueueConfig = z.object({
   /** The most tickets one unit issues in one period; beyond it `queue.full`. */
   maxPerDay: z.number().int().min(1).max(9999).default(999),
   /** Where "today" is decided (the centre's local time). */
+  /**
+   * A BPMN message sent when a ticket of a dossier is called (correlation key: the dossier id),
+   * e.g. so that the dossier's process records the citizen's arrival; unset: none is sent.
+   * Receivers must be marked `motcua:external`.
+   */
+  calledMessage: z.string().min(1).max(255).optional(),
   timeZone: z.string().refine(isTimeZone, 'not an IANA time zone').default('Asia/Ho_Chi_Minh'),
 });
 export type QueueConfig = z.infer<typeof QueueConfig>;

@@ -1,7 +1,6 @@
 import { definePlugin } from '../../core/plugin-api.ts';
 import { QueueConfig } from './config.ts';
 import { documents } from './documents.ts';
-import { issueTicketTemplate } from './element-templates.ts';
 import { QueueCounter, QueueTicket } from './entities.ts';
 import { queueErrors } from './errors.ts';
 import { queueEvents } from './events.ts';
@@ -10,6 +9,7 @@ import { queueHandlers } from './handlers.ts';
 import { queueMigrations } from './migrations.ts';
 import { queuePermissions } from './permissions.ts';
 import { queueRoutes } from './routes.ts';
+import { expireStaleTickets, queueReads } from './tickets.ts';
 
 /**
  * Queue tickets at a one-stop desk: citizens take a number at a unit's reception, clerks call
@@ -25,19 +25,25 @@ export default definePlugin({
   migrations: queueMigrations,
   routes: queueRoutes,
   handlers: queueHandlers,
-  elementTemplates: [issueTicketTemplate],
   documents,
   permissions: queuePermissions,
   errors: queueErrors,
   ui: {
     elements: ['queue-board'],
-    entry: 'ui/queue-board.ts',
+    // Served at /plugins/queue/ui/…: only files under this folder, only browser-ready types.
+    assets: new URL('./ui/', import.meta.url),
+    entry: 'queue-board.js',
     navigation: [{ label: { vi: 'Hàng đợi', en: 'Queue' }, path: '/queue', permission: 'queue.read' }],
+    routes: [{ path: '/queue', element: 'queue-board' }],
   },
   extensionPoints: queueExtensionPoints,
   events: queueEvents,
+  // A read API other plugins may `uses: ['queue.tickets']` (e.g. reporting: waiting times).
+  provides: { 'queue.tickets': queueReads },
   setup(ctx) {
+    // A recurring chore: yesterday's tickets still waiting are closed as no-shows, hourly.
+    ctx.jobs.every('queue.expire-stale', 3_600_000, () => expireStaleTickets(ctx));
     const messages = ctx.contributions('queue.display-message').length;
-    ctx.services.log.info({ plugin: ctx.id, prefix: ctx.config.ticketPrefix, resetDaily: ctx.config.resetDaily, messages }, 'queue ready');
+    ctx.log.info({ prefix: ctx.config.ticketPrefix, resetDaily: ctx.config.resetDaily, messages }, 'queue ready');
   },
 });

@@ -9,6 +9,7 @@ const noticePlugin = definePlugin({
   id: 'notice',
   version: '0.1.0',
   requires: { queue: '^1.0.0' },
+  uses: ['queue.tickets'],
   contributions: {
     'queue.display-message': [
       { vi: 'Giờ làm việc: 7h30–17h00, sáng thứ Bảy 7h30–11h30' },
@@ -21,7 +22,11 @@ const DAY = 86_400_000;
 // Sessions outlive the test's days, so each account signs in once (password hashing is slow).
 const ctx = useTestPlatform({
   plugins: [queuePlugin, noticePlugin],
-  config: { pluginConfig: { queue: { ticketPrefix: 'Q' } }, sessionIdleMs: 90 * DAY, sessionAbsoluteMs: 90 * DAY },
+  config: {
+    pluginConfig: { queue: { ticketPrefix: 'Q', calledMessage: 'queue-called' } },
+    sessionIdleMs: 90 * DAY,
+    sessionAbsoluteMs: 90 * DAY,
+  },
 });
 
 const clients = new Map<string, Promise<TestClient>>();
@@ -110,9 +115,9 @@ describe('queue plugin: boot', () => {
 
 describe('queue plugin: UI', () => {
   it('loads its UI module on the server without a DOM', async () => {
-    const ui = await import('./ui/queue-board.ts');
+    const ui = (await import('./ui/queue-board.js' as string)) as { QueueBoard: unknown };
     expect(typeof ui.QueueBoard).toBe('function');
-    expect(queuePlugin.ui?.entry).toBe('ui/queue-board.ts');
+    expect(queuePlugin.ui?.entry).toBe('queue-board.js');
   });
 });
 
@@ -250,7 +255,7 @@ describe('queue plugin: service-task handler', () => {
     const { desk } = await nextMorning();
     const { services } = ctx.t.platform;
     const handler = services.plugins.handlers.get('queue.issue-ticket')!;
-    const pluginCtx = services.plugins.context('queue', services);
+    const pluginCtx = services.plugins.context('queue');
     const first = await handler(job({ unitId: desk, serviceCode: 'HT' }, 'job-1'), pluginCtx);
     const retry = await handler(job({ unitId: desk, serviceCode: 'HT' }, 'job-1'), pluginCtx);
     expect(first).toEqual(retry);
@@ -264,7 +269,7 @@ describe('queue plugin: service-task handler', () => {
     const { desk } = await nextMorning();
     const { services } = ctx.t.platform;
     const handler = services.plugins.handlers.get('queue.issue-ticket')!;
-    const base = services.plugins.context('queue', services) as PluginContext<QueueConfig>;
+    const base = services.plugins.context('queue') as PluginContext<QueueConfig>;
     const tiny = { ...base, config: { ...base.config, maxPerDay: 1 } };
     await handler(job({ unitId: desk, serviceCode: 'HT' }, 'job-a'), tiny);
     await expect(handler(job({ unitId: desk, serviceCode: 'HT' }, 'job-b'), tiny)).rejects.toSatisfy(
@@ -317,12 +322,62 @@ describe('queue plugin: domain events', () => {
 
   it('lets a plugin publish only events under its own id', async () => {
     const { services } = ctx.t.platform;
-    const pluginCtx = services.plugins.context('queue', services);
-    const err = await services.db
+    const pluginCtx = services.plugins.context('queue');
+    const err = await pluginCtx
       .em()
       .transactional((em) => pluginCtx.events.publish(em, 'task.completed', {}))
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).code).toBe('event.invalid');
+  });
+});
+
+describe('queue plugin: the other ports', () => {
+  const ARRIVAL = `<?xml version="1.0" encoding="UTF-8"?>
+<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" xmlns:motcua="https://motcua.dev/schema/bpmn/1.0" id="Defs" targetNamespace="https://motcua.dev">
+  <bpmn:message id="Msg_Called" name="queue-called" motcua:external="true" />
+  <bpmn:process id="queue-arrival" isExecutable="true">
+    <bpmn:startEvent id="start" />
+    <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait" />
+    <bpmn:intermediateCatchEvent id="wait" name="Chờ gọi số"><bpmn:messageEventDefinition messageRef="Msg_Called" /></bpmn:intermediateCatchEvent>
+    <bpmn:sequenceFlow id="f2" sourceRef="wait" targetRef="end" />
+    <bpmn:endEvent id="end" />
+  </bpmn:process>
+</bpmn:definitions>`;
+
+  it("Given a dossier's process waiting for its citizen, When the clerk calls the dossier's ticket, Then the queue's message (engine.publishMessage) reaches it", async () => {
+    const { desk, clerk } = await nextMorning();
+    const analyst = await as('analyst');
+    expect((await analyst.post('/api/definitions', ARRIVAL, { 'content-type': 'application/xml' })).status).toBeLessThan(300);
+    const started = await clerk.post('/api/instances', { definitionKey: 'queue-arrival', businessKey: 'HS-Q-ARR', unitId: desk });
+    expect(started.status, await started.clone().text()).toBe(201);
+    const { id } = (await started.json()) as { id: string };
+    await clerk.post('/api/queue/tickets', { unitId: desk, serviceCode: 'HT', dossierId: 'HS-Q-ARR' });
+    expect((await clerk.post('/api/queue/call-next', { unitId: desk, desk: 'Quầy 2' })).status).toBe(200);
+    const view = (await (await clerk.get(`/api/instances/${id}`)).json()) as { status: string; variables: Record<string, unknown> };
+    expect(view.status).toBe('completed');
+  });
+
+  it("offers its read API to a plugin that uses it, and expires yesterday's waiting tickets with its chore", async () => {
+    const { desk, clerk } = await nextMorning();
+    const { services } = ctx.t.platform;
+    const ticket = await issue(clerk, desk);
+    const notice = services.plugins.context('notice');
+    expect(await notice.read<{ waiting(unitId: string): Promise<number> }>('queue.tickets').waiting(desk)).toBe(1);
+    ctx.t.clock.advance(DAY);
+    await services.jobs.runChores();
+    const [row] = await services.db.em().execute<{ status: string }[]>('SELECT status FROM queue_tickets WHERE id = ?', [ticket.id]);
+    expect(row.status).toBe('no_show');
+  });
+
+  it('serves its UI module and lists its menu entry', async () => {
+    const clerk = await as('clerk');
+    const ui = (await (await clerk.get('/api/plugins/ui')).json()) as { plugin: string; entry: string; navigation: { path: string }[] }[];
+    const queue = ui.find((u) => u.plugin === 'queue')!;
+    expect(queue).toMatchObject({ entry: '/plugins/queue/ui/queue-board.js', navigation: [expect.objectContaining({ path: '/queue' })] });
+    const res = await clerk.get(queue.entry);
+    expect(res.headers.get('content-type')).toBe('text/javascript; charset=utf-8');
+    expect(await res.text()).toContain("customElements.define('queue-board'");
+    expect((await clerk.get('/plugins/queue/ui/../index.ts')).status).toBe(404);
   });
 });

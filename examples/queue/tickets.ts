@@ -30,9 +30,9 @@ export async function issueTicket(ctx: Ctx, em: EntityManager, who: Acting, inpu
     const existing = await em.findOne(QueueTicket, { idempotencyKey: input.idempotencyKey });
     if (existing) return existing;
   }
-  const now = ctx.services.clock.now();
+  const now = ctx.clock.now();
   const period = periodOf(now, ctx.config);
-  const [row] = await em.execute<{ last_number: number }[]>(NEXT_NUMBER, [input.unitId, period]);
+  const [row] = await em.sql<{ last_number: number }>(NEXT_NUMBER, [input.unitId, period]);
   const number = Number(row.last_number);
   if (number > ctx.config.maxPerDay) {
     throw new AppError('queue.full', `The unit has issued ${ctx.config.maxPerDay} tickets in period ${period}`);
@@ -56,7 +56,7 @@ export async function issueTicket(ctx: Ctx, em: EntityManager, who: Acting, inpu
     finishedAt: null,
   });
   await em.flush();
-  await ctx.services.audit.append(em, {
+  await ctx.audit.append(em, {
     ...who,
     action: 'queue.ticket.issued',
     targetType: 'queue_ticket',
@@ -73,7 +73,7 @@ export async function issueTicket(ctx: Ctx, em: EntityManager, who: Acting, inpu
  * and the other, finding it already taken, moves on to the next ticket.
  */
 export async function callNext(ctx: Ctx, em: EntityManager, who: Acting, input: CallInput): Promise<QueueTicket> {
-  const now = ctx.services.clock.now();
+  const now = ctx.clock.now();
   const where = {
     unitId: input.unitId,
     status: 'waiting' as const,
@@ -89,7 +89,22 @@ export async function callNext(ctx: Ctx, em: EntityManager, who: Acting, input: 
       { status: 'called', calledBy: who.actor.id, desk: input.desk, calledAt: now },
     );
     if (claimed !== 1) continue;
-    await ctx.services.audit.append(em, {
+    if (ctx.config.calledMessage && next.dossierId) {
+      // Tells the dossier's process, in this transaction: commits with the call, or not at all.
+      // No deployed process receiving it yet is no reason to keep the citizen waiting.
+      await ctx.engine
+        .publishMessage(em, {
+          name: ctx.config.calledMessage,
+          correlationKey: next.dossierId,
+          variables: { ticketCode: next.code, desk: input.desk },
+          messageId: `queue-called-${next.id}`,
+        })
+        .catch((err: unknown) => {
+          if (!(err instanceof AppError && err.code === 'message.not_receivable')) throw err;
+          ctx.log.warn({ message: ctx.config.calledMessage }, 'no deployed process receives the queue-called message');
+        });
+    }
+    await ctx.audit.append(em, {
       ...who,
       action: 'queue.ticket.called',
       targetType: 'queue_ticket',
@@ -116,13 +131,13 @@ export async function finishTicket(
   ticket: QueueTicket,
   outcome: 'done' | 'no_show',
 ): Promise<QueueTicket> {
-  const now = ctx.services.clock.now();
+  const now = ctx.clock.now();
   const changed = await em.nativeUpdate(QueueTicket, { id: ticket.id, status: 'called' }, { status: outcome, finishedAt: now });
   if (changed !== 1) {
     const current = await findTicket(em, ticket.id);
     throw new AppError('queue.invalid_state', `Ticket ${current.code} is ${current.status}; only a called ticket can become ${outcome}`);
   }
-  await ctx.services.audit.append(em, {
+  await ctx.audit.append(em, {
     ...who,
     action: outcome === 'done' ? 'queue.ticket.done' : 'queue.ticket.no_show',
     targetType: 'queue_ticket',
@@ -142,7 +157,7 @@ export async function finishTicket(
 
 /** Tickets of a unit's current period in queue order. */
 export async function listTickets(ctx: Ctx, em: EntityManager, unitId: string, statuses: TicketStatus[]): Promise<QueueTicket[]> {
-  const now = ctx.services.clock.now();
+  const now = ctx.clock.now();
   return em.find(
     QueueTicket,
     { unitId, status: { $in: statuses }, period: periodOf(now, ctx.config) },
@@ -167,3 +182,29 @@ export function ticketView(t: QueueTicket) {
     finishedAt: t.finishedAt ? t.finishedAt.toISOString() : null,
   };
 }
+
+/**
+ * The chore `queue.expire-stale`: tickets of an earlier period still waiting become no-shows.
+ * Idempotent (every node runs it); one statement on the plugin's own table through `em.sql`.
+ */
+export async function expireStaleTickets(ctx: Ctx): Promise<void> {
+  const period = periodOf(ctx.clock.now(), ctx.config);
+  await ctx
+    .em()
+    .transactional((em) =>
+      em.sql("UPDATE queue_tickets SET status = 'no_show', finished_at = ? WHERE status = 'waiting' AND period < ?", [
+        ctx.clock.now(),
+        period,
+      ]),
+    );
+}
+
+/** The read API `queue.tickets` the queue provides to other plugins. */
+export interface QueueReads {
+  /** How many tickets wait at a unit now. */
+  waiting(unitId: string): Promise<number>;
+}
+
+export const queueReads = (ctx: Ctx): QueueReads => ({
+  waiting: async (unitId) => (await listTickets(ctx, ctx.em(), unitId, ['waiting'])).length,
+});

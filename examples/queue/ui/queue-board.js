@@ -1,38 +1,39 @@
+// @ts-check
 /**
  * <queue-board unit-id="…">: the waiting-room screen. A placeholder without dependencies
  * (lit is not installed in this repository); it polls GET /api/queue/board and renders
- * plain DOM. The runtime UI loads this module lazily from `ui.entry`.
+ * plain DOM. Browser-ready JavaScript: the app serves it as it is from /plugins/queue/ui/queue-board.js
+ * (`ui.assets`, `ui.entry`), and the runtime UI loads it lazily.
+ *
+ * @typedef {{ serving: { code: string; desk: string | null }[]; waiting: number; messages: { vi: string; tone: string }[] }} BoardData
  */
-interface BoardData {
-  serving: { code: string; desk: string | null }[];
-  waiting: number;
-  messages: { vi: string; tone: string }[];
-}
 
 // Importable on the server too (tests, tooling), where HTMLElement does not exist.
-const Base = (globalThis.HTMLElement ?? class {}) as typeof HTMLElement;
+const Base = /** @type {typeof HTMLElement} */ (globalThis.HTMLElement ?? class {});
 
 export class QueueBoard extends Base {
-  private timer: ReturnType<typeof setInterval> | undefined;
+  /** @type {ReturnType<typeof setInterval> | undefined} */
+  timer = undefined;
 
-  connectedCallback(): void {
+  connectedCallback() {
     void this.refresh();
     this.timer = setInterval(() => void this.refresh(), 5000);
   }
 
-  disconnectedCallback(): void {
+  disconnectedCallback() {
     clearInterval(this.timer);
   }
 
-  private async refresh(): Promise<void> {
+  async refresh() {
     const unitId = this.getAttribute('unit-id');
     if (!unitId) return;
     const res = await fetch(`/api/queue/board?unitId=${encodeURIComponent(unitId)}`, { credentials: 'same-origin' });
     if (!res.ok) return;
-    this.render((await res.json()) as BoardData);
+    this.render(/** @type {BoardData} */ (await res.json()));
   }
 
-  private render(board: BoardData): void {
+  /** @param {BoardData} board */
+  render(board) {
     const rows = board.serving.map((s) => {
       const li = document.createElement('li');
       li.textContent = `${s.code} → ${s.desk ?? ''}`;
