@@ -10,7 +10,8 @@ import type { Acting } from '../org/actor.ts';
 import type { PluginEntityManager } from './scoped-em.ts';
 import type { PermissionDefinition } from '../org/roles.ts';
 import type { ErrorDefinition } from '../errors.ts';
-import type { PluginEvents, PluginEventSubscriptions } from '../events/plugin-port.ts';
+import type { Delivery } from '../events/bus.ts';
+import type { CoreEvents, DomainEvent, EventType } from '../events/catalogue.ts';
 
 /**
  * What a plugin's route handler finds in `c.var`: the request id, the caller and their
@@ -233,4 +234,38 @@ export interface PluginDefinition<Config = unknown> {
 /** Identity function that gives a plugin object its type; the host validates it at boot. */
 export function definePlugin<Config = unknown>(plugin: PluginDefinition<Config>): PluginDefinition<Config> {
   return plugin;
+}
+
+// Domain events as plugins see them (the port itself: core/events/plugin-port.ts).
+
+/** An in-transaction handler of a plugin: the publishing transaction's `em` (scoped to the plugin's tables), and the plugin's context. */
+export type PluginEventHandler<K extends EventType = EventType> = (
+  event: DomainEvent<K>,
+  tx: { em: PluginEntityManager; ctx: PluginContext },
+) => void | Promise<void>;
+
+/** An after-commit (outbox) consumer of a plugin: called after the commit, at least once. */
+export type PluginOutboxHandler<K extends EventType = EventType> = (
+  event: DomainEvent<K>,
+  delivery: Delivery & { ctx: PluginContext },
+) => void | Promise<void>;
+
+export type PluginSubscription<K extends EventType = EventType> =
+  PluginEventHandler<K> | { afterCommit: true; name?: string; handler: PluginOutboxHandler<K> };
+
+/**
+ * `events` of a PluginDefinition: a handler per event type (core events typed), or
+ * `{ afterCommit: true, handler }` for an outbox consumer.
+ */
+export type PluginEventSubscriptions = { [K in keyof CoreEvents]?: PluginSubscription<K> } & {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  [type: string]: PluginSubscription<any> | undefined;
+};
+
+/** `ctx.events`: what a plugin may do with domain events. */
+export interface PluginEvents {
+  subscribe<K extends EventType>(type: K, handler: PluginEventHandler<K>): void;
+  subscribe<K extends EventType>(type: K, handler: PluginOutboxHandler<K>, options: { afterCommit: true; name?: string }): void;
+  /** Publishes one of the plugin's own events (`<id>.<entity>.<past-verb>`) inside the transaction of `em`. */
+  publish(em: PluginEntityManager, type: string, payload: Record<string, unknown>, acting?: Acting | null): Promise<void>;
 }

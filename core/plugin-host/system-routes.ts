@@ -4,7 +4,7 @@ import { AppError } from '../errors.ts';
 import type { AppEnv } from '../http/env.ts';
 import { defineRoute } from '../http/route.ts';
 import { json } from '../http/schemas.ts';
-import type { PluginHost } from './host.ts';
+import type { ElementTemplate, PluginUi } from './define-plugin.ts';
 import { readUiAsset } from './ui-assets.ts';
 
 const tags = ['plugins'];
@@ -41,8 +41,14 @@ const ui = defineRoute({
   },
 });
 
+/** What these routes read of the plugin host (host.ts mounts them, passing itself). */
+export interface PluginListings {
+  elementTemplates(): ElementTemplate[];
+  uiContributions(): { id: string; ui: PluginUi }[];
+}
+
 /** `/api/plugins/…` (element templates, UI contributions) and `/plugins/<id>/ui/…` (each plugin's UI files). */
-export function mountPluginSystemRoutes(app: OpenAPIHono<AppEnv>, host: PluginHost, makeRouter: () => OpenAPIHono<AppEnv>): void {
+export function mountPluginSystemRoutes(app: OpenAPIHono<AppEnv>, host: PluginListings, makeRouter: () => OpenAPIHono<AppEnv>): void {
   const router = makeRouter();
   router.openapi(templates, (c) => c.json(host.elementTemplates(), 200));
   router.openapi(ui, (c) => {
