@@ -1,11 +1,11 @@
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import { AppError } from '../errors.ts';
 import type { AppEnv } from '../http/env.ts';
-import { acting } from '../http/acting.ts';
 import { defineRoute } from '../http/route.ts';
 import { json } from '../http/schemas.ts';
 import { compileErrors } from './run-errors.ts';
-import type { Ports } from '../modules/ports.ts';
+import { callerOf } from './caller.ts';
+import { deployDefinitions } from './instance-service.ts';
 import type { EnginePorts } from './ports.ts';
 
 const Definition = z
@@ -89,15 +89,12 @@ const xml = defineRoute({
 
 export function registerDefinitionRoutes(app: OpenAPIHono<AppEnv>, ports: EnginePorts): void {
   app.openapi(deploy, async (c) => {
-    const svc = ports;
+    // Definitions belong to no unit: deploying takes a province-wide grant (checked before the body is read).
     if (!c.var.authz.isGlobal('process.deploy')) await c.var.authz.assert('process.deploy', null);
     const type = c.req.header('content-type') ?? '';
     if (!/^(application|text)\/xml\b/.test(type))
       throw new AppError('request.unsupported_media_type', 'Send the BPMN file as application/xml');
-    const body = await c.req.text();
-    const result = await svc.db
-      .em()
-      .transactional((em) => svc.engine.definitions.deploy(em, acting(c), body, c.req.valid('query').name ?? null));
+    const result = await deployDefinitions(ports, callerOf(c), await c.req.text(), c.req.valid('query').name ?? null);
     return c.json(result, result.definitions.some((d) => d.created) ? 201 : 200);
   });
 

@@ -1,13 +1,10 @@
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../http/env.ts';
-import { acting } from '../http/acting.ts';
 import { defineRoute } from '../http/route.ts';
 import { IdParam, json, jsonBody } from '../http/schemas.ts';
-import { findVisibleUnit } from '../org/units-service.ts';
 import { runErrors } from './run-errors.ts';
-import { instanceNotFound } from './runtime.ts';
-import { instanceView } from './views.ts';
-import type { Ports } from '../modules/ports.ts';
+import { callerOf } from './caller.ts';
+import { cancelInstance, getInstance, startInstance } from './instance-service.ts';
 import type { EnginePorts } from './ports.ts';
 
 const Task = z
@@ -136,41 +133,11 @@ const cancel = defineRoute({
 });
 
 export function registerInstanceRoutes(app: OpenAPIHono<AppEnv>, ports: EnginePorts): void {
-  app.openapi(start, async (c) => {
-    const svc = ports;
-    const body = c.req.valid('json');
-    const id = await svc.db.em().transactional(async (em) => {
-      let unit: { id: string; path: string } | null = null;
-      if (body.unitId) unit = await findVisibleUnit(em, c.var.authz, body.unitId);
-      else {
-        const grant = c.var.authz.grants.find((g) => svc.permissions.roleGrants(g.role, 'process.start'));
-        if (grant) unit = { id: grant.unitId, path: grant.unitPath };
-      }
-      await c.var.authz.assert('process.start', unit?.id ?? null);
-      return svc.engine.start(em, acting(c), { ...body, unitId: unit?.id ?? null, unitPath: unit?.path ?? null });
-    });
-    const em = svc.db.em();
-    return c.json(await instanceView(em, await svc.engine.loadInstance(em, id)), 201);
-  });
+  app.openapi(start, async (c) => c.json(await startInstance(ports, callerOf(c), c.req.valid('json')), 201));
 
-  app.openapi(get, async (c) => {
-    const em = ports.db.em();
-    const { id } = c.req.valid('param');
-    const row = await ports.engine.loadInstance(em, id);
-    await c.var.authz.assertVisible('process.read', row.unit_id, () => instanceNotFound(id));
-    return c.json(await instanceView(em, row), 200);
-  });
+  app.openapi(get, async (c) => c.json(await getInstance(ports, callerOf(c), c.req.valid('param').id), 200));
 
-  app.openapi(cancel, async (c) => {
-    const svc = ports;
-    const id = c.req.valid('param').id;
-    await svc.db.em().transactional(async (em) => {
-      const row = await svc.engine.loadInstance(em, id);
-      await c.var.authz.assertVisible('process.read', row.unit_id, () => instanceNotFound(id));
-      await c.var.authz.assert('process.cancel', row.unit_id);
-      await svc.engine.cancel(em, acting(c), row, c.req.valid('json').reason ?? null);
-    });
-    const em = svc.db.em();
-    return c.json(await instanceView(em, await svc.engine.loadInstance(em, id)), 200);
-  });
+  app.openapi(cancel, async (c) =>
+    c.json(await cancelInstance(ports, callerOf(c), c.req.valid('param').id, c.req.valid('json').reason ?? null), 200),
+  );
 }

@@ -1,12 +1,10 @@
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { AppEnv } from '../http/env.ts';
-import { acting } from '../http/acting.ts';
-import { AppError } from '../errors.ts';
 import { defineRoute } from '../http/route.ts';
 import { json, jsonBody } from '../http/schemas.ts';
-import { publish } from './messages.ts';
+import { callerOf } from './caller.ts';
+import { sendMessage } from './instance-service.ts';
 import { runErrors } from './run-errors.ts';
-import type { Ports } from '../modules/ports.ts';
 import type { EnginePorts } from './ports.ts';
 
 const Published = z
@@ -51,24 +49,7 @@ const send = defineRoute({
 
 export function registerMessageRoutes(app: OpenAPIHono<AppEnv>, ports: EnginePorts): void {
   app.openapi(send, async (c) => {
-    const svc = ports;
-    const body = c.req.valid('json');
-    const authz = c.var.authz;
-    if (!authz.hasAnywhere('process.message')) throw new AppError('auth.forbidden', 'Permission "process.message" is required');
-    // Unit scope: the message reaches only instances in the sender's units (province-wide grants reach all).
-    const scope = authz.isGlobal('process.message') ? null : authz.scopes('process.message');
-    const grant = authz.grants.find((g) => svc.permissions.roleGrants(g.role, 'process.message'));
-    const result = await svc.db.em().transactional((em) =>
-      publish(em, svc, acting(c), {
-        name: body.name,
-        origin: 'api',
-        correlationKey: body.correlationKey ?? null,
-        variables: body.variables ?? {},
-        messageId: body.messageId ?? null,
-        scope,
-        unit: { id: grant?.unitId ?? null, path: grant?.unitPath ?? null },
-      }),
-    );
+    const result = await sendMessage(ports, callerOf(c), c.req.valid('json'));
     return c.json({ ...result, duplicate: result.status === 'duplicate' }, 200);
   });
 }

@@ -1,17 +1,12 @@
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { Context } from 'hono';
-import type { EntityManager } from '@mikro-orm/knex';
-import { AppError } from '../errors.ts';
 import type { AppEnv } from '../http/env.ts';
-import { acting } from '../http/acting.ts';
 import { defineRoute } from '../http/route.ts';
 import { IdParam, json, jsonBody } from '../http/schemas.ts';
 import { runErrors } from './run-errors.ts';
-import { mayWork, workableTasksSql } from './entitlement.ts';
+import { callerOf } from './caller.ts';
 import { TaskSchema } from './instance-routes.ts';
-import { taskNotFound, type TaskRow } from './runtime.ts';
+import { claimTask, completeTask, listTasks, unclaimTask } from './task-service.ts';
 import { taskView } from './views.ts';
-import type { Ports } from '../modules/ports.ts';
 import type { EnginePorts } from './ports.ts';
 
 const list = defineRoute({
@@ -77,126 +72,22 @@ const complete = defineRoute({
   responses: { 204: { description: 'Completed (nothing changed if the answer is an error)' } },
 });
 
-/**
- * The task if the caller may work on it. One they may not even see (neither entitled nor
- * reading its instance's unit) answers as a missing one (404, ADR 0004); one they see but
- * may not work on, 403 `task.not_entitled`.
- */
-async function entitledTask(
-  svc: Pick<Ports, 'engine' | 'permissions'>,
-  c: Context<AppEnv>,
-  em: EntityManager,
-  id: string,
-): Promise<TaskRow> {
-  const task = await svc.engine.loadTask(em, id);
-  if (mayWork(c.var.principal!.user, c.var.authz, svc.permissions, task)) return task;
-  c.var.authz.assertVisiblePath('process.read', task.unit_path, () => taskNotFound(id));
-  throw new AppError('task.not_entitled');
-}
-
-/** Why this user may not give the task back (null: they may). Only the claimant releases a claim. */
-function unclaimRefusal(task: TaskRow, userId: string): AppError | null {
-  if (task.status !== 'open') return new AppError('task.not_open', `Task ${task.id} is ${task.status}`);
-  if (!task.claimed_by) return new AppError('task.not_claimed', 'Nobody has claimed this task');
-  if (task.claimed_by !== userId) return new AppError('task.claimed_by_other', 'Only the user who claimed this task can give it back');
-  return null;
-}
-
 export function registerTaskRoutes(app: OpenAPIHono<AppEnv>, ports: EnginePorts): void {
-  app.openapi(list, async (c) => {
-    const q = c.req.valid('query');
-    const svc = ports;
-    const user = c.var.principal!.user;
-    const where = ["t.status = 'open'"];
-    const params: unknown[] = [];
-    if (q.filter === 'mine') {
-      where.push('(t.claimed_by = ? OR t.assignee = ? OR t.assignee = ?)');
-      params.push(user.id, user.username, user.id);
-    } else {
-      const w = workableTasksSql(user, c.var.authz, svc.permissions);
-      where.push(w.sql);
-      params.push(...w.params);
-      if (q.filter === 'candidate') where.push('t.claimed_by IS NULL');
-      else {
-        where.push('(t.claimed_by IS NULL OR t.claimed_by = ?)');
-        params.push(user.id);
-      }
-    }
-    if (q.instanceId) {
-      where.push('t.instance_id = ?');
-      params.push(q.instanceId);
-    }
-    if (q.definitionKey) {
-      where.push('t.definition_key = ?');
-      params.push(q.definitionKey);
-    }
-    if (q.dueBefore) {
-      where.push('t.due_at < ?');
-      params.push(new Date(q.dueBefore));
-    }
-    params.push(q.limit);
-    const rows = await svc.db
-      .em()
-      .execute<TaskRow[]>(
-        `SELECT t.* FROM tasks t WHERE ${where.join(' AND ')} ORDER BY t.due_at IS NULL, t.due_at, t.created_at LIMIT ?`,
-        params,
-      );
-    return c.json(rows.map(taskView), 200);
-  });
+  app.openapi(list, async (c) => c.json((await listTasks(ports, callerOf(c), c.req.valid('query'))).map(taskView), 200));
 
   for (const [verb, summary] of [
     ['claim', 'Take an open task for yourself, so others no longer see it as a candidate'],
     ['unclaim', 'Give back a task you claimed'],
   ] as const) {
     app.openapi(action(verb, summary), async (c) => {
-      const svc = ports;
       const id = c.req.valid('param').id;
-      const user = c.var.principal!.user;
-      await svc.db.em().transactional(async (em) => {
-        const task = await entitledTask(ports, c, em, id);
-        if (task.status !== 'open') throw new AppError('task.not_open', `Task ${id} is ${task.status}`);
-        if (verb === 'unclaim') {
-          const refusal = unclaimRefusal(task, user.id);
-          if (refusal) throw refusal;
-        }
-        const res =
-          verb === 'claim'
-            ? await em.execute<{ affectedRows: number }>(
-                "UPDATE tasks SET claimed_by = ? WHERE id = ? AND status = 'open' AND (claimed_by IS NULL OR claimed_by = ?)",
-                [user.id, id, user.id],
-                'run',
-              )
-            : await em.execute<{ affectedRows: number }>(
-                "UPDATE tasks SET claimed_by = NULL WHERE id = ? AND status = 'open' AND claimed_by = ?",
-                [id, user.id],
-                'run',
-              );
-        if (res.affectedRows !== 1) {
-          // Changed meanwhile: say what it is now.
-          if (verb === 'claim') throw new AppError('task.claimed', 'Another user has claimed this task');
-          throw unclaimRefusal(await svc.engine.loadTask(em, id), user.id) ?? new AppError('conflict.stale');
-        }
-        await svc.audit.append(em, {
-          ...acting(c),
-          action: `task.${verb}ed`,
-          targetType: 'task',
-          targetId: id,
-          unitId: task.unit_id,
-          summary: { instanceId: task.instance_id, activityId: task.activity_id },
-        });
-      });
-      return c.json(taskView(await svc.engine.loadTask(svc.db.em(), id)), 200);
+      const task = await (verb === 'claim' ? claimTask : unclaimTask)(ports, callerOf(c), id);
+      return c.json(taskView(task), 200);
     });
   }
 
   app.openapi(complete, async (c) => {
-    const svc = ports;
-    const id = c.req.valid('param').id;
-    const variables = c.req.valid('json').variables ?? {};
-    await svc.db.em().transactional(async (em) => {
-      const task = await entitledTask(ports, c, em, id);
-      await svc.engine.completeTask(em, acting(c), task, variables);
-    });
+    await completeTask(ports, callerOf(c), c.req.valid('param').id, c.req.valid('json').variables ?? {});
     return c.body(null, 204);
   });
 }

@@ -1,5 +1,16 @@
 import type { EntityManager } from '@mikro-orm/knex';
+import type { User } from '../auth/entities.ts';
+import type { Authz } from '../org/authz.ts';
+import type { PermissionRegistry } from '../org/roles.ts';
+import { workableTasksSql } from './entitlement.ts';
+import type { IncidentRow } from './incidents.ts';
 import type { InstanceRow, TaskRow } from './runtime.ts';
+
+/**
+ * The engine's read models: the queries behind its GET answers and the rows its application
+ * services select (task-service.ts, instance-service.ts, incident-service.ts), and the views
+ * that turn rows into response bodies. Nothing here writes.
+ */
 
 /** Dates come back as Date (PostgreSQL) or epoch milliseconds (SQLite). */
 export function iso(value: unknown): string | null {
@@ -112,4 +123,138 @@ export async function instanceView(
       endedAt: iso(c.ended_at),
     })),
   };
+}
+
+/** Filters of GET /api/tasks. */
+export interface TaskQuery {
+  /** mine: assigned to or claimed by the user; candidate: open to their roles, unclaimed; all: both. */
+  filter: 'mine' | 'candidate' | 'all';
+  instanceId?: string;
+  definitionKey?: string;
+  dueBefore?: string;
+  limit: number;
+}
+
+/** Open tasks the user may work on, soonest due first (entitlement.ts says who may). */
+export async function workableTasks(
+  em: EntityManager,
+  user: User,
+  authz: Authz,
+  permissions: PermissionRegistry,
+  q: TaskQuery,
+): Promise<TaskRow[]> {
+  const where = ["t.status = 'open'"];
+  const params: unknown[] = [];
+  if (q.filter === 'mine') {
+    where.push('(t.claimed_by = ? OR t.assignee = ? OR t.assignee = ?)');
+    params.push(user.id, user.username, user.id);
+  } else {
+    const w = workableTasksSql(user, authz, permissions);
+    where.push(w.sql);
+    params.push(...w.params);
+    if (q.filter === 'candidate') where.push('t.claimed_by IS NULL');
+    else {
+      where.push('(t.claimed_by IS NULL OR t.claimed_by = ?)');
+      params.push(user.id);
+    }
+  }
+  if (q.instanceId) {
+    where.push('t.instance_id = ?');
+    params.push(q.instanceId);
+  }
+  if (q.definitionKey) {
+    where.push('t.definition_key = ?');
+    params.push(q.definitionKey);
+  }
+  if (q.dueBefore) {
+    where.push('t.due_at < ?');
+    params.push(new Date(q.dueBefore));
+  }
+  params.push(q.limit);
+  return em.execute<TaskRow[]>(
+    `SELECT t.* FROM tasks t WHERE ${where.join(' AND ')} ORDER BY t.due_at IS NULL, t.due_at, t.created_at LIMIT ?`,
+    params,
+  );
+}
+
+/** The unit of an instance (null: none, or no such instance). */
+export async function instanceUnitId(em: EntityManager, instanceId: string): Promise<string | null> {
+  const [row] = await em.execute<{ unit_id: string | null }[]>('SELECT unit_id FROM process_instances WHERE id = ?', [instanceId]);
+  return row?.unit_id ?? null;
+}
+
+/** The running instances of one definition version, oldest first, with their unit paths (for scope filtering). */
+export function runningInstancesOf(em: EntityManager, definitionId: string): Promise<{ id: string; unit_path: string | null }[]> {
+  return em.execute<{ id: string; unit_path: string | null }[]>(
+    "SELECT id, unit_path FROM process_instances WHERE definition_id = ? AND status = 'running' ORDER BY started_at, id",
+    [definitionId],
+  );
+}
+
+/** An incident row joined with its instance and job. */
+interface IncidentJoin extends IncidentRow {
+  definition_key: string;
+  business_key: string | null;
+  unit_id: string | null;
+  job_kind: string | null;
+  job_status: string | null;
+  job_attempts: number | string | null;
+}
+
+const INCIDENTS = `SELECT i.*, p.definition_key, p.business_key, p.unit_id, j.kind AS job_kind, j.status AS job_status, j.attempts AS job_attempts
+  FROM incidents i JOIN process_instances p ON p.id = i.instance_id LEFT JOIN jobs j ON j.id = i.job_id`;
+
+export function incidentView(r: IncidentJoin) {
+  return {
+    id: r.id,
+    instanceId: r.instance_id,
+    definitionKey: r.definition_key,
+    businessKey: r.business_key,
+    unitId: r.unit_id,
+    activityId: r.activity_id,
+    executionId: r.execution_id,
+    topic: r.topic,
+    message: r.message,
+    job: r.job_id && r.job_kind ? { id: r.job_id, kind: r.job_kind, status: r.job_status!, attempts: Number(r.job_attempts) } : null,
+    createdAt: iso(r.created_at)!,
+    resolvedAt: iso(r.resolved_at),
+    resolvedBy: r.resolved_by,
+  };
+}
+
+export type IncidentView = ReturnType<typeof incidentView>;
+
+/** Filters of GET /api/incidents. */
+export interface IncidentQuery {
+  instanceId?: string;
+  status: 'open' | 'resolved' | 'all';
+  limit: number;
+}
+
+/** Incidents of the instances `process.read` reaches, newest first. */
+export async function visibleIncidents(em: EntityManager, authz: Authz, q: IncidentQuery): Promise<IncidentView[]> {
+  const params: unknown[] = [];
+  const scope = authz.scopes('process.read').map((s) => {
+    params.push(`${s}%`);
+    return 'p.unit_path LIKE ?';
+  });
+  if (authz.isGlobal('process.read')) scope.push('p.unit_path IS NULL');
+  const where = [`(${scope.join(' OR ') || '1 = 0'})`];
+  if (q.status !== 'all') where.push(q.status === 'open' ? 'i.resolved_at IS NULL' : 'i.resolved_at IS NOT NULL');
+  if (q.instanceId) {
+    where.push('i.instance_id = ?');
+    params.push(q.instanceId);
+  }
+  params.push(q.limit);
+  const rows = await em.execute<IncidentJoin[]>(
+    `${INCIDENTS} WHERE ${where.join(' AND ')} ORDER BY i.created_at DESC, i.id LIMIT ?`,
+    params,
+  );
+  return rows.map(incidentView);
+}
+
+/** One incident as GET answers it (the caller has checked it exists and may be seen). */
+export async function incidentById(em: EntityManager, id: string): Promise<IncidentView> {
+  const [row] = await em.execute<IncidentJoin[]>(`${INCIDENTS} WHERE i.id = ?`, [id]);
+  return incidentView(row);
 }

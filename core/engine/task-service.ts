@@ -1,0 +1,99 @@
+import { AppError } from '../errors.ts';
+import type { Caller } from './caller.ts';
+import { mayWork } from './entitlement.ts';
+import type { EnginePorts } from './ports.ts';
+import { taskNotFound, type TaskRow } from './runtime.ts';
+import type { EntityManager } from '@mikro-orm/knex';
+import { workableTasks, type TaskQuery } from './views.ts';
+
+/**
+ * The application service of user tasks (GET /api/tasks, claim, unclaim, complete): each
+ * function owns its transaction, checks the caller against the loaded task, writes and audits.
+ */
+export type TaskPorts = Pick<EnginePorts, 'db' | 'engine' | 'permissions' | 'audit'>;
+
+/** Open tasks the caller may work on. */
+export function listTasks(ports: Pick<TaskPorts, 'db' | 'permissions'>, caller: Caller, query: TaskQuery): Promise<TaskRow[]> {
+  return workableTasks(ports.db.em(), caller.user, caller.authz, ports.permissions, query);
+}
+
+/**
+ * The task if the caller may work on it. One they may not even see (neither entitled nor
+ * reading its instance's unit) answers as a missing one (404, ADR 0004); one they see but
+ * may not work on, 403 `task.not_entitled`.
+ */
+async function entitledTask(
+  ports: Pick<TaskPorts, 'engine' | 'permissions'>,
+  caller: Caller,
+  em: EntityManager,
+  id: string,
+): Promise<TaskRow> {
+  const task = await ports.engine.loadTask(em, id);
+  if (mayWork(caller.user, caller.authz, ports.permissions, task)) return task;
+  caller.authz.assertVisiblePath('process.read', task.unit_path, () => taskNotFound(id));
+  throw new AppError('task.not_entitled');
+}
+
+/** Why this user may not give the task back (null: they may). Only the claimant releases a claim. */
+function unclaimRefusal(task: TaskRow, userId: string): AppError | null {
+  if (task.status !== 'open') return new AppError('task.not_open', `Task ${task.id} is ${task.status}`);
+  if (!task.claimed_by) return new AppError('task.not_claimed', 'Nobody has claimed this task');
+  if (task.claimed_by !== userId) return new AppError('task.claimed_by_other', 'Only the user who claimed this task can give it back');
+  return null;
+}
+
+/** Takes an open task for the caller, so others no longer see it as a candidate; the task as it now is. */
+export function claimTask(ports: TaskPorts, caller: Caller, id: string): Promise<TaskRow> {
+  return setClaim(ports, caller, id, 'claim');
+}
+
+/** Gives back a task the caller claimed; the task as it now is. */
+export function unclaimTask(ports: TaskPorts, caller: Caller, id: string): Promise<TaskRow> {
+  return setClaim(ports, caller, id, 'unclaim');
+}
+
+async function setClaim(ports: TaskPorts, caller: Caller, id: string, verb: 'claim' | 'unclaim'): Promise<TaskRow> {
+  const userId = caller.user.id;
+  await ports.db.em().transactional(async (em) => {
+    const task = await entitledTask(ports, caller, em, id);
+    if (task.status !== 'open') throw new AppError('task.not_open', `Task ${id} is ${task.status}`);
+    if (verb === 'unclaim') {
+      const refusal = unclaimRefusal(task, userId);
+      if (refusal) throw refusal;
+    }
+    const res =
+      verb === 'claim'
+        ? await em.execute<{ affectedRows: number }>(
+            "UPDATE tasks SET claimed_by = ? WHERE id = ? AND status = 'open' AND (claimed_by IS NULL OR claimed_by = ?)",
+            [userId, id, userId],
+            'run',
+          )
+        : await em.execute<{ affectedRows: number }>(
+            "UPDATE tasks SET claimed_by = NULL WHERE id = ? AND status = 'open' AND claimed_by = ?",
+            [id, userId],
+            'run',
+          );
+    if (res.affectedRows !== 1) {
+      // Changed meanwhile: say what it is now.
+      if (verb === 'claim') throw new AppError('task.claimed', 'Another user has claimed this task');
+      throw unclaimRefusal(await ports.engine.loadTask(em, id), userId) ?? new AppError('conflict.stale');
+    }
+    await ports.audit.append(em, {
+      ...caller.acting,
+      action: `task.${verb}ed`,
+      targetType: 'task',
+      targetId: id,
+      unitId: task.unit_id,
+      summary: { instanceId: task.instance_id, activityId: task.activity_id },
+    });
+  });
+  return ports.engine.loadTask(ports.db.em(), id);
+}
+
+/** Completes a task the caller may work on, with variables; the process runs on to its next wait in the same transaction. */
+export async function completeTask(ports: TaskPorts, caller: Caller, id: string, variables: Record<string, unknown>): Promise<void> {
+  await ports.db.em().transactional(async (em) => {
+    const task = await entitledTask(ports, caller, em, id);
+    await ports.engine.completeTask(em, caller.acting, task, variables);
+  });
+}
