@@ -1,12 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useHarness, type TestClient } from '../../tests/support/harness.ts';
 import type { ProcedureDocumentInput } from '../catalogue/schema.ts';
+import type { DomainEvent } from '../events/catalogue.ts';
+import { nextNumber } from './code.ts';
 import type { DossierView } from './service.ts';
 
 const h = useHarness({ fixtures: new URL('./fixtures/', import.meta.url) });
 const { deploy } = h.process({ as: () => clerk });
 let clerk: TestClient;
 let specialist: TestClient;
+const seen: DomainEvent[] = [];
 
 const importer = { actor: { id: null, name: 'test' }, requestId: 'dossier-receipt-test' };
 
@@ -67,6 +70,9 @@ beforeAll(async () => {
   clerk = await h.login('clerk');
   specialist = await h.login('specialist');
   await deploy('registration.bpmn');
+  for (const type of ['dossier.received', 'dossier.refused', 'dossier.supplement_requested'] as const) {
+    h.services.events.subscribe(type, (event) => void seen.push(event));
+  }
   const { catalogue, db } = h.services;
   for (const doc of [procedure('1.900001'), procedure('1.900002', { sameDay: true }), procedure('1.900003', { agencies: ['DEMO.SXD'] })]) {
     await db
@@ -105,6 +111,20 @@ describe('Receipt at the desk', () => {
     expect(JSON.parse(inst.variables)).toMatchObject({ dossierId: d.id, dossierCode: d.code, applicant: { name: 'Nguyễn Văn An' } });
     const audit = await h.em().execute<{ action: string }[]>('SELECT action FROM audit_log WHERE target_id = ?', [d.id]);
     expect(audit.map((a) => a.action)).toEqual(['dossier.received']);
+    expect(seen.filter((e) => e.payload.code === d.code)).toMatchObject([
+      {
+        type: 'dossier.received',
+        actor: { name: 'clerk' },
+        payload: {
+          dossierId: d.id,
+          status: 2,
+          channel: 1,
+          instanceId: d.instanceIds[0],
+          appointmentAt: d.appointmentAt,
+          procedureVersion: 1,
+        },
+      },
+    ]);
   });
 
   it('Given a same-day procedure, When received before 15:00, Then the appointment is 17:00 that day; after 15:00, 17:00 the next working day', async () => {
@@ -144,6 +164,11 @@ describe('Receipt at the desk', () => {
     const d = await post({ outcome: 'request_supplement', components: [complete[0]], missing: ['Tờ khai chưa có chữ ký'] });
     expect(d).toMatchObject({ status: 5, appointmentAt: null, receivedAt: null, instanceIds: [] });
     expect(d.supplementMissing).toEqual(['Giấy tờ tùy thân', 'Tờ khai chưa có chữ ký']);
+    expect(seen.at(-1)).toMatchObject({ type: 'dossier.supplement_requested', payload: { code: d.code, missing: d.supplementMissing } });
+    // A specialist holds no dossier.receive at all: refused before anything is looked up
+    const refused = await specialist.post(`/api/dossiers/${d.code}/receive`, { outcome: 'receive', components: complete });
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ code: 'auth.forbidden' });
     expect(d.history).toMatchObject([{ from: null, to: 5 }]);
     // When the applicant comes back with the papers, Then the clerk receives it under the same code
     await at('2026-03-18T08:00:00');
@@ -162,6 +187,7 @@ describe('Receipt at the desk', () => {
     const d = await post({ outcome: 'refuse', components: complete, reasons: ['Người nộp không thuộc đối tượng'] });
     expect(d).toMatchObject({ status: 3, refusalReasons: ['Người nộp không thuộc đối tượng'], appointmentAt: null, instanceIds: [] });
     expect(d.refusedAt).toBe(h.t.clock.now().toISOString());
+    expect(seen.at(-1)).toMatchObject({ type: 'dossier.refused', payload: { code: d.code, status: 3, reasons: d.refusalReasons } });
     const res = await clerk.post('/api/dossiers', {
       procedureCode: '1.900001',
       caseKey: 'standard',
@@ -285,4 +311,22 @@ describe('Receipt at the desk', () => {
       .execute<{ n: number }[]>("SELECT n FROM dossier_counters WHERE agency_code = 'DEMO.TTPVHCC' AND day = '2026-03-20'");
     expect(Number(counter.n)).toBe(50);
   }, 120_000);
+
+  it('Given a province code format in the settings, When a dossier is received, Then its code follows that format', async () => {
+    await at('2026-03-23T09:00:00');
+    await h.em().execute("INSERT INTO settings (key, value) VALUES ('dossier.code_format', '{agency}/{YYYY}{MM}{DD}/{NNNNNN}')");
+    try {
+      expect((await post({ outcome: 'receive', components: complete })).code).toBe('DEMO.TTPVHCC/20260323/000001');
+    } finally {
+      await h.em().execute("DELETE FROM settings WHERE key = 'dossier.code_format'");
+    }
+  });
+
+  it('Given two agencies and two days, Then each (agency, day) counts on its own from 1', async () => {
+    const take = (agency: string, day: string) => h.services.db.em().transactional((em) => nextNumber(em, agency, day));
+    expect(await take('H27.A', '2026-04-01')).toBe(1);
+    expect(await take('H27.A', '2026-04-01')).toBe(2);
+    expect(await take('H27.B', '2026-04-01')).toBe(1);
+    expect(await take('H27.A', '2026-04-02')).toBe(1);
+  });
 });
