@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useHarness, type TestClient } from '../../tests/support/harness.ts';
-import type { ProcedureDocumentInput } from '../catalogue/schema.ts';
 import type { DomainEvent } from '../events/catalogue.ts';
 import { nextNumber } from './code.ts';
+import { applicant, complete, procedure, publish } from './fixtures/procedures.ts';
 import type { DossierView } from './service.ts';
 
 const h = useHarness({ fixtures: new URL('./fixtures/', import.meta.url) });
@@ -11,48 +11,6 @@ let clerk: TestClient;
 let specialist: TestClient;
 const seen: DomainEvent[] = [];
 
-const importer = { actor: { id: null, name: 'test' }, requestId: 'dossier-receipt-test' };
-
-/** A procedure received at the provincial centre (it coordinates), done by the commune. */
-function procedure(code: string, o: { sameDay?: boolean; agencies?: string[]; days?: number } = {}): ProcedureDocumentInput {
-  const [first, ...rest] = o.agencies ?? ['DEMO.XA.AN-BINH', 'DEMO.TTPVHCC'];
-  return {
-    code,
-    name: `Thủ tục thử ${code}`,
-    levels: ['commune'],
-    sectors: [{ code: 'HT', name: 'Hộ tịch' }],
-    agencies: {
-      implementing: [{ code: first, name: 'Cơ quan thực hiện' }],
-      coordinating: rest.map((c) => ({ code: c, name: 'Cơ quan phối hợp' })),
-    },
-    onlineLevel: 'partial',
-    results: [{ name: 'Giấy chứng nhận' }],
-    cases: [
-      {
-        key: 'standard',
-        name: 'Trường hợp thông thường',
-        process: { definitionKey: 'dossier-fixture-registration', diagram: 'diagrams/registration.bpmn' },
-        channels: [
-          { channel: 'in_person', time: { value: o.days ?? 3, unit: 'working_days' }, fees: [{ description: 'Lệ phí', amount: 8000 }] },
-          { channel: 'online', time: { value: o.days ?? 3, unit: 'working_days' }, fees: [] },
-        ],
-        documents: [
-          { name: 'Tờ khai theo mẫu', originals: 1, copies: 0 },
-          { name: 'Giấy tờ tùy thân', originals: 0, copies: 1 },
-          { name: 'Giấy ủy quyền', originals: 1, copies: 0, optional: true },
-        ],
-        supplement: { policy: 'restart' },
-        ...(o.sameDay && { sameDayCutoff: '15:00' }),
-      },
-    ],
-  };
-}
-
-const applicant = { kind: 'citizen', name: 'Nguyễn Văn An', idNumber: '001204012345', sex: 'male', phone: '0912345678' } as const;
-const complete = [
-  { document: 0, originals: 1, digitised: true },
-  { document: 1, copies: 1 },
-];
 /** Moves the injected clock to a Vietnam local time; signs in again (sessions expire while time jumps). */
 async function at(local: string) {
   h.t.clock.set(new Date(`${local}+07:00`));
@@ -73,12 +31,11 @@ beforeAll(async () => {
   for (const type of ['dossier.received', 'dossier.refused', 'dossier.supplement_requested'] as const) {
     h.services.events.subscribe(type, (event) => void seen.push(event));
   }
-  const { catalogue, db } = h.services;
-  for (const doc of [procedure('1.900001'), procedure('1.900002', { sameDay: true }), procedure('1.900003', { agencies: ['DEMO.SXD'] })]) {
-    await db
-      .em()
-      .transactional((em) => catalogue.importPublished(em, importer, doc as never, { source: { packId: 'test', packVersion: '1' } }));
-  }
+  await publish(h.services, [
+    procedure('1.900001'),
+    procedure('1.900002', { sameDay: true }),
+    procedure('1.900003', { agencies: ['DEMO.SXD'] }),
+  ]);
 });
 
 describe('Receipt at the desk', () => {
