@@ -206,6 +206,47 @@ export const errorCatalogue = {
     vi: 'Nội dung thủ tục còn trường giữ chỗ chưa được thay thế',
   },
   'catalogue.invalid_dates': { status: 422, title: 'Invalid effective dates', vi: 'Ngày hiệu lực không hợp lệ' },
+  'dossier.not_found': { status: 404, title: 'No such dossier', vi: 'Không tìm thấy hồ sơ' },
+  'dossier.not_a_desk': {
+    status: 422,
+    title: 'Dossiers are received at a one-stop desk unit you hold the receptionist role in',
+    vi: 'Hồ sơ phải được tiếp nhận tại Bộ phận một cửa mà bạn được giao tiếp nhận',
+  },
+  'dossier.procedure_unavailable': {
+    status: 422,
+    title: 'The procedure or case is not in force in the catalogue, or its process is not pinned',
+    vi: 'Thủ tục hoặc trường hợp không có hiệu lực trong danh mục, hoặc chưa gắn quy trình',
+  },
+  'dossier.channel_unavailable': {
+    status: 422,
+    title: 'The case cannot be submitted through this channel',
+    vi: 'Trường hợp này không nhận hồ sơ qua kênh đã chọn',
+  },
+  'dossier.not_competent': {
+    status: 422,
+    title: 'This desk is not competent for the procedure: guide the applicant to a receiving agency',
+    vi: 'Bộ phận một cửa này không có thẩm quyền tiếp nhận thủ tục: hướng dẫn người nộp đến cơ quan tiếp nhận',
+  },
+  'dossier.incomplete': {
+    status: 422,
+    title: 'Required documents are missing: request a supplement instead of receiving',
+    vi: 'Hồ sơ còn thiếu thành phần bắt buộc: lập phiếu yêu cầu bổ sung thay vì tiếp nhận',
+  },
+  'dossier.invalid_components': {
+    status: 422,
+    title: 'The components do not match the required documents of the case',
+    vi: 'Thành phần hồ sơ không khớp với danh mục giấy tờ của trường hợp',
+  },
+  'dossier.invalid_transition': {
+    status: 409,
+    title: 'The dossier is not in a status that allows this',
+    vi: 'Trạng thái hiện tại của hồ sơ không cho phép thao tác này',
+  },
+  'dossier.code_format': {
+    status: 500,
+    title: 'The configured dossier code format is not valid',
+    vi: 'Định dạng mã hồ sơ được cấu hình không hợp lệ',
+  },
   'pack.malformed': {
     status: 400,
     title: 'The pack is not a readable zip with a manifest',

@@ -58,7 +58,26 @@ export interface CoreEvents {
   'incident.resolved': { incidentId: string; instanceId: string; jobId: string; reason: string; resolvedBy: string | null };
   /** A procedure version became the published one (catalogue publish, or a pack import). */
   'procedure.published': { code: string; version: number; effectiveFrom: string; previous: number | null; via: 'publish' | 'import' };
+  /** A dossier was received at a desk (status 2): its process started, its appointment set. */
+  'dossier.received': DossierFacts & { instanceId: string; appointmentAt: string; receivedAt: string };
+  /** A dossier was refused at reception (status 3, form 03). */
+  'dossier.refused': DossierFacts & { reasons: string[] };
+  /** A supplement was requested before receipt (form 02): no appointment, no process. */
+  'dossier.supplement_requested': DossierFacts & { missing: string[] };
 }
+
+type DossierFacts = {
+  dossierId: string;
+  code: string;
+  procedureCode: string;
+  procedureVersion: number;
+  caseKey: string;
+  /** 1 in person, 2 online, 3 postal. */
+  channel: number;
+  status: number;
+  /** The desk unit that received it. */
+  unitId: string;
+};
 
 type TaskFacts = {
   taskId: string;
@@ -91,6 +110,9 @@ export const CORE_EVENT_TYPES = [
   'incident.opened',
   'incident.resolved',
   'procedure.published',
+  'dossier.received',
+  'dossier.refused',
+  'dossier.supplement_requested',
 ] as const satisfies readonly CoreEventType[];
 
 /** A core event name, or a plugin's (`<id>.<entity>.<past-verb>`). */

@@ -27,6 +27,10 @@ describe('core modules', () => {
       'calendar_revision',
       'calendar_unit_overrides',
       'calendar_years',
+      'dossier_components',
+      'dossier_counters',
+      'dossier_status_history',
+      'dossiers',
       'incidents',
       'jobs',
       'login_throttle',
@@ -75,6 +79,7 @@ describe('core modules', () => {
       'procedures',
       'packs',
       'calendar',
+      'dossiers',
     ]) {
       expect(core.routeBases, base).toContain(base);
     }

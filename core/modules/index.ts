@@ -2,6 +2,7 @@ import { auditModule } from '../audit/module.ts';
 import { authModule } from '../auth/module.ts';
 import { calendarModule } from '../calendar/module.ts';
 import { catalogueModule } from '../catalogue/module.ts';
+import { dossiersModule } from '../dossiers/module.ts';
 import { engineModule } from '../engine/module.ts';
 import { eventsModule } from '../events/module.ts';
 import { jobsModule } from '../jobs/module.ts';
@@ -23,6 +24,7 @@ export const coreModules: AnyModule[] = [
   engineModule,
   catalogueModule,
   packsModule,
+  dossiersModule,
 ];
 
 /** Core composed: modules in dependency order, and what core owns, derived from their declarations. */

@@ -1,0 +1,33 @@
+import { defineModule } from '../modules/define-module.ts';
+import { everyone } from '../org/roles.ts';
+import { dossierEntities } from './entities.ts';
+import { dossiers } from './migrations/0013-dossiers.ts';
+import { registerDossierRoutes } from './routes.ts';
+import { Dossiers } from './service.ts';
+
+/** Dossiers (docs/dossiers.md): receipt at the desk, gap-free codes, the dossier's status and history. */
+declare module '../modules/ports.ts' {
+  interface Ports {
+    /** Dossiers: receipt at the desk and the read of one dossier. */
+    dossiers: Dossiers;
+  }
+}
+
+export const dossiersModule = defineModule({
+  id: 'dossiers',
+  description: 'Dossiers: receipt at the one-stop desk, codes, status and history',
+  requires: ['db', 'clock', 'audit', 'events', 'engine', 'catalogue', 'calendar'],
+  migrations: [dossiers],
+  entities: dossierEntities,
+  permissions: [
+    {
+      name: 'dossier.receive',
+      description: 'Receive, refuse or ask to supplement dossiers at the desks of your units',
+      roles: ['receptionist'],
+    },
+    { name: 'dossier.read', description: 'Read the dossiers of your units', roles: everyone },
+  ],
+  provides: ['dossiers'],
+  create: (s) => ({ dossiers: new Dossiers(s) }),
+  routes: registerDossierRoutes,
+});

@@ -1,0 +1,114 @@
+import { z } from '@hono/zod-openapi';
+import { defineRoute } from '../http/route.ts';
+import { json, jsonBody } from '../http/schemas.ts';
+import { decision, newDossier } from './model.ts';
+
+/** OpenAPI description and validation of the dossier routes (handlers in routes.ts). */
+
+const tags = ['dossiers'];
+const CodeParam = z.object({
+  code: z
+    .string()
+    .min(1)
+    .max(100)
+    .openapi({ param: { name: 'code', in: 'path' }, example: 'DEMO.TTPVHCC-260302-0001' }),
+});
+
+const Person = z.record(z.string(), z.unknown()).describe('kind, name, idNumber, sex, birthDate, phone, email, address');
+const Dossier = z
+  .object({
+    id: z.string(),
+    code: z.string(),
+    status: z.number().int().describe('National status code 1–10 (docs/dossiers.md)'),
+    statusName: z.string(),
+    paymentStatus: z.string(),
+    resultStatus: z.string(),
+    syncStatus: z.string(),
+    channel: z.number().int().describe('1 in person, 2 online, 3 postal'),
+    applicant: Person,
+    owner: Person.nullable(),
+    procedure: z.object({
+      code: z.string(),
+      name: z.string(),
+      version: z.number().int(),
+      caseKey: z.string(),
+      definitionKey: z.string().nullable(),
+      definitionVersion: z.number().int().nullable(),
+    }),
+    instanceIds: z.array(z.string()),
+    fees: z.object({ due: z.number(), paid: z.number(), mode: z.string().nullable() }),
+    submittedAt: z.string().nullable(),
+    receivedAt: z.string().nullable(),
+    appointmentAt: z.string().nullable(),
+    refusedAt: z.string().nullable(),
+    refusalReasons: z.array(z.string()),
+    supplementMissing: z.array(z.string()),
+    note: z.string().nullable(),
+    unitId: z.string(),
+    agencyCode: z.string(),
+    receivedBy: z.object({ id: z.string().nullable(), name: z.string() }).nullable(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    lockVersion: z.number().int(),
+    components: z.array(z.record(z.string(), z.unknown())),
+    history: z.array(
+      z.object({
+        from: z.number().int().nullable(),
+        to: z.number().int(),
+        at: z.string(),
+        by: z.object({ id: z.string().nullable(), name: z.string() }),
+        reason: z.string().nullable(),
+      }),
+    ),
+  })
+  .openapi('Dossier');
+
+const receiptErrors = [
+  'dossier.not_a_desk',
+  'dossier.procedure_unavailable',
+  'dossier.channel_unavailable',
+  'dossier.not_competent',
+  'dossier.incomplete',
+  'dossier.invalid_components',
+  'dossier.code_format',
+  'unit.not_found',
+  'auth.forbidden_scope',
+  'conflict.stale',
+] as const;
+
+export const create = defineRoute({
+  method: 'post',
+  path: '/api/dossiers',
+  operationId: 'createDossier',
+  tags,
+  summary:
+    'Receipt at the desk: receive (status 2, appointment, process started), request a supplement (form 02) or refuse (status 3, form 03); or record an online submission (status 1)',
+  permission: 'dossier.receive',
+  request: jsonBody(newDossier),
+  errors: receiptErrors,
+  responses: { 201: json(Dossier, 'The dossier') },
+});
+
+export const receive = defineRoute({
+  method: 'post',
+  path: '/api/dossiers/{code}/receive',
+  operationId: 'receiveDossier',
+  tags,
+  summary: 'A clerk decides on an online submission (status 1) or a dossier waiting for a supplement before receipt',
+  permission: 'dossier.receive',
+  request: { params: CodeParam, ...jsonBody(decision) },
+  errors: [...receiptErrors, 'dossier.not_found', 'dossier.invalid_transition'],
+  responses: { 200: json(Dossier, 'The dossier') },
+});
+
+export const detail = defineRoute({
+  method: 'get',
+  path: '/api/dossiers/{code}',
+  operationId: 'getDossier',
+  tags,
+  summary: 'One dossier with its components and status history (404 outside your units)',
+  permission: 'dossier.read',
+  request: { params: CodeParam },
+  errors: ['dossier.not_found'],
+  responses: { 200: json(Dossier, 'The dossier') },
+});
