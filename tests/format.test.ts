@@ -26,5 +26,5 @@ describe('formatting', () => {
       if (!(await check(source, { ...options, filepath: file }))) unformatted.push(file);
     }
     expect(unformatted, 'run `npm run format`').toEqual([]);
-  });
+  }, 180_000); // ~400 files: seconds alone, much longer on a loaded machine
 });
