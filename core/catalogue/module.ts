@@ -4,6 +4,7 @@ import { catalogue } from './migrations/0008-catalogue.ts';
 import { registerPublicCataloguePages } from './public-pages.ts';
 import { registerCatalogueRoutes } from './routes.ts';
 import { Catalogue } from './service.ts';
+import { catalogueEntities } from './entities.ts';
 
 /** The procedure catalogue (ADR 0009): versioned procedures, cases pinned to processes, search, public pages. */
 export const catalogueModule = defineModule({
@@ -11,6 +12,7 @@ export const catalogueModule = defineModule({
   description: 'Procedure catalogue and its public pages',
   requires: ['org', 'audit', 'events', 'engine'],
   migrations: [catalogue],
+  entities: catalogueEntities,
   permissions: [
     {
       name: 'catalogue.read',

@@ -1,12 +1,14 @@
 import { defineModule } from '../modules/define-module.ts';
 import { jobs } from './migrations/0003-jobs.ts';
 import { JobRunner } from './job-runner.ts';
+import { Job } from './entities.ts';
 
 /** Durable jobs (timers, async service tasks, called children) and recurring chores, run by every node. */
 export const jobsModule = defineModule({
   id: 'jobs',
   description: 'The job runner: claims due jobs, retries, runs chores',
   migrations: [jobs],
+  entities: [Job],
   provides: ['jobs'],
   create: (s) => ({ jobs: new JobRunner({ db: s.db, clock: s.clock, log: s.log }, { pollMs: s.config.jobPollMs }) }),
   stop: (s) => s.jobs.stop(),
