@@ -140,3 +140,46 @@ export async function updateUnit(svc: Services, em: EntityManager, acting: Actin
 export async function unitNameHistory(em: EntityManager, unitId: string) {
   return em.find(UnitNameHistory, { unitId }, { orderBy: { validTo: 'asc' } });
 }
+
+// Application services of the units routes: each validates visibility and scope, and owns its
+// transaction (the route only parses the request and shapes the answer).
+
+/** The units the caller may read, by path; retired ones only when asked. */
+export async function listVisibleUnits(svc: Services, authz: Authz, includeRetired: boolean, today: string): Promise<Unit[]> {
+  const scopes = authz.scopes('unit.read');
+  const units = await svc.db.em().find(Unit, { $or: scopes.map((s) => ({ path: { $like: `${s}%` } })) }, { orderBy: { path: 'asc' } });
+  return units.filter((u) => includeRetired || !u.validTo || u.validTo >= today);
+}
+
+/** One visible unit and its former names. */
+export async function unitDetail(svc: Services, authz: Authz, idOrCode: string) {
+  const em = svc.db.em();
+  const unit = await findVisibleUnit(em, authz, idOrCode);
+  return { unit, history: await unitNameHistory(em, unit.id) };
+}
+
+/** Creates a unit under a parent the caller manages (or a root, with a province-wide grant). */
+export async function addUnit(svc: Services, authz: Authz, acting: Acting, input: UnitInput): Promise<Unit> {
+  return svc.db.em().transactional(async (em) => {
+    const parent = input.parentId ? await findVisibleUnit(em, authz, input.parentId) : null;
+    await authz.assert('unit.manage', parent?.id ?? null);
+    return createUnit(svc, em, acting, { ...input, parentId: parent?.id ?? null });
+  });
+}
+
+/** Edits a unit the caller manages; a move or a merge needs the new parent or successor in scope too. */
+export async function editUnit(svc: Services, authz: Authz, acting: Acting, idOrCode: string, patch: UnitPatch): Promise<Unit> {
+  return svc.db.em().transactional(async (em) => {
+    const unit = await findVisibleUnit(em, authz, idOrCode);
+    await authz.assert('unit.manage', unit.id);
+    if (patch.parentId !== undefined && patch.parentId !== unit.parentId) {
+      const parent = patch.parentId ? await findVisibleUnit(em, authz, patch.parentId) : null;
+      await authz.assert('unit.manage', parent?.id ?? null);
+    }
+    // A merge hands the unit over to its successor: that unit must be within your scope too.
+    if (patch.successorId && patch.successorId !== unit.successorId) {
+      await authz.assert('unit.manage', (await findVisibleUnit(em, authz, patch.successorId)).id);
+    }
+    return updateUnit(svc, em, acting, unit.id, patch);
+  });
+}
