@@ -1,6 +1,5 @@
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { EntityManager } from '@mikro-orm/knex';
 import type { AppEnv } from '../http/env.ts';
 import { acting } from '../http/acting.ts';
 import { AppError } from '../errors.ts';
@@ -8,7 +7,16 @@ import { defineRoute } from '../http/route.ts';
 import { IdParam, json, jsonBody } from '../http/schemas.ts';
 import { CALENDAR_YEARS } from './model.ts';
 import { LOCAL_OFFSET_MS } from './working-time.ts';
-import { confirmYear, editYear, getOverride, getYear, importYear, proposeStored, removeOverride, setOverride } from './service.ts';
+import {
+  confirmCalendarYear,
+  deleteUnitOverride,
+  editCalendarYear,
+  getOverride,
+  getYear,
+  importCalendarYear,
+  proposeCalendarYear,
+  saveUnitOverride,
+} from './service.ts';
 import { listYears } from './store.ts';
 import { unitNotFound } from '../org/units-service.ts';
 import { shippedYears } from './working-calendar.ts';
@@ -206,14 +214,6 @@ const dueRoute = defineRoute({
   errors: ['calendar.out_of_range'],
 });
 
-/** One audited transaction, then the node's calendar reloads. */
-async function change<T>(c: Context<AppEnv>, fn: (em: EntityManager) => Promise<T>): Promise<T> {
-  const svc = c.var.services;
-  const result = await svc.db.em().transactional(fn);
-  await svc.calendar.changed?.();
-  return result;
-}
-
 function provinceWide(c: Context<AppEnv>): void {
   if (!c.var.authz.isGlobal('calendar.manage'))
     throw new AppError('auth.forbidden_scope', 'Editing the province calendar needs "calendar.manage" province-wide');
@@ -238,7 +238,7 @@ export function registerCalendarRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(importRoute, async (c) => {
     provinceWide(c);
     const svc = c.var.services;
-    const doc = await change(c, (em) => importYear(em, svc, acting(c), c.req.valid('json')));
+    const doc = await importCalendarYear(svc, acting(c), c.req.valid('json'));
     return c.json(await getYear(svc.db.em(), doc.year), 200);
   });
 
@@ -246,7 +246,7 @@ export function registerCalendarRoutes(app: OpenAPIHono<AppEnv>): void {
     provinceWide(c);
     const svc = c.var.services;
     const { year } = c.req.valid('param');
-    await change(c, (em) => editYear(em, svc, acting(c), year, c.req.valid('json')));
+    await editCalendarYear(svc, acting(c), year, c.req.valid('json'));
     return c.json(await getYear(svc.db.em(), year), 200);
   });
 
@@ -254,7 +254,7 @@ export function registerCalendarRoutes(app: OpenAPIHono<AppEnv>): void {
     provinceWide(c);
     const svc = c.var.services;
     const { year } = c.req.valid('param');
-    await change(c, (em) => proposeStored(em, svc, acting(c), year));
+    await proposeCalendarYear(svc, acting(c), year);
     return c.json(await getYear(svc.db.em(), year), 200);
   });
 
@@ -262,7 +262,7 @@ export function registerCalendarRoutes(app: OpenAPIHono<AppEnv>): void {
     provinceWide(c);
     const svc = c.var.services;
     const { year } = c.req.valid('param');
-    await change(c, (em) => confirmYear(em, svc, acting(c), year));
+    await confirmCalendarYear(svc, acting(c), year);
     return c.json(await getYear(svc.db.em(), year), 200);
   });
 
@@ -308,7 +308,7 @@ export function registerCalendarRoutes(app: OpenAPIHono<AppEnv>): void {
     const { id } = c.req.valid('param');
     await c.var.authz.assertVisible('unit.read', id, () => unitNotFound(id));
     await c.var.authz.assert('calendar.manage', id);
-    const saved = await change(c, (em) => setOverride(em, svc, acting(c), id, c.req.valid('json')));
+    const saved = await saveUnitOverride(svc, acting(c), id, c.req.valid('json'));
     return c.json(saved, 200);
   });
 
@@ -317,7 +317,7 @@ export function registerCalendarRoutes(app: OpenAPIHono<AppEnv>): void {
     const { id } = c.req.valid('param');
     await c.var.authz.assertVisible('unit.read', id, () => unitNotFound(id));
     await c.var.authz.assert('calendar.manage', id);
-    await change(c, (em) => removeOverride(em, svc, acting(c), id));
+    await deleteUnitOverride(svc, acting(c), id);
     return c.body(null, 204);
   });
 }

@@ -5,6 +5,7 @@ import type { AppEnv } from '../http/env.ts';
 import { acting } from '../http/acting.ts';
 import * as r from './route-defs.ts';
 import type { ProcedureRecord } from './read.ts';
+import { createProcedure, publishProcedure, retireProcedure, saveProcedureDraft } from './service.ts';
 
 /**
  * Catalogue routes. Reading needs catalogue.read (every role); drafts are shown only to holders
@@ -42,7 +43,7 @@ export function registerCatalogueRoutes(app: OpenAPIHono<AppEnv>): void {
   app.openapi(r.create, async (c) => {
     await province(c, 'catalogue.edit');
     const svc = c.var.services;
-    const p = await svc.db.em().transactional((em) => svc.catalogue.create(em, acting(c), c.req.valid('json')));
+    const p = await createProcedure(svc, acting(c), c.req.valid('json'));
     return respond(c, p, 201);
   });
 
@@ -66,7 +67,7 @@ export function registerCatalogueRoutes(app: OpenAPIHono<AppEnv>): void {
     await province(c, 'catalogue.edit');
     const { code } = c.req.valid('param');
     const svc = c.var.services;
-    const p = await svc.db.em().transactional((em) => svc.catalogue.saveDraft(em, acting(c), code, c.req.valid('json')));
+    const p = await saveProcedureDraft(svc, acting(c), code, c.req.valid('json'));
     return respond(c, p, 200);
   });
 
@@ -74,7 +75,7 @@ export function registerCatalogueRoutes(app: OpenAPIHono<AppEnv>): void {
     await province(c, 'catalogue.publish');
     const { code } = c.req.valid('param');
     const svc = c.var.services;
-    const p = await svc.db.em().transactional((em) => svc.catalogue.publish(em, acting(c), code, c.req.valid('json')));
+    const p = await publishProcedure(svc, acting(c), code, c.req.valid('json'));
     return respond(c, p, 200);
   });
 
@@ -82,7 +83,7 @@ export function registerCatalogueRoutes(app: OpenAPIHono<AppEnv>): void {
     await province(c, 'catalogue.publish');
     const { code } = c.req.valid('param');
     const svc = c.var.services;
-    const p = await svc.db.em().transactional((em) => svc.catalogue.retire(em, acting(c), code, c.req.valid('json')));
+    const p = await retireProcedure(svc, acting(c), code, c.req.valid('json'));
     return respond(c, p, 200);
   });
 
