@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/knex';
+import { raw, type EntityManager } from '@mikro-orm/knex';
 import type { Services } from '../context.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from './actor.ts';
@@ -116,12 +116,12 @@ export async function updateUnit(svc: Services, em: EntityManager, acting: Actin
     unit.parentId = parent?.id ?? null;
     unit.path = newPath;
     await em.flush();
-    await em.execute('UPDATE units SET path = ? || substr(path, ?) WHERE path LIKE ? AND id <> ?', [
-      newPath,
-      oldPath.length + 1,
-      `${oldPath}%`,
-      unit.id,
-    ]);
+    // The subtree moves with it: one statement rewrites every descendant's path prefix.
+    await em
+      .createQueryBuilder(Unit)
+      .update({ path: raw('? || substr(path, ?)', [newPath, oldPath.length + 1]) })
+      .where({ path: { $like: `${oldPath}%` }, id: { $ne: unit.id } })
+      .execute();
   }
   if (Object.keys(changes).length === 0) return unit;
   unit.updatedAt = now;

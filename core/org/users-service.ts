@@ -6,7 +6,7 @@ import { assertPasswordPolicy, generatePassword, hashPassword } from '../auth/pa
 import { endSessionsOf } from '../auth/sessions.ts';
 import type { Acting } from './actor.ts';
 import type { Authz } from './authz.ts';
-import { RoleAssignment, Unit } from './entities.ts';
+import { RoleAssignment } from './entities.ts';
 import { isRole, roleNames } from './roles.ts';
 import { findUnit, findVisibleUnit } from './units-service.ts';
 
@@ -246,15 +246,14 @@ export interface Grant {
 
 /** A user's role assignments with their units, by unit path then role. */
 export async function grantsOf(em: EntityManager, userId: string): Promise<Grant[]> {
-  const assignments = await em.find(RoleAssignment, { userId });
-  if (assignments.length === 0) return [];
-  const units = new Map((await em.find(Unit, { id: { $in: [...new Set(assignments.map((a) => a.unitId))] } })).map((u) => [u.id, u]));
-  return assignments
-    .map((a) => ({ a, unit: units.get(a.unitId)! }))
-    .sort((x, y) =>
-      x.unit.path < y.unit.path ? -1 : x.unit.path > y.unit.path ? 1 : x.a.role < y.a.role ? -1 : x.a.role > y.a.role ? 1 : 0,
-    )
-    .map(({ a, unit }) => ({ id: a.id, role: a.role, unitId: a.unitId, unitCode: unit.code, unitName: unit.name }));
+  const rows = await em
+    .createQueryBuilder(RoleAssignment, 'ra')
+    .select(['ra.id', 'ra.role', 'ra.unit_id as unit_id', 'u.code', 'u.name'])
+    .join('ra.unitId', 'u')
+    .where({ 'ra.userId': userId })
+    .orderBy({ 'u.path': 'asc', 'ra.role': 'asc' })
+    .execute<{ id: string; role: string; unit_id: string; code: string; name: string }[]>('all', false);
+  return rows.map((g) => ({ id: g.id, role: g.role, unitId: g.unit_id, unitCode: g.code, unitName: g.name }));
 }
 
 /** The accounts the caller may read (home unit in a `user.read` scope; no unit needs a province-wide grant), at most 500. */
