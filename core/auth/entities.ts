@@ -1,27 +1,29 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
+import { col, reference } from '../db/columns.ts';
 
 export const sexes = ['female', 'male', 'other'] as const;
+export type Sex = (typeof sexes)[number];
 
 export const User = defineEntity({
   name: 'User',
   tableName: 'users',
   properties: {
-    id: p.string().primary(),
-    username: p.string().unique(),
-    displayName: p.string(),
-    email: p.string().nullable(),
-    sex: p.enum([...sexes]).nullable(),
+    id: col.id().primary(),
+    username: col.string(64).unique(),
+    displayName: col.string(255),
+    email: col.string(255).nullable(),
+    sex: col.string(8).$type<Sex>().nullable(),
     /** Home unit: who may administer this account (unit scope of user.manage). */
-    unitId: p.string().nullable().index(),
-    active: p.boolean(),
-    passwordHash: p.string().nullable().hidden(),
-    passwordChangedAt: p.datetime().nullable(),
-    failedLogins: p.integer(),
-    lastFailedAt: p.datetime().nullable(),
-    lockedAt: p.datetime().nullable(),
-    createdAt: p.datetime(),
-    updatedAt: p.datetime(),
-    version: p.integer().version(),
+    unitId: reference('Unit', 'unit_id').nullable().index(),
+    active: p.boolean().default(true),
+    passwordHash: col.string(255).nullable().hidden(),
+    passwordChangedAt: col.timestamp().nullable(),
+    failedLogins: p.integer().default(0),
+    lastFailedAt: col.timestamp().nullable(),
+    lockedAt: col.timestamp().nullable(),
+    createdAt: col.timestamp(),
+    updatedAt: col.timestamp(),
+    version: p.integer().version().default(1),
   },
 });
 export type User = InferEntity<typeof User>;
@@ -31,13 +33,13 @@ export const Session = defineEntity({
   name: 'Session',
   tableName: 'sessions',
   properties: {
-    id: p.string().primary(),
-    userId: p.string().index(),
-    createdAt: p.datetime(),
-    lastSeenAt: p.datetime(),
-    expiresAt: p.datetime(),
-    ip: p.string().nullable(),
-    userAgent: p.string().nullable(),
+    id: col.string(64).primary(),
+    userId: reference('User', 'user_id', 'cascade').index(),
+    createdAt: col.timestamp(),
+    lastSeenAt: col.timestamp(),
+    expiresAt: col.timestamp(),
+    ip: col.string(64).nullable(),
+    userAgent: col.string(512).nullable(),
   },
 });
 export type Session = InferEntity<typeof Session>;
@@ -47,15 +49,29 @@ export const ApiToken = defineEntity({
   name: 'ApiToken',
   tableName: 'api_tokens',
   properties: {
-    id: p.string().primary(),
-    userId: p.string().index(),
-    name: p.string(),
-    tokenHash: p.string().unique().hidden(),
-    prefix: p.string(),
-    createdAt: p.datetime(),
-    lastUsedAt: p.datetime().nullable(),
-    expiresAt: p.datetime().nullable(),
-    revokedAt: p.datetime().nullable(),
+    id: col.id().primary(),
+    userId: reference('User', 'user_id', 'cascade').index(),
+    name: col.string(128),
+    tokenHash: col.string(64).unique().hidden(),
+    prefix: col.string(16),
+    createdAt: col.timestamp(),
+    lastUsedAt: col.timestamp().nullable(),
+    expiresAt: col.timestamp().nullable(),
+    revokedAt: col.timestamp().nullable(),
   },
 });
 export type ApiToken = InferEntity<typeof ApiToken>;
+
+/** Failed logins of a username without an account, by the SHA-256 of the name (login-throttle.ts). */
+export const LoginThrottle = defineEntity({
+  name: 'LoginThrottle',
+  tableName: 'login_throttle',
+  properties: {
+    keyHash: col.string(64).primary(),
+    failedLogins: p.integer(),
+    lastFailedAt: col.timestamp(),
+    lockedAt: col.timestamp().nullable(),
+    expiresAt: col.timestamp().index(),
+  },
+});
+export type LoginThrottle = InferEntity<typeof LoginThrottle>;

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import type { Ports } from '../modules/ports.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
-import { toDate } from '../jobs/jobs.ts';
+import { LoginThrottle } from './entities.ts';
 import { FAILURE_WINDOW_MS, LOCK_AFTER, UNKNOWN_LOCK_RETENTION_MS, type FailureStreak } from './throttle.ts';
 import { sha256 } from './tokens.ts';
 
@@ -17,16 +17,10 @@ export const LOGIN_THROTTLE_PURGE_EVERY_MS = 3_600_000;
 const keyOf = (username: string) => sha256(`login:${username}`);
 
 export async function unknownNameStreak(em: EntityManager, username: string, now: Date): Promise<FailureStreak> {
-  const [row] = await em.execute<{ failed_logins: number; last_failed_at: unknown; locked_at: unknown }[]>(
-    'SELECT failed_logins, last_failed_at, locked_at FROM login_throttle WHERE key_hash = ? AND expires_at > ?',
-    [keyOf(username), now],
-  );
+  // Outside the identity map: the failure count is updated by one atomic statement below.
+  const row = await em.findOne(LoginThrottle, { keyHash: keyOf(username), expiresAt: { $gt: now } }, { disableIdentityMap: true });
   if (!row) return { failedLogins: 0, lastFailedAt: null, lockedAt: null };
-  return {
-    failedLogins: Number(row.failed_logins),
-    lastFailedAt: toDate(row.last_failed_at),
-    lockedAt: row.locked_at == null ? null : toDate(row.locked_at),
-  };
+  return { failedLogins: row.failedLogins, lastFailedAt: row.lastFailedAt, lockedAt: row.lockedAt ?? null };
 }
 
 /** Counts one more failure for a name without an account (atomically); answers the new count and whether it locked. */
@@ -47,25 +41,22 @@ export async function recordUnknownNameFailure(
        expires_at = CASE WHEN login_throttle.locked_at IS NOT NULL AND login_throttle.expires_at > ? THEN login_throttle.expires_at ELSE ? END`,
     [key, now, expires, now, now, now, now, expires],
   );
-  const [row] = await em.execute<{ failed_logins: number }[]>('SELECT failed_logins FROM login_throttle WHERE key_hash = ?', [key]);
-  const failedLogins = Number(row.failed_logins);
+  const row = await em.findOneOrFail(LoginThrottle, { keyHash: key }, { disableIdentityMap: true });
+  const failedLogins = row.failedLogins;
   const locks = failedLogins >= LOCK_AFTER;
   if (locks) {
-    await em.execute('UPDATE login_throttle SET locked_at = ?, expires_at = ? WHERE key_hash = ? AND locked_at IS NULL', [
-      now,
-      new Date(now.getTime() + UNKNOWN_LOCK_RETENTION_MS),
-      key,
-    ]);
+    await em.nativeUpdate(
+      LoginThrottle,
+      { keyHash: key, lockedAt: null },
+      { lockedAt: now, expiresAt: new Date(now.getTime() + UNKNOWN_LOCK_RETENTION_MS) },
+    );
   }
   return { failedLogins, locks };
 }
 
 /** Deletes expired rows; idempotent, so every node may run it. */
 export async function purgeLoginThrottle(svc: Pick<Ports, 'clock' | 'db'>): Promise<number> {
-  const res = await svc.db
-    .em()
-    .execute<{ affectedRows: number }>('DELETE FROM login_throttle WHERE expires_at <= ?', [svc.clock.now()], 'run');
-  return Number(res.affectedRows);
+  return svc.db.em().nativeDelete(LoginThrottle, { expiresAt: { $lte: svc.clock.now() } });
 }
 
 export function registerLoginThrottlePurge(runner: JobRunner, svc: Pick<Ports, 'clock' | 'db'>): void {

@@ -5,6 +5,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import { AppError } from '../errors.ts';
 import type { AppEnv, Principal } from '../http/env.ts';
 import { Authz, type Grant } from '../org/authz.ts';
+import { RoleAssignment } from '../org/entities.ts';
 import { resolveApiToken, resolveSession, SESSION_COOKIE } from './sessions.ts';
 import { assertSameOrigin, bearerToken } from './csrf.ts';
 import type { Ports } from '../modules/ports.ts';
@@ -23,10 +24,13 @@ export function csrfGuard(): MiddlewareHandler<AppEnv> {
 }
 
 export async function loadGrants(em: EntityManager, userId: string): Promise<Grant[]> {
-  const rows = await em.execute<{ role: string; unit_id: string; path: string }[]>(
-    'SELECT ra.role, ra.unit_id, u.path FROM role_assignments ra JOIN units u ON u.id = ra.unit_id WHERE ra.user_id = ?',
-    [userId],
-  );
+  // Every request passes here: one query, read as plain rows (no entities to hydrate).
+  const rows = await em
+    .createQueryBuilder(RoleAssignment, 'ra')
+    .select(['ra.role', 'ra.unit_id as unit_id', 'u.path'])
+    .join('ra.unitId', 'u')
+    .where({ 'ra.userId': userId })
+    .execute<{ role: string; unit_id: string; path: string }[]>('all', false);
   return rows.map((r) => ({ role: r.role, unitId: r.unit_id, unitPath: r.path }));
 }
 

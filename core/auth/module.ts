@@ -1,6 +1,6 @@
 import { defineModule } from '../modules/define-module.ts';
 import { loginThrottle } from './migrations/0011-login-throttle.ts';
-import { ApiToken, Session, User } from './entities.ts';
+import { ApiToken, LoginThrottle, Session, User } from './entities.ts';
 import { registerLoginThrottlePurge } from './login-throttle.ts';
 import { registerAuthRoutes } from './routes.ts';
 
@@ -10,7 +10,7 @@ export const authModule = defineModule({
   description: 'Sign-in, sessions, API tokens, login throttling',
   requires: ['config', 'db', 'clock', 'permissions', 'audit'],
   migrations: [loginThrottle],
-  entities: [User, Session, ApiToken],
+  entities: [User, Session, ApiToken, LoginThrottle],
   jobs: (runner, ports) => registerLoginThrottlePurge(runner, ports),
   routes: registerAuthRoutes,
 });

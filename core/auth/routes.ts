@@ -2,17 +2,15 @@ import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import type { Context } from 'hono';
 import { getConnInfo } from '@hono/node-server/conninfo';
-import { AppError } from '../errors.ts';
 import type { AppEnv } from '../http/env.ts';
 import { defineRoute } from '../http/route.ts';
 import { publicOriginIsLocalHttp } from '../http/public-origin.ts';
 import { Grant, IdParam, json, jsonBody, UserView } from '../http/schemas.ts';
 import { userView } from '../org/views.ts';
-import { ApiToken, User } from './entities.ts';
+import type { ApiToken } from './entities.ts';
+import { changeOwnPassword, createOwnToken, ownGrants, ownTokens, revokeOwnToken } from './account-service.ts';
 import { login, logout } from './login.ts';
-import { assertPasswordPolicy, hashPassword, verifyPassword } from './passwords.ts';
-import { createSession, endSessionsOf, SESSION_COOKIE } from './sessions.ts';
-import { newApiToken } from './tokens.ts';
+import { SESSION_COOKIE } from './sessions.ts';
 import type { Ports } from '../modules/ports.ts';
 import type { AppConfig } from '../config.ts';
 
@@ -166,117 +164,33 @@ export function registerAuthRoutes(
 
   app.openapi(meRoute, async (c) => {
     const p = c.var.principal!;
-    const svc = ports;
-    const grants = await svc.db
-      .em()
-      .execute<{ id: string; role: string; unit_id: string; code: string; name: string }[]>(
-        'SELECT ra.id, ra.role, ra.unit_id, u.code, u.name FROM role_assignments ra JOIN units u ON u.id = ra.unit_id WHERE ra.user_id = ? ORDER BY u.path, ra.role',
-        [p.user.id],
-      );
-    const permissions = svc.permissions
+    const grants = await ownGrants(ports, p);
+    const permissions = ports.permissions
       .list()
       .map((d) => d.name)
       .filter((name) => c.var.authz.hasAnywhere(name));
-    return c.json(
-      {
-        user: userView(p.user),
-        grants: grants.map((g) => ({ id: g.id, role: g.role, unitId: g.unit_id, unitCode: g.code, unitName: g.name })),
-        permissions,
-        via: p.via,
-      },
-      200,
-    );
+    return c.json({ user: userView(p.user), grants, permissions, via: p.via }, 200);
   });
 
   app.openapi(changePassword, async (c) => {
-    const svc = ports;
-    const p = c.var.principal!;
-    const body = c.req.valid('json');
-    const rotated = await svc.db.em().transactional(async (em) => {
-      const user = await em.findOneOrFail(User, { id: p.user.id });
-      if (!(await verifyPassword(user.passwordHash ?? null, body.currentPassword)))
-        throw new AppError('auth.invalid_credentials', 'The current password is wrong');
-      assertPasswordPolicy(body.newPassword, user.username);
-      user.passwordHash = await hashPassword(body.newPassword);
-      user.passwordChangedAt = svc.clock.now();
-      user.updatedAt = svc.clock.now();
-      await endSessionsOf(em, user.id);
-      await svc.audit.append(em, {
-        actor: { id: user.id, name: user.username },
-        action: 'user.password_changed',
-        targetType: 'user',
-        targetId: user.id,
-        unitId: user.unitId,
-        requestId: c.var.requestId,
-      });
-      // Every session ended, including the one in use (its cookie may be the stolen one); the
-      // caller continues under a fresh session, so "other sessions" end but the caller stays in.
-      if (p.via !== 'session') return null;
-      const meta = { ip: clientIp(c), userAgent: c.req.header('user-agent') ?? null };
-      return (await createSession(em, user.id, svc.clock.now(), svc.config, meta)).token;
-    });
+    const meta = { ip: clientIp(c), userAgent: c.req.header('user-agent') ?? null };
+    const rotated = await changeOwnPassword(ports, c.var.principal!, c.req.valid('json'), meta, c.var.requestId);
     if (rotated) setSessionCookie(c, ports.config, rotated);
     return c.body(null, 204);
   });
 
   app.openapi(listTokens, async (c) => {
-    const rows = await ports.db.em().find(ApiToken, { userId: c.var.principal!.user.id }, { orderBy: { createdAt: 'desc' } });
+    const rows = await ownTokens(ports, c.var.principal!);
     return c.json(rows.map(tokenView), 200);
   });
 
   app.openapi(createToken, async (c) => {
-    const svc = ports;
-    const p = c.var.principal!;
-    // A token minting tokens would outlive its own expiry and revocation.
-    if (p.via !== 'session')
-      throw new AppError('auth.forbidden', 'API tokens are created from a signed-in session, not with another token');
-    const body = c.req.valid('json');
-    const now = svc.clock.now();
-    const secret = newApiToken();
-    const row = await svc.db.em().transactional(async (em) => {
-      const t = em.create(ApiToken, {
-        id: crypto.randomUUID(),
-        userId: p.user.id,
-        name: body.name,
-        tokenHash: secret.hash,
-        prefix: secret.prefix,
-        createdAt: now,
-        lastUsedAt: null,
-        expiresAt: body.expiresInDays ? new Date(now.getTime() + body.expiresInDays * 86_400_000) : null,
-        revokedAt: null,
-      });
-      await svc.audit.append(em, {
-        actor: { id: p.user.id, name: p.user.username },
-        action: 'token.created',
-        targetType: 'api_token',
-        targetId: t.id,
-        unitId: p.user.unitId,
-        summary: { name: body.name, prefix: secret.prefix },
-        requestId: c.var.requestId,
-      });
-      return t;
-    });
-    return c.json({ ...tokenView(row), token: secret.token }, 201);
+    const { row, token } = await createOwnToken(ports, c.var.principal!, c.req.valid('json'), c.var.requestId);
+    return c.json({ ...tokenView(row), token }, 201);
   });
 
   app.openapi(revokeToken, async (c) => {
-    const svc = ports;
-    const p = c.var.principal!;
-    const { id } = c.req.valid('param');
-    await svc.db.em().transactional(async (em) => {
-      const t = await em.findOne(ApiToken, { id, userId: p.user.id });
-      if (!t) throw new AppError('request.not_found', 'No such token of yours');
-      t.revokedAt ??= svc.clock.now();
-      await svc.audit.append(em, {
-        actor: { id: p.user.id, name: p.user.username },
-        action: 'token.revoked',
-        targetType: 'api_token',
-        targetId: t.id,
-        unitId: p.user.unitId,
-        summary: { name: t.name },
-        requestId: c.var.requestId,
-      });
-    });
+    await revokeOwnToken(ports, c.var.principal!, c.req.valid('param').id, c.var.requestId);
     return c.body(null, 204);
   });
 }

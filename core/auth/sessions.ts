@@ -8,12 +8,18 @@ export const SESSION_COOKIE = 'motcua_session';
 /** lastSeenAt is written at most this often, so reading pages does not write on every request. */
 const TOUCH_INTERVAL_MS = 60_000;
 
+/** Where a session was opened from (shown to its user). */
+export interface SessionMeta {
+  ip?: string | null;
+  userAgent?: string | null;
+}
+
 export async function createSession(
   em: EntityManager,
   userId: string,
   now: Date,
   config: Pick<AppConfig, 'sessionAbsoluteMs'>,
-  meta: { ip?: string | null; userAgent?: string | null },
+  meta: SessionMeta,
 ): Promise<{ token: string; session: Session }> {
   const token = randomSecret();
   const session = em.create(Session, {

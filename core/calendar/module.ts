@@ -2,6 +2,7 @@ import { defineModule } from '../modules/define-module.ts';
 import { calendar } from './migrations/0007-calendar.ts';
 import { registerCalendarRoutes } from './routes.ts';
 import { WorkingCalendar } from './working-calendar.ts';
+import { calendarEntities } from './entities.ts';
 
 /** The working-time calendar (ADR 0008): holidays, make-up days, per-unit hours, deadline arithmetic. */
 declare module '../modules/ports.ts' {
@@ -16,6 +17,7 @@ export const calendarModule = defineModule({
   description: 'Working-time calendar and deadlines',
   requires: ['db', 'log', 'clock', 'audit'],
   migrations: [calendar],
+  entities: calendarEntities,
   permissions: [
     {
       name: 'calendar.manage',

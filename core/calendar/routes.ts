@@ -1,6 +1,5 @@
 import { z, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
-import type { EntityManager } from '@mikro-orm/knex';
 import type { AppEnv } from '../http/env.ts';
 import { acting } from '../http/acting.ts';
 import { AppError } from '../errors.ts';
@@ -8,7 +7,16 @@ import { defineRoute } from '../http/route.ts';
 import { IdParam, json, jsonBody } from '../http/schemas.ts';
 import { CALENDAR_YEARS } from './model.ts';
 import { LOCAL_OFFSET_MS } from './working-time.ts';
-import { confirmYear, editYear, getOverride, getYear, importYear, proposeStored, removeOverride, setOverride } from './service.ts';
+import {
+  confirmCalendarYear,
+  deleteUnitOverride,
+  editCalendarYear,
+  getOverride,
+  getYear,
+  importCalendarYear,
+  proposeCalendarYear,
+  saveUnitOverride,
+} from './service.ts';
 import { listYears } from './store.ts';
 import { unitNotFound } from '../org/units-service.ts';
 import { shippedYears } from './working-calendar.ts';
@@ -207,19 +215,12 @@ const dueRoute = defineRoute({
   errors: ['calendar.out_of_range'],
 });
 
-/** One audited transaction, then the node's calendar reloads. */
-async function change<T>(svc: Pick<Ports, 'db' | 'calendar'>, fn: (em: EntityManager) => Promise<T>): Promise<T> {
-  const result = await svc.db.em().transactional(fn);
-  await svc.calendar.changed?.();
-  return result;
-}
-
 function provinceWide(c: Context<AppEnv>): void {
   if (!c.var.authz.isGlobal('calendar.manage'))
     throw new AppError('auth.forbidden_scope', 'Editing the province calendar needs "calendar.manage" province-wide');
 }
 
-export function registerCalendarRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Ports, 'audit' | 'calendar' | 'clock' | 'db'>): void {
+export function registerCalendarRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Ports, 'audit' | 'calendar' | 'clock' | 'db' | 'log'>): void {
   app.openapi(listRoute, async (c) => {
     const stored = await listYears(ports.db.em());
     const out = stored.map((y) => ({ ...y, origin: 'stored' }));
@@ -238,7 +239,7 @@ export function registerCalendarRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Por
   app.openapi(importRoute, async (c) => {
     provinceWide(c);
     const svc = ports;
-    const doc = await change(ports, (em) => importYear(em, svc, acting(c), c.req.valid('json')));
+    const doc = await importCalendarYear(svc, acting(c), c.req.valid('json'));
     return c.json(await getYear(svc.db.em(), doc.year), 200);
   });
 
@@ -246,7 +247,7 @@ export function registerCalendarRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Por
     provinceWide(c);
     const svc = ports;
     const { year } = c.req.valid('param');
-    await change(ports, (em) => editYear(em, svc, acting(c), year, c.req.valid('json')));
+    await editCalendarYear(svc, acting(c), year, c.req.valid('json'));
     return c.json(await getYear(svc.db.em(), year), 200);
   });
 
@@ -254,7 +255,7 @@ export function registerCalendarRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Por
     provinceWide(c);
     const svc = ports;
     const { year } = c.req.valid('param');
-    await change(ports, (em) => proposeStored(em, svc, acting(c), year));
+    await proposeCalendarYear(svc, acting(c), year);
     return c.json(await getYear(svc.db.em(), year), 200);
   });
 
@@ -262,7 +263,7 @@ export function registerCalendarRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Por
     provinceWide(c);
     const svc = ports;
     const { year } = c.req.valid('param');
-    await change(ports, (em) => confirmYear(em, svc, acting(c), year));
+    await confirmCalendarYear(svc, acting(c), year);
     return c.json(await getYear(svc.db.em(), year), 200);
   });
 
@@ -308,7 +309,7 @@ export function registerCalendarRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Por
     const { id } = c.req.valid('param');
     await c.var.authz.assertVisible('unit.read', id, () => unitNotFound(id));
     await c.var.authz.assert('calendar.manage', id);
-    const saved = await change(ports, (em) => setOverride(em, svc, acting(c), id, c.req.valid('json')));
+    const saved = await saveUnitOverride(svc, acting(c), id, c.req.valid('json'));
     return c.json(saved, 200);
   });
 
@@ -317,7 +318,7 @@ export function registerCalendarRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Por
     const { id } = c.req.valid('param');
     await c.var.authz.assertVisible('unit.read', id, () => unitNotFound(id));
     await c.var.authz.assert('calendar.manage', id);
-    await change(ports, (em) => removeOverride(em, svc, acting(c), id));
+    await deleteUnitOverride(svc, acting(c), id);
     return c.body(null, 204);
   });
 }

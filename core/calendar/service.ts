@@ -3,6 +3,7 @@ import type { Ports } from '../modules/ports.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import { unitNotFound } from '../org/units-service.ts';
+import { Unit } from '../org/entities.ts';
 import { calendarYear, unitOverride, type CalendarYear, type UnitOverride } from './model.ts';
 import { proposeYear } from './propose.ts';
 import { deleteOverride, readOverride, readYear, writeOverride, writeYear } from './store.ts';
@@ -108,8 +109,7 @@ export async function confirmYear(
 }
 
 async function unitExists(em: EntityManager, unitId: string): Promise<void> {
-  const [u] = await em.execute<{ id: string }[]>('SELECT id FROM units WHERE id = ?', [unitId]);
-  if (!u) throw unitNotFound(unitId);
+  if ((await em.count(Unit, { id: unitId })) === 0) throw unitNotFound(unitId);
 }
 
 export async function getOverride(em: EntityManager, unitId: string): Promise<UnitOverride | null> {
@@ -140,3 +140,29 @@ export async function removeOverride(
   await unitExists(em, unitId);
   if (!(await deleteOverride(em, svc, acting, unitId))) throw new AppError('request.not_found', `Unit ${unitId} has no calendar override`);
 }
+
+// Application services of the calendar routes: one audited transaction each, then this node's
+// calendar reloads (other nodes follow calendar_revision).
+
+async function change<T>(svc: Pick<Ports, 'audit' | 'calendar' | 'clock' | 'db'>, fn: (em: EntityManager) => Promise<T>): Promise<T> {
+  const result = await svc.db.em().transactional(fn);
+  await svc.calendar.changed?.();
+  return result;
+}
+
+export const importCalendarYear = (svc: Pick<Ports, 'audit' | 'calendar' | 'clock' | 'db'>, acting: Acting, doc: unknown) =>
+  change(svc, (em) => importYear(em, svc, acting, doc));
+export const editCalendarYear = (
+  svc: Pick<Ports, 'audit' | 'calendar' | 'clock' | 'db'>,
+  acting: Acting,
+  year: number,
+  patch: Record<string, unknown>,
+) => change(svc, (em) => editYear(em, svc, acting, year, patch));
+export const proposeCalendarYear = (svc: Pick<Ports, 'audit' | 'calendar' | 'clock' | 'db'>, acting: Acting, year: number) =>
+  change(svc, (em) => proposeStored(em, svc, acting, year));
+export const confirmCalendarYear = (svc: Pick<Ports, 'audit' | 'calendar' | 'clock' | 'db'>, acting: Acting, year: number) =>
+  change(svc, (em) => confirmYear(em, svc, acting, year));
+export const saveUnitOverride = (svc: Pick<Ports, 'audit' | 'calendar' | 'clock' | 'db'>, acting: Acting, unitId: string, body: unknown) =>
+  change(svc, (em) => setOverride(em, svc, acting, unitId, body));
+export const deleteUnitOverride = (svc: Pick<Ports, 'audit' | 'calendar' | 'clock' | 'db'>, acting: Acting, unitId: string) =>
+  change(svc, (em) => removeOverride(em, svc, acting, unitId));

@@ -4,6 +4,7 @@ import { catalogue } from './migrations/0008-catalogue.ts';
 import { registerPublicCataloguePages } from './public-pages.ts';
 import { registerCatalogueRoutes } from './routes.ts';
 import { Catalogue } from './service.ts';
+import { catalogueEntities } from './entities.ts';
 
 /** The procedure catalogue (ADR 0009): versioned procedures, cases pinned to processes, search, public pages. */
 declare module '../modules/ports.ts' {
@@ -18,6 +19,7 @@ export const catalogueModule = defineModule({
   description: 'Procedure catalogue and its public pages',
   requires: ['config', 'db', 'log', 'clock', 'audit', 'events', 'engine'],
   migrations: [catalogue],
+  entities: catalogueEntities,
   permissions: [
     {
       name: 'catalogue.read',

@@ -5,6 +5,7 @@ import type { AppEnv } from '../http/env.ts';
 import { acting } from '../http/acting.ts';
 import * as r from './route-defs.ts';
 import type { ProcedureRecord } from './read.ts';
+import { createProcedure, publishProcedure, retireProcedure, saveProcedureDraft } from './service.ts';
 import type { Ports } from '../modules/ports.ts';
 
 /**
@@ -31,7 +32,10 @@ function respond<S extends 200 | 201>(c: Context<AppEnv>, p: ProcedureRecord, st
   return c.json(view(p), status);
 }
 
-export function registerCatalogueRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Ports, 'catalogue' | 'db'>): void {
+export function registerCatalogueRoutes(
+  app: OpenAPIHono<AppEnv>,
+  ports: Pick<Ports, 'audit' | 'catalogue' | 'clock' | 'config' | 'db' | 'engine' | 'events' | 'log'>,
+): void {
   app.openapi(r.list, async (c) => {
     const query = c.req.valid('query');
     if (query.status === 'draft' && !seesDrafts(c))
@@ -43,7 +47,7 @@ export function registerCatalogueRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Po
   app.openapi(r.create, async (c) => {
     await province(c, 'catalogue.edit');
     const svc = ports;
-    const p = await svc.db.em().transactional((em) => svc.catalogue.create(em, acting(c), c.req.valid('json')));
+    const p = await createProcedure(svc, acting(c), c.req.valid('json'));
     return respond(c, p, 201);
   });
 
@@ -67,7 +71,7 @@ export function registerCatalogueRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Po
     await province(c, 'catalogue.edit');
     const { code } = c.req.valid('param');
     const svc = ports;
-    const p = await svc.db.em().transactional((em) => svc.catalogue.saveDraft(em, acting(c), code, c.req.valid('json')));
+    const p = await saveProcedureDraft(svc, acting(c), code, c.req.valid('json'));
     return respond(c, p, 200);
   });
 
@@ -75,7 +79,7 @@ export function registerCatalogueRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Po
     await province(c, 'catalogue.publish');
     const { code } = c.req.valid('param');
     const svc = ports;
-    const p = await svc.db.em().transactional((em) => svc.catalogue.publish(em, acting(c), code, c.req.valid('json')));
+    const p = await publishProcedure(svc, acting(c), code, c.req.valid('json'));
     return respond(c, p, 200);
   });
 
@@ -83,7 +87,7 @@ export function registerCatalogueRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Po
     await province(c, 'catalogue.publish');
     const { code } = c.req.valid('param');
     const svc = ports;
-    const p = await svc.db.em().transactional((em) => svc.catalogue.retire(em, acting(c), code, c.req.valid('json')));
+    const p = await retireProcedure(svc, acting(c), code, c.req.valid('json'));
     return respond(c, p, 200);
   });
 

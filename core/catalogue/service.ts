@@ -306,3 +306,30 @@ export class Catalogue {
     return this.svc.audit.append(em, { ...acting, action, targetType: 'procedure', targetId: code, summary });
   }
 }
+
+// Application services of the catalogue routes: each change in its own transaction (with its
+// audit record and events), so the routes only check the grant, parse and answer.
+
+export const createProcedure = (
+  svc: Pick<Ports, 'audit' | 'catalogue' | 'clock' | 'db' | 'events'>,
+  acting: Acting,
+  input: ProcedureDocumentInput,
+) => svc.db.em().transactional((em) => svc.catalogue.create(em, acting, input));
+export const saveProcedureDraft = (
+  svc: Pick<Ports, 'audit' | 'catalogue' | 'clock' | 'db' | 'events'>,
+  acting: Acting,
+  code: string,
+  edit: Parameters<Catalogue['saveDraft']>[3],
+) => svc.db.em().transactional((em) => svc.catalogue.saveDraft(em, acting, code, edit));
+export const publishProcedure = (
+  svc: Pick<Ports, 'audit' | 'catalogue' | 'clock' | 'db' | 'events'>,
+  acting: Acting,
+  code: string,
+  opts: Parameters<Catalogue['publish']>[3],
+) => svc.db.em().transactional((em) => svc.catalogue.publish(em, acting, code, opts));
+export const retireProcedure = (
+  svc: Pick<Ports, 'audit' | 'catalogue' | 'clock' | 'db' | 'events'>,
+  acting: Acting,
+  code: string,
+  opts: Parameters<Catalogue['retire']>[3],
+) => svc.db.em().transactional((em) => svc.catalogue.retire(em, acting, code, opts));

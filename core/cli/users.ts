@@ -3,6 +3,7 @@ import { z } from 'zod';
 import type { EntityManager } from '@mikro-orm/knex';
 import { sexes, User } from '../auth/entities.ts';
 import { AppError } from '../errors.ts';
+import { RoleAssignment, Unit } from '../org/entities.ts';
 import { findUnit } from '../org/units-service.ts';
 import { createUser, grantRole, resetPassword, setUserActive, unlockUser, type Sex } from '../org/users-service.ts';
 import { inTransaction, withPlatform } from './context.ts';
@@ -35,10 +36,10 @@ function printGenerated(username: string, password: string | undefined): void {
 
 async function userRows(em: EntityManager): Promise<string[][]> {
   const users = await em.find(User, {}, { orderBy: { username: 'asc' } });
-  const units = new Map((await em.execute<{ id: string; code: string }[]>('SELECT id, code FROM units')).map((u) => [u.id, u.code]));
-  const grants = await em.execute<{ user_id: string; role: string; code: string }[]>(
-    'SELECT ra.user_id, ra.role, u.code FROM role_assignments ra JOIN units u ON u.id = ra.unit_id ORDER BY u.code, ra.role',
-  );
+  const units = new Map((await em.find(Unit, {}, { fields: ['id', 'code'] })).map((u) => [u.id, u.code]));
+  const grants = (await em.find(RoleAssignment, {}))
+    .map((g) => ({ user_id: g.userId, role: g.role, code: units.get(g.unitId) ?? '?' }))
+    .sort((a, b) => (a.code < b.code ? -1 : a.code > b.code ? 1 : a.role < b.role ? -1 : a.role > b.role ? 1 : 0));
   return users.map((u) => [
     u.username,
     u.displayName,

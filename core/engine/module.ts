@@ -1,4 +1,5 @@
 import { defineModule } from '../modules/define-module.ts';
+import { engineEntities } from './entities.ts';
 import { everyone } from '../org/roles.ts';
 import { registerCallJobs } from './call-activities.ts';
 import { registerDefinitionRoutes } from './definition-routes.ts';
@@ -30,6 +31,7 @@ export const engineModule = defineModule({
   description: 'Durable BPMN engine',
   requires: ['config', 'db', 'clock', 'log', 'permissions', 'plugins', 'audit', 'calendar', 'jobs', 'events'],
   migrations: [engine, incidents, messages, callActivities, messageOrigin],
+  entities: engineEntities,
   permissions: [
     { name: 'process.deploy', description: 'Deploy BPMN process definitions', roles: ['analyst'] },
     { name: 'process.read', description: 'See process definitions and the instances of your units', roles: everyone },

@@ -1,4 +1,5 @@
 import type { Ports } from '../modules/ports.ts';
+import { OutboxEntry } from './entities.ts';
 
 /** How often each node's job runner deletes delivered outbox rows. */
 export const OUTBOX_PURGE_EVERY_MS = 3_600_000;
@@ -13,8 +14,5 @@ export const OUTBOX_RETENTION_MS = 7 * 86_400_000;
  */
 export async function purgeOutbox(svc: Pick<Ports, 'db' | 'clock'>, retentionMs = OUTBOX_RETENTION_MS): Promise<number> {
   const before = new Date(svc.clock.now().getTime() - retentionMs);
-  const res = await svc.db
-    .em()
-    .execute<{ affectedRows: number }>("DELETE FROM outbox WHERE status = 'delivered' AND delivered_at < ?", [before], 'run');
-  return Number(res.affectedRows);
+  return svc.db.em().nativeDelete(OutboxEntry, { status: 'delivered', deliveredAt: { $lt: before } });
 }

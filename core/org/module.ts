@@ -1,6 +1,6 @@
 import { defineModule } from '../modules/define-module.ts';
 import { foundation } from './migrations/0001-foundation.ts';
-import { RoleAssignment, Unit, UnitNameHistory } from './entities.ts';
+import { RoleAssignment, Setting, Unit, UnitNameHistory } from './entities.ts';
 import { everyone } from './roles.ts';
 import { registerOrgRoutes } from './routes.ts';
 import { registerUserRoutes } from './user-routes.ts';
@@ -15,7 +15,7 @@ export const orgModule = defineModule({
   description: 'Units, roles and role assignments; users are managed here too',
   requires: ['db', 'clock', 'permissions', 'audit'],
   migrations: [foundation],
-  entities: [Unit, UnitNameHistory, RoleAssignment],
+  entities: [Unit, UnitNameHistory, RoleAssignment, Setting],
   permissions: [
     { name: 'unit.read', description: 'See units and their details', roles: everyone },
     { name: 'unit.manage', description: 'Create, rename, move, merge and retire units', roles: ['admin'] },

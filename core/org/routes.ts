@@ -3,9 +3,9 @@ import type { AppEnv } from '../http/env.ts';
 import { acting } from '../http/acting.ts';
 import { defineRoute } from '../http/route.ts';
 import { IdParam, json, jsonBody } from '../http/schemas.ts';
-import { Unit, unitLevels } from './entities.ts';
+import { unitLevels } from './entities.ts';
 import { roles } from './roles.ts';
-import { createUnit, findVisibleUnit, unitNameHistory, updateUnit } from './units-service.ts';
+import { addUnit, editUnit, listVisibleUnits, unitDetail } from './units-service.ts';
 import { unitView } from './views.ts';
 import { localDate } from '../time.ts';
 import type { Ports } from '../modules/ports.ts';
@@ -118,19 +118,13 @@ const listRoles = defineRoute({
 
 export function registerOrgRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Ports, 'audit' | 'clock' | 'db' | 'permissions'>): void {
   app.openapi(listUnits, async (c) => {
-    const scopes = c.var.authz.scopes('unit.read');
     const includeRetired = c.req.valid('query').includeRetired === 'true';
-    const today = localDate(ports.clock.now());
-    const em = ports.db.em();
-    const units = await em.find(Unit, { $or: scopes.map((s) => ({ path: { $like: `${s}%` } })) }, { orderBy: { path: 'asc' } });
-    const visible = units.filter((u) => includeRetired || !u.validTo || u.validTo >= today);
-    return c.json(visible.map(unitView), 200);
+    const units = await listVisibleUnits(ports, c.var.authz, includeRetired, localDate(ports.clock.now()));
+    return c.json(units.map(unitView), 200);
   });
 
   app.openapi(getUnit, async (c) => {
-    const em = ports.db.em();
-    const unit = await findVisibleUnit(em, c.var.authz, c.req.valid('param').id);
-    const history = await unitNameHistory(em, unit.id);
+    const { unit, history } = await unitDetail(ports, c.var.authz, c.req.valid('param').id);
     return c.json(
       { ...unitView(unit), nameHistory: history.map((h) => ({ name: h.name, code: h.code, validTo: h.validTo.toISOString() })) },
       200,
@@ -138,32 +132,12 @@ export function registerOrgRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Ports, '
   });
 
   app.openapi(postUnit, async (c) => {
-    const body = c.req.valid('json');
-    const svc = ports;
-    const unit = await svc.db.em().transactional(async (em) => {
-      const parent = body.parentId ? await findVisibleUnit(em, c.var.authz, body.parentId) : null;
-      await c.var.authz.assert('unit.manage', parent?.id ?? null);
-      return createUnit(svc, em, acting(c), { ...body, parentId: parent?.id ?? null });
-    });
+    const unit = await addUnit(ports, c.var.authz, acting(c), c.req.valid('json'));
     return c.json(unitView(unit), 201);
   });
 
   app.openapi(patchUnit, async (c) => {
-    const body = c.req.valid('json');
-    const svc = ports;
-    const unit = await svc.db.em().transactional(async (em) => {
-      const unit = await findVisibleUnit(em, c.var.authz, c.req.valid('param').id);
-      await c.var.authz.assert('unit.manage', unit.id);
-      if (body.parentId !== undefined && body.parentId !== unit.parentId) {
-        const parent = body.parentId ? await findVisibleUnit(em, c.var.authz, body.parentId) : null;
-        await c.var.authz.assert('unit.manage', parent?.id ?? null);
-      }
-      // A merge hands the unit over to its successor: that unit must be within your scope too.
-      if (body.successorId && body.successorId !== unit.successorId) {
-        await c.var.authz.assert('unit.manage', (await findVisibleUnit(em, c.var.authz, body.successorId)).id);
-      }
-      return updateUnit(svc, em, acting(c), unit.id, body);
-    });
+    const unit = await editUnit(ports, c.var.authz, acting(c), c.req.valid('param').id, c.req.valid('json'));
     return c.json(unitView(unit), 200);
   });
 

@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/knex';
+import { raw, type EntityManager } from '@mikro-orm/knex';
 import type { Ports } from '../modules/ports.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from './actor.ts';
@@ -122,12 +122,12 @@ export async function updateUnit(
     unit.parentId = parent?.id ?? null;
     unit.path = newPath;
     await em.flush();
-    await em.execute('UPDATE units SET path = ? || substr(path, ?) WHERE path LIKE ? AND id <> ?', [
-      newPath,
-      oldPath.length + 1,
-      `${oldPath}%`,
-      unit.id,
-    ]);
+    // The subtree moves with it: one statement rewrites every descendant's path prefix.
+    await em
+      .createQueryBuilder(Unit)
+      .update({ path: raw('? || substr(path, ?)', [newPath, oldPath.length + 1]) })
+      .where({ path: { $like: `${oldPath}%` }, id: { $ne: unit.id } })
+      .execute();
   }
   if (Object.keys(changes).length === 0) return unit;
   unit.updatedAt = now;
@@ -145,4 +145,58 @@ export async function updateUnit(
 
 export async function unitNameHistory(em: EntityManager, unitId: string) {
   return em.find(UnitNameHistory, { unitId }, { orderBy: { validTo: 'asc' } });
+}
+
+// Application services of the units routes: each validates visibility and scope, and owns its
+// transaction (the route only parses the request and shapes the answer).
+
+/** The units the caller may read, by path; retired ones only when asked. */
+export async function listVisibleUnits(
+  svc: Pick<Ports, 'audit' | 'clock' | 'db'>,
+  authz: Authz,
+  includeRetired: boolean,
+  today: string,
+): Promise<Unit[]> {
+  const scopes = authz.scopes('unit.read');
+  const units = await svc.db.em().find(Unit, { $or: scopes.map((s) => ({ path: { $like: `${s}%` } })) }, { orderBy: { path: 'asc' } });
+  return units.filter((u) => includeRetired || !u.validTo || u.validTo >= today);
+}
+
+/** One visible unit and its former names. */
+export async function unitDetail(svc: Pick<Ports, 'audit' | 'clock' | 'db'>, authz: Authz, idOrCode: string) {
+  const em = svc.db.em();
+  const unit = await findVisibleUnit(em, authz, idOrCode);
+  return { unit, history: await unitNameHistory(em, unit.id) };
+}
+
+/** Creates a unit under a parent the caller manages (or a root, with a province-wide grant). */
+export async function addUnit(svc: Pick<Ports, 'audit' | 'clock' | 'db'>, authz: Authz, acting: Acting, input: UnitInput): Promise<Unit> {
+  return svc.db.em().transactional(async (em) => {
+    const parent = input.parentId ? await findVisibleUnit(em, authz, input.parentId) : null;
+    await authz.assert('unit.manage', parent?.id ?? null);
+    return createUnit(svc, em, acting, { ...input, parentId: parent?.id ?? null });
+  });
+}
+
+/** Edits a unit the caller manages; a move or a merge needs the new parent or successor in scope too. */
+export async function editUnit(
+  svc: Pick<Ports, 'audit' | 'clock' | 'db'>,
+  authz: Authz,
+  acting: Acting,
+  idOrCode: string,
+  patch: UnitPatch,
+): Promise<Unit> {
+  return svc.db.em().transactional(async (em) => {
+    const unit = await findVisibleUnit(em, authz, idOrCode);
+    await authz.assert('unit.manage', unit.id);
+    if (patch.parentId !== undefined && patch.parentId !== unit.parentId) {
+      const parent = patch.parentId ? await findVisibleUnit(em, authz, patch.parentId) : null;
+      await authz.assert('unit.manage', parent?.id ?? null);
+    }
+    // A merge hands the unit over to its successor: that unit must be within your scope too.
+    if (patch.successorId && patch.successorId !== unit.successorId) {
+      await authz.assert('unit.manage', (await findVisibleUnit(em, authz, patch.successorId)).id);
+    }
+    return updateUnit(svc, em, acting, unit.id, patch);
+  });
 }

@@ -8,7 +8,7 @@ import type { Acting } from './actor.ts';
 import type { Authz } from './authz.ts';
 import { RoleAssignment } from './entities.ts';
 import { isRole, roleNames } from './roles.ts';
-import { findUnit } from './units-service.ts';
+import { findUnit, findVisibleUnit } from './units-service.ts';
 
 export type Sex = (typeof sexes)[number];
 
@@ -247,5 +247,143 @@ export async function revokeRole(
     targetId: user.id,
     unitId: unit.id,
     summary: { username: user.username, role: assignment.role, unit: unit.code },
+  });
+}
+
+// Application services of the user routes: each checks visibility and scope and owns its
+// transaction; the routes only parse requests and shape answers.
+
+export interface Grant {
+  id: string;
+  role: string;
+  unitId: string;
+  unitCode: string;
+  unitName: string;
+}
+
+/** A user's role assignments with their units, by unit path then role. */
+export async function grantsOf(em: EntityManager, userId: string): Promise<Grant[]> {
+  const rows = await em
+    .createQueryBuilder(RoleAssignment, 'ra')
+    .select(['ra.id', 'ra.role', 'ra.unit_id as unit_id', 'u.code', 'u.name'])
+    .join('ra.unitId', 'u')
+    .where({ 'ra.userId': userId })
+    .orderBy({ 'u.path': 'asc', 'ra.role': 'asc' })
+    .execute<{ id: string; role: string; unit_id: string; code: string; name: string }[]>('all', false);
+  return rows.map((g) => ({ id: g.id, role: g.role, unitId: g.unit_id, unitCode: g.code, unitName: g.name }));
+}
+
+/** The accounts the caller may read (home unit in a `user.read` scope; no unit needs a province-wide grant), at most 500. */
+export async function listVisibleUsers(
+  svc: Pick<Ports, 'audit' | 'clock' | 'db'>,
+  authz: Authz,
+  filter: { q?: string; active?: 'true' | 'false' },
+): Promise<User[]> {
+  const qb = svc.db.em().createQueryBuilder(User, 'u').select('u.*').leftJoin('u.unitId', 'un');
+  const scope: object[] = authz.scopes('user.read').map((s) => ({ 'un.path': { $like: `${s}%` } }));
+  if (authz.isGlobal('user.read')) scope.push({ 'u.unitId': null });
+  qb.where(scope.length ? { $or: scope } : { 'u.id': null });
+  if (filter.active) qb.andWhere({ 'u.active': filter.active === 'true' });
+  if (filter.q) {
+    const like = `%${filter.q.toLowerCase()}%`;
+    qb.andWhere('(lower(u.username) like ? or lower(u.display_name) like ?)', [like, like]);
+  }
+  return qb.orderBy({ 'u.username': 'asc' }).limit(500).getResultList();
+}
+
+/** One visible account and its grants. */
+export async function userDetail(
+  svc: Pick<Ports, 'audit' | 'clock' | 'db'>,
+  authz: Authz,
+  idOrUsername: string,
+): Promise<{ user: User; grants: Grant[] }> {
+  const em = svc.db.em();
+  const user = await findVisibleUser(em, authz, idOrUsername);
+  return { user, grants: await grantsOf(em, user.id) };
+}
+
+/** Creates an account in a unit the caller manages (no unit: a province-wide grant). */
+export async function addUser(svc: Pick<Ports, 'audit' | 'clock' | 'db'>, authz: Authz, acting: Acting, input: UserInput) {
+  return svc.db.em().transactional(async (em) => {
+    const unit = input.unitId ? await findVisibleUnit(em, authz, input.unitId) : null;
+    await authz.assert('user.manage', unit?.id ?? null);
+    return createUser(svc, em, acting, { ...input, unitId: unit?.id ?? null });
+  });
+}
+
+/** Edits an account the caller manages; moving it needs the new unit in scope too. */
+export async function editUser(
+  svc: Pick<Ports, 'audit' | 'clock' | 'db'>,
+  authz: Authz,
+  acting: Acting,
+  idOrUsername: string,
+  patch: UserPatch,
+): Promise<User> {
+  return svc.db.em().transactional(async (em) => {
+    const user = await findVisibleUser(em, authz, idOrUsername);
+    await authz.assert('user.manage', user.unitId);
+    if (patch.unitId !== undefined && patch.unitId !== user.unitId) {
+      const unit = patch.unitId ? await findVisibleUnit(em, authz, patch.unitId) : null;
+      await authz.assert('user.manage', unit?.id ?? null);
+      patch = { ...patch, unitId: unit?.id ?? null };
+    }
+    return updateUser(svc, em, acting, user.id, patch);
+  });
+}
+
+/** Disables, enables or unlocks an account the caller manages (never their own disabled). */
+export async function userAction(
+  svc: Pick<Ports, 'audit' | 'clock' | 'db'>,
+  authz: Authz,
+  acting: Acting,
+  idOrUsername: string,
+  action: 'disable' | 'enable' | 'unlock',
+): Promise<User> {
+  return svc.db.em().transactional(async (em) => {
+    const user = await findVisibleUser(em, authz, idOrUsername);
+    await authz.assert('user.manage', user.unitId);
+    if (action === 'disable' && user.id === acting.actor.id) throw new AppError('request.invalid', 'You cannot disable your own account');
+    if (action === 'unlock') return unlockUser(svc, em, acting, user.id);
+    return setUserActive(svc, em, acting, user.id, action === 'enable');
+  });
+}
+
+/** Resets the password of an account the caller manages (generated when none is given). */
+export async function resetUserPassword(
+  svc: Pick<Ports, 'audit' | 'clock' | 'db'>,
+  authz: Authz,
+  acting: Acting,
+  idOrUsername: string,
+  password?: string,
+) {
+  return svc.db.em().transactional(async (em) => {
+    const user = await findVisibleUser(em, authz, idOrUsername);
+    await authz.assert('user.manage', user.unitId);
+    return resetPassword(svc, em, acting, user.id, password);
+  });
+}
+
+/** Grants a role in a unit the caller may assign roles in. */
+export async function grant(
+  svc: Pick<Ports, 'audit' | 'clock' | 'db'>,
+  authz: Authz,
+  acting: Acting,
+  input: { userId: string; role: string; unitId: string },
+) {
+  return svc.db.em().transactional(async (em) => {
+    const unit = await findVisibleUnit(em, authz, input.unitId);
+    await authz.assert('role.assign', unit.id);
+    return grantRole(svc, em, acting, { ...input, unitId: unit.id });
+  });
+}
+
+/** Revokes a role assignment the caller sees and may assign in. */
+export async function revoke(svc: Pick<Ports, 'audit' | 'clock' | 'db'>, authz: Authz, acting: Acting, id: string): Promise<void> {
+  await svc.db.em().transactional(async (em) => {
+    const ra = await em.findOne(RoleAssignment, { id });
+    if (!ra) throw new AppError('role.assignment_not_found');
+    await authz.assertVisible('user.read', ra.unitId, () => new AppError('role.assignment_not_found'));
+    await authz.assert('role.assign', ra.unitId);
+    await revokeRole(svc, em, acting, ra);
   });
 }

@@ -1,6 +1,7 @@
 import { defineModule } from '../modules/define-module.ts';
 import { packs } from './migrations/0009-packs.ts';
 import { registerPackRoutes } from './routes.ts';
+import { packEntities } from './entities.ts';
 
 /** Signed procedure packs (ADR 0010): verify-and-import, export, trusted keys. */
 export const packsModule = defineModule({
@@ -8,6 +9,7 @@ export const packsModule = defineModule({
   description: 'Signed procedure packs',
   requires: ['config', 'db', 'log', 'clock', 'plugins', 'audit', 'engine', 'catalogue'],
   migrations: [packs],
+  entities: packEntities,
   permissions: [
     { name: 'pack.import', description: 'Import procedure packs (dry run and apply) and list installed packs', roles: [] },
     { name: 'pack.export', description: 'Export published procedures as a pack', roles: ['analyst'] },

@@ -6,11 +6,10 @@ import { acting } from '../http/acting.ts';
 import { defineRoute } from '../http/route.ts';
 import { json, jsonBody } from '../http/schemas.ts';
 import { compileErrors } from '../engine/run-errors.ts';
-import { exportFiles } from './exporter.ts';
 import { importPack } from './importer.ts';
 import { DEFAULT_LIMITS, describeIssues, packId, placeholderMapping, provinceCode, semverString } from './manifest.ts';
-import { composeManifest, UNSIGNED_KEY_ID, zipPack } from './pack.ts';
-import { listInstalled, listTrustedKeys, revokeKey, trustKey } from './store.ts';
+import { addTrustedKey, exportPack, revokeTrustedKey } from './service.ts';
+import { listInstalled, listTrustedKeys } from './store.ts';
 import type { Ports } from '../modules/ports.ts';
 
 const tags = ['packs'];
@@ -221,7 +220,7 @@ function parseMapping(raw: string | undefined): Record<string, string | number> 
 
 export function registerPackRoutes(
   app: OpenAPIHono<AppEnv>,
-  ports: Pick<Ports, 'audit' | 'catalogue' | 'clock' | 'config' | 'db' | 'engine' | 'plugins'>,
+  ports: Pick<Ports, 'audit' | 'catalogue' | 'clock' | 'config' | 'db' | 'engine' | 'log' | 'plugins'>,
 ): void {
   app.openapi(upload, async (c) => {
     await provinceWide(c, 'pack.import');
@@ -243,31 +242,12 @@ export function registerPackRoutes(
 
   app.openapi(exportRoute, async (c) => {
     await provinceWide(c, 'pack.export');
-    const svc = ports;
     const q = c.req.valid('query');
-    const em = svc.db.em();
     const codes = q.codes
       ?.split(',')
       .map((s) => s.trim())
       .filter(Boolean);
-    const { files } = await exportFiles(svc, em, codes);
-    const [root] = await em.execute<{ code: string; name: string }[]>(
-      'SELECT code, name FROM units WHERE parent_id IS NULL ORDER BY created_at LIMIT 1',
-    );
-    const now = svc.clock.now();
-    const manifest = composeManifest(
-      {
-        id: q.id,
-        name: q.name,
-        version: q.version,
-        sequence: q.sequence ?? Math.floor(now.getTime() / 1000),
-        publisher: { name: q.publisher ?? root?.name ?? 'motcua', province: q.province ?? root?.code ?? 'XX' },
-      },
-      files,
-      UNSIGNED_KEY_ID,
-      now,
-    );
-    const zip = await zipPack(manifest, files, null);
+    const { manifest, zip } = await exportPack(ports, { ...q, codes });
     return c.body(new Uint8Array(zip), 200, {
       'content-type': 'application/zip',
       'content-disposition': `attachment; filename="${manifest.id}-${manifest.version}.zip"`,
@@ -281,15 +261,13 @@ export function registerPackRoutes(
 
   app.openapi(addKey, async (c) => {
     await provinceWide(c, 'pack.trust');
-    const svc = ports;
-    const key = await svc.db.em().transactional((em) => trustKey(svc, em, acting(c), c.req.valid('json')));
+    const key = await addTrustedKey(ports, acting(c), c.req.valid('json'));
     return c.json(key, 201);
   });
 
   app.openapi(revoke, async (c) => {
     await provinceWide(c, 'pack.trust');
-    const svc = ports;
-    const key = await svc.db.em().transactional((em) => revokeKey(svc, em, acting(c), c.req.valid('param').keyId));
+    const key = await revokeTrustedKey(ports, acting(c), c.req.valid('param').keyId);
     return c.json(key, 200);
   });
 }
