@@ -3,7 +3,7 @@ import type { AppEnv } from '../http/env.ts';
 import { defineRoute } from '../http/route.ts';
 import { json } from '../http/schemas.ts';
 import { verifyAuditChain } from './verify.ts';
-import { rowSummary, type AuditRow } from './rows.ts';
+import { listAuditRecords } from './queries.ts';
 import type { Ports } from '../modules/ports.ts';
 
 const Record_ = z
@@ -80,82 +80,7 @@ const verify = defineRoute({
 });
 
 export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Ports, 'db'>): void {
-  app.openapi(list, async (c) => {
-    const q = c.req.valid('query');
-    const authz = c.var.authz;
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const scope = authz.scopes('audit.read').map((s) => {
-      params.push(`${s}%`);
-      return 'un.path LIKE ?';
-    });
-    if (authz.isGlobal('audit.read')) scope.push('a.unit_id IS NULL');
-    where.push(`(${scope.join(' OR ')})`);
-    if (q.actor) {
-      where.push('(a.actor_id = ? OR a.actor_name = ?)');
-      params.push(q.actor, q.actor);
-    }
-    if (q.action) {
-      if (q.action.endsWith('*')) {
-        where.push('a.action LIKE ?');
-        params.push(`${q.action.slice(0, -1)}%`);
-      } else {
-        where.push('a.action = ?');
-        params.push(q.action);
-      }
-    }
-    for (const [key, col] of [
-      ['targetType', 'target_type'],
-      ['targetId', 'target_id'],
-      ['unitId', 'unit_id'],
-    ] as const) {
-      if (q[key]) {
-        where.push(`a.${col} = ?`);
-        params.push(q[key]);
-      }
-    }
-    if (q.unitId) await authz.assert('audit.read', q.unitId);
-    if (q.from) {
-      where.push('a.at >= ?');
-      params.push(new Date(q.from).toISOString());
-    }
-    if (q.to) {
-      where.push('a.at < ?');
-      params.push(new Date(q.to).toISOString());
-    }
-    if (q.before) {
-      where.push('a.id < ?');
-      params.push(q.before);
-    }
-    params.push(q.limit + 1);
-    const rows = await ports.db
-      .em()
-      .execute<AuditRow[]>(
-        `SELECT a.* FROM audit_log a LEFT JOIN units un ON un.id = a.unit_id WHERE ${where.join(' AND ')} ORDER BY a.id DESC LIMIT ?`,
-        params,
-      );
-    const page = rows.slice(0, q.limit);
-    return c.json(
-      {
-        records: page.map((r) => ({
-          id: Number(r.id),
-          seq: Number(r.seq),
-          at: r.at,
-          actorId: r.actor_id,
-          actorName: r.actor_name,
-          action: r.action,
-          targetType: r.target_type,
-          targetId: r.target_id,
-          unitId: r.unit_id,
-          summary: rowSummary(r),
-          requestId: r.request_id,
-          hash: r.hash,
-        })),
-        nextBefore: rows.length > q.limit ? Number(page[page.length - 1].id) : null,
-      },
-      200,
-    );
-  });
+  app.openapi(list, async (c) => c.json(await listAuditRecords(ports.db, c.var.authz, c.req.valid('query')), 200));
 
   app.openapi(verify, async (c) => {
     if (!c.var.authz.isGlobal('audit.read')) await c.var.authz.assert('audit.read', null);
