@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import type { EngineDeps, JobDeps } from './deps.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
-import type { LoadedDefinition } from './definitions.ts';
+import type { LoadedDefinition } from './types.ts';
 import { runEngine, type RunResult } from './run.ts';
 import { csv, type InstanceRow } from './runtime.ts';
 import { assertStateFormat, renameActivities, runningActivities } from './state-adapter.ts';

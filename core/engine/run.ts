@@ -2,7 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Engine } from 'bpmn-engine';
 import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
-import type { LoadedDefinition } from './definitions.ts';
+import type { LoadedDefinition } from './types.ts';
 import { DurableTimers } from './timers.ts';
 import { withoutSources } from './state-adapter.ts';
 import type { HistoryEvent, RunInput, RunResult, Signal, Waiting } from './run-types.ts';

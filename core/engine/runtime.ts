@@ -58,21 +58,9 @@ const taskFacts = (
   businessKey,
 });
 
-/** What starting an instance takes. */
-export interface StartInput {
-  definitionKey: string;
-  version?: number | null;
-  businessKey?: string | null;
-  variables?: Record<string, unknown>;
-  unitId?: string | null;
-  unitPath?: string | null;
-  /** Started by this timer start event (job runner): its timer fires at once. */
-  timerStart?: { definitionId: string; activityId: string };
-  /** Started by a message (messages.ts): this message start event catches it at once, with the variables. */
-  messageStart?: { definitionId: string; activityId: string };
-  /** Started by a parent's call activity (call-activities.ts). */
-  parent?: ParentLink;
-}
+import type { StartInput } from './types.ts';
+
+export type { StartInput } from './types.ts';
 
 /** What `persist` needs to know of the instance a command ran on. */
 interface Target {
