@@ -101,8 +101,9 @@ export class ProcessRuntime {
   }
 
   /** Runs the follow-up commands of a first step in this transaction (commands.ts `drain`). */
-  private drain<T>(first: Step<T>, em: EntityManager): Promise<T> {
-    return drain(first, (command) => this.run(em, command));
+  private drain<T>(em: EntityManager, first: () => Promise<Step<T>>): Promise<T> {
+    // The audit records of the whole command, follow-ups included, are written together at its end.
+    return this.svc.audit.batch(em, async () => drain(await first(), (command) => this.run(em, command)));
   }
 
   /** One follow-up command: its own rows written, its follow-ups returned. */
@@ -145,7 +146,7 @@ export class ProcessRuntime {
 
   /** Correlates, starts or buffers a message (messages.ts), with everything it causes, in this transaction. */
   async publishMessage(em: EntityManager, acting: Acting, input: PublishInput): Promise<PublishResult> {
-    return this.drain(await this.publishStep(em, acting, input), em);
+    return this.drain(em, () => this.publishStep(em, acting, input));
   }
 
   private async publishStep(em: EntityManager, acting: Acting, input: PublishInput): Promise<Step<PublishResult>> {
@@ -219,11 +220,11 @@ export class ProcessRuntime {
     instanceId: string,
     call: { activityId: string; executionId: string; inputs?: Variables },
   ): Promise<void> {
-    await this.drain(await this.childStep(em, acting, instanceId, call, true), em);
+    await this.drain(em, () => this.childStep(em, acting, instanceId, call, true));
   }
 
   async start(em: EntityManager, acting: Acting, input: StartInput): Promise<string> {
-    return this.drain(await this.startStep(em, acting, input), em);
+    return this.drain(em, () => this.startStep(em, acting, input));
   }
 
   private async startStep(em: EntityManager, acting: Acting, input: StartInput): Promise<Step<string>> {
@@ -310,7 +311,7 @@ export class ProcessRuntime {
    * runs or the timer no longer waits.
    */
   async fireTimer(em: EntityManager, acting: Acting, job: FiringJob & { instanceId: string; executionId: string }): Promise<boolean> {
-    return this.drain(await this.fireStep(em, acting, job), em);
+    return this.drain(em, () => this.fireStep(em, acting, job));
   }
 
   private async fireStep(
@@ -366,9 +367,8 @@ export class ProcessRuntime {
     to: { instanceId: string; activityId: string; executionId: string },
     message: { name: string; variables: Record<string, unknown> },
   ): Promise<boolean> {
-    return this.drain(
-      await this.signalStep(em, acting, to.instanceId, { activityId: to.activityId, executionId: to.executionId, message }),
-      em,
+    return this.drain(em, () =>
+      this.signalStep(em, acting, to.instanceId, { activityId: to.activityId, executionId: to.executionId, message }),
     );
   }
 
@@ -378,7 +378,7 @@ export class ProcessRuntime {
    * nothing, when the instance or the activity no longer waits.
    */
   async signal(em: EntityManager, acting: Acting, instanceId: string, signal: Signal, firing: FiringJob | null = null): Promise<boolean> {
-    return this.drain(await this.signalStep(em, acting, instanceId, signal, firing), em);
+    return this.drain(em, () => this.signalStep(em, acting, instanceId, signal, firing));
   }
 
   private async signalStep(
@@ -420,7 +420,7 @@ export class ProcessRuntime {
 
   /** Completes an open user task; a task no longer open answers 409 and changes nothing. */
   async completeTask(em: EntityManager, acting: Acting, task: TaskRow, variables: Record<string, unknown>): Promise<void> {
-    await this.drain(await this.completeStep(em, acting, task, variables), em);
+    await this.drain(em, () => this.completeStep(em, acting, task, variables));
   }
 
   private async completeStep(em: EntityManager, acting: Acting, task: TaskRow, variables: Record<string, unknown>): Promise<Step<void>> {
@@ -449,7 +449,7 @@ export class ProcessRuntime {
   }
 
   async cancel(em: EntityManager, acting: Acting, instance: InstanceRow, reason: string | null): Promise<void> {
-    await this.drain(await this.cancelStep(em, acting, instance, reason), em);
+    await this.drain(em, () => this.cancelStep(em, acting, instance, reason));
   }
 
   private async cancelStep(em: EntityManager, acting: Acting, instance: InstanceRow, reason: string | null): Promise<Step<null>> {
