@@ -252,37 +252,7 @@ export class ProcessRuntime {
       by: acting.actor.id,
       now,
     });
-    // Audited before it runs: what the first command does (a called child, a message) comes after it in the trail.
-    await this.svc.audit.append(em, {
-      ...acting,
-      action: 'process.started',
-      targetType: 'process_instance',
-      targetId: id,
-      unitId: input.unitId ?? null,
-      summary: {
-        key: def.key,
-        version: def.version,
-        businessKey: input.businessKey ?? null,
-        ...(input.timerStart && { timerStart: input.timerStart.activityId }),
-        ...(parent && { parentId: parent.instanceId, callActivity: parent.activityId }),
-      },
-    });
-    if (this.svc.events.has('instance.started')) {
-      await this.svc.events.publish(
-        em,
-        'instance.started',
-        {
-          instanceId: id,
-          definitionKey: def.key,
-          definitionVersion: def.version,
-          businessKey: input.businessKey ?? null,
-          unitId: input.unitId ?? null,
-          parentId: parent?.instanceId ?? null,
-          startedBy: acting.actor.id,
-        },
-        acting,
-      );
-    }
+    await this.announceStart(em, acting, def, id, input);
     const fire = input.timerStart ? { activityId: input.timerStart.activityId } : undefined;
     const next = syncServiceTasks(this.svc, em, def, { id, businessKey: input.businessKey ?? null });
     const signal = input.messageStart ? { activityId: input.messageStart.activityId, executionId: '', variables } : undefined;
@@ -303,6 +273,41 @@ export class ProcessRuntime {
       null,
     );
     return { value: id, follow };
+  }
+
+  /** `process.started` audited and published before the instance runs: what its first command does comes after it. */
+  private async announceStart(em: EntityManager, acting: Acting, def: LoadedDefinition, id: string, input: StartInput): Promise<void> {
+    // Audited before it runs: what the first command does (a called child, a message) comes after it in the trail.
+    await this.svc.audit.append(em, {
+      ...acting,
+      action: 'process.started',
+      targetType: 'process_instance',
+      targetId: id,
+      unitId: input.unitId ?? null,
+      summary: {
+        key: def.key,
+        version: def.version,
+        businessKey: input.businessKey ?? null,
+        ...(input.timerStart && { timerStart: input.timerStart.activityId }),
+        ...(input.parent && { parentId: input.parent.instanceId, callActivity: input.parent.activityId }),
+      },
+    });
+    if (this.svc.events.has('instance.started')) {
+      await this.svc.events.publish(
+        em,
+        'instance.started',
+        {
+          instanceId: id,
+          definitionKey: def.key,
+          definitionVersion: def.version,
+          businessKey: input.businessKey ?? null,
+          unitId: input.unitId ?? null,
+          parentId: input.parent?.instanceId ?? null,
+          startedBy: acting.actor.id,
+        },
+        acting,
+      );
+    }
   }
 
   /**
