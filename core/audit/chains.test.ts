@@ -69,6 +69,45 @@ describe('audit trail over several chains', () => {
     expect(rows.map((r) => [r.action, Number(r.seq)])).toEqual([['test.committed', 1]]);
   });
 
+  it("appendMany chains its records in order with one INSERT; batch writes a transaction's records at its end; two logs on one chain stay verifiable", async () => {
+    const svc = t!.platform.services;
+    const a = new AuditLog(svc.clock, svc.db.dialect, 1);
+    const b = new AuditLog(svc.clock, svc.db.dialect, 1);
+    const entry = (action: string) => ({ actor: { id: null, name: 'test' }, action, targetType: 'test', targetId: 'many-target' });
+    // Given a chain that log `a` appended to, then log `b` (another process) moved its head behind a's back
+    await svc.db.em().transactional((em) => a.append(em, entry('test.first')));
+    await svc.db.em().transactional((em) => b.appendMany(em, [entry('test.b1'), entry('test.b2')]));
+    // When `a` appends several records at once, and a batch of appends
+    await svc.db.em().transactional((em) => a.appendMany(em, [entry('test.m1'), entry('test.m2'), entry('test.m3')]));
+    await svc.db.em().transactional((em) =>
+      a.batch(em, async () => {
+        await a.append(em, entry('test.batched1'));
+        await a.append(em, entry('test.batched2'));
+        // Not written before the batch ends
+        expect(await em.execute("SELECT seq FROM audit_log WHERE action LIKE 'test.batched%'")).toEqual([]);
+      }),
+    );
+    // Then every record follows the one before it on chain 0, and the whole trail verifies
+    const rows = await sql<{ action: string; seq: number }>('SELECT action, seq FROM audit_log WHERE target_id = ? ORDER BY seq', [
+      'many-target',
+    ]);
+    expect(rows.map((r) => r.action)).toEqual([
+      'test.first',
+      'test.b1',
+      'test.b2',
+      'test.m1',
+      'test.m2',
+      'test.m3',
+      'test.batched1',
+      'test.batched2',
+    ]);
+    const seqs = rows.map((r) => Number(r.seq));
+    expect(seqs).toEqual(seqs.map((_, i) => seqs[0] + i));
+    const result = await verifyAuditChain(svc.db.em());
+    expect(result.problems).toEqual([]);
+    expect(result.ok).toBe(true);
+  });
+
   it('detects an edit and a deleted newest record in a chain other than the first', async () => {
     const [busiest] = await sql<{ chain: number }>(
       'SELECT chain FROM audit_log WHERE chain > 0 GROUP BY chain ORDER BY COUNT(*) DESC LIMIT 1',

@@ -1,17 +1,16 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import type { EngineDeps } from './deps.ts';
 import type { Command } from './commands.ts';
-import type { DefinitionStore } from './definitions.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import { insertJob, type Job } from '../jobs/jobs.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
-import type { LoadedDefinition } from './definitions.ts';
+import type { EngineCommands, LoadedDefinition, ParentLink } from './types.ts';
 import { incidentHooks, openIncident } from './incidents.ts';
 import { evaluateIo, mapBindings, type Variables } from './io-mapping.ts';
 import type { CompiledProcess } from './model.ts';
 import { ACTIVE, type InstanceRow } from './rows.ts';
-import type { RunResult, Signal, Waiting } from './run.ts';
+import type { RunResult, Signal, Waiting } from './run-types.ts';
 import { hasExpression } from './expressions.ts';
 
 /**
@@ -36,7 +35,7 @@ import { hasExpression } from './expressions.ts';
 
 /** What of the runtime the call-activity commands use (runtime.ts implements it). */
 export interface CallEngine {
-  definitions: Pick<DefinitionStore, 'resolve' | 'byId'>;
+  definitions: EngineCommands['definitions'];
   taskUnit(
     em: EntityManager,
     def: LoadedDefinition,
@@ -63,13 +62,7 @@ export interface ChildInput {
   parent: ParentLink;
 }
 
-/** A child's link to the call activity that started it. */
-export interface ParentLink {
-  instanceId: string;
-  activityId: string;
-  executionId: string;
-  rootId: string;
-}
+export type { ParentLink } from './types.ts';
 
 /** Who runs `call` jobs (an incident retried). */
 export const CALL_ACTING: Acting = { actor: { id: null, name: 'system:call-activity' }, requestId: null };

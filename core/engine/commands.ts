@@ -1,6 +1,6 @@
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
-import type { PublishInput } from './messages.ts';
+import type { PublishInput } from './types.ts';
 import type { Waiting } from './run-types.ts';
 
 /**

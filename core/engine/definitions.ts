@@ -1,29 +1,16 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/knex';
-import { deserialize, type SerializedContext } from 'moddle-context-serializer';
+import { deserialize } from 'moddle-context-serializer';
 import type { EngineDeps, JobDeps } from './deps.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import { compileBpmn, typeResolver } from './compile.ts';
 import type { ActivityModel } from './model.ts';
+import type { DefinitionRow, LoadedDefinition } from './types.ts';
+
+export type { DefinitionRow, LoadedDefinition } from './types.ts';
 import { scheduleStartTimers } from './timer-jobs.ts';
 import { calledElementWarnings } from './call-activities.ts';
-
-export interface DefinitionRow {
-  id: string;
-  key: string;
-  version: number;
-  name: string | null;
-  hash: string;
-  deploymentId: string;
-  createdAt: string;
-}
-
-/** A definition ready to run: the engine's source context is deserialised once and shared. */
-export interface LoadedDefinition extends DefinitionRow {
-  sourceContext: SerializedContext;
-  activities: Record<string, ActivityModel>;
-}
 
 interface RawDefinition {
   id: string;

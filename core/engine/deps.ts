@@ -6,6 +6,7 @@ import type { AuditLog } from '../audit/audit-log.ts';
 import type { EventBus } from '../events/bus.ts';
 import type { PluginHost } from '../plugin-host/host.ts';
 import type { Calendar } from './calendar.ts';
+import type { EngineCommands } from './types.ts';
 
 /**
  * What the engine uses, and nothing else (issue 14, point 4): `new ProcessRuntime(deps)`.
@@ -26,7 +27,7 @@ export interface EngineDeps {
   plugins: Pick<PluginHost, 'handlers' | 'context'>;
 }
 
-/** What the engine's job kinds use besides: the runtime itself (a job is a top-level command). */
+/** What the engine's job kinds use besides: the runtime's commands (a job is a top-level command), never the runtime's module. */
 export interface JobDeps extends EngineDeps {
-  engine: import('./runtime.ts').ProcessRuntime;
+  engine: EngineCommands;
 }

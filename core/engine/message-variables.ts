@@ -1,4 +1,4 @@
-import type { LoadedDefinition } from './definitions.ts';
+import type { LoadedDefinition } from './types.ts';
 
 /** The process variable under which received messages land when their element maps nothing. */
 export const MESSAGES_VARIABLE = 'messages';

@@ -4,10 +4,10 @@ import type { Command, FreshSubscription } from './commands.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import { toDate } from '../jobs/jobs.ts';
-import type { LoadedDefinition } from './definitions.ts';
+import type { LoadedDefinition } from './types.ts';
 import type { ExecutionRow } from './instance-rows.ts';
 import { resolveValue } from './expressions.ts';
-import type { RunResult, Waiting } from './run.ts';
+import type { RunResult, Waiting } from './run-types.ts';
 
 /**
  * Messages between processes (docs/bpmn-extensions.md §5, "Messages").
@@ -26,27 +26,9 @@ import type { RunResult, Waiting } from './run.ts';
  *   maps them with output parameters (message-variables.ts): they never overwrite process variables.
  */
 
-export type MessageOrigin = 'api' | 'process';
+import type { MessageOrigin, PublishInput, PublishResult } from './types.ts';
 
-export interface PublishInput {
-  name: string;
-  /** `api`: sent through POST /api/messages, reaches only `motcua:external` receivers. */
-  origin: MessageOrigin;
-  correlationKey: string | null;
-  variables: Record<string, unknown>;
-  messageId?: string | null;
-  /** Unit paths the message may reach (the sender's `process.message` scopes); null: any. */
-  scope: string[] | null;
-  /** Unit of an instance a message start event creates, unless its `motcua:unit` names one. */
-  unit: { id: string | null; path: string | null };
-}
-
-export interface PublishResult {
-  messageId: string;
-  status: 'correlated' | 'started' | 'buffered' | 'duplicate';
-  instanceId: string | null;
-  expiresAt: string | null;
-}
+export type { MessageOrigin, PublishInput, PublishResult } from './types.ts';
 
 export interface MessageRow {
   id: string;

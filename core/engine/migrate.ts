@@ -2,7 +2,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import type { EngineDeps, JobDeps } from './deps.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
-import type { LoadedDefinition } from './definitions.ts';
+import type { LoadedDefinition } from './types.ts';
 import { runEngine, type RunResult } from './run.ts';
 import { csv, type InstanceRow } from './runtime.ts';
 import { assertStateFormat, renameActivities, runningActivities } from './state-adapter.ts';
@@ -140,7 +140,6 @@ export async function migrateInstance(
   const map = activityMapper(from, to, input.activityMap);
 
   const state = JSON.parse(instance.state) as object;
-  const variables = JSON.parse(instance.variables) as Record<string, unknown>;
   const tasks = await em.execute<{ id: string; activity_id: string }[]>(
     "SELECT id, activity_id FROM tasks WHERE instance_id = ? AND status = 'open'",
     [instance.id],
@@ -149,6 +148,38 @@ export async function migrateInstance(
     "SELECT id, activity_id FROM jobs WHERE instance_id = ? AND status = 'pending'",
     [instance.id],
   );
+  const { after, ids } = await planMigration(svc, instance, { from, to, map, state, tasks, jobs });
+  await writeMigration(svc, em, instance, { to, map, ids, tasks, jobs, state: after.state });
+  await svc.audit.append(em, {
+    ...acting,
+    action: 'process.migrated',
+    targetType: 'process_instance',
+    targetId: instance.id,
+    unitId: instance.unit_id,
+    summary: {
+      key: to.key,
+      fromVersion: from.version,
+      toVersion: to.version,
+      activityMap: input.activityMap ?? {},
+      tasks: tasks.length,
+      jobs: jobs.length,
+    },
+  });
+  return { from, to, tasks: tasks.length, jobs: jobs.length };
+}
+
+interface Plan {
+  from: LoadedDefinition;
+  to: LoadedDefinition;
+  map: (id: string) => string;
+  state: object;
+  tasks: { id: string; activity_id: string }[];
+  jobs: { id: string; activity_id: string | null }[];
+}
+
+/** Checks the move in memory: every activity waited in has a counterpart, and the target version recovers the rewritten state waiting there. */
+async function planMigration(svc: JobDeps, instance: InstanceRow, { from, to, map, state, tasks, jobs }: Plan) {
+  const variables = JSON.parse(instance.variables) as Record<string, unknown>;
   const before = await runEngine(from, svc.clock, { instanceId: instance.id, state, variables });
 
   // Every activity the instance waits in must have a compatible counterpart.
@@ -159,14 +190,7 @@ export async function migrateInstance(
     ...tasks.map((t) => t.activity_id),
     ...jobs.flatMap((j) => (j.activity_id ? [j.activity_id] : [])),
   ]);
-  const missing: MissingCounterpart[] = [];
-  const becomes = new Map<string, string>();
-  for (const id of held) {
-    const reason = counterpartProblem(from, to, map, id);
-    if (reason) missing.push({ activityId: id, reason });
-    else if (becomes.has(map(id))) missing.push({ activityId: id, reason: `would become "${map(id)}" like "${becomes.get(map(id))}"` });
-    becomes.set(map(id), id);
-  }
+  const missing = missingCounterparts(from, to, map, held);
   if (missing.length) {
     throw refuse(
       `Cannot move instance ${instance.id} from v${from.version} to v${to.version}: ${missing.map((m) => `"${m.activityId}" ${m.reason}`).join('; ')}`,
@@ -193,11 +217,39 @@ export async function migrateInstance(
     );
   }
 
+  return { after, ids };
+}
+
+/** The activities held that have no compatible counterpart in the target version (or share one). */
+function missingCounterparts(
+  from: LoadedDefinition,
+  to: LoadedDefinition,
+  map: (id: string) => string,
+  held: Set<string>,
+): MissingCounterpart[] {
+  const missing: MissingCounterpart[] = [];
+  const becomes = new Map<string, string>();
+  for (const id of held) {
+    const reason = counterpartProblem(from, to, map, id);
+    if (reason) missing.push({ activityId: id, reason });
+    else if (becomes.has(map(id))) missing.push({ activityId: id, reason: `would become "${map(id)}" like "${becomes.get(map(id))}"` });
+    becomes.set(map(id), id);
+  }
+  return missing;
+}
+
+/** Writes the move under the instance's optimistic lock: instance, tasks, jobs, subscriptions, children, open history. */
+async function writeMigration(
+  svc: JobDeps,
+  em: EntityManager,
+  instance: InstanceRow,
+  { to, map, ids, tasks, jobs, state }: Pick<Plan, 'to' | 'map' | 'tasks' | 'jobs' | 'state'> & { ids: Map<string, string> },
+) {
   const now = svc.clock.now();
   const saved = await em.execute<{ affectedRows: number }>(
     `UPDATE process_instances SET state = ?, definition_id = ?, definition_version = ?, updated_at = ?, lock_version = lock_version + 1
      WHERE id = ? AND lock_version = ? AND status = 'running'`,
-    [JSON.stringify(after.state), to.id, to.version, now, instance.id, instance.lock_version],
+    [JSON.stringify(state), to.id, to.version, now, instance.id, instance.lock_version],
     'run',
   );
   if (saved.affectedRows !== 1) throw new AppError('conflict.stale', 'The instance changed meanwhile: reload and retry');
@@ -249,20 +301,4 @@ export async function migrateInstance(
     if (to.activities[id])
       await em.execute('UPDATE activity_history SET activity_id = ?, name = ? WHERE id = ?', [id, to.activities[id].name ?? null, h.id]);
   }
-  await svc.audit.append(em, {
-    ...acting,
-    action: 'process.migrated',
-    targetType: 'process_instance',
-    targetId: instance.id,
-    unitId: instance.unit_id,
-    summary: {
-      key: to.key,
-      fromVersion: from.version,
-      toVersion: to.version,
-      activityMap: input.activityMap ?? {},
-      tasks: tasks.length,
-      jobs: jobs.length,
-    },
-  });
-  return { from, to, tasks: tasks.length, jobs: jobs.length };
 }

@@ -11,7 +11,9 @@ import { hasExpression } from './expressions.ts';
 import { syncTimerJobs, type FiringJob } from './timer-jobs.ts';
 import { syncServiceJobs, syncServiceTasks, type HandlerOutcome } from './service-tasks.ts';
 import { resolveInstanceIncidents, settleIncidents } from './incidents.ts';
-import { loadInstanceRows } from './instance-rows.ts';
+import { loadInstanceRows, type OpenTaskRow } from './instance-rows.ts';
+import { closeTasks, insertInstance, insertTasks, loadInstance, loadTask, saveInstance, writeHistory, type NewTask } from './store.ts';
+import type { Waiting } from './run-types.ts';
 import {
   buffer,
   bufferedFor,
@@ -58,21 +60,9 @@ const taskFacts = (
   businessKey,
 });
 
-/** What starting an instance takes. */
-export interface StartInput {
-  definitionKey: string;
-  version?: number | null;
-  businessKey?: string | null;
-  variables?: Record<string, unknown>;
-  unitId?: string | null;
-  unitPath?: string | null;
-  /** Started by this timer start event (job runner): its timer fires at once. */
-  timerStart?: { definitionId: string; activityId: string };
-  /** Started by a message (messages.ts): this message start event catches it at once, with the variables. */
-  messageStart?: { definitionId: string; activityId: string };
-  /** Started by a parent's call activity (call-activities.ts). */
-  parent?: ParentLink;
-}
+import type { StartInput } from './types.ts';
+
+export type { StartInput } from './types.ts';
 
 /** What `persist` needs to know of the instance a command ran on. */
 interface Target {
@@ -95,10 +85,8 @@ const target = (r: InstanceRow): Target => ({
   businessKey: r.business_key,
 });
 
-/** The answer for a missing instance, and for one the caller may not see (ADR 0004). */
-export const instanceNotFound = (id: string) => new AppError('process.instance_not_found', `No process instance ${id}`);
-/** The answer for a missing task, and for one the caller may not see (ADR 0004). */
-export const taskNotFound = (id: string) => new AppError('task.not_found', `No task ${id}`);
+/** The answers for a missing instance or task, and for one the caller may not see (ADR 0004). */
+export { instanceNotFound, taskNotFound } from './store.ts';
 
 /**
  * Durable process execution. Every command is one transaction of the caller's: load the
@@ -113,8 +101,9 @@ export class ProcessRuntime {
   }
 
   /** Runs the follow-up commands of a first step in this transaction (commands.ts `drain`). */
-  private drain<T>(first: Step<T>, em: EntityManager): Promise<T> {
-    return drain(first, (command) => this.run(em, command));
+  private drain<T>(em: EntityManager, first: () => Promise<Step<T>>): Promise<T> {
+    // The audit records of the whole command, follow-ups included, are written together at its end.
+    return this.svc.audit.batch(em, async () => drain(await first(), (command) => this.run(em, command)));
   }
 
   /** One follow-up command: its own rows written, its follow-ups returned. */
@@ -157,7 +146,7 @@ export class ProcessRuntime {
 
   /** Correlates, starts or buffers a message (messages.ts), with everything it causes, in this transaction. */
   async publishMessage(em: EntityManager, acting: Acting, input: PublishInput): Promise<PublishResult> {
-    return this.drain(await this.publishStep(em, acting, input), em);
+    return this.drain(em, () => this.publishStep(em, acting, input));
   }
 
   private async publishStep(em: EntityManager, acting: Acting, input: PublishInput): Promise<Step<PublishResult>> {
@@ -231,11 +220,11 @@ export class ProcessRuntime {
     instanceId: string,
     call: { activityId: string; executionId: string; inputs?: Variables },
   ): Promise<void> {
-    await this.drain(await this.childStep(em, acting, instanceId, call, true), em);
+    await this.drain(em, () => this.childStep(em, acting, instanceId, call, true));
   }
 
   async start(em: EntityManager, acting: Acting, input: StartInput): Promise<string> {
-    return this.drain(await this.startStep(em, acting, input), em);
+    return this.drain(em, () => this.startStep(em, acting, input));
   }
 
   private async startStep(em: EntityManager, acting: Acting, input: StartInput): Promise<Step<string>> {
@@ -247,58 +236,23 @@ export class ProcessRuntime {
     const now = this.svc.clock.now();
     const variables = input.variables ?? {};
     const parent = input.parent ?? null;
-    await em.execute(
-      `INSERT INTO process_instances (id, definition_id, definition_key, definition_version, business_key, status, unit_id, unit_path, state, variables, parent_id, parent_activity_id, parent_execution_id, root_id, started_by, started_at, updated_at, lock_version)
-       VALUES (?, ?, ?, ?, ?, 'running', ?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
-      [
-        id,
-        def.id,
-        def.key,
-        def.version,
-        input.businessKey ?? null,
-        input.unitId ?? null,
-        input.unitPath ?? null,
-        JSON.stringify(variables),
-        parent?.instanceId ?? null,
-        parent?.activityId ?? null,
-        parent?.executionId ?? null,
-        parent?.rootId ?? id,
-        acting.actor.id,
-        now,
-        now,
-      ],
-    );
-    // Audited before it runs: what the first command does (a called child, a message) comes after it in the trail.
-    await this.svc.audit.append(em, {
-      ...acting,
-      action: 'process.started',
-      targetType: 'process_instance',
-      targetId: id,
-      unitId: input.unitId ?? null,
-      summary: {
-        key: def.key,
-        version: def.version,
-        businessKey: input.businessKey ?? null,
-        ...(input.timerStart && { timerStart: input.timerStart.activityId }),
-        ...(parent && { parentId: parent.instanceId, callActivity: parent.activityId }),
-      },
+    await insertInstance(em, {
+      id,
+      definition_id: def.id,
+      definition_key: def.key,
+      definition_version: def.version,
+      business_key: input.businessKey ?? null,
+      unit_id: input.unitId ?? null,
+      unit_path: input.unitPath ?? null,
+      variables: JSON.stringify(variables),
+      parent_id: parent?.instanceId ?? null,
+      parent_activity_id: parent?.activityId ?? null,
+      parent_execution_id: parent?.executionId ?? null,
+      root_id: parent?.rootId ?? id,
+      by: acting.actor.id,
+      now,
     });
-    if (this.svc.events.has('instance.started')) {
-      await this.svc.events.publish(
-        em,
-        'instance.started',
-        {
-          instanceId: id,
-          definitionKey: def.key,
-          definitionVersion: def.version,
-          businessKey: input.businessKey ?? null,
-          unitId: input.unitId ?? null,
-          parentId: parent?.instanceId ?? null,
-          startedBy: acting.actor.id,
-        },
-        acting,
-      );
-    }
+    await this.announceStart(em, acting, def, id, input);
     const fire = input.timerStart ? { activityId: input.timerStart.activityId } : undefined;
     const next = syncServiceTasks(this.svc, em, def, { id, businessKey: input.businessKey ?? null });
     const signal = input.messageStart ? { activityId: input.messageStart.activityId, executionId: '', variables } : undefined;
@@ -321,13 +275,48 @@ export class ProcessRuntime {
     return { value: id, follow };
   }
 
+  /** `process.started` audited and published before the instance runs: what its first command does comes after it. */
+  private async announceStart(em: EntityManager, acting: Acting, def: LoadedDefinition, id: string, input: StartInput): Promise<void> {
+    // Audited before it runs: what the first command does (a called child, a message) comes after it in the trail.
+    await this.svc.audit.append(em, {
+      ...acting,
+      action: 'process.started',
+      targetType: 'process_instance',
+      targetId: id,
+      unitId: input.unitId ?? null,
+      summary: {
+        key: def.key,
+        version: def.version,
+        businessKey: input.businessKey ?? null,
+        ...(input.timerStart && { timerStart: input.timerStart.activityId }),
+        ...(input.parent && { parentId: input.parent.instanceId, callActivity: input.parent.activityId }),
+      },
+    });
+    if (this.svc.events.has('instance.started')) {
+      await this.svc.events.publish(
+        em,
+        'instance.started',
+        {
+          instanceId: id,
+          definitionKey: def.key,
+          definitionVersion: def.version,
+          businessKey: input.businessKey ?? null,
+          unitId: input.unitId ?? null,
+          parentId: input.parent?.instanceId ?? null,
+          startedBy: acting.actor.id,
+        },
+        acting,
+      );
+    }
+  }
+
   /**
    * Fires the waiting timer of a `timer` job (job runner): recover → the timer expires → run
    * until every path waits → persist. False, changing nothing, when the instance no longer
    * runs or the timer no longer waits.
    */
   async fireTimer(em: EntityManager, acting: Acting, job: FiringJob & { instanceId: string; executionId: string }): Promise<boolean> {
-    return this.drain(await this.fireStep(em, acting, job), em);
+    return this.drain(em, () => this.fireStep(em, acting, job));
   }
 
   private async fireStep(
@@ -383,9 +372,8 @@ export class ProcessRuntime {
     to: { instanceId: string; activityId: string; executionId: string },
     message: { name: string; variables: Record<string, unknown> },
   ): Promise<boolean> {
-    return this.drain(
-      await this.signalStep(em, acting, to.instanceId, { activityId: to.activityId, executionId: to.executionId, message }),
-      em,
+    return this.drain(em, () =>
+      this.signalStep(em, acting, to.instanceId, { activityId: to.activityId, executionId: to.executionId, message }),
     );
   }
 
@@ -395,7 +383,7 @@ export class ProcessRuntime {
    * nothing, when the instance or the activity no longer waits.
    */
   async signal(em: EntityManager, acting: Acting, instanceId: string, signal: Signal, firing: FiringJob | null = null): Promise<boolean> {
-    return this.drain(await this.signalStep(em, acting, instanceId, signal, firing), em);
+    return this.drain(em, () => this.signalStep(em, acting, instanceId, signal, firing));
   }
 
   private async signalStep(
@@ -427,21 +415,17 @@ export class ProcessRuntime {
     return { value: true, follow: await this.persist(em, acting, def, target(instance), result, signal.executionId, firing) };
   }
 
-  async loadInstance(em: EntityManager, id: string): Promise<InstanceRow> {
-    const [row] = await em.execute<InstanceRow[]>('SELECT * FROM process_instances WHERE id = ?', [id]);
-    if (!row) throw instanceNotFound(id);
-    return { ...row, definition_version: Number(row.definition_version), lock_version: Number(row.lock_version) };
+  loadInstance(em: EntityManager, id: string): Promise<InstanceRow> {
+    return loadInstance(em, id);
   }
 
-  async loadTask(em: EntityManager, id: string): Promise<TaskRow> {
-    const [row] = await em.execute<TaskRow[]>('SELECT * FROM tasks WHERE id = ?', [id]);
-    if (!row) throw taskNotFound(id);
-    return row;
+  loadTask(em: EntityManager, id: string): Promise<TaskRow> {
+    return loadTask(em, id);
   }
 
   /** Completes an open user task; a task no longer open answers 409 and changes nothing. */
   async completeTask(em: EntityManager, acting: Acting, task: TaskRow, variables: Record<string, unknown>): Promise<void> {
-    await this.drain(await this.completeStep(em, acting, task, variables), em);
+    await this.drain(em, () => this.completeStep(em, acting, task, variables));
   }
 
   private async completeStep(em: EntityManager, acting: Acting, task: TaskRow, variables: Record<string, unknown>): Promise<Step<void>> {
@@ -470,7 +454,7 @@ export class ProcessRuntime {
   }
 
   async cancel(em: EntityManager, acting: Acting, instance: InstanceRow, reason: string | null): Promise<void> {
-    await this.drain(await this.cancelStep(em, acting, instance, reason), em);
+    await this.drain(em, () => this.cancelStep(em, acting, instance, reason));
   }
 
   private async cancelStep(em: EntityManager, acting: Acting, instance: InstanceRow, reason: string | null): Promise<Step<null>> {
@@ -541,145 +525,151 @@ export class ProcessRuntime {
     const result = ran.thrown && instance.parentId ? endedByError(ran) : ran;
     const rows = await loadInstanceRows(em, instance.id);
     const status: InstanceStatus = result.completed ? 'completed' : rows.failedIncidents.length ? 'incident' : 'running';
-    const saved = await em.execute<{ affectedRows: number }>(
-      `UPDATE process_instances SET state = ?, variables = ?, status = ?, ended_at = ?, updated_at = ?, lock_version = lock_version + 1
-       WHERE id = ? AND lock_version = ?`,
-      [
-        result.completed ? null : JSON.stringify(result.state),
-        JSON.stringify(result.variables),
-        status,
-        result.completed ? now : null,
-        now,
-        instance.id,
-        instance.lockVersion,
-      ],
-      'run',
-    );
-    if (saved.affectedRows !== 1) throw new AppError('conflict.stale', 'The instance changed meanwhile: reload and retry');
-
-    for (const h of result.history) {
-      const actor = h.executionId === signalled ? acting.actor.id : null;
-      if (h.startedAt) {
-        await em.execute(
-          'INSERT INTO activity_history (instance_id, activity_id, execution_id, name, type, started_at, ended_at, actor_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-          [instance.id, h.activityId, h.executionId, h.name, h.type, h.startedAt, h.endedAt ?? null, actor],
-        );
-      } else if (h.endedAt) {
-        await em.execute(
-          'UPDATE activity_history SET ended_at = ?, actor_id = COALESCE(?, actor_id) WHERE instance_id = ? AND execution_id = ?',
-          [h.endedAt, actor, instance.id, h.executionId],
-        );
-      }
-    }
-
-    const events = this.svc.events;
-    const open = rows.openTasks;
-    const waitingIds = new Set(result.waiting.map((w) => w.executionId));
-    for (const t of open) {
-      if (waitingIds.has(t.execution_id)) continue;
-      const done = t.execution_id === signalled;
-      await em.execute('UPDATE tasks SET status = ?, completed_at = ?, completed_by = ? WHERE id = ?', [
-        done ? 'completed' : 'cancelled',
-        now,
-        done ? acting.actor.id : null,
-        t.id,
-      ]);
-      if (done ? events.has('task.completed') : events.has('task.cancelled')) {
-        const facts = taskFacts({ ...t, instance_id: instance.id, definition_key: def.key }, instance.businessKey);
-        if (done) await events.publish(em, 'task.completed', { ...facts, completedBy: acting.actor.id }, acting);
-        else await events.publish(em, 'task.cancelled', { ...facts, reason: 'path_ended' }, acting);
-      }
-    }
-    const known = new Set(open.map((t) => t.execution_id));
-    for (const w of result.waiting) {
-      if (known.has(w.executionId) || !HUMAN_TASKS.has(w.type)) continue;
-      const activity = def.activities[w.activityId];
-      const own = w.locals || w.inputs ? { ...w.locals, ...w.inputs } : null;
-      const attrs = taskAttributes(w.activityId, activity?.userTask, activity?.step, { ...result.variables, ...own });
-      const unit = await this.taskUnit(em, def, w.activityId, instance, attrs.unit);
-      const taskId = crypto.randomUUID();
-      const dueAt = dueDateFrom(attrs.dueDate, now, this.svc.calendar, unit.id, activity?.step?.budgetHours ?? null);
-      await em.execute(
-        `INSERT INTO tasks (id, instance_id, definition_key, activity_id, execution_id, name, form_key, assignee, candidate_groups, candidate_users, unit_id, unit_path, due_at, status, created_at, variables)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'open', ?, ?)`,
-        [
-          taskId,
-          instance.id,
-          def.key,
-          w.activityId,
-          w.executionId,
-          w.name ?? activity?.name ?? null,
-          activity?.userTask?.formKey ?? null,
-          attrs.assignee,
-          csv(attrs.candidateGroups),
-          csv(attrs.candidateUsers),
-          unit.id,
-          unit.path,
-          dueAt,
-          now,
-          own ? JSON.stringify(own) : null,
-        ],
-      );
-      if (events.has('task.created')) {
-        await events.publish(
-          em,
-          'task.created',
-          {
-            taskId,
-            instanceId: instance.id,
-            definitionKey: def.key,
-            activityId: w.activityId,
-            name: w.name ?? activity?.name ?? null,
-            unitId: unit.id,
-            businessKey: instance.businessKey,
-            assignee: attrs.assignee,
-            candidateGroups: attrs.candidateGroups,
-            candidateUsers: attrs.candidateUsers,
-            dueAt: dueAt?.toISOString() ?? null,
-          },
-          acting,
-        );
-      }
-    }
-    await syncTimerJobs(
-      em,
-      this.svc,
-      { id: instance.id, definitionId: def.id, unitId: instance.unitId },
-      def,
-      result.timers,
-      firing,
-      rows.timerJobs,
-    );
-    await syncServiceJobs(em, this.svc, { id: instance.id, definitionId: def.id }, def, result.waiting, firing, rows.serviceJobs);
-    await settleIncidents(
-      em,
-      this.svc,
-      acting,
-      instance.id,
-      new Set([...result.waiting, ...result.timers].map((w) => w.executionId)),
-      rows.failedIncidents,
-    );
-    if (result.completed && events.has('instance.ended')) {
-      const error = result !== ran;
-      await events.publish(
-        em,
-        'instance.ended',
-        {
-          instanceId: instance.id,
-          definitionKey: def.key,
-          businessKey: instance.businessKey,
-          unitId: instance.unitId,
-          outcome: error ? 'error' : 'completed',
-          parentId: instance.parentId,
-          reason: error ? `BPMN error ${ran.thrown!.code} at ${ran.thrown!.activityId}` : null,
-        },
-        acting,
-      );
-    }
+    await saveInstance(em, instance, {
+      state: result.completed ? null : result.state,
+      variables: result.variables,
+      status,
+      endedAt: result.completed ? now : null,
+      now,
+    });
+    await writeHistory(em, instance.id, result.history, (e) => (e === signalled ? acting.actor.id : null));
+    await this.closeTasks(em, acting, def, instance, result, rows.openTasks, signalled, now);
+    await this.openTasks(em, acting, def, instance, result, new Set(rows.openTasks.map((t) => t.execution_id)), now);
+    const ids = { id: instance.id, definitionId: def.id, unitId: instance.unitId };
+    await syncTimerJobs(em, this.svc, ids, def, result.timers, firing, rows.timerJobs);
+    await syncServiceJobs(em, this.svc, ids, def, result.waiting, firing, rows.serviceJobs);
+    const stillWaiting = new Set([...result.waiting, ...result.timers].map((w) => w.executionId));
+    await settleIncidents(em, this.svc, acting, instance.id, stillWaiting, rows.failedIncidents);
+    if (result.completed) await this.ended(em, acting, def, instance, result === ran ? null : ran.thrown);
     return [
       ...(await messageEffects(em, this.svc, acting, def, instance, result, rows.subscriptions)),
       ...(await callEffects(em, this.svc, acting, def, instance, result)),
     ];
+  }
+
+  /** Open tasks whose activity no longer waits: the one signalled is completed, the others cancelled. */
+  private async closeTasks(
+    em: EntityManager,
+    acting: Acting,
+    def: LoadedDefinition,
+    instance: Target,
+    result: RunResult,
+    open: OpenTaskRow[],
+    signalled: string | null,
+    now: Date,
+  ): Promise<void> {
+    const waitingIds = new Set(result.waiting.map((w) => w.executionId));
+    const gone = open.filter((t) => !waitingIds.has(t.execution_id));
+    const done = gone.filter((t) => t.execution_id === signalled);
+    const cancelled = gone.filter((t) => t.execution_id !== signalled);
+    await closeTasks(
+      em,
+      done.map((t) => t.id),
+      'completed',
+      acting.actor.id,
+      now,
+    );
+    await closeTasks(
+      em,
+      cancelled.map((t) => t.id),
+      'cancelled',
+      null,
+      now,
+    );
+    const events = this.svc.events;
+    const facts = (t: OpenTaskRow) => taskFacts({ ...t, instance_id: instance.id, definition_key: def.key }, instance.businessKey);
+    for (const t of gone) {
+      if (t.execution_id === signalled) {
+        if (events.has('task.completed')) await events.publish(em, 'task.completed', { ...facts(t), completedBy: acting.actor.id }, acting);
+      } else if (events.has('task.cancelled')) await events.publish(em, 'task.cancelled', { ...facts(t), reason: 'path_ended' }, acting);
+    }
+  }
+
+  /** A task row for each human activity that waits now and had none: written in one INSERT, then their events. */
+  private async openTasks(
+    em: EntityManager,
+    acting: Acting,
+    def: LoadedDefinition,
+    instance: Target,
+    result: RunResult,
+    known: Set<string>,
+    now: Date,
+  ): Promise<void> {
+    const created: { task: NewTask; attrs: ReturnType<typeof taskAttributes> }[] = [];
+    for (const w of result.waiting) {
+      if (known.has(w.executionId) || !HUMAN_TASKS.has(w.type)) continue;
+      created.push(await this.newTask(em, def, instance, result, w, now));
+    }
+    await insertTasks(
+      em,
+      created.map((c) => c.task),
+    );
+    if (!this.svc.events.has('task.created')) return;
+    for (const { task, attrs } of created) {
+      await this.svc.events.publish(
+        em,
+        'task.created',
+        {
+          taskId: task.id,
+          instanceId: instance.id,
+          definitionKey: def.key,
+          activityId: task.activity_id,
+          name: task.name,
+          unitId: task.unit_id,
+          businessKey: instance.businessKey,
+          assignee: attrs.assignee,
+          candidateGroups: attrs.candidateGroups,
+          candidateUsers: attrs.candidateUsers,
+          dueAt: task.due_at instanceof Date ? task.due_at.toISOString() : null,
+        },
+        acting,
+      );
+    }
+  }
+
+  /** The row of a new user task: its attributes evaluated with the process and the activity's own variables. */
+  private async newTask(em: EntityManager, def: LoadedDefinition, instance: Target, result: RunResult, w: Waiting, now: Date) {
+    const activity = def.activities[w.activityId];
+    const own = w.locals || w.inputs ? { ...w.locals, ...w.inputs } : null;
+    const attrs = taskAttributes(w.activityId, activity?.userTask, activity?.step, { ...result.variables, ...own });
+    const unit = await this.taskUnit(em, def, w.activityId, instance, attrs.unit);
+    const task: NewTask = {
+      id: crypto.randomUUID(),
+      instance_id: instance.id,
+      definition_key: def.key,
+      activity_id: w.activityId,
+      execution_id: w.executionId,
+      name: w.name ?? activity?.name ?? null,
+      form_key: activity?.userTask?.formKey ?? null,
+      assignee: attrs.assignee,
+      candidate_groups: csv(attrs.candidateGroups),
+      candidate_users: csv(attrs.candidateUsers),
+      unit_id: unit.id,
+      unit_path: unit.path,
+      due_at: dueDateFrom(attrs.dueDate, now, this.svc.calendar, unit.id, activity?.step?.budgetHours ?? null),
+      created_at: now,
+      variables: own ? JSON.stringify(own) : null,
+    };
+    return { task, attrs };
+  }
+
+  /** The instance reached its end (or a BPMN error nothing caught ended a called one): `instance.ended`. */
+  private async ended(em: EntityManager, acting: Acting, def: LoadedDefinition, instance: Target, error: RunResult['thrown']) {
+    if (!this.svc.events.has('instance.ended')) return;
+    await this.svc.events.publish(
+      em,
+      'instance.ended',
+      {
+        instanceId: instance.id,
+        definitionKey: def.key,
+        businessKey: instance.businessKey,
+        unitId: instance.unitId,
+        outcome: error ? 'error' : 'completed',
+        parentId: instance.parentId,
+        reason: error ? `BPMN error ${error.code} at ${error.activityId}` : null,
+      },
+      acting,
+    );
   }
 
   /**

@@ -5,11 +5,11 @@ import type { Acting } from '../org/actor.ts';
 import { BpmnBusinessError, type ServiceTaskJob } from '../plugin-host/define-plugin.ts';
 import { insertJob, type Job } from '../jobs/jobs.ts';
 import { JobBusy, NonRetryableJobError, type JobRunner } from '../jobs/job-runner.ts';
-import type { LoadedDefinition } from './definitions.ts';
+import type { HandlerOutcome, LoadedDefinition } from './types.ts';
 import type { ExecutionRow } from './instance-rows.ts';
 import { incidentHooks } from './incidents.ts';
 import { addDuration, parseCycle } from './iso-time.ts';
-import type { RunInput, Waiting } from './run.ts';
+import type { RunInput, Waiting } from './run-types.ts';
 
 /**
  * Service, send and business-rule tasks (docs/bpmn-extensions.md §3): the engine parks them
@@ -21,7 +21,7 @@ import type { RunInput, Waiting } from './run.ts';
  */
 
 /** What a handler produced: variables to merge, or a business error for an error boundary event. */
-export type HandlerOutcome = { variables: Record<string, unknown> } | { error: { code: string; message: string } };
+export type { HandlerOutcome } from './types.ts';
 
 /** Who completes async service tasks: no user, the platform. */
 export const SERVICE_ACTING: Acting = { actor: { id: null, name: 'system:service-task' }, requestId: null };

@@ -1,4 +1,4 @@
-import type { LoadedDefinition } from './definitions.ts';
+import type { FiringJob, LoadedDefinition } from './types.ts';
 import type { EntityManager } from '@mikro-orm/knex';
 import type { EngineDeps, JobDeps } from './deps.ts';
 import type { Acting } from '../org/actor.ts';
@@ -11,11 +11,7 @@ import { hasExpression } from './expressions.ts';
 import type { ExecutionRow } from './instance-rows.ts';
 
 /** The job being fired by the current command. */
-export interface FiringJob {
-  id: string;
-  activityId: string;
-  dueAt: Date;
-}
+export type { FiringJob } from './types.ts';
 
 /** Who fires timers: no user, the platform itself. */
 export const TIMER_ACTING: Acting = { actor: { id: null, name: 'system:timer' }, requestId: null };
