@@ -125,20 +125,10 @@ async function circles(baseDir: string): Promise<string[]> {
   return output.summary.violations.map((v) => `${v.from} → ${v.to}`).sort();
 }
 
-/**
- * Circles outside core/engine still on main when the engine's were removed (issue 14, point 2):
- * owned by the plugin-host and events work. Remove each line when its circle goes; nothing may be added.
- */
-const KNOWN_CIRCLES = [
-  'core/events/plugin-port.ts → core/plugin-host/define-plugin.ts',
-  'core/plugin-host/host.ts → core/plugin-host/system-routes.ts',
-];
-
 describe('import circles', () => {
-  it('core/ has none, type-only imports included (core/engine none at all)', async () => {
+  it('core/ has none, type-only imports included', async () => {
     const found = await circles(root);
-    expect(found.filter((c) => c.includes('core/engine/'))).toEqual([]);
-    expect(found).toEqual(KNOWN_CIRCLES);
+    expect(found).toEqual([]);
   }, 60_000);
 
   it('catches a circle closed by a type-only import', async () => {
