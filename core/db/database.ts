@@ -7,6 +7,7 @@ import type { AppConfig, Dialect } from '../config.ts';
 import type { NamedMigration } from './migration.ts';
 import { SqliteFastPath, type SqliteConnection } from './sqlite-fast-path.ts';
 import { PgFastPath } from './pg-fast-path.ts';
+import { registerFastPath } from './sql.ts';
 
 export interface DatabaseModules {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -21,9 +22,9 @@ export interface Database {
   /** A fresh, request-scoped entity manager. */
   em(): EntityManager;
   close(): Promise<void>;
-  /** SQLite only: raw SQL as cached prepared statements (sqlite-fast-path.ts). */
+  /** SQLite only: raw SQL through `sql(em)` as cached prepared statements (sqlite-fast-path.ts). */
   fastPath?: SqliteFastPath;
-  /** PostgreSQL only: raw SQL in transactions straight to the transaction's connection (pg-fast-path.ts). */
+  /** PostgreSQL only: raw SQL through `sql(em)` in transactions straight to the transaction's connection (pg-fast-path.ts). */
   pgFastPath?: PgFastPath;
 }
 
@@ -85,12 +86,13 @@ export async function openDatabase(
     } as Options);
   }
   if (fastPath) fastPath.enabled = process.env.MOTCUA_SQLITE_FAST_PATH !== '0';
-  if (fastPath) fastPath.install(orm.em.getConnection() as unknown as Parameters<SqliteFastPath['install']>[0]);
   if (config.dialect === 'postgresql') {
     pgFastPath = new PgFastPath();
     pgFastPath.enabled = process.env.MOTCUA_PG_FAST_PATH !== '0';
-    pgFastPath.install(orm.em.getConnection() as unknown as Parameters<PgFastPath['install']>[0]);
   }
+  // `sql(em)` finds the fast path by the em's connection; nothing of MikroORM's is replaced.
+  const path = fastPath ?? pgFastPath;
+  if (path) registerFastPath(orm.em.getConnection(), path);
   return {
     orm,
     fastPath,

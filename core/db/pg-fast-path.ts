@@ -1,5 +1,6 @@
 /**
- * Raw SQL inside a transaction on PostgreSQL without knex's per-query machinery.
+ * Raw SQL inside a transaction on PostgreSQL without knex's per-query machinery (reached through
+ * `sql(em)`, core/db/sql.ts).
  *
  * MikroORM runs `em.execute(sql, params)` by inlining every parameter into the SQL text
  * (`platform.formatQuery`) and handing it to knex, whose runner, transaction-client wrapper and
@@ -10,6 +11,9 @@
  * converts them one level up). Anything unusual — no transaction, a finished one, `??`
  * identifiers, knex builders — takes the ORM's path. ADR 0012.
  */
+
+import type { EntityManager } from '@mikro-orm/knex';
+import type { FastPath, SqlMethod } from './sql.ts';
 
 interface PgResult {
   rows: Record<string, unknown>[];
@@ -25,52 +29,30 @@ interface KnexTransaction {
   client?: { acquireConnection?(): Promise<PgConnection> };
 }
 
-type Execute = (
-  query: unknown,
-  params?: unknown[],
-  method?: 'all' | 'get' | 'run',
-  ctx?: unknown,
-  loggerContext?: unknown,
-) => Promise<unknown>;
-
-interface OrmConnection {
-  execute: Execute;
-  getPlatform(): { formatQuery(sql: string, params: readonly unknown[]): string };
-}
-
 /** MikroORM's PostgreSqlConnection.transformRawResult, for one result. */
-function shape(res: PgResult, method: 'all' | 'get' | 'run'): unknown {
+function shape(res: PgResult, method: SqlMethod): unknown {
   if (method === 'get') return res.rows[0];
   if (method === 'all') return res.rows;
   return { affectedRows: res.rowCount, insertId: res.rows[0] ? res.rows[0].id : 0, row: res.rows[0], rows: res.rows };
 }
 
-export class PgFastPath {
+export class PgFastPath implements FastPath {
   /** Statements run through the fast path, and those that fell back to the ORM (for tests and benchmarks). */
   readonly counts = { fast: 0, orm: 0 };
   /** Off: every statement takes the ORM's path (MOTCUA_PG_FAST_PATH=0; tests compare both). */
   enabled = true;
 
-  install(connection: OrmConnection): void {
-    const orm = connection.execute.bind(connection);
-    const platform = connection.getPlatform();
-    connection.execute = async (query, params = [], method = 'all', ctx, loggerContext) => {
-      const trx = ctx as KnexTransaction | undefined;
-      if (
-        this.enabled &&
-        trx?.client?.acquireConnection &&
-        !trx.isCompleted?.() &&
-        typeof query === 'string' &&
-        !query.includes('??') &&
-        !query.includes('\\?')
-      ) {
-        const conn = await trx.client.acquireConnection();
-        this.counts.fast++;
-        const res = await conn.query(params.length ? platform.formatQuery(query, params) : query);
-        return Array.isArray(res) ? res.map((r) => shape(r, method)) : shape(res, method);
-      }
-      this.counts.orm++;
-      return orm(query, params, method, ctx, loggerContext);
-    };
+  /** The statement's result from the em's transaction's own pg client, or `undefined` for the ORM's path. */
+  async tryExecute(
+    em: EntityManager,
+    query: string,
+    params: readonly unknown[],
+    method: SqlMethod,
+  ): Promise<{ result: unknown } | undefined> {
+    const trx = em.getTransactionContext<KnexTransaction>();
+    if (!trx?.client?.acquireConnection || trx.isCompleted?.() || query.includes('??') || query.includes('\\?')) return undefined;
+    const conn = await trx.client.acquireConnection();
+    const res = await conn.query(params.length ? em.getPlatform().formatQuery(query, params as unknown[]) : query);
+    return { result: Array.isArray(res) ? res.map((r) => shape(r, method)) : shape(res, method) };
   }
 }

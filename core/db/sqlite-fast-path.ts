@@ -1,5 +1,5 @@
 /**
- * Raw SQL on SQLite without the ORM's per-query cost.
+ * Raw SQL on SQLite without the ORM's per-query cost (reached through `sql(em)`, core/db/sql.ts).
  *
  * MikroORM runs `em.execute(sql, params)` by inlining every parameter into the SQL text and
  * handing it to knex, which prepares the statement afresh each time. On a task completion that
@@ -13,6 +13,9 @@
  * shapes MikroORM gives (rows for `all`, first row for `get`, `{ affectedRows, insertId }` for
  * `run`), and anything unusual (`??` identifiers, array or raw-SQL parameters) takes the ORM's path.
  */
+
+import type { EntityManager } from '@mikro-orm/knex';
+import type { FastPath, SqlMethod } from './sql.ts';
 
 export interface SqliteStatement {
   reader: boolean;
@@ -30,14 +33,6 @@ export interface SqliteConnection {
 /** Distinct statements kept per connection: the hot paths use a few dozen. */
 const CACHE_SIZE = 500;
 
-type Execute = (
-  query: unknown,
-  params?: unknown[],
-  method?: 'all' | 'get' | 'run',
-  ctx?: unknown,
-  loggerContext?: unknown,
-) => Promise<unknown>;
-
 /** A parameter the driver binds exactly as MikroORM would have inlined it, or `undefined` when it cannot. */
 function bindable(value: unknown): { ok: true; value: unknown } | { ok: false } {
   if (value === null || value === undefined) return { ok: true, value: null };
@@ -50,7 +45,7 @@ function bindable(value: unknown): { ok: true; value: unknown } | { ok: false } 
   return { ok: false };
 }
 
-export class SqliteFastPath {
+export class SqliteFastPath implements FastPath {
   private conn: SqliteConnection | null = null;
   private readonly statements = new Map<string, SqliteStatement>();
   /** Statements run through the fast path, and those that fell back to the ORM (for tests and benchmarks). */
@@ -64,24 +59,19 @@ export class SqliteFastPath {
     this.statements.clear();
   }
 
-  /** Wraps the ORM connection's `execute`. */
-  install(connection: { execute: Execute }): void {
-    const orm = connection.execute.bind(connection);
-    connection.execute = async (query, params = [], method = 'all', ctx, loggerContext) => {
-      const fast =
-        this.enabled && this.conn && (ctx || !this.conn.inTransaction) && typeof query === 'string'
-          ? this.run(query, params, method)
-          : undefined;
-      if (fast) {
-        this.counts.fast++;
-        return fast.result;
-      }
-      this.counts.orm++;
-      return orm(query, params, method, ctx, loggerContext);
-    };
+  /** The statement's result on the connection itself, or `undefined` for the ORM's path. */
+  async tryExecute(
+    em: EntityManager,
+    query: string,
+    params: readonly unknown[],
+    method: SqlMethod,
+  ): Promise<{ result: unknown } | undefined> {
+    // In the em's transaction the single connection is that transaction's; outside any, only while it is idle.
+    if (!this.conn || (!em.isInTransaction() && this.conn.inTransaction)) return undefined;
+    return this.run(query, params, method);
   }
 
-  private run(sql: string, params: unknown[], method: 'all' | 'get' | 'run'): { result: unknown } | undefined {
+  private run(sql: string, params: readonly unknown[], method: SqlMethod): { result: unknown } | undefined {
     if (sql.includes('??') || sql.includes('\\?')) return undefined;
     const values: unknown[] = [];
     for (const p of params) {
