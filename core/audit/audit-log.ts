@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import type { Clock } from '../clock.ts';
 import type { Dialect } from '../config.ts';
 import { GENESIS_HASH, recordHash, type ChainedFields } from './chain.ts';
+import { sql } from '../db/sql.ts';
 
 export interface AuditActor {
   id: string | null;
@@ -126,7 +127,7 @@ export class AuditLog {
     for (let i = 0; i < rows.length; i += 100) {
       const chunk = rows.slice(i, i + 100);
       // Plain SQL rather than em.insert: one fewer trip through the ORM on every command.
-      await em.execute(
+      await sql(em).run(
         `INSERT INTO audit_log (chain, seq, at, actor_id, actor_name, action, target_type, target_id, unit_id, summary, request_id, prev_hash, hash) VALUES ${chunk.map(() => one).join(', ')}`,
         chunk.flatMap((r) => [
           chain,
@@ -143,7 +144,6 @@ export class AuditLog {
           r.prev,
           r.hash,
         ]),
-        'run',
       );
     }
   }
@@ -180,11 +180,13 @@ export class AuditLog {
     from: { seq: number; hash: string },
     last: { fields: ChainedFields; hash: string },
   ) {
-    const res = await em.execute<{ affectedRows: number }>(
-      'UPDATE audit_heads SET seq = ?, hash = ? WHERE chain = ? AND seq = ? AND hash = ?',
-      [last.fields.seq, last.hash, chain, from.seq, from.hash],
-      'run',
-    );
+    const res = await sql(em).run('UPDATE audit_heads SET seq = ?, hash = ? WHERE chain = ? AND seq = ? AND hash = ?', [
+      last.fields.seq,
+      last.hash,
+      chain,
+      from.seq,
+      from.hash,
+    ]);
     if (res.affectedRows !== 1) {
       this.lastHead.delete(chain);
       return false;
@@ -197,14 +199,14 @@ export class AuditLog {
   private async readHead(em: EntityManager, chain: number): Promise<{ seq: number; hash: string }> {
     const lock = this.dialect === 'postgresql' ? ' FOR UPDATE' : '';
     const selectHead = async () =>
-      (await em.execute<{ seq: number; hash: string }[]>(`SELECT seq, hash FROM audit_heads WHERE chain = ?${lock}`, [chain]))[0];
+      (await sql(em).all<{ seq: number; hash: string }>(`SELECT seq, hash FROM audit_heads WHERE chain = ?${lock}`, [chain]))[0];
     let head = this.ensured.has(chain) ? await selectHead() : undefined;
     if (!head) {
       // First append to this chain by this process, or the head row this process saw was never
       // committed (its transaction rolled back: a refused import, a dry run). Create it inside
       // this transaction. A head row deleted behind our back is recreated at seq 0 too, which
       // `motcua audit verify` reports as a broken chain: nothing is hidden.
-      await em.execute(
+      await sql(em).all(
         this.dialect === 'postgresql'
           ? 'INSERT INTO audit_heads (chain, seq, hash) VALUES (?, 0, ?) ON CONFLICT (chain) DO NOTHING'
           : 'INSERT OR IGNORE INTO audit_heads (chain, seq, hash) VALUES (?, 0, ?)',

@@ -1,6 +1,7 @@
 import type { Authz } from '../org/authz.ts';
 import type { Ports } from '../modules/ports.ts';
 import { rowSummary, type AuditRow } from './rows.ts';
+import { sql } from '../db/sql.ts';
 
 /** The filters of `GET /api/audit` (validated by its route). */
 export interface AuditQuery {
@@ -66,12 +67,10 @@ export async function listAuditRecords(db: Pick<Ports, 'db'>['db'], authz: Authz
     params.push(q.before);
   }
   params.push(q.limit + 1);
-  const rows = await db
-    .em()
-    .execute<AuditRow[]>(
-      `SELECT a.* FROM audit_log a LEFT JOIN units un ON un.id = a.unit_id WHERE ${where.join(' AND ')} ORDER BY a.id DESC LIMIT ?`,
-      params,
-    );
+  const rows = await sql(db.em()).all<AuditRow>(
+    `SELECT a.* FROM audit_log a LEFT JOIN units un ON un.id = a.unit_id WHERE ${where.join(' AND ')} ORDER BY a.id DESC LIMIT ?`,
+    params,
+  );
   const page = rows.slice(0, q.limit);
   return {
     records: page.map((r) => ({

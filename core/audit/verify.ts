@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { GENESIS_HASH, recordHash } from './chain.ts';
 import { rowSummary, type AuditRow } from './rows.ts';
+import { sql } from '../db/sql.ts';
 
 export interface AuditProblem {
   chain: number;
@@ -36,11 +37,11 @@ const INT4_MAX = 2_147_483_647;
  */
 export async function verifyAuditChain(em: EntityManager): Promise<AuditVerification> {
   const problems: AuditProblem[] = [];
-  const heads = await em.execute<{ chain: number; seq: number; hash: string; max_seq: number | null }[]>(
+  const heads = await sql(em).all<{ chain: number; seq: number; hash: string; max_seq: number | null }>(
     'SELECT h.chain, h.seq, h.hash, (SELECT MAX(a.seq) FROM audit_log a WHERE a.chain = h.chain) AS max_seq FROM audit_heads h ORDER BY h.chain',
   );
   const chains = new Set<number>(heads.map((h) => Number(h.chain)));
-  for (const r of await em.execute<{ chain: number }[]>('SELECT DISTINCT chain FROM audit_log')) chains.add(Number(r.chain));
+  for (const r of await sql(em).all<{ chain: number }>('SELECT DISTINCT chain FROM audit_log')) chains.add(Number(r.chain));
   let records = 0;
   let headSeq = 0;
   let headHash = GENESIS_HASH;
@@ -53,7 +54,7 @@ export async function verifyAuditChain(em: EntityManager): Promise<AuditVerifica
     let prev = GENESIS_HASH;
     let afterSeq = 0;
     for (;;) {
-      const rows = await em.execute<AuditRow[]>('SELECT * FROM audit_log WHERE chain = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?', [
+      const rows = await sql(em).all<AuditRow>('SELECT * FROM audit_log WHERE chain = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?', [
         chain,
         afterSeq,
         upTo,

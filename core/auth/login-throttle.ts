@@ -4,6 +4,7 @@ import type { JobRunner } from '../jobs/job-runner.ts';
 import { LoginThrottle } from './entities.ts';
 import { FAILURE_WINDOW_MS, LOCK_AFTER, UNKNOWN_LOCK_RETENTION_MS, type FailureStreak } from './throttle.ts';
 import { sha256 } from './tokens.ts';
+import { sql } from '../db/sql.ts';
 
 /**
  * Failure streaks of usernames without an account (`login_throttle`), so that such a name is
@@ -32,7 +33,7 @@ export async function recordUnknownNameFailure(
   const key = keyOf(username);
   const expires = new Date(now.getTime() + FAILURE_WINDOW_MS);
   // An expired row (not yet purged) starts a new streak, as a real account's old streak does.
-  await em.execute(
+  await sql(em).run(
     `INSERT INTO login_throttle (key_hash, failed_logins, last_failed_at, locked_at, expires_at) VALUES (?, 1, ?, NULL, ?)
      ON CONFLICT (key_hash) DO UPDATE SET
        failed_logins = CASE WHEN login_throttle.expires_at <= ? THEN 1 ELSE login_throttle.failed_logins + 1 END,

@@ -6,6 +6,7 @@ import { hashPassword, needsRehash, verifyPassword } from './passwords.ts';
 import { createSession } from './sessions.ts';
 import { currentFailures, FAILURE_WINDOW_MS, LOCK_AFTER, waitRemainingMs, type FailureStreak } from './throttle.ts';
 import { recordUnknownNameFailure, unknownNameStreak } from './login-throttle.ts';
+import { sql } from '../db/sql.ts';
 
 export interface LoginInput {
   username: string;
@@ -68,14 +69,14 @@ export async function login(
     if (!passwordOk) {
       // A streak whose last failure is older than the window starts again (as for unknown names).
       const windowStart = new Date(now.getTime() - FAILURE_WINDOW_MS);
-      await em.execute(
+      await sql(em).run(
         'UPDATE users SET failed_logins = CASE WHEN last_failed_at IS NULL OR last_failed_at <= ? THEN 1 ELSE failed_logins + 1 END, last_failed_at = ? WHERE id = ?',
         [windowStart, now, user.id],
       );
-      const [row] = await em.execute<{ failed_logins: number }[]>('SELECT failed_logins FROM users WHERE id = ?', [user.id]);
+      const [row] = await sql(em).all<{ failed_logins: number }>('SELECT failed_logins FROM users WHERE id = ?', [user.id]);
       const failedLogins = Number(row.failed_logins);
       const locks = failedLogins >= LOCK_AFTER;
-      if (locks) await em.execute('UPDATE users SET locked_at = ? WHERE id = ? AND locked_at IS NULL', [now, user.id]);
+      if (locks) await sql(em).run('UPDATE users SET locked_at = ? WHERE id = ? AND locked_at IS NULL', [now, user.id]);
       await audit('auth.login_failed', { reason: 'wrong password', failedLogins, ip: input.ip ?? null });
       if (locks) await audit('auth.locked', { failedLogins });
       return { ok: false, error: locks ? new AppError('auth.locked') : new AppError('auth.invalid_credentials') };
@@ -84,9 +85,9 @@ export async function login(
       return { ok: false, error: new AppError('auth.disabled') };
     }
     if (user.failedLogins > 0 || user.lastFailedAt) {
-      await em.execute('UPDATE users SET failed_logins = 0, last_failed_at = NULL WHERE id = ?', [user.id]);
+      await sql(em).run('UPDATE users SET failed_logins = 0, last_failed_at = NULL WHERE id = ?', [user.id]);
     }
-    if (rehash) await em.execute('UPDATE users SET password_hash = ? WHERE id = ?', [rehash, user.id]);
+    if (rehash) await sql(em).run('UPDATE users SET password_hash = ? WHERE id = ?', [rehash, user.id]);
     const { token } = await createSession(em, user.id, now, svc.config, input);
     await audit('auth.login', { via: 'password', ip: input.ip ?? null });
     return { ok: true, user, token };

@@ -9,6 +9,7 @@ import { RoleAssignment } from '../org/entities.ts';
 import { resolveApiToken, resolveSession, SESSION_COOKIE } from './sessions.ts';
 import { assertSameOrigin, bearerToken } from './csrf.ts';
 import type { Ports } from '../modules/ports.ts';
+import { sql } from '../db/sql.ts';
 
 /**
  * CSRF defence for requests that carry a session cookie: runs after `authenticate`, so it knows
@@ -43,7 +44,7 @@ export function unitPathLookup(em: EntityManager): (id: string) => Promise<strin
       // transaction, so the lookup would wait for it forever (and on PostgreSQL it would not
       // see the transaction's own writes).
       const current = (TransactionContext.getEntityManager(em.name) as EntityManager | undefined) ?? em;
-      const [row] = await current.execute<{ path: string }[]>('SELECT path FROM units WHERE id = ?', [id]);
+      const [row] = await sql(current).all<{ path: string }>('SELECT path FROM units WHERE id = ?', [id]);
       cache.set(id, row?.path ?? null);
     }
     return cache.get(id)!;

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import type { Ports } from '../modules/ports.ts';
 import type { Acting } from '../org/actor.ts';
 import { calendarYear, unitOverride, type CalendarDay, type CalendarYear, type UnitOverride } from './model.ts';
+import { sql } from '../db/sql.ts';
 
 /**
  * The calendar tables (migration 0007). Every write runs in the caller's transaction, bumps
@@ -64,25 +65,28 @@ const toOverride = (r: OverrideRow): UnitOverride =>
   });
 
 export async function readYear(em: EntityManager, year: number): Promise<CalendarYear | null> {
-  const [row] = await em.execute<YearRow[]>('SELECT * FROM calendar_years WHERE year = ?', [year]);
+  const [row] = await sql(em).all<YearRow>('SELECT * FROM calendar_years WHERE year = ?', [year]);
   if (!row) return null;
-  const days = await em.execute<DayRow[]>('SELECT * FROM calendar_days WHERE year = ?', [year]);
+  const days = await sql(em).all<DayRow>('SELECT * FROM calendar_days WHERE year = ?', [year]);
   return toYear(row, days);
 }
 
 export async function listYears(em: EntityManager): Promise<{ year: number; status: string; holidays: number; makeUpDays: number }[]> {
-  const rows = await em.execute<{ year: number; status: string; holidays: number | string; make_up: number | string }[]>(
-    `SELECT y.year, y.status,
+  const rows = await sql(em).all<{
+    year: number;
+    status: string;
+    holidays: number | string;
+    make_up: number | string;
+  }>(`SELECT y.year, y.status,
        (SELECT COUNT(*) FROM calendar_days d WHERE d.year = y.year AND d.kind = 'holiday') AS holidays,
        (SELECT COUNT(*) FROM calendar_days d WHERE d.year = y.year AND d.kind = 'makeup') AS make_up
-     FROM calendar_years y ORDER BY y.year`,
-  );
+     FROM calendar_years y ORDER BY y.year`);
   return rows.map((r) => ({ year: Number(r.year), status: r.status, holidays: Number(r.holidays), makeUpDays: Number(r.make_up) }));
 }
 
 async function bumpRevision(em: EntityManager): Promise<void> {
-  const res = await em.execute<{ affectedRows: number }>('UPDATE calendar_revision SET revision = revision + 1 WHERE id = 1', [], 'run');
-  if (res.affectedRows === 0) await em.execute('INSERT INTO calendar_revision (id, revision) VALUES (1, 1)', [], 'run');
+  const res = await sql(em).run('UPDATE calendar_revision SET revision = revision + 1 WHERE id = 1', []);
+  if (res.affectedRows === 0) await sql(em).run('INSERT INTO calendar_revision (id, revision) VALUES (1, 1)', []);
 }
 
 /** Writes a whole year (insert or replace, days included) and audits it as `action`. */
@@ -98,12 +102,12 @@ export async function writeYear(
   const confirmed = doc.status === 'confirmed';
   const values = [doc.status, JSON.stringify(doc.weekly), JSON.stringify(doc.hours), doc.cutoff, doc.source ?? null, now, acting.actor.id];
   if (before) {
-    const [prev] = await em.execute<{ confirmed_at: unknown; confirmed_by: string | null }[]>(
+    const [prev] = await sql(em).all<{ confirmed_at: unknown; confirmed_by: string | null }>(
       'SELECT confirmed_at, confirmed_by FROM calendar_years WHERE year = ?',
       [doc.year],
     );
     const keep = confirmed && prev.confirmed_at;
-    await em.execute(
+    await sql(em).run(
       `UPDATE calendar_years SET status = ?, weekly = ?, hours = ?, cutoff = ?, source = ?, updated_at = ?, updated_by = ?, revision = revision + 1,
          confirmed_at = ?, confirmed_by = ? WHERE year = ?`,
       [
@@ -113,9 +117,9 @@ export async function writeYear(
         doc.year,
       ],
     );
-    await em.execute('DELETE FROM calendar_days WHERE year = ?', [doc.year]);
+    await sql(em).run('DELETE FROM calendar_days WHERE year = ?', [doc.year]);
   } else {
-    await em.execute(
+    await sql(em).run(
       `INSERT INTO calendar_years (status, weekly, hours, cutoff, source, updated_at, updated_by, revision, confirmed_at, confirmed_by, year)
        VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
       [...values, confirmed ? now : null, confirmed ? acting.actor.id : null, doc.year],
@@ -126,7 +130,7 @@ export async function writeYear(
     ['makeup', doc.makeUpDays],
   ] as const) {
     for (const d of list)
-      await em.execute('INSERT INTO calendar_days (date, year, kind, name) VALUES (?, ?, ?, ?)', [d.date, doc.year, kind, d.name]);
+      await sql(em).run('INSERT INTO calendar_days (date, year, kind, name) VALUES (?, ?, ?, ?)', [d.date, doc.year, kind, d.name]);
   }
   await bumpRevision(em);
   await svc.audit.append(em, {
@@ -153,7 +157,7 @@ export async function writeYear(
 }
 
 export async function readOverride(em: EntityManager, unitId: string): Promise<UnitOverride | null> {
-  const [row] = await em.execute<OverrideRow[]>('SELECT * FROM calendar_unit_overrides WHERE unit_id = ?', [unitId]);
+  const [row] = await sql(em).all<OverrideRow>('SELECT * FROM calendar_unit_overrides WHERE unit_id = ?', [unitId]);
   return row ? toOverride(row) : null;
 }
 
@@ -176,12 +180,12 @@ export async function writeOverride(
     unitId,
   ];
   if (before) {
-    await em.execute(
+    await sql(em).run(
       'UPDATE calendar_unit_overrides SET weekly = ?, hours = ?, cutoff = ?, holidays = ?, make_up_days = ?, updated_at = ?, updated_by = ? WHERE unit_id = ?',
       values,
     );
   } else {
-    await em.execute(
+    await sql(em).run(
       'INSERT INTO calendar_unit_overrides (weekly, hours, cutoff, holidays, make_up_days, updated_at, updated_by, unit_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       values,
     );
@@ -200,7 +204,7 @@ export async function writeOverride(
 export async function deleteOverride(em: EntityManager, svc: Pick<Ports, 'audit'>, acting: Acting, unitId: string): Promise<boolean> {
   const before = await readOverride(em, unitId);
   if (!before) return false;
-  await em.execute('DELETE FROM calendar_unit_overrides WHERE unit_id = ?', [unitId]);
+  await sql(em).run('DELETE FROM calendar_unit_overrides WHERE unit_id = ?', [unitId]);
   await bumpRevision(em);
   await svc.audit.append(em, {
     ...acting,
@@ -226,7 +230,7 @@ export interface CalendarSnapshot {
  * size and latest change (a moved unit changes which override applies).
  */
 export async function revisionOf(em: EntityManager): Promise<string> {
-  const [r] = await em.execute<{ rev: number | null; n: number | string; last: unknown }[]>(
+  const [r] = await sql(em).all<{ rev: number | null; n: number | string; last: unknown }>(
     'SELECT (SELECT revision FROM calendar_revision WHERE id = 1) AS rev, (SELECT COUNT(*) FROM units) AS n, (SELECT MAX(updated_at) FROM units) AS last',
   );
   const last = r.last instanceof Date ? r.last.toISOString() : String(r.last ?? '');
@@ -235,8 +239,8 @@ export async function revisionOf(em: EntityManager): Promise<string> {
 
 export async function loadSnapshot(em: EntityManager): Promise<CalendarSnapshot> {
   const revision = await revisionOf(em);
-  const yearRows = await em.execute<YearRow[]>('SELECT * FROM calendar_years');
-  const dayRows = await em.execute<DayRow[]>('SELECT * FROM calendar_days');
+  const yearRows = await sql(em).all<YearRow>('SELECT * FROM calendar_years');
+  const dayRows = await sql(em).all<DayRow>('SELECT * FROM calendar_days');
   const years = new Map<number, CalendarYear>();
   for (const row of yearRows)
     years.set(
@@ -247,8 +251,8 @@ export async function loadSnapshot(em: EntityManager): Promise<CalendarSnapshot>
       ),
     );
   const overrides = new Map<string, UnitOverride>();
-  for (const row of await em.execute<OverrideRow[]>('SELECT * FROM calendar_unit_overrides')) overrides.set(row.unit_id, toOverride(row));
+  for (const row of await sql(em).all<OverrideRow>('SELECT * FROM calendar_unit_overrides')) overrides.set(row.unit_id, toOverride(row));
   const unitPaths = new Map<string, string>();
-  for (const u of await em.execute<{ id: string; path: string }[]>('SELECT id, path FROM units')) unitPaths.set(u.id, u.path);
+  for (const u of await sql(em).all<{ id: string; path: string }>('SELECT id, path FROM units')) unitPaths.set(u.id, u.path);
   return { revision, years, overrides, unitPaths };
 }

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import { AppError } from '../errors.ts';
 import { placeholdersIn, type ProcedureDocument } from './schema.ts';
 import type { Binding } from './store.ts';
+import { sql } from '../db/sql.ts';
 
 /** What must hold before a document is stored or published. Each refusal names the field. */
 
@@ -24,7 +25,7 @@ export async function assertAgencies(em: EntityManager, doc: ProcedureDocument, 
     doc.agencies[role].forEach((a, i) => refs.push({ field: `agencies.${role}.${i}.code`, code: a.code }));
   }
   const codes = [...new Set(refs.map((r) => r.code))];
-  const rows = await em.execute<{ code: string; valid_to: string | null }[]>(
+  const rows = await sql(em).all<{ code: string; valid_to: string | null }>(
     `SELECT code, valid_to FROM units WHERE code IN (${codes.map(() => '?').join(', ')})`,
     codes,
   );
@@ -42,7 +43,7 @@ export async function resolveBindings(em: EntityManager, doc: ProcedureDocument)
   const out: Binding[] = [];
   const missing: { path: string; message: string }[] = [];
   for (const [i, c] of doc.cases.entries()) {
-    const [row] = await em.execute<{ max: number | null }[]>('SELECT MAX(version) AS max FROM process_definitions WHERE key = ?', [
+    const [row] = await sql(em).all<{ max: number | null }>('SELECT MAX(version) AS max FROM process_definitions WHERE key = ?', [
       c.process.definitionKey,
     ]);
     if (row?.max === null || row?.max === undefined) {

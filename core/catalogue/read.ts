@@ -11,6 +11,7 @@ import {
   type VersionRow,
   type VersionStatus,
 } from './store.ts';
+import { sql } from '../db/sql.ts';
 
 /** Read models of the catalogue: a procedure with its versions, one version, the export. */
 
@@ -133,7 +134,7 @@ export interface ExportedProcedure {
 /** The published version of each procedure (all, or the codes named), by code. */
 export async function readPublished(em: EntityManager, codes?: string[]): Promise<{ found: ExportedProcedure[]; missing: string[] }> {
   const filter = codes?.length ? ` AND procedure_code IN (${codes.map(() => '?').join(', ')})` : '';
-  const rows = await em.execute<{ procedure_code: string; version: number; document: string }[]>(
+  const rows = await sql(em).all<{ procedure_code: string; version: number; document: string }>(
     `SELECT procedure_code, version, d.document FROM procedure_versions v JOIN procedure_documents d ON d.version_id = v.id WHERE status = 'published'${filter} ORDER BY procedure_code`,
     codes ?? [],
   );

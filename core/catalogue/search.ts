@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import { parseQuery, prefixEnd } from './fold.ts';
 import type { ProcedureDocument } from './schema.ts';
 import type { VersionStatus } from './store.ts';
+import { sql as execSql } from '../db/sql.ts';
 
 /**
  * Catalogue search, the same SQL on SQLite and PostgreSQL, on folded columns the app maintains
@@ -123,14 +124,14 @@ export async function searchProcedures(em: EntityManager, params: SearchParams):
   const where = and(filters);
   const rank = match?.rank ?? { sql: 'NULL', params: [] };
   // Step 1 sorts narrow rows only (id, rank, name) and counts in the same scan.
-  const page = await em.execute<{ id: string; match_rank: number | null; total: number | string }[]>(
+  const page = await execSql(em).all<{ id: string; match_rank: number | null; total: number | string }>(
     `SELECT v.id, ${rank.sql} AS match_rank, COUNT(*) OVER () AS total FROM procedure_versions v WHERE ${where.sql}
      ORDER BY ${match ? 'match_rank, ' : ''}v.name_folded, v.procedure_code LIMIT ? OFFSET ?`,
     [...rank.params, ...where.params, limit, offset],
   );
   if (page.length === 0) {
     if (offset === 0) return { total: 0, items: [] };
-    const [{ n }] = await em.execute<{ n: number | string }[]>(
+    const [{ n }] = await execSql(em).all<{ n: number | string }>(
       `SELECT COUNT(*) AS n FROM procedure_versions v WHERE ${where.sql}`,
       where.params,
     );
@@ -138,17 +139,15 @@ export async function searchProcedures(em: EntityManager, params: SearchParams):
   }
   const total = Number(page[0].total);
   // Step 2 reads the documents of this page only.
-  const found = await em.execute<
-    {
-      id: string;
-      procedure_code: string;
-      version: number;
-      status: VersionStatus;
-      document: string;
-      effective_from: string | null;
-      effective_to: string | null;
-    }[]
-  >(
+  const found = await execSql(em).all<{
+    id: string;
+    procedure_code: string;
+    version: number;
+    status: VersionStatus;
+    document: string;
+    effective_from: string | null;
+    effective_to: string | null;
+  }>(
     `SELECT v.id, v.procedure_code, v.version, v.status, d.document, v.effective_from, v.effective_to FROM procedure_versions v
      JOIN procedure_documents d ON d.version_id = v.id WHERE v.id IN (${page.map(() => '?').join(', ')})`,
     page.map((p) => p.id),

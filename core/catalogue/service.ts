@@ -31,6 +31,7 @@ import {
   versionRows,
   type Binding,
 } from './store.ts';
+import { sql } from '../db/sql.ts';
 
 /** Rows in force on a date (`?` twice): the highest version among them wins. */
 const EFFECTIVE_ON = " AND status <> 'draft' AND effective_from <= ? AND (effective_to IS NULL OR effective_to > ?)";
@@ -135,7 +136,7 @@ export class Catalogue {
     } else {
       version = p.latest_version + 1;
       await insertVersion(em, acting, { version, status: 'draft', doc }, now);
-      await em.execute('UPDATE procedures SET latest_version = ? WHERE code = ?', [version, code]);
+      await sql(em).run('UPDATE procedures SET latest_version = ? WHERE code = ?', [version, code]);
     }
     await this.audit(em, acting, 'procedure.draft_saved', code, { version, newVersion: !draft });
     return (await readProcedure(em, code))!;
@@ -172,7 +173,7 @@ export class Catalogue {
     }
     await this.lock(em, code, opts.lockVersion, { status: 'published', publishedVersion: draft.version });
     const previous = await supersede(em, acting, code, draft.version, effectiveFrom, now);
-    await em.execute(
+    await sql(em).run(
       "UPDATE procedure_versions SET status = 'published', effective_from = ?, published_at = ?, published_by = ?, published_by_name = ?, updated_at = ?, updated_by_name = ? WHERE id = ?",
       [effectiveFrom, now, acting.actor.id, acting.actor.name, now, acting.actor.name, draft.id],
     );
@@ -203,7 +204,7 @@ export class Catalogue {
     const effectiveTo = opts.effectiveTo ?? localDate(now);
     assertDateOrder(current.effective_from, effectiveTo, 'effectiveTo');
     await this.lock(em, code, opts.lockVersion, { status: 'retired', publishedVersion: null });
-    await em.execute(
+    await sql(em).run(
       "UPDATE procedure_versions SET status = 'retired', effective_to = ?, retired_at = ?, retired_by = ?, retired_by_name = ?, updated_at = ?, updated_by_name = ? WHERE id = ?",
       [effectiveTo, now, acting.actor.id, acting.actor.name, now, acting.actor.name, current.id],
     );
@@ -279,7 +280,7 @@ export class Catalogue {
    * import (PostgreSQL's autovacuum would do it within minutes; plans without them are slow).
    */
   async analyze(em: EntityManager): Promise<void> {
-    for (const table of ['procedure_versions', 'procedure_words', 'procedure_facets']) await em.execute(`ANALYZE ${table}`);
+    for (const table of ['procedure_versions', 'procedure_words', 'procedure_facets']) await sql(em).all(`ANALYZE ${table}`);
   }
 
   private async checkPublishable(em: EntityManager, doc: ProcedureDocument, now: Date): Promise<Binding[]> {

@@ -3,6 +3,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import type { Acting } from '../org/actor.ts';
 import { searchColumns, wordSet } from './fold.ts';
 import { procedureDocument, type ProcedureDocument } from './schema.ts';
+import { sql } from '../db/sql.ts';
 
 /** Rows of the catalogue tables (migration 0008) and the plain reads and writes on them. */
 
@@ -73,7 +74,7 @@ export function parseStored(json: string): ProcedureDocument {
 }
 
 export async function procedureRow(em: EntityManager, code: string): Promise<ProcedureRow | null> {
-  const [row] = await em.execute<ProcedureRow[]>(
+  const [row] = await sql(em).all<ProcedureRow>(
     'SELECT code, status, latest_version, published_version, lock_version, created_at, updated_at FROM procedures WHERE code = ?',
     [code],
   );
@@ -88,7 +89,7 @@ export async function procedureRow(em: EntityManager, code: string): Promise<Pro
 }
 
 export async function versionRows(em: EntityManager, code: string, where = '', params: unknown[] = []): Promise<VersionRow[]> {
-  const rows = await em.execute<VersionRow[]>(
+  const rows = await sql(em).all<VersionRow>(
     `SELECT ${VERSION_COLUMNS} FROM procedure_versions v JOIN procedure_documents d ON d.version_id = v.id WHERE procedure_code = ?${where} ORDER BY version`,
     [code, ...params],
   );
@@ -96,7 +97,7 @@ export async function versionRows(em: EntityManager, code: string, where = '', p
 }
 
 export async function bindingsOf(em: EntityManager, code: string, version: number): Promise<Binding[]> {
-  const rows = await em.execute<{ case_key: string; definition_key: string; definition_version: number }[]>(
+  const rows = await sql(em).all<{ case_key: string; definition_key: string; definition_version: number }>(
     'SELECT case_key, definition_key, definition_version FROM procedure_bindings WHERE procedure_code = ? AND version = ? ORDER BY case_key',
     [code, version],
   );
@@ -123,16 +124,16 @@ export async function bumpProcedure(
   if (set.status) put('status', set.status);
   if (set.latestVersion !== undefined) put('latest_version', set.latestVersion);
   if (set.publishedVersion !== undefined) put('published_version', set.publishedVersion);
-  const res = await em.execute<{ affectedRows: number }>(
-    `UPDATE procedures SET ${cols.join(', ')} WHERE code = ? AND lock_version = ?`,
-    [...params, code, expected],
-    'run',
-  );
+  const res = await sql(em).run(`UPDATE procedures SET ${cols.join(', ')} WHERE code = ? AND lock_version = ?`, [
+    ...params,
+    code,
+    expected,
+  ]);
   return res.affectedRows === 1;
 }
 
 export async function insertProcedure(em: EntityManager, code: string, status: ProcedureStatus, now: Date): Promise<void> {
-  await em.execute(
+  await sql(em).run(
     'INSERT INTO procedures (code, status, latest_version, published_version, lock_version, created_at, updated_at) VALUES (?, ?, 1, ?, 1, ?, ?)',
     [code, status, status === 'published' ? 1 : null, now, now],
   );
@@ -153,7 +154,7 @@ export async function insertVersion(em: EntityManager, acting: Acting, v: NewVer
   const s = searchColumns(v.doc);
   const published = v.status === 'published';
   const who = acting.actor;
-  await em.execute(
+  await sql(em).run(
     `INSERT INTO procedure_versions (id, procedure_code, version, status, name, code_folded, name_folded, text_folded, effective_from, effective_to,
        superseded_by, source_pack_id, source_pack_version, created_at, created_by, created_by_name, updated_at, updated_by_name, published_at, published_by, published_by_name)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, NULL, NULL, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -179,7 +180,7 @@ export async function insertVersion(em: EntityManager, acting: Acting, v: NewVer
       published ? who.name : null,
     ],
   );
-  await em.execute('INSERT INTO procedure_documents (version_id, document, document_hash) VALUES (?, ?, ?)', [id, json, sha256(json)]);
+  await sql(em).run('INSERT INTO procedure_documents (version_id, document, document_hash) VALUES (?, ?, ?)', [id, json, sha256(json)]);
   await writeFacets(em, id, v.doc);
   return id;
 }
@@ -188,13 +189,13 @@ export async function insertVersion(em: EntityManager, acting: Acting, v: NewVer
 export async function replaceDraft(em: EntityManager, acting: Acting, id: string, doc: ProcedureDocument, now: Date): Promise<void> {
   const json = JSON.stringify(doc);
   const s = searchColumns(doc);
-  await em.execute(
+  await sql(em).run(
     'UPDATE procedure_versions SET name = ?, code_folded = ?, name_folded = ?, text_folded = ?, updated_at = ?, updated_by_name = ? WHERE id = ?',
     [doc.name, s.codeFolded, s.nameFolded, s.textFolded, now, acting.actor.name, id],
   );
-  await em.execute('UPDATE procedure_documents SET document = ?, document_hash = ? WHERE version_id = ?', [json, sha256(json), id]);
-  await em.execute('DELETE FROM procedure_facets WHERE version_id = ?', [id]);
-  await em.execute('DELETE FROM procedure_words WHERE version_id = ?', [id]);
+  await sql(em).run('UPDATE procedure_documents SET document = ?, document_hash = ? WHERE version_id = ?', [json, sha256(json), id]);
+  await sql(em).run('DELETE FROM procedure_facets WHERE version_id = ?', [id]);
+  await sql(em).run('DELETE FROM procedure_words WHERE version_id = ?', [id]);
   await writeFacets(em, id, doc);
 }
 
@@ -207,11 +208,14 @@ async function writeFacets(em: EntityManager, versionId: string, doc: ProcedureD
     ...[...a.implementing, ...a.competent, ...a.authorised, ...a.coordinating].map((x) => `agency\u0000${x.code}`),
   ]);
   const rows = [...facets].map((f) => [versionId, ...f.split('\u0000')]);
-  await em.execute(`INSERT INTO procedure_facets (version_id, facet, value) VALUES ${rows.map(() => '(?, ?, ?)').join(', ')}`, rows.flat());
+  await sql(em).run(
+    `INSERT INTO procedure_facets (version_id, facet, value) VALUES ${rows.map(() => '(?, ?, ?)').join(', ')}`,
+    rows.flat(),
+  );
   const words = wordSet(searchColumns(doc).textFolded);
   for (let i = 0; i < words.length; i += 200) {
     const chunk = words.slice(i, i + 200);
-    await em.execute(
+    await sql(em).run(
       `INSERT INTO procedure_words (version_id, word) VALUES ${chunk.map(() => '(?, ?)').join(', ')}`,
       chunk.flatMap((w) => [versionId, w]),
     );
@@ -220,7 +224,7 @@ async function writeFacets(em: EntityManager, versionId: string, doc: ProcedureD
 
 export async function insertBindings(em: EntityManager, code: string, version: number, bindings: Binding[]): Promise<void> {
   for (const b of bindings) {
-    await em.execute(
+    await sql(em).run(
       'INSERT INTO procedure_bindings (procedure_code, version, case_key, definition_key, definition_version) VALUES (?, ?, ?, ?, ?)',
       [code, version, b.caseKey, b.definitionKey, b.definitionVersion],
     );
@@ -230,9 +234,9 @@ export async function insertBindings(em: EntityManager, code: string, version: n
 /** Keeps the sector catalogue in step with what is published (code → latest name). */
 export async function upsertSectors(em: EntityManager, doc: ProcedureDocument, now: Date): Promise<void> {
   for (const s of doc.sectors) {
-    const [row] = await em.execute<{ name: string }[]>('SELECT name FROM sectors WHERE code = ?', [s.code]);
-    if (!row) await em.execute('INSERT INTO sectors (code, name, created_at, updated_at) VALUES (?, ?, ?, ?)', [s.code, s.name, now, now]);
-    else if (row.name !== s.name) await em.execute('UPDATE sectors SET name = ?, updated_at = ? WHERE code = ?', [s.name, now, s.code]);
+    const [row] = await sql(em).all<{ name: string }>('SELECT name FROM sectors WHERE code = ?', [s.code]);
+    if (!row) await sql(em).run('INSERT INTO sectors (code, name, created_at, updated_at) VALUES (?, ?, ?, ?)', [s.code, s.name, now, now]);
+    else if (row.name !== s.name) await sql(em).run('UPDATE sectors SET name = ?, updated_at = ? WHERE code = ?', [s.name, now, s.code]);
   }
 }
 
@@ -245,15 +249,15 @@ export async function supersede(
   effectiveFrom: string,
   now: Date,
 ): Promise<number | null> {
-  const [prev] = await em.execute<{ version: number }[]>(
+  const [prev] = await sql(em).all<{ version: number }>(
     "SELECT version FROM procedure_versions WHERE procedure_code = ? AND status = 'published'",
     [code],
   );
-  await em.execute(
+  await sql(em).run(
     "UPDATE procedure_versions SET status = 'retired', effective_to = ?, superseded_by = ?, retired_at = ?, retired_by = ?, retired_by_name = ? WHERE procedure_code = ? AND status = 'published'",
     [effectiveFrom, version, now, acting.actor.id, acting.actor.name, code],
   );
-  await em.execute(
+  await sql(em).run(
     "UPDATE procedure_versions SET superseded_by = ? WHERE procedure_code = ? AND status = 'retired' AND superseded_by IS NULL AND version < ?",
     [version, code, version],
   );

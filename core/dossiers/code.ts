@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { AppError } from '../errors.ts';
 import { localDate } from '../time.ts';
+import { sql } from '../db/sql.ts';
 
 /**
  * Dossier codes (DOMAIN §4). The format is the province's (`settings` key `dossier.code_format`),
@@ -56,7 +57,7 @@ export function formatCode(format: string, agency: string, day: string, n: numbe
 
 /** The province's configured format, or the default. */
 export async function codeFormat(em: EntityManager): Promise<string> {
-  const [row] = await em.execute<{ value: string }[]>('SELECT value FROM settings WHERE key = ?', [CODE_FORMAT_SETTING]);
+  const [row] = await sql(em).all<{ value: string }>('SELECT value FROM settings WHERE key = ?', [CODE_FORMAT_SETTING]);
   return row?.value ?? DEFAULT_CODE_FORMAT;
 }
 
@@ -70,7 +71,7 @@ export async function codeFormat(em: EntityManager): Promise<string> {
  * of the transaction: it is the lock every receipt at that agency waits for.
  */
 export async function nextNumber(em: EntityManager, agency: string, day: string): Promise<number> {
-  const [row] = await em.execute<{ n: number | string }[]>(
+  const [row] = await sql(em).all<{ n: number | string }>(
     'INSERT INTO dossier_counters (agency_code, day, n) VALUES (?, ?, 1) ON CONFLICT (agency_code, day) DO UPDATE SET n = dossier_counters.n + 1 RETURNING n',
     [agency, day],
   );

@@ -12,6 +12,7 @@ import type { CompiledProcess } from './model.ts';
 import { ACTIVE, type InstanceRow } from './rows.ts';
 import type { RunResult, Signal, Waiting } from './run-types.ts';
 import { hasExpression } from './expressions.ts';
+import { sql } from '../db/sql.ts';
 
 /**
  * Call activities across definitions (docs/bpmn-extensions.md §5c, docs/adr/0007).
@@ -75,7 +76,7 @@ async function audit(
   instanceId: string,
   summary: Record<string, unknown>,
 ) {
-  const [row] = await em.execute<{ unit_id: string | null }[]>('SELECT unit_id FROM process_instances WHERE id = ?', [instanceId]);
+  const [row] = await sql(em).all<{ unit_id: string | null }>('SELECT unit_id FROM process_instances WHERE id = ?', [instanceId]);
   await svc.audit.append(em, {
     ...acting,
     action,
@@ -93,7 +94,7 @@ export function endedByError(result: RunResult): RunResult {
 
 /** Is the parent's call activity (this execution) still waiting? */
 async function stillWaits(em: EntityManager, instanceId: string, executionId: string): Promise<boolean> {
-  const rows = await em.execute<{ status: string }[]>(
+  const rows = await sql(em).all<{ status: string }>(
     `SELECT p.status FROM process_instances p JOIN activity_history h ON h.instance_id = p.id
      WHERE p.id = ? AND h.execution_id = ? AND h.ended_at IS NULL`,
     [instanceId, executionId],
@@ -110,7 +111,7 @@ async function callIncident(
   message: string,
 ): Promise<void> {
   const now = svc.clock.now();
-  const [existing] = await em.execute<{ id: string; attempts: number | string; payload: string }[]>(
+  const [existing] = await sql(em).all<{ id: string; attempts: number | string; payload: string }>(
     "SELECT id, attempts, payload FROM jobs WHERE instance_id = ? AND execution_id = ? AND kind = 'call'",
     [parent.id, call.executionId],
   );
@@ -131,7 +132,7 @@ async function callIncident(
       now,
     ));
   const attempts = Number(existing?.attempts ?? 0) + 1;
-  await em.execute("UPDATE jobs SET status = 'failed', attempts = ?, last_error = ?, locked_by = NULL, locked_until = NULL WHERE id = ?", [
+  await sql(em).run("UPDATE jobs SET status = 'failed', attempts = ?, last_error = ?, locked_by = NULL, locked_until = NULL WHERE id = ?", [
     attempts,
     message.slice(0, 4000),
     id,
@@ -222,7 +223,7 @@ export async function parentLink(
   em: EntityManager,
   childId: string,
 ): Promise<{ parentId: string; activityId: string; executionId: string } | null> {
-  const [link] = await em.execute<{ parent_id: string | null; parent_activity_id: string | null; parent_execution_id: string | null }[]>(
+  const [link] = await sql(em).all<{ parent_id: string | null; parent_activity_id: string | null; parent_execution_id: string | null }>(
     'SELECT parent_id, parent_activity_id, parent_execution_id FROM process_instances WHERE id = ?',
     [childId],
   );
@@ -262,7 +263,7 @@ export async function parentResumed(
 
 /** The running children of an instance (of one call activity's execution): each a `cancel` command (theirs follow, recursively). */
 export async function childCancels(em: EntityManager, acting: Acting, instanceId: string, executionId?: string): Promise<Command[]> {
-  const rows = await em.execute<{ id: string }[]>(
+  const rows = await sql(em).all<{ id: string }>(
     `SELECT id FROM process_instances WHERE parent_id = ? AND status IN ('running', 'incident')${executionId ? ' AND parent_execution_id = ?' : ''}`,
     executionId ? [instanceId, executionId] : [instanceId],
   );
@@ -277,7 +278,7 @@ export async function childCancels(em: EntityManager, acting: Acting, instanceId
 export async function childCancelled(em: EntityManager, svc: EngineDeps, child: InstanceRow): Promise<void> {
   if (!child.parent_id || !child.parent_execution_id || !child.parent_activity_id) return;
   if (!(await stillWaits(em, child.parent_id, child.parent_execution_id))) return;
-  const [parent] = await em.execute<{ definition_id: string }[]>('SELECT definition_id FROM process_instances WHERE id = ?', [
+  const [parent] = await sql(em).all<{ definition_id: string }>('SELECT definition_id FROM process_instances WHERE id = ?', [
     child.parent_id,
   ]);
   await callIncident(
@@ -311,7 +312,7 @@ export async function callEffects(
   for (const h of ended) follow.push(...(await childCancels(em, acting, instance.id, h.executionId)));
   if (result.completed && instance.parentId) {
     if (result.thrown)
-      await em.execute('UPDATE activity_history SET ended_at = ? WHERE instance_id = ? AND ended_at IS NULL', [
+      await sql(em).run('UPDATE activity_history SET ended_at = ? WHERE instance_id = ? AND ended_at IS NULL', [
         svc.clock.now(),
         instance.id,
       ]);
@@ -334,12 +335,12 @@ export async function callEffects(
 /** Does this waiting call activity still need a child (it waits, and has neither a child nor an incident)? */
 export async function needsChild(em: EntityManager, instanceId: string, executionId: string): Promise<boolean> {
   if (!(await stillWaits(em, instanceId, executionId))) return false;
-  const [child] = await em.execute<{ id: string }[]>('SELECT id FROM process_instances WHERE parent_id = ? AND parent_execution_id = ?', [
+  const [child] = await sql(em).all<{ id: string }>('SELECT id FROM process_instances WHERE parent_id = ? AND parent_execution_id = ?', [
     instanceId,
     executionId,
   ]);
   if (child) return false;
-  const [job] = await em.execute<{ id: string }[]>("SELECT id FROM jobs WHERE instance_id = ? AND execution_id = ? AND kind = 'call'", [
+  const [job] = await sql(em).all<{ id: string }>("SELECT id FROM jobs WHERE instance_id = ? AND execution_id = ? AND kind = 'call'", [
     instanceId,
     executionId,
   ]);
@@ -378,7 +379,7 @@ export async function calledElementWarnings(em: EntityManager, processes: Compil
       const call = a.callActivity;
       if (!call || !call.calledElement || hasExpression(call.calledElement)) continue;
       if (inFile.has(call.calledElement) && call.binding === 'latest') continue;
-      const [{ max }] = await em.execute<{ max: number | string | null }[]>(
+      const [{ max }] = await sql(em).all<{ max: number | string | null }>(
         'SELECT MAX(version) AS max FROM process_definitions WHERE key = ?',
         [call.calledElement],
       );

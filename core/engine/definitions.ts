@@ -11,6 +11,7 @@ import type { DefinitionRow, LoadedDefinition } from './types.ts';
 export type { DefinitionRow, LoadedDefinition } from './types.ts';
 import { scheduleStartTimers } from './timer-jobs.ts';
 import { calledElementWarnings } from './call-activities.ts';
+import { sql } from '../db/sql.ts';
 
 interface RawDefinition {
   id: string;
@@ -69,7 +70,7 @@ export class DefinitionStore {
     let deploymentWritten = false;
     const out: (DefinitionRow & { created: boolean })[] = [];
     for (const proc of compiled.processes) {
-      const [existing] = await em.execute<RawDefinition[]>(
+      const [existing] = await sql(em).all<RawDefinition>(
         'SELECT id, key, version, name, hash, deployment_id, created_at FROM process_definitions WHERE key = ? AND hash = ?',
         [proc.key, proc.hash],
       );
@@ -78,7 +79,7 @@ export class DefinitionStore {
         continue;
       }
       if (!deploymentWritten) {
-        await em.execute('INSERT INTO bpmn_deployments (id, name, hash, xml, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)', [
+        await sql(em).run('INSERT INTO bpmn_deployments (id, name, hash, xml, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)', [
           deploymentId,
           name,
           createHash('sha256').update(xml).digest('hex'),
@@ -88,12 +89,12 @@ export class DefinitionStore {
         ]);
         deploymentWritten = true;
       }
-      const [{ max }] = await em.execute<{ max: number | null }[]>('SELECT MAX(version) AS max FROM process_definitions WHERE key = ?', [
+      const [{ max }] = await sql(em).all<{ max: number | null }>('SELECT MAX(version) AS max FROM process_definitions WHERE key = ?', [
         proc.key,
       ]);
       const version = Number(max ?? 0) + 1;
       const id = crypto.randomUUID();
-      await em.execute(
+      await sql(em).run(
         'INSERT INTO process_definitions (id, key, version, name, hash, deployment_id, context, activities, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
         [id, proc.key, version, proc.name, proc.hash, deploymentId, proc.context, JSON.stringify(proc.activities), now, acting.actor.id],
       );
@@ -111,15 +112,14 @@ export class DefinitionStore {
   }
 
   async list(em: EntityManager): Promise<DefinitionRow[]> {
-    const rows = await em.execute<RawDefinition[]>(
-      `SELECT d.id, d.key, d.version, d.name, d.hash, d.deployment_id, d.created_at FROM process_definitions d
-       WHERE d.version = (SELECT MAX(version) FROM process_definitions x WHERE x.key = d.key) ORDER BY d.key`,
-    );
+    const rows = await sql(em)
+      .all<RawDefinition>(`SELECT d.id, d.key, d.version, d.name, d.hash, d.deployment_id, d.created_at FROM process_definitions d
+       WHERE d.version = (SELECT MAX(version) FROM process_definitions x WHERE x.key = d.key) ORDER BY d.key`);
     return rows.map(toRow);
   }
 
   async versions(em: EntityManager, key: string): Promise<DefinitionRow[]> {
-    const rows = await em.execute<RawDefinition[]>(
+    const rows = await sql(em).all<RawDefinition>(
       'SELECT id, key, version, name, hash, deployment_id, created_at FROM process_definitions WHERE key = ? ORDER BY version',
       [key],
     );
@@ -128,7 +128,7 @@ export class DefinitionStore {
   }
 
   async xml(em: EntityManager, key: string, version: number): Promise<string> {
-    const [row] = await em.execute<{ xml: string }[]>(
+    const [row] = await sql(em).all<{ xml: string }>(
       'SELECT b.xml FROM process_definitions d JOIN bpmn_deployments b ON b.id = d.deployment_id WHERE d.key = ? AND d.version = ?',
       [key, version],
     );
@@ -138,7 +138,7 @@ export class DefinitionStore {
 
   /** The definition of that key and version (latest when omitted), parsed and cached. */
   async resolve(em: EntityManager, key: string, version?: number | null): Promise<LoadedDefinition> {
-    const [row] = await em.execute<{ id: string }[]>(
+    const [row] = await sql(em).all<{ id: string }>(
       version
         ? 'SELECT id FROM process_definitions WHERE key = ? AND version = ?'
         : 'SELECT id FROM process_definitions WHERE key = ? ORDER BY version DESC LIMIT 1',
@@ -156,7 +156,7 @@ export class DefinitionStore {
       this.cache.set(id, hit);
       return hit;
     }
-    const [r] = await em.execute<RawDefinition[]>('SELECT * FROM process_definitions WHERE id = ?', [id]);
+    const [r] = await sql(em).all<RawDefinition>('SELECT * FROM process_definitions WHERE id = ?', [id]);
     if (!r) throw new AppError('process.definition_not_found', `No process definition ${id}`);
     const loaded: LoadedDefinition = {
       ...toRow(r),

@@ -4,6 +4,7 @@ import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import type { Job } from '../jobs/jobs.ts';
 import type { JobKindOptions } from '../jobs/job-runner.ts';
+import { sql } from '../db/sql.ts';
 
 /**
  * Incidents: a job of an instance that failed its last attempt (an async service task, a
@@ -36,7 +37,7 @@ const ACTIVE = new Set(['running', 'incident']);
 const BLOCKING = `EXISTS (SELECT 1 FROM incidents i JOIN jobs j ON j.id = i.job_id WHERE i.instance_id = ? AND i.resolved_at IS NULL AND j.status = 'failed')`;
 
 async function unitOf(em: EntityManager, instanceId: string): Promise<string | null> {
-  const [row] = await em.execute<{ unit_id: string | null }[]>('SELECT unit_id FROM process_instances WHERE id = ?', [instanceId]);
+  const [row] = await sql(em).all<{ unit_id: string | null }>('SELECT unit_id FROM process_instances WHERE id = ?', [instanceId]);
   return row?.unit_id ?? null;
 }
 
@@ -45,16 +46,16 @@ export async function openIncident(em: EntityManager, svc: EngineDeps, job: Job,
   if (!job.instanceId) return; // a timer start event's job: no instance to mark; the failed job stays visible
   const now = svc.clock.now();
   const topic = typeof job.payload.topic === 'string' ? job.payload.topic : null;
-  const [open] = await em.execute<{ id: string }[]>('SELECT id FROM incidents WHERE job_id = ? AND resolved_at IS NULL', [job.id]);
+  const [open] = await sql(em).all<{ id: string }>('SELECT id FROM incidents WHERE job_id = ? AND resolved_at IS NULL', [job.id]);
   const id = open?.id ?? crypto.randomUUID();
-  if (open) await em.execute('UPDATE incidents SET message = ? WHERE id = ?', [message.slice(0, 4000), id]);
+  if (open) await sql(em).run('UPDATE incidents SET message = ? WHERE id = ?', [message.slice(0, 4000), id]);
   else {
-    await em.execute(
+    await sql(em).run(
       'INSERT INTO incidents (id, instance_id, job_id, activity_id, execution_id, topic, message, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
       [id, job.instanceId, job.id, job.activityId, job.executionId, topic, message.slice(0, 4000), now],
     );
   }
-  await em.execute(
+  await sql(em).run(
     "UPDATE process_instances SET status = 'incident', updated_at = ?, lock_version = lock_version + 1 WHERE id = ? AND status = 'running'",
     [now, job.instanceId],
   );
@@ -101,12 +102,12 @@ async function resolveJobIncidents(
   resolvedBy: string | null,
   reason: string,
 ): Promise<number> {
-  const rows = await em.execute<{ id: string; instance_id: string }[]>(
+  const rows = await sql(em).all<{ id: string; instance_id: string }>(
     'SELECT id, instance_id FROM incidents WHERE job_id = ? AND resolved_at IS NULL',
     [jobId],
   );
   for (const r of rows) {
-    await em.execute('UPDATE incidents SET resolved_at = ?, resolved_by = ? WHERE id = ?', [svc.clock.now(), resolvedBy, r.id]);
+    await sql(em).run('UPDATE incidents SET resolved_at = ?, resolved_by = ? WHERE id = ?', [svc.clock.now(), resolvedBy, r.id]);
     await svc.audit.append(em, {
       ...acting,
       action: 'incident.resolved',
@@ -148,11 +149,11 @@ export async function settleIncidents(
   let resolved = 0;
   for (const r of rows) {
     if (r.execution_id && live.has(r.execution_id)) continue;
-    await em.execute("UPDATE jobs SET status = 'obsolete' WHERE id = ?", [r.job_id]);
+    await sql(em).run("UPDATE jobs SET status = 'obsolete' WHERE id = ?", [r.job_id]);
     resolved += await resolveJobIncidents(em, svc, acting, r.job_id, acting.actor.id, 'activity no longer waits');
   }
   if (resolved)
-    await em.execute(`UPDATE process_instances SET status = 'running' WHERE id = ? AND status = 'incident' AND NOT ${BLOCKING}`, [
+    await sql(em).run(`UPDATE process_instances SET status = 'running' WHERE id = ? AND status = 'incident' AND NOT ${BLOCKING}`, [
       instanceId,
       instanceId,
     ]);
@@ -160,19 +161,19 @@ export async function settleIncidents(
 
 /** A cancelled instance: its open incidents are resolved and its failed jobs obsolete. */
 export async function resolveInstanceIncidents(em: EntityManager, svc: EngineDeps, acting: Acting, instanceId: string): Promise<void> {
-  const jobs = await em.execute<{ job_id: string }[]>(
+  const jobs = await sql(em).all<{ job_id: string }>(
     'SELECT DISTINCT job_id FROM incidents WHERE instance_id = ? AND resolved_at IS NULL AND job_id IS NOT NULL',
     [instanceId],
   );
   for (const j of jobs) await resolveJobIncidents(em, svc, acting, j.job_id, acting.actor.id, 'instance cancelled');
-  await em.execute("UPDATE jobs SET status = 'obsolete' WHERE instance_id = ? AND status = 'failed'", [instanceId]);
+  await sql(em).run("UPDATE jobs SET status = 'obsolete' WHERE instance_id = ? AND status = 'failed'", [instanceId]);
 }
 
 /** The answer for a missing incident, and for one the caller may not see (ADR 0004). */
 export const incidentNotFound = (id: string) => new AppError('incident.not_found', `No incident ${id}`);
 
 export async function loadIncident(em: EntityManager, id: string): Promise<IncidentRow> {
-  const [row] = await em.execute<IncidentRow[]>('SELECT * FROM incidents WHERE id = ?', [id]);
+  const [row] = await sql(em).all<IncidentRow>('SELECT * FROM incidents WHERE id = ?', [id]);
   if (!row) throw incidentNotFound(id);
   return row;
 }
@@ -184,12 +185,12 @@ export async function loadIncident(em: EntityManager, id: string): Promise<Incid
 export async function retryIncident(em: EntityManager, svc: EngineDeps, acting: Acting, incident: IncidentRow): Promise<void> {
   if (incident.resolved_at) throw new AppError('incident.not_open', `Incident ${incident.id} is already resolved`);
   const [job] = incident.job_id
-    ? await em.execute<{ status: string; payload: string }[]>('SELECT status, payload FROM jobs WHERE id = ?', [incident.job_id])
+    ? await sql(em).all<{ status: string; payload: string }>('SELECT status, payload FROM jobs WHERE id = ?', [incident.job_id])
     : [];
   if (!job || job.status === 'done' || job.status === 'obsolete')
     throw new AppError('incident.not_open', `The job of incident ${incident.id} no longer waits to be retried`);
   if (job.status === 'pending') throw new AppError('incident.retry_pending', `Incident ${incident.id} is already queued for a retry`);
-  const [instance] = await em.execute<{ status: string; unit_id: string | null }[]>(
+  const [instance] = await sql(em).all<{ status: string; unit_id: string | null }>(
     'SELECT status, unit_id FROM process_instances WHERE id = ?',
     [incident.instance_id],
   );
@@ -197,13 +198,12 @@ export async function retryIncident(em: EntityManager, svc: EngineDeps, acting: 
     throw new AppError('process.not_running', `Instance ${incident.instance_id} is ${instance?.status ?? 'gone'}`);
   const now = svc.clock.now();
   const payload = { ...(JSON.parse(job.payload || '{}') as Record<string, unknown>), retriedBy: acting.actor.id };
-  const res = await em.execute<{ affectedRows: number }>(
+  const res = await sql(em).run(
     "UPDATE jobs SET status = 'pending', attempts = 0, due_at = ?, last_error = NULL, locked_by = NULL, locked_until = NULL, payload = ? WHERE id = ? AND status = 'failed'",
     [now, JSON.stringify(payload), incident.job_id],
-    'run',
   );
   if (res.affectedRows !== 1) throw new AppError('conflict.stale', 'The incident changed meanwhile: reload and retry');
-  await em.execute(
+  await sql(em).run(
     `UPDATE process_instances SET status = 'running', updated_at = ?, lock_version = lock_version + 1 WHERE id = ? AND status = 'incident' AND NOT ${BLOCKING}`,
     [now, incident.instance_id, incident.instance_id],
   );

@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/knex';
+import { sql } from '../db/sql.ts';
 
 /** A row that ties something to one execution of the instance (a task, a job, a subscription). */
 export interface ExecutionRow {
@@ -37,7 +38,7 @@ UNION ALL SELECT 'subscription', id, execution_id, NULL, NULL, NULL, NULL FROM m
 
 /** Reads them in the command's transaction, before anything is written. */
 export async function loadInstanceRows(em: EntityManager, instanceId: string): Promise<InstanceRows> {
-  const rows = await em.execute<(OpenTaskRow & { kind: string })[]>(SQL, [instanceId, instanceId, instanceId, instanceId]);
+  const rows = await sql(em).all<OpenTaskRow & { kind: string }>(SQL, [instanceId, instanceId, instanceId, instanceId]);
   const out: InstanceRows = { openTasks: [], timerJobs: [], serviceJobs: [], failedIncidents: [], subscriptions: [] };
   const incidentJobs = new Set<string>();
   for (const { kind, activity_id, name, unit_id, ...r } of rows) {

@@ -1,5 +1,6 @@
 import type { EngineDeps, JobDeps } from './deps.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
+import { sql } from '../db/sql.ts';
 
 /** How often each node's job runner looks for messages to expire and delete. */
 export const MESSAGE_PURGE_EVERY_MS = 3_600_000;
@@ -16,16 +17,8 @@ export async function purgeMessages(svc: EngineDeps): Promise<{ expired: number;
   const now = svc.clock.now();
   const before = new Date(now.getTime() - svc.config.messageRetentionMs);
   return svc.db.em().transactional(async (em) => {
-    const expired = await em.execute<{ affectedRows: number }>(
-      "UPDATE messages SET status = 'expired' WHERE status = 'buffered' AND expires_at <= ?",
-      [now],
-      'run',
-    );
-    const deleted = await em.execute<{ affectedRows: number }>(
-      "DELETE FROM messages WHERE status IN ('correlated', 'expired') AND created_at < ?",
-      [before],
-      'run',
-    );
+    const expired = await sql(em).run("UPDATE messages SET status = 'expired' WHERE status = 'buffered' AND expires_at <= ?", [now]);
+    const deleted = await sql(em).run("DELETE FROM messages WHERE status IN ('correlated', 'expired') AND created_at < ?", [before]);
     const counts = { expired: Number(expired.affectedRows), deleted: Number(deleted.affectedRows) };
     if (counts.expired || counts.deleted) {
       await svc.audit.append(em, {

@@ -27,6 +27,7 @@ import type { RunResult, Waiting } from './run-types.ts';
  */
 
 import type { MessageOrigin, PublishInput, PublishResult } from './types.ts';
+import { sql } from '../db/sql.ts';
 
 export type { MessageOrigin, PublishInput, PublishResult } from './types.ts';
 
@@ -109,13 +110,13 @@ export async function recordDelivery(
   msg: MessageFacts,
   variables: Record<string, unknown>,
 ): Promise<void> {
-  await em.execute("UPDATE messages SET status = 'correlated', instance_id = ?, activity_id = ?, correlated_at = ? WHERE id = ?", [
+  await sql(em).run("UPDATE messages SET status = 'correlated', instance_id = ?, activity_id = ?, correlated_at = ? WHERE id = ?", [
     sub.instance_id,
     sub.activity_id,
     deps.clock.now(),
     msg.id,
   ]);
-  const [inst] = await em.execute<{ unit_id: string | null }[]>('SELECT unit_id FROM process_instances WHERE id = ?', [sub.instance_id]);
+  const [inst] = await sql(em).all<{ unit_id: string | null }>('SELECT unit_id FROM process_instances WHERE id = ?', [sub.instance_id]);
   await audit(
     em,
     deps,
@@ -149,7 +150,7 @@ export async function recordDelivery(
 
 /** Does any deployed process accept this message from outside (`motcua:external`)? */
 async function receivableFromOutside(em: EntityManager, name: string): Promise<boolean> {
-  const rows = await em.execute<{ activities: string }[]>(
+  const rows = await sql(em).all<{ activities: string }>(
     `SELECT activities FROM process_definitions WHERE activities LIKE '%"externalMessage":true%'`,
   );
   return rows.some((r) =>
@@ -167,10 +168,12 @@ export interface StartCandidate {
 
 /** Latest definitions whose top-level message start event catches this message name (from outside: marked external). */
 async function messageStarts(em: EntityManager, name: string, origin: MessageOrigin): Promise<StartCandidate[]> {
-  const rows = await em.execute<{ id: string; key: string; activities: string }[]>(
-    `SELECT d.id, d.key, d.activities FROM process_definitions d
-     WHERE d.version = (SELECT MAX(x.version) FROM process_definitions x WHERE x.key = d.key) AND d.activities LIKE '%"message":%' ORDER BY d.key`,
-  );
+  const rows = await sql(em).all<{
+    id: string;
+    key: string;
+    activities: string;
+  }>(`SELECT d.id, d.key, d.activities FROM process_definitions d
+     WHERE d.version = (SELECT MAX(x.version) FROM process_definitions x WHERE x.key = d.key) AND d.activities LIKE '%"message":%' ORDER BY d.key`);
   const out: StartCandidate[] = [];
   for (const r of rows) {
     const models = Object.values(
@@ -179,7 +182,7 @@ async function messageStarts(em: EntityManager, name: string, origin: MessageOri
     const starts = models.filter((m) => m.type === 'bpmn:StartEvent' && m.message === name && (origin === 'process' || m.externalMessage));
     if (!starts.length) continue;
     // Only the process's own start events: an event sub-process's message start belongs to a running instance.
-    const [{ context }] = await em.execute<{ context: string }[]>('SELECT context FROM process_definitions WHERE id = ?', [r.id]);
+    const [{ context }] = await sql(em).all<{ context: string }>('SELECT context FROM process_definitions WHERE id = ?', [r.id]);
     const { activities = [] } = JSON.parse(context) as { activities?: { id: string; parent?: { id: string } }[] };
     const parentOf = new Map(activities.map((a) => [a.id, a.parent?.id]));
     for (const m of starts) if (parentOf.get(m.id) === r.key) out.push({ definitionId: r.id, key: r.key, activityId: m.id });
@@ -215,7 +218,7 @@ export async function correlate(em: EntityManager, svc: EngineDeps, acting: Acti
     );
   }
   if (input.messageId) {
-    const [seen] = await em.execute<MessageRow[]>('SELECT * FROM messages WHERE message_id = ?', [input.messageId]);
+    const [seen] = await sql(em).all<MessageRow>('SELECT * FROM messages WHERE message_id = ?', [input.messageId]);
     if (seen)
       return {
         done: {
@@ -226,7 +229,7 @@ export async function correlate(em: EntityManager, svc: EngineDeps, acting: Acti
         },
       };
   }
-  await em.execute("UPDATE messages SET status = 'expired' WHERE status = 'buffered' AND expires_at <= ?", [now]);
+  await sql(em).run("UPDATE messages SET status = 'expired' WHERE status = 'buffered' AND expires_at <= ?", [now]);
   const msg: MessageFacts = {
     id: crypto.randomUUID(),
     message_id: input.messageId ?? crypto.randomUUID(),
@@ -235,7 +238,7 @@ export async function correlate(em: EntityManager, svc: EngineDeps, acting: Acti
     origin: input.origin,
   };
   const expiresAt = new Date(now.getTime() + svc.config.messageTtlMs);
-  await em.execute(
+  await sql(em).run(
     `INSERT INTO messages (id, message_id, name, correlation_key, variables, scope, origin, status, instance_id, sent_by, created_at, expires_at, correlated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', NULL, ?, ?, ?, NULL) ON CONFLICT (message_id) DO NOTHING`,
     [
@@ -254,7 +257,7 @@ export async function correlate(em: EntityManager, svc: EngineDeps, acting: Acti
   if (input.messageId) {
     // The same message id sent twice at once: the first insert waits for or follows the other's
     // commit and does nothing, so the repeat answers `duplicate` instead of a 409.
-    const [stored] = await em.execute<MessageRow[]>('SELECT * FROM messages WHERE message_id = ?', [input.messageId]);
+    const [stored] = await sql(em).all<MessageRow>('SELECT * FROM messages WHERE message_id = ?', [input.messageId]);
     if (stored && stored.id !== msg.id)
       return {
         done: {
@@ -265,7 +268,7 @@ export async function correlate(em: EntityManager, svc: EngineDeps, acting: Acti
         },
       };
   }
-  const subs = await em.execute<SubscriptionRow[]>(
+  const subs = await sql(em).all<SubscriptionRow>(
     `SELECT id, instance_id, execution_id, activity_id, unit_path FROM message_subscriptions
      WHERE message_name = ? AND ${input.correlationKey === null ? 'correlation_key IS NULL' : 'correlation_key = ?'}${input.origin === 'api' ? ` AND external = ${sqlBool(true)}` : ''}
      ORDER BY created_at, id`,
@@ -289,7 +292,7 @@ export async function recordStart(
   start: StartCandidate,
   instance: { id: string; unitId: string | null },
 ): Promise<void> {
-  await em.execute("UPDATE messages SET status = 'correlated', instance_id = ?, activity_id = ?, correlated_at = ? WHERE id = ?", [
+  await sql(em).run("UPDATE messages SET status = 'correlated', instance_id = ?, activity_id = ?, correlated_at = ? WHERE id = ?", [
     instance.id,
     start.activityId,
     deps.clock.now(),
@@ -335,7 +338,7 @@ export async function buffer(
   expiresAt: Date,
 ): Promise<PublishResult> {
   // Pending until now, so that no command run before this one could take it as a buffered message.
-  await em.execute("UPDATE messages SET status = 'buffered' WHERE id = ?", [msg.id]);
+  await sql(em).run("UPDATE messages SET status = 'buffered' WHERE id = ?", [msg.id]);
   await audit(
     em,
     deps,
@@ -372,7 +375,7 @@ export async function messageEffects(
   const waits = result.waiting.map((w) => ({ w, name: messageWaitOf(def, w) })).filter((x) => x.name);
   const live = new Set(waits.map((x) => x.w.executionId));
   const gone = rows.filter((r) => !live.has(r.execution_id)).map((r) => r.id);
-  if (gone.length) await em.execute(`DELETE FROM message_subscriptions WHERE id IN (${gone.map(() => '?').join(', ')})`, gone);
+  if (gone.length) await sql(em).run(`DELETE FROM message_subscriptions WHERE id IN (${gone.map(() => '?').join(', ')})`, gone);
   const known = new Set(rows.map((r) => r.execution_id));
   const throws = result.history.filter(
     (h) => h.endedAt && THROWING.has(def.activities[h.activityId]?.type ?? '') && def.activities[h.activityId]?.message,
@@ -394,7 +397,7 @@ export async function messageEffects(
     });
   }
   if (fresh.length)
-    await em.execute(
+    await sql(em).run(
       `INSERT INTO message_subscriptions (id, instance_id, execution_id, activity_id, message_name, correlation_key, unit_path, external, created_at)
        VALUES ${fresh.map((s) => `(?, ?, ?, ?, ?, ?, ?, ${sqlBool(s.external)}, ?)`).join(', ')}`,
       fresh.flatMap((s) => [s.id, s.instance_id, s.execution_id, s.activity_id, s.name, s.key, s.unit_path, now]),
@@ -418,7 +421,7 @@ export async function messageEffects(
 
 /** The oldest buffered message in reach that a new subscription matches (a message from the API: only an external one). */
 export async function bufferedFor(em: EntityManager, svc: EngineDeps, sub: FreshSubscription): Promise<MessageRow | null> {
-  const buffered = await em.execute<MessageRow[]>(
+  const buffered = await sql(em).all<MessageRow>(
     `SELECT * FROM messages WHERE status = 'buffered' AND name = ? AND ${sub.key === null ? 'correlation_key IS NULL' : 'correlation_key = ?'}${sub.external ? '' : " AND origin = 'process'"}
      AND expires_at > ? ORDER BY created_at, id`,
     sub.key === null ? [sub.name, svc.clock.now()] : [sub.name, sub.key, svc.clock.now()],

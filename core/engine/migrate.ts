@@ -6,6 +6,7 @@ import type { LoadedDefinition } from './types.ts';
 import { runEngine, type RunResult } from './run.ts';
 import { csv, type InstanceRow } from './runtime.ts';
 import { assertStateFormat, renameActivities, runningActivities } from './state-adapter.ts';
+import { sql } from '../db/sql.ts';
 
 /**
  * Migration of a waiting instance to another version of its definition (same key).
@@ -140,11 +141,11 @@ export async function migrateInstance(
   const map = activityMapper(from, to, input.activityMap);
 
   const state = JSON.parse(instance.state) as object;
-  const tasks = await em.execute<{ id: string; activity_id: string }[]>(
+  const tasks = await sql(em).all<{ id: string; activity_id: string }>(
     "SELECT id, activity_id FROM tasks WHERE instance_id = ? AND status = 'open'",
     [instance.id],
   );
-  const jobs = await em.execute<{ id: string; activity_id: string | null }[]>(
+  const jobs = await sql(em).all<{ id: string; activity_id: string | null }>(
     "SELECT id, activity_id FROM jobs WHERE instance_id = ? AND status = 'pending'",
     [instance.id],
   );
@@ -246,11 +247,10 @@ async function writeMigration(
   { to, map, ids, tasks, jobs, state }: Pick<Plan, 'to' | 'map' | 'tasks' | 'jobs' | 'state'> & { ids: Map<string, string> },
 ) {
   const now = svc.clock.now();
-  const saved = await em.execute<{ affectedRows: number }>(
+  const saved = await sql(em).run(
     `UPDATE process_instances SET state = ?, definition_id = ?, definition_version = ?, updated_at = ?, lock_version = lock_version + 1
      WHERE id = ? AND lock_version = ? AND status = 'running'`,
     [JSON.stringify(state), to.id, to.version, now, instance.id, instance.lock_version],
-    'run',
   );
   if (saved.affectedRows !== 1) throw new AppError('conflict.stale', 'The instance changed meanwhile: reload and retry');
 
@@ -258,7 +258,7 @@ async function writeMigration(
     const id = map(t.activity_id);
     const model = to.activities[id];
     const unit = await svc.engine.taskUnit(em, to, id, { unitId: instance.unit_id, unitPath: instance.unit_path });
-    await em.execute(
+    await sql(em).run(
       'UPDATE tasks SET activity_id = ?, name = ?, form_key = ?, assignee = ?, candidate_groups = ?, candidate_users = ?, unit_id = ?, unit_path = ? WHERE id = ?',
       [
         id,
@@ -274,31 +274,39 @@ async function writeMigration(
     );
   }
   for (const j of jobs)
-    await em.execute('UPDATE jobs SET activity_id = ?, definition_id = ? WHERE id = ?', [j.activity_id && map(j.activity_id), to.id, j.id]);
+    await sql(em).run('UPDATE jobs SET activity_id = ?, definition_id = ? WHERE id = ?', [
+      j.activity_id && map(j.activity_id),
+      to.id,
+      j.id,
+    ]);
   // Message waits keep their execution ids and correlation keys; their activity (and message name) follow the map.
-  for (const m of await em.execute<{ id: string; activity_id: string }[]>(
+  for (const m of await sql(em).all<{ id: string; activity_id: string }>(
     'SELECT id, activity_id FROM message_subscriptions WHERE instance_id = ?',
     [instance.id],
   )) {
     const name = to.activities[map(m.activity_id)]?.message;
     if (name)
-      await em.execute('UPDATE message_subscriptions SET activity_id = ?, message_name = ? WHERE id = ?', [map(m.activity_id), name, m.id]);
+      await sql(em).run('UPDATE message_subscriptions SET activity_id = ?, message_name = ? WHERE id = ?', [
+        map(m.activity_id),
+        name,
+        m.id,
+      ]);
   }
   // Called children follow their call activity's new id (the execution they wait on is kept).
   for (const [oldId, newId] of ids) {
-    await em.execute('UPDATE process_instances SET parent_activity_id = ? WHERE parent_id = ? AND parent_activity_id = ?', [
+    await sql(em).run('UPDATE process_instances SET parent_activity_id = ? WHERE parent_id = ? AND parent_activity_id = ?', [
       newId,
       instance.id,
       oldId,
     ]);
   }
-  const open = await em.execute<{ id: number; activity_id: string }[]>(
+  const open = await sql(em).all<{ id: number; activity_id: string }>(
     'SELECT id, activity_id FROM activity_history WHERE instance_id = ? AND ended_at IS NULL',
     [instance.id],
   );
   for (const h of open) {
     const id = map(h.activity_id);
     if (to.activities[id])
-      await em.execute('UPDATE activity_history SET activity_id = ?, name = ? WHERE id = ?', [id, to.activities[id].name ?? null, h.id]);
+      await sql(em).run('UPDATE activity_history SET activity_id = ?, name = ? WHERE id = ?', [id, to.activities[id].name ?? null, h.id]);
   }
 }

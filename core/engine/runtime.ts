@@ -61,6 +61,7 @@ const taskFacts = (
 });
 
 import type { StartInput } from './types.ts';
+import { sql } from '../db/sql.ts';
 
 export type { StartInput } from './types.ts';
 
@@ -461,25 +462,24 @@ export class ProcessRuntime {
     if (instance.status !== 'running' && instance.status !== 'incident')
       throw new AppError('process.not_running', `Instance ${instance.id} is ${instance.status}`);
     const now = this.svc.clock.now();
-    const res = await em.execute<{ affectedRows: number }>(
+    const res = await sql(em).run(
       "UPDATE process_instances SET status = 'cancelled', ended_at = ?, updated_at = ?, lock_version = lock_version + 1 WHERE id = ? AND lock_version = ?",
       [now, now, instance.id, instance.lock_version],
-      'run',
     );
     if (res.affectedRows !== 1) throw new AppError('conflict.stale', 'The instance changed meanwhile: reload and retry');
     const events = this.svc.events;
     const cancelled = events.has('task.cancelled')
-      ? await em.execute<TaskRow[]>("SELECT * FROM tasks WHERE instance_id = ? AND status = 'open' ORDER BY created_at, id", [instance.id])
+      ? await sql(em).all<TaskRow>("SELECT * FROM tasks WHERE instance_id = ? AND status = 'open' ORDER BY created_at, id", [instance.id])
       : [];
-    await em.execute("UPDATE tasks SET status = 'cancelled', completed_at = ? WHERE instance_id = ? AND status = 'open'", [
+    await sql(em).run("UPDATE tasks SET status = 'cancelled', completed_at = ? WHERE instance_id = ? AND status = 'open'", [
       now,
       instance.id,
     ]);
     for (const t of cancelled)
       await events.publish(em, 'task.cancelled', { ...taskFacts(t, instance.business_key), reason: 'instance_cancelled' }, acting);
-    await em.execute('UPDATE activity_history SET ended_at = ? WHERE instance_id = ? AND ended_at IS NULL', [now, instance.id]);
-    await em.execute("DELETE FROM jobs WHERE instance_id = ? AND status = 'pending'", [instance.id]);
-    await em.execute('DELETE FROM message_subscriptions WHERE instance_id = ?', [instance.id]);
+    await sql(em).run('UPDATE activity_history SET ended_at = ? WHERE instance_id = ? AND ended_at IS NULL', [now, instance.id]);
+    await sql(em).run("DELETE FROM jobs WHERE instance_id = ? AND status = 'pending'", [instance.id]);
+    await sql(em).run('DELETE FROM message_subscriptions WHERE instance_id = ?', [instance.id]);
     await resolveInstanceIncidents(em, this.svc, acting, instance.id);
     await this.svc.audit.append(em, {
       ...acting,
@@ -685,7 +685,7 @@ export class ProcessRuntime {
   ) {
     const code = evaluated !== undefined ? evaluated : def.activities[activityId]?.step?.unit;
     if (code && !hasExpression(code)) {
-      const [u] = await em.execute<{ id: string; path: string }[]>('SELECT id, path FROM units WHERE code = ? OR id = ?', [code, code]);
+      const [u] = await sql(em).all<{ id: string; path: string }>('SELECT id, path FROM units WHERE code = ? OR id = ?', [code, code]);
       if (u) return { id: u.id, path: u.path };
     }
     return { id: instance.unitId, path: instance.unitPath };

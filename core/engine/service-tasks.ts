@@ -10,6 +10,7 @@ import type { ExecutionRow } from './instance-rows.ts';
 import { incidentHooks } from './incidents.ts';
 import { addDuration, parseCycle } from './iso-time.ts';
 import type { RunInput, Waiting } from './run-types.ts';
+import { sql } from '../db/sql.ts';
 
 /**
  * Service, send and business-rule tasks (docs/bpmn-extensions.md §3): the engine parks them
@@ -123,7 +124,7 @@ export async function syncServiceJobs(
   const async = waiting.filter((w) => def.activities[w.activityId]?.serviceTask?.async);
   const live = new Set(async.map((w) => w.executionId));
   const gone = rows.filter((r) => r.status === 'pending' && !live.has(r.execution_id) && r.id !== firing?.id).map((r) => r.id);
-  if (gone.length) await em.execute(`DELETE FROM jobs WHERE id IN (${gone.map(() => '?').join(', ')})`, gone);
+  if (gone.length) await sql(em).run(`DELETE FROM jobs WHERE id IN (${gone.map(() => '?').join(', ')})`, gone);
   const known = new Set(rows.map((r) => r.execution_id));
   const now = svc.clock.now();
   for (const w of async) {
@@ -194,7 +195,7 @@ export function registerServiceJobs(runner: JobRunner, svc: JobDeps): void {
       if (!outcome) return 'obsolete';
       if (svc.db.dialect === 'postgresql') {
         // Lock order job → instance; a command holding the instance makes us back off, never wait.
-        const locked = await em.execute('SELECT id FROM process_instances WHERE id = ? FOR UPDATE SKIP LOCKED', [job.instanceId]);
+        const locked = await sql(em).all('SELECT id FROM process_instances WHERE id = ? FOR UPDATE SKIP LOCKED', [job.instanceId]);
         if (locked.length === 0) throw new JobBusy(`instance ${job.instanceId} is busy`);
       }
       let completed: boolean;
@@ -212,7 +213,7 @@ export function registerServiceJobs(runner: JobRunner, svc: JobDeps): void {
         throw err;
       }
       if (!completed) return 'obsolete';
-      const [instance] = await em.execute<{ unit_id: string | null }[]>('SELECT unit_id FROM process_instances WHERE id = ?', [
+      const [instance] = await sql(em).all<{ unit_id: string | null }>('SELECT unit_id FROM process_instances WHERE id = ?', [
         job.instanceId,
       ]);
       await svc.audit.append(em, {

@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import { AppError } from '../errors.ts';
 import type { HistoryEvent } from './run-types.ts';
 import type { InstanceRow, InstanceStatus, TaskRow } from './rows.ts';
+import { sql } from '../db/sql.ts';
 
 /**
  * The engine's SQL for what a command writes: instances, activity history and tasks (issue 14,
@@ -17,7 +18,7 @@ export async function insertRows(em: EntityManager, table: string, columns: stri
   const one = `(${columns.map(() => '?').join(', ')})`;
   for (let i = 0; i < rows.length; i += CHUNK) {
     const chunk = rows.slice(i, i + CHUNK);
-    await em.execute(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${chunk.map(() => one).join(', ')}`, chunk.flat(), 'run');
+    await sql(em).run(`INSERT INTO ${table} (${columns.join(', ')}) VALUES ${chunk.map(() => one).join(', ')}`, chunk.flat());
   }
 }
 
@@ -26,13 +27,13 @@ export const taskNotFound = (id: string) => new AppError('task.not_found', `No t
 const stale = () => new AppError('conflict.stale', 'The instance changed meanwhile: reload and retry');
 
 export async function loadInstance(em: EntityManager, id: string): Promise<InstanceRow> {
-  const [row] = await em.execute<InstanceRow[]>('SELECT * FROM process_instances WHERE id = ?', [id]);
+  const [row] = await sql(em).all<InstanceRow>('SELECT * FROM process_instances WHERE id = ?', [id]);
   if (!row) throw instanceNotFound(id);
   return { ...row, definition_version: Number(row.definition_version), lock_version: Number(row.lock_version) };
 }
 
 export async function loadTask(em: EntityManager, id: string): Promise<TaskRow> {
-  const [row] = await em.execute<TaskRow[]>('SELECT * FROM tasks WHERE id = ?', [id]);
+  const [row] = await sql(em).all<TaskRow>('SELECT * FROM tasks WHERE id = ?', [id]);
   if (!row) throw taskNotFound(id);
   return row;
 }
@@ -96,7 +97,7 @@ export async function saveInstance(
   instance: { id: string; lockVersion: number },
   saved: { state: object | null; variables: Record<string, unknown>; status: InstanceStatus; endedAt: Date | null; now: Date },
 ): Promise<void> {
-  const res = await em.execute<{ affectedRows: number }>(
+  const res = await sql(em).run(
     `UPDATE process_instances SET state = ?, variables = ?, status = ?, ended_at = ?, updated_at = ?, lock_version = lock_version + 1
      WHERE id = ? AND lock_version = ?`,
     [
@@ -108,7 +109,6 @@ export async function saveInstance(
       instance.id,
       instance.lockVersion,
     ],
-    'run',
   );
   if (res.affectedRows !== 1) throw stale();
 }
@@ -129,7 +129,7 @@ export async function writeHistory(
   );
   for (const h of history)
     if (!h.startedAt && h.endedAt)
-      await em.execute(
+      await sql(em).run(
         'UPDATE activity_history SET ended_at = ?, actor_id = COALESCE(?, actor_id) WHERE instance_id = ? AND execution_id = ?',
         [h.endedAt, actorOf(h.executionId), instanceId, h.executionId],
       );
@@ -138,7 +138,7 @@ export async function writeHistory(
 /** Closes tasks: one UPDATE per outcome (completed by one actor, or cancelled). */
 export async function closeTasks(em: EntityManager, ids: string[], status: 'completed' | 'cancelled', by: string | null, now: Date) {
   if (!ids.length) return;
-  await em.execute(`UPDATE tasks SET status = ?, completed_at = ?, completed_by = ? WHERE id IN (${ids.map(() => '?').join(', ')})`, [
+  await sql(em).run(`UPDATE tasks SET status = ?, completed_at = ?, completed_by = ? WHERE id IN (${ids.map(() => '?').join(', ')})`, [
     status,
     now,
     by,

@@ -9,6 +9,7 @@ import { timerDueAt, type ArmedTimer } from './timers.ts';
 import { incidentHooks } from './incidents.ts';
 import { hasExpression } from './expressions.ts';
 import type { ExecutionRow } from './instance-rows.ts';
+import { sql } from '../db/sql.ts';
 
 /** The job being fired by the current command. */
 export type { FiringJob } from './types.ts';
@@ -34,7 +35,7 @@ export async function syncTimerJobs(
 ): Promise<void> {
   const armed = new Set(timers.map((t) => t.executionId));
   const gone = rows.filter((r) => r.status === 'pending' && !armed.has(r.execution_id) && r.id !== firing?.id).map((r) => r.id);
-  if (gone.length) await em.execute(`DELETE FROM jobs WHERE id IN (${gone.map(() => '?').join(', ')})`, gone);
+  if (gone.length) await sql(em).run(`DELETE FROM jobs WHERE id IN (${gone.map(() => '?').join(', ')})`, gone);
   const known = new Set(rows.map((r) => r.execution_id));
   const now = svc.clock.now();
   const fresh = timers.filter((t) => !known.has(t.executionId));
@@ -107,7 +108,7 @@ export async function scheduleStartTimers(
   svc: EngineDeps,
   def: { id: string; key: string; context: string },
 ): Promise<number> {
-  await em.execute(
+  await sql(em).run(
     "DELETE FROM jobs WHERE kind = 'timer-start' AND status = 'pending' AND definition_id IN (SELECT id FROM process_definitions WHERE key = ? AND id <> ?)",
     [def.key, def.id],
   );
@@ -115,7 +116,7 @@ export async function scheduleStartTimers(
   let n = 0;
   const timers = startTimersOf(def.context, def.key);
   if (timers.length === 0) return 0;
-  const [row] = await em.execute<{ activities: string }[]>('SELECT activities FROM process_definitions WHERE id = ?', [def.id]);
+  const [row] = await sql(em).all<{ activities: string }>('SELECT activities FROM process_definitions WHERE id = ?', [def.id]);
   const activities = (row ? JSON.parse(row.activities) : {}) as Record<string, { workingTime?: boolean }>;
   for (const timer of timers) {
     if ([timer.timeDuration, timer.timeDate, timer.timeCycle].some(isExpression)) {
@@ -143,7 +144,7 @@ export function registerTimerJobs(runner: JobRunner, svc: JobDeps): void {
     async (em, job) => {
       if (svc.db.dialect === 'postgresql') {
         // Lock order job → instance; a command holding the instance makes us back off, never wait.
-        const locked = await em.execute('SELECT id FROM process_instances WHERE id = ? FOR UPDATE SKIP LOCKED', [job.instanceId]);
+        const locked = await sql(em).all('SELECT id FROM process_instances WHERE id = ? FOR UPDATE SKIP LOCKED', [job.instanceId]);
         if (locked.length === 0) throw new JobBusy(`instance ${job.instanceId} is busy`);
       }
       const fired = await svc.engine.fireTimer(em, TIMER_ACTING, {
@@ -163,7 +164,7 @@ export function registerTimerJobs(runner: JobRunner, svc: JobDeps): void {
 
 async function startByTimer(em: EntityManager, svc: JobDeps, job: Job): Promise<'done' | 'obsolete'> {
   const p = job.payload as unknown as StartTimer & { occurrence: number };
-  const [def] = await em.execute<{ key: string; version: number; latest: number }[]>(
+  const [def] = await sql(em).all<{ key: string; version: number; latest: number }>(
     'SELECT d.key, d.version, (SELECT MAX(x.version) FROM process_definitions x WHERE x.key = d.key) AS latest FROM process_definitions d WHERE d.id = ?',
     [job.definitionId],
   );

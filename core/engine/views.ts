@@ -5,6 +5,7 @@ import type { PermissionRegistry } from '../org/roles.ts';
 import { workableTasksSql } from './entitlement.ts';
 import type { IncidentRow } from './incidents.ts';
 import type { InstanceRow, TaskRow } from './runtime.ts';
+import { sql as execSql } from '../db/sql.ts';
 
 /**
  * The engine's read models: the queries behind its GET answers and the rows its application
@@ -47,35 +48,38 @@ export async function instanceView(
   em: EntityManager,
   row: InstanceRow & { started_at?: unknown; ended_at?: unknown; started_by?: string | null },
 ) {
-  const history = await em.execute<
-    {
-      activity_id: string;
-      execution_id: string;
-      name: string | null;
-      type: string;
-      started_at: unknown;
-      ended_at: unknown;
-      actor_id: string | null;
-    }[]
-  >('SELECT * FROM activity_history WHERE instance_id = ? ORDER BY id', [row.id]);
-  const tasks = await em.execute<TaskRow[]>("SELECT * FROM tasks WHERE instance_id = ? AND status = 'open' ORDER BY created_at", [row.id]);
-  const children = await em.execute<
-    {
-      id: string;
-      definition_key: string;
-      definition_version: number | string;
-      status: InstanceRow['status'];
-      parent_activity_id: string | null;
-      started_at: unknown;
-      ended_at: unknown;
-    }[]
-  >(
+  const history = await execSql(em).all<{
+    activity_id: string;
+    execution_id: string;
+    name: string | null;
+    type: string;
+    started_at: unknown;
+    ended_at: unknown;
+    actor_id: string | null;
+  }>('SELECT * FROM activity_history WHERE instance_id = ? ORDER BY id', [row.id]);
+  const tasks = await execSql(em).all<TaskRow>("SELECT * FROM tasks WHERE instance_id = ? AND status = 'open' ORDER BY created_at", [
+    row.id,
+  ]);
+  const children = await execSql(em).all<{
+    id: string;
+    definition_key: string;
+    definition_version: number | string;
+    status: InstanceRow['status'];
+    parent_activity_id: string | null;
+    started_at: unknown;
+    ended_at: unknown;
+  }>(
     'SELECT id, definition_key, definition_version, status, parent_activity_id, started_at, ended_at FROM process_instances WHERE parent_id = ? ORDER BY started_at, id',
     [row.id],
   );
-  const received = await em.execute<
-    { name: string; message_id: string; origin: string; sent_by: string | null; activity_id: string | null; correlated_at: unknown }[]
-  >(
+  const received = await execSql(em).all<{
+    name: string;
+    message_id: string;
+    origin: string;
+    sent_by: string | null;
+    activity_id: string | null;
+    correlated_at: unknown;
+  }>(
     "SELECT name, message_id, origin, sent_by, activity_id, correlated_at FROM messages WHERE instance_id = ? AND status = 'correlated' ORDER BY correlated_at, id",
     [row.id],
   );
@@ -171,7 +175,7 @@ export async function workableTasks(
     params.push(new Date(q.dueBefore));
   }
   params.push(q.limit);
-  return em.execute<TaskRow[]>(
+  return execSql(em).all<TaskRow>(
     `SELECT t.* FROM tasks t WHERE ${where.join(' AND ')} ORDER BY t.due_at IS NULL, t.due_at, t.created_at LIMIT ?`,
     params,
   );
@@ -179,13 +183,13 @@ export async function workableTasks(
 
 /** The unit of an instance (null: none, or no such instance). */
 export async function instanceUnitId(em: EntityManager, instanceId: string): Promise<string | null> {
-  const [row] = await em.execute<{ unit_id: string | null }[]>('SELECT unit_id FROM process_instances WHERE id = ?', [instanceId]);
+  const [row] = await execSql(em).all<{ unit_id: string | null }>('SELECT unit_id FROM process_instances WHERE id = ?', [instanceId]);
   return row?.unit_id ?? null;
 }
 
 /** The running instances of one definition version, oldest first, with their unit paths (for scope filtering). */
 export function runningInstancesOf(em: EntityManager, definitionId: string): Promise<{ id: string; unit_path: string | null }[]> {
-  return em.execute<{ id: string; unit_path: string | null }[]>(
+  return execSql(em).all<{ id: string; unit_path: string | null }>(
     "SELECT id, unit_path FROM process_instances WHERE definition_id = ? AND status = 'running' ORDER BY started_at, id",
     [definitionId],
   );
@@ -246,7 +250,7 @@ export async function visibleIncidents(em: EntityManager, authz: Authz, q: Incid
     params.push(q.instanceId);
   }
   params.push(q.limit);
-  const rows = await em.execute<IncidentJoin[]>(
+  const rows = await execSql(em).all<IncidentJoin>(
     `${INCIDENTS} WHERE ${where.join(' AND ')} ORDER BY i.created_at DESC, i.id LIMIT ?`,
     params,
   );
@@ -255,6 +259,6 @@ export async function visibleIncidents(em: EntityManager, authz: Authz, q: Incid
 
 /** One incident as GET answers it (the caller has checked it exists and may be seen). */
 export async function incidentById(em: EntityManager, id: string): Promise<IncidentView> {
-  const [row] = await em.execute<IncidentJoin[]>(`${INCIDENTS} WHERE i.id = ?`, [id]);
+  const [row] = await execSql(em).all<IncidentJoin>(`${INCIDENTS} WHERE i.id = ?`, [id]);
   return incidentView(row);
 }

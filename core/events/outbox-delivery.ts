@@ -4,6 +4,7 @@ import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 import type { EventBus } from './bus.ts';
 import { eventOf, type OutboxRow } from './outbox.ts';
+import { sql } from '../db/sql.ts';
 
 export interface OutboxDeliveryOptions {
   /** Rows claimed per round (default 50). */
@@ -60,13 +61,13 @@ export class OutboxDelivery {
     const pg = this.deps.db.dialect === 'postgresql';
     const until = new Date(now.getTime() + (this.options.leaseMs ?? 300_000));
     return this.deps.db.em().transactional(async (em) => {
-      const rows = await em.execute<OutboxRow[]>(
+      const rows = await sql(em).all<OutboxRow>(
         `SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until <= ?)
          AND consumer IN (${consumers.map(() => '?').join(', ')}) ORDER BY created_at, id LIMIT ${Number(n)}${pg ? ' FOR UPDATE SKIP LOCKED' : ''}`,
         [now, now, ...consumers],
       );
       if (rows.length)
-        await em.execute(`UPDATE outbox SET locked_by = ?, locked_until = ? WHERE id IN (${rows.map(() => '?').join(', ')})`, [
+        await sql(em).run(`UPDATE outbox SET locked_by = ?, locked_until = ? WHERE id IN (${rows.map(() => '?').join(', ')})`, [
           this.id,
           until,
           ...rows.map((r) => r.id),
@@ -94,7 +95,7 @@ export class OutboxDelivery {
         err: message,
       };
       this.deps.log[giveUp ? 'error' : 'warn'](log, giveUp ? 'outbox delivery failed for good' : 'outbox delivery failed, will retry');
-      await em.execute(
+      await sql(em).run(
         `UPDATE outbox SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ?, locked_by = NULL, locked_until = NULL WHERE id = ? AND locked_by = ? AND status = 'pending'`,
         [
           giveUp ? 'failed' : 'pending',
@@ -107,7 +108,7 @@ export class OutboxDelivery {
       );
       return giveUp ? 'failed' : 'retried';
     }
-    await em.execute(
+    await sql(em).run(
       "UPDATE outbox SET status = 'delivered', attempts = ?, delivered_at = ?, last_error = NULL, locked_by = NULL, locked_until = NULL WHERE id = ? AND status = 'pending'",
       [attempt, this.deps.clock.now(), row.id],
     );

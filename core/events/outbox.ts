@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { toDate } from '../jobs/jobs.ts';
 import type { DomainEvent } from './catalogue.ts';
+import { sql } from '../db/sql.ts';
 
 /** A row of `outbox` (core/db/migrations/0012-outbox.ts). */
 export interface OutboxRow {
@@ -31,7 +32,7 @@ export const idempotencyKeyOf = (event: DomainEvent) => event.id;
 
 /** In the publishing transaction: one pending row for the consumer, due at once. */
 export async function enqueue(em: EntityManager, consumer: string, event: DomainEvent, now: Date): Promise<void> {
-  await em.execute(
+  await sql(em).run(
     `INSERT INTO outbox (id, consumer, event_id, event_type, payload, actor_id, actor_name, request_id, idempotency_key, status, attempts, next_attempt_at, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
     [

@@ -5,6 +5,7 @@ import { HOME_CSS, HOME_STYLESHEET, homePage } from './home-page.ts';
 import { serveStylesheet } from './stylesheet.ts';
 import { openApiDocument } from './openapi-document.ts';
 import type { Ports } from '../modules/ports.ts';
+import { sql } from '../db/sql.ts';
 
 const Health = z
   .object({
@@ -34,7 +35,7 @@ export function registerSystemRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Ports
     const svc = ports;
     let reachable = true;
     try {
-      await svc.db.em().execute('SELECT 1');
+      await sql(svc.db.em()).all('SELECT 1');
     } catch {
       reachable = false;
     }

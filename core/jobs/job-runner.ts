@@ -5,6 +5,7 @@ import type { Database } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import { toJob, type Job, type JobRecord } from './jobs.ts';
+import { sql } from '../db/sql.ts';
 
 /**
  * What a handler did: `done`, or `obsolete` when its target vanished meanwhile (the instance
@@ -132,7 +133,7 @@ export class JobRunner {
         claimed.job = job;
         if (!this.kind(job).options.prepare) return this.finish(em, job, undefined);
         const until = new Date(now.getTime() + (this.options.leaseMs ?? 300_000));
-        await em.execute('UPDATE jobs SET locked_by = ?, locked_until = ? WHERE id = ?', [this.id, until, job.id]);
+        await sql(em).run('UPDATE jobs SET locked_by = ?, locked_until = ? WHERE id = ?', [this.id, until, job.id]);
         return 'leased' as const;
       });
       if (first !== 'leased') return first;
@@ -141,7 +142,7 @@ export class JobRunner {
       const prepared = await this.kind(job).options.prepare!(job);
       return await this.deps.db.em().transactional(async (em) => {
         const pg = this.deps.db.dialect === 'postgresql';
-        const held = await em.execute(
+        const held = await sql(em).all(
           `SELECT id FROM jobs WHERE id = ? AND status = 'pending' AND locked_by = ?${pg ? ' FOR UPDATE' : ''}`,
           [job.id, this.id],
         );
@@ -153,7 +154,7 @@ export class JobRunner {
       if (!job) throw err;
       skip.add(job.id);
       if (err instanceof JobBusy || (err instanceof AppError && err.code === 'conflict.stale')) {
-        await this.deps.db.em().execute('UPDATE jobs SET locked_until = NULL WHERE id = ? AND locked_by = ?', [job.id, this.id]);
+        await sql(this.deps.db.em()).run('UPDATE jobs SET locked_until = NULL WHERE id = ? AND locked_by = ?', [job.id, this.id]);
         return 'busy';
       }
       await this.recordFailure(job, err as Error);
@@ -164,7 +165,7 @@ export class JobRunner {
   private async finish(em: EntityManager, job: Job, prepared: unknown): Promise<'done' | 'obsolete'> {
     const { handler, options } = this.kind(job);
     const outcome = await handler(em, job, prepared);
-    await em.execute(
+    await sql(em).run(
       'UPDATE jobs SET status = ?, attempts = attempts + 1, locked_by = ?, locked_until = NULL, last_error = NULL WHERE id = ?',
       [outcome, this.id, job.id],
     );
@@ -175,7 +176,7 @@ export class JobRunner {
   private async claim(em: EntityManager, now: Date, skip: Set<string>): Promise<Job | null> {
     const pg = this.deps.db.dialect === 'postgresql';
     const ids = [...skip];
-    const [row] = await em.execute<JobRecord[]>(
+    const [row] = await sql(em).all<JobRecord>(
       `SELECT * FROM jobs WHERE status = 'pending' AND due_at <= ? AND (locked_until IS NULL OR locked_until <= ?)${ids.length ? ` AND id NOT IN (${ids.map(() => '?').join(', ')})` : ''}
        ORDER BY due_at, id LIMIT 1${pg ? ' FOR UPDATE SKIP LOCKED' : ''}`,
       [now, now, ...ids],
@@ -200,10 +201,9 @@ export class JobRunner {
       giveUp ? 'job failed' : 'job attempt failed',
     );
     await this.deps.db.em().transactional(async (em) => {
-      const res = await em.execute<{ affectedRows: number }>(
+      const res = await sql(em).run(
         `UPDATE jobs SET attempts = ?, last_error = ?, status = ?, due_at = ?, locked_by = ?, locked_until = NULL WHERE id = ? AND status = 'pending'`,
         [attempts, err.message.slice(0, 4000), giveUp ? 'failed' : 'pending', giveUp ? job.dueAt : retryAt, this.id, job.id],
-        'run',
       );
       if (giveUp && res.affectedRows === 1) await options.onGiveUp?.(em, { ...job, attempts, lastError: err.message }, err);
     });

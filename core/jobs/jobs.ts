@@ -1,4 +1,5 @@
 import type { EntityManager } from '@mikro-orm/knex';
+import { sql } from '../db/sql.ts';
 
 /**
  * A row of `jobs`: work due at a time, done by the job runner in one transaction.
@@ -75,7 +76,7 @@ export async function insertJob(
   now: Date,
 ): Promise<string> {
   const id = crypto.randomUUID();
-  await em.execute(
+  await sql(em).run(
     `INSERT INTO jobs (id, kind, instance_id, definition_id, activity_id, execution_id, due_at, status, attempts, payload, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
     [

@@ -4,6 +4,7 @@ import type { Ports } from '../modules/ports.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import { DEMO_KEY_ID, keyIdOf, loadPublicKey, publicKeyPem } from './signing.ts';
+import { sql } from '../db/sql.ts';
 
 export interface TrustedKey {
   keyId: string;
@@ -59,12 +60,12 @@ function toKey(r: KeyRow): TrustedKey {
 }
 
 export async function listTrustedKeys(em: EntityManager): Promise<TrustedKey[]> {
-  return (await em.execute<KeyRow[]>('SELECT * FROM pack_trusted_keys ORDER BY trusted_at, key_id')).map(toKey);
+  return (await sql(em).all<KeyRow>('SELECT * FROM pack_trusted_keys ORDER BY trusted_at, key_id')).map(toKey);
 }
 
 /** The key to verify a pack with, when an admin trusts it and has not revoked it. */
 export async function trustedKey(em: EntityManager, keyId: string): Promise<KeyObject | null> {
-  const [row] = await em.execute<KeyRow[]>('SELECT * FROM pack_trusted_keys WHERE key_id = ? AND revoked_at IS NULL', [keyId]);
+  const [row] = await sql(em).all<KeyRow>('SELECT * FROM pack_trusted_keys WHERE key_id = ? AND revoked_at IS NULL', [keyId]);
   return row ? loadPublicKey(row.public_key) : null;
 }
 
@@ -83,16 +84,16 @@ export async function trustKey(
       `Key ${keyId} is the published demo key (procedures/demo-key): anyone can sign with it, so it is never trusted`,
     );
   const now = svc.clock.now();
-  const [existing] = await em.execute<KeyRow[]>('SELECT * FROM pack_trusted_keys WHERE key_id = ?', [keyId]);
+  const [existing] = await sql(em).all<KeyRow>('SELECT * FROM pack_trusted_keys WHERE key_id = ?', [keyId]);
   if (existing && !existing.revoked_at)
     throw new AppError('conflict.duplicate', `Key ${keyId} is already trusted (publisher ${existing.publisher_name})`);
   if (existing) {
-    await em.execute(
+    await sql(em).run(
       'UPDATE pack_trusted_keys SET publisher_name = ?, province = ?, trusted_by = ?, trusted_at = ?, revoked_by = NULL, revoked_at = NULL WHERE key_id = ?',
       [input.publisherName, input.province, acting.actor.name, now, keyId],
     );
   } else {
-    await em.execute(
+    await sql(em).run(
       'INSERT INTO pack_trusted_keys (key_id, public_key, publisher_name, province, trusted_by, trusted_at) VALUES (?, ?, ?, ?, ?, ?)',
       [keyId, publicKeyPem(key), input.publisherName, input.province, acting.actor.name, now],
     );
@@ -104,7 +105,7 @@ export async function trustKey(
     targetId: keyId,
     summary: { publisher: input.publisherName, province: input.province, again: !!existing },
   });
-  const [row] = await em.execute<KeyRow[]>('SELECT * FROM pack_trusted_keys WHERE key_id = ?', [keyId]);
+  const [row] = await sql(em).all<KeyRow>('SELECT * FROM pack_trusted_keys WHERE key_id = ?', [keyId]);
   return toKey(row);
 }
 
@@ -114,10 +115,10 @@ export async function revokeKey(
   acting: Acting,
   keyId: string,
 ): Promise<TrustedKey> {
-  const [row] = await em.execute<KeyRow[]>('SELECT * FROM pack_trusted_keys WHERE key_id = ?', [keyId]);
+  const [row] = await sql(em).all<KeyRow>('SELECT * FROM pack_trusted_keys WHERE key_id = ?', [keyId]);
   if (!row) throw new AppError('pack.key_not_found', `No trusted key ${keyId}`);
   if (row.revoked_at) return toKey(row);
-  await em.execute('UPDATE pack_trusted_keys SET revoked_by = ?, revoked_at = ? WHERE key_id = ?', [
+  await sql(em).run('UPDATE pack_trusted_keys SET revoked_by = ?, revoked_at = ? WHERE key_id = ?', [
     acting.actor.name,
     svc.clock.now(),
     keyId,
@@ -129,7 +130,7 @@ export async function revokeKey(
     targetId: keyId,
     summary: { publisher: row.publisher_name },
   });
-  const [after] = await em.execute<KeyRow[]>('SELECT * FROM pack_trusted_keys WHERE key_id = ?', [keyId]);
+  const [after] = await sql(em).all<KeyRow>('SELECT * FROM pack_trusted_keys WHERE key_id = ?', [keyId]);
   return toKey(after);
 }
 
@@ -163,19 +164,19 @@ function toInstall(r: InstallRow): InstalledPack {
 
 /** The installed (highest-sequence) pack of each id. */
 export async function listInstalled(em: EntityManager): Promise<InstalledPack[]> {
-  const rows = await em.execute<InstallRow[]>(
+  const rows = await sql(em).all<InstallRow>(
     'SELECT * FROM pack_installs p WHERE sequence = (SELECT MAX(sequence) FROM pack_installs x WHERE x.pack_id = p.pack_id) ORDER BY pack_id',
   );
   return rows.map(toInstall);
 }
 
 export async function installedPack(em: EntityManager, packId: string): Promise<InstalledPack | null> {
-  const [row] = await em.execute<InstallRow[]>('SELECT * FROM pack_installs WHERE pack_id = ? ORDER BY sequence DESC LIMIT 1', [packId]);
+  const [row] = await sql(em).all<InstallRow>('SELECT * FROM pack_installs WHERE pack_id = ? ORDER BY sequence DESC LIMIT 1', [packId]);
   return row ? toInstall(row) : null;
 }
 
 export async function recordInstall(em: EntityManager, row: Omit<InstalledPack, 'installedAt'>, at: Date): Promise<void> {
-  await em.execute(
+  await sql(em).run(
     'INSERT INTO pack_installs (id, pack_id, version, sequence, name, publisher_name, province, key_id, manifest_hash, summary, installed_by, installed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     [
       crypto.randomUUID(),
@@ -203,10 +204,10 @@ export async function putAsset(
   packId: string,
   at: Date,
 ): Promise<'new' | 'updated' | 'unchanged'> {
-  const [row] = await em.execute<{ sha256: string }[]>('SELECT sha256 FROM pack_assets WHERE path = ?', [path]);
+  const [row] = await sql(em).all<{ sha256: string }>('SELECT sha256 FROM pack_assets WHERE path = ?', [path]);
   if (row?.sha256 === hash) return 'unchanged';
   if (row)
-    await em.execute('UPDATE pack_assets SET sha256 = ?, size = ?, content = ?, pack_id = ?, updated_at = ? WHERE path = ?', [
+    await sql(em).run('UPDATE pack_assets SET sha256 = ?, size = ?, content = ?, pack_id = ?, updated_at = ? WHERE path = ?', [
       hash,
       data.length,
       data,
@@ -215,7 +216,7 @@ export async function putAsset(
       path,
     ]);
   else
-    await em.execute('INSERT INTO pack_assets (path, sha256, size, content, pack_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)', [
+    await sql(em).run('INSERT INTO pack_assets (path, sha256, size, content, pack_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)', [
       path,
       hash,
       data.length,
@@ -229,7 +230,7 @@ export async function putAsset(
 export async function getAssets(em: EntityManager, paths: string[]): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>();
   if (paths.length === 0) return out;
-  const rows = await em.execute<{ path: string; content: Buffer | Uint8Array }[]>(
+  const rows = await sql(em).all<{ path: string; content: Buffer | Uint8Array }>(
     `SELECT path, content FROM pack_assets WHERE path IN (${paths.map(() => '?').join(', ')})`,
     paths,
   );

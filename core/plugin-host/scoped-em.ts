@@ -1,6 +1,7 @@
 import type { EntityManager as CoreEntityManager } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
 import { AppError } from '../errors.ts';
+import { sql } from '../db/sql.ts';
 
 /**
  * The entity manager a plugin gets (`ctx.em()`): MikroORM's entity manager limited to the
@@ -123,7 +124,7 @@ export function scopeEm(em: EntityManager, scope: Scope): PluginEntityManager {
       if (prop === 'sql') {
         return async (query: string, params: unknown[] = []) => {
           checkSql(scope, query);
-          return target.execute(query, params as never[]);
+          return sql(target).all(query, params);
         };
       }
       if (prop === 'transactional') {
