@@ -31,10 +31,15 @@ beforeAll(async () => {
   for (const type of ['dossier.received', 'dossier.refused', 'dossier.supplement_requested'] as const) {
     h.services.events.subscribe(type, (event) => void seen.push(event));
   }
+  // Another province: its procedures are not received here.
+  const admin = await h.login('admin');
+  const other = await admin.post('/api/units', { code: 'KHAC', name: 'Tỉnh khác', level: 'province' });
+  expect(other.status, await other.clone().text()).toBe(201);
   await publish(h.services, [
     procedure('1.900001'),
     procedure('1.900002', { sameDay: true }),
-    procedure('1.900003', { agencies: ['DEMO.SXD'] }),
+    procedure('1.900003', { agencies: ['KHAC'] }),
+    procedure('1.900004', { agencies: ['DEMO.XA.AN-BINH'] }),
   ]);
 });
 
@@ -155,7 +160,12 @@ describe('Receipt at the desk', () => {
     expect(res.status).toBe(400);
   });
 
-  it('Given a procedure whose agencies do not cover the desk, When the clerk receives it, Then it is refused as not competent', async () => {
+  it('Given a commune procedure, When the provincial centre receives it, Then it is competent: a centre receives regardless of address within the province', async () => {
+    const d = await post({ procedureCode: '1.900004', outcome: 'receive', components: complete });
+    expect(d).toMatchObject({ status: 2, agencyCode: 'DEMO.TTPVHCC', procedure: { code: '1.900004' } });
+  });
+
+  it('Given a procedure of another province, When the clerk receives it, Then it is refused as not competent', async () => {
     const res = await clerk.post('/api/dossiers', {
       procedureCode: '1.900003',
       caseKey: 'standard',
@@ -165,7 +175,7 @@ describe('Receipt at the desk', () => {
       components: complete,
     });
     expect(res.status).toBe(422);
-    expect(await res.json()).toMatchObject({ code: 'dossier.not_competent', agencies: ['DEMO.SXD'] });
+    expect(await res.json()).toMatchObject({ code: 'dossier.not_competent', agencies: ['KHAC'] });
   });
 
   it('Given unknown procedures, cases, channels or components, Then each answers a clear error', async () => {

@@ -378,17 +378,23 @@ export class Dossiers {
   }
 
   /**
-   * Competence: one of the agencies the procedure names (implementing, competent, authorised,
-   * coordinating) is the desk's unit or an ancestor of it, so the desk receives on its behalf.
+   * Competence: a centre receives dossiers regardless of the applicant's address within its
+   * province, for provincial, commune and vertical-sector procedures alike (Decree 118/2025;
+   * docs/dossiers.md). So one of the agencies the procedure names (implementing, competent,
+   * authorised, coordinating) must be in the desk's province (under its nearest ancestor of level
+   * `province`), or, for a desk with no province above it, be the desk's unit or an ancestor.
    */
   private async assertCompetent(em: EntityManager, desk: Unit, version: ProcedureVersion): Promise<void> {
     const a = version.document.agencies;
     const codes = [...new Set([...a.implementing, ...a.competent, ...a.authorised, ...a.coordinating].map((x) => x.code))];
     const units = await em.find(Unit, { code: { $in: codes } });
-    if (!units.some((u) => desk.path.startsWith(u.path))) {
+    const ancestors = await em.find(Unit, { id: { $in: desk.path.split('/').filter(Boolean) } });
+    const province = ancestors.filter((u) => u.level === 'province').sort((x, y) => y.path.length - x.path.length)[0];
+    const covers = (u: Unit) => desk.path.startsWith(u.path) || (province !== undefined && u.path.startsWith(province.path));
+    if (!units.some(covers)) {
       throw new AppError(
         'dossier.not_competent',
-        `Desk ${desk.code} does not receive for procedure ${version.code}: its agencies are ${codes.join(', ')}`,
+        `Desk ${desk.code} does not receive for procedure ${version.code}: its agencies (${codes.join(', ')}) are not in the desk's province`,
         { agencies: codes },
       );
     }
