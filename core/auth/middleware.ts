@@ -5,7 +5,6 @@ import type { EntityManager } from '@mikro-orm/knex';
 import { AppError } from '../errors.ts';
 import type { AppEnv, Principal } from '../http/env.ts';
 import { Authz, type Grant } from '../org/authz.ts';
-import { RoleAssignment } from '../org/entities.ts';
 import { resolveApiToken, resolveSession, SESSION_COOKIE } from './sessions.ts';
 import { assertSameOrigin, bearerToken } from './csrf.ts';
 import type { Ports } from '../modules/ports.ts';
@@ -25,13 +24,12 @@ export function csrfGuard(): MiddlewareHandler<AppEnv> {
 }
 
 export async function loadGrants(em: EntityManager, userId: string): Promise<Grant[]> {
-  // Every request passes here: one query, read as plain rows (no entities to hydrate).
-  const rows = await em
-    .createQueryBuilder(RoleAssignment, 'ra')
-    .select(['ra.role', 'ra.unit_id as unit_id', 'u.path'])
-    .join('ra.unitId', 'u')
-    .where({ 'ra.userId': userId })
-    .execute<{ role: string; unit_id: string; path: string }[]>('all', false);
+  // Every request passes here: a measured hot path (the engine benchmark's completions), so one
+  // raw statement through the fast path rather than the query builder's per-call SQL building.
+  const rows = await sql(em).all<{ role: string; unit_id: string; path: string }>(
+    'SELECT ra.role, ra.unit_id, u.path FROM role_assignments ra JOIN units u ON u.id = ra.unit_id WHERE ra.user_id = ?',
+    [userId],
+  );
   return rows.map((r) => ({ role: r.role, unitId: r.unit_id, unitPath: r.path }));
 }
 
