@@ -7,6 +7,7 @@ import { publicOrigin, publicOriginConfigured } from './http/public-origin.ts';
 import { PermissionRegistry } from './org/roles.ts';
 import { PluginHost } from './plugin-host/host.ts';
 import { core } from './modules/index.ts';
+import { declaredPorts } from './modules/compose.ts';
 import type { AnyModule } from './modules/define-module.ts';
 import type { Ports } from './modules/ports.ts';
 import { dummyHash } from './auth/passwords.ts';
@@ -64,11 +65,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
   });
   const started: AnyModule[] = [];
   const ports: Partial<Ports> = { config, db, clock, log, permissions, plugins };
-  /** What a module declared it requires, and nothing else (its provided ports too, for its jobs, routes and stop). */
-  const portsOf = (m: AnyModule, own = false) => {
-    const names = [...(m.requires ?? []), ...(own ? (m.provides ?? []) : [])] as (keyof Ports)[];
-    return Object.fromEntries(names.map((n) => [n, ports[n]])) as unknown as Ports;
-  };
+  const portsOf = (m: AnyModule, own = false) => declaredPorts(ports, m, own);
   try {
     const applied = await migrate(db);
     if (applied.length) log.info({ applied }, 'migrations applied');

@@ -6,6 +6,7 @@ import { AppError } from '../errors.ts';
 import { authenticate, csrfGuard } from '../auth/middleware.ts';
 import type { AppEnv } from './env.ts';
 import type { AnyModule } from '../modules/define-module.ts';
+import { declaredPorts } from '../modules/compose.ts';
 import type { Ports } from '../modules/ports.ts';
 import { trustedOrigins } from './public-origin.ts';
 import { createRouter } from './router.ts';
@@ -13,12 +14,6 @@ import { problemResponse } from './problem.ts';
 import { jsonLimits } from './json-limits.ts';
 import { securityHeaders } from './security-headers.ts';
 import { allowedMethods } from './allowed-methods.ts';
-
-/** The ports a module declared it requires or provides, picked from all of them. */
-function portsOf(all: Ports, m: AnyModule): Ports {
-  const names = [...(m.requires ?? []), ...(m.provides ?? [])] as (keyof Ports)[];
-  return Object.fromEntries(names.map((n) => [n, all[n]])) as unknown as Ports;
-}
 
 function toAppError(err: unknown, contentType: string | undefined): AppError | null {
   if (err instanceof AppError) return err;
@@ -74,7 +69,7 @@ export function createApp(services: Ports, modules: AnyModule[]): OpenAPIHono<Ap
   app.use('/api/*', csrfGuard());
 
   // Each module's routes get the ports it declared (requires and provides), nothing else.
-  for (const m of modules) m.routes?.(app, portsOf(services, m));
+  for (const m of modules) m.routes?.(app, declaredPorts(services, m, true));
   services.plugins.mountRoutes(app, createRouter);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'session', { type: 'apiKey', in: 'cookie', name: 'motcua_session' });

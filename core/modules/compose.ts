@@ -4,7 +4,7 @@ import type { NamedMigration } from '../db/migration.ts';
 import { createRouter } from '../http/router.ts';
 import type { PermissionDefinition } from '../org/roles.ts';
 import type { AnyModule } from './define-module.ts';
-import { SYSTEM_PORTS } from './ports.ts';
+import { SYSTEM_PORTS, type Ports } from './ports.ts';
 
 /** Tables MikroORM's migrator keeps for itself. */
 const MIGRATOR_TABLES = ['schema_migrations'];
@@ -110,4 +110,13 @@ export function composeModules(list: AnyModule[]): ComposedModules {
     tables: [...MIGRATOR_TABLES, ...migrations.flatMap((m) => m.tables ?? [])],
     routeBases: [...new Set([...modules.map((m) => m.id), ...routeBasesOf(modules)])],
   };
+}
+
+/**
+ * The ports a module declared, picked from those built so far: what it `requires`, and with
+ * `own` what it `provides` too (for its jobs, routes and stop). Nothing else reaches a module.
+ */
+export function declaredPorts(all: Partial<Ports>, m: AnyModule, own: boolean): Ports {
+  const names = [...(m.requires ?? []), ...(own ? (m.provides ?? []) : [])] as (keyof Ports)[];
+  return Object.fromEntries(names.map((n) => [n, all[n]])) as unknown as Ports;
 }
