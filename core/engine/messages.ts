@@ -110,41 +110,16 @@ export async function recordDelivery(
   msg: MessageFacts,
   variables: Record<string, unknown>,
 ): Promise<void> {
-  await sql(em).run("UPDATE messages SET status = 'correlated', instance_id = ?, activity_id = ?, correlated_at = ? WHERE id = ?", [
-    sub.instance_id,
-    sub.activity_id,
-    deps.clock.now(),
-    msg.id,
-  ]);
   const [inst] = await sql(em).all<{ unit_id: string | null }>('SELECT unit_id FROM process_instances WHERE id = ?', [sub.instance_id]);
-  await audit(
+  await recordCorrelation(
     em,
     deps,
     acting,
-    'message.correlated',
-    { type: 'process_instance', id: sub.instance_id, unitId: inst?.unit_id },
+    msg,
+    { instanceId: sub.instance_id, unitId: inst?.unit_id ?? null, activityId: sub.activity_id },
     {
-      name: msg.name,
-      correlationKey: msg.correlation_key,
-      messageId: msg.message_id,
-      origin: msg.origin,
-      activityId: sub.activity_id,
       variables: Object.keys(variables),
     },
-  );
-  await deps.events.publish(
-    em,
-    'message.correlated',
-    {
-      name: msg.name,
-      messageId: msg.message_id,
-      correlationKey: msg.correlation_key,
-      origin: msg.origin,
-      instanceId: sub.instance_id,
-      activityId: sub.activity_id,
-      started: false,
-    },
-    acting,
   );
 }
 
@@ -292,41 +267,50 @@ export async function recordStart(
   start: StartCandidate,
   instance: { id: string; unitId: string | null },
 ): Promise<void> {
+  await recordCorrelation(
+    em,
+    deps,
+    acting,
+    msg,
+    { instanceId: instance.id, unitId: instance.unitId, activityId: start.activityId },
+    { started: true },
+  );
+}
+
+/**
+ * The message row marked correlated, its audit record (with `detail`: the variables it carried,
+ * or that it started the instance) and the `message.correlated` event.
+ */
+async function recordCorrelation(
+  em: EntityManager,
+  deps: EngineDeps,
+  acting: Acting,
+  msg: MessageFacts,
+  to: { instanceId: string; unitId: string | null; activityId: string },
+  detail: { variables: string[] } | { started: true },
+): Promise<void> {
   await sql(em).run("UPDATE messages SET status = 'correlated', instance_id = ?, activity_id = ?, correlated_at = ? WHERE id = ?", [
-    instance.id,
-    start.activityId,
+    to.instanceId,
+    to.activityId,
     deps.clock.now(),
     msg.id,
   ]);
+  const facts = {
+    name: msg.name,
+    correlationKey: msg.correlation_key,
+    messageId: msg.message_id,
+    origin: msg.origin,
+    activityId: to.activityId,
+  };
   await audit(
     em,
     deps,
     acting,
     'message.correlated',
-    { type: 'process_instance', id: instance.id, unitId: instance.unitId },
-    {
-      name: msg.name,
-      correlationKey: msg.correlation_key,
-      messageId: msg.message_id,
-      origin: msg.origin,
-      activityId: start.activityId,
-      started: true,
-    },
+    { type: 'process_instance', id: to.instanceId, unitId: to.unitId },
+    { ...facts, ...detail },
   );
-  await deps.events.publish(
-    em,
-    'message.correlated',
-    {
-      name: msg.name,
-      messageId: msg.message_id,
-      correlationKey: msg.correlation_key,
-      origin: msg.origin,
-      instanceId: instance.id,
-      activityId: start.activityId,
-      started: true,
-    },
-    acting,
-  );
+  await deps.events.publish(em, 'message.correlated', { ...facts, instanceId: to.instanceId, started: 'started' in detail }, acting);
 }
 
 /** No subscription took the message and no message start event: it waits, until its time-to-live runs out. */
