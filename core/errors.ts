@@ -227,6 +227,16 @@ export const errorCatalogue = {
     title: 'This desk is not competent for the procedure: guide the applicant to a receiving agency',
     vi: 'Bộ phận một cửa này không có thẩm quyền tiếp nhận thủ tục: hướng dẫn người nộp đến cơ quan tiếp nhận',
   },
+  'dossier.competent_unit_required': {
+    status: 422,
+    title: 'Several agencies are competent for the procedure: name the one deciding this dossier',
+    vi: 'Thủ tục có nhiều cơ quan có thẩm quyền giải quyết: chọn cơ quan giải quyết hồ sơ này',
+  },
+  'dossier.not_competent_unit': {
+    status: 422,
+    title: 'The unit named is not a competent agency of the procedure in this province',
+    vi: 'Đơn vị được chọn không phải cơ quan có thẩm quyền giải quyết thủ tục trong tỉnh',
+  },
   'dossier.incomplete': {
     status: 422,
     title: 'Required documents are missing: request a supplement instead of receiving',

@@ -115,6 +115,20 @@ export const procedureCase = z
       .string()
       .regex(/^([01]\d|2[0-3]):[0-5]\d$/)
       .optional(),
+    /**
+     * Where the process's steps go when its diagram names no unit (`motcua:unit`): `lanes` maps a
+     * lane id of the diagram to an agency code (a pack writes a placeholder). A step in no mapped
+     * lane goes by its role: receptionists to the receiving desk, every other step to the
+     * competent agency chosen at receipt (docs/dossiers.md, "Routing").
+     */
+    routing: z
+      .object({
+        lanes: z
+          .record(z.string().regex(/^[A-Za-z_][\w.-]{0,254}$/), text(100))
+          .refine((m) => Object.keys(m).length <= 50, 'at most 50 lanes'),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -43,6 +43,9 @@ export const Dossier = defineEntity({
     unitId: col.id(),
     unitPath: col.string(1000),
     agencyCode: col.string(64),
+    /** The agency deciding it, chosen at receipt (migration 0016, routing.ts). */
+    competentUnitId: col.id().nullable(),
+    competentUnitPath: col.string(1000).nullable(),
     receivedById: col.id().nullable(),
     receivedByName: col.string(255).nullable(),
     createdAt: col.timestamp(),

@@ -90,6 +90,8 @@ export const decision = z
     /** Items missing besides unticked documents (form 02): e.g. "bản sao chưa chứng thực". */
     missing: z.array(text(1000)).max(50).optional(),
     note: text(2000).optional(),
+    /** The agency deciding the dossier, as at `POST /api/dossiers` (default: the one chosen at submission, or found then). */
+    competentUnitId: z.string().min(1).max(64).optional(),
   })
   .strict();
 export type Decision = z.infer<typeof decision>;
@@ -101,6 +103,11 @@ export const newDossier = z
     channel: z.union([z.literal(1), z.literal(2), z.literal(3)]),
     /** The desk receiving it; default: the one desk where you hold `dossier.receive`. */
     unitId: z.string().min(1).max(64).optional(),
+    /**
+     * The agency deciding the dossier (id or code), when the procedure has several competent
+     * agencies in the province; default: the one the desk sits in, or the province's only one.
+     */
+    competentUnitId: z.string().min(1).max(64).optional(),
     applicant: person,
     /** The dossier's owner when not the applicant. */
     owner: person.optional(),

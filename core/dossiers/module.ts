@@ -2,6 +2,7 @@ import { defineModule } from '../modules/define-module.ts';
 import { everyone } from '../org/roles.ts';
 import { dossierEntities } from './entities.ts';
 import { dossiers } from './migrations/0013-dossiers.ts';
+import { competentUnit } from './migrations/0016-competent-unit.ts';
 import { registerDossierRoutes } from './routes.ts';
 import { Dossiers } from './service.ts';
 
@@ -17,7 +18,7 @@ export const dossiersModule = defineModule({
   id: 'dossiers',
   description: 'Dossiers: receipt at the one-stop desk, codes, status and history',
   requires: ['db', 'clock', 'audit', 'events', 'engine', 'catalogue', 'calendar'],
-  migrations: [dossiers],
+  migrations: [dossiers, competentUnit],
   entities: dossierEntities,
   permissions: [
     {

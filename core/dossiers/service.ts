@@ -7,6 +7,7 @@ import { Unit } from '../org/entities.ts';
 import type { ProcedureCase } from '../catalogue/schema.ts';
 import type { ProcedureVersion } from '../catalogue/service.ts';
 import { nextCode } from './code.ts';
+import { competentUnit, dossierRouting } from './routing.ts';
 import { Dossier, DossierComponent, DossierStatusChange } from './entities.ts';
 import {
   channelNames,
@@ -60,6 +61,8 @@ export interface DossierView {
   note: string | null;
   unitId: string;
   agencyCode: string;
+  /** The agency deciding it (routing.ts), null when the procedure names none in the province. */
+  competentUnitId: string | null;
   receivedBy: { id: string | null; name: string } | null;
   createdAt: string;
   updatedAt: string;
@@ -105,6 +108,7 @@ export class Dossiers {
       }
       const pinned = await this.pin(em, input.procedureCode, input.caseKey, input.channel, now);
       await this.assertCompetent(em, desk, pinned.version);
+      const competent = await competentUnit(em, desk, pinned.version, input.competentUnitId);
       const checklist = this.checklist(pinned.kase, input.components);
       const plan = input.outcome === 'submit' ? null : this.plan(input, checklist);
 
@@ -149,6 +153,8 @@ export class Dossiers {
         unitId: desk.id,
         unitPath: desk.path,
         agencyCode: agency.code,
+        competentUnitId: competent?.id ?? null,
+        competentUnitPath: competent?.path ?? null,
         receivedById: null,
         receivedByName: null,
         createdAt: now,
@@ -171,7 +177,7 @@ export class Dossiers {
         return this.view(em, dossier);
       }
       await em.flush();
-      await this.decide(em, acting, dossier, pinned, plan, null, now);
+      await this.decide(em, acting, { dossier, desk, competent }, pinned, plan, null, now);
       return this.view(em, dossier);
     });
   }
@@ -199,6 +205,12 @@ export class Dossiers {
       // The procedure is pinned at receipt: the version in force now.
       const pinned = await this.pin(em, dossier.procedureCode, dossier.caseKey, dossier.channel as ChannelCode, now);
       await this.assertCompetent(em, desk, pinned.version);
+      const competent =
+        input.competentUnitId || !dossier.competentUnitId
+          ? await competentUnit(em, desk, pinned.version, input.competentUnitId)
+          : await em.findOneOrFail(Unit, { id: dossier.competentUnitId });
+      dossier.competentUnitId = competent?.id ?? null;
+      dossier.competentUnitPath = competent?.path ?? null;
       const checklist = this.checklist(pinned.kase, input.components);
       const plan = this.plan(input, checklist);
       await em.nativeDelete(DossierComponent, { dossierId: dossier.id });
@@ -209,7 +221,7 @@ export class Dossiers {
       dossier.definitionVersion = pinned.binding.definitionVersion;
       if (input.note) dossier.note = input.note;
       await em.flush();
-      await this.decide(em, acting, dossier, pinned, plan, dossier.status, now);
+      await this.decide(em, acting, { dossier, desk, competent }, pinned, plan, dossier.status, now);
       return this.view(em, dossier);
     });
   }
@@ -229,7 +241,7 @@ export class Dossiers {
   private async decide(
     em: EntityManager,
     acting: Acting,
-    dossier: Dossier,
+    { dossier, desk, competent }: { dossier: Dossier; desk: Unit; competent: Unit | null },
     pinned: Pinned,
     plan: Plan,
     from: number | null,
@@ -283,6 +295,7 @@ export class Dossiers {
       businessKey: dossier.code,
       unitId: dossier.unitId,
       unitPath: dossier.unitPath,
+      routing: await dossierRouting(em, desk, competent, pinned.kase),
       variables: {
         dossierId: dossier.id,
         dossierCode: dossier.code,
@@ -519,6 +532,7 @@ export class Dossiers {
       note: d.note ?? null,
       unitId: d.unitId,
       agencyCode: d.agencyCode,
+      competentUnitId: d.competentUnitId ?? null,
       receivedBy: d.receivedByName ? { id: d.receivedById ?? null, name: d.receivedByName } : null,
       createdAt: iso(d.createdAt)!,
       updatedAt: iso(d.updatedAt)!,

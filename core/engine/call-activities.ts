@@ -5,7 +5,8 @@ import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import { insertJob, type Job } from '../jobs/jobs.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
-import type { EngineCommands, LoadedDefinition, ParentLink } from './types.ts';
+import type { EngineCommands, LoadedDefinition, ParentLink, Routing } from './types.ts';
+import { parseRouting } from './routing.ts';
 import { incidentHooks, openIncident } from './incidents.ts';
 import { evaluateIo, mapBindings, type Variables } from './io-mapping.ts';
 import type { CompiledProcess } from './model.ts';
@@ -41,7 +42,7 @@ export interface CallEngine {
     em: EntityManager,
     def: LoadedDefinition,
     activityId: string,
-    instance: { unitId: string | null; unitPath: string | null },
+    instance: { unitId: string | null; unitPath: string | null; routing?: Routing | null },
   ): Promise<{ id: string | null; path: string | null }>;
   /** The job runner's retry of a `call` incident: starts the child, failing hard (runtime.ts). */
   startCallChild(
@@ -61,6 +62,7 @@ export interface ChildInput {
   unitId: string | null;
   unitPath: string | null;
   parent: ParentLink;
+  routing: Routing | null;
 }
 
 export type { ParentLink } from './types.ts';
@@ -179,7 +181,8 @@ export async function childStart(
     await callIncident(em, svc, { id: parent.id, definitionId: def.id }, call, `Call activity ${call.activityId}: ${err.message}`);
     return null;
   }
-  const unit = await engine.taskUnit(em, def, call.activityId, { unitId: parent.unit_id, unitPath: parent.unit_path });
+  const routing = parseRouting(parent.routing);
+  const unit = await engine.taskUnit(em, def, call.activityId, { unitId: parent.unit_id, unitPath: parent.unit_path, routing });
   const link: ParentLink = {
     instanceId: parent.id,
     activityId: call.activityId,
@@ -196,6 +199,7 @@ export async function childStart(
       unitId: unit.id,
       unitPath: unit.path,
       parent: link,
+      routing,
     },
   };
 }

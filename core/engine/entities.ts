@@ -62,6 +62,7 @@ export const ProcessInstance = defineEntity({
     lockVersion: p.integer().default(1),
     parentActivityId: col.string(255).nullable(),
     parentExecutionId: col.string(255).nullable(),
+    routing: col.text().nullable(),
   },
 });
 export type ProcessInstance = InferEntity<typeof ProcessInstance>;

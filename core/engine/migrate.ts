@@ -3,6 +3,7 @@ import type { EngineDeps, JobDeps } from './deps.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import type { LoadedDefinition } from './types.ts';
+import { parseRouting } from './routing.ts';
 import { runEngine, type RunResult } from './run.ts';
 import { csv, type InstanceRow } from './runtime.ts';
 import { assertStateFormat, renameActivities, runningActivities } from './state-adapter.ts';
@@ -257,7 +258,11 @@ async function writeMigration(
   for (const t of tasks) {
     const id = map(t.activity_id);
     const model = to.activities[id];
-    const unit = await svc.engine.taskUnit(em, to, id, { unitId: instance.unit_id, unitPath: instance.unit_path });
+    const unit = await svc.engine.taskUnit(em, to, id, {
+      unitId: instance.unit_id,
+      unitPath: instance.unit_path,
+      routing: parseRouting(instance.routing),
+    });
     await sql(em).run(
       'UPDATE tasks SET activity_id = ?, name = ?, form_key = ?, assignee = ?, candidate_groups = ?, candidate_users = ?, unit_id = ?, unit_path = ? WHERE id = ?',
       [

@@ -13,6 +13,7 @@ import { incidents } from './migrations/0004-incidents.ts';
 import { messages } from './migrations/0005-messages.ts';
 import { callActivities } from './migrations/0006-call-activities.ts';
 import { messageOrigin } from './migrations/0010-message-origin.ts';
+import { instanceRouting } from './migrations/0015-instance-routing.ts';
 import { ProcessRuntime } from './runtime.ts';
 import { registerServiceJobs } from './service-tasks.ts';
 import { registerTaskRoutes } from './task-routes.ts';
@@ -30,7 +31,7 @@ export const engineModule = defineModule({
   id: 'engine',
   description: 'Durable BPMN engine',
   requires: ['config', 'db', 'clock', 'log', 'permissions', 'plugins', 'audit', 'calendar', 'jobs', 'events'],
-  migrations: [engine, incidents, messages, callActivities, messageOrigin],
+  migrations: [engine, incidents, messages, callActivities, messageOrigin, instanceRouting],
   entities: engineEntities,
   permissions: [
     { name: 'process.deploy', description: 'Deploy BPMN process definitions', roles: ['analyst'] },

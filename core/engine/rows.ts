@@ -19,6 +19,8 @@ export interface InstanceRow {
   parent_activity_id?: string | null;
   parent_execution_id?: string | null;
   root_id?: string | null;
+  /** JSON of `Routing` (types.ts), pinned at start (0015). */
+  routing?: string | null;
 }
 
 export interface TaskRow {

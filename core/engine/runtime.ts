@@ -60,7 +60,8 @@ const taskFacts = (
   businessKey,
 });
 
-import type { StartInput } from './types.ts';
+import type { Routing, StartInput } from './types.ts';
+import { parseRouting, routeStep } from './routing.ts';
 import { sql } from '../db/sql.ts';
 
 export type { StartInput } from './types.ts';
@@ -75,6 +76,8 @@ interface Target {
   parentId: string | null;
   /** For the domain events (core/events). */
   businessKey: string | null;
+  /** Where steps without `motcua:unit` go (types.ts `Routing`). */
+  routing: Routing | null;
 }
 
 const target = (r: InstanceRow): Target => ({
@@ -84,6 +87,7 @@ const target = (r: InstanceRow): Target => ({
   unitPath: r.unit_path,
   parentId: r.parent_id ?? null,
   businessKey: r.business_key,
+  routing: parseRouting(r.routing),
 });
 
 /** The answers for a missing instance or task, and for one the caller may not see (ADR 0004). */
@@ -245,6 +249,7 @@ export class ProcessRuntime {
       business_key: input.businessKey ?? null,
       unit_id: input.unitId ?? null,
       unit_path: input.unitPath ?? null,
+      routing: input.routing ? JSON.stringify(input.routing) : null,
       variables: JSON.stringify(variables),
       parent_id: parent?.instanceId ?? null,
       parent_activity_id: parent?.activityId ?? null,
@@ -269,6 +274,7 @@ export class ProcessRuntime {
         unitPath: input.unitPath ?? null,
         parentId: parent?.instanceId ?? null,
         businessKey: input.businessKey ?? null,
+        routing: input.routing ?? null,
       },
       result,
       null,
@@ -673,21 +679,25 @@ export class ProcessRuntime {
   }
 
   /**
-   * The unit a task belongs to: the step's `motcua:unit` (a unit code or id; `evaluated` when it
-   * was an expression, task-attributes.ts) or else the instance's unit.
+   * The unit a step belongs to: its `motcua:unit` (a unit code or id; `evaluated` when it was an
+   * expression, task-attributes.ts), else where the instance's routing sends its lane, its
+   * candidate role or every other step (types.ts `Routing`), else the instance's unit.
    */
   async taskUnit(
     em: EntityManager,
     def: LoadedDefinition,
     activityId: string,
-    instance: { unitId: string | null; unitPath: string | null },
+    instance: { unitId: string | null; unitPath: string | null; routing?: Routing | null },
     evaluated?: string | null,
   ) {
-    const code = evaluated !== undefined ? evaluated : def.activities[activityId]?.step?.unit;
+    const activity = def.activities[activityId];
+    const code = evaluated !== undefined ? evaluated : activity?.step?.unit;
     if (code && !hasExpression(code)) {
       const [u] = await sql(em).all<{ id: string; path: string }>('SELECT id, path FROM units WHERE code = ? OR id = ?', [code, code]);
       if (u) return { id: u.id, path: u.path };
     }
+    const routed = routeStep(instance.routing ?? null, activity);
+    if (routed) return routed;
     return { id: instance.unitId, path: instance.unitPath };
   }
 }

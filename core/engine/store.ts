@@ -65,6 +65,7 @@ export async function insertInstance(
       'started_at',
       'updated_at',
       'lock_version',
+      'routing',
     ],
     [
       [
@@ -86,6 +87,7 @@ export async function insertInstance(
         row.now,
         row.now,
         0,
+        row.routing ?? null,
       ],
     ],
   );

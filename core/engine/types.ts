@@ -80,6 +80,30 @@ export interface StartInput {
   messageStart?: { definitionId: string; activityId: string };
   /** Started by a parent's call activity (call-activities.ts). */
   parent?: ParentLink;
+  /** Where steps that name no unit go (a dossier's desk and competent agency); a called child inherits its parent's. */
+  routing?: Routing | null;
+}
+
+/** A unit a step may be routed to. */
+export interface UnitRef {
+  id: string;
+  path: string;
+}
+
+/**
+ * Where the steps of one instance go when the diagram does not name a unit (`motcua:unit`):
+ * pinned at start by whoever starts it (the dossier module, from the receiving desk and the
+ * case's competent agency), kept on the instance, so a diagram drawn without motcua attributes
+ * still crosses units. A step's unit: its `motcua:unit`, else its lane's entry, else the entry
+ * of its first candidate role that has one, else `otherwise`, else the instance's unit.
+ */
+export interface Routing {
+  /** By lane id (a diagram whose lanes are the agencies, as Camunda Modeler draws them). */
+  lanes?: Record<string, UnitRef>;
+  /** By candidate role, e.g. `receptionist` → the receiving desk. */
+  roles?: Record<string, UnitRef>;
+  /** Every other step, e.g. the case's competent agency. */
+  otherwise?: UnitRef;
 }
 
 /** A waiting activity a job signals: the job, its instance and the execution. */
@@ -99,7 +123,7 @@ export interface EngineCommands {
     em: EntityManager,
     def: LoadedDefinition,
     activityId: string,
-    instance: { unitId: string | null; unitPath: string | null },
+    instance: { unitId: string | null; unitPath: string | null; routing?: Routing | null },
     evaluated?: string | null,
   ): Promise<{ id: string | null; path: string | null }>;
   start(em: EntityManager, acting: Acting, input: StartInput): Promise<string>;
