@@ -321,3 +321,14 @@ export async function unitByCodeOrId(em: EntityManager, code: string): Promise<{
   const [u] = await sql(em).all<{ id: string; path: string }>('SELECT id, path FROM units WHERE code = ? OR id = ?', [code, code]);
   return u;
 }
+
+/** The id of a definition by key and version (the latest without one): read by every start by key. */
+export async function definitionIdOf(em: EntityManager, key: string, version?: number | null): Promise<string | undefined> {
+  const [row] = await sql(em).all<{ id: string }>(
+    version
+      ? 'SELECT id FROM process_definitions WHERE key = ? AND version = ?'
+      : 'SELECT id FROM process_definitions WHERE key = ? ORDER BY version DESC LIMIT 1',
+    version ? [key, version] : [key],
+  );
+  return row?.id;
+}
