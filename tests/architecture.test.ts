@@ -221,3 +221,41 @@ describe('route files', () => {
     }
   });
 });
+
+/**
+ * Issue 14, points 3 and 6: the engine's raw SQL lives in store.ts (the statements every command
+ * runs, measured) and views.ts (its read models); every other engine module goes through the
+ * entity manager. A raw statement is one through core/db/sql.ts or `em.execute`.
+ */
+const RAW_SQL = [/from '\.\.\/db\/sql\.ts'/, /\bem\.execute\b/, /\.getConnection\(\)/];
+const ENGINE_RAW_SQL_FILES = ['store.ts', 'views.ts'];
+
+function engineRawSql(base: string): string[] {
+  const dir = join(base, 'core', 'engine');
+  return readdirSync(dir)
+    .filter((n) => n.endsWith('.ts') && !n.endsWith('.test.ts') && !ENGINE_RAW_SQL_FILES.includes(n))
+    .filter((n) => RAW_SQL.some((re) => re.test(readFileSync(join(dir, n), 'utf8'))))
+    .map((n) => `core/engine/${n}`)
+    .sort();
+}
+
+describe('engine SQL', () => {
+  it('is raw only in store.ts and views.ts; every other engine module uses the entity manager', () => {
+    expect(engineRawSql(root)).toEqual([]);
+  });
+
+  it('catches an engine module with raw SQL', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'motcua-engine-sql-'));
+    try {
+      mkdirSync(join(dir, 'core', 'engine'), { recursive: true });
+      writeFileSync(join(dir, 'core', 'engine', 'store.ts'), "import { sql } from '../db/sql.ts';\n");
+      writeFileSync(join(dir, 'core', 'engine', 'incidents.ts'), "import { sql } from '../db/sql.ts';\n");
+      writeFileSync(join(dir, 'core', 'engine', 'messages.ts'), "await em.execute('SELECT 1');\n");
+      writeFileSync(join(dir, 'core', 'engine', 'timers.ts'), 'await em.find(Job, {});\n');
+      writeFileSync(join(dir, 'core', 'engine', 'timers.test.ts'), "await em.execute('SELECT 1');\n");
+      expect(engineRawSql(dir)).toEqual(['core/engine/incidents.ts', 'core/engine/messages.ts']);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

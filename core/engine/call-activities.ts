@@ -3,17 +3,19 @@ import type { EngineDeps } from './deps.ts';
 import type { Command } from './commands.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
-import { insertJob, type Job } from '../jobs/jobs.ts';
+import { insertJob, type Job as JobRow } from '../jobs/jobs.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
 import type { EngineCommands, LoadedDefinition, ParentLink, Routing } from './types.ts';
 import { parseRouting } from './routing.ts';
 import { incidentHooks, openIncident } from './incidents.ts';
 import { evaluateIo, mapBindings, type Variables } from './io-mapping.ts';
 import type { CompiledProcess } from './model.ts';
-import { ACTIVE, type InstanceRow } from './rows.ts';
+import { ACTIVE, type InstanceRow, type InstanceStatus } from './rows.ts';
 import type { RunResult, Signal, Waiting } from './run-types.ts';
 import { hasExpression } from './expressions.ts';
-import { sql } from '../db/sql.ts';
+import { Job } from '../jobs/entities.ts';
+import { ActivityHistory, ProcessDefinition, ProcessInstance } from './entities.ts';
+import { SNAPSHOT, unitOfInstance } from './snapshots.ts';
 
 /**
  * Call activities across definitions (docs/bpmn-extensions.md §5c, docs/adr/0007).
@@ -78,13 +80,12 @@ async function audit(
   instanceId: string,
   summary: Record<string, unknown>,
 ) {
-  const [row] = await sql(em).all<{ unit_id: string | null }>('SELECT unit_id FROM process_instances WHERE id = ?', [instanceId]);
   await svc.audit.append(em, {
     ...acting,
     action,
     targetType: 'process_instance',
     targetId: instanceId,
-    unitId: row?.unit_id ?? null,
+    unitId: await unitOfInstance(em, instanceId),
     summary,
   });
 }
@@ -96,12 +97,9 @@ export function endedByError(result: RunResult): RunResult {
 
 /** Is the parent's call activity (this execution) still waiting? */
 async function stillWaits(em: EntityManager, instanceId: string, executionId: string): Promise<boolean> {
-  const rows = await sql(em).all<{ status: string }>(
-    `SELECT p.status FROM process_instances p JOIN activity_history h ON h.instance_id = p.id
-     WHERE p.id = ? AND h.execution_id = ? AND h.ended_at IS NULL`,
-    [instanceId, executionId],
-  );
-  return rows.length > 0 && ACTIVE.has(rows[0].status as never);
+  const instance = await em.findOne(ProcessInstance, { id: instanceId }, { fields: ['status'], ...SNAPSHOT });
+  if (!instance || !ACTIVE.has(instance.status as InstanceStatus)) return false;
+  return (await em.count(ActivityHistory, { instanceId, executionId, endedAt: null })) > 0;
 }
 
 /** The failed `call` job of a call activity, and its incident: the parent shows `incident`. */
@@ -113,9 +111,10 @@ async function callIncident(
   message: string,
 ): Promise<void> {
   const now = svc.clock.now();
-  const [existing] = await sql(em).all<{ id: string; attempts: number | string; payload: string }>(
-    "SELECT id, attempts, payload FROM jobs WHERE instance_id = ? AND execution_id = ? AND kind = 'call'",
-    [parent.id, call.executionId],
+  const existing = await em.findOne(
+    Job,
+    { instanceId: parent.id, executionId: call.executionId, kind: 'call' },
+    { fields: ['id', 'attempts', 'payload'], ...SNAPSHOT },
   );
   const payload = existing ? (JSON.parse(existing.payload || '{}') as Record<string, unknown>) : { inputs: call.inputs ?? {} };
   const id =
@@ -134,12 +133,8 @@ async function callIncident(
       now,
     ));
   const attempts = Number(existing?.attempts ?? 0) + 1;
-  await sql(em).run("UPDATE jobs SET status = 'failed', attempts = ?, last_error = ?, locked_by = NULL, locked_until = NULL WHERE id = ?", [
-    attempts,
-    message.slice(0, 4000),
-    id,
-  ]);
-  const job: Job = {
+  await em.nativeUpdate(Job, { id }, { status: 'failed', attempts, lastError: message.slice(0, 4000), lockedBy: null, lockedUntil: null });
+  const job: JobRow = {
     id,
     kind: 'call',
     instanceId: parent.id,
@@ -227,12 +222,13 @@ export async function parentLink(
   em: EntityManager,
   childId: string,
 ): Promise<{ parentId: string; activityId: string; executionId: string } | null> {
-  const [link] = await sql(em).all<{ parent_id: string | null; parent_activity_id: string | null; parent_execution_id: string | null }>(
-    'SELECT parent_id, parent_activity_id, parent_execution_id FROM process_instances WHERE id = ?',
-    [childId],
+  const link = await em.findOne(
+    ProcessInstance,
+    { id: childId },
+    { fields: ['parentId', 'parentActivityId', 'parentExecutionId'], ...SNAPSHOT },
   );
-  if (!link?.parent_id || !link.parent_activity_id || !link.parent_execution_id) return null;
-  return { parentId: link.parent_id, activityId: link.parent_activity_id, executionId: link.parent_execution_id };
+  if (!link?.parentId || !link.parentActivityId || !link.parentExecutionId) return null;
+  return { parentId: link.parentId, activityId: link.parentActivityId, executionId: link.parentExecutionId };
 }
 
 /** What resumes the parent's call activity: the `camunda:out` variables, or the child's uncaught BPMN error. */
@@ -267,9 +263,10 @@ export async function parentResumed(
 
 /** The running children of an instance (of one call activity's execution): each a `cancel` command (theirs follow, recursively). */
 export async function childCancels(em: EntityManager, acting: Acting, instanceId: string, executionId?: string): Promise<Command[]> {
-  const rows = await sql(em).all<{ id: string }>(
-    `SELECT id FROM process_instances WHERE parent_id = ? AND status IN ('running', 'incident')${executionId ? ' AND parent_execution_id = ?' : ''}`,
-    executionId ? [instanceId, executionId] : [instanceId],
+  const rows = await em.find(
+    ProcessInstance,
+    { parentId: instanceId, status: { $in: ['running', 'incident'] }, ...(executionId && { parentExecutionId: executionId }) },
+    { fields: ['id'], ...SNAPSHOT },
   );
   const reason = executionId ? 'its call activity no longer waits' : 'parent cancelled';
   return rows.map((r) => ({ kind: 'cancel', acting, instanceId: r.id, reason }));
@@ -282,13 +279,11 @@ export async function childCancels(em: EntityManager, acting: Acting, instanceId
 export async function childCancelled(em: EntityManager, svc: EngineDeps, child: InstanceRow): Promise<void> {
   if (!child.parent_id || !child.parent_execution_id || !child.parent_activity_id) return;
   if (!(await stillWaits(em, child.parent_id, child.parent_execution_id))) return;
-  const [parent] = await sql(em).all<{ definition_id: string }>('SELECT definition_id FROM process_instances WHERE id = ?', [
-    child.parent_id,
-  ]);
+  const parent = await em.findOneOrFail(ProcessInstance, { id: child.parent_id }, { fields: ['definitionId'], ...SNAPSHOT });
   await callIncident(
     em,
     svc,
-    { id: child.parent_id, definitionId: parent.definition_id },
+    { id: child.parent_id, definitionId: parent.definitionId },
     { activityId: child.parent_activity_id, executionId: child.parent_execution_id },
     `Call activity ${child.parent_activity_id}: the called instance ${child.id} (${child.definition_key}) was cancelled; retry to start a new one, or cancel this instance`,
   );
@@ -315,11 +310,7 @@ export async function callEffects(
   const ended = result.history.filter((h) => h.endedAt && h.type === 'bpmn:CallActivity');
   for (const h of ended) follow.push(...(await childCancels(em, acting, instance.id, h.executionId)));
   if (result.completed && instance.parentId) {
-    if (result.thrown)
-      await sql(em).run('UPDATE activity_history SET ended_at = ? WHERE instance_id = ? AND ended_at IS NULL', [
-        svc.clock.now(),
-        instance.id,
-      ]);
+    if (result.thrown) await em.nativeUpdate(ActivityHistory, { instanceId: instance.id, endedAt: null }, { endedAt: svc.clock.now() });
     follow.push({
       kind: 'resumeParent',
       acting,
@@ -339,16 +330,8 @@ export async function callEffects(
 /** Does this waiting call activity still need a child (it waits, and has neither a child nor an incident)? */
 export async function needsChild(em: EntityManager, instanceId: string, executionId: string): Promise<boolean> {
   if (!(await stillWaits(em, instanceId, executionId))) return false;
-  const [child] = await sql(em).all<{ id: string }>('SELECT id FROM process_instances WHERE parent_id = ? AND parent_execution_id = ?', [
-    instanceId,
-    executionId,
-  ]);
-  if (child) return false;
-  const [job] = await sql(em).all<{ id: string }>("SELECT id FROM jobs WHERE instance_id = ? AND execution_id = ? AND kind = 'call'", [
-    instanceId,
-    executionId,
-  ]);
-  return !job;
+  if (await em.count(ProcessInstance, { parentId: instanceId, parentExecutionId: executionId })) return false;
+  return (await em.count(Job, { instanceId, executionId, kind: 'call' })) === 0;
 }
 
 /** The job runner's `call` jobs: an incident on a call activity, retried by an operator. */
@@ -383,11 +366,12 @@ export async function calledElementWarnings(em: EntityManager, processes: Compil
       const call = a.callActivity;
       if (!call || !call.calledElement || hasExpression(call.calledElement)) continue;
       if (inFile.has(call.calledElement) && call.binding === 'latest') continue;
-      const [{ max }] = await sql(em).all<{ max: number | string | null }>(
-        'SELECT MAX(version) AS max FROM process_definitions WHERE key = ?',
-        [call.calledElement],
+      const deployed = await em.findOne(
+        ProcessDefinition,
+        { key: call.calledElement },
+        { fields: ['version'], orderBy: { version: 'desc' }, ...SNAPSHOT },
       );
-      const latest = Math.max(Number(max ?? 0), inFile.has(call.calledElement) ? 1 : 0);
+      const latest = Math.max(deployed?.version ?? 0, inFile.has(call.calledElement) ? 1 : 0);
       if (latest === 0)
         out.push(
           `Call activity ${a.id} of ${proc.key} calls "${call.calledElement}", which is not deployed: an instance reaching it gets an incident until it is`,

@@ -11,33 +11,23 @@ import type { DefinitionRow, LoadedDefinition } from './types.ts';
 export type { DefinitionRow, LoadedDefinition } from './types.ts';
 import { scheduleStartTimers } from './timer-jobs.ts';
 import { calledElementWarnings } from './call-activities.ts';
-import { sql } from '../db/sql.ts';
+import { raw } from '@mikro-orm/core';
+import { BpmnDeployment, ProcessDefinition } from './entities.ts';
+import { SNAPSHOT } from './snapshots.ts';
+import { definitionIdOf } from './store.ts';
 
-interface RawDefinition {
-  id: string;
-  key: string;
-  version: number;
-  name: string | null;
-  hash: string;
-  deployment_id: string;
-  created_at: unknown;
-  context?: string;
-  activities?: string;
-}
+/** The columns a definition's listing shows. */
+const LISTED = ['id', 'key', 'version', 'name', 'hash', 'deploymentId', 'createdAt'] as const;
 
-function toRow(r: RawDefinition): DefinitionRow {
-  const created =
-    r.created_at instanceof Date
-      ? r.created_at
-      : new Date(typeof r.created_at === 'string' && /^\d+$/.test(r.created_at) ? Number(r.created_at) : (r.created_at as string | number));
+function toRow(r: Pick<ProcessDefinition, (typeof LISTED)[number]>): DefinitionRow {
   return {
     id: r.id,
     key: r.key,
-    version: Number(r.version),
-    name: r.name,
+    version: r.version,
+    name: r.name ?? null,
     hash: r.hash,
-    deploymentId: r.deployment_id,
-    createdAt: created.toISOString(),
+    deploymentId: r.deploymentId,
+    createdAt: r.createdAt.toISOString(),
   };
 }
 
@@ -70,34 +60,41 @@ export class DefinitionStore {
     let deploymentWritten = false;
     const out: (DefinitionRow & { created: boolean })[] = [];
     for (const proc of compiled.processes) {
-      const [existing] = await sql(em).all<RawDefinition>(
-        'SELECT id, key, version, name, hash, deployment_id, created_at FROM process_definitions WHERE key = ? AND hash = ?',
-        [proc.key, proc.hash],
-      );
+      const existing = await em.findOne(ProcessDefinition, { key: proc.key, hash: proc.hash }, { fields: LISTED, ...SNAPSHOT });
       if (existing) {
         out.push({ ...toRow(existing), created: false });
         continue;
       }
       if (!deploymentWritten) {
-        await sql(em).run('INSERT INTO bpmn_deployments (id, name, hash, xml, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?)', [
-          deploymentId,
+        await em.insert(BpmnDeployment, {
+          id: deploymentId,
           name,
-          createHash('sha256').update(xml).digest('hex'),
+          hash: createHash('sha256').update(xml).digest('hex'),
           xml,
-          now,
-          acting.actor.id,
-        ]);
+          createdAt: now,
+          createdBy: acting.actor.id,
+        });
         deploymentWritten = true;
       }
-      const [{ max }] = await sql(em).all<{ max: number | null }>('SELECT MAX(version) AS max FROM process_definitions WHERE key = ?', [
-        proc.key,
-      ]);
-      const version = Number(max ?? 0) + 1;
-      const id = crypto.randomUUID();
-      await sql(em).run(
-        'INSERT INTO process_definitions (id, key, version, name, hash, deployment_id, context, activities, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-        [id, proc.key, version, proc.name, proc.hash, deploymentId, proc.context, JSON.stringify(proc.activities), now, acting.actor.id],
+      const latest = await em.findOne(
+        ProcessDefinition,
+        { key: proc.key },
+        { fields: ['version'], orderBy: { version: 'desc' }, ...SNAPSHOT },
       );
+      const version = (latest?.version ?? 0) + 1;
+      const id = crypto.randomUUID();
+      await em.insert(ProcessDefinition, {
+        id,
+        key: proc.key,
+        version,
+        name: proc.name,
+        hash: proc.hash,
+        deploymentId,
+        context: proc.context,
+        activities: JSON.stringify(proc.activities),
+        createdAt: now,
+        createdBy: acting.actor.id,
+      });
       await scheduleStartTimers(em, this.svc, { id, key: proc.key, context: proc.context });
       await this.svc.audit.append(em, {
         ...acting,
@@ -112,41 +109,40 @@ export class DefinitionStore {
   }
 
   async list(em: EntityManager): Promise<DefinitionRow[]> {
-    const rows = await sql(em)
-      .all<RawDefinition>(`SELECT d.id, d.key, d.version, d.name, d.hash, d.deployment_id, d.created_at FROM process_definitions d
-       WHERE d.version = (SELECT MAX(version) FROM process_definitions x WHERE x.key = d.key) ORDER BY d.key`);
+    // Each key's latest version: a correlated sub-query. In a fork of `em`, so no managed entity is left behind (snapshots.ts).
+    const latest = em
+      .createQueryBuilder(ProcessDefinition, 'x')
+      .select(raw('max(x.version)'))
+      .where({ key: raw('d.key') });
+    const rows = await em
+      .fork({ keepTransactionContext: true })
+      .createQueryBuilder(ProcessDefinition, 'd')
+      .select(LISTED.map((f) => `d.${f}`))
+      .where({ version: { $in: latest.getKnexQuery() } })
+      .orderBy({ key: 'asc' })
+      .getResultList();
     return rows.map(toRow);
   }
 
   async versions(em: EntityManager, key: string): Promise<DefinitionRow[]> {
-    const rows = await sql(em).all<RawDefinition>(
-      'SELECT id, key, version, name, hash, deployment_id, created_at FROM process_definitions WHERE key = ? ORDER BY version',
-      [key],
-    );
+    const rows = await em.find(ProcessDefinition, { key }, { fields: LISTED, orderBy: { version: 'asc' }, ...SNAPSHOT });
     if (rows.length === 0) throw new AppError('process.definition_not_found', `No process definition "${key}"`);
     return rows.map(toRow);
   }
 
   async xml(em: EntityManager, key: string, version: number): Promise<string> {
-    const [row] = await sql(em).all<{ xml: string }>(
-      'SELECT b.xml FROM process_definitions d JOIN bpmn_deployments b ON b.id = d.deployment_id WHERE d.key = ? AND d.version = ?',
-      [key, version],
-    );
+    const def = await em.findOne(ProcessDefinition, { key, version }, { fields: ['deploymentId'], ...SNAPSHOT });
+    const row = def && (await em.findOne(BpmnDeployment, { id: def.deploymentId }, { fields: ['xml'], ...SNAPSHOT }));
     if (!row) throw new AppError('process.definition_not_found', `No version ${version} of "${key}"`);
     return row.xml;
   }
 
   /** The definition of that key and version (latest when omitted), parsed and cached. */
   async resolve(em: EntityManager, key: string, version?: number | null): Promise<LoadedDefinition> {
-    const [row] = await sql(em).all<{ id: string }>(
-      version
-        ? 'SELECT id FROM process_definitions WHERE key = ? AND version = ?'
-        : 'SELECT id FROM process_definitions WHERE key = ? ORDER BY version DESC LIMIT 1',
-      version ? [key, version] : [key],
-    );
-    if (!row)
+    const id = await definitionIdOf(em, key, version);
+    if (!id)
       throw new AppError('process.definition_not_found', version ? `No version ${version} of "${key}"` : `No process definition "${key}"`);
-    return this.byId(em, row.id);
+    return this.byId(em, id);
   }
 
   async byId(em: EntityManager, id: string): Promise<LoadedDefinition> {
@@ -156,12 +152,12 @@ export class DefinitionStore {
       this.cache.set(id, hit);
       return hit;
     }
-    const [r] = await sql(em).all<RawDefinition>('SELECT * FROM process_definitions WHERE id = ?', [id]);
+    const r = await em.findOne(ProcessDefinition, { id }, SNAPSHOT);
     if (!r) throw new AppError('process.definition_not_found', `No process definition ${id}`);
     const loaded: LoadedDefinition = {
       ...toRow(r),
-      sourceContext: deserialize(JSON.parse(r.context!) as object, typeResolver),
-      activities: JSON.parse(r.activities!) as Record<string, ActivityModel>,
+      sourceContext: deserialize(JSON.parse(r.context) as object, typeResolver),
+      activities: JSON.parse(r.activities) as Record<string, ActivityModel>,
     };
     this.cache.set(id, loaded);
     if (this.cache.size > this.capacity) this.cache.delete(this.cache.keys().next().value!);

@@ -22,7 +22,7 @@ export function listIncidents(ports: Pick<IncidentPorts, 'db'>, caller: Caller, 
 export async function retryIncident(ports: IncidentPorts, caller: Caller, id: string): Promise<IncidentView> {
   await ports.db.em().transactional(async (em) => {
     const incident = await loadIncident(em, id);
-    const unitId = await instanceUnitId(em, incident.instance_id);
+    const unitId = await instanceUnitId(em, incident.instanceId);
     await caller.authz.assertVisible('process.read', unitId, () => incidentNotFound(id));
     await caller.authz.assert('process.operate', unitId);
     await requeueIncidentJob(em, ports, caller.acting, incident);

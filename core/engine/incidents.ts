@@ -2,9 +2,12 @@ import type { EntityManager } from '@mikro-orm/knex';
 import type { EngineDeps, JobDeps } from './deps.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
-import type { Job } from '../jobs/jobs.ts';
+import type { Job as JobRow } from '../jobs/jobs.ts';
 import type { JobKindOptions } from '../jobs/job-runner.ts';
-import { sql } from '../db/sql.ts';
+import { raw } from '@mikro-orm/core';
+import { Job } from '../jobs/entities.ts';
+import { Incident, ProcessInstance } from './entities.ts';
+import { SNAPSHOT, unitOfInstance } from './snapshots.ts';
 
 /**
  * Incidents: a job of an instance that failed its last attempt (an async service task, a
@@ -15,56 +18,59 @@ import { sql } from '../db/sql.ts';
  * Every opening, retry and resolution is audited.
  */
 
-export interface IncidentRow {
-  id: string;
-  instance_id: string;
-  job_id: string | null;
-  activity_id: string | null;
-  execution_id: string | null;
-  topic: string | null;
-  message: string;
-  created_at: unknown;
-  resolved_at: unknown;
-  resolved_by: string | null;
-}
-
 /** Who opens and resolves incidents on the job runner's behalf. */
 export const INCIDENT_ACTING: Acting = { actor: { id: null, name: 'system:job-runner' }, requestId: null };
 
 const ACTIVE = new Set(['running', 'incident']);
 
-/** SQL: the instance (first parameter) has an open incident whose job failed. */
-const BLOCKING = `EXISTS (SELECT 1 FROM incidents i JOIN jobs j ON j.id = i.job_id WHERE i.instance_id = ? AND i.resolved_at IS NULL AND j.status = 'failed')`;
-
-async function unitOf(em: EntityManager, instanceId: string): Promise<string | null> {
-  const [row] = await sql(em).all<{ unit_id: string | null }>('SELECT unit_id FROM process_instances WHERE id = ?', [instanceId]);
-  return row?.unit_id ?? null;
+/**
+ * Sets `status` (and what `set` adds) on an instance in `incident` unless one of its open
+ * incidents still has a failed job; the check is part of the UPDATE, as one statement.
+ */
+async function unblock(em: EntityManager, instanceId: string, set: Partial<ProcessInstance> = {}): Promise<void> {
+  const failed = em.createQueryBuilder(Job, 'j').select('j.id').where({ status: 'failed' });
+  const blocking = em
+    .createQueryBuilder(Incident, 'i')
+    .select('i.instanceId')
+    .where({ instanceId, resolvedAt: null, jobId: { $in: failed.getKnexQuery() } });
+  await em
+    .createQueryBuilder(ProcessInstance)
+    .update({ status: 'running', ...set })
+    .where({ id: { $eq: instanceId, $nin: blocking.getKnexQuery() }, status: 'incident' })
+    .execute();
 }
 
 /** After a job's last failed attempt (in that transaction): open its incident, or update the one still open. */
-export async function openIncident(em: EntityManager, svc: EngineDeps, job: Job, message: string): Promise<void> {
+export async function openIncident(em: EntityManager, svc: EngineDeps, job: JobRow, message: string): Promise<void> {
   if (!job.instanceId) return; // a timer start event's job: no instance to mark; the failed job stays visible
   const now = svc.clock.now();
   const topic = typeof job.payload.topic === 'string' ? job.payload.topic : null;
-  const [open] = await sql(em).all<{ id: string }>('SELECT id FROM incidents WHERE job_id = ? AND resolved_at IS NULL', [job.id]);
+  const open = await em.findOne(Incident, { jobId: job.id, resolvedAt: null }, { fields: ['id'], ...SNAPSHOT });
   const id = open?.id ?? crypto.randomUUID();
-  if (open) await sql(em).run('UPDATE incidents SET message = ? WHERE id = ?', [message.slice(0, 4000), id]);
+  if (open) await em.nativeUpdate(Incident, { id }, { message: message.slice(0, 4000) });
   else {
-    await sql(em).run(
-      'INSERT INTO incidents (id, instance_id, job_id, activity_id, execution_id, topic, message, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      [id, job.instanceId, job.id, job.activityId, job.executionId, topic, message.slice(0, 4000), now],
-    );
+    await em.insert(Incident, {
+      id,
+      instanceId: job.instanceId,
+      jobId: job.id,
+      activityId: job.activityId,
+      executionId: job.executionId,
+      topic,
+      message: message.slice(0, 4000),
+      createdAt: now,
+    });
   }
-  await sql(em).run(
-    "UPDATE process_instances SET status = 'incident', updated_at = ?, lock_version = lock_version + 1 WHERE id = ? AND status = 'running'",
-    [now, job.instanceId],
+  await em.nativeUpdate(
+    ProcessInstance,
+    { id: job.instanceId, status: 'running' },
+    { status: 'incident', updatedAt: now, lockVersion: raw('lock_version + 1') },
   );
   await svc.audit.append(em, {
     ...INCIDENT_ACTING,
     action: 'incident.opened',
     targetType: 'incident',
     targetId: id,
-    unitId: await unitOf(em, job.instanceId),
+    unitId: await unitOfInstance(em, job.instanceId),
     summary: {
       instanceId: job.instanceId,
       jobId: job.id,
@@ -102,21 +108,18 @@ async function resolveJobIncidents(
   resolvedBy: string | null,
   reason: string,
 ): Promise<number> {
-  const rows = await sql(em).all<{ id: string; instance_id: string }>(
-    'SELECT id, instance_id FROM incidents WHERE job_id = ? AND resolved_at IS NULL',
-    [jobId],
-  );
+  const rows = await em.find(Incident, { jobId, resolvedAt: null }, { fields: ['id', 'instanceId'], ...SNAPSHOT });
   for (const r of rows) {
-    await sql(em).run('UPDATE incidents SET resolved_at = ?, resolved_by = ? WHERE id = ?', [svc.clock.now(), resolvedBy, r.id]);
+    await em.nativeUpdate(Incident, { id: r.id }, { resolvedAt: svc.clock.now(), resolvedBy });
     await svc.audit.append(em, {
       ...acting,
       action: 'incident.resolved',
       targetType: 'incident',
       targetId: r.id,
-      unitId: await unitOf(em, r.instance_id),
-      summary: { instanceId: r.instance_id, jobId, reason, resolvedBy },
+      unitId: await unitOfInstance(em, r.instanceId),
+      summary: { instanceId: r.instanceId, jobId, reason, resolvedBy },
     });
-    await svc.events.publish(em, 'incident.resolved', { incidentId: r.id, instanceId: r.instance_id, jobId, reason, resolvedBy }, acting);
+    await svc.events.publish(em, 'incident.resolved', { incidentId: r.id, instanceId: r.instanceId, jobId, reason, resolvedBy }, acting);
   }
   return rows.length;
 }
@@ -149,31 +152,25 @@ export async function settleIncidents(
   let resolved = 0;
   for (const r of rows) {
     if (r.execution_id && live.has(r.execution_id)) continue;
-    await sql(em).run("UPDATE jobs SET status = 'obsolete' WHERE id = ?", [r.job_id]);
+    await em.nativeUpdate(Job, { id: r.job_id }, { status: 'obsolete' });
     resolved += await resolveJobIncidents(em, svc, acting, r.job_id, acting.actor.id, 'activity no longer waits');
   }
-  if (resolved)
-    await sql(em).run(`UPDATE process_instances SET status = 'running' WHERE id = ? AND status = 'incident' AND NOT ${BLOCKING}`, [
-      instanceId,
-      instanceId,
-    ]);
+  if (resolved) await unblock(em, instanceId);
 }
 
 /** A cancelled instance: its open incidents are resolved and its failed jobs obsolete. */
 export async function resolveInstanceIncidents(em: EntityManager, svc: EngineDeps, acting: Acting, instanceId: string): Promise<void> {
-  const jobs = await sql(em).all<{ job_id: string }>(
-    'SELECT DISTINCT job_id FROM incidents WHERE instance_id = ? AND resolved_at IS NULL AND job_id IS NOT NULL',
-    [instanceId],
-  );
-  for (const j of jobs) await resolveJobIncidents(em, svc, acting, j.job_id, acting.actor.id, 'instance cancelled');
-  await sql(em).run("UPDATE jobs SET status = 'obsolete' WHERE instance_id = ? AND status = 'failed'", [instanceId]);
+  const open = await em.find(Incident, { instanceId, resolvedAt: null, jobId: { $ne: null } }, { fields: ['jobId'], ...SNAPSHOT });
+  for (const jobId of new Set(open.map((i) => i.jobId!)))
+    await resolveJobIncidents(em, svc, acting, jobId, acting.actor.id, 'instance cancelled');
+  await em.nativeUpdate(Job, { instanceId, status: 'failed' }, { status: 'obsolete' });
 }
 
 /** The answer for a missing incident, and for one the caller may not see (ADR 0004). */
 export const incidentNotFound = (id: string) => new AppError('incident.not_found', `No incident ${id}`);
 
-export async function loadIncident(em: EntityManager, id: string): Promise<IncidentRow> {
-  const [row] = await sql(em).all<IncidentRow>('SELECT * FROM incidents WHERE id = ?', [id]);
+export async function loadIncident(em: EntityManager, id: string): Promise<Incident> {
+  const row = await em.findOne(Incident, { id }, SNAPSHOT);
   if (!row) throw incidentNotFound(id);
   return row;
 }
@@ -182,37 +179,30 @@ export async function loadIncident(em: EntityManager, id: string): Promise<Incid
  * Queues the incident's job again with fresh attempts, due now; the instance is `running`
  * again unless another incident still blocks it. The incident stays open until the job succeeds.
  */
-export async function retryIncident(em: EntityManager, svc: EngineDeps, acting: Acting, incident: IncidentRow): Promise<void> {
-  if (incident.resolved_at) throw new AppError('incident.not_open', `Incident ${incident.id} is already resolved`);
-  const [job] = incident.job_id
-    ? await sql(em).all<{ status: string; payload: string }>('SELECT status, payload FROM jobs WHERE id = ?', [incident.job_id])
-    : [];
+export async function retryIncident(em: EntityManager, svc: EngineDeps, acting: Acting, incident: Incident): Promise<void> {
+  if (incident.resolvedAt) throw new AppError('incident.not_open', `Incident ${incident.id} is already resolved`);
+  const job = incident.jobId ? await em.findOne(Job, { id: incident.jobId }, { fields: ['status', 'payload'], ...SNAPSHOT }) : null;
   if (!job || job.status === 'done' || job.status === 'obsolete')
     throw new AppError('incident.not_open', `The job of incident ${incident.id} no longer waits to be retried`);
   if (job.status === 'pending') throw new AppError('incident.retry_pending', `Incident ${incident.id} is already queued for a retry`);
-  const [instance] = await sql(em).all<{ status: string; unit_id: string | null }>(
-    'SELECT status, unit_id FROM process_instances WHERE id = ?',
-    [incident.instance_id],
-  );
+  const instance = await em.findOne(ProcessInstance, { id: incident.instanceId }, { fields: ['status', 'unitId'], ...SNAPSHOT });
   if (!instance || !ACTIVE.has(instance.status))
-    throw new AppError('process.not_running', `Instance ${incident.instance_id} is ${instance?.status ?? 'gone'}`);
+    throw new AppError('process.not_running', `Instance ${incident.instanceId} is ${instance?.status ?? 'gone'}`);
   const now = svc.clock.now();
   const payload = { ...(JSON.parse(job.payload || '{}') as Record<string, unknown>), retriedBy: acting.actor.id };
-  const res = await sql(em).run(
-    "UPDATE jobs SET status = 'pending', attempts = 0, due_at = ?, last_error = NULL, locked_by = NULL, locked_until = NULL, payload = ? WHERE id = ? AND status = 'failed'",
-    [now, JSON.stringify(payload), incident.job_id],
+  const res = await em.nativeUpdate(
+    Job,
+    { id: incident.jobId!, status: 'failed' },
+    { status: 'pending', attempts: 0, dueAt: now, lastError: null, lockedBy: null, lockedUntil: null, payload: JSON.stringify(payload) },
   );
-  if (res.affectedRows !== 1) throw new AppError('conflict.stale', 'The incident changed meanwhile: reload and retry');
-  await sql(em).run(
-    `UPDATE process_instances SET status = 'running', updated_at = ?, lock_version = lock_version + 1 WHERE id = ? AND status = 'incident' AND NOT ${BLOCKING}`,
-    [now, incident.instance_id, incident.instance_id],
-  );
+  if (res !== 1) throw new AppError('conflict.stale', 'The incident changed meanwhile: reload and retry');
+  await unblock(em, incident.instanceId, { updatedAt: now, lockVersion: raw('lock_version + 1') });
   await svc.audit.append(em, {
     ...acting,
     action: 'incident.retried',
     targetType: 'incident',
     targetId: incident.id,
-    unitId: instance.unit_id,
-    summary: { instanceId: incident.instance_id, jobId: incident.job_id, activityId: incident.activity_id, topic: incident.topic },
+    unitId: instance.unitId ?? null,
+    summary: { instanceId: incident.instanceId, jobId: incident.jobId, activityId: incident.activityId, topic: incident.topic },
   });
 }

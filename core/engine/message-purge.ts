@@ -1,6 +1,6 @@
 import type { EngineDeps, JobDeps } from './deps.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
-import { sql } from '../db/sql.ts';
+import { Message } from './entities.ts';
 
 /** How often each node's job runner looks for messages to expire and delete. */
 export const MESSAGE_PURGE_EVERY_MS = 3_600_000;
@@ -17,9 +17,9 @@ export async function purgeMessages(svc: EngineDeps): Promise<{ expired: number;
   const now = svc.clock.now();
   const before = new Date(now.getTime() - svc.config.messageRetentionMs);
   return svc.db.em().transactional(async (em) => {
-    const expired = await sql(em).run("UPDATE messages SET status = 'expired' WHERE status = 'buffered' AND expires_at <= ?", [now]);
-    const deleted = await sql(em).run("DELETE FROM messages WHERE status IN ('correlated', 'expired') AND created_at < ?", [before]);
-    const counts = { expired: Number(expired.affectedRows), deleted: Number(deleted.affectedRows) };
+    const expired = await em.nativeUpdate(Message, { status: 'buffered', expiresAt: { $lte: now } }, { status: 'expired' });
+    const deleted = await em.nativeDelete(Message, { status: { $in: ['correlated', 'expired'] }, createdAt: { $lt: before } });
+    const counts = { expired, deleted };
     if (counts.expired || counts.deleted) {
       await svc.audit.append(em, {
         actor: { id: null, name: 'system:job-runner' },

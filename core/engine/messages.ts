@@ -1,3 +1,4 @@
+import { raw } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
 import type { EngineDeps } from './deps.ts';
 import type { Command, FreshSubscription } from './commands.ts';
@@ -5,7 +6,9 @@ import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import { toDate } from '../jobs/jobs.ts';
 import type { LoadedDefinition } from './types.ts';
-import type { ExecutionRow } from './instance-rows.ts';
+import { deleteSubscriptions, insertSubscriptions, type ExecutionRow } from './store.ts';
+import { Message, MessageSubscription, ProcessDefinition } from './entities.ts';
+import { SNAPSHOT, unitOfInstance } from './snapshots.ts';
 import { resolveValue } from './expressions.ts';
 import type { RunResult, Waiting } from './run-types.ts';
 
@@ -27,22 +30,8 @@ import type { RunResult, Waiting } from './run-types.ts';
  */
 
 import type { MessageOrigin, PublishInput, PublishResult } from './types.ts';
-import { sql } from '../db/sql.ts';
 
 export type { MessageOrigin, PublishInput, PublishResult } from './types.ts';
-
-export interface MessageRow {
-  id: string;
-  message_id: string;
-  name: string;
-  correlation_key: string | null;
-  variables: string;
-  scope: string | null;
-  origin: MessageOrigin;
-  status: string;
-  instance_id: string | null;
-  expires_at: unknown;
-}
 
 /** A message as delivery needs it. */
 export interface MessageFacts {
@@ -53,16 +42,24 @@ export interface MessageFacts {
   origin: MessageOrigin;
 }
 
-export interface SubscriptionRow {
-  id: string;
-  instance_id: string;
-  execution_id: string;
-  activity_id: string;
-  unit_path: string | null;
-}
+/** A subscription as delivery needs it (the shape of a fresh one, commands.ts). */
+export type SubscriptionRow = Pick<FreshSubscription, 'id' | 'instance_id' | 'execution_id' | 'activity_id' | 'unit_path'>;
 
-/** SQL literal for a boolean column, the same on SQLite and PostgreSQL. */
-const sqlBool = (b: boolean) => (b ? 'TRUE' : 'FALSE');
+const factsOf = (m: Message): MessageFacts => ({
+  id: m.id,
+  message_id: m.messageId,
+  name: m.name,
+  correlation_key: m.correlationKey ?? null,
+  origin: m.origin as MessageOrigin,
+});
+
+/** The answer to a message id already stored. */
+const duplicate = (m: Message): PublishResult => ({
+  messageId: m.messageId,
+  status: 'duplicate',
+  instanceId: m.instanceId ?? null,
+  expiresAt: m.status === 'buffered' ? iso(m.expiresAt) : null,
+});
 
 const THROWING = new Set(['bpmn:IntermediateThrowEvent', 'bpmn:EndEvent', 'bpmn:SendTask']);
 const CATCHING = new Set(['bpmn:MessageEventDefinition', 'bpmn:ReceiveTask']);
@@ -110,13 +107,12 @@ export async function recordDelivery(
   msg: MessageFacts,
   variables: Record<string, unknown>,
 ): Promise<void> {
-  const [inst] = await sql(em).all<{ unit_id: string | null }>('SELECT unit_id FROM process_instances WHERE id = ?', [sub.instance_id]);
   await recordCorrelation(
     em,
     deps,
     acting,
     msg,
-    { instanceId: sub.instance_id, unitId: inst?.unit_id ?? null, activityId: sub.activity_id },
+    { instanceId: sub.instance_id, unitId: await unitOfInstance(em, sub.instance_id), activityId: sub.activity_id },
     {
       variables: Object.keys(variables),
     },
@@ -125,8 +121,10 @@ export async function recordDelivery(
 
 /** Does any deployed process accept this message from outside (`motcua:external`)? */
 async function receivableFromOutside(em: EntityManager, name: string): Promise<boolean> {
-  const rows = await sql(em).all<{ activities: string }>(
-    `SELECT activities FROM process_definitions WHERE activities LIKE '%"externalMessage":true%'`,
+  const rows = await em.find(
+    ProcessDefinition,
+    { activities: { $like: '%"externalMessage":true%' } },
+    { fields: ['activities'], ...SNAPSHOT },
   );
   return rows.some((r) =>
     Object.values(JSON.parse(r.activities) as Record<string, { message?: string; externalMessage?: boolean }>).some(
@@ -143,12 +141,17 @@ export interface StartCandidate {
 
 /** Latest definitions whose top-level message start event catches this message name (from outside: marked external). */
 async function messageStarts(em: EntityManager, name: string, origin: MessageOrigin): Promise<StartCandidate[]> {
-  const rows = await sql(em).all<{
-    id: string;
-    key: string;
-    activities: string;
-  }>(`SELECT d.id, d.key, d.activities FROM process_definitions d
-     WHERE d.version = (SELECT MAX(x.version) FROM process_definitions x WHERE x.key = d.key) AND d.activities LIKE '%"message":%' ORDER BY d.key`);
+  // Each key's latest version (a correlated sub-query), when it has a message element at all.
+  const latest = em
+    .createQueryBuilder(ProcessDefinition, 'x')
+    .select(raw('max(x.version)'))
+    .where({ key: raw('d.key') });
+  const rows = await em
+    .createQueryBuilder(ProcessDefinition, 'd')
+    .select(['d.id', 'd.key', 'd.activities'])
+    .where({ version: { $in: latest.getKnexQuery() }, activities: { $like: '%"message":%' } })
+    .orderBy({ key: 'asc' })
+    .execute<{ id: string; key: string; activities: string }[]>('all');
   const out: StartCandidate[] = [];
   for (const r of rows) {
     const models = Object.values(
@@ -157,7 +160,7 @@ async function messageStarts(em: EntityManager, name: string, origin: MessageOri
     const starts = models.filter((m) => m.type === 'bpmn:StartEvent' && m.message === name && (origin === 'process' || m.externalMessage));
     if (!starts.length) continue;
     // Only the process's own start events: an event sub-process's message start belongs to a running instance.
-    const [{ context }] = await sql(em).all<{ context: string }>('SELECT context FROM process_definitions WHERE id = ?', [r.id]);
+    const { context } = await em.findOneOrFail(ProcessDefinition, { id: r.id }, { fields: ['context'], ...SNAPSHOT });
     const { activities = [] } = JSON.parse(context) as { activities?: { id: string; parent?: { id: string } }[] };
     const parentOf = new Map(activities.map((a) => [a.id, a.parent?.id]));
     for (const m of starts) if (parentOf.get(m.id) === r.key) out.push({ definitionId: r.id, key: r.key, activityId: m.id });
@@ -193,18 +196,10 @@ export async function correlate(em: EntityManager, svc: EngineDeps, acting: Acti
     );
   }
   if (input.messageId) {
-    const [seen] = await sql(em).all<MessageRow>('SELECT * FROM messages WHERE message_id = ?', [input.messageId]);
-    if (seen)
-      return {
-        done: {
-          messageId: seen.message_id,
-          status: 'duplicate',
-          instanceId: seen.instance_id,
-          expiresAt: seen.status === 'buffered' ? iso(seen.expires_at) : null,
-        },
-      };
+    const seen = await em.findOne(Message, { messageId: input.messageId }, SNAPSHOT);
+    if (seen) return { done: duplicate(seen) };
   }
-  await sql(em).run("UPDATE messages SET status = 'expired' WHERE status = 'buffered' AND expires_at <= ?", [now]);
+  await em.nativeUpdate(Message, { status: 'buffered', expiresAt: { $lte: now } }, { status: 'expired' });
   const msg: MessageFacts = {
     id: crypto.randomUUID(),
     message_id: input.messageId ?? crypto.randomUUID(),
@@ -213,46 +208,49 @@ export async function correlate(em: EntityManager, svc: EngineDeps, acting: Acti
     origin: input.origin,
   };
   const expiresAt = new Date(now.getTime() + svc.config.messageTtlMs);
-  await sql(em).run(
-    `INSERT INTO messages (id, message_id, name, correlation_key, variables, scope, origin, status, instance_id, sent_by, created_at, expires_at, correlated_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', NULL, ?, ?, ?, NULL) ON CONFLICT (message_id) DO NOTHING`,
-    [
-      msg.id,
-      msg.message_id,
-      msg.name,
-      msg.correlation_key,
-      JSON.stringify(input.variables),
-      input.scope ? JSON.stringify(input.scope) : null,
-      msg.origin,
-      acting.actor.id,
-      now,
+  await em
+    .createQueryBuilder(Message)
+    .insert({
+      id: msg.id,
+      messageId: msg.message_id,
+      name: msg.name,
+      correlationKey: msg.correlation_key,
+      variables: JSON.stringify(input.variables),
+      scope: input.scope ? JSON.stringify(input.scope) : null,
+      origin: msg.origin,
+      status: 'pending',
+      instanceId: null,
+      sentBy: acting.actor.id,
+      createdAt: now,
       expiresAt,
-    ],
-  );
+      correlatedAt: null,
+    })
+    .onConflict('messageId')
+    .ignore()
+    .execute();
   if (input.messageId) {
     // The same message id sent twice at once: the first insert waits for or follows the other's
     // commit and does nothing, so the repeat answers `duplicate` instead of a 409.
-    const [stored] = await sql(em).all<MessageRow>('SELECT * FROM messages WHERE message_id = ?', [input.messageId]);
-    if (stored && stored.id !== msg.id)
-      return {
-        done: {
-          messageId: stored.message_id,
-          status: 'duplicate',
-          instanceId: stored.instance_id,
-          expiresAt: stored.status === 'buffered' ? iso(stored.expires_at) : null,
-        },
-      };
+    const stored = await em.findOne(Message, { messageId: input.messageId }, SNAPSHOT);
+    if (stored && stored.id !== msg.id) return { done: duplicate(stored) };
   }
-  const subs = await sql(em).all<SubscriptionRow>(
-    `SELECT id, instance_id, execution_id, activity_id, unit_path FROM message_subscriptions
-     WHERE message_name = ? AND ${input.correlationKey === null ? 'correlation_key IS NULL' : 'correlation_key = ?'}${input.origin === 'api' ? ` AND external = ${sqlBool(true)}` : ''}
-     ORDER BY created_at, id`,
-    input.correlationKey === null ? [input.name] : [input.name, input.correlationKey],
+  const subs = await em.find(
+    MessageSubscription,
+    { messageName: input.name, correlationKey: input.correlationKey, ...(input.origin === 'api' && { external: true }) },
+    { orderBy: { createdAt: 'asc', id: 'asc' }, ...SNAPSHOT },
   );
   return {
     done: null,
     msg,
-    subscriptions: subs.filter((sub) => inScope(input.scope, sub.unit_path)),
+    subscriptions: subs
+      .filter((sub) => inScope(input.scope, sub.unitPath ?? null))
+      .map((sub) => ({
+        id: sub.id,
+        instance_id: sub.instanceId,
+        execution_id: sub.executionId,
+        activity_id: sub.activityId,
+        unit_path: sub.unitPath ?? null,
+      })),
     starts: await messageStarts(em, input.name, input.origin),
     expiresAt,
   };
@@ -289,12 +287,11 @@ async function recordCorrelation(
   to: { instanceId: string; unitId: string | null; activityId: string },
   detail: { variables: string[] } | { started: true },
 ): Promise<void> {
-  await sql(em).run("UPDATE messages SET status = 'correlated', instance_id = ?, activity_id = ?, correlated_at = ? WHERE id = ?", [
-    to.instanceId,
-    to.activityId,
-    deps.clock.now(),
-    msg.id,
-  ]);
+  await em.nativeUpdate(
+    Message,
+    { id: msg.id },
+    { status: 'correlated', instanceId: to.instanceId, activityId: to.activityId, correlatedAt: deps.clock.now() },
+  );
   const facts = {
     name: msg.name,
     correlationKey: msg.correlation_key,
@@ -322,7 +319,7 @@ export async function buffer(
   expiresAt: Date,
 ): Promise<PublishResult> {
   // Pending until now, so that no command run before this one could take it as a buffered message.
-  await sql(em).run("UPDATE messages SET status = 'buffered' WHERE id = ?", [msg.id]);
+  await em.nativeUpdate(Message, { id: msg.id }, { status: 'buffered' });
   await audit(
     em,
     deps,
@@ -359,7 +356,7 @@ export async function messageEffects(
   const waits = result.waiting.map((w) => ({ w, name: messageWaitOf(def, w) })).filter((x) => x.name);
   const live = new Set(waits.map((x) => x.w.executionId));
   const gone = rows.filter((r) => !live.has(r.execution_id)).map((r) => r.id);
-  if (gone.length) await sql(em).run(`DELETE FROM message_subscriptions WHERE id IN (${gone.map(() => '?').join(', ')})`, gone);
+  await deleteSubscriptions(em, gone);
   const known = new Set(rows.map((r) => r.execution_id));
   const throws = result.history.filter(
     (h) => h.endedAt && THROWING.has(def.activities[h.activityId]?.type ?? '') && def.activities[h.activityId]?.message,
@@ -380,12 +377,7 @@ export async function messageEffects(
       external: def.activities[w.activityId]?.externalMessage === true,
     });
   }
-  if (fresh.length)
-    await sql(em).run(
-      `INSERT INTO message_subscriptions (id, instance_id, execution_id, activity_id, message_name, correlation_key, unit_path, external, created_at)
-       VALUES ${fresh.map((s) => `(?, ?, ?, ?, ?, ?, ?, ${sqlBool(s.external)}, ?)`).join(', ')}`,
-      fresh.flatMap((s) => [s.id, s.instance_id, s.execution_id, s.activity_id, s.name, s.key, s.unit_path, now]),
-    );
+  await insertSubscriptions(em, fresh, now);
   const follow: Command[] = throws.map((h) => ({
     kind: 'publish',
     acting,
@@ -404,11 +396,22 @@ export async function messageEffects(
 }
 
 /** The oldest buffered message in reach that a new subscription matches (a message from the API: only an external one). */
-export async function bufferedFor(em: EntityManager, svc: EngineDeps, sub: FreshSubscription): Promise<MessageRow | null> {
-  const buffered = await sql(em).all<MessageRow>(
-    `SELECT * FROM messages WHERE status = 'buffered' AND name = ? AND ${sub.key === null ? 'correlation_key IS NULL' : 'correlation_key = ?'}${sub.external ? '' : " AND origin = 'process'"}
-     AND expires_at > ? ORDER BY created_at, id`,
-    sub.key === null ? [sub.name, svc.clock.now()] : [sub.name, sub.key, svc.clock.now()],
+export async function bufferedFor(
+  em: EntityManager,
+  svc: EngineDeps,
+  sub: FreshSubscription,
+): Promise<(MessageFacts & { variables: string }) | null> {
+  const buffered = await em.find(
+    Message,
+    {
+      status: 'buffered',
+      name: sub.name,
+      correlationKey: sub.key,
+      ...(!sub.external && { origin: 'process' }),
+      expiresAt: { $gt: svc.clock.now() },
+    },
+    { orderBy: { createdAt: 'asc', id: 'asc' }, ...SNAPSHOT },
   );
-  return buffered.find((m) => inScope(m.scope ? (JSON.parse(m.scope) as string[]) : null, sub.unit_path)) ?? null;
+  const found = buffered.find((m) => inScope(m.scope ? (JSON.parse(m.scope) as string[]) : null, sub.unit_path));
+  return found ? { ...factsOf(found), variables: found.variables } : null;
 }

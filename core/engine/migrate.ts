@@ -7,7 +7,9 @@ import { parseRouting } from './routing.ts';
 import { runEngine, type RunResult } from './run.ts';
 import { csv, type InstanceRow } from './runtime.ts';
 import { assertStateFormat, renameActivities, runningActivities } from './state-adapter.ts';
-import { sql } from '../db/sql.ts';
+import { Job } from '../jobs/entities.ts';
+import { ActivityHistory, MessageSubscription, ProcessInstance, Task } from './entities.ts';
+import { SNAPSHOT } from './snapshots.ts';
 
 /**
  * Migration of a waiting instance to another version of its definition (same key).
@@ -142,14 +144,8 @@ export async function migrateInstance(
   const map = activityMapper(from, to, input.activityMap);
 
   const state = JSON.parse(instance.state) as object;
-  const tasks = await sql(em).all<{ id: string; activity_id: string }>(
-    "SELECT id, activity_id FROM tasks WHERE instance_id = ? AND status = 'open'",
-    [instance.id],
-  );
-  const jobs = await sql(em).all<{ id: string; activity_id: string | null }>(
-    "SELECT id, activity_id FROM jobs WHERE instance_id = ? AND status = 'pending'",
-    [instance.id],
-  );
+  const tasks = await em.find(Task, { instanceId: instance.id, status: 'open' }, { fields: ['id', 'activityId'], ...SNAPSHOT });
+  const jobs = await em.find(Job, { instanceId: instance.id, status: 'pending' }, { fields: ['id', 'activityId'], ...SNAPSHOT });
   const { after, ids } = await planMigration(svc, instance, { from, to, map, state, tasks, jobs });
   await writeMigration(svc, em, instance, { to, map, ids, tasks, jobs, state: after.state });
   await svc.audit.append(em, {
@@ -175,8 +171,8 @@ interface Plan {
   to: LoadedDefinition;
   map: (id: string) => string;
   state: object;
-  tasks: { id: string; activity_id: string }[];
-  jobs: { id: string; activity_id: string | null }[];
+  tasks: Pick<Task, 'id' | 'activityId'>[];
+  jobs: Pick<Job, 'id' | 'activityId'>[];
 }
 
 /** Checks the move in memory: every activity waited in has a counterpart, and the target version recovers the rewritten state waiting there. */
@@ -189,8 +185,8 @@ async function planMigration(svc: JobDeps, instance: InstanceRow, { from, to, ma
     ...runningActivities(state),
     ...before.waiting.map((w) => w.activityId),
     ...before.timers.map((t) => t.activityId),
-    ...tasks.map((t) => t.activity_id),
-    ...jobs.flatMap((j) => (j.activity_id ? [j.activity_id] : [])),
+    ...tasks.map((t) => t.activityId),
+    ...jobs.flatMap((j) => (j.activityId ? [j.activityId] : [])),
   ]);
   const missing = missingCounterparts(from, to, map, held);
   if (missing.length) {
@@ -248,70 +244,60 @@ async function writeMigration(
   { to, map, ids, tasks, jobs, state }: Pick<Plan, 'to' | 'map' | 'tasks' | 'jobs' | 'state'> & { ids: Map<string, string> },
 ) {
   const now = svc.clock.now();
-  const saved = await sql(em).run(
-    `UPDATE process_instances SET state = ?, definition_id = ?, definition_version = ?, updated_at = ?, lock_version = lock_version + 1
-     WHERE id = ? AND lock_version = ? AND status = 'running'`,
-    [JSON.stringify(state), to.id, to.version, now, instance.id, instance.lock_version],
+  const saved = await em.nativeUpdate(
+    ProcessInstance,
+    { id: instance.id, lockVersion: instance.lock_version, status: 'running' },
+    {
+      state: JSON.stringify(state),
+      definitionId: to.id,
+      definitionVersion: to.version,
+      updatedAt: now,
+      lockVersion: instance.lock_version + 1,
+    },
   );
-  if (saved.affectedRows !== 1) throw new AppError('conflict.stale', 'The instance changed meanwhile: reload and retry');
+  if (saved !== 1) throw new AppError('conflict.stale', 'The instance changed meanwhile: reload and retry');
 
   for (const t of tasks) {
-    const id = map(t.activity_id);
+    const id = map(t.activityId);
     const model = to.activities[id];
     const unit = await svc.engine.taskUnit(em, to, id, {
       unitId: instance.unit_id,
       unitPath: instance.unit_path,
       routing: parseRouting(instance.routing),
     });
-    await sql(em).run(
-      'UPDATE tasks SET activity_id = ?, name = ?, form_key = ?, assignee = ?, candidate_groups = ?, candidate_users = ?, unit_id = ?, unit_path = ? WHERE id = ?',
-      [
-        id,
-        model?.name ?? null,
-        model?.userTask?.formKey ?? null,
-        model?.userTask?.assignee ?? null,
-        csv(model?.userTask?.candidateGroups ?? []),
-        csv(model?.userTask?.candidateUsers ?? []),
-        unit.id,
-        unit.path,
-        t.id,
-      ],
+    await em.nativeUpdate(
+      Task,
+      { id: t.id },
+      {
+        activityId: id,
+        name: model?.name ?? null,
+        formKey: model?.userTask?.formKey ?? null,
+        assignee: model?.userTask?.assignee ?? null,
+        candidateGroups: csv(model?.userTask?.candidateGroups ?? []),
+        candidateUsers: csv(model?.userTask?.candidateUsers ?? []),
+        unitId: unit.id,
+        unitPath: unit.path,
+      },
     );
   }
   for (const j of jobs)
-    await sql(em).run('UPDATE jobs SET activity_id = ?, definition_id = ? WHERE id = ?', [
-      j.activity_id && map(j.activity_id),
-      to.id,
-      j.id,
-    ]);
+    await em.nativeUpdate(
+      Job,
+      { id: j.id },
+      { activityId: j.activityId ? map(j.activityId) : (j.activityId ?? null), definitionId: to.id },
+    );
   // Message waits keep their execution ids and correlation keys; their activity (and message name) follow the map.
-  for (const m of await sql(em).all<{ id: string; activity_id: string }>(
-    'SELECT id, activity_id FROM message_subscriptions WHERE instance_id = ?',
-    [instance.id],
-  )) {
-    const name = to.activities[map(m.activity_id)]?.message;
-    if (name)
-      await sql(em).run('UPDATE message_subscriptions SET activity_id = ?, message_name = ? WHERE id = ?', [
-        map(m.activity_id),
-        name,
-        m.id,
-      ]);
+  for (const m of await em.find(MessageSubscription, { instanceId: instance.id }, { fields: ['id', 'activityId'], ...SNAPSHOT })) {
+    const name = to.activities[map(m.activityId)]?.message;
+    if (name) await em.nativeUpdate(MessageSubscription, { id: m.id }, { activityId: map(m.activityId), messageName: name });
   }
   // Called children follow their call activity's new id (the execution they wait on is kept).
   for (const [oldId, newId] of ids) {
-    await sql(em).run('UPDATE process_instances SET parent_activity_id = ? WHERE parent_id = ? AND parent_activity_id = ?', [
-      newId,
-      instance.id,
-      oldId,
-    ]);
+    await em.nativeUpdate(ProcessInstance, { parentId: instance.id, parentActivityId: oldId }, { parentActivityId: newId });
   }
-  const open = await sql(em).all<{ id: number; activity_id: string }>(
-    'SELECT id, activity_id FROM activity_history WHERE instance_id = ? AND ended_at IS NULL',
-    [instance.id],
-  );
+  const open = await em.find(ActivityHistory, { instanceId: instance.id, endedAt: null }, { fields: ['id', 'activityId'], ...SNAPSHOT });
   for (const h of open) {
-    const id = map(h.activity_id);
-    if (to.activities[id])
-      await sql(em).run('UPDATE activity_history SET activity_id = ?, name = ? WHERE id = ?', [id, to.activities[id].name ?? null, h.id]);
+    const id = map(h.activityId);
+    if (to.activities[id]) await em.nativeUpdate(ActivityHistory, { id: h.id }, { activityId: id, name: to.activities[id].name ?? null });
   }
 }

@@ -11,8 +11,22 @@ import { hasExpression } from './expressions.ts';
 import { syncTimerJobs, type FiringJob } from './timer-jobs.ts';
 import { syncServiceJobs, syncServiceTasks, type HandlerOutcome } from './service-tasks.ts';
 import { resolveInstanceIncidents, settleIncidents } from './incidents.ts';
-import { loadInstanceRows, type OpenTaskRow } from './instance-rows.ts';
-import { closeTasks, insertInstance, insertTasks, loadInstance, loadTask, saveInstance, writeHistory, type NewTask } from './store.ts';
+import {
+  closeTasks,
+  insertInstance,
+  insertTasks,
+  loadInstance,
+  loadInstanceRows,
+  loadTask,
+  saveInstance,
+  unitByCodeOrId,
+  writeHistory,
+  type NewTask,
+  type OpenTaskRow,
+} from './store.ts';
+import { ActivityHistory, MessageSubscription, ProcessInstance, Task } from './entities.ts';
+import { Job } from '../jobs/entities.ts';
+import { SNAPSHOT } from './snapshots.ts';
 import type { Waiting } from './run-types.ts';
 import {
   buffer,
@@ -62,7 +76,6 @@ const taskFacts = (
 
 import type { Routing, StartInput } from './types.ts';
 import { parseRouting, routeStep } from './routing.ts';
-import { sql } from '../db/sql.ts';
 
 export type { StartInput } from './types.ts';
 
@@ -468,24 +481,35 @@ export class ProcessRuntime {
     if (instance.status !== 'running' && instance.status !== 'incident')
       throw new AppError('process.not_running', `Instance ${instance.id} is ${instance.status}`);
     const now = this.svc.clock.now();
-    const res = await sql(em).run(
-      "UPDATE process_instances SET status = 'cancelled', ended_at = ?, updated_at = ?, lock_version = lock_version + 1 WHERE id = ? AND lock_version = ?",
-      [now, now, instance.id, instance.lock_version],
+    const res = await em.nativeUpdate(
+      ProcessInstance,
+      { id: instance.id, lockVersion: instance.lock_version },
+      { status: 'cancelled', endedAt: now, updatedAt: now, lockVersion: instance.lock_version + 1 },
     );
-    if (res.affectedRows !== 1) throw new AppError('conflict.stale', 'The instance changed meanwhile: reload and retry');
+    if (res !== 1) throw new AppError('conflict.stale', 'The instance changed meanwhile: reload and retry');
     const events = this.svc.events;
     const cancelled = events.has('task.cancelled')
-      ? await sql(em).all<TaskRow>("SELECT * FROM tasks WHERE instance_id = ? AND status = 'open' ORDER BY created_at, id", [instance.id])
+      ? await em.find(Task, { instanceId: instance.id, status: 'open' }, { orderBy: { createdAt: 'asc', id: 'asc' }, ...SNAPSHOT })
       : [];
-    await sql(em).run("UPDATE tasks SET status = 'cancelled', completed_at = ? WHERE instance_id = ? AND status = 'open'", [
-      now,
-      instance.id,
-    ]);
-    for (const t of cancelled)
-      await events.publish(em, 'task.cancelled', { ...taskFacts(t, instance.business_key), reason: 'instance_cancelled' }, acting);
-    await sql(em).run('UPDATE activity_history SET ended_at = ? WHERE instance_id = ? AND ended_at IS NULL', [now, instance.id]);
-    await sql(em).run("DELETE FROM jobs WHERE instance_id = ? AND status = 'pending'", [instance.id]);
-    await sql(em).run('DELETE FROM message_subscriptions WHERE instance_id = ?', [instance.id]);
+    await em.nativeUpdate(Task, { instanceId: instance.id, status: 'open' }, { status: 'cancelled', completedAt: now });
+    for (const t of cancelled) {
+      const facts = {
+        id: t.id,
+        instance_id: t.instanceId,
+        definition_key: t.definitionKey,
+        activity_id: t.activityId,
+        name: t.name ?? null,
+      };
+      await events.publish(
+        em,
+        'task.cancelled',
+        { ...taskFacts({ ...facts, unit_id: t.unitId ?? null }, instance.business_key), reason: 'instance_cancelled' },
+        acting,
+      );
+    }
+    await em.nativeUpdate(ActivityHistory, { instanceId: instance.id, endedAt: null }, { endedAt: now });
+    await em.nativeDelete(Job, { instanceId: instance.id, status: 'pending' });
+    await em.nativeDelete(MessageSubscription, { instanceId: instance.id });
     await resolveInstanceIncidents(em, this.svc, acting, instance.id);
     await this.svc.audit.append(em, {
       ...acting,
@@ -693,7 +717,7 @@ export class ProcessRuntime {
     const activity = def.activities[activityId];
     const code = evaluated !== undefined ? evaluated : activity?.step?.unit;
     if (code && !hasExpression(code)) {
-      const [u] = await sql(em).all<{ id: string; path: string }>('SELECT id, path FROM units WHERE code = ? OR id = ?', [code, code]);
+      const u = await unitByCodeOrId(em, code);
       if (u) return { id: u.id, path: u.path };
     }
     const routed = routeStep(instance.routing ?? null, activity);

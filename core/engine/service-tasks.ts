@@ -3,14 +3,14 @@ import type { EngineDeps, JobDeps } from './deps.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import { BpmnBusinessError, type ServiceTaskJob } from '../plugin-host/define-plugin.ts';
-import { insertJob, type Job } from '../jobs/jobs.ts';
+import type { Job } from '../jobs/jobs.ts';
 import { JobBusy, NonRetryableJobError, type JobRunner } from '../jobs/job-runner.ts';
 import type { HandlerOutcome, LoadedDefinition } from './types.ts';
-import type { ExecutionRow } from './instance-rows.ts';
+import { deleteJobs, insertJobs, lockInstanceOrSkip, type ExecutionRow, type NewJob } from './store.ts';
 import { incidentHooks } from './incidents.ts';
 import { addDuration, parseCycle } from './iso-time.ts';
 import type { RunInput, Waiting } from './run-types.ts';
-import { sql } from '../db/sql.ts';
+import { unitOfInstance } from './snapshots.ts';
 
 /**
  * Service, send and business-rule tasks (docs/bpmn-extensions.md §3): the engine parks them
@@ -124,9 +124,10 @@ export async function syncServiceJobs(
   const async = waiting.filter((w) => def.activities[w.activityId]?.serviceTask?.async);
   const live = new Set(async.map((w) => w.executionId));
   const gone = rows.filter((r) => r.status === 'pending' && !live.has(r.execution_id) && r.id !== firing?.id).map((r) => r.id);
-  if (gone.length) await sql(em).run(`DELETE FROM jobs WHERE id IN (${gone.map(() => '?').join(', ')})`, gone);
+  await deleteJobs(em, gone);
   const known = new Set(rows.map((r) => r.execution_id));
   const now = svc.clock.now();
+  const jobs: NewJob[] = [];
   for (const w of async) {
     if (known.has(w.executionId)) continue;
     const model = def.activities[w.activityId]!.serviceTask!;
@@ -137,20 +138,17 @@ export async function syncServiceJobs(
       idempotencyKey: idempotencyKey(instance.id, w.executionId),
       ...(w.inputs && { inputs: w.inputs }),
     };
-    await insertJob(
-      em,
-      {
-        kind: 'service',
-        instanceId: instance.id,
-        definitionId: instance.definitionId,
-        activityId: w.activityId,
-        executionId: w.executionId,
-        dueAt: now,
-        payload,
-      },
-      now,
-    );
+    jobs.push({
+      kind: 'service',
+      instanceId: instance.id,
+      definitionId: instance.definitionId,
+      activityId: w.activityId,
+      executionId: w.executionId,
+      dueAt: now,
+      payload,
+    });
   }
+  await insertJobs(em, jobs, now);
 }
 
 interface ServicePayload {
@@ -195,8 +193,7 @@ export function registerServiceJobs(runner: JobRunner, svc: JobDeps): void {
       if (!outcome) return 'obsolete';
       if (svc.db.dialect === 'postgresql') {
         // Lock order job → instance; a command holding the instance makes us back off, never wait.
-        const locked = await sql(em).all('SELECT id FROM process_instances WHERE id = ? FOR UPDATE SKIP LOCKED', [job.instanceId]);
-        if (locked.length === 0) throw new JobBusy(`instance ${job.instanceId} is busy`);
+        if (!(await lockInstanceOrSkip(em, job.instanceId))) throw new JobBusy(`instance ${job.instanceId} is busy`);
       }
       let completed: boolean;
       try {
@@ -213,15 +210,12 @@ export function registerServiceJobs(runner: JobRunner, svc: JobDeps): void {
         throw err;
       }
       if (!completed) return 'obsolete';
-      const [instance] = await sql(em).all<{ unit_id: string | null }>('SELECT unit_id FROM process_instances WHERE id = ?', [
-        job.instanceId,
-      ]);
       await svc.audit.append(em, {
         ...SERVICE_ACTING,
         action: 'service_task.completed',
         targetType: 'process_instance',
         targetId: job.instanceId,
-        unitId: instance?.unit_id ?? null,
+        unitId: await unitOfInstance(em, job.instanceId!),
         summary: {
           jobId: job.id,
           activityId: job.activityId,

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { AppError } from '../errors.ts';
 import type { HistoryEvent } from './run-types.ts';
+import type { FreshSubscription } from './commands.ts';
 import type { InstanceRow, InstanceStatus, TaskRow } from './rows.ts';
 import { sql } from '../db/sql.ts';
 
@@ -192,4 +193,144 @@ export async function insertTasks(em: EntityManager, tasks: NewTask[]): Promise<
       t.variables ?? null,
     ]),
   );
+}
+
+// The statements below run on the path of every command (start, completion, message, timer):
+// raw because measured by `BENCH_SCALE=small BENCH_PARTS=sqlite npm run bench -- engine`. The
+// engine's rarer paths (deploy, incidents, cancel, migration, call-activity bookkeeping, message
+// buffering) go through the entity manager instead.
+
+/** A row that ties something to one execution of the instance (a task, a job, a subscription). */
+export interface ExecutionRow {
+  id: string;
+  execution_id: string;
+  status: string | null;
+}
+
+/** An open task as the command reads it: with what its events carry (activity, name, unit). */
+export interface OpenTaskRow extends ExecutionRow {
+  activity_id: string;
+  name: string | null;
+  unit_id: string | null;
+}
+
+/**
+ * What a command reconciles after the engine ran: the open user tasks, the timer and service
+ * jobs, the open incidents whose job failed (the instance is `incident` while there is one), and
+ * the message subscriptions of the instance.
+ */
+export interface InstanceRows {
+  openTasks: OpenTaskRow[];
+  timerJobs: ExecutionRow[];
+  serviceJobs: ExecutionRow[];
+  failedIncidents: { job_id: string; execution_id: string | null }[];
+  subscriptions: ExecutionRow[];
+}
+
+// One statement instead of five: every command on an instance reads all of these, and on
+// PostgreSQL each statement is a round trip.
+const INSTANCE_ROWS = `SELECT 'task' AS kind, id, execution_id, status, activity_id, name, unit_id FROM tasks WHERE instance_id = ? AND status = 'open'
+UNION ALL SELECT kind, id, execution_id, status, NULL, NULL, NULL FROM jobs WHERE instance_id = ? AND kind IN ('timer', 'service')
+UNION ALL SELECT 'incident', i.job_id, j.execution_id, j.status, NULL, NULL, NULL FROM incidents i JOIN jobs j ON j.id = i.job_id WHERE i.instance_id = ? AND i.resolved_at IS NULL AND j.status = 'failed'
+UNION ALL SELECT 'subscription', id, execution_id, NULL, NULL, NULL, NULL FROM message_subscriptions WHERE instance_id = ?`;
+
+/** Reads them in the command's transaction, before anything is written. */
+export async function loadInstanceRows(em: EntityManager, instanceId: string): Promise<InstanceRows> {
+  const rows = await sql(em).all<OpenTaskRow & { kind: string }>(INSTANCE_ROWS, [instanceId, instanceId, instanceId, instanceId]);
+  const out: InstanceRows = { openTasks: [], timerJobs: [], serviceJobs: [], failedIncidents: [], subscriptions: [] };
+  const incidentJobs = new Set<string>();
+  for (const { kind, activity_id, name, unit_id, ...r } of rows) {
+    if (kind === 'task') out.openTasks.push({ ...r, activity_id, name, unit_id });
+    else if (kind === 'timer') out.timerJobs.push(r);
+    else if (kind === 'service') out.serviceJobs.push(r);
+    else if (kind === 'subscription') out.subscriptions.push(r);
+    else if (kind === 'incident' && !incidentJobs.has(r.id)) {
+      incidentJobs.add(r.id);
+      out.failedIncidents.push({ job_id: r.id, execution_id: r.execution_id });
+    }
+  }
+  return out;
+}
+
+const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+
+/** Deletes jobs by id (timer and service jobs whose activity stopped waiting): one statement. */
+export async function deleteJobs(em: EntityManager, ids: string[]): Promise<void> {
+  if (ids.length) await sql(em).run(`DELETE FROM jobs WHERE id IN (${placeholders(ids.length)})`, ids);
+}
+
+/** A pending job of an instance, as `insertJobs` writes it. */
+export interface NewJob {
+  kind: 'timer' | 'service';
+  instanceId: string;
+  definitionId: string;
+  activityId: string;
+  executionId: string;
+  dueAt: Date;
+  payload: Record<string, unknown>;
+}
+
+/** The new timer or service jobs of one command, pending, in one multi-row INSERT. */
+export async function insertJobs(em: EntityManager, jobs: NewJob[], now: Date): Promise<void> {
+  await insertRows(
+    em,
+    'jobs',
+    ['id', 'kind', 'instance_id', 'definition_id', 'activity_id', 'execution_id', 'due_at', 'status', 'attempts', 'payload', 'created_at'],
+    jobs.map((j) => [
+      crypto.randomUUID(),
+      j.kind,
+      j.instanceId,
+      j.definitionId,
+      j.activityId,
+      j.executionId,
+      j.dueAt,
+      'pending',
+      0,
+      JSON.stringify(j.payload),
+      now,
+    ]),
+  );
+}
+
+/** PostgreSQL: locks the instance for a job's command, or answers false when a command holds it (lock order job → instance). */
+export async function lockInstanceOrSkip(em: EntityManager, id: string | null): Promise<boolean> {
+  const locked = await sql(em).all('SELECT id FROM process_instances WHERE id = ? FOR UPDATE SKIP LOCKED', [id]);
+  return locked.length > 0;
+}
+
+/** Deletes message subscriptions by id (their activity stopped waiting): one statement. */
+export async function deleteSubscriptions(em: EntityManager, ids: string[]): Promise<void> {
+  if (ids.length) await sql(em).run(`DELETE FROM message_subscriptions WHERE id IN (${placeholders(ids.length)})`, ids);
+}
+
+/** SQL literal for a boolean column, the same on SQLite and PostgreSQL. */
+const sqlBool = (b: boolean) => (b ? 'TRUE' : 'FALSE');
+
+/** The new message subscriptions of one command, in one multi-row INSERT. */
+export async function insertSubscriptions(em: EntityManager, subs: FreshSubscription[], now: Date): Promise<void> {
+  for (let i = 0; i < subs.length; i += CHUNK) {
+    const chunk = subs.slice(i, i + CHUNK);
+    await sql(em).run(
+      `INSERT INTO message_subscriptions (id, instance_id, execution_id, activity_id, message_name, correlation_key, unit_path, external, created_at)
+       VALUES ${chunk.map((s) => `(?, ?, ?, ?, ?, ?, ?, ${sqlBool(s.external)}, ?)`).join(', ')}`,
+      chunk.flatMap((s) => [s.id, s.instance_id, s.execution_id, s.activity_id, s.name, s.key, s.unit_path, now]),
+    );
+  }
+}
+
+/** The unit a step names (`motcua:unit`: its code or id), read for every new task that names one. */
+export async function unitByCodeOrId(em: EntityManager, code: string): Promise<{ id: string; path: string } | undefined> {
+  const [u] = await sql(em).all<{ id: string; path: string }>('SELECT id, path FROM units WHERE code = ? OR id = ?', [code, code]);
+  return u;
+}
+
+/** The id of a definition by key and version (the latest without one): read by every start by key. */
+export async function definitionIdOf(em: EntityManager, key: string, version?: number | null): Promise<string | undefined> {
+  const [row] = await sql(em).all<{ id: string }>(
+    version
+      ? 'SELECT id FROM process_definitions WHERE key = ? AND version = ?'
+      : 'SELECT id FROM process_definitions WHERE key = ? ORDER BY version DESC LIMIT 1',
+    version ? [key, version] : [key],
+  );
+  return row?.id;
 }

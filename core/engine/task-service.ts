@@ -5,7 +5,7 @@ import type { EnginePorts } from './ports.ts';
 import { taskNotFound, type TaskRow } from './runtime.ts';
 import type { EntityManager } from '@mikro-orm/knex';
 import { workableTasks, type TaskQuery } from './views.ts';
-import { sql } from '../db/sql.ts';
+import { Task } from './entities.ts';
 
 /**
  * The application service of user tasks (GET /api/tasks, claim, unclaim, complete): each
@@ -64,13 +64,9 @@ async function setClaim(ports: TaskPorts, caller: Caller, id: string, verb: 'cla
     }
     const res =
       verb === 'claim'
-        ? await sql(em).run("UPDATE tasks SET claimed_by = ? WHERE id = ? AND status = 'open' AND (claimed_by IS NULL OR claimed_by = ?)", [
-            userId,
-            id,
-            userId,
-          ])
-        : await sql(em).run("UPDATE tasks SET claimed_by = NULL WHERE id = ? AND status = 'open' AND claimed_by = ?", [id, userId]);
-    if (res.affectedRows !== 1) {
+        ? await em.nativeUpdate(Task, { id, status: 'open', $or: [{ claimedBy: null }, { claimedBy: userId }] }, { claimedBy: userId })
+        : await em.nativeUpdate(Task, { id, status: 'open', claimedBy: userId }, { claimedBy: null });
+    if (res !== 1) {
       // Changed meanwhile: say what it is now.
       if (verb === 'claim') throw new AppError('task.claimed', 'Another user has claimed this task');
       throw unclaimRefusal(await ports.engine.loadTask(em, id), userId) ?? new AppError('conflict.stale');

@@ -2,14 +2,16 @@ import type { FiringJob, LoadedDefinition } from './types.ts';
 import type { EntityManager } from '@mikro-orm/knex';
 import type { EngineDeps, JobDeps } from './deps.ts';
 import type { Acting } from '../org/actor.ts';
-import { insertJob, toDate, type Job } from '../jobs/jobs.ts';
+import { insertJob, toDate, type Job as JobRow } from '../jobs/jobs.ts';
+import { Job } from '../jobs/entities.ts';
+import { ProcessDefinition } from './entities.ts';
+import { SNAPSHOT } from './snapshots.ts';
 import { JobBusy, type JobRunner } from '../jobs/job-runner.ts';
 import { nextOccurrence, parseCycle } from './iso-time.ts';
 import { timerDueAt, type ArmedTimer } from './timers.ts';
 import { incidentHooks } from './incidents.ts';
 import { hasExpression } from './expressions.ts';
-import type { ExecutionRow } from './instance-rows.ts';
-import { sql } from '../db/sql.ts';
+import { deleteJobs, insertJobs, lockInstanceOrSkip, type ExecutionRow, type NewJob } from './store.ts';
 
 /** The job being fired by the current command. */
 export type { FiringJob } from './types.ts';
@@ -35,12 +37,13 @@ export async function syncTimerJobs(
 ): Promise<void> {
   const armed = new Set(timers.map((t) => t.executionId));
   const gone = rows.filter((r) => r.status === 'pending' && !armed.has(r.execution_id) && r.id !== firing?.id).map((r) => r.id);
-  if (gone.length) await sql(em).run(`DELETE FROM jobs WHERE id IN (${gone.map(() => '?').join(', ')})`, gone);
+  await deleteJobs(em, gone);
   const known = new Set(rows.map((r) => r.execution_id));
   const now = svc.clock.now();
   const fresh = timers.filter((t) => !known.has(t.executionId));
   // Which timers count working time (motcua:workingTime): read from the cached definition.
   const activities = fresh.some((t) => t.timeDuration) ? def.activities : {};
+  const jobs: NewJob[] = [];
   for (const t of fresh) {
     const after = firing && t.timeCycle && t.activityId === firing.activityId ? firing.dueAt : undefined;
     const workingTime = activities[t.activityId]?.workingTime === true;
@@ -52,20 +55,17 @@ export async function syncTimerJobs(
       repeat: t.repeat,
       activityExecutionId: t.activityExecutionId,
     };
-    await insertJob(
-      em,
-      {
-        kind: 'timer',
-        instanceId: instance.id,
-        definitionId: instance.definitionId,
-        activityId: t.activityId,
-        executionId: t.executionId,
-        dueAt,
-        payload,
-      },
-      now,
-    );
+    jobs.push({
+      kind: 'timer',
+      instanceId: instance.id,
+      definitionId: instance.definitionId,
+      activityId: t.activityId,
+      executionId: t.executionId,
+      dueAt,
+      payload,
+    });
   }
+  await insertJobs(em, jobs, now);
 }
 
 interface SerializedActivity {
@@ -108,15 +108,14 @@ export async function scheduleStartTimers(
   svc: EngineDeps,
   def: { id: string; key: string; context: string },
 ): Promise<number> {
-  await sql(em).run(
-    "DELETE FROM jobs WHERE kind = 'timer-start' AND status = 'pending' AND definition_id IN (SELECT id FROM process_definitions WHERE key = ? AND id <> ?)",
-    [def.key, def.id],
-  );
+  // The key's other versions: their pending start jobs are replaced by this version's.
+  const others = await em.find(ProcessDefinition, { key: def.key, id: { $ne: def.id } }, { fields: ['id'], ...SNAPSHOT });
+  if (others.length) await em.nativeDelete(Job, { kind: 'timer-start', status: 'pending', definitionId: { $in: others.map((d) => d.id) } });
   const now = svc.clock.now();
   let n = 0;
   const timers = startTimersOf(def.context, def.key);
   if (timers.length === 0) return 0;
-  const [row] = await sql(em).all<{ activities: string }>('SELECT activities FROM process_definitions WHERE id = ?', [def.id]);
+  const row = await em.findOne(ProcessDefinition, { id: def.id }, { fields: ['activities'], ...SNAPSHOT });
   const activities = (row ? JSON.parse(row.activities) : {}) as Record<string, { workingTime?: boolean }>;
   for (const timer of timers) {
     if ([timer.timeDuration, timer.timeDate, timer.timeCycle].some(isExpression)) {
@@ -144,8 +143,7 @@ export function registerTimerJobs(runner: JobRunner, svc: JobDeps): void {
     async (em, job) => {
       if (svc.db.dialect === 'postgresql') {
         // Lock order job → instance; a command holding the instance makes us back off, never wait.
-        const locked = await sql(em).all('SELECT id FROM process_instances WHERE id = ? FOR UPDATE SKIP LOCKED', [job.instanceId]);
-        if (locked.length === 0) throw new JobBusy(`instance ${job.instanceId} is busy`);
+        if (!(await lockInstanceOrSkip(em, job.instanceId))) throw new JobBusy(`instance ${job.instanceId} is busy`);
       }
       const fired = await svc.engine.fireTimer(em, TIMER_ACTING, {
         id: job.id,
@@ -162,14 +160,13 @@ export function registerTimerJobs(runner: JobRunner, svc: JobDeps): void {
   runner.register('timer-start', async (em, job) => startByTimer(em, svc, job));
 }
 
-async function startByTimer(em: EntityManager, svc: JobDeps, job: Job): Promise<'done' | 'obsolete'> {
+async function startByTimer(em: EntityManager, svc: JobDeps, job: JobRow): Promise<'done' | 'obsolete'> {
   const p = job.payload as unknown as StartTimer & { occurrence: number };
-  const [def] = await sql(em).all<{ key: string; version: number; latest: number }>(
-    'SELECT d.key, d.version, (SELECT MAX(x.version) FROM process_definitions x WHERE x.key = d.key) AS latest FROM process_definitions d WHERE d.id = ?',
-    [job.definitionId],
-  );
+  const def = job.definitionId
+    ? await em.findOne(ProcessDefinition, { id: job.definitionId }, { fields: ['key', 'version'], ...SNAPSHOT })
+    : null;
   // Only the latest version's start timers start instances (a deploy racing a firing may leave one behind).
-  if (!def || Number(def.version) !== Number(def.latest)) return 'obsolete';
+  if (!def || (await em.count(ProcessDefinition, { key: def.key, version: { $gt: def.version } })) > 0) return 'obsolete';
   const instanceId = await svc.engine.start(em, TIMER_ACTING, {
     definitionKey: def.key,
     timerStart: { definitionId: job.definitionId!, activityId: job.activityId! },

@@ -226,3 +226,49 @@ describe('timer start events', () => {
     expect(rows.map((r) => Number(r.definition_version))).toEqual([2]);
   });
 });
+
+describe('timer jobs of one command', () => {
+  /** A process that waits at `n` timers in parallel (P1D, P2D, …). */
+  const timers = (n: number) => {
+    const ids = Array.from({ length: n }, (_, i) => i + 1);
+    return `<?xml version="1.0" encoding="UTF-8"?>
+<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="timers-${n}-defs" targetNamespace="https://motcua.dev/test">
+  <process id="timers-${n}" isExecutable="true">
+    <startEvent id="received" />
+    <sequenceFlow id="f0" sourceRef="received" targetRef="split" />
+    <parallelGateway id="split" />
+${ids
+  .map(
+    (i) => `    <sequenceFlow id="in${i}" sourceRef="split" targetRef="wait${i}" />
+    <intermediateCatchEvent id="wait${i}"><timerEventDefinition><timeDuration>P${i}D</timeDuration></timerEventDefinition></intermediateCatchEvent>
+    <sequenceFlow id="out${i}" sourceRef="wait${i}" targetRef="end${i}" />
+    <endEvent id="end${i}" />`,
+  )
+  .join('\n')}
+  </process>
+</definitions>`;
+  };
+
+  it('are written in one statement: three parallel timers cost no more statements than two', async () => {
+    // Given processes that wait at two and at three timers in parallel
+    await deploy(timers(2));
+    await deploy(timers(3));
+    const svc = h.t.platform.services;
+    const path = (svc.db.fastPath ?? svc.db.pgFastPath)!;
+    const acting = { actor: { id: null, name: 'test:timers' }, requestId: null };
+    const statementsToStart = async (definitionKey: string) => {
+      const before = path.counts.fast + path.counts.orm;
+      const id = await svc.db.em().transactional((em) => svc.engine.start(em, acting, { definitionKey }));
+      return { id, statements: path.counts.fast + path.counts.orm - before };
+    };
+    await statementsToStart('timers-2'); // definitions parsed and cached: both starts below read the same
+    await statementsToStart('timers-3');
+    // When each is started
+    const two = await statementsToStart('timers-2');
+    const three = await statementsToStart('timers-3');
+    // Then every timer has its job, and the jobs of three took as many statements as those of two
+    expect((await jobsOf(two.id)).map((j) => j.activityId)).toEqual(['wait1', 'wait2']);
+    expect((await jobsOf(three.id)).map((j) => j.activityId)).toEqual(['wait1', 'wait2', 'wait3']);
+    expect(three.statements).toBe(two.statements);
+  });
+});

@@ -3,7 +3,6 @@ import type { User } from '../auth/entities.ts';
 import type { Authz } from '../org/authz.ts';
 import type { PermissionRegistry } from '../org/roles.ts';
 import { workableTasksSql } from './entitlement.ts';
-import type { IncidentRow } from './incidents.ts';
 import type { InstanceRow, TaskRow } from './runtime.ts';
 import { sql as execSql } from '../db/sql.ts';
 
@@ -195,8 +194,18 @@ export function runningInstancesOf(em: EntityManager, definitionId: string): Pro
   );
 }
 
-/** An incident row joined with its instance and job. */
-interface IncidentJoin extends IncidentRow {
+/** An incident row (migration core_0005) joined with its instance and job, as INCIDENTS selects it. */
+interface IncidentJoin {
+  id: string;
+  instance_id: string;
+  job_id: string | null;
+  activity_id: string | null;
+  execution_id: string | null;
+  topic: string | null;
+  message: string;
+  created_at: unknown;
+  resolved_at: unknown;
+  resolved_by: string | null;
   definition_key: string;
   business_key: string | null;
   unit_id: string | null;
