@@ -1,7 +1,11 @@
 import { defineModule } from '../modules/define-module.ts';
 import { everyone } from '../org/roles.ts';
+import { attachmentEntities } from './attachment-entities.ts';
+import { DatabaseAttachmentStore } from './attachment-store.ts';
+import { DossierAttachments } from './attachments.ts';
 import { dossierEntities } from './entities.ts';
 import { dossiers } from './migrations/0013-dossiers.ts';
+import { attachments } from './migrations/0014-attachments.ts';
 import { registerDossierRoutes } from './routes.ts';
 import { Dossiers } from './service.ts';
 
@@ -10,6 +14,8 @@ declare module '../modules/ports.ts' {
   interface Ports {
     /** Dossiers: receipt at the desk and the read of one dossier. */
     dossiers: Dossiers;
+    /** Scans of a dossier's components: upload, list, download, remove. */
+    dossierAttachments: DossierAttachments;
   }
 }
 
@@ -17,8 +23,8 @@ export const dossiersModule = defineModule({
   id: 'dossiers',
   description: 'Dossiers: receipt at the one-stop desk, codes, status and history',
   requires: ['db', 'clock', 'audit', 'events', 'engine', 'catalogue', 'calendar'],
-  migrations: [dossiers],
-  entities: dossierEntities,
+  migrations: [dossiers, attachments],
+  entities: [...dossierEntities, ...attachmentEntities],
   permissions: [
     {
       name: 'dossier.receive',
@@ -27,7 +33,7 @@ export const dossiersModule = defineModule({
     },
     { name: 'dossier.read', description: 'Read the dossiers of your units', roles: everyone },
   ],
-  provides: ['dossiers'],
-  create: (s) => ({ dossiers: new Dossiers(s) }),
+  provides: ['dossiers', 'dossierAttachments'],
+  create: (s) => ({ dossiers: new Dossiers(s), dossierAttachments: new DossierAttachments(s, new DatabaseAttachmentStore()) }),
   routes: registerDossierRoutes,
 });
