@@ -28,6 +28,11 @@ const envSchema = z.object({
     .int()
     .positive()
     .default(1024 * 1024),
+  MOTCUA_ATTACHMENT_MAX_BYTES: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(20 * 1024 * 1024),
   MOTCUA_MESSAGE_TTL_HOURS: z.coerce.number().positive().default(72),
   MOTCUA_MESSAGE_RETENTION_DAYS: z.coerce.number().positive().default(90),
   MOTCUA_SESSION_IDLE_MINUTES: z.coerce.number().positive().default(30),
@@ -63,6 +68,8 @@ export interface AppConfig {
   bodyLimitBytes: number;
   /** Largest BPMN file accepted for deployment. */
   bpmnMaxBytes: number;
+  /** Largest dossier attachment (a scan) accepted by its upload route (MOTCUA_ATTACHMENT_MAX_BYTES, default 20 MiB). */
+  attachmentMaxBytes: number;
   /** How long a message nobody waits for stays buffered (MOTCUA_MESSAGE_TTL_HOURS, default 72). */
   messageTtlMs: number;
   /** Messages no longer buffered are deleted this long after they were published (MOTCUA_MESSAGE_RETENTION_DAYS). */
@@ -140,6 +147,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: e.MOTCUA_TRUST_PROXY === '1',
     bodyLimitBytes: e.MOTCUA_BODY_LIMIT_BYTES,
     bpmnMaxBytes: e.MOTCUA_BPMN_MAX_BYTES,
+    attachmentMaxBytes: e.MOTCUA_ATTACHMENT_MAX_BYTES,
     messageTtlMs: e.MOTCUA_MESSAGE_TTL_HOURS * 3_600_000,
     messageRetentionMs: e.MOTCUA_MESSAGE_RETENTION_DAYS * 86_400_000,
     sessionIdleMs: e.MOTCUA_SESSION_IDLE_MINUTES * 60_000,

@@ -252,6 +252,18 @@ export const errorCatalogue = {
     title: 'The dossier is not in a status that allows this',
     vi: 'Trạng thái hiện tại của hồ sơ không cho phép thao tác này',
   },
+  'dossier.attachment_empty': { status: 400, title: 'The uploaded file is empty', vi: 'Tệp tải lên không có nội dung' },
+  'dossier.attachment_type': {
+    status: 415,
+    title: 'The file is not a PDF, JPEG, PNG, TIFF or WebP scan (its type is read from its bytes, not its name)',
+    vi: 'Tệp không phải bản quét PDF, JPEG, PNG, TIFF hoặc WebP (loại tệp được xác định từ nội dung, không theo tên)',
+  },
+  'dossier.attachment_not_found': { status: 404, title: 'No such attachment on this dossier', vi: 'Không tìm thấy tệp đính kèm của hồ sơ' },
+  'dossier.attachment_not_uploader': {
+    status: 403,
+    title: 'Only the user who uploaded an attachment may remove it',
+    vi: 'Chỉ người đã tải tệp đính kèm lên mới được xóa tệp đó',
+  },
   'dossier.code_format': {
     status: 500,
     title: 'The configured dossier code format is not valid',

@@ -1,7 +1,11 @@
 import { defineModule } from '../modules/define-module.ts';
 import { everyone } from '../org/roles.ts';
+import { attachmentEntities } from './attachment-entities.ts';
+import { DatabaseAttachmentStore } from './attachment-store.ts';
+import { DossierAttachments } from './attachments.ts';
 import { dossierEntities } from './entities.ts';
 import { dossiers } from './migrations/0013-dossiers.ts';
+import { attachments } from './migrations/0014-attachments.ts';
 import { competentUnit } from './migrations/0016-competent-unit.ts';
 import { registerDossierRoutes } from './routes.ts';
 import { Dossiers } from './service.ts';
@@ -11,6 +15,8 @@ declare module '../modules/ports.ts' {
   interface Ports {
     /** Dossiers: receipt at the desk and the read of one dossier. */
     dossiers: Dossiers;
+    /** Scans of a dossier's components: upload, list, download, remove. */
+    dossierAttachments: DossierAttachments;
   }
 }
 
@@ -18,8 +24,8 @@ export const dossiersModule = defineModule({
   id: 'dossiers',
   description: 'Dossiers: receipt at the one-stop desk, codes, status and history',
   requires: ['db', 'clock', 'audit', 'events', 'engine', 'catalogue', 'calendar'],
-  migrations: [dossiers, competentUnit],
-  entities: dossierEntities,
+  migrations: [dossiers, attachments, competentUnit],
+  entities: [...dossierEntities, ...attachmentEntities],
   permissions: [
     {
       name: 'dossier.receive',
@@ -28,7 +34,7 @@ export const dossiersModule = defineModule({
     },
     { name: 'dossier.read', description: 'Read the dossiers of your units', roles: everyone },
   ],
-  provides: ['dossiers'],
-  create: (s) => ({ dossiers: new Dossiers(s) }),
+  provides: ['dossiers', 'dossierAttachments'],
+  create: (s) => ({ dossiers: new Dossiers(s), dossierAttachments: new DossierAttachments(s, new DatabaseAttachmentStore()) }),
   routes: registerDossierRoutes,
 });

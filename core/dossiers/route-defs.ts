@@ -1,6 +1,7 @@
 import { z } from '@hono/zod-openapi';
 import { defineRoute } from '../http/route.ts';
 import { json, jsonBody } from '../http/schemas.ts';
+import { Attachment } from './attachment-routes.ts';
 import { decision, newDossier } from './model.ts';
 
 /** OpenAPI description and validation of the dossier routes (handlers in routes.ts). */
@@ -61,6 +62,7 @@ const Dossier = z
         reason: z.string().nullable(),
       }),
     ),
+    attachments: z.array(Attachment).describe('Scans of the components, metadata only'),
   })
   .openapi('Dossier');
 

@@ -6,6 +6,8 @@ import type { Authz } from '../org/authz.ts';
 import { Unit } from '../org/entities.ts';
 import type { ProcedureCase } from '../catalogue/schema.ts';
 import type { ProcedureVersion } from '../catalogue/service.ts';
+import { listAttachments, type AttachmentView } from './attachment-view.ts';
+import { replaceChecklist } from './checklist-rows.ts';
 import { nextCode } from './code.ts';
 import { competentUnit, dossierRouting } from './routing.ts';
 import { Dossier, DossierComponent, DossierStatusChange } from './entities.ts';
@@ -68,6 +70,8 @@ export interface DossierView {
   updatedAt: string;
   lockVersion: number;
   components: {
+    /** The checklist row's id: attachments name it (`componentId`). */
+    id: string;
     document: number;
     code: string | null;
     portalCode: string | null;
@@ -82,6 +86,8 @@ export interface DossierView {
     reusedResult: string | null;
   }[];
   history: { from: number | null; to: number; at: string; by: { id: string | null; name: string }; reason: string | null }[];
+  /** Scans of the components, metadata only (attachments.ts). */
+  attachments: AttachmentView[];
 }
 
 interface Pinned {
@@ -213,8 +219,7 @@ export class Dossiers {
       dossier.competentUnitPath = competent?.path ?? null;
       const checklist = this.checklist(pinned.kase, input.components);
       const plan = this.plan(input, checklist);
-      await em.nativeDelete(DossierComponent, { dossierId: dossier.id });
-      for (const row of checklist) em.create(DossierComponent, { id: crypto.randomUUID(), dossierId: dossier.id, ...row });
+      await replaceChecklist(em, dossier.id, checklist);
       dossier.procedureName = pinned.version.document.name;
       dossier.procedureVersion = pinned.version.version;
       dossier.definitionKey = pinned.binding.definitionKey;
@@ -538,6 +543,7 @@ export class Dossiers {
       updatedAt: iso(d.updatedAt)!,
       lockVersion: d.lockVersion,
       components: components.map((c) => ({
+        id: c.id,
         document: c.position,
         code: c.documentCode ?? null,
         portalCode: c.portalCode ?? null,
@@ -558,6 +564,7 @@ export class Dossiers {
         by: { id: h.byId ?? null, name: h.byName },
         reason: h.reason ?? null,
       })),
+      attachments: await listAttachments(em, d.id),
     };
   }
 }

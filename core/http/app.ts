@@ -1,6 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import { requestId } from 'hono/request-id';
-import { bodyLimit } from 'hono/body-limit';
 import { OptimisticLockError, UniqueConstraintViolationException } from '@mikro-orm/core';
 import { AppError } from '../errors.ts';
 import { authenticate, csrfGuard } from '../auth/middleware.ts';
@@ -12,6 +11,7 @@ import { trustedOrigins } from './public-origin.ts';
 import { createRouter } from './router.ts';
 import { problemResponse } from './problem.ts';
 import { jsonLimits } from './json-limits.ts';
+import { bodyLimits } from './body-limits.ts';
 import { securityHeaders } from './security-headers.ts';
 import { allowedMethods } from './allowed-methods.ts';
 
@@ -48,19 +48,9 @@ export function createApp(services: Ports, modules: AnyModule[]): OpenAPIHono<Ap
     c.set('trustedOrigins', trustedOrigins(services.config));
     await next();
   });
-  // 3. Bytes of the body (413), then the shape of a JSON body (400 too deep, 413 variables),
+  // 3. Bytes of the body (413: the app's limit, or the route's own, body-limits.ts), then the shape of a JSON body (400 too deep, 413 variables),
   //    before anything recursive reads it.
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: services.config.bodyLimitBytes,
-      onError: () => {
-        throw new AppError('request.too_large', `The body exceeds ${services.config.bodyLimitBytes} bytes`, {
-          limit: services.config.bodyLimitBytes,
-        });
-      },
-    }),
-  );
+  app.use('/api/*', bodyLimits(services.config));
   app.use('/api/*', jsonLimits());
   // 4. Who is calling (session cookie or API token); refuses nothing but a bad token.
   app.use('/api/*', authenticate(services));

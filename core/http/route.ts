@@ -3,6 +3,7 @@ import type { MiddlewareHandler } from 'hono';
 import { AppError } from '../errors.ts';
 import { assertSameOrigin } from '../auth/csrf.ts';
 import type { AppEnv } from './env.ts';
+import { withBodyLimit, type RouteBodyLimit } from './body-limits.ts';
 import { commonErrors, problemResponses, type ErrorCode } from './route-errors.ts';
 
 export type { ErrorCode } from './route-errors.ts';
@@ -40,6 +41,11 @@ export interface RouteDeclaration {
    * raise. The platform's own (validation, identity, CSRF, permission, limits) are added here.
    */
   errors?: readonly ErrorCode[];
+  /**
+   * A body limit of the route's own instead of MOTCUA_BODY_LIMIT_BYTES (an upload of scans),
+   * applied at the edge before anything reads the body (body-limits.ts).
+   */
+  bodyLimit?: RouteBodyLimit;
 }
 
 export type DefinedRoute<R> = R & { 'x-permission': RoutePermission; operationId: string };
@@ -52,7 +58,7 @@ export type DefinedRoute<R> = R & { 'x-permission': RoutePermission; operationId
  * `responses` lists the successes (and any non-problem answer such as health's 503).
  */
 export function defineRoute<R extends Omit<RouteConfig, 'middleware' | 'operationId'>>(config: R & RouteDeclaration): DefinedRoute<R> {
-  const { permission, errors = [], ...route } = config;
+  const { permission, errors = [], bodyLimit, ...route } = config;
   if (!/^[a-z][A-Za-z0-9]*$/.test(route.operationId)) throw new Error(`operationId "${route.operationId}" must be camelCase`);
   for (const status of Object.keys(route.responses)) {
     if (
@@ -71,7 +77,7 @@ export function defineRoute<R extends Omit<RouteConfig, 'middleware' | 'operatio
     responses: { ...problems, ...route.responses },
     'x-permission': permission,
     security: permission === 'public' ? [] : [{ session: [] }, { bearer: [] }],
-    middleware: requirePermission(permission),
+    middleware: withBodyLimit(requirePermission(permission), bodyLimit),
   };
   return createRoute(full as unknown as R & { path: string }) as unknown as DefinedRoute<R>;
 }

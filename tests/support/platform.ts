@@ -87,7 +87,9 @@ export class TestClient {
     const res = await this.platform.app.request(`${ORIGIN}${path}`, {
       method,
       headers: h,
-      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+      // A string or bytes as they are (uploads), anything else as JSON.
+      body:
+        body === undefined ? undefined : typeof body === 'string' || body instanceof Uint8Array ? (body as BodyInit) : JSON.stringify(body),
     });
     const set = res.headers.get('set-cookie');
     if (set) {
