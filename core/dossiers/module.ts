@@ -3,6 +3,8 @@ import { everyone } from '../org/roles.ts';
 import { dossierEntities } from './entities.ts';
 import { dossiers } from './migrations/0013-dossiers.ts';
 import { registerDossierRoutes } from './routes.ts';
+import { registerFormRoutes } from './forms/routes.ts';
+import { DossierForms } from './forms/service.ts';
 import { Dossiers } from './service.ts';
 
 /** Dossiers (docs/dossiers.md): receipt at the desk, gap-free codes, the dossier's status and history. */
@@ -10,13 +12,15 @@ declare module '../modules/ports.ts' {
   interface Ports {
     /** Dossiers: receipt at the desk and the read of one dossier. */
     dossiers: Dossiers;
+    /** The statutory forms of a dossier (core/dossiers/forms). */
+    dossierForms: DossierForms;
   }
 }
 
 export const dossiersModule = defineModule({
   id: 'dossiers',
   description: 'Dossiers: receipt at the one-stop desk, codes, status and history',
-  requires: ['db', 'clock', 'audit', 'events', 'engine', 'catalogue', 'calendar'],
+  requires: ['db', 'clock', 'config', 'audit', 'events', 'engine', 'catalogue', 'calendar'],
   migrations: [dossiers],
   entities: dossierEntities,
   permissions: [
@@ -27,7 +31,13 @@ export const dossiersModule = defineModule({
     },
     { name: 'dossier.read', description: 'Read the dossiers of your units', roles: everyone },
   ],
-  provides: ['dossiers'],
-  create: (s) => ({ dossiers: new Dossiers(s) }),
-  routes: registerDossierRoutes,
+  provides: ['dossiers', 'dossierForms'],
+  create: (s) => {
+    const dossiers = new Dossiers(s);
+    return { dossiers, dossierForms: new DossierForms({ ...s, dossiers }) };
+  },
+  routes(app, ports) {
+    registerDossierRoutes(app, ports);
+    registerFormRoutes(app, ports);
+  },
 });
