@@ -269,6 +269,16 @@ export const errorCatalogue = {
     title: 'The configured dossier code format is not valid',
     vi: 'Định dạng mã hồ sơ được cấu hình không hợp lệ',
   },
+  'dossier.form_not_available': {
+    status: 404,
+    title: 'The dossier has not produced this form (or its template is missing)',
+    vi: 'Hồ sơ chưa phát sinh biểu mẫu này',
+  },
+  'dossier.form_template_unsafe': {
+    status: 422,
+    title: 'A form template uses what form templates may not (unescaped output, partials, unknown helpers, object internals)',
+    vi: 'Mẫu biểu in dùng cú pháp không được phép (in không thoát ký tự, partial, hàm trợ giúp lạ, thuộc tính nội bộ)',
+  },
   'pack.malformed': {
     status: 400,
     title: 'The pack is not a readable zip with a manifest',

@@ -3,6 +3,7 @@ import { readVersion } from '../config.ts';
 import { registerAuditCommands } from './audit.ts';
 import { registerPackCommands } from './pack.ts';
 import { registerCalendarCommands } from './calendar.ts';
+import { registerDossierCommands } from './dossiers.ts';
 import { migrateCommand } from './migrate.ts';
 import { EXIT, intOption, reportError } from './output.ts';
 import { registerRoleCommands } from './roles.ts';
@@ -39,6 +40,7 @@ export function buildProgram(act: Act): Command {
   registerAuditCommands(program, act);
   registerPackCommands(program, act);
   registerCalendarCommands(program, act);
+  registerDossierCommands(program, act);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -8,6 +8,8 @@ import { dossiers } from './migrations/0013-dossiers.ts';
 import { attachments } from './migrations/0014-attachments.ts';
 import { competentUnit } from './migrations/0016-competent-unit.ts';
 import { registerDossierRoutes } from './routes.ts';
+import { registerFormRoutes } from './forms/routes.ts';
+import { DossierForms } from './forms/service.ts';
 import { Dossiers } from './service.ts';
 
 /** Dossiers (docs/dossiers.md): receipt at the desk, gap-free codes, the dossier's status and history. */
@@ -17,13 +19,15 @@ declare module '../modules/ports.ts' {
     dossiers: Dossiers;
     /** Scans of a dossier's components: upload, list, download, remove. */
     dossierAttachments: DossierAttachments;
+    /** The statutory forms of a dossier (core/dossiers/forms). */
+    dossierForms: DossierForms;
   }
 }
 
 export const dossiersModule = defineModule({
   id: 'dossiers',
   description: 'Dossiers: receipt at the one-stop desk, codes, status and history',
-  requires: ['db', 'clock', 'audit', 'events', 'engine', 'catalogue', 'calendar'],
+  requires: ['db', 'clock', 'config', 'audit', 'events', 'engine', 'catalogue', 'calendar'],
   migrations: [dossiers, attachments, competentUnit],
   entities: [...dossierEntities, ...attachmentEntities],
   permissions: [
@@ -34,7 +38,17 @@ export const dossiersModule = defineModule({
     },
     { name: 'dossier.read', description: 'Read the dossiers of your units', roles: everyone },
   ],
-  provides: ['dossiers', 'dossierAttachments'],
-  create: (s) => ({ dossiers: new Dossiers(s), dossierAttachments: new DossierAttachments(s, new DatabaseAttachmentStore()) }),
-  routes: registerDossierRoutes,
+  provides: ['dossiers', 'dossierAttachments', 'dossierForms'],
+  create: (s) => {
+    const dossiers = new Dossiers(s);
+    return {
+      dossiers,
+      dossierAttachments: new DossierAttachments(s, new DatabaseAttachmentStore()),
+      dossierForms: new DossierForms({ ...s, dossiers }),
+    };
+  },
+  routes(app, ports) {
+    registerDossierRoutes(app, ports);
+    registerFormRoutes(app, ports);
+  },
 });

@@ -240,6 +240,14 @@ export class Dossiers {
     return this.view(em, dossier);
   }
 
+  /** One dossier for an operator at the server (the CLI), whose commands reach every unit. */
+  async getAsOperator(code: string): Promise<DossierView> {
+    const em = this.svc.db.em();
+    const dossier = await em.findOne(Dossier, { code });
+    if (!dossier) throw dossierNotFound(code);
+    return this.view(em, dossier);
+  }
+
   // ── receipt ──────────────────────────────────────────────────────────────
 
   /** Applies the desk's decision to a dossier row already written: status, history, process, audit, event. */

@@ -1,0 +1,184 @@
+import type { EntityManager } from '@mikro-orm/knex';
+import { User } from '../../auth/entities.ts';
+import { timeText } from '../../catalogue/public-format.ts';
+import { AppError } from '../../errors.ts';
+import { publicOrigin } from '../../http/public-origin.ts';
+import type { Ports } from '../../modules/ports.ts';
+import { Unit } from '../../org/entities.ts';
+import type { Authz } from '../../org/authz.ts';
+import { STATUS } from '../model.ts';
+import type { Dossiers, DossierView } from '../service.ts';
+import { DEFAULT_LEGAL_BASIS, FormTemplates } from './registry.ts';
+import type { Form01, Form02, Form03, FormHeader, FormNo, PersonView, ProcedureView } from './view-models.ts';
+
+/**
+ * Forms of one dossier (docs/dossiers.md, "Forms"): builds the view-model of form 01, 02 or 03
+ * from what the dossier recorded, and renders it with the registry's template. A form the
+ * dossier never produced answers `dossier.form_not_available`; forms 04–07 come with branches
+ * and hops (their templates and view-models exist and are tested from hand-built data).
+ */
+
+export type FormPorts = Pick<Ports, 'db' | 'config' | 'catalogue'> & { dossiers: Dossiers };
+
+const CHANNELS: Record<number, string> = { 1: 'Trực tiếp', 2: 'Trực tuyến', 3: 'Qua dịch vụ bưu chính công ích' };
+const FEE_MODES: Record<string, string> = {
+  cash: 'tiền mặt',
+  transfer: 'chuyển khoản',
+  online: 'thanh toán trực tuyến',
+  postal: 'qua dịch vụ bưu chính',
+};
+
+const notAvailable = (code: string, no: FormNo, why: string) =>
+  new AppError('dossier.form_not_available', `Dossier ${code} has no form ${no}: ${why}`, { form: no });
+
+/** "Tỉnh Bắc Ninh" → "Bắc Ninh": the dateline names the place, not the tier. */
+export function placeName(unitName: string): string {
+  return unitName.replace(/^(tỉnh|thành phố|xã|phường|đặc khu)\s+/iu, '');
+}
+
+export class DossierForms {
+  constructor(
+    private readonly ports: FormPorts,
+    readonly templates: FormTemplates = FormTemplates.shipped(),
+  ) {}
+
+  /** Form `no` of a dossier the caller may read (404 otherwise, as the dossier's own read). */
+  async render(authz: Authz, code: string, no: FormNo): Promise<string> {
+    return this.renderView(await this.ports.dossiers.get(authz, code), no);
+  }
+
+  /** Form `no` of a dossier for an operator at the server (the CLI), whose commands reach every unit. */
+  async renderAsOperator(code: string, no: FormNo): Promise<string> {
+    return this.renderView(await this.ports.dossiers.getAsOperator(code), no);
+  }
+
+  private async renderView(d: DossierView, no: FormNo): Promise<string> {
+    const em = this.ports.db.em();
+    switch (no) {
+      case '01':
+        return this.templates.render('01', await this.form01(em, d));
+      case '02':
+        return this.templates.render('02', await this.form02(em, d));
+      case '03':
+        return this.templates.render('03', await this.form03(em, d));
+      default:
+        throw notAvailable(
+          d.code,
+          no,
+          'forms 04–07 (apology and extension, stop, process control slip, tracking log) are issued from processing, which dossiers do not record yet',
+        );
+    }
+  }
+
+  async form01(em: EntityManager, d: DossierView): Promise<Form01> {
+    if (!d.receivedAt || !d.appointmentAt) throw notAvailable(d.code, '01', 'it has not been received');
+    const units = await this.units(em, d);
+    const version = await this.ports.catalogue.version(em, d.procedure.code, d.procedure.version);
+    const kase = version?.document.cases.find((c) => c.key === d.procedure.caseKey);
+    const terms = kase?.channels.find((c) => c.channel === (['', 'in_person', 'online', 'postal'] as const)[d.channel]);
+    const statutoryTime = kase?.sameDayCutoff
+      ? `trong ngày (hồ sơ nhận sau ${kase.sameDayCutoff} trả trong ngày làm việc tiếp theo)`
+      : terms
+        ? timeText(terms.time)
+        : 'theo quy định của thủ tục';
+    const place = version?.document.receptionAddress;
+    return {
+      header: this.header(units, d.receivedAt),
+      dossierCode: d.code,
+      lookupUrl: `${publicOrigin(this.ports.config)}/tra-cuu?code=${encodeURIComponent(d.code)}`,
+      applicant: person(d.applicant),
+      owner: d.owner ? person(d.owner) : null,
+      procedure: this.procedure(d, kase?.name ?? null, (version?.document.cases.length ?? 0) > 1),
+      channel: CHANNELS[d.channel] ?? String(d.channel),
+      components: d.components
+        .filter((c) => c.received)
+        .map((c, i) => ({
+          no: i + 1,
+          name: c.name,
+          originals: c.originals,
+          certifiedCopies: c.certifiedCopies,
+          copies: c.copies,
+          note:
+            [c.digitised ? 'Đã số hóa' : null, c.reusedResult ? `Dùng lại kết quả ${c.reusedResult}` : null].filter(Boolean).join('; ') ||
+            null,
+        })),
+      sets: 1,
+      statutoryTime,
+      receivedAt: d.receivedAt,
+      appointmentAt: d.appointmentAt,
+      returnPlace: [units.desk.name, units.agency.name, place].filter(Boolean).join(', '),
+      fees: { due: d.fees.due, paid: d.fees.paid, mode: d.fees.mode ? (FEE_MODES[d.fees.mode] ?? d.fees.mode) : null },
+      receiver: await this.displayName(em, d.receivedBy),
+    };
+  }
+
+  async form02(em: EntityManager, d: DossierView): Promise<Form02> {
+    const asked = d.history.filter((h) => h.to === STATUS.supplementRequested).at(-1);
+    if (!d.supplementMissing.length || !asked) throw notAvailable(d.code, '02', 'no supplement is requested of it');
+    const units = await this.units(em, d);
+    const version = await this.ports.catalogue.version(em, d.procedure.code, d.procedure.version);
+    const kase = version?.document.cases.find((c) => c.key === d.procedure.caseKey);
+    return {
+      header: this.header(units, asked.at),
+      dossierCode: d.code,
+      applicant: person(d.applicant),
+      procedure: this.procedure(d, kase?.name ?? null, (version?.document.cases.length ?? 0) > 1),
+      missing: d.supplementMissing.map((text, i) => ({ no: i + 1, text })),
+      reason: d.note,
+      contact: { name: await this.displayName(em, asked.by), unit: units.desk.name, phone: null },
+    };
+  }
+
+  async form03(em: EntityManager, d: DossierView): Promise<Form03> {
+    const refused = d.history.filter((h) => h.to === STATUS.refused).at(-1);
+    if (d.status !== STATUS.refused || !d.refusedAt || !refused) throw notAvailable(d.code, '03', 'it was not refused');
+    const units = await this.units(em, d);
+    const version = await this.ports.catalogue.version(em, d.procedure.code, d.procedure.version);
+    const kase = version?.document.cases.find((c) => c.key === d.procedure.caseKey);
+    return {
+      header: this.header(units, d.refusedAt),
+      dossierCode: d.code,
+      applicant: person(d.applicant),
+      procedure: this.procedure(d, kase?.name ?? null, (version?.document.cases.length ?? 0) > 1),
+      reasons: d.refusalReasons.map((text, i) => ({ no: i + 1, text })),
+      receiver: await this.displayName(em, refused.by),
+    };
+  }
+
+  /** The desk, its receiving agency (nearest ancestor that is not a desk), the agency's parent and the province. */
+  private async units(em: EntityManager, d: DossierView) {
+    const desk = await em.findOneOrFail(Unit, { id: d.unitId });
+    const ids = desk.path.split('/').filter(Boolean);
+    const chain = (await em.find(Unit, { id: { $in: ids } })).sort((a, b) => b.path.length - a.path.length);
+    const agency = chain.find((u) => u.level !== 'desk') ?? desk;
+    const governing = chain.find((u) => u.id !== agency.id && u.level !== 'desk' && agency.path.startsWith(u.path)) ?? null;
+    const province = chain.find((u) => u.level === 'province') ?? null;
+    return { desk, agency, governing, province };
+  }
+
+  private header(units: Awaited<ReturnType<DossierForms['units']>>, issuedAt: string): FormHeader {
+    return {
+      governing: units.governing?.name ?? null,
+      agency: units.agency.name,
+      desk: units.desk.id === units.agency.id ? null : units.desk.name,
+      place: placeName((units.province ?? units.agency).name),
+      issuedAt,
+      legalBasis: DEFAULT_LEGAL_BASIS,
+    };
+  }
+
+  private procedure(d: DossierView, caseName: string | null, several: boolean): ProcedureView {
+    return { code: d.procedure.code, name: d.procedure.name, caseName: several ? caseName : null };
+  }
+
+  /** A signature block prints the person's name, not their login. */
+  private async displayName(em: EntityManager, by: { id: string | null; name: string } | null): Promise<string> {
+    if (!by) return '';
+    const user = by.id ? await em.findOne(User, { id: by.id }) : null;
+    return user?.displayName ?? by.name;
+  }
+}
+
+function person(p: DossierView['applicant']): PersonView {
+  return { name: p.name, idNumber: p.idNumber ?? null, address: p.address ?? null, phone: p.phone ?? null, email: p.email ?? null };
+}
