@@ -1,7 +1,6 @@
-import type { EntityManager } from '@mikro-orm/knex';
+import { raw, type EntityManager } from '@mikro-orm/knex';
 import { GENESIS_HASH, recordHash } from './chain.ts';
-import { rowSummary, type AuditRow } from './rows.ts';
-import { sql } from '../db/sql.ts';
+import { AuditHead, AuditRecord } from './entities.ts';
 
 export interface AuditProblem {
   chain: number;
@@ -37,11 +36,18 @@ const INT4_MAX = 2_147_483_647;
  */
 export async function verifyAuditChain(em: EntityManager): Promise<AuditVerification> {
   const problems: AuditProblem[] = [];
-  const heads = await sql(em).all<{ chain: number; seq: number; hash: string; max_seq: number | null }>(
-    'SELECT h.chain, h.seq, h.hash, (SELECT MAX(a.seq) FROM audit_log a WHERE a.chain = h.chain) AS max_seq FROM audit_heads h ORDER BY h.chain',
-  );
+  const newest = em
+    .createQueryBuilder(AuditRecord, 'a')
+    .select(raw('max(a.seq)'))
+    .where({ chain: raw('h.chain') });
+  const heads = await em
+    .createQueryBuilder(AuditHead, 'h')
+    .select(['h.chain', 'h.seq', 'h.hash', newest.as('max_seq')])
+    .orderBy({ chain: 'asc' })
+    .execute<{ chain: number; seq: number; hash: string; max_seq: number | string | null }[]>('all', false);
   const chains = new Set<number>(heads.map((h) => Number(h.chain)));
-  for (const r of await sql(em).all<{ chain: number }>('SELECT DISTINCT chain FROM audit_log')) chains.add(Number(r.chain));
+  const logged = await em.createQueryBuilder(AuditRecord).select('chain', true).execute<{ chain: number }[]>('all', false);
+  for (const r of logged) chains.add(Number(r.chain));
   let records = 0;
   let headSeq = 0;
   let headHash = GENESIS_HASH;
@@ -54,16 +60,16 @@ export async function verifyAuditChain(em: EntityManager): Promise<AuditVerifica
     let prev = GENESIS_HASH;
     let afterSeq = 0;
     for (;;) {
-      const rows = await sql(em).all<AuditRow>('SELECT * FROM audit_log WHERE chain = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?', [
-        chain,
-        afterSeq,
-        upTo,
-        PAGE,
-      ]);
+      // Outside the identity map: a large trail is read page by page and never kept.
+      const rows = await em.find(
+        AuditRecord,
+        { chain, seq: { $gt: afterSeq, $lte: upTo } },
+        { orderBy: { seq: 'asc' }, limit: PAGE, disableIdentityMap: true },
+      );
       if (rows.length === 0) break;
       for (const row of rows) {
         records++;
-        const seq = Number(row.seq);
+        const seq = row.seq;
         if (seq !== expectedSeq) {
           const range = seq - 1 === expectedSeq ? `record ${expectedSeq}` : `records ${expectedSeq}–${seq - 1}`;
           problems.push({
@@ -72,34 +78,33 @@ export async function verifyAuditChain(em: EntityManager): Promise<AuditVerifica
             problem: 'missing',
             detail: `${range} of chain ${chain} ${seq - 1 === expectedSeq ? 'is' : 'are'} missing (deleted)`,
           });
-        } else if (row.prev_hash !== prev) {
+        } else if (row.prevHash !== prev) {
           problems.push({
             chain,
             seq,
-            id: Number(row.id),
+            id: row.id,
             problem: 'reordered',
             detail: `record ${seq} (id ${row.id}) does not link to record ${seq - 1}: records were swapped or moved, or record ${seq - 1} was rewritten`,
           });
         }
-        const summary = rowSummary(row);
-        const expected = recordHash(row.prev_hash, {
-          chain: Number(row.chain),
+        const expected = recordHash(row.prevHash, {
+          chain: row.chain,
           seq,
           at: row.at,
-          actorId: row.actor_id,
-          actorName: row.actor_name,
+          actorId: row.actorId ?? null,
+          actorName: row.actorName,
           action: row.action,
-          targetType: row.target_type,
-          targetId: row.target_id,
-          unitId: row.unit_id,
-          summary,
-          requestId: row.request_id,
+          targetType: row.targetType,
+          targetId: row.targetId ?? null,
+          unitId: row.unitId ?? null,
+          summary: row.summary,
+          requestId: row.requestId ?? null,
         });
         if (expected !== row.hash) {
           problems.push({
             chain,
             seq,
-            id: Number(row.id),
+            id: row.id,
             problem: 'altered',
             detail: `record ${seq} (id ${row.id}, ${row.action}) was changed after it was written`,
           });

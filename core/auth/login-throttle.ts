@@ -1,10 +1,9 @@
-import type { EntityManager } from '@mikro-orm/knex';
+import { raw, type EntityManager } from '@mikro-orm/knex';
 import type { Ports } from '../modules/ports.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
 import { LoginThrottle } from './entities.ts';
 import { FAILURE_WINDOW_MS, LOCK_AFTER, UNKNOWN_LOCK_RETENTION_MS, type FailureStreak } from './throttle.ts';
 import { sha256 } from './tokens.ts';
-import { sql } from '../db/sql.ts';
 
 /**
  * Failure streaks of usernames without an account (`login_throttle`), so that such a name is
@@ -33,15 +32,21 @@ export async function recordUnknownNameFailure(
   const key = keyOf(username);
   const expires = new Date(now.getTime() + FAILURE_WINDOW_MS);
   // An expired row (not yet purged) starts a new streak, as a real account's old streak does.
-  await sql(em).run(
-    `INSERT INTO login_throttle (key_hash, failed_logins, last_failed_at, locked_at, expires_at) VALUES (?, 1, ?, NULL, ?)
-     ON CONFLICT (key_hash) DO UPDATE SET
-       failed_logins = CASE WHEN login_throttle.expires_at <= ? THEN 1 ELSE login_throttle.failed_logins + 1 END,
-       locked_at = CASE WHEN login_throttle.expires_at <= ? THEN NULL ELSE login_throttle.locked_at END,
-       last_failed_at = ?,
-       expires_at = CASE WHEN login_throttle.locked_at IS NOT NULL AND login_throttle.expires_at > ? THEN login_throttle.expires_at ELSE ? END`,
-    [key, now, expires, now, now, now, now, expires],
-  );
+  // One atomic upsert (the query builder's ON CONFLICT … DO UPDATE), so concurrent failures never lose a count.
+  await em
+    .createQueryBuilder(LoginThrottle)
+    .insert({ keyHash: key, failedLogins: 1, lastFailedAt: now, lockedAt: null, expiresAt: expires })
+    .onConflict('keyHash')
+    .merge({
+      failedLogins: raw('CASE WHEN login_throttle.expires_at <= ? THEN 1 ELSE login_throttle.failed_logins + 1 END', [now]),
+      lockedAt: raw('CASE WHEN login_throttle.expires_at <= ? THEN NULL ELSE login_throttle.locked_at END', [now]),
+      lastFailedAt: now,
+      expiresAt: raw(
+        'CASE WHEN login_throttle.locked_at IS NOT NULL AND login_throttle.expires_at > ? THEN login_throttle.expires_at ELSE ? END',
+        [now, expires],
+      ),
+    })
+    .execute('run');
   const row = await em.findOneOrFail(LoginThrottle, { keyHash: key }, { disableIdentityMap: true });
   const failedLogins = row.failedLogins;
   const locks = failedLogins >= LOCK_AFTER;

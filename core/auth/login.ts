@@ -1,4 +1,4 @@
-import type { EntityManager } from '@mikro-orm/knex';
+import { raw, type EntityManager } from '@mikro-orm/knex';
 import type { Ports } from '../modules/ports.ts';
 import { AppError } from '../errors.ts';
 import { User } from './entities.ts';
@@ -6,7 +6,6 @@ import { hashPassword, needsRehash, verifyPassword } from './passwords.ts';
 import { createSession } from './sessions.ts';
 import { currentFailures, FAILURE_WINDOW_MS, LOCK_AFTER, waitRemainingMs, type FailureStreak } from './throttle.ts';
 import { recordUnknownNameFailure, unknownNameStreak } from './login-throttle.ts';
-import { sql } from '../db/sql.ts';
 
 export interface LoginInput {
   username: string;
@@ -15,6 +14,13 @@ export interface LoginInput {
   userAgent?: string | null;
   requestId?: string | null;
 }
+
+/**
+ * Login bookkeeping is no edit of the account: MikroORM's update of a versioned entity bumps its
+ * version unless the data names it, and a bumped version would make an administrator's
+ * concurrent edit look stale.
+ */
+const sameVersion = () => ({ version: raw('version') });
 
 type Outcome = { ok: true; user: User; token: string } | { ok: false; error: AppError };
 
@@ -69,14 +75,19 @@ export async function login(
     if (!passwordOk) {
       // A streak whose last failure is older than the window starts again (as for unknown names).
       const windowStart = new Date(now.getTime() - FAILURE_WINDOW_MS);
-      await sql(em).run(
-        'UPDATE users SET failed_logins = CASE WHEN last_failed_at IS NULL OR last_failed_at <= ? THEN 1 ELSE failed_logins + 1 END, last_failed_at = ? WHERE id = ?',
-        [windowStart, now, user.id],
+      // Native updates: one atomic statement each.
+      await em.nativeUpdate(
+        User,
+        { id: user.id },
+        {
+          failedLogins: raw('CASE WHEN last_failed_at IS NULL OR last_failed_at <= ? THEN 1 ELSE failed_logins + 1 END', [windowStart]),
+          lastFailedAt: now,
+          ...sameVersion(),
+        },
       );
-      const [row] = await sql(em).all<{ failed_logins: number }>('SELECT failed_logins FROM users WHERE id = ?', [user.id]);
-      const failedLogins = Number(row.failed_logins);
+      const { failedLogins } = await em.findOneOrFail(User, { id: user.id }, { fields: ['failedLogins'], disableIdentityMap: true });
       const locks = failedLogins >= LOCK_AFTER;
-      if (locks) await sql(em).run('UPDATE users SET locked_at = ? WHERE id = ? AND locked_at IS NULL', [now, user.id]);
+      if (locks) await em.nativeUpdate(User, { id: user.id, lockedAt: null }, { lockedAt: now, ...sameVersion() });
       await audit('auth.login_failed', { reason: 'wrong password', failedLogins, ip: input.ip ?? null });
       if (locks) await audit('auth.locked', { failedLogins });
       return { ok: false, error: locks ? new AppError('auth.locked') : new AppError('auth.invalid_credentials') };
@@ -85,9 +96,9 @@ export async function login(
       return { ok: false, error: new AppError('auth.disabled') };
     }
     if (user.failedLogins > 0 || user.lastFailedAt) {
-      await sql(em).run('UPDATE users SET failed_logins = 0, last_failed_at = NULL WHERE id = ?', [user.id]);
+      await em.nativeUpdate(User, { id: user.id }, { failedLogins: 0, lastFailedAt: null, ...sameVersion() });
     }
-    if (rehash) await sql(em).run('UPDATE users SET password_hash = ? WHERE id = ?', [rehash, user.id]);
+    if (rehash) await em.nativeUpdate(User, { id: user.id }, { passwordHash: rehash, ...sameVersion() });
     const { token } = await createSession(em, user.id, now, svc.config, input);
     await audit('auth.login', { via: 'password', ip: input.ip ?? null });
     return { ok: true, user, token };

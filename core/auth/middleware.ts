@@ -8,7 +8,7 @@ import { Authz, type Grant } from '../org/authz.ts';
 import { resolveApiToken, resolveSession, SESSION_COOKIE } from './sessions.ts';
 import { assertSameOrigin, bearerToken } from './csrf.ts';
 import type { Ports } from '../modules/ports.ts';
-import { sql } from '../db/sql.ts';
+import { grantRows, unitPath } from './store.ts';
 
 /**
  * CSRF defence for requests that carry a session cookie: runs after `authenticate`, so it knows
@@ -24,13 +24,7 @@ export function csrfGuard(): MiddlewareHandler<AppEnv> {
 }
 
 export async function loadGrants(em: EntityManager, userId: string): Promise<Grant[]> {
-  // Every request passes here: a measured hot path (the engine benchmark's completions), so one
-  // raw statement through the fast path rather than the query builder's per-call SQL building.
-  const rows = await sql(em).all<{ role: string; unit_id: string; path: string }>(
-    'SELECT ra.role, ra.unit_id, u.path FROM role_assignments ra JOIN units u ON u.id = ra.unit_id WHERE ra.user_id = ?',
-    [userId],
-  );
-  return rows.map((r) => ({ role: r.role, unitId: r.unit_id, unitPath: r.path }));
+  return (await grantRows(em, userId)).map((r) => ({ role: r.role, unitId: r.unit_id, unitPath: r.path }));
 }
 
 export function unitPathLookup(em: EntityManager): (id: string) => Promise<string | null> {
@@ -42,8 +36,7 @@ export function unitPathLookup(em: EntityManager): (id: string) => Promise<strin
       // transaction, so the lookup would wait for it forever (and on PostgreSQL it would not
       // see the transaction's own writes).
       const current = (TransactionContext.getEntityManager(em.name) as EntityManager | undefined) ?? em;
-      const [row] = await sql(current).all<{ path: string }>('SELECT path FROM units WHERE id = ?', [id]);
-      cache.set(id, row?.path ?? null);
+      cache.set(id, await unitPath(current, id));
     }
     return cache.get(id)!;
   };

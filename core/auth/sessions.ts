@@ -3,7 +3,7 @@ import type { AppConfig } from '../config.ts';
 import { Session, User, ApiToken } from './entities.ts';
 import { randomSecret, sha256 } from './tokens.ts';
 import { userFromRow } from './user-row.ts';
-import { sql } from '../db/sql.ts';
+import { sessionWithUser, tokenWithUser } from './store.ts';
 
 export const SESSION_COOKIE = 'motcua_session';
 /** lastSeenAt is written at most this often, so reading pages does not write on every request. */
@@ -50,11 +50,7 @@ export async function resolveSession(
   config: Pick<AppConfig, 'sessionIdleMs'>,
 ): Promise<SessionLookup> {
   const id = sha256(token);
-  const [row] = await sql(em).all<Record<string, unknown>>(
-    'SELECT s.user_id AS session_user_id, s.last_seen_at AS session_last_seen_at, s.expires_at AS session_expires_at, u.* ' +
-      'FROM sessions s LEFT JOIN users u ON u.id = s.user_id WHERE s.id = ?',
-    [id],
-  );
+  const row = await sessionWithUser(em, id);
   if (!row) return { kind: 'expired' };
   const { session_user_id: userId, session_last_seen_at: seen, session_expires_at: expires, ...userColumns } = row;
   const session = { id, lastSeenAt: new Date(seen as Date | number | string), expiresAt: new Date(expires as Date | number | string) };
@@ -77,11 +73,7 @@ export async function resolveSession(
 
 /** A personal API token's holder; token and user come in one query (every API call passes here). */
 export async function resolveApiToken(em: EntityManager, token: string, now: Date): Promise<{ token: { id: string }; user: User } | null> {
-  const [row] = await sql(em).all<Record<string, unknown>>(
-    'SELECT t.id AS token_id, t.last_used_at AS token_last_used_at, t.expires_at AS token_expires_at, t.revoked_at AS token_revoked_at, u.* ' +
-      'FROM api_tokens t LEFT JOIN users u ON u.id = t.user_id WHERE t.token_hash = ?',
-    [sha256(token)],
-  );
+  const row = await tokenWithUser(em, sha256(token));
   if (!row) return null;
   const { token_id: id, token_last_used_at: lastUsed, token_expires_at: expires, token_revoked_at: revoked, ...userColumns } = row;
   const at = (v: unknown) => (v === null || v === undefined ? null : new Date(v as Date | number | string));

@@ -1,41 +1,18 @@
-import type { EntityManager } from '@mikro-orm/knex';
+import { raw, type EntityManager } from '@mikro-orm/knex';
 import type { Ports } from '../modules/ports.ts';
 import type { Acting } from '../org/actor.ts';
+import { Unit } from '../org/entities.ts';
 import { calendarYear, unitOverride, type CalendarDay, type CalendarYear, type UnitOverride } from './model.ts';
-import { sql } from '../db/sql.ts';
+import { CalendarDay as DayRow, CalendarRevision, CalendarUnitOverride as OverrideRow, CalendarYear as YearRow } from './entities.ts';
 
 /**
- * The calendar tables (migration 0007). Every write runs in the caller's transaction, bumps
- * `calendar_revision` (so every app node's cache notices) and appends its audit record.
+ * The calendar tables (migration 0007), through the entity manager. Every write runs in the
+ * caller's transaction, bumps `calendar_revision` (so every app node's cache notices) and
+ * appends its audit record. Rows are read outside the identity map and written with native
+ * inserts and updates, so no managed entity is left for a later flush of the same transaction.
  */
 
-interface YearRow {
-  year: number;
-  status: string;
-  weekly: string;
-  hours: string;
-  cutoff: string;
-  source: string | null;
-  revision: number;
-  updated_at: unknown;
-  confirmed_at: unknown;
-}
-
-interface DayRow {
-  date: string;
-  year: number;
-  kind: 'holiday' | 'makeup';
-  name: string;
-}
-
-interface OverrideRow {
-  unit_id: string;
-  weekly: string | null;
-  hours: string | null;
-  cutoff: string | null;
-  holidays: string;
-  make_up_days: string;
-}
+const detached = { disableIdentityMap: true } as const;
 
 function toYear(row: YearRow, days: DayRow[]): CalendarYear {
   const pick = (kind: DayRow['kind']): CalendarDay[] =>
@@ -44,14 +21,14 @@ function toYear(row: YearRow, days: DayRow[]): CalendarYear {
       .map((d) => ({ date: d.date, name: d.name }))
       .sort((a, b) => a.date.localeCompare(b.date));
   return calendarYear.parse({
-    year: Number(row.year),
+    year: row.year,
     status: row.status,
     weekly: JSON.parse(row.weekly),
     hours: JSON.parse(row.hours),
     cutoff: row.cutoff,
     holidays: pick('holiday'),
     makeUpDays: pick('makeup'),
-    source: row.source,
+    source: row.source ?? null,
   });
 }
 
@@ -59,34 +36,35 @@ const toOverride = (r: OverrideRow): UnitOverride =>
   unitOverride.parse({
     weekly: r.weekly ? JSON.parse(r.weekly) : null,
     hours: r.hours ? JSON.parse(r.hours) : null,
-    cutoff: r.cutoff,
+    cutoff: r.cutoff ?? null,
     holidays: JSON.parse(r.holidays),
-    makeUpDays: JSON.parse(r.make_up_days),
+    makeUpDays: JSON.parse(r.makeUpDays),
   });
 
+async function findYear(em: EntityManager, year: number): Promise<YearRow | null> {
+  return em.findOne(YearRow, { year }, detached);
+}
+
 export async function readYear(em: EntityManager, year: number): Promise<CalendarYear | null> {
-  const [row] = await sql(em).all<YearRow>('SELECT * FROM calendar_years WHERE year = ?', [year]);
+  const row = await findYear(em, year);
   if (!row) return null;
-  const days = await sql(em).all<DayRow>('SELECT * FROM calendar_days WHERE year = ?', [year]);
-  return toYear(row, days);
+  return toYear(row, await em.find(DayRow, { year }, detached));
 }
 
 export async function listYears(em: EntityManager): Promise<{ year: number; status: string; holidays: number; makeUpDays: number }[]> {
-  const rows = await sql(em).all<{
-    year: number;
-    status: string;
-    holidays: number | string;
-    make_up: number | string;
-  }>(`SELECT y.year, y.status,
-       (SELECT COUNT(*) FROM calendar_days d WHERE d.year = y.year AND d.kind = 'holiday') AS holidays,
-       (SELECT COUNT(*) FROM calendar_days d WHERE d.year = y.year AND d.kind = 'makeup') AS make_up
-     FROM calendar_years y ORDER BY y.year`);
-  return rows.map((r) => ({ year: Number(r.year), status: r.status, holidays: Number(r.holidays), makeUpDays: Number(r.make_up) }));
+  const years = await em.find(YearRow, {}, { ...detached, fields: ['year', 'status'], orderBy: { year: 'asc' } });
+  const counts = await em
+    .createQueryBuilder(DayRow)
+    .select(['year', 'kind', raw('count(*) as n')])
+    .groupBy(['year', 'kind'])
+    .execute<{ year: number; kind: DayRow['kind']; n: number | string }[]>('all', false);
+  const count = (year: number, kind: DayRow['kind']) => Number(counts.find((c) => Number(c.year) === year && c.kind === kind)?.n ?? 0);
+  return years.map((y) => ({ year: y.year, status: y.status, holidays: count(y.year, 'holiday'), makeUpDays: count(y.year, 'makeup') }));
 }
 
 async function bumpRevision(em: EntityManager): Promise<void> {
-  const res = await sql(em).run('UPDATE calendar_revision SET revision = revision + 1 WHERE id = 1', []);
-  if (res.affectedRows === 0) await sql(em).run('INSERT INTO calendar_revision (id, revision) VALUES (1, 1)', []);
+  const updated = await em.nativeUpdate(CalendarRevision, { id: 1 }, { revision: raw('revision + 1') });
+  if (updated === 0) await em.insert(CalendarRevision, { id: 1, revision: 1 });
 }
 
 /** Writes a whole year (insert or replace, days included) and audits it as `action`. */
@@ -97,41 +75,46 @@ export async function writeYear(
   doc: CalendarYear,
   action: 'calendar.year_imported' | 'calendar.year_updated' | 'calendar.year_proposed' | 'calendar.year_confirmed',
 ): Promise<void> {
-  const before = await readYear(em, doc.year);
+  const prev = await findYear(em, doc.year);
+  const before = prev && toYear(prev, await em.find(DayRow, { year: doc.year }, detached));
   const now = svc.clock.now();
   const confirmed = doc.status === 'confirmed';
-  const values = [doc.status, JSON.stringify(doc.weekly), JSON.stringify(doc.hours), doc.cutoff, doc.source ?? null, now, acting.actor.id];
-  if (before) {
-    const [prev] = await sql(em).all<{ confirmed_at: unknown; confirmed_by: string | null }>(
-      'SELECT confirmed_at, confirmed_by FROM calendar_years WHERE year = ?',
-      [doc.year],
-    );
-    const keep = confirmed && prev.confirmed_at;
-    await sql(em).run(
-      `UPDATE calendar_years SET status = ?, weekly = ?, hours = ?, cutoff = ?, source = ?, updated_at = ?, updated_by = ?, revision = revision + 1,
-         confirmed_at = ?, confirmed_by = ? WHERE year = ?`,
-      [
+  const values = {
+    status: doc.status,
+    weekly: JSON.stringify(doc.weekly),
+    hours: JSON.stringify(doc.hours),
+    cutoff: doc.cutoff,
+    source: doc.source ?? null,
+    updatedAt: now,
+    updatedBy: acting.actor.id,
+  };
+  if (prev) {
+    const keep = confirmed && prev.confirmedAt;
+    await em.nativeUpdate(
+      YearRow,
+      { year: doc.year },
+      {
         ...values,
-        keep ? prev.confirmed_at : confirmed ? now : null,
-        keep ? prev.confirmed_by : confirmed ? acting.actor.id : null,
-        doc.year,
-      ],
+        revision: raw('revision + 1'),
+        confirmedAt: keep ? prev.confirmedAt : confirmed ? now : null,
+        confirmedBy: keep ? prev.confirmedBy : confirmed ? acting.actor.id : null,
+      },
     );
-    await sql(em).run('DELETE FROM calendar_days WHERE year = ?', [doc.year]);
+    await em.nativeDelete(DayRow, { year: doc.year });
   } else {
-    await sql(em).run(
-      `INSERT INTO calendar_years (status, weekly, hours, cutoff, source, updated_at, updated_by, revision, confirmed_at, confirmed_by, year)
-       VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?)`,
-      [...values, confirmed ? now : null, confirmed ? acting.actor.id : null, doc.year],
-    );
+    await em.insert(YearRow, {
+      ...values,
+      year: doc.year,
+      revision: 1,
+      confirmedAt: confirmed ? now : null,
+      confirmedBy: confirmed ? acting.actor.id : null,
+    });
   }
-  for (const [kind, list] of [
-    ['holiday', doc.holidays],
-    ['makeup', doc.makeUpDays],
-  ] as const) {
-    for (const d of list)
-      await sql(em).run('INSERT INTO calendar_days (date, year, kind, name) VALUES (?, ?, ?, ?)', [d.date, doc.year, kind, d.name]);
-  }
+  const days = [
+    ...doc.holidays.map((d) => ({ date: d.date, year: doc.year, kind: 'holiday' as const, name: d.name })),
+    ...doc.makeUpDays.map((d) => ({ date: d.date, year: doc.year, kind: 'makeup' as const, name: d.name })),
+  ];
+  if (days.length) await em.insertMany(DayRow, days);
   await bumpRevision(em);
   await svc.audit.append(em, {
     ...acting,
@@ -157,7 +140,7 @@ export async function writeYear(
 }
 
 export async function readOverride(em: EntityManager, unitId: string): Promise<UnitOverride | null> {
-  const [row] = await sql(em).all<OverrideRow>('SELECT * FROM calendar_unit_overrides WHERE unit_id = ?', [unitId]);
+  const row = await em.findOne(OverrideRow, { unitId }, detached);
   return row ? toOverride(row) : null;
 }
 
@@ -169,27 +152,17 @@ export async function writeOverride(
   o: UnitOverride,
 ): Promise<void> {
   const before = await readOverride(em, unitId);
-  const values = [
-    o.weekly ? JSON.stringify(o.weekly) : null,
-    o.hours ? JSON.stringify(o.hours) : null,
-    o.cutoff,
-    JSON.stringify(o.holidays),
-    JSON.stringify(o.makeUpDays),
-    svc.clock.now(),
-    acting.actor.id,
-    unitId,
-  ];
-  if (before) {
-    await sql(em).run(
-      'UPDATE calendar_unit_overrides SET weekly = ?, hours = ?, cutoff = ?, holidays = ?, make_up_days = ?, updated_at = ?, updated_by = ? WHERE unit_id = ?',
-      values,
-    );
-  } else {
-    await sql(em).run(
-      'INSERT INTO calendar_unit_overrides (weekly, hours, cutoff, holidays, make_up_days, updated_at, updated_by, unit_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-      values,
-    );
-  }
+  const values = {
+    weekly: o.weekly ? JSON.stringify(o.weekly) : null,
+    hours: o.hours ? JSON.stringify(o.hours) : null,
+    cutoff: o.cutoff,
+    holidays: JSON.stringify(o.holidays),
+    makeUpDays: JSON.stringify(o.makeUpDays),
+    updatedAt: svc.clock.now(),
+    updatedBy: acting.actor.id,
+  };
+  if (before) await em.nativeUpdate(OverrideRow, { unitId }, values);
+  else await em.insert(OverrideRow, { ...values, unitId });
   await bumpRevision(em);
   await svc.audit.append(em, {
     ...acting,
@@ -204,7 +177,7 @@ export async function writeOverride(
 export async function deleteOverride(em: EntityManager, svc: Pick<Ports, 'audit'>, acting: Acting, unitId: string): Promise<boolean> {
   const before = await readOverride(em, unitId);
   if (!before) return false;
-  await sql(em).run('DELETE FROM calendar_unit_overrides WHERE unit_id = ?', [unitId]);
+  await em.nativeDelete(OverrideRow, { unitId });
   await bumpRevision(em);
   await svc.audit.append(em, {
     ...acting,
@@ -230,29 +203,30 @@ export interface CalendarSnapshot {
  * size and latest change (a moved unit changes which override applies).
  */
 export async function revisionOf(em: EntityManager): Promise<string> {
-  const [r] = await sql(em).all<{ rev: number | null; n: number | string; last: unknown }>(
-    'SELECT (SELECT revision FROM calendar_revision WHERE id = 1) AS rev, (SELECT COUNT(*) FROM units) AS n, (SELECT MAX(updated_at) FROM units) AS last',
-  );
-  const last = r.last instanceof Date ? r.last.toISOString() : String(r.last ?? '');
-  return `${r.rev ?? 0}:${Number(r.n)}:${last}`;
+  const rev = await em.findOne(CalendarRevision, { id: 1 }, detached);
+  const [units] = await em
+    .createQueryBuilder(Unit)
+    .select([raw('count(*) as n'), raw('max(updated_at) as last')])
+    .execute<{ n: number | string; last: unknown }[]>('all', false);
+  const last = units.last instanceof Date ? units.last.toISOString() : String(units.last ?? '');
+  return `${rev?.revision ?? 0}:${Number(units.n)}:${last}`;
 }
 
 export async function loadSnapshot(em: EntityManager): Promise<CalendarSnapshot> {
   const revision = await revisionOf(em);
-  const yearRows = await sql(em).all<YearRow>('SELECT * FROM calendar_years');
-  const dayRows = await sql(em).all<DayRow>('SELECT * FROM calendar_days');
+  const dayRows = await em.find(DayRow, {}, detached);
   const years = new Map<number, CalendarYear>();
-  for (const row of yearRows)
+  for (const row of await em.find(YearRow, {}, detached))
     years.set(
-      Number(row.year),
+      row.year,
       toYear(
         row,
-        dayRows.filter((d) => Number(d.year) === Number(row.year)),
+        dayRows.filter((d) => d.year === row.year),
       ),
     );
   const overrides = new Map<string, UnitOverride>();
-  for (const row of await sql(em).all<OverrideRow>('SELECT * FROM calendar_unit_overrides')) overrides.set(row.unit_id, toOverride(row));
+  for (const row of await em.find(OverrideRow, {}, detached)) overrides.set(row.unitId, toOverride(row));
   const unitPaths = new Map<string, string>();
-  for (const u of await sql(em).all<{ id: string; path: string }>('SELECT id, path FROM units')) unitPaths.set(u.id, u.path);
+  for (const u of await em.find(Unit, {}, { ...detached, fields: ['id', 'path'] })) unitPaths.set(u.id, u.path);
   return { revision, years, overrides, unitPaths };
 }

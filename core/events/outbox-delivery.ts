@@ -3,8 +3,9 @@ import type { Clock } from '../clock.ts';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
 import type { EventBus } from './bus.ts';
-import { eventOf, type OutboxRow } from './outbox.ts';
-import { sql } from '../db/sql.ts';
+import { LockMode } from '@mikro-orm/core';
+import { OutboxEntry } from './entities.ts';
+import { eventOf } from './outbox.ts';
 
 export interface OutboxDeliveryOptions {
   /** Rows claimed per round (default 50). */
@@ -56,32 +57,39 @@ export class OutboxDelivery {
     return result;
   }
 
-  private async claim(consumers: string[], n: number): Promise<OutboxRow[]> {
+  private async claim(consumers: string[], n: number): Promise<OutboxEntry[]> {
     const now = this.deps.clock.now();
     const pg = this.deps.db.dialect === 'postgresql';
     const until = new Date(now.getTime() + (this.options.leaseMs ?? 300_000));
     return this.deps.db.em().transactional(async (em) => {
-      const rows = await sql(em).all<OutboxRow>(
-        `SELECT * FROM outbox WHERE status = 'pending' AND next_attempt_at <= ? AND (locked_until IS NULL OR locked_until <= ?)
-         AND consumer IN (${consumers.map(() => '?').join(', ')}) ORDER BY created_at, id LIMIT ${Number(n)}${pg ? ' FOR UPDATE SKIP LOCKED' : ''}`,
-        [now, now, ...consumers],
+      // Read outside the identity map: the lease below and the outcomes are native updates.
+      const rows = await em.find(
+        OutboxEntry,
+        {
+          status: 'pending',
+          nextAttemptAt: { $lte: now },
+          $or: [{ lockedUntil: null }, { lockedUntil: { $lte: now } }],
+          consumer: { $in: consumers },
+        },
+        {
+          orderBy: { createdAt: 'asc', id: 'asc' },
+          limit: n,
+          lockMode: pg ? LockMode.PESSIMISTIC_PARTIAL_WRITE : undefined,
+          disableIdentityMap: true,
+        },
       );
       if (rows.length)
-        await sql(em).run(`UPDATE outbox SET locked_by = ?, locked_until = ? WHERE id IN (${rows.map(() => '?').join(', ')})`, [
-          this.id,
-          until,
-          ...rows.map((r) => r.id),
-        ]);
+        await em.nativeUpdate(OutboxEntry, { id: { $in: rows.map((r) => r.id) } }, { lockedBy: this.id, lockedUntil: until });
       return rows;
     });
   }
 
-  private async deliver(row: OutboxRow): Promise<keyof DeliveryResult> {
+  private async deliver(row: OutboxEntry): Promise<keyof DeliveryResult> {
     const consumer = this.deps.events.consumer(row.consumer)!;
-    const attempt = Number(row.attempts) + 1;
+    const attempt = row.attempts + 1;
     const em = this.deps.db.em();
     try {
-      await consumer.handler(eventOf(row), { idempotencyKey: row.idempotency_key, attempt, consumer: row.consumer });
+      await consumer.handler(eventOf(row), { idempotencyKey: row.idempotencyKey, attempt, consumer: row.consumer });
     } catch (err) {
       const message = (err as Error)?.message ?? String(err);
       const giveUp = attempt >= (this.options.maxAttempts ?? 8);
@@ -89,28 +97,30 @@ export class OutboxDelivery {
       const log = {
         outboxId: row.id,
         consumer: row.consumer,
-        event: row.event_type,
-        eventId: row.event_id,
+        event: row.eventType,
+        eventId: row.eventId,
         attempts: attempt,
         err: message,
       };
       this.deps.log[giveUp ? 'error' : 'warn'](log, giveUp ? 'outbox delivery failed for good' : 'outbox delivery failed, will retry');
-      await sql(em).run(
-        `UPDATE outbox SET status = ?, attempts = ?, last_error = ?, next_attempt_at = ?, locked_by = NULL, locked_until = NULL WHERE id = ? AND locked_by = ? AND status = 'pending'`,
-        [
-          giveUp ? 'failed' : 'pending',
-          attempt,
-          message.slice(0, 4000),
-          new Date(this.deps.clock.now().getTime() + delay),
-          row.id,
-          this.id,
-        ],
+      await em.nativeUpdate(
+        OutboxEntry,
+        { id: row.id, lockedBy: this.id, status: 'pending' },
+        {
+          status: giveUp ? 'failed' : 'pending',
+          attempts: attempt,
+          lastError: message.slice(0, 4000),
+          nextAttemptAt: new Date(this.deps.clock.now().getTime() + delay),
+          lockedBy: null,
+          lockedUntil: null,
+        },
       );
       return giveUp ? 'failed' : 'retried';
     }
-    await sql(em).run(
-      "UPDATE outbox SET status = 'delivered', attempts = ?, delivered_at = ?, last_error = NULL, locked_by = NULL, locked_until = NULL WHERE id = ? AND status = 'pending'",
-      [attempt, this.deps.clock.now(), row.id],
+    await em.nativeUpdate(
+      OutboxEntry,
+      { id: row.id, status: 'pending' },
+      { status: 'delivered', attempts: attempt, deliveredAt: this.deps.clock.now(), lastError: null, lockedBy: null, lockedUntil: null },
     );
     return 'delivered';
   }

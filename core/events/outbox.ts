@@ -1,28 +1,6 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import { toDate } from '../jobs/jobs.ts';
 import type { DomainEvent } from './catalogue.ts';
-import { sql } from '../db/sql.ts';
-
-/** A row of `outbox` (core/db/migrations/0012-outbox.ts). */
-export interface OutboxRow {
-  id: string;
-  consumer: string;
-  event_id: string;
-  event_type: string;
-  payload: string;
-  actor_id: string | null;
-  actor_name: string | null;
-  request_id: string | null;
-  idempotency_key: string;
-  status: 'pending' | 'delivered' | 'failed';
-  attempts: number | string;
-  next_attempt_at: unknown;
-  locked_by: string | null;
-  locked_until: unknown;
-  last_error: string | null;
-  created_at: unknown;
-  delivered_at: unknown;
-}
+import { OutboxEntry } from './entities.ts';
 
 /**
  * The idempotency key of an event for a consumer: the event's id, so the same on every retry
@@ -32,33 +10,31 @@ export const idempotencyKeyOf = (event: DomainEvent) => event.id;
 
 /** In the publishing transaction: one pending row for the consumer, due at once. */
 export async function enqueue(em: EntityManager, consumer: string, event: DomainEvent, now: Date): Promise<void> {
-  await sql(em).run(
-    `INSERT INTO outbox (id, consumer, event_id, event_type, payload, actor_id, actor_name, request_id, idempotency_key, status, attempts, next_attempt_at, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
-    [
-      crypto.randomUUID(),
-      consumer,
-      event.id,
-      event.type,
-      JSON.stringify(event.payload),
-      event.actor?.id ?? null,
-      event.actor?.name ?? null,
-      event.requestId,
-      idempotencyKeyOf(event),
-      now,
-      now,
-    ],
-  );
+  await em.insert(OutboxEntry, {
+    id: crypto.randomUUID(),
+    consumer,
+    eventId: event.id,
+    eventType: event.type,
+    payload: JSON.stringify(event.payload),
+    actorId: event.actor?.id ?? null,
+    actorName: event.actor?.name ?? null,
+    requestId: event.requestId,
+    idempotencyKey: idempotencyKeyOf(event),
+    status: 'pending',
+    attempts: 0,
+    nextAttemptAt: now,
+    createdAt: now,
+  });
 }
 
 /** The event a row carries, as its consumer receives it. */
-export function eventOf(row: OutboxRow): DomainEvent {
+export function eventOf(row: OutboxEntry): DomainEvent {
   return {
-    id: row.event_id,
-    type: row.event_type,
-    occurredAt: toDate(row.created_at).toISOString(),
-    actor: row.actor_name === null ? null : { id: row.actor_id, name: row.actor_name },
-    requestId: row.request_id,
+    id: row.eventId,
+    type: row.eventType,
+    occurredAt: row.createdAt.toISOString(),
+    actor: row.actorName == null ? null : { id: row.actorId ?? null, name: row.actorName },
+    requestId: row.requestId ?? null,
     payload: JSON.parse(row.payload) as Record<string, unknown>,
   };
 }

@@ -1,11 +1,12 @@
 import { hostname } from 'node:os';
-import type { EntityManager } from '@mikro-orm/knex';
+import { LockMode } from '@mikro-orm/core';
+import { raw, type EntityManager } from '@mikro-orm/knex';
 import type { Clock } from '../clock.ts';
 import type { Database } from '../db/database.ts';
 import { AppError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
-import { toJob, type Job, type JobRecord } from './jobs.ts';
-import { sql } from '../db/sql.ts';
+import { Job as JobRow } from './entities.ts';
+import { jobOf, type Job } from './jobs.ts';
 
 /**
  * What a handler did: `done`, or `obsolete` when its target vanished meanwhile (the instance
@@ -133,7 +134,7 @@ export class JobRunner {
         claimed.job = job;
         if (!this.kind(job).options.prepare) return this.finish(em, job, undefined);
         const until = new Date(now.getTime() + (this.options.leaseMs ?? 300_000));
-        await sql(em).run('UPDATE jobs SET locked_by = ?, locked_until = ? WHERE id = ?', [this.id, until, job.id]);
+        await em.nativeUpdate(JobRow, { id: job.id }, { lockedBy: this.id, lockedUntil: until });
         return 'leased' as const;
       });
       if (first !== 'leased') return first;
@@ -142,11 +143,12 @@ export class JobRunner {
       const prepared = await this.kind(job).options.prepare!(job);
       return await this.deps.db.em().transactional(async (em) => {
         const pg = this.deps.db.dialect === 'postgresql';
-        const held = await sql(em).all(
-          `SELECT id FROM jobs WHERE id = ? AND status = 'pending' AND locked_by = ?${pg ? ' FOR UPDATE' : ''}`,
-          [job.id, this.id],
+        const held = await em.findOne(
+          JobRow,
+          { id: job.id, status: 'pending', lockedBy: this.id },
+          { fields: ['id'], lockMode: pg ? LockMode.PESSIMISTIC_WRITE : undefined, disableIdentityMap: true },
         );
-        if (held.length === 0) throw new JobBusy(`job ${job.id} was taken over meanwhile`);
+        if (!held) throw new JobBusy(`job ${job.id} was taken over meanwhile`);
         return this.finish(em, job, prepared);
       });
     } catch (err) {
@@ -154,7 +156,7 @@ export class JobRunner {
       if (!job) throw err;
       skip.add(job.id);
       if (err instanceof JobBusy || (err instanceof AppError && err.code === 'conflict.stale')) {
-        await sql(this.deps.db.em()).run('UPDATE jobs SET locked_until = NULL WHERE id = ? AND locked_by = ?', [job.id, this.id]);
+        await this.deps.db.em().nativeUpdate(JobRow, { id: job.id, lockedBy: this.id }, { lockedUntil: null });
         return 'busy';
       }
       await this.recordFailure(job, err as Error);
@@ -165,9 +167,10 @@ export class JobRunner {
   private async finish(em: EntityManager, job: Job, prepared: unknown): Promise<'done' | 'obsolete'> {
     const { handler, options } = this.kind(job);
     const outcome = await handler(em, job, prepared);
-    await sql(em).run(
-      'UPDATE jobs SET status = ?, attempts = attempts + 1, locked_by = ?, locked_until = NULL, last_error = NULL WHERE id = ?',
-      [outcome, this.id, job.id],
+    await em.nativeUpdate(
+      JobRow,
+      { id: job.id },
+      { status: outcome, attempts: raw('attempts + 1'), lockedBy: this.id, lockedUntil: null, lastError: null },
     );
     await options.afterDone?.(em, job, outcome);
     return outcome;
@@ -175,13 +178,24 @@ export class JobRunner {
 
   private async claim(em: EntityManager, now: Date, skip: Set<string>): Promise<Job | null> {
     const pg = this.deps.db.dialect === 'postgresql';
-    const ids = [...skip];
-    const [row] = await sql(em).all<JobRecord>(
-      `SELECT * FROM jobs WHERE status = 'pending' AND due_at <= ? AND (locked_until IS NULL OR locked_until <= ?)${ids.length ? ` AND id NOT IN (${ids.map(() => '?').join(', ')})` : ''}
-       ORDER BY due_at, id LIMIT 1${pg ? ' FOR UPDATE SKIP LOCKED' : ''}`,
-      [now, now, ...ids],
+    // Outside the identity map: the handler runs in this transaction and may flush; the job row
+    // is only ever changed by native updates.
+    const [row] = await em.find(
+      JobRow,
+      {
+        status: 'pending',
+        dueAt: { $lte: now },
+        $or: [{ lockedUntil: null }, { lockedUntil: { $lte: now } }],
+        ...(skip.size ? { id: { $nin: [...skip] } } : {}),
+      },
+      {
+        orderBy: { dueAt: 'asc', id: 'asc' },
+        limit: 1,
+        lockMode: pg ? LockMode.PESSIMISTIC_PARTIAL_WRITE : undefined,
+        disableIdentityMap: true,
+      },
     );
-    return row ? toJob(row) : null;
+    return row ? jobOf(row) : null;
   }
 
   /**
@@ -201,11 +215,19 @@ export class JobRunner {
       giveUp ? 'job failed' : 'job attempt failed',
     );
     await this.deps.db.em().transactional(async (em) => {
-      const res = await sql(em).run(
-        `UPDATE jobs SET attempts = ?, last_error = ?, status = ?, due_at = ?, locked_by = ?, locked_until = NULL WHERE id = ? AND status = 'pending'`,
-        [attempts, err.message.slice(0, 4000), giveUp ? 'failed' : 'pending', giveUp ? job.dueAt : retryAt, this.id, job.id],
+      const updated = await em.nativeUpdate(
+        JobRow,
+        { id: job.id, status: 'pending' },
+        {
+          attempts,
+          lastError: err.message.slice(0, 4000),
+          status: giveUp ? 'failed' : 'pending',
+          dueAt: giveUp ? job.dueAt : retryAt,
+          lockedBy: this.id,
+          lockedUntil: null,
+        },
       );
-      if (giveUp && res.affectedRows === 1) await options.onGiveUp?.(em, { ...job, attempts, lastError: err.message }, err);
+      if (giveUp && updated === 1) await options.onGiveUp?.(em, { ...job, attempts, lastError: err.message }, err);
     });
   }
 

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import { sql } from '../db/sql.ts';
+import { Job as JobRow } from './entities.ts';
 
 /**
  * A row of `jobs`: work due at a time, done by the job runner in one transaction.
@@ -24,20 +24,6 @@ export interface Job {
   payload: Record<string, unknown>;
 }
 
-export interface JobRecord {
-  id: string;
-  kind: string;
-  instance_id: string | null;
-  definition_id: string | null;
-  activity_id: string | null;
-  execution_id: string | null;
-  due_at: unknown;
-  status: JobStatus;
-  attempts: number | string;
-  last_error: string | null;
-  payload: string;
-}
-
 /** A timestamp as either dialect returns it: Date (PostgreSQL), epoch milliseconds or ISO text (SQLite). */
 export function toDate(v: unknown): Date {
   if (v instanceof Date) return v;
@@ -46,18 +32,19 @@ export function toDate(v: unknown): Date {
   return new Date(v as string);
 }
 
-export function toJob(r: JobRecord): Job {
+/** The job a `jobs` row holds. */
+export function jobOf(r: JobRow): Job {
   return {
     id: r.id,
     kind: r.kind,
-    instanceId: r.instance_id,
-    definitionId: r.definition_id,
-    activityId: r.activity_id,
-    executionId: r.execution_id,
-    dueAt: toDate(r.due_at),
-    status: r.status,
-    attempts: Number(r.attempts),
-    lastError: r.last_error,
+    instanceId: r.instanceId ?? null,
+    definitionId: r.definitionId ?? null,
+    activityId: r.activityId ?? null,
+    executionId: r.executionId ?? null,
+    dueAt: r.dueAt,
+    status: r.status as JobStatus,
+    attempts: r.attempts,
+    lastError: r.lastError ?? null,
     payload: JSON.parse(r.payload || '{}') as Record<string, unknown>,
   };
 }
@@ -76,20 +63,18 @@ export async function insertJob(
   now: Date,
 ): Promise<string> {
   const id = crypto.randomUUID();
-  await sql(em).run(
-    `INSERT INTO jobs (id, kind, instance_id, definition_id, activity_id, execution_id, due_at, status, attempts, payload, created_at)
-     VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, ?)`,
-    [
-      id,
-      job.kind,
-      job.instanceId ?? null,
-      job.definitionId ?? null,
-      job.activityId ?? null,
-      job.executionId ?? null,
-      job.dueAt,
-      JSON.stringify(job.payload ?? {}),
-      now,
-    ],
-  );
+  await em.insert(JobRow, {
+    id,
+    kind: job.kind,
+    instanceId: job.instanceId ?? null,
+    definitionId: job.definitionId ?? null,
+    activityId: job.activityId ?? null,
+    executionId: job.executionId ?? null,
+    dueAt: job.dueAt,
+    status: 'pending',
+    attempts: 0,
+    payload: JSON.stringify(job.payload ?? {}),
+    createdAt: now,
+  });
   return id;
 }
