@@ -14,7 +14,8 @@ export async function withPlatform(
   env: Record<string, string>,
   fn: (p: Platform) => Promise<BenchResult[]>,
 ): Promise<BenchResult[]> {
-  const config = loadConfig({ ...env, MOTCUA_LOG_LEVEL: 'silent' }, { database });
+  // In-process requests come from http://localhost: the public origin, so a login passes the CSRF check.
+  const config = loadConfig({ MOTCUA_PUBLIC_URL: 'http://localhost', ...env, MOTCUA_LOG_LEVEL: 'silent' }, { database });
   const platform = await createPlatform({ config, seedAdmin: false, log: createLogger('silent') });
   try {
     return await fn(platform);

@@ -1,8 +1,7 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { AppError } from '../errors.ts';
 import { placeholdersIn, type ProcedureDocument } from './schema.ts';
-import type { Binding } from './store.ts';
-import { sql } from '../db/sql.ts';
+import { latestDefinitionVersion, unitsByCode, type Binding } from './store.ts';
 
 /** What must hold before a document is stored or published. Each refusal names the field. */
 
@@ -25,11 +24,8 @@ export async function assertAgencies(em: EntityManager, doc: ProcedureDocument, 
     doc.agencies[role].forEach((a, i) => refs.push({ field: `agencies.${role}.${i}.code`, code: a.code }));
   }
   const codes = [...new Set(refs.map((r) => r.code))];
-  const rows = await sql(em).all<{ code: string; valid_to: string | null }>(
-    `SELECT code, valid_to FROM units WHERE code IN (${codes.map(() => '?').join(', ')})`,
-    codes,
-  );
-  const active = new Set(rows.filter((r) => !r.valid_to || r.valid_to >= today).map((r) => r.code));
+  const rows = await unitsByCode(em, codes);
+  const active = new Set(rows.filter((r) => !r.validTo || r.validTo >= today).map((r) => r.code));
   const bad = refs.filter((r) => !active.has(r.code));
   if (bad.length) {
     throw new AppError('catalogue.unknown_agency', bad.map((b) => `${b.field}: "${b.code}" is not an active unit code`).join('; '), {
@@ -43,15 +39,13 @@ export async function resolveBindings(em: EntityManager, doc: ProcedureDocument)
   const out: Binding[] = [];
   const missing: { path: string; message: string }[] = [];
   for (const [i, c] of doc.cases.entries()) {
-    const [row] = await sql(em).all<{ max: number | null }>('SELECT MAX(version) AS max FROM process_definitions WHERE key = ?', [
-      c.process.definitionKey,
-    ]);
-    if (row?.max === null || row?.max === undefined) {
+    const latest = await latestDefinitionVersion(em, c.process.definitionKey);
+    if (latest === null) {
       missing.push({
         path: `cases.${i}.process.definitionKey`,
         message: `process "${c.process.definitionKey}" of case "${c.key}" is not deployed`,
       });
-    } else out.push({ caseKey: c.key, definitionKey: c.process.definitionKey, definitionVersion: Number(row.max) });
+    } else out.push({ caseKey: c.key, definitionKey: c.process.definitionKey, definitionVersion: latest });
   }
   if (missing.length) {
     throw new AppError(

@@ -1,6 +1,9 @@
 import { defineEntity, p, type InferEntity } from '@mikro-orm/core';
 import { col, reference } from '../db/columns.ts';
 
+export type VersionStatus = 'draft' | 'published' | 'retired';
+export type ProcedureStatus = 'draft' | 'published' | 'retired';
+
 /** The procedure catalogue (ADR 0009, migration core_0008_catalogue). */
 export const Procedure = defineEntity({
   name: 'Procedure',
@@ -8,7 +11,7 @@ export const Procedure = defineEntity({
   properties: {
     code: col.string(64).primary(),
     /** draft (never published), published, retired */
-    status: col.string(16),
+    status: col.string(16).$type<ProcedureStatus>(),
     latestVersion: p.integer(),
     publishedVersion: p.integer().nullable(),
     lockVersion: p.integer(),
@@ -27,7 +30,7 @@ export const ProcedureVersion = defineEntity({
     id: col.id().primary(),
     procedureCode: reference('Procedure', 'procedure_code'),
     version: p.integer(),
-    status: col.string(16),
+    status: col.string(16).$type<VersionStatus>(),
     name: col.text(),
     codeFolded: col.string(64),
     nameFolded: col.text(),

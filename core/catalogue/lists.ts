@@ -1,5 +1,6 @@
-import type { EntityManager } from '@mikro-orm/knex';
-import { sql } from '../db/sql.ts';
+import { raw, type EntityManager } from '@mikro-orm/knex';
+import { Unit } from '../org/entities.ts';
+import { ProcedureFacet, Sector } from './entities.ts';
 
 /** The sector and agency catalogues, with how many published procedures each has. */
 
@@ -18,23 +19,33 @@ export interface AgencyView {
   procedures: number;
 }
 
-const publishedCount = (facet: string, column: string) =>
-  `(SELECT COUNT(*) FROM procedure_facets f JOIN procedure_versions v ON v.id = f.version_id WHERE f.facet = '${facet}' AND f.value = ${column} AND v.status = 'published')`;
+/** Published versions per value of a facet: a facet row is unique per (version, facet, value). */
+async function publishedCounts(em: EntityManager, facet: 'sector' | 'agency'): Promise<Map<string, number>> {
+  const rows = await em
+    .createQueryBuilder(ProcedureFacet, 'f')
+    .select(['f.value', raw('count(*) as n')])
+    .join('f.versionId', 'v')
+    .where({ 'f.facet': facet, 'v.status': 'published' })
+    .groupBy('f.value')
+    .execute<{ value: string; n: number | string }[]>('all', false);
+  return new Map(rows.map((r) => [r.value, Number(r.n)]));
+}
 
 export async function listSectors(em: EntityManager): Promise<SectorView[]> {
-  const rows = await sql(em).all<{ code: string; name: string; n: number | string }>(
-    `SELECT s.code, s.name, ${publishedCount('sector', 's.code')} AS n FROM sectors s ORDER BY s.name, s.code`,
-  );
-  return rows.map((r) => ({ code: r.code, name: r.name, procedures: Number(r.n) }));
+  const sectors = await em.find(Sector, {}, { disableIdentityMap: true, orderBy: { name: 'asc', code: 'asc' } });
+  const counts = await publishedCounts(em, 'sector');
+  return sectors.map((s) => ({ code: s.code, name: s.name, procedures: counts.get(s.code) ?? 0 }));
 }
 
 /** Agencies are the province's units (not retired on `today`); `used` keeps those with a published procedure. */
 export async function listAgencies(em: EntityManager, today: string, used = false): Promise<AgencyView[]> {
-  const rows = await sql(em).all<{ code: string; name: string; level: string; n: number | string }>(
-    `SELECT u.code, u.name, u.level, ${publishedCount('agency', 'u.code')} AS n FROM units u WHERE (u.valid_to IS NULL OR u.valid_to >= ?) ORDER BY u.path`,
-    [today],
+  const units = await em.find(
+    Unit,
+    { $or: [{ validTo: null }, { validTo: { $gte: today } }] },
+    { disableIdentityMap: true, fields: ['code', 'name', 'level'], orderBy: { path: 'asc' } },
   );
-  return rows
-    .map((r) => ({ code: r.code, name: r.name, level: r.level, procedures: Number(r.n) }))
+  const counts = await publishedCounts(em, 'agency');
+  return units
+    .map((u) => ({ code: u.code, name: u.name, level: u.level, procedures: counts.get(u.code) ?? 0 }))
     .filter((a) => !used || a.procedures > 0);
 }

@@ -1,8 +1,9 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import type { ProcedureDocument } from './schema.ts';
+import { ProcedureVersion as VersionEntity } from './entities.ts';
 import {
   bindingsOf,
-  iso,
+  documentsOf,
   parseStored,
   procedureRow,
   versionRows,
@@ -11,7 +12,6 @@ import {
   type VersionRow,
   type VersionStatus,
 } from './store.ts';
-import { sql } from '../db/sql.ts';
 
 /** Read models of the catalogue: a procedure with its versions, one version, the export. */
 
@@ -57,32 +57,34 @@ export interface ProcedureRecord {
   versions: ProcedureVersion[];
 }
 
+const iso = (d: Date | null | undefined): string | null => d?.toISOString() ?? null;
+
 export function summary(r: VersionRow): VersionSummary {
   return {
     version: r.version,
     status: r.status,
     name: r.name,
-    effectiveFrom: r.effective_from,
-    effectiveTo: r.effective_to,
-    supersededBy: r.superseded_by,
-    source: r.source_pack_id ? { packId: r.source_pack_id, packVersion: r.source_pack_version ?? '' } : null,
-    createdAt: iso(r.created_at)!,
-    createdBy: r.created_by_name,
-    updatedAt: iso(r.updated_at)!,
-    updatedBy: r.updated_by_name,
-    publishedAt: iso(r.published_at),
-    publishedBy: r.published_by_name,
-    retiredAt: iso(r.retired_at),
-    retiredBy: r.retired_by_name,
+    effectiveFrom: r.effectiveFrom ?? null,
+    effectiveTo: r.effectiveTo ?? null,
+    supersededBy: r.supersededBy ?? null,
+    source: r.sourcePackId ? { packId: r.sourcePackId, packVersion: r.sourcePackVersion ?? '' } : null,
+    createdAt: r.createdAt.toISOString(),
+    createdBy: r.createdByName,
+    updatedAt: r.updatedAt.toISOString(),
+    updatedBy: r.updatedByName,
+    publishedAt: iso(r.publishedAt),
+    publishedBy: r.publishedByName ?? null,
+    retiredAt: iso(r.retiredAt),
+    retiredBy: r.retiredByName ?? null,
   };
 }
 
 async function full(em: EntityManager, r: VersionRow): Promise<ProcedureVersion> {
   return {
     ...summary(r),
-    code: r.procedure_code,
+    code: r.procedureCode,
     document: parseStored(r.document),
-    bindings: r.status === 'draft' ? [] : await bindingsOf(em, r.procedure_code, r.version),
+    bindings: r.status === 'draft' ? [] : await bindingsOf(em, r.procedureCode, r.version),
   };
 }
 
@@ -99,29 +101,24 @@ export async function readProcedure(em: EntityManager, code: string, opts: { dra
   return {
     code: p.code,
     status: p.status,
-    latestVersion: p.latest_version,
-    publishedVersion: p.published_version,
+    latestVersion: p.latestVersion,
+    publishedVersion: p.publishedVersion ?? null,
     draftVersion: draft?.version ?? null,
-    lockVersion: p.lock_version,
-    createdAt: iso(p.created_at)!,
-    updatedAt: iso(p.updated_at)!,
+    lockVersion: p.lockVersion,
+    createdAt: p.createdAt.toISOString(),
+    updatedAt: p.updatedAt.toISOString(),
     versions,
   };
 }
 
 export async function readVersion(em: EntityManager, code: string, version: number): Promise<ProcedureVersion | null> {
-  const [row] = await versionRows(em, code, ' AND version = ?', [version]);
+  const [row] = await versionRows(em, code, { version });
   return row ? full(em, row) : null;
 }
 
 /** The version in force on a date (Vietnam calendar date), if any. */
 export async function readEffective(em: EntityManager, code: string, date: string): Promise<ProcedureVersion | null> {
-  const rows = await versionRows(
-    em,
-    code,
-    " AND status <> 'draft' AND effective_from <= ? AND (effective_to IS NULL OR effective_to > ?)",
-    [date, date],
-  );
+  const rows = await versionRows(em, code, { effectiveOn: date });
   const last = rows.at(-1);
   return last ? full(em, last) : null;
 }
@@ -133,14 +130,18 @@ export interface ExportedProcedure {
 
 /** The published version of each procedure (all, or the codes named), by code. */
 export async function readPublished(em: EntityManager, codes?: string[]): Promise<{ found: ExportedProcedure[]; missing: string[] }> {
-  const filter = codes?.length ? ` AND procedure_code IN (${codes.map(() => '?').join(', ')})` : '';
-  const rows = await sql(em).all<{ procedure_code: string; version: number; document: string }>(
-    `SELECT procedure_code, version, d.document FROM procedure_versions v JOIN procedure_documents d ON d.version_id = v.id WHERE status = 'published'${filter} ORDER BY procedure_code`,
-    codes ?? [],
+  const rows = await em.find(
+    VersionEntity,
+    codes?.length ? { status: 'published', procedureCode: { $in: codes } } : { status: 'published' },
+    { disableIdentityMap: true, fields: ['procedureCode', 'version'], orderBy: { procedureCode: 'asc' } },
+  );
+  const documents = await documentsOf(
+    em,
+    rows.map((r) => r.id),
   );
   const found: ExportedProcedure[] = [];
   for (const r of rows)
-    found.push({ document: parseStored(r.document), bindings: await bindingsOf(em, r.procedure_code, Number(r.version)) });
-  const have = new Set(rows.map((r) => r.procedure_code));
+    found.push({ document: parseStored(documents.get(r.id)!), bindings: await bindingsOf(em, r.procedureCode, r.version) });
+  const have = new Set(rows.map((r) => r.procedureCode));
   return { found, missing: (codes ?? []).filter((c) => !have.has(c)) };
 }

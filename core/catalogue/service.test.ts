@@ -125,6 +125,25 @@ describe('Catalogue service for packs', () => {
     expect(r.items[0]).toMatchObject({ code: '2.000908', match: 'code' });
   });
 
+  it('Edits in one transaction each see the lock the previous one moved, and leave no managed entity for a later flush to write', async () => {
+    const doc = procedureDoc({ code: '1.000010', name: 'Thủ tục sửa nhiều lần' });
+    const p = await tx(async (em) => {
+      await catalogue.create(em, packer, doc);
+      await catalogue.saveDraft(em, packer, '1.000010', { lockVersion: 1, document: { ...doc, description: 'Bản sửa thứ nhất.' } });
+      await catalogue.publish(em, packer, '1.000010', { lockVersion: 2 });
+      await catalogue.saveDraft(em, packer, '1.000010', { lockVersion: 3, document: { ...doc, description: 'Bản nháp thứ hai.' } });
+      await catalogue.retire(em, packer, '1.000010', { lockVersion: 4 });
+      const managed = [...em.getUnitOfWork().getIdentityMap()].map((e) => e.constructor.name);
+      expect(managed).toEqual([]);
+      return catalogue.get(em, '1.000010');
+    });
+    expect(p).toMatchObject({ status: 'retired', lockVersion: 5, latestVersion: 2, publishedVersion: null, draftVersion: 2 });
+    expect(p!.versions.map((v) => [v.version, v.status, v.document.description])).toEqual([
+      [1, 'retired', 'Bản sửa thứ nhất.'],
+      [2, 'draft', 'Bản nháp thứ hai.'],
+    ]);
+  });
+
   it('get of an unknown code is null', async () => {
     expect(await tx((em) => catalogue.get(em, '9.999999'))).toBeNull();
   });

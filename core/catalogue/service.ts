@@ -17,6 +17,7 @@ import { procedureDocument, type ProcedureDocument, type ProcedureDocumentInput 
 import { searchProcedures, type SearchParams, type SearchResult } from './search.ts';
 import { listAgencies, listSectors, type AgencyView, type SectorView } from './lists.ts';
 import {
+  analyzeSearchTables,
   bindingsOf,
   bumpProcedure,
   canonical,
@@ -26,15 +27,13 @@ import {
   parseStored,
   procedureRow,
   replaceDraft,
+  setLatestVersion,
   supersede,
+  updateVersion,
   upsertSectors,
   versionRows,
   type Binding,
 } from './store.ts';
-import { sql } from '../db/sql.ts';
-
-/** Rows in force on a date (`?` twice): the highest version among them wins. */
-const EFFECTIVE_ON = " AND status <> 'draft' AND effective_from <= ? AND (effective_to IS NULL OR effective_to > ?)";
 
 export type { ProcedureRecord, ProcedureVersion, ExportedProcedure } from './read.ts';
 export type { Binding } from './store.ts';
@@ -128,15 +127,15 @@ export class Catalogue {
     assertResolved(doc);
     const p = await this.lock(em, code, edit.lockVersion, {});
     const now = this.svc.clock.now();
-    const [draft] = await versionRows(em, code, " AND status = 'draft'");
+    const [draft] = await versionRows(em, code, { status: 'draft' });
     let version: number;
     if (draft) {
       version = draft.version;
       await replaceDraft(em, acting, draft.id, doc, now);
     } else {
-      version = p.latest_version + 1;
+      version = p.latestVersion + 1;
       await insertVersion(em, acting, { version, status: 'draft', doc }, now);
-      await sql(em).run('UPDATE procedures SET latest_version = ? WHERE code = ?', [version, code]);
+      await setLatestVersion(em, code, version);
     }
     await this.audit(em, acting, 'procedure.draft_saved', code, { version, newVersion: !draft });
     return (await readProcedure(em, code))!;
@@ -154,29 +153,34 @@ export class Catalogue {
   ): Promise<ProcedureRecord> {
     const p = await procedureRow(em, code);
     if (!p) throw new AppError('catalogue.not_found', `No procedure ${code}`);
-    const [draft] = await versionRows(em, code, " AND status = 'draft'");
+    const [draft] = await versionRows(em, code, { status: 'draft' });
     if (!draft) throw new AppError('catalogue.no_draft', `Procedure ${code} has no draft: edit it first`);
     const doc = parseStored(draft.document);
     const now = this.svc.clock.now();
     const today = localDate(now);
     const effectiveFrom = opts.effectiveFrom ?? (doc.effectiveFrom && doc.effectiveFrom > today ? doc.effectiveFrom : today);
     const bindings = await this.checkPublishable(em, doc, now);
-    const [current] = await versionRows(em, code, " AND status = 'published'");
-    if (current?.effective_from && effectiveFrom < current.effective_from) {
+    const [current] = await versionRows(em, code, { status: 'published' });
+    if (current?.effectiveFrom && effectiveFrom < current.effectiveFrom) {
       throw new AppError(
         'catalogue.invalid_dates',
-        `effectiveFrom: ${effectiveFrom} is before ${current.effective_from}, when version ${current.version} took effect`,
+        `effectiveFrom: ${effectiveFrom} is before ${current.effectiveFrom}, when version ${current.version} took effect`,
         {
-          issues: [{ path: 'effectiveFrom', message: `not before ${current.effective_from}` }],
+          issues: [{ path: 'effectiveFrom', message: `not before ${current.effectiveFrom}` }],
         },
       );
     }
     await this.lock(em, code, opts.lockVersion, { status: 'published', publishedVersion: draft.version });
     const previous = await supersede(em, acting, code, draft.version, effectiveFrom, now);
-    await sql(em).run(
-      "UPDATE procedure_versions SET status = 'published', effective_from = ?, published_at = ?, published_by = ?, published_by_name = ?, updated_at = ?, updated_by_name = ? WHERE id = ?",
-      [effectiveFrom, now, acting.actor.id, acting.actor.name, now, acting.actor.name, draft.id],
-    );
+    await updateVersion(em, draft.id, {
+      status: 'published',
+      effectiveFrom,
+      publishedAt: now,
+      publishedBy: acting.actor.id,
+      publishedByName: acting.actor.name,
+      updatedAt: now,
+      updatedByName: acting.actor.name,
+    });
     await insertBindings(em, code, draft.version, bindings);
     await upsertSectors(em, doc, now);
     await this.audit(em, acting, 'procedure.published', code, { version: draft.version, effectiveFrom, previous, bindings });
@@ -198,16 +202,21 @@ export class Catalogue {
   ): Promise<ProcedureRecord> {
     const p = await procedureRow(em, code);
     if (!p) throw new AppError('catalogue.not_found', `No procedure ${code}`);
-    const [current] = await versionRows(em, code, " AND status = 'published'");
+    const [current] = await versionRows(em, code, { status: 'published' });
     if (!current) throw new AppError('catalogue.not_published', `Procedure ${code} has no published version to retire`);
     const now = this.svc.clock.now();
     const effectiveTo = opts.effectiveTo ?? localDate(now);
-    assertDateOrder(current.effective_from, effectiveTo, 'effectiveTo');
+    assertDateOrder(current.effectiveFrom ?? null, effectiveTo, 'effectiveTo');
     await this.lock(em, code, opts.lockVersion, { status: 'retired', publishedVersion: null });
-    await sql(em).run(
-      "UPDATE procedure_versions SET status = 'retired', effective_to = ?, retired_at = ?, retired_by = ?, retired_by_name = ?, updated_at = ?, updated_by_name = ? WHERE id = ?",
-      [effectiveTo, now, acting.actor.id, acting.actor.name, now, acting.actor.name, current.id],
-    );
+    await updateVersion(em, current.id, {
+      status: 'retired',
+      effectiveTo,
+      retiredAt: now,
+      retiredBy: acting.actor.id,
+      retiredByName: acting.actor.name,
+      updatedAt: now,
+      updatedByName: acting.actor.name,
+    });
     await this.audit(em, acting, 'procedure.retired', code, { version: current.version, effectiveTo });
     return (await readProcedure(em, code))!;
   }
@@ -244,11 +253,11 @@ export class Catalogue {
       );
       return { code: doc.code, version: 1, outcome: 'new' };
     }
-    const [current] = await versionRows(em, doc.code, " AND status = 'published'");
+    const [current] = await versionRows(em, doc.code, { status: 'published' });
     // A dated document (or one of a dated series) is compared with the version in force on its date.
     const dated = doc.effectiveFrom !== undefined || opts.series === true;
     const from = doc.effectiveFrom && doc.effectiveFrom > today ? doc.effectiveFrom : today;
-    const compared = dated ? (await versionRows(em, doc.code, EFFECTIVE_ON, [from, from])).at(-1) : current;
+    const compared = dated ? (await versionRows(em, doc.code, { effectiveOn: from })).at(-1) : current;
     if (
       compared &&
       canonical(parseStored(compared.document)) === canonical(doc) &&
@@ -256,9 +265,9 @@ export class Catalogue {
     ) {
       return { code: doc.code, version: compared.version, outcome: 'unchanged' };
     }
-    const version = p.latest_version + 1;
-    const effectiveFrom = dated ? from : current?.effective_from && current.effective_from > today ? current.effective_from : today;
-    await this.lock(em, doc.code, p.lock_version, { status: 'published', latestVersion: version, publishedVersion: version });
+    const version = p.latestVersion + 1;
+    const effectiveFrom = dated ? from : current?.effectiveFrom && current.effectiveFrom > today ? current.effectiveFrom : today;
+    await this.lock(em, doc.code, p.lockVersion, { status: 'published', latestVersion: version, publishedVersion: version });
     const previous = await supersede(em, acting, doc.code, version, effectiveFrom, now);
     await insertVersion(em, acting, { version, status: 'published', doc, effectiveFrom, source }, now);
     await insertBindings(em, doc.code, version, bindings);
@@ -280,7 +289,7 @@ export class Catalogue {
    * import (PostgreSQL's autovacuum would do it within minutes; plans without them are slow).
    */
   async analyze(em: EntityManager): Promise<void> {
-    for (const table of ['procedure_versions', 'procedure_words', 'procedure_facets']) await sql(em).all(`ANALYZE ${table}`);
+    await analyzeSearchTables(em);
   }
 
   private async checkPublishable(em: EntityManager, doc: ProcedureDocument, now: Date): Promise<Binding[]> {
@@ -293,11 +302,11 @@ export class Catalogue {
   private async lock(em: EntityManager, code: string, expected: number, set: Parameters<typeof bumpProcedure>[3]) {
     const p = await procedureRow(em, code);
     if (!p) throw new AppError('catalogue.not_found', `No procedure ${code}`);
-    if (p.lock_version !== expected || !(await bumpProcedure(em, code, expected, set, this.svc.clock.now()))) {
+    if (p.lockVersion !== expected || !(await bumpProcedure(em, code, expected, set, this.svc.clock.now()))) {
       throw new AppError(
         'conflict.stale',
-        `Procedure ${code} is at lock version ${p.lock_version}, you edited ${expected}: reload and retry`,
-        { currentLockVersion: p.lock_version },
+        `Procedure ${code} is at lock version ${p.lockVersion}, you edited ${expected}: reload and retry`,
+        { currentLockVersion: p.lockVersion },
       );
     }
     return p;

@@ -4,7 +4,7 @@ import type { Ports } from '../modules/ports.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import { DEMO_KEY_ID, keyIdOf, loadPublicKey, publicKeyPem } from './signing.ts';
-import { sql } from '../db/sql.ts';
+import { PackAsset, PackInstall, PackTrustedKey } from './entities.ts';
 
 export interface TrustedKey {
   keyId: string;
@@ -29,45 +29,36 @@ export interface InstalledPack {
   installedAt: string;
 }
 
-function iso(v: unknown): string {
-  if (v instanceof Date) return v.toISOString();
-  if (typeof v === 'string' && /^\d+$/.test(v)) return new Date(Number(v)).toISOString();
-  return new Date(v as string | number).toISOString();
-}
+/**
+ * Reads are detached (no identity map): the writes here are native statements, so a managed
+ * copy would go stale within the transaction and a later flush must find nothing of ours.
+ */
+const detached = { disableIdentityMap: true } as const;
 
-interface KeyRow {
-  key_id: string;
-  public_key: string;
-  publisher_name: string;
-  province: string;
-  trusted_by: string;
-  trusted_at: unknown;
-  revoked_by: string | null;
-  revoked_at: unknown;
-}
-
-function toKey(r: KeyRow): TrustedKey {
+function toKey(r: PackTrustedKey): TrustedKey {
   return {
-    keyId: r.key_id,
-    publicKey: r.public_key,
-    publisherName: r.publisher_name,
+    keyId: r.keyId,
+    publicKey: r.publicKey,
+    publisherName: r.publisherName,
     province: r.province,
-    trustedBy: r.trusted_by,
-    trustedAt: iso(r.trusted_at),
-    revokedBy: r.revoked_by,
-    revokedAt: r.revoked_at ? iso(r.revoked_at) : null,
+    trustedBy: r.trustedBy,
+    trustedAt: r.trustedAt.toISOString(),
+    revokedBy: r.revokedBy ?? null,
+    revokedAt: r.revokedAt ? r.revokedAt.toISOString() : null,
   };
 }
 
 export async function listTrustedKeys(em: EntityManager): Promise<TrustedKey[]> {
-  return (await sql(em).all<KeyRow>('SELECT * FROM pack_trusted_keys ORDER BY trusted_at, key_id')).map(toKey);
+  return (await em.find(PackTrustedKey, {}, { ...detached, orderBy: { trustedAt: 'asc', keyId: 'asc' } })).map(toKey);
 }
 
 /** The key to verify a pack with, when an admin trusts it and has not revoked it. */
 export async function trustedKey(em: EntityManager, keyId: string): Promise<KeyObject | null> {
-  const [row] = await sql(em).all<KeyRow>('SELECT * FROM pack_trusted_keys WHERE key_id = ? AND revoked_at IS NULL', [keyId]);
-  return row ? loadPublicKey(row.public_key) : null;
+  const row = await em.findOne(PackTrustedKey, { keyId, revokedAt: null }, detached);
+  return row ? loadPublicKey(row.publicKey) : null;
 }
+
+const keyRow = (em: EntityManager, keyId: string) => em.findOne(PackTrustedKey, { keyId }, detached);
 
 /** Trusts a publisher key (again, if it was revoked). Audited. */
 export async function trustKey(
@@ -84,20 +75,12 @@ export async function trustKey(
       `Key ${keyId} is the published demo key (procedures/demo-key): anyone can sign with it, so it is never trusted`,
     );
   const now = svc.clock.now();
-  const [existing] = await sql(em).all<KeyRow>('SELECT * FROM pack_trusted_keys WHERE key_id = ?', [keyId]);
-  if (existing && !existing.revoked_at)
-    throw new AppError('conflict.duplicate', `Key ${keyId} is already trusted (publisher ${existing.publisher_name})`);
-  if (existing) {
-    await sql(em).run(
-      'UPDATE pack_trusted_keys SET publisher_name = ?, province = ?, trusted_by = ?, trusted_at = ?, revoked_by = NULL, revoked_at = NULL WHERE key_id = ?',
-      [input.publisherName, input.province, acting.actor.name, now, keyId],
-    );
-  } else {
-    await sql(em).run(
-      'INSERT INTO pack_trusted_keys (key_id, public_key, publisher_name, province, trusted_by, trusted_at) VALUES (?, ?, ?, ?, ?, ?)',
-      [keyId, publicKeyPem(key), input.publisherName, input.province, acting.actor.name, now],
-    );
-  }
+  const existing = await keyRow(em, keyId);
+  if (existing && !existing.revokedAt)
+    throw new AppError('conflict.duplicate', `Key ${keyId} is already trusted (publisher ${existing.publisherName})`);
+  const trusted = { publisherName: input.publisherName, province: input.province, trustedBy: acting.actor.name, trustedAt: now };
+  if (existing) await em.nativeUpdate(PackTrustedKey, { keyId }, { ...trusted, revokedBy: null, revokedAt: null });
+  else await em.insert(PackTrustedKey, { keyId, publicKey: publicKeyPem(key), ...trusted });
   await svc.audit.append(em, {
     ...acting,
     action: 'pack.key_trusted',
@@ -105,8 +88,7 @@ export async function trustKey(
     targetId: keyId,
     summary: { publisher: input.publisherName, province: input.province, again: !!existing },
   });
-  const [row] = await sql(em).all<KeyRow>('SELECT * FROM pack_trusted_keys WHERE key_id = ?', [keyId]);
-  return toKey(row);
+  return toKey((await keyRow(em, keyId))!);
 }
 
 export async function revokeKey(
@@ -115,84 +97,61 @@ export async function revokeKey(
   acting: Acting,
   keyId: string,
 ): Promise<TrustedKey> {
-  const [row] = await sql(em).all<KeyRow>('SELECT * FROM pack_trusted_keys WHERE key_id = ?', [keyId]);
+  const row = await keyRow(em, keyId);
   if (!row) throw new AppError('pack.key_not_found', `No trusted key ${keyId}`);
-  if (row.revoked_at) return toKey(row);
-  await sql(em).run('UPDATE pack_trusted_keys SET revoked_by = ?, revoked_at = ? WHERE key_id = ?', [
-    acting.actor.name,
-    svc.clock.now(),
-    keyId,
-  ]);
+  if (row.revokedAt) return toKey(row);
+  await em.nativeUpdate(PackTrustedKey, { keyId }, { revokedBy: acting.actor.name, revokedAt: svc.clock.now() });
   await svc.audit.append(em, {
     ...acting,
     action: 'pack.key_revoked',
     targetType: 'pack_key',
     targetId: keyId,
-    summary: { publisher: row.publisher_name },
+    summary: { publisher: row.publisherName },
   });
-  const [after] = await sql(em).all<KeyRow>('SELECT * FROM pack_trusted_keys WHERE key_id = ?', [keyId]);
-  return toKey(after);
+  return toKey((await keyRow(em, keyId))!);
 }
 
-interface InstallRow {
-  pack_id: string;
-  version: string;
-  sequence: number | string;
-  name: string;
-  publisher_name: string;
-  province: string;
-  key_id: string;
-  manifest_hash: string;
-  summary: string;
-  installed_by: string;
-  installed_at: unknown;
-}
-
-function toInstall(r: InstallRow): InstalledPack {
+function toInstall(r: PackInstall): InstalledPack {
   return {
-    packId: r.pack_id,
+    packId: r.packId,
     version: r.version,
-    sequence: Number(r.sequence),
+    sequence: r.sequence,
     name: r.name,
-    publisher: { name: r.publisher_name, province: r.province, keyId: r.key_id },
-    manifestHash: r.manifest_hash,
+    publisher: { name: r.publisherName, province: r.province, keyId: r.keyId },
+    manifestHash: r.manifestHash,
     summary: JSON.parse(r.summary) as Record<string, unknown>,
-    installedBy: r.installed_by,
-    installedAt: iso(r.installed_at),
+    installedBy: r.installedBy,
+    installedAt: r.installedAt.toISOString(),
   };
 }
 
 /** The installed (highest-sequence) pack of each id. */
 export async function listInstalled(em: EntityManager): Promise<InstalledPack[]> {
-  const rows = await sql(em).all<InstallRow>(
-    'SELECT * FROM pack_installs p WHERE sequence = (SELECT MAX(sequence) FROM pack_installs x WHERE x.pack_id = p.pack_id) ORDER BY pack_id',
-  );
-  return rows.map(toInstall);
+  // Every install is kept (a few per pack): the newest of each id is picked here.
+  const rows = await em.find(PackInstall, {}, { ...detached, orderBy: { packId: 'asc', sequence: 'desc' } });
+  return rows.filter((r, i) => i === 0 || rows[i - 1].packId !== r.packId).map(toInstall);
 }
 
 export async function installedPack(em: EntityManager, packId: string): Promise<InstalledPack | null> {
-  const [row] = await sql(em).all<InstallRow>('SELECT * FROM pack_installs WHERE pack_id = ? ORDER BY sequence DESC LIMIT 1', [packId]);
+  const row = await em.findOne(PackInstall, { packId }, { ...detached, orderBy: { sequence: 'desc' } });
   return row ? toInstall(row) : null;
 }
 
 export async function recordInstall(em: EntityManager, row: Omit<InstalledPack, 'installedAt'>, at: Date): Promise<void> {
-  await sql(em).run(
-    'INSERT INTO pack_installs (id, pack_id, version, sequence, name, publisher_name, province, key_id, manifest_hash, summary, installed_by, installed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
-    [
-      crypto.randomUUID(),
-      row.packId,
-      row.version,
-      row.sequence,
-      row.name,
-      row.publisher.name,
-      row.publisher.province,
-      row.publisher.keyId,
-      row.manifestHash,
-      JSON.stringify(row.summary),
-      row.installedBy,
-      at,
-    ],
-  );
+  await em.insert(PackInstall, {
+    id: crypto.randomUUID(),
+    packId: row.packId,
+    version: row.version,
+    sequence: row.sequence,
+    name: row.name,
+    publisherName: row.publisher.name,
+    province: row.publisher.province,
+    keyId: row.publisher.keyId,
+    manifestHash: row.manifestHash,
+    summary: JSON.stringify(row.summary),
+    installedBy: row.installedBy,
+    installedAt: at,
+  });
 }
 
 /** Stores a form or template of a pack by path (the newest pack's copy wins). */
@@ -204,36 +163,18 @@ export async function putAsset(
   packId: string,
   at: Date,
 ): Promise<'new' | 'updated' | 'unchanged'> {
-  const [row] = await sql(em).all<{ sha256: string }>('SELECT sha256 FROM pack_assets WHERE path = ?', [path]);
+  const row = await em.findOne(PackAsset, { path }, { ...detached, fields: ['sha256'] });
   if (row?.sha256 === hash) return 'unchanged';
-  if (row)
-    await sql(em).run('UPDATE pack_assets SET sha256 = ?, size = ?, content = ?, pack_id = ?, updated_at = ? WHERE path = ?', [
-      hash,
-      data.length,
-      data,
-      packId,
-      at,
-      path,
-    ]);
-  else
-    await sql(em).run('INSERT INTO pack_assets (path, sha256, size, content, pack_id, updated_at) VALUES (?, ?, ?, ?, ?, ?)', [
-      path,
-      hash,
-      data.length,
-      data,
-      packId,
-      at,
-    ]);
+  const asset = { sha256: hash, size: data.length, content: data, packId, updatedAt: at };
+  if (row) await em.nativeUpdate(PackAsset, { path }, asset);
+  else await em.insert(PackAsset, { path, ...asset });
   return row ? 'updated' : 'new';
 }
 
 export async function getAssets(em: EntityManager, paths: string[]): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>();
   if (paths.length === 0) return out;
-  const rows = await sql(em).all<{ path: string; content: Buffer | Uint8Array }>(
-    `SELECT path, content FROM pack_assets WHERE path IN (${paths.map(() => '?').join(', ')})`,
-    paths,
-  );
+  const rows = await em.find(PackAsset, { path: { $in: paths } }, { ...detached, fields: ['content'] });
   for (const r of rows) out.set(r.path, Buffer.from(r.content));
   return out;
 }
