@@ -29,6 +29,9 @@ export const statusNames: Record<number, string> = {
   10: 'Đã trả kết quả',
 };
 
+/** Statuses in which no agency works on the dossier any more: its appointment can no longer be missed. */
+export const FINISHED: ReadonlySet<number> = new Set([STATUS.refused, STATUS.withdrawn, STATUS.stopped, STATUS.resolved, STATUS.delivered]);
+
 /** Channels: 1 in person, 2 online, 3 public postal service; the catalogue names them. */
 export const channelNames = { 1: 'in_person', 2: 'online', 3: 'postal' } as const;
 export type ChannelCode = keyof typeof channelNames;

@@ -11,6 +11,8 @@ import { registerDossierRoutes } from './routes.ts';
 import { registerFormRoutes } from './forms/routes.ts';
 import { DossierForms } from './forms/service.ts';
 import { Dossiers } from './service.ts';
+import { taskDossiers } from './task-details.ts';
+import { followProcess } from './progress.ts';
 
 /** Dossiers (docs/dossiers.md): receipt at the desk, gap-free codes, the dossier's status and history. */
 declare module '../modules/ports.ts' {
@@ -41,6 +43,8 @@ export const dossiersModule = defineModule({
   provides: ['dossiers', 'dossierAttachments', 'dossierForms'],
   create: (s) => {
     const dossiers = new Dossiers(s);
+    s.engine.taskDetails.register('dossier', taskDossiers(s));
+    followProcess(s);
     return {
       dossiers,
       dossierAttachments: new DossierAttachments(s, new DatabaseAttachmentStore()),

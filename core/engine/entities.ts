@@ -92,6 +92,7 @@ export const Task = defineEntity({
     completedAt: col.timestamp().nullable(),
     completedBy: col.id().nullable(),
     variables: col.text().nullable(),
+    businessKey: col.string(255).nullable().index(),
   },
 });
 export type Task = InferEntity<typeof Task>;

@@ -19,11 +19,19 @@ const Task = z
     candidateGroups: z.array(z.string()),
     candidateUsers: z.array(z.string()),
     unitId: z.string().nullable(),
+    businessKey: z.string().nullable().describe("The instance's business key: a dossier's code"),
     dueAt: z.string().nullable(),
     status: z.enum(['open', 'completed', 'cancelled']),
     claimedBy: z.string().nullable(),
     createdAt: z.string(),
     variables: z.record(z.string(), z.unknown()).describe("The task's input parameters (camunda:inputOutput), evaluated when it started"),
+    dossier: z
+      .record(z.string(), z.unknown())
+      .nullable()
+      .optional()
+      .describe(
+        'In GET /api/tasks: the dossier the task works on (the dossiers module adds it): code, status, statusName, applicantName, procedure, receivedAt, appointmentAt, remainingWorkingMinutes, overdue; null for a task of no dossier',
+      ),
   })
   .openapi('Task');
 const Instance = z

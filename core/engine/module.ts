@@ -14,6 +14,7 @@ import { messages } from './migrations/0005-messages.ts';
 import { callActivities } from './migrations/0006-call-activities.ts';
 import { messageOrigin } from './migrations/0010-message-origin.ts';
 import { instanceRouting } from './migrations/0015-instance-routing.ts';
+import { taskBusinessKey } from './migrations/0019-task-business-key.ts';
 import { ProcessRuntime } from './runtime.ts';
 import { registerServiceJobs } from './service-tasks.ts';
 import { registerTaskRoutes } from './task-routes.ts';
@@ -31,7 +32,7 @@ export const engineModule = defineModule({
   id: 'engine',
   description: 'Durable BPMN engine',
   requires: ['config', 'db', 'clock', 'log', 'permissions', 'plugins', 'audit', 'calendar', 'jobs', 'events'],
-  migrations: [engine, incidents, messages, callActivities, messageOrigin, instanceRouting],
+  migrations: [engine, incidents, messages, callActivities, messageOrigin, instanceRouting, taskBusinessKey],
   entities: engineEntities,
   permissions: [
     { name: 'process.deploy', description: 'Deploy BPMN process definitions', roles: ['analyst'] },

@@ -42,6 +42,8 @@ export interface TaskRow {
   created_at: unknown;
   /** The task's input parameters (camunda:inputOutput), JSON; null without any (0006). */
   variables?: string | null;
+  /** The instance's business key, a dossier's code (0019); null before it or without one. */
+  business_key?: string | null;
 }
 
 /** Statuses in which an instance takes commands (an incident blocks only its own path). */

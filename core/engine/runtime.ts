@@ -76,6 +76,7 @@ const taskFacts = (
 
 import type { Routing, StartInput } from './types.ts';
 import { parseRouting, routeStep } from './routing.ts';
+import { TaskDetails } from './task-details.ts';
 
 export type { StartInput } from './types.ts';
 
@@ -113,6 +114,8 @@ export { instanceNotFound, taskNotFound } from './store.ts';
  */
 export class ProcessRuntime {
   readonly definitions: DefinitionStore;
+  /** What other modules add to listed tasks (task-details.ts): the dossiers module adds each task's dossier. */
+  readonly taskDetails = new TaskDetails();
 
   constructor(private readonly svc: EngineDeps) {
     this.definitions = new DefinitionStore(svc);
@@ -651,6 +654,7 @@ export class ProcessRuntime {
           candidateGroups: attrs.candidateGroups,
           candidateUsers: attrs.candidateUsers,
           dueAt: task.due_at instanceof Date ? task.due_at.toISOString() : null,
+          statusCode: def.activities[task.activity_id]?.step?.statusCode ?? null,
         },
         acting,
       );
@@ -679,6 +683,7 @@ export class ProcessRuntime {
       due_at: dueDateFrom(attrs.dueDate, now, this.svc.calendar, unit.id, activity?.step?.budgetHours ?? null),
       created_at: now,
       variables: own ? JSON.stringify(own) : null,
+      business_key: instance.businessKey,
     };
     return { task, attrs };
   }

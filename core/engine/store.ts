@@ -173,6 +173,7 @@ export async function insertTasks(em: EntityManager, tasks: NewTask[]): Promise<
       'status',
       'created_at',
       'variables',
+      'business_key',
     ],
     tasks.map((t) => [
       t.id,
@@ -191,6 +192,7 @@ export async function insertTasks(em: EntityManager, tasks: NewTask[]): Promise<
       'open',
       t.created_at,
       t.variables ?? null,
+      t.business_key ?? null,
     ]),
   );
 }

@@ -5,7 +5,7 @@ import { IdParam, json, jsonBody } from '../http/schemas.ts';
 import { runErrors } from './run-errors.ts';
 import { callerOf } from './caller.ts';
 import { TaskSchema } from './instance-routes.ts';
-import { claimTask, completeTask, listTasks, unclaimTask } from './task-service.ts';
+import { claimTask, completeTask, listTaskViews, unclaimTask } from './task-service.ts';
 import { taskView } from './views.ts';
 import type { EnginePorts } from './ports.ts';
 
@@ -24,6 +24,7 @@ const list = defineRoute({
         .describe('mine: assigned to or claimed by you; candidate: open to your roles, unclaimed'),
       instanceId: z.string().max(64).optional(),
       definitionKey: z.string().max(255).optional(),
+      businessKey: z.string().max(255).optional().describe("Only the tasks of this business key's instances: a dossier's code"),
       dueBefore: z.iso.datetime({ offset: true }).optional(),
       limit: z.coerce.number().int().min(1).max(500).default(100),
     }),
@@ -73,7 +74,7 @@ const complete = defineRoute({
 });
 
 export function registerTaskRoutes(app: OpenAPIHono<AppEnv>, ports: EnginePorts): void {
-  app.openapi(list, async (c) => c.json((await listTasks(ports, callerOf(c), c.req.valid('query'))).map(taskView), 200));
+  app.openapi(list, async (c) => c.json(await listTaskViews(ports, callerOf(c), c.req.valid('query')), 200));
 
   for (const [verb, summary] of [
     ['claim', 'Take an open task for yourself, so others no longer see it as a candidate'],

@@ -4,7 +4,7 @@ import { mayWork } from './entitlement.ts';
 import type { EnginePorts } from './ports.ts';
 import { taskNotFound, type TaskRow } from './runtime.ts';
 import type { EntityManager } from '@mikro-orm/knex';
-import { workableTasks, type TaskQuery } from './views.ts';
+import { taskView, workableTasks, type TaskQuery } from './views.ts';
 import { Task } from './entities.ts';
 
 /**
@@ -16,6 +16,14 @@ export type TaskPorts = Pick<EnginePorts, 'db' | 'engine' | 'permissions' | 'aud
 /** Open tasks the caller may work on. */
 export function listTasks(ports: Pick<TaskPorts, 'db' | 'permissions'>, caller: Caller, query: TaskQuery): Promise<TaskRow[]> {
   return workableTasks(ports.db.em(), caller.user, caller.authz, ports.permissions, query);
+}
+
+/** The tasks of GET /api/tasks as answered: each view with what other modules add (task-details.ts). */
+export async function listTaskViews(ports: Pick<TaskPorts, 'db' | 'permissions' | 'engine'>, caller: Caller, query: TaskQuery) {
+  const em = ports.db.em();
+  const rows = await workableTasks(em, caller.user, caller.authz, ports.permissions, query);
+  const details = await ports.engine.taskDetails.load(em, rows);
+  return rows.map((t) => ({ ...taskView(t), ...details.get(t.id) }));
 }
 
 /**

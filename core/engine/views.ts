@@ -34,6 +34,7 @@ export function taskView(t: TaskRow) {
     candidateGroups: split(t.candidate_groups),
     candidateUsers: split(t.candidate_users),
     unitId: t.unit_id,
+    businessKey: t.business_key ?? null,
     dueAt: iso(t.due_at),
     status: t.status,
     claimedBy: t.claimed_by,
@@ -134,6 +135,8 @@ export interface TaskQuery {
   filter: 'mine' | 'candidate' | 'all';
   instanceId?: string;
   definitionKey?: string;
+  /** The instances' business key: a dossier's code. */
+  businessKey?: string;
   dueBefore?: string;
   limit: number;
 }
@@ -168,6 +171,10 @@ export async function workableTasks(
   if (q.definitionKey) {
     where.push('t.definition_key = ?');
     params.push(q.definitionKey);
+  }
+  if (q.businessKey) {
+    where.push('t.business_key = ?');
+    params.push(q.businessKey);
   }
   if (q.dueBefore) {
     where.push('t.due_at < ?');

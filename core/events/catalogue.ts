@@ -14,6 +14,8 @@ export interface CoreEvents {
     candidateUsers: string[];
     /** ISO instant, or null without a due date. */
     dueAt: string | null;
+    /** The national dossier status the step's `motcua:statusCode` sets while it is worked on (1–10), else null. */
+    statusCode: number | null;
   };
   /** The task's activity was completed by `completedBy` (runtime persist). */
   'task.completed': TaskFacts & { completedBy: string | null };

@@ -1,0 +1,36 @@
+import type { Ports } from '../modules/ports.ts';
+import { Dossier, DossierStatusChange } from './entities.ts';
+import { FINISHED, statusNames } from './model.ts';
+
+/**
+ * The dossier follows its process: a step that carries `motcua:statusCode` sets the dossier's
+ * national status when its task opens (the appraisal step 4, the return step 9…), recorded in
+ * the status history with the step's name. A finished dossier (refused, withdrawn, stopped,
+ * resolved, delivered) no longer moves by its process's steps: those are the explicit
+ * transitions' (docs/dossiers.md). Runs inside the command's transaction (an in-transaction
+ * subscriber), on the command's entity manager, so the receipt that started the process and this
+ * move are one change of the same row.
+ */
+export function followProcess(svc: Pick<Ports, 'events'>): void {
+  svc.events.subscribe('task.created', async (event, { em }) => {
+    const { businessKey, statusCode, name, activityId } = event.payload;
+    if (!businessKey || statusCode === null) return;
+    const dossier = await em.findOne(Dossier, { code: businessKey });
+    if (!dossier || dossier.status === statusCode || FINISHED.has(dossier.status)) return;
+    const from = dossier.status;
+    const at = new Date(event.occurredAt);
+    dossier.status = statusCode;
+    dossier.updatedAt = at;
+    em.create(DossierStatusChange, {
+      id: crypto.randomUUID(),
+      dossierId: dossier.id,
+      fromStatus: from,
+      toStatus: statusCode,
+      at,
+      byId: event.actor?.id ?? null,
+      byName: event.actor?.name ?? 'system',
+      reason: `${name ?? activityId}: ${statusNames[statusCode]}`.slice(0, 2000),
+    });
+    await em.flush();
+  });
+}
