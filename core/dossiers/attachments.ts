@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { mayRead } from './access.ts';
 import type { EntityManager } from '@mikro-orm/knex';
 import { AppError } from '../errors.ts';
 import type { Ports } from '../modules/ports.ts';
@@ -134,8 +135,7 @@ export class DossierAttachments {
 
   private async visible(em: EntityManager, authz: Authz, code: string): Promise<Dossier> {
     const dossier = await em.findOne(Dossier, { code });
-    if (!dossier) throw dossierNotFound(code);
-    authz.assertVisiblePath('dossier.read', dossier.unitPath, () => dossierNotFound(code));
+    if (!dossier || !(await mayRead(em, authz, dossier))) throw dossierNotFound(code);
     return dossier;
   }
 

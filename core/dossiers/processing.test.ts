@@ -131,3 +131,35 @@ describe('The status a step sets moves the dossier', () => {
     ]);
   });
 });
+
+describe('Whoever works on a dossier may read it', () => {
+  const PW = 'Truong-Son-Range-7';
+  async function userAt(username: string, unit: string, role: string): Promise<TestClient> {
+    const created = await admin.post('/api/users', { username, displayName: `Cán bộ ${username}`, unitId: unit, password: PW });
+    expect(created.status, await created.clone().text()).toBe(201);
+    const granted = await admin.post('/api/role-assignments', { userId: username, role, unitId: unit });
+    expect(granted.status, await granted.clone().text()).toBe(201);
+    return h.login(username, PW);
+  }
+
+  it('Given a dossier received at the provincial desk and appraised at the commune, Then the commune specialist reads it and its scans, and a specialist of an uninvolved unit gets 404', async () => {
+    await at('2026-03-17T08:00:00');
+    const commune = await userAt('chuyen-vien-an-binh', 'DEMO.XA.AN-BINH', 'specialist');
+    const other = await userAt('chuyen-vien-sxd', 'DEMO.SXD', 'specialist');
+    const d = await receive();
+    await completeOpen(d); // the appraisal opens at the competent commune
+    const seen = await commune.get(`/api/dossiers/${d.code}`);
+    expect(seen.status, await seen.clone().text()).toBe(200);
+    expect(((await seen.json()) as DossierView).status).toBe(4);
+    expect((await commune.get(`/api/dossiers/${d.code}/attachments`)).status).toBe(200);
+    const listed = await tasks(commune, `?businessKey=${encodeURIComponent(d.code)}`);
+    expect(listed.map((t) => [t.activityId, t.dossier?.code])).toEqual([['appraise', d.code]]);
+    // …and the process instance, with its variables (it was 403 / 404 before: the instance belongs to the desk).
+    const instance = await commune.get(`/api/instances/${d.instanceIds[0]}`);
+    expect(instance.status, await instance.clone().text()).toBe(200);
+    expect(((await instance.json()) as { variables: Record<string, unknown> }).variables).toMatchObject({ dossierCode: d.code });
+    expect((await other.get(`/api/instances/${d.instanceIds[0]}`)).status).toBe(404);
+    expect((await other.get(`/api/dossiers/${d.code}`)).status).toBe(404);
+    expect((await other.get(`/api/dossiers/${d.code}/attachments`)).status).toBe(404);
+  });
+});

@@ -10,6 +10,7 @@ import { listAttachments, type AttachmentView } from './attachment-view.ts';
 import { replaceChecklist } from './checklist-rows.ts';
 import { nextCode } from './code.ts';
 import { competentUnit, dossierRouting } from './routing.ts';
+import { mayRead } from './access.ts';
 import { Dossier, DossierComponent, DossierStatusChange } from './entities.ts';
 import {
   channelNames,
@@ -235,8 +236,7 @@ export class Dossiers {
   async get(authz: Authz, code: string): Promise<DossierView> {
     const em = this.svc.db.em();
     const dossier = await em.findOne(Dossier, { code });
-    if (!dossier) throw dossierNotFound(code);
-    authz.assertVisiblePath('dossier.read', dossier.unitPath, () => dossierNotFound(code));
+    if (!dossier || !(await mayRead(em, authz, dossier))) throw dossierNotFound(code);
     return this.view(em, dossier);
   }
 

@@ -6,7 +6,8 @@ import { activityMapper, migrateInstance as moveInstance, type MigrationInput } 
 import type { EnginePorts } from './ports.ts';
 import { instanceNotFound } from './runtime.ts';
 import { assertStateFormat } from './state-adapter.ts';
-import { instanceView, runningInstancesOf } from './views.ts';
+import { instanceTasks, instanceView, runningInstancesOf } from './views.ts';
+import { mayWork } from './entitlement.ts';
 
 /**
  * The application service of process instances, of what reaches them (messages) and of the
@@ -52,11 +53,25 @@ export async function startInstance(
   return current(ports, id);
 }
 
-/** An instance the caller may see (else 404). */
-export async function getInstance(ports: Pick<EnginePorts, 'db' | 'engine'>, caller: Caller, id: string): Promise<InstanceView> {
+/**
+ * An instance the caller may see (else 404): one of their units', or one with an open task they
+ * may work or a task they completed (the agency that appraises a dossier the desk received reads
+ * its instance and variables; a mere reader of that agency does not).
+ */
+export async function getInstance(
+  ports: Pick<EnginePorts, 'db' | 'engine' | 'permissions'>,
+  caller: Caller,
+  id: string,
+): Promise<InstanceView> {
   const em = ports.db.em();
   const row = await ports.engine.loadInstance(em, id);
-  await caller.authz.assertVisible('process.read', row.unit_id, () => instanceNotFound(id));
+  if (!(await caller.authz.can('process.read', row.unit_id))) {
+    const tasks = await instanceTasks(em, id);
+    const works = tasks.some(
+      (t) => (t.status === 'open' && mayWork(caller.user, caller.authz, ports.permissions, t)) || t.completed_by === caller.user.id,
+    );
+    if (!works) throw instanceNotFound(id);
+  }
   return instanceView(em, row);
 }
 

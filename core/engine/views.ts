@@ -187,6 +187,11 @@ export async function workableTasks(
   );
 }
 
+/** Every task of an instance, open or not (who worked on it). */
+export function instanceTasks(em: EntityManager, instanceId: string): Promise<(TaskRow & { completed_by: string | null })[]> {
+  return execSql(em).all<TaskRow & { completed_by: string | null }>('SELECT * FROM tasks WHERE instance_id = ?', [instanceId]);
+}
+
 /** The unit of an instance (null: none, or no such instance). */
 export async function instanceUnitId(em: EntityManager, instanceId: string): Promise<string | null> {
   const [row] = await execSql(em).all<{ unit_id: string | null }>('SELECT unit_id FROM process_instances WHERE id = ?', [instanceId]);
