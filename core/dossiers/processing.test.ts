@@ -116,7 +116,17 @@ describe('The status a step sets moves the dossier', () => {
   it('Given a received dossier, When its steps open, Then the dossier goes 2 → 4 → 9 with each move in its history', async () => {
     await at('2026-03-16T08:00:00');
     const d = await receive();
-    expect((await dossier(d.code)).status).toBe(2);
+    const received = await dossier(d.code);
+    expect(received.status).toBe(2);
+    expect(received.parts).toEqual([
+      expect.objectContaining({
+        instanceId: d.instanceIds[0],
+        definitionKey: 'dossier-fixture-steps',
+        main: true,
+        status: 'running',
+        unit: expect.objectContaining({ code: 'DEMO.TTPVHCC.Q1' }),
+      }),
+    ]);
     await completeOpen(d); // check → appraise (4)
     const processing = await dossier(d.code);
     expect(processing.status).toBe(4);

@@ -63,6 +63,20 @@ const Dossier = z
       }),
     ),
     attachments: z.array(Attachment).describe('Scans of the components, metadata only'),
+    parts: z
+      .array(
+        z.object({
+          instanceId: z.string(),
+          definitionKey: z.string(),
+          name: z.string().nullable(),
+          unit: z.object({ id: z.string(), code: z.string(), name: z.string() }).nullable(),
+          status: z.string(),
+          startedAt: z.string(),
+          endedAt: z.string().nullable(),
+          main: z.boolean(),
+        }),
+      )
+      .describe("The processes working on it, oldest first: the case's own (main) and, for an interlinked dossier, each agency's part"),
   })
   .openapi('Dossier');
 

@@ -11,6 +11,7 @@ import { replaceChecklist } from './checklist-rows.ts';
 import { nextCode } from './code.ts';
 import { competentUnit, dossierRouting } from './routing.ts';
 import { mayRead } from './access.ts';
+import { dossierParts, type DossierPart } from './parts.ts';
 import { Dossier, DossierComponent, DossierStatusChange } from './entities.ts';
 import {
   channelNames,
@@ -89,6 +90,8 @@ export interface DossierView {
   history: { from: number | null; to: number; at: string; by: { id: string | null; name: string }; reason: string | null }[];
   /** Scans of the components, metadata only (attachments.ts). */
   attachments: AttachmentView[];
+  /** The processes working on it: the case's own and, for an interlinked dossier, each agency's part. */
+  parts: DossierPart[];
 }
 
 interface Pinned {
@@ -573,6 +576,7 @@ export class Dossiers {
         reason: h.reason ?? null,
       })),
       attachments: await listAttachments(em, d.id),
+      parts: await dossierParts(em, d.code, json<string[]>(d.instanceIds, [])),
     };
   }
 }

@@ -261,11 +261,19 @@ ${ids
       const id = await svc.db.em().transactional((em) => svc.engine.start(em, acting, { definitionKey }));
       return { id, statements: path.counts.fast + path.counts.orm - before };
     };
+    // The counters are the connection's: the platform's background pollers (jobs, calendar) may add
+    // to a start's count on a busy machine, never take from it, so each start is measured three
+    // times and the fewest kept.
+    const fewest = async (definitionKey: string) => {
+      const runs = [];
+      for (let i = 0; i < 3; i++) runs.push(await statementsToStart(definitionKey));
+      return { id: runs[0].id, statements: Math.min(...runs.map((r) => r.statements)) };
+    };
     await statementsToStart('timers-2'); // definitions parsed and cached: both starts below read the same
     await statementsToStart('timers-3');
     // When each is started
-    const two = await statementsToStart('timers-2');
-    const three = await statementsToStart('timers-3');
+    const two = await fewest('timers-2');
+    const three = await fewest('timers-3');
     // Then every timer has its job, and the jobs of three took as many statements as those of two
     expect((await jobsOf(two.id)).map((j) => j.activityId)).toEqual(['wait1', 'wait2']);
     expect((await jobsOf(three.id)).map((j) => j.activityId)).toEqual(['wait1', 'wait2', 'wait3']);
