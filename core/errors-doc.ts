@@ -17,8 +17,9 @@ Every error the API returns is an RFC 9457 \`application/problem+json\` body:
 - \`code\` is stable: clients and scripts branch on it, never on \`title\` or \`detail\`.
 - \`title\` is Vietnamese unless the request's \`Accept-Language\` starts with \`en\`.
 - \`requestId\` equals the \`X-Request-Id\` response header; quote it when reporting a 500.
-- Some codes add fields: \`request.invalid\` → \`issues\` (path, message); \`auth.throttled\` → \`retryAfter\`
-  (and a \`Retry-After\` header); \`auth.weak_password\` → \`problems\`; \`conflict.stale\` → \`currentVersion\`;
+- Some codes add fields: \`request.invalid\` → \`issues\` (path, message); \`auth.throttled\` and
+  \`dossier.lookup_throttled\` → \`retryAfter\` (and a \`Retry-After\` header); \`dossier.evaluation_not_open\` → \`status\`;
+  \`auth.weak_password\` → \`problems\`; \`conflict.stale\` → \`currentVersion\`;
   \`process.migration_refused\` → \`activities\` (activity id, reason) when activities lack a counterpart;
   \`process.engine_version_unsupported\` → \`installed\`, \`supported\` (package → version);
   \`process.service_task_failed\` → \`activityId\`, \`topic\` (and \`cause\`, the handler's own code);

@@ -279,6 +279,22 @@ export const errorCatalogue = {
     title: 'A form template uses what form templates may not (unescaped output, partials, unknown helpers, object internals)',
     vi: 'Mẫu biểu in dùng cú pháp không được phép (in không thoát ký tự, partial, hàm trợ giúp lạ, thuộc tính nội bộ)',
   },
+  'dossier.lookup_failed': {
+    status: 404,
+    title: 'No dossier matches this code and these last four digits',
+    vi: 'Không tìm thấy hồ sơ khớp với mã hồ sơ và 4 số cuối đã nhập',
+  },
+  'dossier.lookup_throttled': {
+    status: 429,
+    title: 'Too many dossier lookups: wait before trying again',
+    vi: 'Tra cứu hồ sơ quá nhiều lần: vui lòng chờ rồi thử lại',
+  },
+  'dossier.evaluation_not_open': {
+    status: 409,
+    title: 'The dossier can be evaluated once its result has been returned',
+    vi: 'Chỉ đánh giá được hồ sơ sau khi đã nhận kết quả',
+  },
+  'dossier.evaluation_exists': { status: 409, title: 'The dossier has already been evaluated', vi: 'Hồ sơ đã được đánh giá' },
   'pack.malformed': {
     status: 400,
     title: 'The pack is not a readable zip with a manifest',

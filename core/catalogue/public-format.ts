@@ -93,6 +93,10 @@ export interface Shell {
   /** Absolute URL of the page, printed at the top of a printout. */
   url: string;
   body: Html;
+  /** Stylesheets of the page's own, linked after the common one (public pages of other modules). */
+  stylesheets?: string[];
+  /** The footer's sentence, when the page is not the catalogue's. */
+  footer?: string;
 }
 
 /** The public pages' layout: skip link, landmarks, the print header. */
@@ -104,18 +108,19 @@ export function page(s: Shell) {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${s.title} — motcua</title>
 <link rel="stylesheet" href="${PUBLIC_STYLESHEET}">
+${(s.stylesheets ?? []).map((href) => html`<link rel="stylesheet" href="${href}">`)}
 </head>
 <body>
 <a class="skip" href="#noi-dung">Bỏ qua, đến nội dung chính</a>
 <header>
 <a class="brand" href="/">motcua</a>
-<nav aria-label="Điều hướng chính"><ul><li><a href="/">Trang chủ</a></li><li><a href="/thu-tuc">Tra cứu thủ tục hành chính</a></li></ul></nav>
+<nav aria-label="Điều hướng chính"><ul><li><a href="/">Trang chủ</a></li><li><a href="/thu-tuc">Tra cứu thủ tục hành chính</a></li><li><a href="/tra-cuu">Tra cứu hồ sơ</a></li></ul></nav>
 </header>
 <p class="print-only">Bản in từ ${s.url}</p>
 <main id="noi-dung" tabindex="-1">
 ${s.body}
 </main>
-<footer><p>Thông tin công khai từ cơ sở dữ liệu thủ tục hành chính; chỉ hiển thị các thủ tục đã công bố.</p></footer>
+<footer><p>${s.footer ?? 'Thông tin công khai từ cơ sở dữ liệu thủ tục hành chính; chỉ hiển thị các thủ tục đã công bố.'}</p></footer>
 </body>
 </html>`;
 }

@@ -12,7 +12,8 @@ a:focus-visible, button:focus-visible, input:focus-visible, select:focus-visible
 .skip { position: absolute; left: -999px; top: 0; background: #fff; padding: .5rem 1rem; }
 .skip:focus { left: 1rem; }
 header { display: flex; flex-wrap: wrap; gap: 1rem; align-items: baseline; border-bottom: 2px solid #b40000; padding: .75rem 0; }
-header nav ul { display: flex; gap: 1rem; list-style: none; margin: 0; padding: 0; }
+header nav ul { display: flex; flex-wrap: wrap; gap: .25rem 1rem; list-style: none; margin: 0; padding: 0; }
+header nav li { white-space: nowrap; }
 .brand { font-weight: bold; font-size: 1.2rem; }
 h1 { font-size: 1.6rem; margin: 1.25rem 0 .5rem; }
 h2 { font-size: 1.3rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }

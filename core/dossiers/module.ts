@@ -7,6 +7,12 @@ import { dossierEntities } from './entities.ts';
 import { dossiers } from './migrations/0013-dossiers.ts';
 import { attachments } from './migrations/0014-attachments.ts';
 import { competentUnit } from './migrations/0016-competent-unit.ts';
+import { lookup } from './migrations/0018-lookup.ts';
+import { DossierLookup } from './lookup.ts';
+import { lookupEntities } from './lookup-entities.ts';
+import { registerLookupRoutes } from './lookup-routes.ts';
+import { registerLookupPages } from './lookup-pages.ts';
+import { registerLookupThrottlePurge } from './lookup-throttle.ts';
 import { registerDossierRoutes } from './routes.ts';
 import { registerFormRoutes } from './forms/routes.ts';
 import { DossierForms } from './forms/service.ts';
@@ -23,15 +29,17 @@ declare module '../modules/ports.ts' {
     dossierAttachments: DossierAttachments;
     /** The statutory forms of a dossier (core/dossiers/forms). */
     dossierForms: DossierForms;
+    /** The public lookup by code and secret, and the applicant's evaluation (lookup.ts). */
+    dossierLookup: DossierLookup;
   }
 }
 
 export const dossiersModule = defineModule({
   id: 'dossiers',
   description: 'Dossiers: receipt at the one-stop desk, codes, status and history',
-  requires: ['db', 'clock', 'config', 'audit', 'events', 'engine', 'catalogue', 'calendar'],
-  migrations: [dossiers, attachments, competentUnit],
-  entities: [...dossierEntities, ...attachmentEntities],
+  requires: ['db', 'clock', 'config', 'log', 'audit', 'events', 'engine', 'catalogue', 'calendar'],
+  migrations: [dossiers, attachments, competentUnit, lookup],
+  entities: [...dossierEntities, ...attachmentEntities, ...lookupEntities],
   permissions: [
     {
       name: 'dossier.receive',
@@ -40,7 +48,7 @@ export const dossiersModule = defineModule({
     },
     { name: 'dossier.read', description: 'Read the dossiers of your units', roles: everyone },
   ],
-  provides: ['dossiers', 'dossierAttachments', 'dossierForms'],
+  provides: ['dossiers', 'dossierAttachments', 'dossierForms', 'dossierLookup'],
   create: (s) => {
     const dossiers = new Dossiers(s);
     s.engine.taskDetails.register('dossier', taskDossiers(s));
@@ -49,10 +57,14 @@ export const dossiersModule = defineModule({
       dossiers,
       dossierAttachments: new DossierAttachments(s, new DatabaseAttachmentStore()),
       dossierForms: new DossierForms({ ...s, dossiers }),
+      dossierLookup: new DossierLookup(s),
     };
   },
   routes(app, ports) {
     registerDossierRoutes(app, ports);
     registerFormRoutes(app, ports);
+    registerLookupRoutes(app, ports);
+    registerLookupPages(app, ports);
   },
+  jobs: (runner, ports) => registerLookupThrottlePurge(runner, ports),
 });

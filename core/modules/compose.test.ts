@@ -27,8 +27,12 @@ describe('core modules', () => {
       'calendar_revision',
       'calendar_unit_overrides',
       'calendar_years',
+      'dossier_attachment_blobs',
+      'dossier_attachments',
       'dossier_components',
       'dossier_counters',
+      'dossier_evaluations',
+      'dossier_lookup_throttle',
       'dossier_status_history',
       'dossiers',
       'incidents',
@@ -80,6 +84,7 @@ describe('core modules', () => {
       'packs',
       'calendar',
       'dossiers',
+      'public',
     ]) {
       expect(core.routeBases, base).toContain(base);
     }
