@@ -130,12 +130,23 @@ export async function writeHistory(
     ['instance_id', 'activity_id', 'execution_id', 'name', 'type', 'started_at', 'ended_at', 'actor_id'],
     started.map((h) => [instanceId, h.activityId, h.executionId, h.name, h.type, h.startedAt, h.endedAt ?? null, actorOf(h.executionId)]),
   );
-  for (const h of history)
-    if (!h.startedAt && h.endedAt)
-      await sql(em).run(
-        'UPDATE activity_history SET ended_at = ?, actor_id = COALESCE(?, actor_id) WHERE instance_id = ? AND execution_id = ?',
-        [h.endedAt, actorOf(h.executionId), instanceId, h.executionId],
-      );
+  // Rows that started in an earlier command end here: one UPDATE per (end time, actor), so the
+  // executions a command ends together (a parallel join, a cancelled branch) cost one statement.
+  const ends = new Map<string, { endedAt: Date; actor: string | null; executions: string[] }>();
+  for (const h of history) {
+    if (h.startedAt || !h.endedAt) continue;
+    const actor = actorOf(h.executionId);
+    const key = `${new Date(h.endedAt).getTime()}|${actor ?? ''}`;
+    const group = ends.get(key) ?? { endedAt: h.endedAt, actor, executions: [] };
+    group.executions.push(h.executionId);
+    ends.set(key, group);
+  }
+  for (const { endedAt, actor, executions } of ends.values()) {
+    await sql(em).run(
+      `UPDATE activity_history SET ended_at = ?, actor_id = COALESCE(?, actor_id) WHERE instance_id = ? AND execution_id IN (${executions.map(() => '?').join(', ')})`,
+      [endedAt, actor, instanceId, ...executions],
+    );
+  }
 }
 
 /** Closes tasks: one UPDATE per outcome (completed by one actor, or cancelled). */
