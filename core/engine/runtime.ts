@@ -5,29 +5,13 @@ import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import { DefinitionStore, type LoadedDefinition } from './definitions.ts';
 import { runEngine, type RunResult, type Signal } from './run.ts';
-import { dueDateFrom } from './due-date.ts';
-import { taskAttributes } from './task-attributes.ts';
-import { hasExpression } from './expressions.ts';
 import { syncTimerJobs, type FiringJob } from './timer-jobs.ts';
 import { syncServiceJobs, syncServiceTasks, type HandlerOutcome } from './service-tasks.ts';
 import { resolveInstanceIncidents, settleIncidents } from './incidents.ts';
-import {
-  closeTasks,
-  insertInstance,
-  insertTasks,
-  loadInstance,
-  loadInstanceRows,
-  loadTask,
-  saveInstance,
-  unitByCodeOrId,
-  writeHistory,
-  type NewTask,
-  type OpenTaskRow,
-} from './store.ts';
+import { insertInstance, loadInstance, loadInstanceRows, loadTask, saveInstance, writeHistory } from './store.ts';
 import { ActivityHistory, MessageSubscription, ProcessInstance, Task } from './entities.ts';
 import { Job } from '../jobs/entities.ts';
 import { SNAPSHOT } from './snapshots.ts';
-import type { Waiting } from './run-types.ts';
 import {
   buffer,
   bufferedFor,
@@ -39,7 +23,7 @@ import {
   type PublishResult,
 } from './messages.ts';
 import { receivedVariables } from './message-variables.ts';
-import { ACTIVE, csv, type InstanceRow, type InstanceStatus, type TaskRow } from './rows.ts';
+import { ACTIVE, type InstanceRow, type InstanceStatus, type TaskRow } from './rows.ts';
 import {
   callEffects,
   childCancels,
@@ -51,50 +35,20 @@ import {
   parentLink,
   parentResumed,
   resumeSignal,
-  type ParentLink,
 } from './call-activities.ts';
 import type { Variables } from './io-mapping.ts';
 
 export type { InstanceRow, InstanceStatus, TaskRow } from './rows.ts';
 export { csv } from './rows.ts';
 
-const HUMAN_TASKS = new Set(['bpmn:UserTask', 'bpmn:ManualTask']);
-
-/** The part of a task row every task event carries. */
-const taskFacts = (
-  t: Pick<TaskRow, 'id' | 'instance_id' | 'definition_key' | 'activity_id' | 'name' | 'unit_id'>,
-  businessKey: string | null,
-) => ({
-  taskId: t.id,
-  instanceId: t.instance_id,
-  definitionKey: t.definition_key,
-  activityId: t.activity_id,
-  name: t.name,
-  unitId: t.unit_id,
-  businessKey,
-});
-
 import type { Routing, StartInput } from './types.ts';
-import { parseRouting, routeStep } from './routing.ts';
+import { parseRouting } from './routing.ts';
 import { TaskDetails } from './task-details.ts';
+import { closeCommandTasks, openCommandTasks, taskFacts, taskUnit, type CommandTarget } from './task-writes.ts';
 
 export type { StartInput } from './types.ts';
 
-/** What `persist` needs to know of the instance a command ran on. */
-interface Target {
-  id: string;
-  lockVersion: number;
-  unitId: string | null;
-  unitPath: string | null;
-  /** The parent instance of a called instance (call-activities.ts). */
-  parentId: string | null;
-  /** For the domain events (core/events). */
-  businessKey: string | null;
-  /** Where steps without `motcua:unit` go (types.ts `Routing`). */
-  routing: Routing | null;
-}
-
-const target = (r: InstanceRow): Target => ({
+const target = (r: InstanceRow): CommandTarget => ({
   id: r.id,
   lockVersion: r.lock_version,
   unitId: r.unit_id,
@@ -548,7 +502,7 @@ export class ProcessRuntime {
     em: EntityManager,
     acting: Acting,
     def: LoadedDefinition,
-    instance: Target,
+    instance: CommandTarget,
     ran: RunResult,
     signalled: string | null,
     firing: FiringJob | null = null,
@@ -566,8 +520,8 @@ export class ProcessRuntime {
       now,
     });
     await writeHistory(em, instance.id, result.history, (e) => (e === signalled ? acting.actor.id : null));
-    await this.closeTasks(em, acting, def, instance, result, rows.openTasks, signalled, now);
-    await this.openTasks(em, acting, def, instance, result, new Set(rows.openTasks.map((t) => t.execution_id)), now);
+    await closeCommandTasks(em, this.svc, acting, def, instance, result, rows.openTasks, signalled, now);
+    await openCommandTasks(em, this.svc, acting, def, instance, result, new Set(rows.openTasks.map((t) => t.execution_id)), now);
     const ids = { id: instance.id, definitionId: def.id, unitId: instance.unitId };
     await syncTimerJobs(em, this.svc, ids, def, result.timers, firing, rows.timerJobs);
     await syncServiceJobs(em, this.svc, ids, def, result.waiting, firing, rows.serviceJobs);
@@ -580,116 +534,8 @@ export class ProcessRuntime {
     ];
   }
 
-  /** Open tasks whose activity no longer waits: the one signalled is completed, the others cancelled. */
-  private async closeTasks(
-    em: EntityManager,
-    acting: Acting,
-    def: LoadedDefinition,
-    instance: Target,
-    result: RunResult,
-    open: OpenTaskRow[],
-    signalled: string | null,
-    now: Date,
-  ): Promise<void> {
-    const waitingIds = new Set(result.waiting.map((w) => w.executionId));
-    const gone = open.filter((t) => !waitingIds.has(t.execution_id));
-    const done = gone.filter((t) => t.execution_id === signalled);
-    const cancelled = gone.filter((t) => t.execution_id !== signalled);
-    await closeTasks(
-      em,
-      done.map((t) => t.id),
-      'completed',
-      acting.actor.id,
-      now,
-    );
-    await closeTasks(
-      em,
-      cancelled.map((t) => t.id),
-      'cancelled',
-      null,
-      now,
-    );
-    const events = this.svc.events;
-    const facts = (t: OpenTaskRow) => taskFacts({ ...t, instance_id: instance.id, definition_key: def.key }, instance.businessKey);
-    for (const t of gone) {
-      if (t.execution_id === signalled) {
-        if (events.has('task.completed')) await events.publish(em, 'task.completed', { ...facts(t), completedBy: acting.actor.id }, acting);
-      } else if (events.has('task.cancelled')) await events.publish(em, 'task.cancelled', { ...facts(t), reason: 'path_ended' }, acting);
-    }
-  }
-
-  /** A task row for each human activity that waits now and had none: written in one INSERT, then their events. */
-  private async openTasks(
-    em: EntityManager,
-    acting: Acting,
-    def: LoadedDefinition,
-    instance: Target,
-    result: RunResult,
-    known: Set<string>,
-    now: Date,
-  ): Promise<void> {
-    const created: { task: NewTask; attrs: ReturnType<typeof taskAttributes> }[] = [];
-    for (const w of result.waiting) {
-      if (known.has(w.executionId) || !HUMAN_TASKS.has(w.type)) continue;
-      created.push(await this.newTask(em, def, instance, result, w, now));
-    }
-    await insertTasks(
-      em,
-      created.map((c) => c.task),
-    );
-    if (!this.svc.events.has('task.created')) return;
-    for (const { task, attrs } of created) {
-      await this.svc.events.publish(
-        em,
-        'task.created',
-        {
-          taskId: task.id,
-          instanceId: instance.id,
-          definitionKey: def.key,
-          activityId: task.activity_id,
-          name: task.name,
-          unitId: task.unit_id,
-          businessKey: instance.businessKey,
-          assignee: attrs.assignee,
-          candidateGroups: attrs.candidateGroups,
-          candidateUsers: attrs.candidateUsers,
-          dueAt: task.due_at instanceof Date ? task.due_at.toISOString() : null,
-          statusCode: def.activities[task.activity_id]?.step?.statusCode ?? null,
-        },
-        acting,
-      );
-    }
-  }
-
-  /** The row of a new user task: its attributes evaluated with the process and the activity's own variables. */
-  private async newTask(em: EntityManager, def: LoadedDefinition, instance: Target, result: RunResult, w: Waiting, now: Date) {
-    const activity = def.activities[w.activityId];
-    const own = w.locals || w.inputs ? { ...w.locals, ...w.inputs } : null;
-    const attrs = taskAttributes(w.activityId, activity?.userTask, activity?.step, { ...result.variables, ...own });
-    const unit = await this.taskUnit(em, def, w.activityId, instance, attrs.unit);
-    const task: NewTask = {
-      id: crypto.randomUUID(),
-      instance_id: instance.id,
-      definition_key: def.key,
-      activity_id: w.activityId,
-      execution_id: w.executionId,
-      name: w.name ?? activity?.name ?? null,
-      form_key: activity?.userTask?.formKey ?? null,
-      assignee: attrs.assignee,
-      candidate_groups: csv(attrs.candidateGroups),
-      candidate_users: csv(attrs.candidateUsers),
-      unit_id: unit.id,
-      unit_path: unit.path,
-      due_at: dueDateFrom(attrs.dueDate, now, this.svc.calendar, unit.id, activity?.step?.budgetHours ?? null),
-      created_at: now,
-      variables: own ? JSON.stringify(own) : null,
-      business_key: instance.businessKey,
-    };
-    return { task, attrs };
-  }
-
   /** The instance reached its end (or a BPMN error nothing caught ended a called one): `instance.ended`. */
-  private async ended(em: EntityManager, acting: Acting, def: LoadedDefinition, instance: Target, error: RunResult['thrown']) {
+  private async ended(em: EntityManager, acting: Acting, def: LoadedDefinition, instance: CommandTarget, error: RunResult['thrown']) {
     if (!this.svc.events.has('instance.ended')) return;
     await this.svc.events.publish(
       em,
@@ -707,26 +553,14 @@ export class ProcessRuntime {
     );
   }
 
-  /**
-   * The unit a step belongs to: its `motcua:unit` (a unit code or id; `evaluated` when it was an
-   * expression, task-attributes.ts), else where the instance's routing sends its lane, its
-   * candidate role or every other step (types.ts `Routing`), else the instance's unit.
-   */
-  async taskUnit(
+  /** The unit a step belongs to (task-writes.ts `taskUnit`). */
+  taskUnit(
     em: EntityManager,
     def: LoadedDefinition,
     activityId: string,
     instance: { unitId: string | null; unitPath: string | null; routing?: Routing | null },
     evaluated?: string | null,
   ) {
-    const activity = def.activities[activityId];
-    const code = evaluated !== undefined ? evaluated : activity?.step?.unit;
-    if (code && !hasExpression(code)) {
-      const u = await unitByCodeOrId(em, code);
-      if (u) return { id: u.id, path: u.path };
-    }
-    const routed = routeStep(instance.routing ?? null, activity);
-    if (routed) return routed;
-    return { id: instance.unitId, path: instance.unitPath };
+    return taskUnit(em, def, activityId, instance, evaluated);
   }
 }
