@@ -28,10 +28,26 @@ export interface FastPath {
 }
 
 const paths = new WeakMap<object, FastPath>();
+/** Who is told of each statement a fast path ran, by fast path (statement-counter.ts). */
+const observers = new WeakMap<FastPath, Set<(query: string) => void>>();
 
 /** Called by `openDatabase`: statements on this ORM connection may take `path`. */
 export function registerFastPath(connection: object, path: FastPath): void {
   paths.set(connection, path);
+}
+
+/**
+ * Calls `listener` with the SQL of every statement `sql(em)` sends down the fast path registered
+ * for `connection` (those bypass knex, so its `query` event never sees them; statements that take
+ * the ORM's path do reach it). Returns the function that stops it.
+ */
+export function observeFastPath(connection: object, listener: (query: string) => void): () => void {
+  const path = paths.get(connection);
+  if (!path) return () => {};
+  let set = observers.get(path);
+  if (!set) observers.set(path, (set = new Set()));
+  set.add(listener);
+  return () => set.delete(listener);
 }
 
 async function execute(em: EntityManager, query: string, params: readonly unknown[], method: SqlMethod): Promise<unknown> {
@@ -45,6 +61,8 @@ async function execute(em: EntityManager, query: string, params: readonly unknow
     }
     if (fast) {
       path.counts.fast++;
+      const told = observers.get(path);
+      if (told) for (const listener of told) listener(query);
       return fast.result;
     }
   }
