@@ -11,6 +11,7 @@ import { replaceChecklist } from './checklist-rows.ts';
 import { nextCode } from './code.ts';
 import { competentUnit, dossierRouting } from './routing.ts';
 import { Dossier, DossierComponent, DossierStatusChange } from './entities.ts';
+import { searchRows } from './search-fields.ts';
 import {
   channelNames,
   STATUS,
@@ -166,8 +167,11 @@ export class Dossiers {
         createdAt: now,
         updatedAt: now,
         lockVersion: 1,
+        listedAt: now,
+        ...searchRows.columns(code, input),
       });
-      await em.flush(); // before its components and history, which reference it
+      await em.flush(); // before its components, history and search words, which reference it
+      searchRows.words(em, dossier.id, input);
       for (const row of checklist) em.create(DossierComponent, { id: crypto.randomUUID(), dossierId: dossier.id, ...row });
       if (!plan) {
         this.history(em, dossier, null, STATUS.submitted, acting, now, null);
@@ -296,6 +300,7 @@ export class Dossiers {
     const appointment = this.svc.calendar.dueAt(now, limit, { unitId: dossier.unitId });
     dossier.status = STATUS.received;
     dossier.receivedAt = now;
+    dossier.listedAt = now;
     dossier.appointmentAt = appointment;
     dossier.supplementMissing = null;
     dossier.receivedById = acting.actor.id;
