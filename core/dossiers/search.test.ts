@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runMotcua } from '../../tests/support/cli.ts';
 import { useHarness, type TestClient } from '../../tests/support/harness.ts';
 import { createUnit, findUnit } from '../org/units-service.ts';
 import { createUser, grantRole } from '../org/users-service.ts';
@@ -213,4 +214,36 @@ describe('Dossier search: GET /api/dossiers', () => {
     expect(rest.nextCursor).toBeNull();
     await at('2026-03-05T10:00:00');
   });
+});
+
+describe('motcua dossier show <code>', () => {
+  it('Given a received dossier with an owner, When an operator shows it, Then its key fields, components and history print in Vietnamese, Vietnam time; an unknown code is refused', async () => {
+    const r = await runMotcua(h.t.db, ['dossier', 'show', d.an.code]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const lines = r.stdout.split('\n');
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        `Hồ sơ ${d.an.code}`,
+        'Trạng thái: 2 — Đã tiếp nhận',
+        'Thủ tục: 1.900301 — Thủ tục thử 1.900301 (phiên bản 1, trường hợp standard)',
+        'Kênh nộp: trực tiếp',
+        'Người nộp: Nguyễn Văn An (công dân), số định danh 001204012345, điện thoại 0912 345 678',
+        'Tiếp nhận lúc: 09:00 02/03/2026, bởi clerk',
+        'Hẹn trả kết quả: 09:00 05/03/2026',
+        'Phí, lệ phí: phải nộp 8.000 đồng, đã nộp 0 đồng',
+        '  1. Tờ khai theo mẫu: đã nhận (1 bản chính), đã số hóa',
+        '  2. Giấy tờ tùy thân: đã nhận (1 bản sao)',
+        '  3. Giấy ủy quyền (không bắt buộc): chưa nhận',
+        '  09:00 02/03/2026  Đã tiếp nhận (clerk)',
+      ]),
+    );
+    const refused = await runMotcua(h.t.db, ['dossier', 'show', d.refused.code]);
+    expect(refused.stdout).toContain('Chủ hồ sơ: Đặng Văn Bình');
+    expect(refused.stdout).toContain('Lý do từ chối: Không thuộc thẩm quyền');
+    expect(refused.stdout).toContain('Hẹn trả kết quả: —');
+    const none = await runMotcua(h.t.db, ['dossier', 'show', 'NO-SUCH-CODE']);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('dossier.not_found');
+  }, 120_000);
 });
