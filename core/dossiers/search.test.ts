@@ -4,7 +4,8 @@ import { useHarness, type TestClient } from '../../tests/support/harness.ts';
 import { createUnit, findUnit } from '../org/units-service.ts';
 import { createUser, grantRole } from '../org/users-service.ts';
 import { complete, procedure, publish } from './fixtures/procedures.ts';
-import type { DossierPage } from './search.ts';
+import { Authz } from '../org/authz.ts';
+import { searchDossiers, type DossierPage } from './search.ts';
 import type { DossierView } from './service.ts';
 
 const h = useHarness({ fixtures: new URL('./fixtures/', import.meta.url) });
@@ -130,6 +131,21 @@ describe('Dossier search: GET /api/dossiers', () => {
     expect(await names('pham minh duc')).toEqual(['Phạm Minh Đức']);
     expect(await names('nguyen xyz')).toEqual([]);
     expect(await names('...')).toEqual([]);
+  });
+
+  it('Given words too common to drive the search, Then the newest-first walk checks them on the folded names with the same word-prefix rule', async () => {
+    const province = await findUnit(h.em(), 'DEMO');
+    const reader = new Authz([{ role: 'admin', unitId: province.id, unitPath: province.path }], h.services.permissions, async () => null);
+    const names = async (q: string, rare: number) =>
+      (await searchDossiers(h.em(), reader, { q }, h.t.clock.now(), rare)).items.map((i) => i.applicantName);
+    for (const rare of [1, 2]) {
+      // rare = 1: every word is common; rare = 2: a word of one dossier drives, the others are checked on its row
+      expect(await names('nguyen van an', rare)).toEqual(['Nguyễn Văn Anh', 'Nguyễn Văn An']);
+      expect(await names('an', rare)).toEqual(['Nguyễn Văn Anh', 'Lê Anh', 'Nguyễn Văn An']);
+      expect(await names('ngan', rare)).toEqual(['Trần Thị Ngân']);
+      expect(await names('dang binh', rare)).toEqual(['Lê Anh']);
+      expect(await names('thi hoa', rare)).toEqual(['Lê Thị Hoa']);
+    }
   });
 
   it('Given a code or its prefix, Then q finds it, with or without its punctuation and case', async () => {

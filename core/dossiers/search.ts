@@ -13,17 +13,18 @@ import { codeKey, phoneKey } from './search-fields.ts';
  * on SQLite and PostgreSQL, newest received first, a keyset page. Scoped exactly as the read of
  * one dossier: the dossier's stored `unit_path` under one of the caller's `dossier.read` scopes.
  *
- * A name query is driven by its rarest word when that word is rare: each query word's dossiers
- * are counted in `dossier_words` up to `RARE` (an index range, capped), and the rarest one under
- * the cap selects the candidates through the word index; the other words are then checked with
- * `LIKE '% word%'` on those rows only. When every word is common (`nguyen`, `van`), there is no
- * driver: the newest-first index walk finds matches densely and stops at the page's end.
+ * A name query is driven by its rare words: each query word's dossiers are read from
+ * `dossier_words` (an index range) up to `RARE`; the dossiers of the words below the cap,
+ * intersected, are the candidates, passed as a list of ids and sorted (the time index is kept out
+ * of that plan on purpose: walking it for a few scattered rows would read the whole table). The
+ * common words (`nguyen`, `van`) are checked with `LIKE '% word%'` on those rows. When every word
+ * is common, the newest-first index walk finds matches densely and stops at the page's end.
  */
 
 /** The finished statuses: refused, withdrawn, stopped, resolved, delivered. */
 export const FINISHED = [3, 7, 8, 9, 10] as const;
 /** Below this many dossiers a query word drives the search through the word index. */
-export const RARE = 2000;
+export const RARE = 1000;
 
 export interface DossierQuery {
   q?: string;
@@ -95,57 +96,78 @@ function wordRange(w: string): Clause {
   return end ? { sql: 'dw.word >= ? AND dw.word < ?', params: [w, end] } : { sql: 'dw.word >= ?', params: [w] };
 }
 
+const intersect = (a: Set<string> | null, b: Set<string>): Set<string> => (a === null ? b : new Set([...a].filter((x) => b.has(x))));
+
 /**
  * The match of `q`: one token holding a digit is a code or a code's prefix (`code_key` range);
  * anything else is words, each the start of a word of the applicant's or owner's name.
  * Null when nothing can match.
  */
-async function matching(em: EntityManager, q: string): Promise<Clause[] | null> {
+async function matching(em: EntityManager, q: string, rare: number): Promise<{ where: Clause[]; driven: boolean } | null> {
   const trimmed = q.trim();
   if (!/\s/.test(trimmed) && /\d/.test(trimmed)) {
     const key = codeKey(trimmed).slice(0, 100);
     if (!key) return null;
     const end = prefixEnd(key);
-    return [end ? { sql: 'd.code_key >= ? AND d.code_key < ?', params: [key, end] } : { sql: 'd.code_key >= ?', params: [key] }];
+    const range = end ? { sql: 'd.code_key >= ? AND d.code_key < ?', params: [key, end] } : { sql: 'd.code_key >= ?', params: [key] };
+    return { where: [range], driven: false };
   }
   const ws = [...new Set(foldWords(trimmed).map((w) => w.slice(0, MAX_WORD_LENGTH)))].slice(0, MAX_QUERY_WORDS);
   if (ws.length === 0) return null;
-  // How many dossiers each word starts a name word of, counted up to RARE.
-  let driver: { word: string; n: number } | null = null;
+  // Each word's dossiers are counted in the word index up to RARE (no row leaves the database);
+  // the dossiers of each word below the cap are then read and intersected: the candidates.
+  let candidates: Set<string> | null = null;
+  const common: string[] = [];
   for (const w of ws) {
     const range = wordRange(w);
     const [{ n }] = await sql(em).all<{ n: number | string }>(
       `SELECT COUNT(*) AS n FROM (SELECT 1 FROM dossier_words dw WHERE ${range.sql} LIMIT ?) x`,
-      [...range.params, RARE],
+      [...range.params, rare],
     );
     if (Number(n) === 0) return null;
-    if (Number(n) < RARE && (!driver || Number(n) < driver.n)) driver = { word: w, n: Number(n) };
+    if (Number(n) >= rare) common.push(w);
   }
-  const clauses: Clause[] = [];
-  if (driver) {
-    const range = wordRange(driver.word);
-    clauses.push({ sql: `d.id IN (SELECT dw.dossier_id FROM dossier_words dw WHERE ${range.sql})`, params: range.params });
+  for (const w of ws.filter((x) => !common.includes(x))) {
+    const range = wordRange(w);
+    const ids = await sql(em).all<{ dossier_id: string }>(
+      `SELECT DISTINCT dw.dossier_id FROM dossier_words dw WHERE ${range.sql}`,
+      range.params,
+    );
+    candidates = intersect(candidates, new Set<string>(ids.map((r) => r.dossier_id)));
+    if (candidates.size === 0) return null;
   }
-  for (const w of ws) if (w !== driver?.word) clauses.push({ sql: 'd.names_folded LIKE ?', params: [`% ${w}%`] });
-  return clauses;
+  const where: Clause[] = common.map((w) => ({ sql: 'd.names_folded LIKE ?', params: [`% ${w}%`] }));
+  if (candidates) where.unshift({ sql: `d.id IN (${[...candidates].map(() => '?').join(', ')})`, params: [...candidates] });
+  return { where, driven: candidates !== null };
 }
 
-/** One page of the dossiers the caller may read, newest received first (the creation time for those never received). */
-export async function searchDossiers(em: EntityManager, authz: Authz, query: DossierQuery, now: Date): Promise<DossierPage> {
-  const empty: DossierPage = { items: [], nextCursor: null };
+/** The statement of a search (null when nothing can match); `bench/dossiers.bench.ts` explains it. */
+export async function searchStatement(
+  em: EntityManager,
+  authz: Authz,
+  query: DossierQuery,
+  now: Date,
+  rare = RARE,
+): Promise<{ sql: string; params: unknown[]; limit: number } | null> {
+  const empty = null;
   const limit = Math.min(Math.max(query.limit ?? 20, 1), 100);
   const scopes = authz.scopes('dossier.read');
   if (scopes.length === 0) return empty;
+  /** True when a short list of ids selects the rows: then they are sorted, never found by walking the time index. */
+  let driven = false;
   const where: Clause[] = [{ sql: `(${scopes.map(() => 'd.unit_path LIKE ?').join(' OR ')})`, params: scopes.map((s) => `${s}%`) }];
   if (query.unitId) {
     const unit = (await em.findOne(Unit, { id: query.unitId })) ?? (await em.findOne(Unit, { code: query.unitId }));
     if (!unit) throw new AppError('unit.not_found', `No unit "${query.unitId}"`);
-    where.push({ sql: 'd.unit_path LIKE ?', params: [`${unit.path}%`] });
+    // The unit's subtree as it is now, by id: an index walk per desk (unit_id, status, listed_at).
+    const ids = (await em.find(Unit, { path: { $like: `${unit.path}%` } }, { fields: ['id'] })).map((u) => u.id);
+    where.push({ sql: ids.length === 1 ? 'd.unit_id = ?' : `d.unit_id IN (${ids.map(() => '?').join(', ')})`, params: ids });
   }
   if (query.q !== undefined) {
-    const match = await matching(em, query.q);
+    const match = await matching(em, query.q, rare);
     if (!match) return empty;
-    where.push(...match);
+    where.push(...match.where);
+    driven = match.driven;
   }
   if (query.idNumber) where.push({ sql: 'd.applicant_id_number = ?', params: [query.idNumber.trim()] });
   if (query.phone) {
@@ -174,13 +196,22 @@ export async function searchDossiers(em: EntityManager, authz: Authz, query: Dos
     const at = new Date(Number(m[1]));
     where.push({ sql: '(d.listed_at < ? OR (d.listed_at = ? AND d.id < ?))', params: [at, at, m[2]] });
   }
-  const rows = await sql(em).all<Row>(
-    `SELECT d.id, d.code, d.status, d.applicant_name, d.procedure_code, d.procedure_name, d.received_at, d.appointment_at,
+  return {
+    limit,
+    sql: `SELECT d.id, d.code, d.status, d.applicant_name, d.procedure_code, d.procedure_name, d.received_at, d.appointment_at,
             d.unit_id, d.listed_at
        FROM dossiers d WHERE ${where.map((c) => c.sql).join(' AND ')}
-      ORDER BY d.listed_at DESC, d.id DESC LIMIT ?`,
-    [...where.flatMap((c) => c.params), limit + 1],
-  );
+      ORDER BY ${driven ? 'COALESCE(d.listed_at, d.listed_at)' : 'd.listed_at'} DESC, d.id DESC LIMIT ?`,
+    params: [...where.flatMap((c) => c.params), limit + 1],
+  };
+}
+
+/** One page of the dossiers the caller may read, newest received first (the creation time for those never received). */
+export async function searchDossiers(em: EntityManager, authz: Authz, query: DossierQuery, now: Date, rare = RARE): Promise<DossierPage> {
+  const statement = await searchStatement(em, authz, query, now, rare);
+  if (!statement) return { items: [], nextCursor: null };
+  const { limit } = statement;
+  const rows = await sql(em).all<Row>(statement.sql, statement.params);
   const page = rows.slice(0, limit);
   const units = page.length ? await em.find(Unit, { id: { $in: [...new Set(page.map((r) => r.unit_id))] } }) : [];
   const unitOf = new Map(units.map((u) => [u.id, u]));

@@ -39,7 +39,8 @@ export const dossierSearch = defineMigration('core_0017_dossier_search', (schema
     })
     .alterTable('dossiers', (t) => {
       t.index(['listed_at', 'id']);
-      t.index(['unit_path', 'listed_at']);
+      t.index(['unit_id', 'listed_at']);
+      t.index(['unit_id', 'status', 'listed_at']);
       t.index(['status', 'listed_at']);
       t.index(['procedure_code', 'listed_at']);
       t.index(['code_key']);
