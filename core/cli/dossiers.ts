@@ -5,12 +5,23 @@ import type { FormNo } from '../dossiers/forms/view-models.ts';
 import { withPlatform } from './context.ts';
 import type { Act } from './act.ts';
 import { out } from './output.ts';
+import { showDossier } from './dossier-show.ts';
 
 /** `motcua dossier form <code> <no> --out file.html`: a statutory form of a dossier, as the API renders it. */
 export function registerDossierCommands(program: Command, act: Act): void {
   const dossier = program
     .command('dossier')
-    .description('dossiers: print their statutory forms (an operator at the server reaches every unit)');
+    .description('dossiers: show one, print their statutory forms (an operator at the server reaches every unit)');
+
+  dossier
+    .command('show <code>')
+    .description("a dossier's key fields, components and status history, in Vietnamese")
+    .action(
+      act(async (code: string) => {
+        const view = await withPlatform((p) => p.services.dossiers.getAsOperator(code));
+        for (const line of showDossier(view)) out(line);
+      }),
+    );
 
   dossier
     .command('form <code> <no>')

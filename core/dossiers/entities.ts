@@ -51,8 +51,25 @@ export const Dossier = defineEntity({
     createdAt: col.timestamp(),
     updatedAt: col.timestamp(),
     lockVersion: p.integer().version().default(1),
+    /** Search (migration 0017, search-fields.ts): the sort time, the folded code, names and phone. Always filled at receipt. */
+    listedAt: col.timestamp().nullable(),
+    codeKey: col.string(100).nullable(),
+    namesFolded: p.text().nullable(),
+    phoneKey: col.string(32).nullable(),
   },
-  indexes: [{ properties: ['unitPath'] }, { properties: ['status', 'unitPath'] }],
+  indexes: [
+    { properties: ['unitPath'] },
+    { properties: ['status', 'unitPath'] },
+    { properties: ['listedAt', 'id'] },
+    { properties: ['unitId', 'listedAt'] },
+    { properties: ['unitId', 'status', 'listedAt'] },
+    { properties: ['status', 'listedAt'] },
+    { properties: ['procedureCode', 'listedAt'] },
+    { properties: ['codeKey'] },
+    { properties: ['applicantIdNumber'] },
+    { properties: ['phoneKey'] },
+    { properties: ['status', 'appointmentAt'] },
+  ],
 });
 export type Dossier = InferEntity<typeof Dossier>;
 
@@ -108,4 +125,16 @@ export const DossierCounter = defineEntity({
 });
 export type DossierCounter = InferEntity<typeof DossierCounter>;
 
-export const dossierEntities = [Dossier, DossierComponent, DossierStatusChange, DossierCounter];
+/** The distinct folded words of a dossier's applicant and owner names (migration 0017): word prefixes are index ranges. */
+export const DossierWord = defineEntity({
+  name: 'DossierWord',
+  tableName: 'dossier_words',
+  indexes: [{ properties: ['word', 'dossierId'] }],
+  properties: {
+    dossierId: reference('Dossier', 'dossier_id').primary(),
+    word: col.string(64).primary(),
+  },
+});
+export type DossierWord = InferEntity<typeof DossierWord>;
+
+export const dossierEntities = [Dossier, DossierComponent, DossierStatusChange, DossierCounter, DossierWord];

@@ -13,12 +13,15 @@ import { lookupEntities } from './lookup-entities.ts';
 import { registerLookupRoutes } from './lookup-routes.ts';
 import { registerLookupPages } from './lookup-pages.ts';
 import { registerLookupThrottlePurge } from './lookup-throttle.ts';
+import { dossierSearch } from './migrations/0017-dossier-search.ts';
 import { registerDossierRoutes } from './routes.ts';
 import { registerFormRoutes } from './forms/routes.ts';
 import { DossierForms } from './forms/service.ts';
 import { Dossiers } from './service.ts';
 import { taskDossiers } from './task-details.ts';
 import { followProcess } from './progress.ts';
+import { registerSearchRoutes } from './search-routes.ts';
+import { DossierSearch } from './search.ts';
 
 /** Dossiers (docs/dossiers.md): receipt at the desk, gap-free codes, the dossier's status and history. */
 declare module '../modules/ports.ts' {
@@ -31,6 +34,8 @@ declare module '../modules/ports.ts' {
     dossierForms: DossierForms;
     /** The public lookup by code and secret, and the applicant's evaluation (lookup.ts). */
     dossierLookup: DossierLookup;
+    /** Search and list the dossiers of the caller's units (search.ts). */
+    dossierSearch: DossierSearch;
   }
 }
 
@@ -38,7 +43,7 @@ export const dossiersModule = defineModule({
   id: 'dossiers',
   description: 'Dossiers: receipt at the one-stop desk, codes, status and history',
   requires: ['db', 'clock', 'config', 'log', 'audit', 'events', 'engine', 'catalogue', 'calendar'],
-  migrations: [dossiers, attachments, competentUnit, lookup],
+  migrations: [dossiers, attachments, competentUnit, dossierSearch, lookup],
   entities: [...dossierEntities, ...attachmentEntities, ...lookupEntities],
   permissions: [
     {
@@ -48,7 +53,7 @@ export const dossiersModule = defineModule({
     },
     { name: 'dossier.read', description: 'Read the dossiers of your units', roles: everyone },
   ],
-  provides: ['dossiers', 'dossierAttachments', 'dossierForms', 'dossierLookup'],
+  provides: ['dossiers', 'dossierAttachments', 'dossierForms', 'dossierLookup', 'dossierSearch'],
   create: (s) => {
     const dossiers = new Dossiers(s);
     s.engine.taskDetails.register('dossier', taskDossiers(s));
@@ -58,9 +63,11 @@ export const dossiersModule = defineModule({
       dossierAttachments: new DossierAttachments(s, new DatabaseAttachmentStore()),
       dossierForms: new DossierForms({ ...s, dossiers }),
       dossierLookup: new DossierLookup(s),
+      dossierSearch: new DossierSearch(s),
     };
   },
   routes(app, ports) {
+    registerSearchRoutes(app, ports);
     registerDossierRoutes(app, ports);
     registerFormRoutes(app, ports);
     registerLookupRoutes(app, ports);

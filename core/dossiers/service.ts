@@ -13,6 +13,7 @@ import { competentUnit, dossierRouting } from './routing.ts';
 import { mayRead } from './access.ts';
 import { dossierParts, type DossierPart } from './parts.ts';
 import { Dossier, DossierComponent, DossierStatusChange } from './entities.ts';
+import { searchRows } from './search-fields.ts';
 import {
   channelNames,
   STATUS,
@@ -170,8 +171,11 @@ export class Dossiers {
         createdAt: now,
         updatedAt: now,
         lockVersion: 1,
+        listedAt: now,
+        ...searchRows.columns(code, input),
       });
-      await em.flush(); // before its components and history, which reference it
+      await em.flush(); // before its components, history and search words, which reference it
+      searchRows.words(em, dossier.id, input);
       for (const row of checklist) em.create(DossierComponent, { id: crypto.randomUUID(), dossierId: dossier.id, ...row });
       if (!plan) {
         this.history(em, dossier, null, STATUS.submitted, acting, now, null);
@@ -299,6 +303,7 @@ export class Dossiers {
     const appointment = this.svc.calendar.dueAt(now, limit, { unitId: dossier.unitId });
     dossier.status = STATUS.received;
     dossier.receivedAt = now;
+    dossier.listedAt = now;
     dossier.appointmentAt = appointment;
     dossier.supplementMissing = null;
     dossier.receivedById = acting.actor.id;

@@ -34,6 +34,7 @@ describe('core modules', () => {
       'dossier_evaluations',
       'dossier_lookup_throttle',
       'dossier_status_history',
+      'dossier_words',
       'dossiers',
       'incidents',
       'jobs',
