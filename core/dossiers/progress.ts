@@ -1,5 +1,6 @@
 import type { Ports } from '../modules/ports.ts';
-import { Dossier, DossierStatusChange } from './entities.ts';
+import { Dossier } from './entities.ts';
+import { recordStatusChange } from './history.ts';
 import { FINISHED, statusNames } from './model.ts';
 
 /**
@@ -21,15 +22,12 @@ export function followProcess(svc: Pick<Ports, 'events'>): void {
     const at = new Date(event.occurredAt);
     dossier.status = statusCode;
     dossier.updatedAt = at;
-    em.create(DossierStatusChange, {
-      id: crypto.randomUUID(),
-      dossierId: dossier.id,
-      fromStatus: from,
-      toStatus: statusCode,
+    recordStatusChange(em, dossier, {
+      from,
+      to: statusCode,
+      by: { id: event.actor?.id ?? null, name: event.actor?.name ?? 'system' },
       at,
-      byId: event.actor?.id ?? null,
-      byName: event.actor?.name ?? 'system',
-      reason: `${name ?? activityId}: ${statusNames[statusCode]}`.slice(0, 2000),
+      reason: `${name ?? activityId}: ${statusNames[statusCode]}`,
     });
     await em.flush();
   });

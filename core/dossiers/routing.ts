@@ -18,8 +18,8 @@ async function provinceOf(em: EntityManager, unit: Unit): Promise<Unit | undefin
   return ancestors.filter((u) => u.level === 'province').sort((x, y) => y.path.length - x.path.length)[0];
 }
 
-/** A unit the desk may send work to: above the desk, or anywhere in its province. */
-async function reachable(em: EntityManager, desk: Unit): Promise<(u: Unit) => boolean> {
+/** A unit the desk may send work to (and receive for): above the desk, or anywhere in its province. */
+export async function reachable(em: EntityManager, desk: Unit): Promise<(u: Unit) => boolean> {
   const province = await provinceOf(em, desk);
   return (u) => desk.path.startsWith(u.path) || (province !== undefined && u.path.startsWith(province.path));
 }

@@ -9,8 +9,9 @@ import type { ProcedureVersion } from '../catalogue/service.ts';
 import { listAttachments, type AttachmentView } from './attachment-view.ts';
 import { replaceChecklist } from './checklist-rows.ts';
 import { nextCode } from './code.ts';
-import { competentUnit, dossierRouting } from './routing.ts';
+import { competentUnit, dossierRouting, reachable } from './routing.ts';
 import { mayRead } from './access.ts';
+import { recordStatusChange } from './history.ts';
 import { dossierParts, type DossierPart } from './parts.ts';
 import { Dossier, DossierComponent, DossierStatusChange } from './entities.ts';
 import { searchRows } from './search-fields.ts';
@@ -422,10 +423,7 @@ export class Dossiers {
     const a = version.document.agencies;
     const codes = [...new Set([...a.implementing, ...a.competent, ...a.authorised, ...a.coordinating].map((x) => x.code))];
     const units = await em.find(Unit, { code: { $in: codes } });
-    const ancestors = await em.find(Unit, { id: { $in: desk.path.split('/').filter(Boolean) } });
-    const province = ancestors.filter((u) => u.level === 'province').sort((x, y) => y.path.length - x.path.length)[0];
-    const covers = (u: Unit) => desk.path.startsWith(u.path) || (province !== undefined && u.path.startsWith(province.path));
-    if (!units.some(covers)) {
+    if (!units.some(await reachable(em, desk))) {
       throw new AppError(
         'dossier.not_competent',
         `Desk ${desk.code} does not receive for procedure ${version.code}: its agencies (${codes.join(', ')}) are not in the desk's province`,
@@ -499,16 +497,7 @@ export class Dossiers {
     at: Date,
     reason: string | null,
   ): void {
-    em.create(DossierStatusChange, {
-      id: crypto.randomUUID(),
-      dossierId: dossier.id,
-      fromStatus: from,
-      toStatus: to,
-      at,
-      byId: acting.actor.id,
-      byName: acting.actor.name,
-      reason: reason && reason.length > 2000 ? `${reason.slice(0, 1999)}…` : reason,
-    });
+    recordStatusChange(em, dossier, { from, to, by: acting.actor, at, reason });
   }
 
   private async view(em: EntityManager, d: Dossier): Promise<DossierView> {
