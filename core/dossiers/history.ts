@@ -1,12 +1,11 @@
 import type { EntityManager } from '@mikro-orm/knex';
+import type { Ports } from '../modules/ports.ts';
 import { DossierStatusChange, type Dossier } from './entities.ts';
 
+export type StatusChange = { from: number | null; to: number; by: { id: string | null; name: string }; at: Date; reason: string | null };
+
 /** Records a status change of a dossier (its history row; flushed with the command's other writes). */
-export function recordStatusChange(
-  em: EntityManager,
-  dossier: Pick<Dossier, 'id'>,
-  change: { from: number | null; to: number; by: { id: string | null; name: string }; at: Date; reason: string | null },
-): void {
+export function recordStatusChange(em: EntityManager, dossier: Pick<Dossier, 'id'>, change: StatusChange): void {
   const { reason } = change;
   em.create(DossierStatusChange, {
     id: crypto.randomUUID(),
@@ -16,6 +15,42 @@ export function recordStatusChange(
     at: change.at,
     byId: change.by.id,
     byName: change.by.name,
-    reason: reason && reason.length > 2000 ? `${reason.slice(0, 1999)}…` : reason,
+    reason: shorten(reason),
   });
 }
+
+/**
+ * Moves a dossier to a national status: sets it, records the history row and publishes
+ * `dossier.status_changed` in the command's transaction, so every move (receipt, a step's
+ * `motcua:statusCode`, a branch) is seen the same way by reports and the portal outbox.
+ * The caller flushes.
+ */
+export async function changeStatus(
+  em: EntityManager,
+  events: Ports['events'],
+  dossier: Dossier,
+  change: StatusChange & { requestId?: string | null },
+): Promise<void> {
+  dossier.status = change.to;
+  dossier.updatedAt = change.at;
+  recordStatusChange(em, dossier, change);
+  await events.publish(
+    em,
+    'dossier.status_changed',
+    {
+      dossierId: dossier.id,
+      code: dossier.code,
+      procedureCode: dossier.procedureCode,
+      procedureVersion: dossier.procedureVersion,
+      caseKey: dossier.caseKey,
+      channel: dossier.channel,
+      status: change.to,
+      unitId: dossier.unitId,
+      from: change.from,
+      reason: shorten(change.reason),
+    },
+    { actor: change.by, requestId: change.requestId ?? null },
+  );
+}
+
+const shorten = (reason: string | null) => (reason && reason.length > 2000 ? `${reason.slice(0, 1999)}…` : reason);

@@ -1,6 +1,6 @@
 import type { Ports } from '../modules/ports.ts';
 import { Dossier } from './entities.ts';
-import { recordStatusChange } from './history.ts';
+import { changeStatus } from './history.ts';
 import { FINISHED, statusNames } from './model.ts';
 
 /**
@@ -20,14 +20,13 @@ export function followProcess(svc: Pick<Ports, 'events'>): void {
     if (!dossier || dossier.status === statusCode || FINISHED.has(dossier.status)) return;
     const from = dossier.status;
     const at = new Date(event.occurredAt);
-    dossier.status = statusCode;
-    dossier.updatedAt = at;
-    recordStatusChange(em, dossier, {
+    await changeStatus(em, svc.events, dossier, {
       from,
       to: statusCode,
       by: { id: event.actor?.id ?? null, name: event.actor?.name ?? 'system' },
       at,
       reason: `${name ?? activityId}: ${statusNames[statusCode]}`,
+      requestId: event.requestId,
     });
     await em.flush();
   });

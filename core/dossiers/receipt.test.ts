@@ -10,6 +10,7 @@ const { deploy } = h.process({ as: () => clerk });
 let clerk: TestClient;
 let specialist: TestClient;
 const seen: DomainEvent[] = [];
+const moves: DomainEvent[] = [];
 
 /** Moves the injected clock to a Vietnam local time; signs in again (sessions expire while time jumps). */
 async function at(local: string) {
@@ -31,6 +32,7 @@ beforeAll(async () => {
   for (const type of ['dossier.received', 'dossier.refused', 'dossier.supplement_requested'] as const) {
     h.services.events.subscribe(type, (event) => void seen.push(event));
   }
+  h.services.events.subscribe('dossier.status_changed', (event) => void moves.push(event));
   // Another province: its procedures are not received here.
   const admin = await h.login('admin');
   const other = await admin.post('/api/units', { code: 'KHAC', name: 'Tỉnh khác', level: 'province' });
@@ -87,6 +89,10 @@ describe('Receipt at the desk', () => {
         },
       },
     ]);
+    expect(moves.find((e) => e.payload.code === d.code)).toMatchObject({
+      actor: { name: 'clerk' },
+      payload: { dossierId: d.id, from: null, status: 2, reason: null },
+    });
   });
 
   it('Given a same-day procedure, When received before 15:00, Then the appointment is 17:00 that day; after 15:00, 17:00 the next working day', async () => {

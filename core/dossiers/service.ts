@@ -11,7 +11,7 @@ import { replaceChecklist } from './checklist-rows.ts';
 import { nextCode } from './code.ts';
 import { competentUnit, dossierRouting, reachable } from './routing.ts';
 import { mayRead } from './access.ts';
-import { recordStatusChange } from './history.ts';
+import { changeStatus } from './history.ts';
 import { dossierParts, type DossierPart } from './parts.ts';
 import { Dossier, DossierComponent, DossierStatusChange } from './entities.ts';
 import { searchRows } from './search-fields.ts';
@@ -179,7 +179,7 @@ export class Dossiers {
       searchRows.words(em, dossier.id, input);
       for (const row of checklist) em.create(DossierComponent, { id: crypto.randomUUID(), dossierId: dossier.id, ...row });
       if (!plan) {
-        this.history(em, dossier, null, STATUS.submitted, acting, now, null);
+        await this.history(em, dossier, null, STATUS.submitted, acting, now, null);
         await em.flush();
         await this.svc.audit.append(em, {
           ...acting,
@@ -282,19 +282,17 @@ export class Dossiers {
       this.svc.audit.append(em, { ...acting, action, targetType: 'dossier', targetId: dossier.id, unitId: dossier.unitId, summary });
     dossier.updatedAt = now;
     if (plan.outcome === 'refuse') {
-      dossier.status = STATUS.refused;
       dossier.refusedAt = now;
       dossier.refusalReasons = JSON.stringify(plan.reasons);
-      this.history(em, dossier, from, STATUS.refused, acting, now, plan.reasons.join('; '));
+      await this.history(em, dossier, from, STATUS.refused, acting, now, plan.reasons.join('; '));
       await em.flush();
       await audit('dossier.refused', { code: dossier.code, procedure: dossier.procedureCode, reasons: plan.reasons });
       await this.svc.events.publish(em, 'dossier.refused', { ...facts(), reasons: plan.reasons }, acting);
       return;
     }
     if (plan.outcome === 'request_supplement') {
-      dossier.status = STATUS.supplementRequested;
       dossier.supplementMissing = JSON.stringify(plan.missing);
-      this.history(em, dossier, from, STATUS.supplementRequested, acting, now, plan.missing.join('; '));
+      await this.history(em, dossier, from, STATUS.supplementRequested, acting, now, plan.missing.join('; '));
       await em.flush();
       await audit('dossier.supplement_requested', { code: dossier.code, procedure: dossier.procedureCode, missing: plan.missing });
       await this.svc.events.publish(em, 'dossier.supplement_requested', { ...facts(), missing: plan.missing }, acting);
@@ -302,14 +300,13 @@ export class Dossiers {
     }
     const limit = pinned.kase.sameDayCutoff ? { sameDay: true as const, cutoff: pinned.kase.sameDayCutoff } : pinned.channel.time;
     const appointment = this.svc.calendar.dueAt(now, limit, { unitId: dossier.unitId });
-    dossier.status = STATUS.received;
     dossier.receivedAt = now;
     dossier.listedAt = now;
     dossier.appointmentAt = appointment;
     dossier.supplementMissing = null;
     dossier.receivedById = acting.actor.id;
     dossier.receivedByName = acting.actor.name;
-    this.history(em, dossier, from, STATUS.received, acting, now, null);
+    await this.history(em, dossier, from, STATUS.received, acting, now, null);
     await em.flush();
     const instanceId = await this.svc.engine.start(em, acting, {
       definitionKey: pinned.binding.definitionKey,
@@ -496,8 +493,8 @@ export class Dossiers {
     acting: Acting,
     at: Date,
     reason: string | null,
-  ): void {
-    recordStatusChange(em, dossier, { from, to, by: acting.actor, at, reason });
+  ): Promise<void> {
+    return changeStatus(em, this.svc.events, dossier, { from, to, by: acting.actor, at, reason, requestId: acting.requestId });
   }
 
   private async view(em: EntityManager, d: Dossier): Promise<DossierView> {

@@ -66,6 +66,12 @@ export interface CoreEvents {
   'dossier.refused': DossierFacts & { reasons: string[] };
   /** A supplement was requested before receipt (form 02): no appointment, no process. */
   'dossier.supplement_requested': DossierFacts & { missing: string[] };
+  /**
+   * The dossier's national status changed (`status` is the new one): at reception, by a step's
+   * `motcua:statusCode`, by a branch. Published beside the specific events above, so one
+   * subscription sees every move.
+   */
+  'dossier.status_changed': DossierFacts & { from: number | null; reason: string | null };
 }
 
 type DossierFacts = {
@@ -115,6 +121,7 @@ export const CORE_EVENT_TYPES = [
   'dossier.received',
   'dossier.refused',
   'dossier.supplement_requested',
+  'dossier.status_changed',
 ] as const satisfies readonly CoreEventType[];
 
 /** A core event name, or a plugin's (`<id>.<entity>.<past-verb>`). */
