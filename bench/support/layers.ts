@@ -31,7 +31,10 @@ async function cpuRate(count: number, fn: (i: number) => Promise<void>): Promise
 /** `instances` instances × 5 completions per layer, after a warm-up of `warmup` instances. */
 export async function measureLayers(instances: number, warmup: number): Promise<LayerRates> {
   const dir = mkdtempSync(join(tmpdir(), 'motcua-bench-layers-'));
-  const config = loadConfig({ MOTCUA_LOG_LEVEL: 'silent', MOTCUA_ADMIN_PASSWORD: PASSWORD }, { database: join(dir, 'motcua.sqlite') });
+  const config = loadConfig(
+    { MOTCUA_LOG_LEVEL: 'silent', MOTCUA_ADMIN_PASSWORD: PASSWORD, MOTCUA_PUBLIC_URL: 'http://localhost' },
+    { database: join(dir, 'motcua.sqlite') },
+  );
   const platform = await createPlatform({ config, log: createLogger('silent') });
   try {
     const { app, services: svc } = platform;

@@ -42,7 +42,10 @@ export async function loadTask(em: EntityManager, id: string): Promise<TaskRow> 
 /** A new instance row (its state follows when its first command is persisted). */
 export async function insertInstance(
   em: EntityManager,
-  row: Omit<InstanceRow, 'state' | 'status' | 'lock_version'> & { by: string | null; now: Date },
+  row: Omit<InstanceRow, 'state' | 'status' | 'lock_version' | 'started_by' | 'started_at' | 'ended_at' | 'updated_at'> & {
+    by: string | null;
+    now: Date;
+  },
 ) {
   await insertRows(
     em,
@@ -161,7 +164,7 @@ export async function closeTasks(em: EntityManager, ids: string[], status: 'comp
 }
 
 /** A new open task, as `insertTasks` writes it. */
-export type NewTask = Omit<TaskRow, 'status' | 'claimed_by' | 'created_at'> & { created_at: Date };
+export type NewTask = Omit<TaskRow, 'status' | 'claimed_by' | 'created_at' | 'completed_at' | 'completed_by'> & { created_at: Date };
 
 export async function insertTasks(em: EntityManager, tasks: NewTask[]): Promise<void> {
   await insertRows(
@@ -221,11 +224,7 @@ export interface ExecutionRow {
 }
 
 /** An open task as the command reads it: with what its events carry (activity, name, unit). */
-export interface OpenTaskRow extends ExecutionRow {
-  activity_id: string;
-  name: string | null;
-  unit_id: string | null;
-}
+export type OpenTaskRow = ExecutionRow & Pick<TaskRow, 'activity_id' | 'name' | 'unit_id'>;
 
 /**
  * What a command reconciles after the engine ran: the open user tasks, the timer and service
