@@ -39,6 +39,13 @@ const envSchema = z.object({
   MOTCUA_SESSION_ABSOLUTE_HOURS: z.coerce.number().positive().default(12),
   MOTCUA_JOB_POLL_MS: z.coerce.number().int().positive().default(1000),
   MOTCUA_AUDIT_CHAINS: z.coerce.number().int().min(1).max(256).optional(),
+  MOTCUA_PORTAL_SENDER: z
+    .string()
+    .trim()
+    .regex(/^[a-z][a-z0-9-]{1,39}$/, 'none, file, or the name of a sender a plugin offers')
+    .default('none'),
+  MOTCUA_PORTAL_DIR: z.string().optional(),
+  MOTCUA_PORTAL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   MOTCUA_LOG_LEVEL: z.enum(['silent', 'error', 'info', 'debug']).default('info'),
 });
 
@@ -81,6 +88,15 @@ export interface AppConfig {
   auditChains: number;
   /** Pause between the job runner's polls for due jobs (timers). */
   jobPollMs: number;
+  /**
+   * Who sends dossier changes to the national portal (docs/portal-sync.md): `none` (rows wait),
+   * `file` (JSON files into `portalDir`), or a sender a plugin contributes (MOTCUA_PORTAL_SENDER).
+   */
+  portalSender: string;
+  /** The file sender's folder (MOTCUA_PORTAL_DIR, default `<MOTCUA_DATA_DIR>/portal-outbox`). */
+  portalDir: string;
+  /** Attempts before a change is marked failed (MOTCUA_PORTAL_MAX_ATTEMPTS, default 8). */
+  portalMaxAttempts: number;
   /** Seed the demo province on a new embedded database. */
   demo: boolean;
   version: string;
@@ -157,6 +173,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     // (ADR 0003). SQLite has a single writer: more chains would buy nothing.
     auditChains: e.MOTCUA_AUDIT_CHAINS ?? (isPg ? 16 : 1),
     jobPollMs: e.MOTCUA_JOB_POLL_MS,
+    portalSender: e.MOTCUA_PORTAL_SENDER,
+    portalDir: resolve(e.MOTCUA_PORTAL_DIR ?? resolve(e.MOTCUA_DATA_DIR, 'portal-outbox')),
+    portalMaxAttempts: e.MOTCUA_PORTAL_MAX_ATTEMPTS,
     demo: false,
     version: readVersion(),
     ...overrides,

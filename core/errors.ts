@@ -377,6 +377,11 @@ export const errorCatalogue = {
     title: 'A subscriber of a domain event failed: nothing was changed',
     vi: 'Một bộ xử lý sự kiện nghiệp vụ bị lỗi: chưa có thay đổi nào được lưu',
   },
+  'portal.sender_unknown': {
+    status: 500,
+    title: 'The configured national-portal sender is not offered by core or an enabled plugin',
+    vi: 'Bộ gửi dữ liệu lên Cổng dịch vụ công quốc gia đã cấu hình không tồn tại',
+  },
   internal: { status: 500, title: 'Internal error', vi: 'Lỗi hệ thống' },
   'service.unavailable': { status: 503, title: 'Service unavailable', vi: 'Dịch vụ tạm thời không khả dụng' },
 } as const satisfies Record<string, ErrorDefinition>;

@@ -14,6 +14,11 @@ import { registerLookupRoutes } from './lookup-routes.ts';
 import { registerLookupPages } from './lookup-pages.ts';
 import { registerLookupThrottlePurge } from './lookup-throttle.ts';
 import { dossierSearch } from './migrations/0017-dossier-search.ts';
+import { portal } from './migrations/0022-portal.ts';
+import { PortalSync } from './portal/entities.ts';
+import { enqueuePortalSync } from './portal/enqueue.ts';
+import { PortalDelivery } from './portal/delivery.ts';
+import { portalSenderContribution } from './portal/sender.ts';
 import { registerDossierRoutes } from './routes.ts';
 import { registerFormRoutes } from './forms/routes.ts';
 import { DossierForms } from './forms/service.ts';
@@ -36,15 +41,24 @@ declare module '../modules/ports.ts' {
     dossierLookup: DossierLookup;
     /** Search and list the dossiers of the caller's units (search.ts). */
     dossierSearch: DossierSearch;
+    /** The national-portal sync outbox's sender loop and operator retry (portal/, docs/portal-sync.md). */
+    portalSync: PortalDelivery;
   }
 }
 
 export const dossiersModule = defineModule({
   id: 'dossiers',
   description: 'Dossiers: receipt at the one-stop desk, codes, status and history',
-  requires: ['db', 'clock', 'config', 'log', 'audit', 'events', 'engine', 'catalogue', 'calendar'],
-  migrations: [dossiers, attachments, competentUnit, dossierSearch, lookup],
-  entities: [...dossierEntities, ...attachmentEntities, ...lookupEntities],
+  requires: ['db', 'clock', 'config', 'log', 'plugins', 'audit', 'events', 'engine', 'catalogue', 'calendar'],
+  migrations: [dossiers, attachments, competentUnit, dossierSearch, lookup, portal],
+  entities: [...dossierEntities, ...attachmentEntities, ...lookupEntities, PortalSync],
+  extensionPoints: {
+    'portal.sender': {
+      description:
+        'Sends dossier changes to the national portal: { name, create(ctx) => { send(payload, { idempotencyKey, attempt }) } } (docs/portal-sync.md)',
+      schema: portalSenderContribution,
+    },
+  },
   permissions: [
     {
       name: 'dossier.receive',
@@ -53,17 +67,20 @@ export const dossiersModule = defineModule({
     },
     { name: 'dossier.read', description: 'Read the dossiers of your units', roles: everyone },
   ],
-  provides: ['dossiers', 'dossierAttachments', 'dossierForms', 'dossierLookup', 'dossierSearch'],
+  provides: ['dossiers', 'dossierAttachments', 'dossierForms', 'dossierLookup', 'dossierSearch', 'portalSync'],
   create: (s) => {
+    PortalDelivery.check(s);
     const dossiers = new Dossiers(s);
     s.engine.taskDetails.register('dossier', taskDossiers(s));
     followProcess(s);
+    enqueuePortalSync(s);
     return {
       dossiers,
       dossierAttachments: new DossierAttachments(s, new DatabaseAttachmentStore()),
       dossierForms: new DossierForms({ ...s, dossiers }),
       dossierLookup: new DossierLookup(s),
       dossierSearch: new DossierSearch(s),
+      portalSync: new PortalDelivery(s),
     };
   },
   routes(app, ports) {
@@ -73,5 +90,11 @@ export const dossiersModule = defineModule({
     registerLookupRoutes(app, ports);
     registerLookupPages(app, ports);
   },
-  jobs: (runner, ports) => registerLookupThrottlePurge(runner, ports),
+  jobs: (runner, ports) => {
+    registerLookupThrottlePurge(runner, ports);
+    // After every polling pass, like the events outbox: a change reaches the portal within about MOTCUA_JOB_POLL_MS.
+    runner.every('portal-sync', 0, async () => {
+      await ports.portalSync.deliverDue();
+    });
+  },
 });

@@ -33,6 +33,7 @@ describe('core modules', () => {
       'dossier_counters',
       'dossier_evaluations',
       'dossier_lookup_throttle',
+      'dossier_portal_sync',
       'dossier_status_history',
       'dossier_words',
       'dossiers',

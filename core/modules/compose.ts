@@ -4,6 +4,7 @@ import type { NamedMigration } from '../db/migration.ts';
 import { createRouter } from '../http/router.ts';
 import type { PermissionDefinition } from '../org/roles.ts';
 import type { AnyModule } from './define-module.ts';
+import type { ExtensionPoint } from '../plugin-host/define-plugin.ts';
 import { SYSTEM_PORTS, type Ports } from './ports.ts';
 
 /** Tables MikroORM's migrator keeps for itself. */
@@ -21,6 +22,8 @@ export interface ComposedModules {
   tables: string[];
   /** First path segments under /api that the modules' routes use, and the modules' ids. */
   routeBases: string[];
+  /** Core's extension points (plugins contribute to them), by name. */
+  extensionPoints: Record<string, ExtensionPoint>;
 }
 
 function fail(message: string): never {
@@ -109,6 +112,7 @@ export function composeModules(list: AnyModule[]): ComposedModules {
     permissions: modules.flatMap((m) => (m.permissions ?? []).map((def) => ({ def, owner: m.id }))),
     tables: [...MIGRATOR_TABLES, ...migrations.flatMap((m) => m.tables ?? [])],
     routeBases: [...new Set([...modules.map((m) => m.id), ...routeBasesOf(modules)])],
+    extensionPoints: Object.assign({}, ...modules.map((m) => m.extensionPoints ?? {})) as Record<string, ExtensionPoint>,
   };
 }
 

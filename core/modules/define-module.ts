@@ -5,6 +5,7 @@ import type { AppEnv } from '../http/env.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
 import type { PermissionDefinition } from '../org/roles.ts';
 import type { PortName, Ports } from './ports.ts';
+import type { ExtensionPoint } from '../plugin-host/define-plugin.ts';
 
 /**
  * A core module, declared with the same parts as a plugin (`definePlugin`): what it owns
@@ -30,6 +31,12 @@ export interface ModuleDefinition<R extends PortName = never, P extends PortName
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   entities?: EntitySchema<any, any>[];
   permissions?: PermissionDefinition[];
+  /**
+   * Points where plugins contribute to core, named `<module area>.<point>` (e.g. `portal.sender`):
+   * a plugin's `contributions` to it are validated against the schema at boot, like a plugin's
+   * own points (docs/plugin-guide.md, "Extension points").
+   */
+  extensionPoints?: Record<string, ExtensionPoint>;
   /** The ports this module builds, by name; `create` must return exactly these. */
   provides?: readonly P[];
   /** Builds the provided ports from the required ones. */

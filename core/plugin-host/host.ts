@@ -9,6 +9,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import type {
   DocumentTemplate,
   ElementTemplate,
+  ExtensionPoint,
   PluginContext,
   PluginDefinition,
   PluginEnv,
@@ -39,6 +40,8 @@ export interface CoreNames {
   tables: string[];
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   entities: { meta: { className: string } }[];
+  /** Points where plugins contribute to core (`portal.sender`), declared by core modules. */
+  extensionPoints?: Record<string, ExtensionPoint>;
 }
 
 const ID_PATTERN = /^[a-z][a-z0-9]{1,31}$/;
@@ -254,6 +257,8 @@ export class PluginHost {
       for (const name of Object.keys(def.extensionPoints ?? {})) {
         if (!name.startsWith(`${def.id}.`))
           fail('plugin.invalid', `Plugin "${def.id}": extension point "${name}" must start with "${def.id}."`);
+        if (this.core.extensionPoints?.[name])
+          fail('plugin.conflict', `Extension point "${name}" is core's: plugin "${def.id}" may not offer it`);
         points.set(name, def.id);
       }
       for (const t of def.elementTemplates ?? []) {
@@ -276,6 +281,7 @@ export class PluginHost {
 
   private checkContributions(): void {
     const points = new Map<string, { owner: string; def: NonNullable<PluginDefinition['extensionPoints']>[string] }>();
+    for (const [name, p] of Object.entries(this.core.extensionPoints ?? {})) points.set(name, { owner: 'core', def: p });
     for (const { def } of this.plugins)
       for (const [name, p] of Object.entries(def.extensionPoints ?? {})) points.set(name, { owner: def.id, def: p });
     for (const { def } of this.plugins) {
@@ -284,7 +290,7 @@ export class PluginHost {
         if (!target)
           fail(
             'plugin.missing_dependency',
-            `Plugin "${def.id}" contributes to "${point}", but no enabled plugin offers that extension point`,
+            `Plugin "${def.id}" contributes to "${point}", but neither core nor an enabled plugin offers that extension point`,
           );
         const list = this.contributed.get(point) ?? [];
         for (const value of values) {
@@ -301,6 +307,11 @@ export class PluginHost {
         this.contributed.set(point, list);
       }
     }
+  }
+
+  /** Contributions to an extension point (core's, e.g. `portal.sender`, or a plugin's), in plugin order, as parsed. */
+  contributionsTo<T = unknown>(point: string): { plugin: string; value: T }[] {
+    return (this.contributed.get(point) ?? []).map((c) => ({ plugin: c.plugin, value: c.value as T }));
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any

@@ -1,0 +1,350 @@
+/**
+ * The national portal's payload of one dossier change (DOMAIN §4, docs/portal-sync.md): everything
+ * a production one-stop system reports to the National Public Service Portal, built from the
+ * dossier as it stands in the command that changed it. Pure: `buildPortalPayload(source)` reads
+ * nothing but its argument. `docs/portal-payload.schema.json` is its JSON Schema; a sender maps it
+ * to the portal's wire format.
+ */
+
+export const PORTAL_PAYLOAD_VERSION = 1;
+
+export interface PortalUnit {
+  id: string;
+  code: string;
+  name: string;
+}
+
+export interface PortalPerson {
+  kind: 'citizen' | 'organisation' | 'enterprise';
+  name: string;
+  /** Personal ID number, or the organisation's / enterprise's code (see `idKind`). */
+  idNumber: string | null;
+  idKind: 'personal_id' | 'organisation_code' | 'enterprise_code';
+  sex: 'female' | 'male' | 'other' | null;
+  birthDate: string | null;
+  phone: string | null;
+  email: string | null;
+  address: string | null;
+}
+
+export interface PortalDocument {
+  position: number;
+  name: string;
+  /** The portal's component code, else the catalogue's. */
+  componentCode: string | null;
+  optional: boolean;
+  received: boolean;
+  originals: number;
+  certifiedCopies: number;
+  copies: number;
+  digitised: boolean;
+  /** Whether an earlier result was reused in its place, and which. */
+  reused: boolean;
+  reusedResult: string | null;
+  /** The code of an earlier result that may replace it (catalogue). */
+  substitutableBy: string | null;
+}
+
+export interface PortalFee {
+  name: string;
+  code: string | null;
+  /** Whole đồng; null when the catalogue's amount is not a number. */
+  amount: number | null;
+  per: string | null;
+  paidAt: 'submission' | 'result' | null;
+}
+
+export interface PortalSupplement {
+  stage: 'reception' | 'processing';
+  requestedBy: { id: string | null; name: string };
+  requestedAt: string;
+  items: string[];
+  receivedAt: string | null;
+  appointmentBefore: string | null;
+  appointmentAfter: string | null;
+}
+
+export interface PortalTrailStep {
+  step: string;
+  name: string | null;
+  handler: { id: string; name: string } | null;
+  /** The handler's title (chức danh): not kept on users yet. */
+  title: string | null;
+  unit: PortalUnit | null;
+  startedAt: string;
+  /** The step's statutory end (its due time). */
+  dueAt: string | null;
+  completedAt: string | null;
+  status: 'open' | 'completed' | 'cancelled';
+  content: string | null;
+}
+
+export interface PortalHop {
+  from: PortalUnit;
+  to: PortalUnit;
+  at: string;
+}
+
+export interface PortalPayload {
+  schemaVersion: typeof PORTAL_PAYLOAD_VERSION;
+  idempotencyKey: string;
+  /** 1, 2, … per dossier: the portal keeps the highest it has seen. */
+  sequence: number;
+  change: { at: string; from: number | null; to: number; reason: string | null; by: string };
+  code: string;
+  procedure: {
+    code: string;
+    name: string;
+    version: number;
+    caseKey: string;
+    caseName: string | null;
+    casePortalCode: string | null;
+    sectors: { code: string; name: string; portalCode: string | null }[];
+  };
+  channel: 1 | 2 | 3;
+  applicant: PortalPerson;
+  owner: PortalPerson | null;
+  summary: string;
+  status: { code: number; name: string };
+  subStates: { payment: string; result: string };
+  dates: {
+    submittedAt: string | null;
+    receivedAt: string | null;
+    appointmentAt: string | null;
+    finishedAt: string | null;
+    returnedAt: string | null;
+    refusedAt: string | null;
+  };
+  refusalReasons: string[];
+  units: { receiving: PortalUnit; agencyCode: string; competent: PortalUnit | null; processing: PortalUnit | null };
+  documents: PortalDocument[];
+  fees: { due: number; paid: number; mode: string | null; paidOnline: boolean; items: PortalFee[] };
+  supplements: PortalSupplement[];
+  results: { name: string; code: string | null; issuedAt: string | null }[];
+  hops: PortalHop[];
+  trail: PortalTrailStep[];
+  history: { from: number | null; to: number; at: string; by: string; reason: string | null }[];
+}
+
+/** What the builder reads: plain rows, loaded in the changing command's transaction (source.ts). */
+export interface PortalSource {
+  sequence: number;
+  idempotencyKey: string;
+  change: PortalPayload['change'];
+  dossier: {
+    code: string;
+    status: number;
+    paymentStatus: string;
+    resultStatus: string;
+    channel: number;
+    applicant: Omit<PortalPerson, 'idKind'>;
+    owner: (Partial<Omit<PortalPerson, 'idKind'>> & { name: string }) | null;
+    procedureCode: string;
+    procedureName: string;
+    procedureVersion: number;
+    caseKey: string;
+    feesDue: number;
+    feesPaid: number;
+    feeMode: string | null;
+    submittedAt: Date | null;
+    receivedAt: Date | null;
+    appointmentAt: Date | null;
+    refusedAt: Date | null;
+    refusalReasons: string[];
+    supplementMissing: string[];
+    note: string | null;
+    agencyCode: string;
+  };
+  statusNames: Record<number, string>;
+  receivingUnit: PortalUnit;
+  competentUnit: PortalUnit | null;
+  /** The pinned catalogue version's parts, when it could be read. */
+  catalogue: {
+    caseName: string | null;
+    casePortalCode: string | null;
+    sectors: { code: string; name: string; portalCode?: string }[];
+    fees: { description: string; code?: string; amount: number | string; per?: string; paidAt?: 'submission' | 'result' }[];
+    substitutes: Record<number, string | undefined>;
+  } | null;
+  components: {
+    position: number;
+    name: string;
+    documentCode: string | null;
+    portalCode: string | null;
+    optional: boolean;
+    received: boolean;
+    originals: number;
+    certifiedCopies: number;
+    copies: number;
+    digitised: boolean;
+    reusedResult: string | null;
+  }[];
+  history: { from: number | null; to: number; at: Date; byId: string | null; byName: string; reason: string | null }[];
+  tasks: {
+    activityId: string;
+    name: string | null;
+    unit: PortalUnit | null;
+    createdAt: Date;
+    dueAt: Date | null;
+    completedAt: Date | null;
+    completedBy: { id: string; name: string } | null;
+    status: string;
+  }[];
+}
+
+const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
+const SUPPLEMENT = 5;
+const REFUSED = 3;
+/** Statuses that end the work on a dossier (the "finished" date): resolved, withdrawn, stopped. */
+const FINISHING = new Set([7, 8, 9]);
+const RETURNED = 10;
+
+const idKindOf = (kind: PortalPerson['kind']): PortalPerson['idKind'] =>
+  kind === 'organisation' ? 'organisation_code' : kind === 'enterprise' ? 'enterprise_code' : 'personal_id';
+
+function person(p: Partial<Omit<PortalPerson, 'idKind'>> & { name: string }): PortalPerson {
+  const kind = p.kind ?? 'citizen';
+  return {
+    kind,
+    name: p.name,
+    idNumber: p.idNumber ?? null,
+    idKind: idKindOf(kind),
+    sex: p.sex ?? null,
+    birthDate: p.birthDate ?? null,
+    phone: p.phone ?? null,
+    email: p.email ?? null,
+    address: p.address ?? null,
+  };
+}
+
+/** The first time the history reached one of `to` (the latest when `last`). */
+function reached(history: PortalSource['history'], to: (s: number) => boolean, last = false): string | null {
+  const hits = history.filter((h) => to(h.to));
+  return iso((last ? hits.at(-1) : hits[0])?.at);
+}
+
+/** Each stay in status 5: who asked, what, when; when it left 5 (the papers came). */
+function supplements(src: PortalSource): PortalSupplement[] {
+  const out: PortalSupplement[] = [];
+  const { history, dossier } = src;
+  history.forEach((h, i) => {
+    if (h.to !== SUPPLEMENT) return;
+    const left = history.slice(i + 1).find((x) => x.from === SUPPLEMENT);
+    const open = !left && dossier.status === SUPPLEMENT;
+    const items = open && dossier.supplementMissing.length ? dossier.supplementMissing : (h.reason?.split('; ').filter(Boolean) ?? []);
+    out.push({
+      stage: history.slice(0, i).some((x) => x.to === 2) ? 'processing' : 'reception',
+      requestedBy: { id: h.byId, name: h.byName },
+      requestedAt: h.at.toISOString(),
+      items,
+      receivedAt: iso(left?.at),
+      // Appointments before and after a supplement are not recorded yet (issue 15, branches).
+      appointmentBefore: null,
+      appointmentAfter: null,
+    });
+  });
+  return out;
+}
+
+/** A hand-over whenever the next step opens in another unit than the previous one. */
+function hops(trail: PortalTrailStep[]): PortalHop[] {
+  const out: PortalHop[] = [];
+  let last: PortalUnit | null = null;
+  for (const step of trail) {
+    if (!step.unit) continue;
+    if (last && last.id !== step.unit.id) out.push({ from: last, to: step.unit, at: step.startedAt });
+    last = step.unit;
+  }
+  return out;
+}
+
+export function buildPortalPayload(src: PortalSource): PortalPayload {
+  const d = src.dossier;
+  const cat = src.catalogue;
+  const trail: PortalTrailStep[] = [...src.tasks]
+    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime())
+    .map((t) => ({
+      step: t.activityId,
+      name: t.name,
+      handler: t.completedBy,
+      title: null,
+      unit: t.unit,
+      startedAt: t.createdAt.toISOString(),
+      dueAt: iso(t.dueAt),
+      completedAt: iso(t.completedAt),
+      status: t.status === 'completed' ? 'completed' : t.status === 'open' ? 'open' : 'cancelled',
+      content: t.name,
+    }));
+  const openUnits = trail.filter((s) => s.status === 'open' && s.unit).map((s) => s.unit!);
+  const caseName = cat?.caseName ?? null;
+  return {
+    schemaVersion: PORTAL_PAYLOAD_VERSION,
+    idempotencyKey: src.idempotencyKey,
+    sequence: src.sequence,
+    change: src.change,
+    code: d.code,
+    procedure: {
+      code: d.procedureCode,
+      name: d.procedureName,
+      version: d.procedureVersion,
+      caseKey: d.caseKey,
+      caseName,
+      casePortalCode: cat?.casePortalCode ?? null,
+      sectors: (cat?.sectors ?? []).map((s) => ({ code: s.code, name: s.name, portalCode: s.portalCode ?? null })),
+    },
+    channel: d.channel as 1 | 2 | 3,
+    applicant: person(d.applicant),
+    owner: d.owner ? person(d.owner) : null,
+    summary: d.note ?? (caseName ? `${d.procedureName} (${caseName})` : d.procedureName),
+    status: { code: d.status, name: src.statusNames[d.status] ?? String(d.status) },
+    subStates: { payment: d.paymentStatus, result: d.resultStatus },
+    dates: {
+      submittedAt: iso(d.submittedAt),
+      receivedAt: iso(d.receivedAt),
+      appointmentAt: iso(d.appointmentAt),
+      finishedAt: reached(src.history, (s) => FINISHING.has(s)),
+      returnedAt: reached(src.history, (s) => s === RETURNED, true),
+      refusedAt: iso(d.refusedAt) ?? reached(src.history, (s) => s === REFUSED),
+    },
+    refusalReasons: d.refusalReasons,
+    units: {
+      receiving: src.receivingUnit,
+      agencyCode: d.agencyCode,
+      competent: src.competentUnit,
+      processing: openUnits.at(-1) ?? src.competentUnit,
+    },
+    documents: src.components.map((c) => ({
+      position: c.position,
+      name: c.name,
+      componentCode: c.portalCode ?? c.documentCode,
+      optional: c.optional,
+      received: c.received,
+      originals: c.originals,
+      certifiedCopies: c.certifiedCopies,
+      copies: c.copies,
+      digitised: c.digitised,
+      reused: !!c.reusedResult,
+      reusedResult: c.reusedResult,
+      substitutableBy: cat?.substitutes[c.position] ?? null,
+    })),
+    fees: {
+      due: d.feesDue,
+      paid: d.feesPaid,
+      mode: d.feeMode,
+      paidOnline: d.feeMode === 'online',
+      items: (cat?.fees ?? []).map((f) => ({
+        name: f.description,
+        code: f.code ?? null,
+        amount: typeof f.amount === 'number' ? f.amount : null,
+        per: f.per ?? null,
+        paidAt: f.paidAt ?? null,
+      })),
+    },
+    supplements: supplements(src),
+    // Result documents are not recorded yet (issue 15, the return of the result).
+    results: [],
+    hops: hops(trail),
+    trail,
+    history: src.history.map((h) => ({ from: h.from, to: h.to, at: h.at.toISOString(), by: h.byName, reason: h.reason })),
+  };
+}

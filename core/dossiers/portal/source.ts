@@ -1,0 +1,117 @@
+import type { EntityManager } from '@mikro-orm/knex';
+import type { Ports } from '../../modules/ports.ts';
+import { Task } from '../../engine/entities.ts';
+import { Unit } from '../../org/entities.ts';
+import { User } from '../../auth/entities.ts';
+import { Dossier, DossierComponent, DossierStatusChange } from '../entities.ts';
+import { channelNames, statusNames, type ChannelCode } from '../model.ts';
+import type { PortalSource, PortalUnit } from './payload.ts';
+
+const json = <T>(text: string | null | undefined, fallback: T): T => (text ? (JSON.parse(text) as T) : fallback);
+const unitOf = (u: Unit | undefined | null): PortalUnit | null => (u ? { id: u.id, code: u.code, name: u.name } : null);
+
+/**
+ * Reads what the payload of one dossier change needs, on the changing command's entity manager
+ * (so it sees the change's own writes): the dossier, its checklist and history, its process's
+ * tasks (the trail), the units and users they name, and the pinned catalogue version.
+ */
+export async function loadPortalSource(
+  em: EntityManager,
+  svc: Pick<Ports, 'catalogue'>,
+  dossier: Dossier,
+  change: Pick<PortalSource, 'sequence' | 'idempotencyKey' | 'change'>,
+): Promise<PortalSource> {
+  // One after another: the command's transaction has one connection.
+  const components = await em.find(DossierComponent, { dossierId: dossier.id }, { orderBy: { position: 'asc' } });
+  const history = await em.find(DossierStatusChange, { dossierId: dossier.id }, { orderBy: { at: 'asc', toStatus: 'asc' } });
+  const tasks = await em.find(Task, { businessKey: dossier.code }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  const unitIds = [...new Set([dossier.unitId, dossier.competentUnitId, ...tasks.map((t) => t.unitId)].filter((x): x is string => !!x))];
+  const userIds = [...new Set(tasks.map((t) => t.completedBy).filter((x): x is string => !!x))];
+  const units = new Map((await em.find(Unit, { id: { $in: unitIds } })).map((u) => [u.id, u]));
+  const users = new Map((userIds.length ? await em.find(User, { id: { $in: userIds } }) : []).map((u) => [u.id, u]));
+  const version = await svc.catalogue.version(em, dossier.procedureCode, dossier.procedureVersion);
+  const kase = version?.document.cases.find((c) => c.key === dossier.caseKey);
+  const channel = kase?.channels.find((c) => c.channel === channelNames[dossier.channel as ChannelCode]);
+  return {
+    ...change,
+    dossier: {
+      code: dossier.code,
+      status: dossier.status,
+      paymentStatus: dossier.paymentStatus,
+      resultStatus: dossier.resultStatus,
+      channel: dossier.channel,
+      applicant: {
+        kind: dossier.applicantKind as PortalSource['dossier']['applicant']['kind'],
+        name: dossier.applicantName,
+        idNumber: dossier.applicantIdNumber ?? null,
+        sex: (dossier.applicantSex ?? null) as PortalSource['dossier']['applicant']['sex'],
+        birthDate: dossier.applicantBirthDate ?? null,
+        phone: dossier.applicantPhone ?? null,
+        email: dossier.applicantEmail ?? null,
+        address: dossier.applicantAddress ?? null,
+      },
+      owner: json(dossier.owner, null),
+      procedureCode: dossier.procedureCode,
+      procedureName: dossier.procedureName,
+      procedureVersion: dossier.procedureVersion,
+      caseKey: dossier.caseKey,
+      feesDue: Number(dossier.feesDue),
+      feesPaid: Number(dossier.feesPaid),
+      feeMode: dossier.feeMode ?? null,
+      submittedAt: dossier.submittedAt ?? null,
+      receivedAt: dossier.receivedAt ?? null,
+      appointmentAt: dossier.appointmentAt ?? null,
+      refusedAt: dossier.refusedAt ?? null,
+      refusalReasons: json<string[]>(dossier.refusalReasons, []),
+      supplementMissing: json<string[]>(dossier.supplementMissing, []),
+      note: dossier.note ?? null,
+      agencyCode: dossier.agencyCode,
+    },
+    statusNames,
+    receivingUnit: unitOf(units.get(dossier.unitId)) ?? { id: dossier.unitId, code: dossier.agencyCode, name: dossier.agencyCode },
+    competentUnit: dossier.competentUnitId ? unitOf(units.get(dossier.competentUnitId)) : null,
+    catalogue: version
+      ? {
+          caseName: kase?.name ?? null,
+          casePortalCode: kase?.portalCode ?? null,
+          sectors: version.document.sectors,
+          fees: channel?.fees ?? [],
+          substitutes: Object.fromEntries((kase?.documents ?? []).map((doc, i) => [i, doc.substitutableBy])),
+        }
+      : null,
+    components: components.map((c) => ({
+      position: c.position,
+      name: c.name,
+      documentCode: c.documentCode ?? null,
+      portalCode: c.portalCode ?? null,
+      optional: c.optional,
+      received: c.received,
+      originals: c.originals,
+      certifiedCopies: c.certifiedCopies,
+      copies: c.copies,
+      digitised: c.digitised,
+      reusedResult: c.reusedResult ?? null,
+    })),
+    history: history.map((h) => ({
+      from: h.fromStatus ?? null,
+      to: h.toStatus,
+      at: h.at,
+      byId: h.byId ?? null,
+      byName: h.byName,
+      reason: h.reason ?? null,
+    })),
+    tasks: tasks.map((t) => {
+      const by = t.completedBy ? users.get(t.completedBy) : undefined;
+      return {
+        activityId: t.activityId,
+        name: t.name ?? null,
+        unit: t.unitId ? unitOf(units.get(t.unitId)) : null,
+        createdAt: t.createdAt,
+        dueAt: t.dueAt ?? null,
+        completedAt: t.completedAt ?? null,
+        completedBy: t.completedBy ? { id: t.completedBy, name: by?.displayName ?? t.completedBy } : null,
+        status: t.status,
+      };
+    }),
+  };
+}
