@@ -8,6 +8,10 @@ import { dossiers } from './migrations/0013-dossiers.ts';
 import { attachments } from './migrations/0014-attachments.ts';
 import { competentUnit } from './migrations/0016-competent-unit.ts';
 import { lookup } from './migrations/0018-lookup.ts';
+import { dossierBranches } from './migrations/0020-dossier-branches.ts';
+import { DossierBranches } from './branches.ts';
+import { registerBranchRoutes } from './branch-routes.ts';
+import { resolveOnProcessEnd } from './completion.ts';
 import { DossierLookup } from './lookup.ts';
 import { lookupEntities } from './lookup-entities.ts';
 import { registerLookupRoutes } from './lookup-routes.ts';
@@ -36,6 +40,8 @@ declare module '../modules/ports.ts' {
     dossierLookup: DossierLookup;
     /** Search and list the dossiers of the caller's units (search.ts). */
     dossierSearch: DossierSearch;
+    /** The branches after receipt: payment, withdrawal, stop, return of the result (branches.ts, transitions.ts). */
+    dossierBranches: DossierBranches;
   }
 }
 
@@ -43,7 +49,7 @@ export const dossiersModule = defineModule({
   id: 'dossiers',
   description: 'Dossiers: receipt at the one-stop desk, codes, status and history',
   requires: ['db', 'clock', 'config', 'log', 'audit', 'events', 'engine', 'catalogue', 'calendar'],
-  migrations: [dossiers, attachments, competentUnit, dossierSearch, lookup],
+  migrations: [dossiers, attachments, competentUnit, dossierSearch, lookup, dossierBranches],
   entities: [...dossierEntities, ...attachmentEntities, ...lookupEntities],
   permissions: [
     {
@@ -52,23 +58,31 @@ export const dossiersModule = defineModule({
       roles: ['receptionist'],
     },
     { name: 'dossier.read', description: 'Read the dossiers of your units', roles: everyone },
+    {
+      name: 'dossier.process',
+      description: 'Take the processing branches of the dossiers your units work on: request a payment, stop',
+      roles: ['specialist', 'leader'],
+    },
   ],
-  provides: ['dossiers', 'dossierAttachments', 'dossierForms', 'dossierLookup', 'dossierSearch'],
+  provides: ['dossiers', 'dossierAttachments', 'dossierForms', 'dossierLookup', 'dossierSearch', 'dossierBranches'],
   create: (s) => {
     const dossiers = new Dossiers(s);
     s.engine.taskDetails.register('dossier', taskDossiers(s));
     followProcess(s);
+    resolveOnProcessEnd(s);
     return {
       dossiers,
       dossierAttachments: new DossierAttachments(s, new DatabaseAttachmentStore()),
       dossierForms: new DossierForms({ ...s, dossiers }),
       dossierLookup: new DossierLookup(s),
       dossierSearch: new DossierSearch(s),
+      dossierBranches: new DossierBranches({ ...s, dossiers }),
     };
   },
   routes(app, ports) {
     registerSearchRoutes(app, ports);
     registerDossierRoutes(app, ports);
+    registerBranchRoutes(app, ports);
     registerFormRoutes(app, ports);
     registerLookupRoutes(app, ports);
     registerLookupPages(app, ports);
