@@ -252,6 +252,16 @@ export const errorCatalogue = {
     title: 'The dossier is not in a status that allows this',
     vi: 'Trạng thái hiện tại của hồ sơ không cho phép thao tác này',
   },
+  'dossier.illegal_transition': {
+    status: 409,
+    title: "This branch is not allowed from the dossier's status",
+    vi: 'Trạng thái hiện tại của hồ sơ không cho phép chuyển sang bước này',
+  },
+  'dossier.payment_insufficient': {
+    status: 422,
+    title: 'The amount paid is less than the amount due',
+    vi: 'Số tiền đã nộp ít hơn số tiền phải nộp',
+  },
   'dossier.attachment_empty': { status: 400, title: 'The uploaded file is empty', vi: 'Tệp tải lên không có nội dung' },
   'dossier.attachment_type': {
     status: 415,

@@ -38,14 +38,7 @@ export async function changeStatus(
     em,
     'dossier.status_changed',
     {
-      dossierId: dossier.id,
-      code: dossier.code,
-      procedureCode: dossier.procedureCode,
-      procedureVersion: dossier.procedureVersion,
-      caseKey: dossier.caseKey,
-      channel: dossier.channel,
-      status: change.to,
-      unitId: dossier.unitId,
+      ...dossierFacts(dossier),
       from: change.from,
       reason: shorten(change.reason),
     },
@@ -54,3 +47,17 @@ export async function changeStatus(
 }
 
 const shorten = (reason: string | null) => (reason && reason.length > 2000 ? `${reason.slice(0, 1999)}…` : reason);
+
+/** The facts every dossier event carries (docs/events.md). */
+export function dossierFacts(dossier: Dossier) {
+  return {
+    dossierId: dossier.id,
+    code: dossier.code,
+    procedureCode: dossier.procedureCode,
+    procedureVersion: dossier.procedureVersion,
+    caseKey: dossier.caseKey,
+    channel: dossier.channel,
+    status: dossier.status,
+    unitId: dossier.unitId,
+  };
+}

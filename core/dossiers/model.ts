@@ -130,3 +130,78 @@ export const newDossier = z
   })
   .strict();
 export type NewDossier = z.infer<typeof newDossier>;
+
+// ── branches after receipt (transitions.ts) ──────────────────────────────
+
+/** The dossier's `lockVersion` as the caller last read it: a dossier changed since answers 409 `conflict.stale`. */
+const lockVersion = z.number().int().min(1).optional();
+const amount = z.number().int().min(1).max(1_000_000_000_000);
+const instant = z.string().datetime({ offset: true });
+
+export const paymentRequest = z
+  .object({
+    /** The amount due, in đồng. */
+    amount,
+    /** What for (e.g. "Lệ phí trước bạ"). */
+    reason: text(1000).optional(),
+    lockVersion,
+  })
+  .strict();
+export type PaymentRequest = z.infer<typeof paymentRequest>;
+
+export const paymentRecord = z
+  .object({
+    amount,
+    mode: z.enum(['cash', 'transfer', 'online', 'postal']),
+    /** When it was paid (ISO instant); default now. */
+    paidAt: instant.optional(),
+    lockVersion,
+  })
+  .strict();
+export type PaymentRecord = z.infer<typeof paymentRecord>;
+
+export const withdrawal = z
+  .object({
+    reason: text(2000),
+    /** Who asked: the applicant, or the person they authorised (name as written on the request). */
+    requestedBy: text(300),
+    lockVersion,
+  })
+  .strict();
+export type Withdrawal = z.infer<typeof withdrawal>;
+
+export const stop = z
+  .object({
+    /** The specific reasons (form 05). */
+    reasons: z.array(text(1000)).min(1).max(20),
+    /** The legal ground for stopping (article, decree). */
+    legalGround: text(1000),
+    /** The signer's title printed on form 05; default "THỦ TRƯỞNG CƠ QUAN". */
+    signerTitle: text(255).optional(),
+    lockVersion,
+  })
+  .strict();
+export type Stop = z.infer<typeof stop>;
+
+export const resultReturn = z
+  .object({
+    recipient: z
+      .object({
+        name: text(300),
+        idNumber: z
+          .string()
+          .trim()
+          .regex(/^[A-Za-z0-9-]{6,32}$/, 'an ID number: 6–32 letters, digits or hyphens')
+          .optional(),
+        /** The recipient's relation to the applicant: "bản thân", "người được ủy quyền", … */
+        relation: text(100),
+      })
+      .strict(),
+    /** `desk`: handed over at the desk; `post`: sent by the public postal service; `online`: an electronic result. */
+    method: z.enum(['desk', 'post', 'online']),
+    /** When it was handed over (ISO instant); default now. */
+    returnedAt: instant.optional(),
+    lockVersion,
+  })
+  .strict();
+export type ResultReturn = z.infer<typeof resultReturn>;

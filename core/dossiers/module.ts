@@ -8,6 +8,10 @@ import { dossiers } from './migrations/0013-dossiers.ts';
 import { attachments } from './migrations/0014-attachments.ts';
 import { competentUnit } from './migrations/0016-competent-unit.ts';
 import { lookup } from './migrations/0018-lookup.ts';
+import { dossierBranches } from './migrations/0020-dossier-branches.ts';
+import { DossierBranches } from './branches.ts';
+import { registerBranchRoutes } from './branch-routes.ts';
+import { resolveOnProcessEnd } from './completion.ts';
 import { DossierLookup } from './lookup.ts';
 import { lookupEntities } from './lookup-entities.ts';
 import { registerLookupRoutes } from './lookup-routes.ts';
@@ -43,6 +47,8 @@ declare module '../modules/ports.ts' {
     dossierSearch: DossierSearch;
     /** The national-portal sync outbox's sender loop and operator retry (portal/, docs/portal-sync.md). */
     portalSync: PortalDelivery;
+    /** The branches after receipt: payment, withdrawal, stop, return of the result (branches.ts, transitions.ts). */
+    dossierBranches: DossierBranches;
   }
 }
 
@@ -50,7 +56,7 @@ export const dossiersModule = defineModule({
   id: 'dossiers',
   description: 'Dossiers: receipt at the one-stop desk, codes, status and history',
   requires: ['db', 'clock', 'config', 'log', 'plugins', 'audit', 'events', 'engine', 'catalogue', 'calendar'],
-  migrations: [dossiers, attachments, competentUnit, dossierSearch, lookup, portal],
+  migrations: [dossiers, attachments, competentUnit, dossierSearch, lookup, dossierBranches, portal],
   entities: [...dossierEntities, ...attachmentEntities, ...lookupEntities, PortalSync],
   extensionPoints: {
     'portal.sender': {
@@ -66,14 +72,20 @@ export const dossiersModule = defineModule({
       roles: ['receptionist'],
     },
     { name: 'dossier.read', description: 'Read the dossiers of your units', roles: everyone },
+    {
+      name: 'dossier.process',
+      description: 'Take the processing branches of the dossiers your units work on: request a payment, stop',
+      roles: ['specialist', 'leader'],
+    },
   ],
-  provides: ['dossiers', 'dossierAttachments', 'dossierForms', 'dossierLookup', 'dossierSearch', 'portalSync'],
+  provides: ['dossiers', 'dossierAttachments', 'dossierForms', 'dossierLookup', 'dossierSearch', 'portalSync', 'dossierBranches'],
   create: (s) => {
     PortalDelivery.check(s);
     const dossiers = new Dossiers(s);
     s.engine.taskDetails.register('dossier', taskDossiers(s));
     followProcess(s);
     enqueuePortalSync(s);
+    resolveOnProcessEnd(s);
     return {
       dossiers,
       dossierAttachments: new DossierAttachments(s, new DatabaseAttachmentStore()),
@@ -81,11 +93,13 @@ export const dossiersModule = defineModule({
       dossierLookup: new DossierLookup(s),
       dossierSearch: new DossierSearch(s),
       portalSync: new PortalDelivery(s),
+      dossierBranches: new DossierBranches({ ...s, dossiers }),
     };
   },
   routes(app, ports) {
     registerSearchRoutes(app, ports);
     registerDossierRoutes(app, ports);
+    registerBranchRoutes(app, ports);
     registerFormRoutes(app, ports);
     registerLookupRoutes(app, ports);
     registerLookupPages(app, ports);

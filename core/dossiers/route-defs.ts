@@ -16,7 +16,7 @@ const CodeParam = z.object({
 });
 
 const Person = z.record(z.string(), z.unknown()).describe('kind, name, idNumber, sex, birthDate, phone, email, address');
-const Dossier = z
+export const Dossier = z
   .object({
     id: z.string(),
     code: z.string(),
@@ -52,6 +52,35 @@ const Dossier = z
     createdAt: z.string(),
     updatedAt: z.string(),
     lockVersion: z.number().int(),
+    payment: z
+      .object({
+        due: z.number(),
+        reason: z.string().nullable(),
+        requestedAt: z.string(),
+        paid: z.number().nullable(),
+        mode: z.string().nullable(),
+        paidAt: z.string().nullable(),
+      })
+      .nullable()
+      .describe('The payment requested during processing (status 6) and its record'),
+    withdrawal: z
+      .object({ at: z.string(), reason: z.string(), requestedBy: z.string() })
+      .nullable()
+      .describe('The applicant withdrew it (status 7)'),
+    stop: z
+      .object({ at: z.string(), reasons: z.array(z.string()), legalGround: z.string(), signerTitle: z.string().nullable() })
+      .nullable()
+      .describe('Processing stopped (status 8, form 05)'),
+    resolvedAt: z.string().nullable().describe('When its process (every part of a bundle) ended (status 9)'),
+    result: z
+      .object({
+        returnedAt: z.string(),
+        method: z.string().nullable().describe('desk, post, online; null when the process returned it'),
+        recipient: z.object({ name: z.string(), idNumber: z.string().nullable(), relation: z.string().nullable() }).nullable(),
+        returnedBy: z.object({ id: z.string().nullable(), name: z.string() }).nullable(),
+      })
+      .nullable()
+      .describe('The result handed over (status 10)'),
     components: z.array(z.record(z.string(), z.unknown())),
     history: z.array(
       z.object({

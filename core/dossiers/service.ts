@@ -73,6 +73,24 @@ export interface DossierView {
   createdAt: string;
   updatedAt: string;
   lockVersion: number;
+  /** The payment requested during processing (status 6) and its record (branches.ts). */
+  payment: {
+    due: number;
+    reason: string | null;
+    requestedAt: string;
+    paid: number | null;
+    mode: string | null;
+    paidAt: string | null;
+  } | null;
+  withdrawal: { at: string; reason: string; requestedBy: string } | null;
+  stop: { at: string; reasons: string[]; legalGround: string; signerTitle: string | null } | null;
+  resolvedAt: string | null;
+  result: {
+    returnedAt: string;
+    method: string | null;
+    recipient: { name: string; idNumber: string | null; relation: string | null } | null;
+    returnedBy: { id: string | null; name: string } | null;
+  } | null;
   components: {
     /** The checklist row's id: attachments name it (`componentId`). */
     id: string;
@@ -544,6 +562,7 @@ export class Dossiers {
       createdAt: iso(d.createdAt)!,
       updatedAt: iso(d.updatedAt)!,
       lockVersion: d.lockVersion,
+      ...branchesView(d),
       components: components.map((c) => ({
         id: c.id,
         document: c.position,
@@ -573,3 +592,42 @@ export class Dossiers {
 }
 
 type Plan = { outcome: 'receive' } | { outcome: 'refuse'; reasons: string[] } | { outcome: 'request_supplement'; missing: string[] };
+
+/** The branches' facts (migration 0020, branches.ts), null where the dossier never took the branch. */
+function branchesView(d: Dossier): Pick<DossierView, 'payment' | 'withdrawal' | 'stop' | 'resolvedAt' | 'result'> {
+  return {
+    payment:
+      d.paymentRequestedAt && d.paymentDue !== null && d.paymentDue !== undefined
+        ? {
+            due: Number(d.paymentDue),
+            reason: d.paymentReason ?? null,
+            requestedAt: iso(d.paymentRequestedAt)!,
+            paid: d.paymentPaid === null || d.paymentPaid === undefined ? null : Number(d.paymentPaid),
+            mode: d.paymentMode ?? null,
+            paidAt: iso(d.paymentPaidAt),
+          }
+        : null,
+    withdrawal: d.withdrawnAt
+      ? { at: iso(d.withdrawnAt)!, reason: d.withdrawalReason ?? '', requestedBy: d.withdrawalRequestedBy ?? '' }
+      : null,
+    stop: d.stoppedAt
+      ? {
+          at: iso(d.stoppedAt)!,
+          reasons: json<string[]>(d.stopReasons, []),
+          legalGround: d.stopLegalGround ?? '',
+          signerTitle: d.stopSignerTitle ?? null,
+        }
+      : null,
+    resolvedAt: iso(d.resolvedAt),
+    result: d.resultReturnedAt
+      ? {
+          returnedAt: iso(d.resultReturnedAt)!,
+          method: d.resultMethod ?? null,
+          recipient: d.resultRecipientName
+            ? { name: d.resultRecipientName, idNumber: d.resultRecipientIdNumber ?? null, relation: d.resultRecipientRelation ?? null }
+            : null,
+          returnedBy: d.resultReturnedByName ? { id: d.resultReturnedById ?? null, name: d.resultReturnedByName } : null,
+        }
+      : null,
+  };
+}

@@ -488,6 +488,7 @@ export class ProcessRuntime {
           outcome: 'cancelled',
           parentId: instance.parent_id ?? null,
           reason,
+          statusCode: null,
         },
         acting,
       );
@@ -527,7 +528,7 @@ export class ProcessRuntime {
     await syncServiceJobs(em, this.svc, ids, def, result.waiting, firing, rows.serviceJobs);
     const stillWaiting = new Set([...result.waiting, ...result.timers].map((w) => w.executionId));
     await settleIncidents(em, this.svc, acting, instance.id, stillWaiting, rows.failedIncidents);
-    if (result.completed) await this.ended(em, acting, def, instance, result === ran ? null : ran.thrown);
+    if (result.completed) await this.ended(em, acting, def, instance, result === ran ? null : ran.thrown, result.history);
     return [
       ...(await messageEffects(em, this.svc, acting, def, instance, result, rows.subscriptions)),
       ...(await callEffects(em, this.svc, acting, def, instance, result)),
@@ -535,8 +536,23 @@ export class ProcessRuntime {
   }
 
   /** The instance reached its end (or a BPMN error nothing caught ended a called one): `instance.ended`. */
-  private async ended(em: EntityManager, acting: Acting, def: LoadedDefinition, instance: CommandTarget, error: RunResult['thrown']) {
+  private async ended(
+    em: EntityManager,
+    acting: Acting,
+    def: LoadedDefinition,
+    instance: CommandTarget,
+    error: RunResult['thrown'],
+    history: RunResult['history'],
+  ) {
     if (!this.svc.events.has('instance.ended')) return;
+    // The national dossier status the end event reached sets (`motcua:statusCode` on it), the last one when several paths ended.
+    const statusCode = error
+      ? null
+      : (history
+          .filter((h) => h.endedAt && def.activities[h.activityId]?.type === 'bpmn:EndEvent')
+          .map((h) => def.activities[h.activityId]?.step?.statusCode ?? null)
+          .filter((c): c is number => c !== null)
+          .at(-1) ?? null);
     await this.svc.events.publish(
       em,
       'instance.ended',
@@ -548,6 +564,7 @@ export class ProcessRuntime {
         outcome: error ? 'error' : 'completed',
         parentId: instance.parentId,
         reason: error ? `BPMN error ${error.code} at ${error.activityId}` : null,
+        statusCode,
       },
       acting,
     );

@@ -33,7 +33,13 @@ export interface CoreEvents {
    * its parent or its call activity), `error` (a called child ended by an uncaught BPMN error,
    * thrown to its parent).
    */
-  'instance.ended': InstanceFacts & { outcome: 'completed' | 'cancelled' | 'error'; parentId: string | null; reason: string | null };
+  'instance.ended': InstanceFacts & {
+    outcome: 'completed' | 'cancelled' | 'error';
+    parentId: string | null;
+    reason: string | null;
+    /** The `motcua:statusCode` of the end event a `completed` instance reached (the last one when several paths ended), else null. */
+    statusCode: number | null;
+  };
   /** A message reached a waiting instance, or started one through a message start event. */
   'message.correlated': {
     name: string;
@@ -66,6 +72,18 @@ export interface CoreEvents {
   'dossier.refused': DossierFacts & { reasons: string[] };
   /** A supplement was requested before receipt (form 02): no appointment, no process. */
   'dossier.supplement_requested': DossierFacts & { missing: string[] };
+  /** The processing agency asked the applicant to pay (status 6): the amount due and what for. */
+  'dossier.payment_requested': DossierFacts & { amount: number; reason: string | null };
+  /** The payment was recorded (`payment_status` paid); the dossier is back in the status it had. */
+  'dossier.payment_recorded': DossierFacts & { amount: number; mode: string; paidAt: string };
+  /** The applicant withdrew the dossier (status 7); its processes were cancelled. */
+  'dossier.withdrawn': DossierFacts & { reason: string; requestedBy: string };
+  /** The processing agency stopped the dossier (status 8, form 05); its processes were cancelled. */
+  'dossier.stopped': DossierFacts & { reasons: string[]; legalGround: string };
+  /** The dossier's process (every part of a bundle) ended: resolved, result not yet returned (status 9). */
+  'dossier.resolved': DossierFacts & { resolvedAt: string; instanceId: string };
+  /** The result was handed over (status 10): at the desk, by post or online, or by the process's own return step. */
+  'dossier.result_returned': DossierFacts & { returnedAt: string; method: string | null };
   /**
    * The dossier's national status changed (`status` is the new one): at reception, by a step's
    * `motcua:statusCode`, by a branch. Published beside the specific events above, so one
@@ -122,6 +140,12 @@ export const CORE_EVENT_TYPES = [
   'dossier.refused',
   'dossier.supplement_requested',
   'dossier.status_changed',
+  'dossier.payment_requested',
+  'dossier.payment_recorded',
+  'dossier.withdrawn',
+  'dossier.stopped',
+  'dossier.resolved',
+  'dossier.result_returned',
 ] as const satisfies readonly CoreEventType[];
 
 /** A core event name, or a plugin's (`<id>.<entity>.<past-verb>`). */

@@ -137,6 +137,7 @@ describe('domain events from the engine', () => {
       outcome: 'completed',
       parentId: null,
       reason: null,
+      statusCode: null,
     });
   });
 

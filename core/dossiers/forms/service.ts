@@ -9,13 +9,14 @@ import type { Authz } from '../../org/authz.ts';
 import { STATUS } from '../model.ts';
 import type { Dossiers, DossierView } from '../service.ts';
 import { DEFAULT_LEGAL_BASIS, FormTemplates } from './registry.ts';
-import type { Form01, Form02, Form03, FormHeader, FormNo, PersonView, ProcedureView } from './view-models.ts';
+import type { Form01, Form02, Form03, Form05, FormHeader, FormNo, PersonView, ProcedureView } from './view-models.ts';
 
 /**
  * Forms of one dossier (docs/dossiers.md, "Forms"): builds the view-model of form 01, 02 or 03
  * from what the dossier recorded, and renders it with the registry's template. A form the
- * dossier never produced answers `dossier.form_not_available`; forms 04–07 come with branches
- * and hops (their templates and view-models exist and are tested from hand-built data).
+ * dossier never produced answers `dossier.form_not_available`. Form 05 comes from a stop
+ * (branches.ts); forms 04, 06 and 07 come with later branches and hops (their templates and
+ * view-models exist and are tested from hand-built data).
  */
 
 export type FormPorts = Pick<Ports, 'db' | 'config' | 'catalogue'> & { dossiers: Dossiers };
@@ -61,11 +62,13 @@ export class DossierForms {
         return this.templates.render('02', await this.form02(em, d));
       case '03':
         return this.templates.render('03', await this.form03(em, d));
+      case '05':
+        return this.templates.render('05', await this.form05(em, d));
       default:
         throw notAvailable(
           d.code,
           no,
-          'forms 04–07 (apology and extension, stop, process control slip, tracking log) are issued from processing, which dossiers do not record yet',
+          'forms 04, 06 and 07 (apology and extension, process control slip, tracking log) are issued from processing, which dossiers do not record yet',
         );
     }
   }
@@ -142,6 +145,25 @@ export class DossierForms {
       procedure: this.procedure(d, kase?.name ?? null, (version?.document.cases.length ?? 0) > 1),
       reasons: d.refusalReasons.map((text, i) => ({ no: i + 1, text })),
       receiver: await this.displayName(em, refused.by),
+    };
+  }
+
+  /** Form 05, the notice to stop processing: the reasons and legal ground recorded by the stop, signed by whoever stopped it. */
+  async form05(em: EntityManager, d: DossierView): Promise<Form05> {
+    const stopped = d.history.filter((h) => h.to === STATUS.stopped).at(-1);
+    if (d.status !== STATUS.stopped || !d.stop || !stopped) throw notAvailable(d.code, '05', 'it was not stopped');
+    const units = await this.units(em, d);
+    const version = await this.ports.catalogue.version(em, d.procedure.code, d.procedure.version);
+    const kase = version?.document.cases.find((c) => c.key === d.procedure.caseKey);
+    return {
+      header: this.header(units, d.stop.at),
+      dossierCode: d.code,
+      applicant: person(d.applicant),
+      procedure: this.procedure(d, kase?.name ?? null, (version?.document.cases.length ?? 0) > 1),
+      receivedAt: d.receivedAt ?? d.createdAt,
+      reasons: d.stop.reasons.map((text, i) => ({ no: i + 1, text })),
+      legalGround: d.stop.legalGround || null,
+      signer: { name: await this.displayName(em, stopped.by), title: d.stop.signerTitle ?? 'THỦ TRƯỞNG CƠ QUAN' },
     };
   }
 

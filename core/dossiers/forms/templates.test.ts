@@ -143,6 +143,7 @@ describe('Shipped templates of Circular 03/2025', () => {
     expect(t).toContain('THÔNG BÁO DỪNG GIẢI QUYẾT HỒ SƠ');
     expect(t).toContain('Mã hồ sơ: 000.00.06.H56-260306-0361');
     expect(t).toContain('Người nộp hồ sơ không bổ sung hồ sơ trong thời hạn 7 ngày làm việc');
+    expect(t).toContain('Căn cứ: Khoản 3 Điều 18 Nghị định 118/2025/NĐ-CP.');
     expect(t).toContain('GIÁM ĐỐC (Ký, ghi rõ họ tên và đóng dấu) Phạm Thị Giám Đốc');
   });
 

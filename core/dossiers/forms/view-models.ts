@@ -114,6 +114,8 @@ export interface Form05 {
   procedure: ProcedureView;
   receivedAt: string;
   reasons: Numbered[];
+  /** The legal ground for stopping (article, decree); null when none was stated. */
+  legalGround: string | null;
   signer: { name: string; title: string };
 }
 

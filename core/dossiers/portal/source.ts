@@ -1,3 +1,4 @@
+import { QueryOrder } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
 import type { Ports } from '../../modules/ports.ts';
 import { Task } from '../../engine/entities.ts';
@@ -24,7 +25,12 @@ export async function loadPortalSource(
   // One after another: the command's transaction has one connection.
   const components = await em.find(DossierComponent, { dossierId: dossier.id }, { orderBy: { position: 'asc' } });
   const history = await em.find(DossierStatusChange, { dossierId: dossier.id }, { orderBy: { at: 'asc', toStatus: 'asc' } });
-  const tasks = await em.find(Task, { businessKey: dossier.code }, { orderBy: { createdAt: 'asc', id: 'asc' } });
+  // Steps opened at the same instant (a completion opens the next one): the one already done first.
+  const tasks = await em.find(
+    Task,
+    { businessKey: dossier.code },
+    { orderBy: { createdAt: 'asc', completedAt: QueryOrder.ASC_NULLS_LAST, id: 'asc' } },
+  );
   const unitIds = [...new Set([dossier.unitId, dossier.competentUnitId, ...tasks.map((t) => t.unitId)].filter((x): x is string => !!x))];
   const userIds = [...new Set(tasks.map((t) => t.completedBy).filter((x): x is string => !!x))];
   const units = new Map((await em.find(Unit, { id: { $in: unitIds } })).map((u) => [u.id, u]));

@@ -1,0 +1,242 @@
+import type { EntityManager } from '@mikro-orm/knex';
+import { AppError } from '../errors.ts';
+import { ProcessInstance } from '../engine/entities.ts';
+import type { Ports } from '../modules/ports.ts';
+import type { Acting } from '../org/actor.ts';
+import type { Authz } from '../org/authz.ts';
+import { mayProcess, mayRead } from './access.ts';
+import { Dossier, DossierStatusChange } from './entities.ts';
+import { changeStatus, dossierFacts } from './history.ts';
+import { STATUS, type PaymentRecord, type PaymentRequest, type ResultReturn, type Stop, type Withdrawal } from './model.ts';
+import { dossierNotFound, type Dossiers, type DossierView } from './service.ts';
+import { transition, type Action } from './transitions.ts';
+
+/**
+ * The branches of a received dossier a person takes (docs/dossiers.md, "Branches"): payment
+ * requested and recorded, withdrawal, stop, return of the result. Each is one transaction: the
+ * transition checked against the table (transitions.ts), the dossier saved under its
+ * `lock_version` (a concurrent change answers 409 `conflict.stale`), the status moved and
+ * recorded (`changeStatus`), the dossier's processes cancelled where the branch ends them, an
+ * audit record and the branch's domain event.
+ */
+
+export type BranchPorts = Pick<Ports, 'db' | 'clock' | 'audit' | 'events' | 'engine'> & { dossiers: Dossiers };
+
+/** Who takes a branch: the desk (`dossier.receive` where the dossier was received) or the units processing it (`dossier.process`). */
+type Who = 'desk' | 'processor';
+
+export class DossierBranches {
+  constructor(private readonly svc: BranchPorts) {}
+
+  /** The processing agency asks the applicant to pay (status 6, `payment_status` due). */
+  requestPayment(acting: Acting, authz: Authz, code: string, input: PaymentRequest): Promise<DossierView> {
+    return this.branch(acting, authz, code, input.lockVersion, 'request_payment', 'processor', async (em, d, now) => {
+      d.paymentStatus = 'due';
+      d.paymentDue = input.amount;
+      d.paymentReason = input.reason ?? null;
+      d.paymentRequestedAt = now;
+      d.paymentPaid = null;
+      d.paymentMode = null;
+      d.paymentPaidAt = null;
+      const reason = `Yêu cầu thực hiện nghĩa vụ tài chính: ${input.amount} đồng${input.reason ? ` (${input.reason})` : ''}`;
+      return {
+        reason,
+        audit: { amount: input.amount, reason: input.reason ?? null },
+        publish: (e) =>
+          this.svc.events.publish(em, 'dossier.payment_requested', { ...e, amount: input.amount, reason: input.reason ?? null }, acting),
+      };
+    });
+  }
+
+  /** The payment is recorded at the desk: `payment_status` paid, the dossier back in the status it had before the request. */
+  recordPayment(acting: Acting, authz: Authz, code: string, input: PaymentRecord): Promise<DossierView> {
+    return this.branch(acting, authz, code, input.lockVersion, 'record_payment', 'desk', async (em, d, now) => {
+      const due = Number(d.paymentDue ?? 0);
+      if (input.amount < due) {
+        throw new AppError('dossier.payment_insufficient', `Dossier ${d.code}: ${input.amount} paid, ${due} due`, {
+          due,
+          paid: input.amount,
+        });
+      }
+      const paidAt = input.paidAt ? new Date(input.paidAt) : now;
+      d.paymentStatus = 'paid';
+      d.paymentPaid = input.amount;
+      d.paymentMode = input.mode;
+      d.paymentPaidAt = paidAt;
+      return {
+        reason: `Đã thực hiện nghĩa vụ tài chính: ${input.amount} đồng`,
+        audit: { amount: input.amount, mode: input.mode, paidAt: paidAt.toISOString() },
+        publish: (e) =>
+          this.svc.events.publish(
+            em,
+            'dossier.payment_recorded',
+            { ...e, amount: input.amount, mode: input.mode, paidAt: paidAt.toISOString() },
+            acting,
+          ),
+      };
+    });
+  }
+
+  /** The applicant withdraws the dossier at the desk (status 7): its open processes are cancelled. */
+  withdraw(acting: Acting, authz: Authz, code: string, input: Withdrawal): Promise<DossierView> {
+    return this.branch(acting, authz, code, input.lockVersion, 'withdraw', 'desk', async (em, d, now) => {
+      d.withdrawnAt = now;
+      d.withdrawalReason = input.reason;
+      d.withdrawalRequestedBy = input.requestedBy;
+      return {
+        reason: `Công dân rút hồ sơ (${input.requestedBy}): ${input.reason}`,
+        cancel: `Công dân rút hồ sơ: ${input.reason}`,
+        audit: { reason: input.reason, requestedBy: input.requestedBy },
+        publish: (e) =>
+          this.svc.events.publish(em, 'dossier.withdrawn', { ...e, reason: input.reason, requestedBy: input.requestedBy }, acting),
+      };
+    });
+  }
+
+  /** The processing agency stops the dossier (status 8, form 05): its open processes are cancelled. */
+  stop(acting: Acting, authz: Authz, code: string, input: Stop): Promise<DossierView> {
+    return this.branch(acting, authz, code, input.lockVersion, 'stop', 'processor', async (em, d, now) => {
+      d.stoppedAt = now;
+      d.stopReasons = JSON.stringify(input.reasons);
+      d.stopLegalGround = input.legalGround;
+      d.stopSignerTitle = input.signerTitle ?? null;
+      return {
+        reason: `Dừng xử lý: ${input.reasons.join('; ')} (căn cứ: ${input.legalGround})`,
+        cancel: `Dừng xử lý hồ sơ: ${input.reasons.join('; ')}`,
+        audit: { reasons: input.reasons, legalGround: input.legalGround },
+        publish: (e) =>
+          this.svc.events.publish(em, 'dossier.stopped', { ...e, reasons: input.reasons, legalGround: input.legalGround }, acting),
+      };
+    });
+  }
+
+  /** The result is handed over by the desk (status 10, `result_status` returned): to whom, how, when. */
+  returnResult(acting: Acting, authz: Authz, code: string, input: ResultReturn): Promise<DossierView> {
+    return this.branch(acting, authz, code, input.lockVersion, 'return_result', 'desk', async (em, d, now) => {
+      const at = input.returnedAt ? new Date(input.returnedAt) : now;
+      d.resultStatus = 'returned';
+      d.resultReturnedAt = at;
+      d.resultMethod = input.method;
+      d.resultRecipientName = input.recipient.name;
+      d.resultRecipientIdNumber = input.recipient.idNumber ?? null;
+      d.resultRecipientRelation = input.recipient.relation;
+      d.resultReturnedById = acting.actor.id;
+      d.resultReturnedByName = acting.actor.name;
+      return {
+        reason: `Đã trả kết quả cho ${input.recipient.name} (${input.recipient.relation}), ${METHODS[input.method]}`,
+        audit: { method: input.method, recipient: input.recipient.name, relation: input.recipient.relation, returnedAt: at.toISOString() },
+        publish: (e) =>
+          this.svc.events.publish(em, 'dossier.result_returned', { ...e, returnedAt: at.toISOString(), method: input.method }, acting),
+      };
+    });
+  }
+
+  /** One branch: read and check, apply, move, save under the lock, cancel, audit, publish; then the dossier as it now reads. */
+  private async branch(
+    acting: Acting,
+    authz: Authz,
+    code: string,
+    lockVersion: number | undefined,
+    action: Action,
+    who: Who,
+    apply: (em: EntityManager, d: Dossier, now: Date) => Promise<Applied>,
+  ): Promise<DossierView> {
+    await this.svc.db.em().transactional(async (em) => {
+      const now = this.svc.clock.now();
+      const d = await em.findOne(Dossier, { code });
+      if (!d || !(await mayRead(em, authz, d))) throw dossierNotFound(code);
+      if (who === 'desk') await authz.assert('dossier.receive', d.unitId);
+      else if (!(await mayProcess(em, authz, d))) {
+        throw new AppError('auth.forbidden_scope', 'Permission "dossier.process" does not reach the units processing this dossier');
+      }
+      if (lockVersion !== undefined && lockVersion !== d.lockVersion) {
+        throw new AppError('conflict.stale', `Dossier ${code} changed meanwhile (version ${d.lockVersion}, you read ${lockVersion})`, {
+          currentVersion: d.lockVersion,
+        });
+      }
+      const from = d.status;
+      const before = action === 'record_payment' ? await statusBefore(em, d) : null;
+      const to = transition(d, action, 'api', () => before);
+      const applied = await apply(em, d, now);
+      await changeStatus(em, this.svc.events, d, {
+        from,
+        to,
+        by: acting.actor,
+        at: now,
+        reason: applied.reason,
+        requestId: acting.requestId,
+      });
+      // The dossier's UPDATE carries `lock_version`: of two concurrent branches, the second fails here (conflict.stale).
+      await em.flush();
+      if (applied.cancel) await cancelProcesses(em, this.svc, acting, d.code, applied.cancel);
+      await this.svc.audit.append(em, {
+        ...acting,
+        action: AUDIT[action],
+        targetType: 'dossier',
+        targetId: d.id,
+        unitId: d.unitId,
+        summary: { code: d.code, from, to, ...applied.audit },
+      });
+      await applied.publish(dossierFacts(d));
+      await em.flush();
+    });
+    return this.svc.dossiers.get(authz, code);
+  }
+}
+
+interface Applied {
+  /** The status history row's reason. */
+  reason: string;
+  /** Cancel the dossier's open processes with this reason. */
+  cancel?: string;
+  audit: Record<string, unknown>;
+  publish: (facts: ReturnType<typeof dossierFacts>) => Promise<unknown>;
+}
+
+export const AUDIT: Record<Action, string> = {
+  request_payment: 'dossier.payment_requested',
+  record_payment: 'dossier.payment_recorded',
+  withdraw: 'dossier.withdrawn',
+  stop: 'dossier.stopped',
+  resolve: 'dossier.resolved',
+  refuse: 'dossier.refused',
+  return_result: 'dossier.result_returned',
+};
+
+const METHODS = { desk: 'tại Bộ phận một cửa', post: 'qua dịch vụ bưu chính công ích', online: 'trực tuyến' } as const;
+
+/** The status the dossier had before its current one (back from a payment request): its last history row's `from`. */
+async function statusBefore(em: EntityManager, d: Dossier): Promise<number | null> {
+  const [last] = await em.find(
+    DossierStatusChange,
+    { dossierId: d.id, toStatus: d.status },
+    { orderBy: { at: 'desc' }, limit: 1, disableIdentityMap: true },
+  );
+  const before = last?.fromStatus ?? null;
+  return before !== null && before !== STATUS.paymentRequested ? before : null;
+}
+
+/**
+ * Cancels every open process of the dossier (its code is their business key): the case's own and,
+ * for a bundle, each agency's part; a called child goes with its parent. Their open tasks are
+ * cancelled with them (the engine's cancel).
+ */
+export async function cancelProcesses(
+  em: EntityManager,
+  svc: Pick<Ports, 'engine'>,
+  acting: Acting,
+  code: string,
+  reason: string,
+): Promise<void> {
+  const rows = await em.find(
+    ProcessInstance,
+    { businessKey: code, status: { $in: ['running', 'incident'] } },
+    { fields: ['id', 'parentId', 'startedAt'], orderBy: { startedAt: 'asc', id: 'asc' }, disableIdentityMap: true },
+  );
+  // Parents first: their called children are cancelled with them, and skipped below.
+  const ordered = [...rows.filter((r) => !r.parentId), ...rows.filter((r) => r.parentId)];
+  for (const { id } of ordered) {
+    const row = await svc.engine.loadInstance(em, id);
+    if (row.status === 'running' || row.status === 'incident') await svc.engine.cancel(em, acting, row, reason);
+  }
+}
