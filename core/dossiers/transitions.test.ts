@@ -251,7 +251,7 @@ describe('Optimistic lock', () => {
     const d = await receive();
     const [a, b] = await Promise.all([branch(clerk, d.code, 'withdrawal', withdrawal), branch(specialist, d.code, 'stop', stopping)]);
     const statuses = [a.status, b.status].sort();
-    expect(statuses).toEqual([200, 409]);
+    expect(statuses, JSON.stringify([a.body, b.body])).toEqual([200, 409]);
     const loser = a.status === 409 ? a.body : b.body;
     expect(['conflict.stale', 'dossier.illegal_transition']).toContain(loser.code);
     const after = await dossier(d.code);

@@ -199,7 +199,8 @@ export async function correlate(em: EntityManager, svc: EngineDeps, acting: Acti
     const seen = await em.findOne(Message, { messageId: input.messageId }, SNAPSHOT);
     if (seen) return { done: duplicate(seen) };
   }
-  await em.nativeUpdate(Message, { status: 'buffered', expiresAt: { $lte: now } }, { status: 'expired' });
+  // Buffered messages past their time to live are never delivered (`bufferedFor` reads only
+  // unexpired ones); the hourly purge marks them `expired` (message-purge.ts), not every publish.
   const msg: MessageFacts = {
     id: crypto.randomUUID(),
     message_id: input.messageId ?? crypto.randomUUID(),

@@ -1,3 +1,4 @@
+import { OptimisticLockError, UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
 import type { Clock } from '../clock.ts';
 import { AppError } from '../errors.ts';
@@ -106,7 +107,8 @@ export class EventBus {
   /**
    * Publishes one event inside the transaction of `em`: in-transaction subscribers run now, in
    * order; then a row of `outbox` is written per after-commit consumer. A subscriber's
-   * AppError fails the command as it is; any other error as `event.subscriber_failed`.
+   * AppError or a conflict with a concurrent command (optimistic lock, unique key) fails the
+   * command as it is; any other error as `event.subscriber_failed`.
    */
   async publish<K extends EventType>(
     em: EntityManager,
@@ -141,7 +143,10 @@ export class EventBus {
           try {
             await s.handler(event as DomainEvent, { em });
           } catch (err) {
-            if (err instanceof AppError) throw err;
+            // A conflict with a concurrent command (its flush found the row changed, or the key
+            // taken) is the command's conflict, answered 409 like any other, not a subscriber bug.
+            if (err instanceof AppError || err instanceof OptimisticLockError || err instanceof UniqueConstraintViolationException)
+              throw err;
             throw new AppError(
               'event.subscriber_failed',
               `The ${s.owner} subscriber of ${type} failed: ${(err as Error)?.message ?? String(err)}`,

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { OptimisticLockError } from '@mikro-orm/core';
 import { readFileSync } from 'node:fs';
 import { useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
 import { deployFixture, householdBusiness } from '../catalogue/fixtures/documents.ts';
@@ -292,6 +293,20 @@ describe('in-transaction subscribers', () => {
     await db.em().transactional((em) => events.publish(em, 'test.order.checked', {}));
     expect(order).toEqual(['a', 'b', 'c']);
     expect(() => events.subscribe('Task Completed', () => {})).toThrow(/not an event name/);
+  });
+
+  it('Given a subscriber whose flush meets a concurrent change, Then the conflict fails the command as it is (409 conflict.stale), not as a broken subscriber', async () => {
+    const { events, db } = ctx.t.platform.services;
+    events.subscribe('test.lock.met', () => {
+      throw new OptimisticLockError('The optimistic lock on entity Dossier failed');
+    });
+    events.subscribe('test.bug.met', () => {
+      throw new TypeError('x is undefined');
+    });
+    await expect(db.em().transactional((em) => events.publish(em, 'test.lock.met', {}))).rejects.toBeInstanceOf(OptimisticLockError);
+    await expect(db.em().transactional((em) => events.publish(em, 'test.bug.met', {}))).rejects.toMatchObject({
+      code: 'event.subscriber_failed',
+    });
   });
 
   it('costs nothing to publish a type nobody listens to', async () => {
