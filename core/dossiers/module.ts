@@ -8,7 +8,11 @@ import { dossiers } from './migrations/0013-dossiers.ts';
 import { attachments } from './migrations/0014-attachments.ts';
 import { competentUnit } from './migrations/0016-competent-unit.ts';
 import { lookup } from './migrations/0018-lookup.ts';
-import { DossierLookup } from './lookup.ts';
+import { hops } from './migrations/0021-hops.ts';
+import { hopEntities } from './hop-entities.ts';
+import { recordHops } from './hops.ts';
+import { hopLines } from './lookup-hops.ts';
+import { DossierLookup, statusHistory } from './lookup.ts';
 import { lookupEntities } from './lookup-entities.ts';
 import { registerLookupRoutes } from './lookup-routes.ts';
 import { registerLookupPages } from './lookup-pages.ts';
@@ -43,8 +47,8 @@ export const dossiersModule = defineModule({
   id: 'dossiers',
   description: 'Dossiers: receipt at the one-stop desk, codes, status and history',
   requires: ['db', 'clock', 'config', 'log', 'audit', 'events', 'engine', 'catalogue', 'calendar'],
-  migrations: [dossiers, attachments, competentUnit, dossierSearch, lookup],
-  entities: [...dossierEntities, ...attachmentEntities, ...lookupEntities],
+  migrations: [dossiers, attachments, competentUnit, dossierSearch, lookup, hops],
+  entities: [...dossierEntities, ...attachmentEntities, ...lookupEntities, ...hopEntities],
   permissions: [
     {
       name: 'dossier.receive',
@@ -58,11 +62,12 @@ export const dossiersModule = defineModule({
     const dossiers = new Dossiers(s);
     s.engine.taskDetails.register('dossier', taskDossiers(s));
     followProcess(s);
+    recordHops(s);
     return {
       dossiers,
       dossierAttachments: new DossierAttachments(s, new DatabaseAttachmentStore()),
       dossierForms: new DossierForms({ ...s, dossiers }),
-      dossierLookup: new DossierLookup(s),
+      dossierLookup: new DossierLookup(s, [statusHistory, hopLines]),
       dossierSearch: new DossierSearch(s),
     };
   },
