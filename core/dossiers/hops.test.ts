@@ -149,3 +149,70 @@ describe('The public lookup shows hops in plain Vietnamese', () => {
     }
   });
 });
+
+describe('Form 06, the process control slip', () => {
+  it('Given the dossier handed over four times, When the clerk prints form 06, Then each hop is a row with its units, time, giver, receiver, deadline and class in words', async () => {
+    const res = await clerk.get(`/api/dossiers/${encodeURIComponent(d.code)}/forms/06`);
+    const html = await res.text();
+    expect(res.status, html).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/html; charset=utf-8');
+    const t = text(html);
+    expect(t).toContain('PHIẾU KIỂM SOÁT QUÁ TRÌNH GIẢI QUYẾT HỒ SƠ');
+    expect(t).toContain(`Mã hồ sơ: ${d.code}`);
+    expect(t).toContain('Nhận hồ sơ lúc 08:00 ngày 16/03/2026; hẹn trả kết quả lúc 08:00 ngày 19/03/2026');
+    const clerkName = 'Trần Thị Tiếp Nhận (demo)';
+    expect(t).toContain(`1 Giao: ${desk.name} Nhận: ${desk.name} 08:00 ngày 16/03/2026 ${clerkName} ${clerkName} Tiếp nhận hồ sơ`);
+    expect(t).toContain(
+      `2 Giao: ${desk.name} Nhận: ${communeUnit.name} 10:00 ngày 16/03/2026 ${clerkName} Đỗ Thị Thẩm Định Hoàn thành: Kiểm tra hồ sơ Trước hạn Hạn: 08:00 ngày 17/03/2026`,
+    );
+    expect(t).toContain(
+      `3 Giao: ${communeUnit.name} Nhận: ${desk.name} 09:00 ngày 17/03/2026 Đỗ Thị Thẩm Định ${clerkName} Hoàn thành: Thẩm định Quá hạn Hạn: 16:00 ngày 16/03/2026`,
+    );
+    expect(t).toContain(
+      `4 Giao: ${desk.name} Nhận: ${desk.name} 10:30 ngày 17/03/2026 ${clerkName} Hoàn thành: Trả kết quả Đúng hạn Hạn: 11:00 ngày 17/03/2026`,
+    );
+    expect(html).toContain('<tr class="late">');
+  });
+});
+
+describe('Form 07, the tracking log of a unit', () => {
+  const log = (as: TestClient, unit: string, query: string) => as.get(`/api/units/${encodeURIComponent(unit)}/forms/07${query}`);
+
+  it('Given the dossier received at the desk and handed to the commune, When each prints its log for March, Then both list it with its appointment, hand-overs and status', async () => {
+    const desks = await log(clerk, 'DEMO.TTPVHCC.Q1', '?from=2026-03-01&to=2026-03-31');
+    const html = await desks.text();
+    expect(desks.status, html).toBe(200);
+    const t = text(html);
+    expect(t).toContain('SỔ THEO DÕI HỒ SƠ');
+    expect(t).toContain(`${desk.name}: từ ngày 01/03/2026 đến ngày 31/03/2026`);
+    expect(t).toContain(
+      `1 ${d.code} Thủ tục thử 1.930001 1 Nguyễn Văn An Thôn Đông, xã An Bình 0912345678 08:00 16/03/2026 Trần Thị Tiếp Nhận (demo) 08:00 19/03/2026 ${communeUnit.name} 10:00 16/03/2026; ${desk.name} 09:00 17/03/2026`,
+    );
+    expect(t).toContain('Đã giải quyết');
+    // The commune received it by the hop of 10:00, from the specialist who worked it.
+    const communes = text(await (await log(commune, 'DEMO.XA.AN-BINH', '?from=2026-03-16&to=2026-03-16')).text());
+    expect(communes).toContain(`1 ${d.code} Thủ tục thử 1.930001 1 Nguyễn Văn An`);
+    expect(communes).toContain('10:00 16/03/2026 Đỗ Thị Thẩm Định 08:00 19/03/2026');
+    // A period before it: no row.
+    const before = text(await (await log(clerk, 'DEMO.TTPVHCC.Q1', '?from=2026-03-01&to=2026-03-15')).text());
+    expect(before).not.toContain(d.code);
+  });
+
+  it('Given a unit the caller may not read, a bad period or an unknown unit, Then 404 unit.not_found or 400 request.invalid', async () => {
+    const other = await log(commune, 'DEMO.TTPVHCC.Q1', '?from=2026-03-01&to=2026-03-31');
+    expect(other.status).toBe(404);
+    expect(((await other.json()) as { code: string }).code).toBe('unit.not_found');
+    expect((await log(clerk, 'NO-SUCH-UNIT', '?from=2026-03-01&to=2026-03-31')).status).toBe(404);
+    for (const query of [
+      '',
+      '?from=2026-03-01',
+      '?from=2026-03-31&to=2026-03-01',
+      '?from=2026-02-30&to=2026-03-01',
+      '?from=2025-01-01&to=2026-03-01',
+    ]) {
+      const res = await log(clerk, 'DEMO.TTPVHCC.Q1', query);
+      expect(res.status, query).toBe(400);
+      expect(((await res.json()) as { code: string }).code, query).toBe('request.invalid');
+    }
+  });
+});
