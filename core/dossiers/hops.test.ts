@@ -216,3 +216,29 @@ describe('Form 07, the tracking log of a unit', () => {
     }
   });
 });
+
+describe('A step that opens two steps at once', () => {
+  it('Given a check followed by a parallel split to the commune and the desk, When the check is done, Then it is handed over twice, both hops classed alike', async () => {
+    await deploy('hops-parallel.bpmn', { as: admin });
+    await publish(h.services, [procedure('1.930002', { process: 'hops-parallel' })]);
+    await at('2026-03-18T08:00:00');
+    const res = await clerk.post('/api/dossiers', {
+      procedureCode: '1.930002',
+      caseKey: 'standard',
+      channel: 1,
+      applicant,
+      outcome: 'receive',
+      components: complete,
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const p = (await res.json()) as DossierView;
+    await at('2026-03-18T09:00:00');
+    await completeTask(p.instanceIds[0], { as: clerk });
+    const hops: HopView[] = (await read(p.code)).hops;
+    expect(hops.map((x) => [x.kind, x.from.name, x.to?.name, x.at, x.step?.activityId ?? null, x.timeliness])).toEqual([
+      ['receipt', desk.name, desk.name, vn('2026-03-18T08:00:00'), null, null],
+      ['step', desk.name, communeUnit.name, vn('2026-03-18T09:00:00'), 'check', 'early'],
+      ['step', desk.name, desk.name, vn('2026-03-18T09:00:00'), 'check', 'early'],
+    ]);
+  });
+});
