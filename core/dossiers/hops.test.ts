@@ -242,3 +242,29 @@ describe('A step that opens two steps at once', () => {
     ]);
   });
 });
+
+describe('A step in a called process', () => {
+  it("Given the case's process calling a child whose one step is the commune's, When that step is done and both end, Then the child's step returns the dossier to the desk", async () => {
+    await deploy('hops-call.bpmn', { as: admin });
+    await publish(h.services, [procedure('1.930003', { process: 'hops-call' })]);
+    await at('2026-03-19T08:00:00');
+    const res = await clerk.post('/api/dossiers', {
+      procedureCode: '1.930003',
+      caseKey: 'standard',
+      channel: 1,
+      applicant,
+      outcome: 'receive',
+      components: complete,
+    });
+    expect(res.status, await res.clone().text()).toBe(201);
+    const p = (await res.json()) as DossierView;
+    const [child] = await h.em().execute<{ id: string }[]>('SELECT id FROM process_instances WHERE parent_id = ?', [p.instanceIds[0]]);
+    await at('2026-03-19T09:00:00');
+    await completeTask(child.id, { as: commune });
+    const hops: HopView[] = (await read(p.code)).hops;
+    expect(hops.map((x) => [x.kind, x.from.name, x.to?.name, x.at, x.step?.activityId ?? null, x.timeliness])).toEqual([
+      ['receipt', desk.name, communeUnit.name, vn('2026-03-19T08:00:00'), null, null],
+      ['return', communeUnit.name, desk.name, vn('2026-03-19T09:00:00'), 'appraise', 'on_time'],
+    ]);
+  });
+});

@@ -1,6 +1,6 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { User } from '../auth/entities.ts';
-import { Task } from '../engine/entities.ts';
+import { ProcessInstance, Task } from '../engine/entities.ts';
 import type { Ports } from '../modules/ports.ts';
 import { Unit } from '../org/entities.ts';
 import { Dossier } from './entities.ts';
@@ -119,7 +119,11 @@ export function recordHops(svc: HopPorts): void {
     if (!businessKey || parentId) return; // a called child's last step goes on to its parent's next step
     const dossier = await em.findOne(Dossier, { code: businessKey });
     if (!dossier) return;
-    const open = await em.find(DossierHop, { dossierId: dossier.id, instanceId, toUnitId: null });
+    const open = await em.find(DossierHop, {
+      dossierId: dossier.id,
+      instanceId: { $in: await instanceTree(em, instanceId) },
+      toUnitId: null,
+    });
     if (!open.length) return;
     const desk = await unitOf(em, dossier.unitId);
     for (const h of open) Object.assign(h, arrival(desk, null), { kind: 'return' });
@@ -208,6 +212,17 @@ async function sameCommandHop(em: EntityManager, hops: DossierHop[], instanceId:
   );
   const ids = new Set(done.map((t) => t.id));
   return hops.findLast((h) => h.taskId && ids.has(h.taskId)) ?? null;
+}
+
+/** The instance and the children it called, at any depth (a called child's last step ends with its parent). */
+async function instanceTree(em: EntityManager, rootId: string): Promise<string[]> {
+  const ids = [rootId];
+  for (let level = [rootId]; level.length && ids.length < 1000;) {
+    const children = await em.find(ProcessInstance, { parentId: { $in: level } }, { fields: ['id'], disableIdentityMap: true });
+    level = children.map((c) => c.id).filter((id) => !ids.includes(id));
+    ids.push(...level);
+  }
+  return ids;
 }
 
 async function unitOf(em: EntityManager, id: string): Promise<Pick<Unit, 'id' | 'name' | 'path'>> {
