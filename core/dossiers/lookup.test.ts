@@ -101,7 +101,14 @@ describe('Public lookup', () => {
       procedureName: 'Thủ tục thử 1.900001',
       receivedAt: new Date('2026-03-06T16:40:00+07:00').toISOString(),
       appointmentAt: new Date('2026-03-11T16:40:00+07:00').toISOString(),
-      history: [{ at: new Date('2026-03-06T16:40:00+07:00').toISOString(), text: '06/03/2026 16:40: Hồ sơ đã được tiếp nhận.' }],
+      history: [
+        { at: new Date('2026-03-06T16:40:00+07:00').toISOString(), text: '06/03/2026 16:40: Hồ sơ đã được tiếp nhận.' },
+        // The hop of the receipt (hops.ts): unit names only, never who gave or received it.
+        {
+          at: new Date('2026-03-06T16:40:00+07:00').toISOString(),
+          text: '06/03/2026 16:40: Hồ sơ được chuyển từ Quầy tiếp nhận và trả kết quả số 1 đến Xã An Bình để xử lý.',
+        },
+      ],
       evaluation: 'not_yet',
     });
     for (const line of body.history as object[]) expect(Object.keys(line).sort()).toEqual(['at', 'text']);
@@ -114,6 +121,7 @@ describe('Public lookup', () => {
       received.id,
       received.unitId,
       'clerk',
+      'Trần Thị Tiếp Nhận',
       received.instanceIds[0],
     ]) {
       expect(text).not.toContain(secret);
@@ -135,7 +143,11 @@ describe('Public lookup', () => {
       status: 10,
       statusName: 'Đã trả kết quả',
       evaluation: 'open',
-      history: [{ text: '06/03/2026 16:40: Hồ sơ đã được tiếp nhận.' }, { text: '11/03/2026 09:15: Kết quả đã được trả cho người nộp.' }],
+      history: [
+        { text: '06/03/2026 16:40: Hồ sơ đã được tiếp nhận.' },
+        { text: '06/03/2026 16:40: Hồ sơ được chuyển từ Quầy tiếp nhận và trả kết quả số 1 đến Xã An Bình để xử lý.' },
+        { text: '11/03/2026 09:15: Kết quả đã được trả cho người nộp.' },
+      ],
     });
     expect(text).not.toContain('Trả Kết Quả');
     expect(text).not.toContain('nội bộ');

@@ -31,9 +31,10 @@ export interface PublicLine {
 }
 
 /**
- * A source of timeline lines. The status history is the one there is; hand-overs between
- * units (hops, issue 15 point 5) will be another, listed in `DossierLookup`'s constructor by
- * the module. A source must say only what the applicant may read: no staff names or notes.
+ * A source of timeline lines: the status history, and the hand-overs between units
+ * (lookup-hops.ts), listed in `DossierLookup`'s constructor by the module; at the same instant
+ * lines keep the order of their sources. A source must say only what the applicant may read:
+ * no staff names or notes.
  */
 export type TimelineSource = (em: EntityManager, dossier: { id: string; code: string }) => Promise<PublicLine[]>;
 
@@ -133,7 +134,8 @@ export class DossierLookup {
     await countLookupAttempt(this.svc, subject, input.code);
     const em = this.svc.db.em();
     const dossier = await this.open(em, input);
-    const lines = (await Promise.all(this.sources.map((source) => source(em, dossier)))).flat();
+    const lines: PublicLine[] = [];
+    for (const source of this.sources) lines.push(...(await source(em, dossier)));
     lines.sort((a, b) => a.at.localeCompare(b.at));
     const evaluated = dossier.status === STATUS.delivered ? await em.count(DossierEvaluation, { dossierId: dossier.id }) : 0;
     return {

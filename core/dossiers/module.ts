@@ -12,7 +12,11 @@ import { dossierBranches } from './migrations/0020-dossier-branches.ts';
 import { DossierBranches } from './branches.ts';
 import { registerBranchRoutes } from './branch-routes.ts';
 import { resolveOnProcessEnd } from './completion.ts';
-import { DossierLookup } from './lookup.ts';
+import { hops } from './migrations/0021-hops.ts';
+import { hopEntities } from './hop-entities.ts';
+import { recordHops } from './hops.ts';
+import { hopLines } from './lookup-hops.ts';
+import { DossierLookup, statusHistory } from './lookup.ts';
 import { lookupEntities } from './lookup-entities.ts';
 import { registerLookupRoutes } from './lookup-routes.ts';
 import { registerLookupPages } from './lookup-pages.ts';
@@ -56,8 +60,8 @@ export const dossiersModule = defineModule({
   id: 'dossiers',
   description: 'Dossiers: receipt at the one-stop desk, codes, status and history',
   requires: ['db', 'clock', 'config', 'log', 'plugins', 'audit', 'events', 'engine', 'catalogue', 'calendar'],
-  migrations: [dossiers, attachments, competentUnit, dossierSearch, lookup, dossierBranches, portal],
-  entities: [...dossierEntities, ...attachmentEntities, ...lookupEntities, PortalSync],
+  migrations: [dossiers, attachments, competentUnit, dossierSearch, lookup, hops, dossierBranches, portal],
+  entities: [...dossierEntities, ...attachmentEntities, ...lookupEntities, ...hopEntities, PortalSync],
   extensionPoints: {
     'portal.sender': {
       description:
@@ -84,13 +88,14 @@ export const dossiersModule = defineModule({
     const dossiers = new Dossiers(s);
     s.engine.taskDetails.register('dossier', taskDossiers(s));
     followProcess(s);
+    recordHops(s);
     enqueuePortalSync(s);
     resolveOnProcessEnd(s);
     return {
       dossiers,
       dossierAttachments: new DossierAttachments(s, new DatabaseAttachmentStore()),
       dossierForms: new DossierForms({ ...s, dossiers }),
-      dossierLookup: new DossierLookup(s),
+      dossierLookup: new DossierLookup(s, [statusHistory, hopLines]),
       dossierSearch: new DossierSearch(s),
       portalSync: new PortalDelivery(s),
       dossierBranches: new DossierBranches({ ...s, dossiers }),

@@ -15,6 +15,8 @@ const CodeParam = z.object({
     .openapi({ param: { name: 'code', in: 'path' }, example: 'DEMO.TTPVHCC-260302-0001' }),
 });
 
+const UnitRef = z.object({ id: z.string(), name: z.string() });
+const Actor = z.object({ id: z.string().nullable(), name: z.string() });
 const Person = z.record(z.string(), z.unknown()).describe('kind, name, idNumber, sex, birthDate, phone, email, address');
 export const Dossier = z
   .object({
@@ -106,6 +108,23 @@ export const Dossier = z
         }),
       )
       .describe("The processes working on it, oldest first: the case's own (main) and, for an interlinked dossier, each agency's part"),
+    hops: z
+      .array(
+        z.object({
+          kind: z.enum(['receipt', 'step', 'return']),
+          from: UnitRef,
+          to: UnitRef.nullable().describe('Null while the next step is not known yet'),
+          at: z.string().describe('The hand-over: the receipt, or the completion of the step'),
+          step: z.object({ activityId: z.string(), name: z.string().nullable() }).nullable(),
+          giver: Actor.nullable(),
+          receiver: Actor.nullable().describe('Whoever completed the receiving step'),
+          dueAt: z.string().nullable().describe("The step's due time (its budget in working time)"),
+          timeliness: z.enum(['early', 'on_time', 'late']).nullable().describe('Null for a hop without a due time'),
+          lateUnitId: z.string().nullable().describe('The unit that held a late step'),
+          note: z.string().nullable(),
+        }),
+      )
+      .describe('Hand-overs between units, oldest first (form 06; docs/dossiers.md § Hops)'),
   })
   .openapi('Dossier');
 

@@ -13,6 +13,7 @@ import { competentUnit, dossierRouting, reachable } from './routing.ts';
 import { mayRead } from './access.ts';
 import { changeStatus } from './history.ts';
 import { dossierParts, type DossierPart } from './parts.ts';
+import { listHops, type HopView } from './hops.ts';
 import { Dossier, DossierComponent, DossierStatusChange } from './entities.ts';
 import { searchRows } from './search-fields.ts';
 import {
@@ -112,6 +113,8 @@ export interface DossierView {
   attachments: AttachmentView[];
   /** The processes working on it: the case's own and, for an interlinked dossier, each agency's part. */
   parts: DossierPart[];
+  /** Its hand-overs between units, oldest first (hops.ts, form 06). */
+  hops: HopView[];
 }
 
 interface Pinned {
@@ -587,6 +590,7 @@ export class Dossiers {
       })),
       attachments: await listAttachments(em, d.id),
       parts: await dossierParts(em, d.code, json<string[]>(d.instanceIds, [])),
+      hops: await listHops(em, d.id),
     };
   }
 }

@@ -32,6 +32,7 @@ describe('core modules', () => {
       'dossier_components',
       'dossier_counters',
       'dossier_evaluations',
+      'dossier_hops',
       'dossier_lookup_throttle',
       'dossier_portal_sync',
       'dossier_status_history',

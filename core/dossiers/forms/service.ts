@@ -9,19 +9,35 @@ import type { Authz } from '../../org/authz.ts';
 import { STATUS } from '../model.ts';
 import type { Dossiers, DossierView } from '../service.ts';
 import { DEFAULT_LEGAL_BASIS, FormTemplates } from './registry.ts';
-import type { Form01, Form02, Form03, Form05, FormHeader, FormNo, PersonView, ProcedureView } from './view-models.ts';
+import { date, time } from './helpers.ts';
+import { logPeriod, logRows } from './tracking-log.ts';
+import type {
+  Form01,
+  Form02,
+  Form03,
+  Form05,
+  Form06,
+  Form07,
+  FormHeader,
+  FormNo,
+  HopClass,
+  PersonView,
+  ProcedureView,
+} from './view-models.ts';
 
 /**
- * Forms of one dossier (docs/dossiers.md, "Forms"): builds the view-model of form 01, 02 or 03
- * from what the dossier recorded, and renders it with the registry's template. A form the
- * dossier never produced answers `dossier.form_not_available`. Form 05 comes from a stop
- * (branches.ts); forms 04, 06 and 07 come with later branches and hops (their templates and
+ * Forms of one dossier (docs/dossiers.md, "Forms"): builds the view-model of form 01, 02, 03, 05
+ * or 06 from what the dossier recorded, and renders it with the registry's template; form 07, the
+ * tracking log, is a unit's over a period (tracking-log.ts). A form the dossier never produced
+ * answers `dossier.form_not_available`. Form 05 comes from a stop (branches.ts); form 04 comes
+ * with the extension branch (its template and
  * view-models exist and are tested from hand-built data).
  */
 
-export type FormPorts = Pick<Ports, 'db' | 'config' | 'catalogue'> & { dossiers: Dossiers };
+export type FormPorts = Pick<Ports, 'db' | 'clock' | 'config' | 'catalogue'> & { dossiers: Dossiers };
 
 const CHANNELS: Record<number, string> = { 1: 'Trực tiếp', 2: 'Trực tuyến', 3: 'Qua dịch vụ bưu chính công ích' };
+const CLASS_LABELS: Record<HopClass, string> = { early: 'Trước hạn', on_time: 'Đúng hạn', late: 'Quá hạn' };
 const FEE_MODES: Record<string, string> = {
   cash: 'tiền mặt',
   transfer: 'chuyển khoản',
@@ -53,6 +69,38 @@ export class DossierForms {
     return this.renderView(await this.ports.dossiers.getAsOperator(code), no);
   }
 
+  /**
+   * Form 07 of a unit (id or code) over a period of Vietnam days, for a caller whose
+   * `dossier.read` reaches the unit (else 404 `unit.not_found`, as a unit that does not exist).
+   */
+  async renderLog(authz: Authz, unitRef: string, from: string, to: string): Promise<string> {
+    const em = this.ports.db.em();
+    const unit = await em.findOne(Unit, { $or: [{ id: unitRef }, { code: unitRef }] });
+    const missing = () => new AppError('unit.not_found', `No unit ${unitRef}`);
+    if (!unit) throw missing();
+    authz.assertVisiblePath('dossier.read', unit.path, missing);
+    const { start, end } = logPeriod(from, to);
+    const chain = (await em.find(Unit, { id: { $in: unit.path.split('/').filter(Boolean) } })).sort(
+      (a, b) => b.path.length - a.path.length,
+    );
+    const parent = chain.find((u) => u.id !== unit.id) ?? null;
+    const province = chain.find((u) => u.level === 'province') ?? null;
+    const view: Form07 = {
+      header: {
+        governing: parent?.name ?? null,
+        agency: unit.name,
+        desk: null,
+        place: placeName((province ?? unit).name),
+        issuedAt: this.ports.clock.now().toISOString(),
+        legalBasis: DEFAULT_LEGAL_BASIS,
+      },
+      unit: unit.name,
+      period: { from: start.toISOString(), to: new Date(end.getTime() - 1).toISOString() },
+      rows: await logRows(em, unit, start, end),
+    };
+    return this.templates.render('07', view);
+  }
+
   private async renderView(d: DossierView, no: FormNo): Promise<string> {
     const em = this.ports.db.em();
     switch (no) {
@@ -64,11 +112,15 @@ export class DossierForms {
         return this.templates.render('03', await this.form03(em, d));
       case '05':
         return this.templates.render('05', await this.form05(em, d));
+      case '06':
+        return this.templates.render('06', await this.form06(em, d));
+      case '07':
+        throw notAvailable(d.code, no, 'the tracking log is kept per unit: GET /api/units/{id}/forms/07?from=…&to=…');
       default:
         throw notAvailable(
           d.code,
           no,
-          'forms 04, 06 and 07 (apology and extension, process control slip, tracking log) are issued from processing, which dossiers do not record yet',
+          'form 04 (apology and extension) is issued from the extension branch, which dossiers do not record yet',
         );
     }
   }
@@ -164,6 +216,34 @@ export class DossierForms {
       reasons: d.stop.reasons.map((text, i) => ({ no: i + 1, text })),
       legalGround: d.stop.legalGround || null,
       signer: { name: await this.displayName(em, stopped.by), title: d.stop.signerTitle ?? 'THỦ TRƯỞNG CƠ QUAN' },
+    };
+  }
+
+  /** Form 06: one row per hop, each with its own deadline and class (hops.ts). */
+  async form06(em: EntityManager, d: DossierView): Promise<Form06> {
+    if (!d.receivedAt || !d.appointmentAt || !d.hops.length) throw notAvailable(d.code, '06', 'it has not been handed over yet');
+    const units = await this.units(em, d);
+    const version = await this.ports.catalogue.version(em, d.procedure.code, d.procedure.version);
+    const kase = version?.document.cases.find((c) => c.key === d.procedure.caseKey);
+    return {
+      header: this.header(units, d.hops.at(-1)!.at),
+      dossierCode: d.code,
+      applicant: person(d.applicant),
+      procedure: this.procedure(d, kase?.name ?? null, (version?.document.cases.length ?? 0) > 1),
+      receivedAt: d.receivedAt,
+      appointmentAt: d.appointmentAt,
+      hops: d.hops.map((hop, i) => ({
+        no: i + 1,
+        fromUnit: hop.from.name,
+        toUnit: hop.to?.name ?? 'chưa chuyển',
+        handedOverAt: hop.at,
+        giver: hop.giver?.name ?? '',
+        receiver: hop.receiver?.name ?? '',
+        result: hop.kind === 'receipt' ? 'Tiếp nhận hồ sơ' : hop.step ? `Hoàn thành: ${hop.step.name ?? hop.step.activityId}` : null,
+        note: [hop.dueAt ? `Hạn: ${time(hop.dueAt)} ngày ${date(hop.dueAt)}` : null, hop.note].filter(Boolean).join('; ') || null,
+        class: hop.timeliness,
+        classLabel: hop.timeliness ? CLASS_LABELS[hop.timeliness] : '',
+      })),
     };
   }
 

@@ -139,8 +139,9 @@ export interface Form06 {
     receiver: string;
     result: string | null;
     note: string | null;
-    class: HopClass;
-    /** "Trước hạn", "Đúng hạn", "Quá hạn": printed, never colour alone. */
+    /** Null for a hop without a due time (the receipt, a step without a budget). */
+    class: HopClass | null;
+    /** "Trước hạn", "Đúng hạn", "Quá hạn" ("" when not classed): printed, never colour alone. */
     classLabel: string;
   }[];
 }
@@ -164,6 +165,8 @@ export interface Form07 {
     appointmentAt: string;
     handovers: string | null;
     returnedAt: string | null;
+    /** The dossier's national status now, in words (printed in the notes column). */
+    status: string;
     note: string | null;
   }[];
 }
