@@ -21,7 +21,7 @@ export const demoAccounts = [
   { username: 'admin', displayName: 'Quản trị viên (demo)', role: 'admin', unit: 'DEMO', sex: 'male' },
   { username: 'analyst', displayName: 'Nguyễn Thị Phân Tích (demo)', role: 'analyst', unit: 'DEMO', sex: 'female' },
   { username: 'clerk', displayName: 'Trần Thị Tiếp Nhận (demo)', role: 'receptionist', unit: 'DEMO.TTPVHCC.Q1', sex: 'female' },
-  { username: 'clerk2', displayName: 'Đỗ Văn Quầy Hai (demo)', role: 'receptionist', unit: 'DEMO.TTPVHCC.Q2', sex: 'male' },
+  { username: 'quay2.tiepnhan', displayName: 'Đỗ Văn Quầy Hai (demo)', role: 'receptionist', unit: 'DEMO.TTPVHCC.Q2', sex: 'male' },
   { username: 'specialist', displayName: 'Lê Văn Chuyên Viên (demo)', role: 'specialist', unit: 'DEMO.STP', sex: 'male' },
   { username: 'leader', displayName: 'Phạm Thị Lãnh Đạo (demo)', role: 'leader', unit: 'DEMO.STP', sex: 'female' },
   { username: 'xa.chuyenvien', displayName: 'Vũ Thị Hộ Tịch (demo)', role: 'specialist', unit: 'DEMO.XA.AN-BINH', sex: 'female' },

@@ -178,14 +178,14 @@ describe('The demo province', () => {
     );
   }, 60_000);
 
-  it('Given a dossier received by clerk2 at desk 2, Then its return step opens at desk 2, in clerk2 inbox and not in clerk one', async () => {
-    const d = await receive(people.get('clerk2')!, '2.000908', 'cap-ban-sao-so-goc');
+  it('Given a dossier received by quay2.tiepnhan at desk 2, Then its return step opens at desk 2, in quay2.tiepnhan inbox and not in clerk one', async () => {
+    const d = await receive(people.get('quay2.tiepnhan')!, '2.000908', 'cap-ban-sao-so-goc');
     const steps = await workToTheEnd(d.code);
     expect(steps.map((s) => `${s.step} ${s.unit} ${s.by}`)).toEqual([
-      'Task_TiepNhan DEMO.TTPVHCC.Q2 clerk2',
+      'Task_TiepNhan DEMO.TTPVHCC.Q2 quay2.tiepnhan',
       'Task_XuLy DEMO.XA.AN-BINH xa.chuyenvien',
       'Task_PheDuyet DEMO.XA.AN-BINH xa.lanhdao',
-      'Task_TraKetQua DEMO.TTPVHCC.Q2 clerk2',
+      'Task_TraKetQua DEMO.TTPVHCC.Q2 quay2.tiepnhan',
     ]);
     expect(await finished(d.code, d.instanceIds[0])).toMatchObject({ status: 'completed', dossier: 9 });
   }, 60_000);

@@ -17,7 +17,7 @@ let admin: TestClient;
 /** Moves the injected clock to a Vietnam local time; signs in again (sessions expire while time jumps). */
 async function at(local: string) {
   h.t.clock.set(new Date(`${local}+07:00`));
-  [clerk, clerk2, specialist, admin] = await Promise.all(['clerk', 'clerk2', 'specialist', 'admin'].map((u) => h.login(u)));
+  [clerk, clerk2, specialist, admin] = await Promise.all(['clerk', 'quay2.tiepnhan', 'specialist', 'admin'].map((u) => h.login(u)));
 }
 
 async function receive(name: string, body: Record<string, unknown> = {}, as = clerk): Promise<DossierView> {
@@ -44,7 +44,7 @@ const codes = (p: DossierPage) => p.items.map((i) => i.code);
 const d: Record<string, DossierView> = {};
 
 beforeAll(async () => {
-  // The demo province's second desk (DEMO.TTPVHCC.Q2) has its own receptionist, clerk2.
+  // The demo province's second desk (DEMO.TTPVHCC.Q2) has its own receptionist, quay2.tiepnhan.
   await at('2026-03-02T09:00:00');
   await deploy('registration.bpmn');
   await publish(h.services, [procedure('1.900301'), procedure('1.900302')]);
