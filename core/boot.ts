@@ -1,5 +1,5 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { AppConfig } from './config.ts';
+import { isDemoMode, type AppConfig } from './config.ts';
 import { systemClock, type Clock } from './clock.ts';
 import { migrate, openDatabase } from './db/database.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -81,8 +81,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     for (const m of core.modules) m.jobs?.(services.jobs, portsOf(m, true));
     const seeded: Platform['seeded'] = { demo: false };
     if (!(await hasUsers(db.em()))) {
-      const demoAllowed = config.demo && config.dialect === 'sqlite' && !config.production;
-      if (demoAllowed) {
+      if (isDemoMode(config)) {
         await seedDemo(services);
         seeded.demo = true;
       } else if (options.seedAdmin !== false) {

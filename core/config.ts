@@ -102,6 +102,14 @@ export interface AppConfig {
   version: string;
 }
 
+/**
+ * Demo mode: `--demo` on the embedded SQLite database outside production. Only there is the demo
+ * province seeded (core/seed.ts) and the demo password accepted; never on PostgreSQL.
+ */
+export function isDemoMode(config: Pick<AppConfig, 'demo' | 'dialect' | 'production'>): boolean {
+  return config.demo && config.dialect === 'sqlite' && !config.production;
+}
+
 export function readVersion(): string {
   try {
     const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };

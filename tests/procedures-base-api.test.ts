@@ -35,19 +35,10 @@ let admin: TestClient;
 let analyst: TestClient;
 let clerk: TestClient;
 let stpSpecialist: TestClient;
-/** Demo users created in the commune and at the province root (the social-insurance placeholder maps there). */
+/** The demo accounts of the commune, its police and the social insurance (core/seed.ts). */
 const people: Record<string, TestClient> = {};
 const unitIds = new Map<string, string>();
 const deployed = new Map<string, { warnings: string[]; keys: string[] }>();
-
-async function createPerson(username: string, role: string, unit: string): Promise<TestClient> {
-  const res = await admin.post('/api/users', { username, displayName: `${username} (demo)`, unitId: unit });
-  expect(res.status, await res.clone().text()).toBe(201);
-  const { user, generatedPassword } = (await res.json()) as { user: { id: string }; generatedPassword: string };
-  const grant = await admin.post('/api/role-assignments', { userId: user.id, role, unitId: unit });
-  expect(grant.status, await grant.clone().text()).toBe(201);
-  return ctx.t.login(username, generatedPassword);
-}
 
 beforeAll(async () => {
   admin = await ctx.t.login('admin');
@@ -55,10 +46,12 @@ beforeAll(async () => {
   clerk = await ctx.t.login('clerk');
   stpSpecialist = await ctx.t.login('specialist');
   for (const u of (await (await admin.get('/api/units')).json()) as { id: string; code: string }[]) unitIds.set(u.code, u.id);
-  people.xaChuyenVien = await createPerson('xa.hotich', 'specialist', 'DEMO.XA.AN-BINH');
-  people.xaLanhDao = await createPerson('xa.lanhdao', 'leader', 'DEMO.XA.AN-BINH');
-  people.bhxhChuyenVien = await createPerson('bhxh.chuyenvien', 'specialist', 'DEMO');
-  people.bhxhLanhDao = await createPerson('bhxh.lanhdao', 'leader', 'DEMO');
+  people.xaChuyenVien = await ctx.t.login('xa.chuyenvien');
+  people.xaLanhDao = await ctx.t.login('xa.lanhdao');
+  people.congAnChuyenVien = await ctx.t.login('congan.chuyenvien');
+  people.congAnLanhDao = await ctx.t.login('congan.lanhdao');
+  people.bhxhChuyenVien = await ctx.t.login('bhxh.chuyenvien');
+  people.bhxhLanhDao = await ctx.t.login('bhxh.lanhdao');
   for (const f of diagramFiles) {
     const res = await analyst.post(
       `/api/definitions?name=${encodeURIComponent(`vn.motcua.base/${f}`)}`,
@@ -252,8 +245,13 @@ describe('procedures/base through the API (demo mapping)', () => {
       civil: 'vn_base_lt_ks_ho_tich',
       dossier: 'DEMO.TTPVHCC.Q1-260302-0001',
       civilVariable: 'khaiSinhApproved',
-      a: { key: 'vn_base_lt_ks_thuong_tru', id: 'ThuongTru', unit: 'DEMO.XA.AN-BINH', people: [people.xaChuyenVien, people.xaLanhDao] },
-      b: { key: 'vn_base_lt_ks_bhyt', id: 'Bhyt', unit: 'DEMO', people: [people.bhxhChuyenVien, people.bhxhLanhDao] },
+      a: {
+        key: 'vn_base_lt_ks_thuong_tru',
+        id: 'ThuongTru',
+        unit: 'DEMO.CA.AN-BINH',
+        people: [people.congAnChuyenVien, people.congAnLanhDao],
+      },
+      b: { key: 'vn_base_lt_ks_bhyt', id: 'Bhyt', unit: 'DEMO.BHXH', people: [people.bhxhChuyenVien, people.bhxhLanhDao] },
       variables: {
         'vn_base_lt_khai_sinh/Task_TiepNhan': { complete: true },
         'vn_base_lt_ks_ho_tich/Task_HoTich_PheDuyet': { khaiSinhApproved: true, personalId: '001226000123' },
@@ -279,10 +277,10 @@ describe('procedures/base through the API (demo mapping)', () => {
       a: {
         key: 'vn_base_lt_kt_xoa_thuong_tru',
         id: 'XoaThuongTru',
-        unit: 'DEMO.XA.AN-BINH',
-        people: [people.xaChuyenVien, people.xaLanhDao],
+        unit: 'DEMO.CA.AN-BINH',
+        people: [people.congAnChuyenVien, people.congAnLanhDao],
       },
-      b: { key: 'vn_base_lt_kt_mai_tang', id: 'MaiTang', unit: 'DEMO', people: [people.bhxhChuyenVien, people.bhxhLanhDao] },
+      b: { key: 'vn_base_lt_kt_mai_tang', id: 'MaiTang', unit: 'DEMO.BHXH', people: [people.bhxhChuyenVien, people.bhxhLanhDao] },
       variables: {
         'vn_base_lt_khai_tu/Task_TiepNhan': { complete: true },
         'vn_base_lt_kt_ho_tich/Task_HoTich_PheDuyet': { khaiTuApproved: true },
@@ -295,14 +293,21 @@ describe('procedures/base through the API (demo mapping)', () => {
 
   it('2.000908 (certified copy from the original register) runs from receipt to return; a leader’s refusal is returned in writing; an incomplete dossier is refused at the desk', async () => {
     const keys = ['vn_base_ban_sao_so_goc'];
-    const start = async (code: string) => {
-      const res = await clerk.post('/api/instances', {
-        definitionKey: 'vn_base_ban_sao_so_goc',
-        businessKey: code,
-        variables: { dossier: { code } },
+    // Received at the desk (POST /api/dossiers): the routing pinned at receipt sends the appraisal and the signature
+    // to the competent commune and the return to the desk (the diagram names no unit).
+    const kase = documents().find((d) => d.doc.code === '2.000908')!.doc.cases[0];
+    const start = async (_label: string) => {
+      const res = await clerk.post('/api/dossiers', {
+        procedureCode: '2.000908',
+        caseKey: kase.key,
+        channel: 1,
+        applicant: { kind: 'citizen', name: 'Nguyễn Thị Mai', idNumber: '001204012345', phone: '0912345678' },
+        outcome: 'receive',
+        components: kase.documents.map((_d, i) => ({ document: i, received: true })),
       });
       expect(res.status, await res.clone().text()).toBe(201);
-      return (await res.json()) as Instance;
+      const { instanceIds } = (await res.json()) as { instanceIds: string[] };
+      return { id: instanceIds[0] };
     };
     const inst = await start('DEMO.TTPVHCC.Q1-260302-0002');
     const steps: [string, TestClient, Record<string, unknown>][] = [

@@ -31,8 +31,8 @@ describe('procedures/base: the pack source as data', () => {
   it('pack.json names the pack and declares each placeholder once, with a kind matching its token', () => {
     expect(pack).toMatchObject({
       id: 'vn.motcua.base',
-      version: '1.2.0',
-      sequence: 3,
+      version: '1.3.0',
+      sequence: 4,
       publisher: { name: 'motcua (DEMO)', province: 'DEMO' },
     });
     const tokens = pack.placeholders.map((p) => p.token);
@@ -150,11 +150,16 @@ describe('procedures/base: the pack source as data', () => {
         expect(xml.includes(`bpmnElement="${id}"`), `${f}: ${id} has a shape`).toBe(true);
         if (type === 'userTask') {
           expect(attrOf(attrs, 'camunda:candidateGroups'), `${f}: ${id} candidate groups`).toMatch(/^\{\{role:[a-z-]+\}\}$/);
-          expect(attrOf(attrs, 'motcua:unit'), `${f}: ${id} unit`).toMatch(/^\{\{agency:[a-z-]+\}\}$/);
+          // No step names its unit: routing sends desk steps to the receiving desk and the others to the case's
+          // competent agency or its lane's (docs/dossiers.md, "Routing").
+          expect(attrOf(attrs, 'motcua:unit'), `${f}: ${id} names no unit`).toBeUndefined();
           expect(Number(attrOf(attrs, 'motcua:budgetHours')), `${f}: ${id} budget`).toBeGreaterThan(0);
           expect(Number(attrOf(attrs, 'motcua:statusCode')), `${f}: ${id} status`).toBeGreaterThanOrEqual(1);
         }
       }
+      // Only the message start events of an interlinked bundle's agency processes name their agency (the instance's unit).
+      for (const m of xml.matchAll(/<bpmn:(\w+) ([^>]*)motcua:unit="([^"]*)"/g))
+        expect([m[1], m[3]], `${f}: ${attrOf(m[2], 'id')}`).toEqual(['startEvent', expect.stringMatching(/^\{\{agency:[a-z-]+\}\}$/)]);
       // Layout: no two flow-node shapes overlap (a modeler would show them stacked).
       const boxes = [
         ...xml.matchAll(

@@ -1,12 +1,15 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startTestPlatform, type TestPlatform } from '../../tests/support/platform.ts';
+import { demoAccounts, demoUnits } from '../seed.ts';
 import { recordHash } from './chain.ts';
 import { verifyAuditChain, type AuditProblem } from './verify.ts';
 
 /**
- * Each test tampers with the trail, so each gets its own platform (demo seeding writes 19
- * records), on one chain so that sequence numbers are predictable (chains.test.ts: several).
+ * Each test tampers with the trail, so each gets its own platform (demo seeding writes one
+ * record per unit, account and grant: N), on one chain so that sequence numbers are predictable
+ * (chains.test.ts: several).
  */
+const N = demoUnits.length + 2 * demoAccounts.length;
 let current: TestPlatform | undefined;
 afterEach(async () => {
   await current?.close();
@@ -31,7 +34,7 @@ describe('audit chain tamper detection', () => {
   it('verifies an untouched trail', async () => {
     const t = await platform();
     const result = await verify(t);
-    expect(result).toMatchObject({ ok: true, records: 19, headSeq: 19, problems: [] });
+    expect(result).toMatchObject({ ok: true, records: N, headSeq: N, problems: [] });
     expect(result.headHash).toMatch(/^[0-9a-f]{64}$/);
   });
 
@@ -81,18 +84,18 @@ describe('audit chain tamper detection', () => {
     await run(t, 'DELETE FROM audit_log WHERE seq = 10');
     const result = await verify(t);
     expect(result.ok).toBe(false);
-    expect(result.records).toBe(18);
+    expect(result.records).toBe(N - 1);
     expect(result.problems).toEqual([expect.objectContaining({ seq: 10, problem: 'missing' })]);
     expect(result.problems[0].detail).toContain('record 10');
   });
 
   it('reports deleted newest records as truncated (the head remembers)', async () => {
     const t = await platform();
-    await run(t, 'DELETE FROM audit_log WHERE seq >= 18');
+    await run(t, 'DELETE FROM audit_log WHERE seq >= ?', [N - 1]);
     const result = await verify(t);
     expect(result.ok).toBe(false);
-    expect(result.headSeq).toBe(17);
-    expect(result.problems).toEqual([expect.objectContaining({ seq: 19, problem: 'truncated' })]);
+    expect(result.headSeq).toBe(N - 2);
+    expect(result.problems).toEqual([expect.objectContaining({ seq: N, problem: 'truncated' })]);
   });
 
   it('catches two swapped records', async () => {
@@ -107,10 +110,10 @@ describe('audit chain tamper detection', () => {
 
   it('catches a record appended without going through the audit log', async () => {
     const t = await platform();
-    const [last] = await t.platform.services.db.em().execute<{ hash: string }[]>('SELECT hash FROM audit_log WHERE seq = 19');
+    const [last] = await t.platform.services.db.em().execute<{ hash: string }[]>('SELECT hash FROM audit_log WHERE seq = ?', [N]);
     const fields = {
       chain: 0,
-      seq: 20,
+      seq: N + 1,
       at: '2026-03-02T02:00:00.000Z',
       actorId: null,
       actorName: 'ghost',
@@ -123,10 +126,10 @@ describe('audit chain tamper detection', () => {
     };
     await run(
       t,
-      'INSERT INTO audit_log (chain, seq, at, actor_id, actor_name, action, target_type, target_id, unit_id, summary, request_id, prev_hash, hash) VALUES (0, 20, ?, NULL, ?, ?, ?, NULL, NULL, ?, NULL, ?, ?)',
-      [fields.at, fields.actorName, fields.action, fields.targetType, '{}', last.hash, recordHash(last.hash, fields)],
+      'INSERT INTO audit_log (chain, seq, at, actor_id, actor_name, action, target_type, target_id, unit_id, summary, request_id, prev_hash, hash) VALUES (0, ?, ?, NULL, ?, ?, ?, NULL, NULL, ?, NULL, ?, ?)',
+      [N + 1, fields.at, fields.actorName, fields.action, fields.targetType, '{}', last.hash, recordHash(last.hash, fields)],
     );
-    expect(kinds((await verify(t)).problems)).toEqual(['altered@20']);
+    expect(kinds((await verify(t)).problems)).toEqual([`altered@${N + 1}`]);
   });
 
   it('raises no false alarm for records appended while it runs', async () => {
@@ -152,12 +155,12 @@ describe('audit chain tamper detection', () => {
       return result;
     };
     try {
-      expect(await verifyAuditChain(em)).toMatchObject({ ok: true, records: 19, headSeq: 19, problems: [] });
+      expect(await verifyAuditChain(em)).toMatchObject({ ok: true, records: N, headSeq: N, problems: [] });
     } finally {
       connection.execute = execute;
     }
     expect(appended).toBe(true);
-    expect(await verify(t)).toMatchObject({ ok: true, records: 20, headSeq: 20 });
+    expect(await verify(t)).toMatchObject({ ok: true, records: N + 1, headSeq: N + 1 });
   });
 
   it('reports problems through GET /api/audit/verify as well', async () => {

@@ -34,9 +34,21 @@ export function passwordProblems(password: string, username?: string): string[] 
   return problems;
 }
 
-export function assertPasswordPolicy(password: string, username?: string): void {
+/** The demo accounts' password (core/seed.ts). Accepted for new passwords on a demo server only (`demo` below). */
+export const DEMO_PASSWORD = 'demo';
+
+/**
+ * Refuses a password the policy does not accept, saying what the policy wants. `demo`: the server
+ * runs the demo province (core/org/users-service.ts `demoServer`), where the password "demo" is
+ * also accepted, so that a newcomer's extra accounts sign in like the seeded ones; nowhere else.
+ */
+export function assertPasswordPolicy(password: string, username?: string, options: { demo?: boolean } = {}): void {
+  if (options.demo && password === DEMO_PASSWORD) return;
   const problems = passwordProblems(password, username);
-  if (problems.length) throw new AppError('auth.weak_password', `Password must be: ${problems.join('; ')}`, { problems });
+  if (problems.length) {
+    const also = options.demo ? ` (this demo server also accepts the password "${DEMO_PASSWORD}")` : '';
+    throw new AppError('auth.weak_password', `Password must be: ${problems.join('; ')}${also}`, { problems });
+  }
 }
 
 /**

@@ -1,16 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runMotcua } from '../../tests/support/cli.ts';
 import { useHarness, type TestClient } from '../../tests/support/harness.ts';
-import { createUnit, findUnit } from '../org/units-service.ts';
-import { createUser, grantRole } from '../org/users-service.ts';
 import { complete, procedure, publish } from './fixtures/procedures.ts';
 import { Authz } from '../org/authz.ts';
+import { findUnit } from '../org/units-service.ts';
 import { searchDossiers, type DossierPage } from './search.ts';
 import type { DossierView } from './service.ts';
 
 const h = useHarness({ fixtures: new URL('./fixtures/', import.meta.url) });
 const { deploy } = h.process({ as: () => clerk });
-const system = { actor: { id: null, name: 'test' }, requestId: null };
 let clerk: TestClient;
 let clerk2: TestClient;
 let specialist: TestClient;
@@ -19,7 +17,7 @@ let admin: TestClient;
 /** Moves the injected clock to a Vietnam local time; signs in again (sessions expire while time jumps). */
 async function at(local: string) {
   h.t.clock.set(new Date(`${local}+07:00`));
-  [clerk, clerk2, specialist, admin] = await Promise.all(['clerk', 'clerk2', 'specialist', 'admin'].map((u) => h.login(u)));
+  [clerk, clerk2, specialist, admin] = await Promise.all(['clerk', 'quay2.tiepnhan', 'specialist', 'admin'].map((u) => h.login(u)));
 }
 
 async function receive(name: string, body: Record<string, unknown> = {}, as = clerk): Promise<DossierView> {
@@ -46,24 +44,7 @@ const codes = (p: DossierPage) => p.items.map((i) => i.code);
 const d: Record<string, DossierView> = {};
 
 beforeAll(async () => {
-  // A second desk of the centre with its own receptionist.
-  await h.services.db.em().transactional(async (em) => {
-    const centre = await findUnit(em, 'DEMO.TTPVHCC');
-    const desk = await createUnit(h.services, em, system, {
-      code: 'DEMO.TTPVHCC.Q2',
-      name: 'Quầy số 2',
-      level: 'desk',
-      parentId: centre.id,
-    });
-    const { user } = await createUser(
-      h.services,
-      em,
-      system,
-      { username: 'clerk2', displayName: 'Văn thư quầy 2', unitId: desk.id, password: 'demo' },
-      { skipPolicy: true },
-    );
-    await grantRole(h.services, em, system, { userId: user.id, role: 'receptionist', unitId: desk.id });
-  });
+  // The demo province's second desk (DEMO.TTPVHCC.Q2) has its own receptionist, quay2.tiepnhan.
   await at('2026-03-02T09:00:00');
   await deploy('registration.bpmn');
   await publish(h.services, [procedure('1.900301'), procedure('1.900302')]);

@@ -13,7 +13,7 @@ import { registerUserRoutes } from './user-routes.ts';
 export const orgModule = defineModule({
   id: 'org',
   description: 'Units, roles and role assignments; users are managed here too',
-  requires: ['db', 'clock', 'permissions', 'audit'],
+  requires: ['config', 'db', 'clock', 'permissions', 'audit'],
   migrations: [foundation],
   entities: [Unit, UnitNameHistory, RoleAssignment, Setting],
   permissions: [

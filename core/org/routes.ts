@@ -116,7 +116,7 @@ const listRoles = defineRoute({
   },
 });
 
-export function registerOrgRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Ports, 'audit' | 'clock' | 'db' | 'permissions'>): void {
+export function registerOrgRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Ports, 'audit' | 'clock' | 'config' | 'db' | 'permissions'>): void {
   app.openapi(listUnits, async (c) => {
     const includeRetired = c.req.valid('query').includeRetired === 'true';
     const units = await listVisibleUnits(ports, c.var.authz, includeRetired, localDate(ports.clock.now()));

@@ -130,7 +130,10 @@ const deleteGrant = defineRoute({
   responses: { 204: { description: 'Revoked' } },
 });
 
-export function registerUserRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Ports, 'audit' | 'clock' | 'db' | 'permissions'>): void {
+export function registerUserRoutes(
+  app: OpenAPIHono<AppEnv>,
+  ports: Pick<Ports, 'audit' | 'clock' | 'config' | 'db' | 'permissions'>,
+): void {
   app.openapi(listUsers, async (c) => {
     const users = await listVisibleUsers(ports, c.var.authz, c.req.valid('query'));
     return c.json(users.map(userView), 200);

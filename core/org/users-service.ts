@@ -1,12 +1,13 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import type { Ports } from '../modules/ports.ts';
+import { isDemoMode } from '../config.ts';
 import { AppError } from '../errors.ts';
 import { User, sexes } from '../auth/entities.ts';
 import { assertPasswordPolicy, generatePassword, hashPassword } from '../auth/passwords.ts';
 import { endSessionsOf } from '../auth/sessions.ts';
 import type { Acting } from './actor.ts';
 import type { Authz } from './authz.ts';
-import { RoleAssignment } from './entities.ts';
+import { RoleAssignment, Unit } from './entities.ts';
 import { isRole, roleNames } from './roles.ts';
 import { findUnit, findVisibleUnit } from './units-service.ts';
 
@@ -47,13 +48,24 @@ export async function findVisibleUser(em: EntityManager, authz: Authz, idOrUsern
   return user;
 }
 
-/** Creates an account. Passwords follow the policy unless `skipPolicy` (demo accounts only). */
+/**
+ * True on a demo server holding the demo province (`--demo`, SQLite, not production, root unit
+ * DEMO): there the demo password is accepted for new and reset passwords (passwords.ts).
+ */
+export async function demoServer(svc: Pick<Ports, 'config'>, em: EntityManager): Promise<boolean> {
+  return isDemoMode(svc.config) && (await em.count(Unit, { code: 'DEMO', parentId: null })) > 0;
+}
+
+/**
+ * Creates an account. Passwords follow the policy unless `skipPolicy` (demo accounts only; the
+ * seed passes the one `passwordHash` it made of them); `demo`: see `demoServer`.
+ */
 export async function createUser(
   svc: Pick<Ports, 'audit' | 'clock'>,
   em: EntityManager,
   acting: Acting,
   input: UserInput,
-  options: { skipPolicy?: boolean } = {},
+  options: { skipPolicy?: boolean; passwordHash?: string; demo?: boolean } = {},
 ): Promise<{ user: User; generatedPassword?: string }> {
   const username = input.username.trim().toLowerCase();
   if (!USERNAME_PATTERN.test(username)) {
@@ -66,7 +78,7 @@ export async function createUser(
   const unit = input.unitId ? await findUnit(em, input.unitId) : null;
   const generatedPassword = input.password === undefined ? generatePassword(username) : undefined;
   const password = input.password ?? generatedPassword!;
-  if (!options.skipPolicy) assertPasswordPolicy(password, username);
+  if (!options.skipPolicy) assertPasswordPolicy(password, username, { demo: options.demo });
   const now = svc.clock.now();
   const user = em.create(User, {
     id: crypto.randomUUID(),
@@ -76,7 +88,7 @@ export async function createUser(
     sex: input.sex ?? null,
     unitId: unit?.id ?? null,
     active: true,
-    passwordHash: await hashPassword(password),
+    passwordHash: options.skipPolicy && options.passwordHash ? options.passwordHash : await hashPassword(password),
     passwordChangedAt: now,
     failedLogins: 0,
     lastFailedAt: null,
@@ -187,11 +199,12 @@ export async function resetPassword(
   acting: Acting,
   id: string,
   password?: string,
+  options: { demo?: boolean } = {},
 ): Promise<{ user: User; generatedPassword?: string }> {
   const user = await findUser(em, id);
   const generatedPassword = password === undefined ? generatePassword(user.username) : undefined;
   const pw = password ?? generatedPassword!;
-  assertPasswordPolicy(pw, user.username);
+  assertPasswordPolicy(pw, user.username, options);
   user.passwordHash = await hashPassword(pw);
   user.passwordChangedAt = svc.clock.now();
   user.updatedAt = svc.clock.now();
@@ -303,11 +316,11 @@ export async function userDetail(
 }
 
 /** Creates an account in a unit the caller manages (no unit: a province-wide grant). */
-export async function addUser(svc: Pick<Ports, 'audit' | 'clock' | 'db'>, authz: Authz, acting: Acting, input: UserInput) {
+export async function addUser(svc: Pick<Ports, 'audit' | 'clock' | 'config' | 'db'>, authz: Authz, acting: Acting, input: UserInput) {
   return svc.db.em().transactional(async (em) => {
     const unit = input.unitId ? await findVisibleUnit(em, authz, input.unitId) : null;
     await authz.assert('user.manage', unit?.id ?? null);
-    return createUser(svc, em, acting, { ...input, unitId: unit?.id ?? null });
+    return createUser(svc, em, acting, { ...input, unitId: unit?.id ?? null }, { demo: await demoServer(svc, em) });
   });
 }
 
@@ -350,7 +363,7 @@ export async function userAction(
 
 /** Resets the password of an account the caller manages (generated when none is given). */
 export async function resetUserPassword(
-  svc: Pick<Ports, 'audit' | 'clock' | 'db'>,
+  svc: Pick<Ports, 'audit' | 'clock' | 'config' | 'db'>,
   authz: Authz,
   acting: Acting,
   idOrUsername: string,
@@ -359,7 +372,7 @@ export async function resetUserPassword(
   return svc.db.em().transactional(async (em) => {
     const user = await findVisibleUser(em, authz, idOrUsername);
     await authz.assert('user.manage', user.unitId);
-    return resetPassword(svc, em, acting, user.id, password);
+    return resetPassword(svc, em, acting, user.id, password, { demo: await demoServer(svc, em) });
   });
 }
 

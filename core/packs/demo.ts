@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Ports } from '../modules/ports.ts';
+import { isDemoMode } from '../config.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import { importPack, type ImportReport } from './importer.ts';
@@ -46,8 +47,7 @@ export async function installDemoPack(
 export async function demoPackOnStart(
   svc: Pick<Ports, 'audit' | 'catalogue' | 'clock' | 'config' | 'db' | 'engine' | 'log' | 'plugins'>,
 ): Promise<string | null> {
-  const { config } = svc;
-  if (!config.demo || config.dialect !== 'sqlite' || config.production) return null;
+  if (!isDemoMode(svc.config)) return null;
   try {
     const started = Date.now();
     const r = await installDemoPack(svc);
