@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestPlatform, type TestClient } from './support/platform.ts';
 import { diagramFiles, documents, mapping, pack, processIds, read, resolve, substitute } from './support/base-pack-source.ts';
+import { rawStart } from './support/raw-start.ts';
 
 /**
  * The base pack through the HTTP API on the demo province: every diagram deploys once its
@@ -164,11 +165,15 @@ describe('procedures/base through the API (demo mapping)', () => {
     b: { key: string; id: string; unit: string; people: [TestClient, TestClient] };
   }) {
     const keys = [o.parent, o.civil, o.a.key, o.b.key];
-    const started = await clerk.post('/api/instances', {
-      definitionKey: o.parent,
-      businessKey: o.dossier,
-      variables: { dossier: { code: o.dossier }, applicant: { name: 'Nguyễn Thị Mai' } },
-    });
+    const started = await rawStart(
+      ctx.t,
+      {
+        definitionKey: o.parent,
+        businessKey: o.dossier,
+        variables: { dossier: { code: o.dossier }, applicant: { name: 'Nguyễn Thị Mai' } },
+      },
+      clerk,
+    );
     expect(started.status, await started.clone().text()).toBe(201);
     const parent = (await started.json()) as Instance;
     expect(parent.unitId).toBe(unitIds.get('DEMO.TTPVHCC.Q1'));
@@ -296,11 +301,15 @@ describe('procedures/base through the API (demo mapping)', () => {
   it('2.000908 (certified copy from the original register) runs from receipt to return; a leader’s refusal is returned in writing; an incomplete dossier is refused at the desk', async () => {
     const keys = ['vn_base_ban_sao_so_goc'];
     const start = async (code: string) => {
-      const res = await clerk.post('/api/instances', {
-        definitionKey: 'vn_base_ban_sao_so_goc',
-        businessKey: code,
-        variables: { dossier: { code } },
-      });
+      const res = await rawStart(
+        ctx.t,
+        {
+          definitionKey: 'vn_base_ban_sao_so_goc',
+          businessKey: code,
+          variables: { dossier: { code } },
+        },
+        clerk,
+      );
       expect(res.status, await res.clone().text()).toBe(201);
       return (await res.json()) as Instance;
     };
