@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestPlatform, type TestClient } from './support/platform.ts';
 import { diagramFiles, documents, mapping, pack, processIds, read, resolve, substitute } from './support/base-pack-source.ts';
+import { rawStart } from './support/raw-start.ts';
 
 /**
  * The base pack through the HTTP API on the demo province: every diagram deploys once its
@@ -157,11 +158,15 @@ describe('procedures/base through the API (demo mapping)', () => {
     b: { key: string; id: string; unit: string; people: [TestClient, TestClient] };
   }) {
     const keys = [o.parent, o.civil, o.a.key, o.b.key];
-    const started = await clerk.post('/api/instances', {
-      definitionKey: o.parent,
-      businessKey: o.dossier,
-      variables: { dossier: { code: o.dossier }, applicant: { name: 'Nguyễn Thị Mai' } },
-    });
+    const started = await rawStart(
+      ctx.t,
+      {
+        definitionKey: o.parent,
+        businessKey: o.dossier,
+        variables: { dossier: { code: o.dossier }, applicant: { name: 'Nguyễn Thị Mai' } },
+      },
+      clerk,
+    );
     expect(started.status, await started.clone().text()).toBe(201);
     const parent = (await started.json()) as Instance;
     expect(parent.unitId).toBe(unitIds.get('DEMO.TTPVHCC.Q1'));

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useHarness, type TestClient } from '../../tests/support/harness.ts';
+import { rawStart, useHarness, type TestClient } from '../../tests/support/harness.ts';
 import { applicant, complete, procedure, publish } from './fixtures/procedures.ts';
 import type { DossierView } from './service.ts';
 import type { TaskDossier } from './task-details.ts';
@@ -104,7 +104,7 @@ describe('Tasks carry their dossier', () => {
   });
 
   it('Given a raw instance without a dossier, Then its tasks list with dossier null', async () => {
-    const res = await clerk.post('/api/instances', { definitionKey: 'dossier-fixture-steps', businessKey: 'NOT-A-DOSSIER' });
+    const res = await rawStart(h.t, { definitionKey: 'dossier-fixture-steps', businessKey: 'NOT-A-DOSSIER' }, clerk);
     expect(res.status).toBe(201);
     const listed = await tasks(clerk, '?businessKey=NOT-A-DOSSIER');
     expect(listed).toHaveLength(1);

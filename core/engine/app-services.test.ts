@@ -14,7 +14,9 @@ import { claimTask, completeTask, listTasks, unclaimTask } from './task-service.
  * CLI or a test calls them as the routes do.
  */
 const h = useHarness({ fixtures: new URL('./fixtures/', import.meta.url) });
+const DESK = 'DEMO.TTPVHCC.Q1';
 
+let analyst: Caller; // starts instances directly (raw starts), at the desk's unit
 let clerk: Caller; // receptionist at the one-stop desk
 let specialist: Caller; // Sở Tư pháp: does not see the desk's instances
 
@@ -26,16 +28,17 @@ async function callerFor(username: string): Promise<Caller> {
 }
 
 beforeAll(async () => {
-  const analyst = await h.login('analyst');
-  expect((await analyst.post('/api/definitions', h.fixture('five-steps.bpmn'), { 'content-type': 'application/xml' })).status).toBe(201);
+  const deployer = await h.login('analyst');
+  expect((await deployer.post('/api/definitions', h.fixture('five-steps.bpmn'), { 'content-type': 'application/xml' })).status).toBe(201);
+  analyst = await callerFor('analyst');
   clerk = await callerFor('clerk');
   specialist = await callerFor('specialist');
 });
 
 describe('engine application services, called without a request', () => {
   it('start, claim, unclaim and complete a task, each audited under the caller', async () => {
-    const inst = await startInstance(h.services, clerk, { definitionKey: 'five-steps', businessKey: 'SVC-1' });
-    expect(inst).toMatchObject({ status: 'running', businessKey: 'SVC-1', startedBy: clerk.user.id });
+    const inst = await startInstance(h.services, analyst, { definitionKey: 'five-steps', businessKey: 'SVC-1', unitId: DESK });
+    expect(inst).toMatchObject({ status: 'running', businessKey: 'SVC-1', startedBy: analyst.user.id });
     const [task] = inst.openTasks;
     expect((await listTasks(h.services, clerk, { filter: 'candidate', instanceId: inst.id, limit: 10 })).map((t) => t.id)).toEqual([
       task.id,
@@ -58,7 +61,7 @@ describe('engine application services, called without a request', () => {
   });
 
   it('answer what the caller may not see as missing (ADR 0004), and change nothing', async () => {
-    const inst = await startInstance(h.services, clerk, { definitionKey: 'five-steps', businessKey: 'SVC-2' });
+    const inst = await startInstance(h.services, analyst, { definitionKey: 'five-steps', businessKey: 'SVC-2', unitId: DESK });
     const taskId = inst.openTasks[0].id;
     await expect(getInstance(h.services, specialist, inst.id)).rejects.toMatchObject({ code: 'process.instance_not_found' });
     await expect(cancelInstance(h.services, specialist, inst.id, 'no')).rejects.toMatchObject({ code: 'process.instance_not_found' });

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useHarness, type TestClient } from '../../tests/support/harness.ts';
+import { rawStart, useHarness, type TestClient } from '../../tests/support/harness.ts';
 
 const h = useHarness({ fixtures: new URL('./fixtures/', import.meta.url) });
 const fixture = h.fixture;
@@ -222,7 +222,7 @@ describe('call activities', () => {
     const before = Number(
       (await em().execute<{ n: number | string }[]>("SELECT COUNT(*) AS n FROM process_instances WHERE definition_key = 'call-self'"))[0].n,
     );
-    const res = await clerk.post('/api/instances', { definitionKey: 'call-self' });
+    const res = await rawStart(h.t, { definitionKey: 'call-self' }, clerk);
     expect(res.status).toBe(422);
     expect((await res.json()).code).toBe('process.call_too_deep');
     expect(

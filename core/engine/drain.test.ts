@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useHarness, type TestClient } from '../../tests/support/harness.ts';
+import { rawStart, useHarness, type TestClient } from '../../tests/support/harness.ts';
 
 // The drain loop (commands.ts, ADR 0017): follow-up commands run breadth-first in the first
 // command's transaction, never nested in it, and a chain that does not stop fails clearly.
@@ -20,7 +20,7 @@ describe('drain loop', () => {
   it('two processes that message each other forever stop at the limit with message.too_deep, and nothing is kept', async () => {
     const instances = await count('SELECT COUNT(*) AS n FROM process_instances');
     const messages = await count('SELECT COUNT(*) AS n FROM messages');
-    const res = await clerk.post('/api/instances', { definitionKey: 'drain-ping' });
+    const res = await rawStart(h.t, { definitionKey: 'drain-ping' }, clerk);
     expect(res.status).toBe(422);
     const body = (await res.json()) as { code: string; detail: string };
     expect(body.code).toBe('message.too_deep');
@@ -30,7 +30,7 @@ describe('drain loop', () => {
   });
 
   it('a message chain of three instances completes in one command, each started after the one that sent to it', async () => {
-    const res = await clerk.post('/api/instances', { definitionKey: 'drain-chain-a' });
+    const res = await rawStart(h.t, { definitionKey: 'drain-chain-a' }, clerk);
     expect(res.status).toBe(201);
     const { id } = (await res.json()) as { id: string };
     const rows = await h

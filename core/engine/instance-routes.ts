@@ -97,7 +97,9 @@ const start = defineRoute({
   path: '/api/instances',
   operationId: 'startInstance',
   tags: ['engine'],
-  summary: 'Start a process instance (latest version unless one is named) in one of your units',
+  summary: 'Start a process instance (latest version unless one is named) in one of your units, without a dossier',
+  description:
+    "A raw start, for analysts testing a draft (permission `process.start`). A dossier's process starts when the dossier is received (`POST /api/dossiers`), on the version its catalogue case pins: a receptionist gets 403 `auth.forbidden` here, pointing there.",
   permission: 'process.start',
   request: jsonBody(
     z

@@ -164,7 +164,7 @@ export async function sendMessage(
   input: MessageRequest,
 ): Promise<PublishResult> {
   const authz = caller.authz;
-  if (!authz.hasAnywhere('process.message')) throw new AppError('auth.forbidden', 'Permission "process.message" is required');
+  authz.assertAnywhere('process.message');
   const scope = authz.isGlobal('process.message') ? null : authz.scopes('process.message');
   const grant = authz.grants.find((g) => ports.permissions.roleGrants(g.role, 'process.message'));
   return ports.db.em().transactional((em) =>

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { useHarness, type TestClient } from '../../tests/support/harness.ts';
+import { rawStart, useHarness, type TestClient } from '../../tests/support/harness.ts';
 
 const h = useHarness({ fixtures: new URL('./fixtures/', import.meta.url) });
 const HOUR = 3_600_000;
@@ -130,11 +130,15 @@ describe('messages', () => {
       .replaceAll('msg-receive', 'msg-receive-key')
       .replace('<bpmn:receiveTask id="receive"', '<bpmn:receiveTask id="receive" motcua:correlationKey="=dossier.code"');
     await deploy(xml, { as: analyst, status: 201 });
-    const res = await clerk.post('/api/instances', {
-      definitionKey: 'msg-receive-key',
-      businessKey: 'HS-7',
-      variables: { dossier: { code: 'G01.01-260302-0007' } },
-    });
+    const res = await rawStart(
+      h.t,
+      {
+        definitionKey: 'msg-receive-key',
+        businessKey: 'HS-7',
+        variables: { dossier: { code: 'G01.01-260302-0007' } },
+      },
+      clerk,
+    );
     const inst = (await res.json()) as InstanceView;
     expect(await subscriptions(inst.id)).toEqual([
       { activity_id: 'receive', message_name: 'ho-so-bo-sung', correlation_key: 'G01.01-260302-0007' },

@@ -37,7 +37,14 @@ export const engineModule = defineModule({
   permissions: [
     { name: 'process.deploy', description: 'Deploy BPMN process definitions', roles: ['analyst'] },
     { name: 'process.read', description: 'See process definitions and the instances of your units', roles: everyone },
-    { name: 'process.start', description: 'Start process instances in your units', roles: ['receptionist', 'analyst'] },
+    {
+      name: 'process.start',
+      description:
+        'Start process instances directly, without a dossier, in your units (raw starts: analysts testing a draft); a dossier starts the process its case pins when it is received',
+      roles: ['analyst'],
+      refusal:
+        "a dossier's process starts when the dossier is received at the desk (POST /api/dossiers), on the version its catalogue case pins; starting an instance directly is for analysts testing a draft",
+    },
     { name: 'process.cancel', description: 'Cancel running process instances of your units', roles: ['leader'] },
     {
       name: 'process.migrate',

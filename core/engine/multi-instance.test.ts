@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
+import { rawStart } from '../../tests/support/raw-start.ts';
 
 /**
  * Multi-instance user tasks, and task attributes given by expression, as Camunda Modeler draws
@@ -43,7 +44,7 @@ beforeAll(async () => {
 });
 
 async function start(variables: Record<string, unknown>): Promise<string> {
-  const res = await clerk.post('/api/instances', { definitionKey: 'consult', variables });
+  const res = await rawStart(ctx.t, { definitionKey: 'consult', variables }, clerk);
   expect(res.status).toBe(201);
   return ((await res.json()) as { id: string }).id;
 }
@@ -113,7 +114,7 @@ describe('multi-instance user tasks', () => {
 
   it('Given a collection that is not there, then the start is refused with a clear 422 and nothing is stored', async () => {
     const before = await ctx.t.platform.services.db.em().execute<{ n: number }[]>('SELECT COUNT(*) AS n FROM process_instances');
-    const res = await clerk.post('/api/instances', { definitionKey: 'consult', variables: { officer: 'leader' } });
+    const res = await rawStart(ctx.t, { definitionKey: 'consult', variables: { officer: 'leader' } }, clerk);
     expect(res.status).toBe(422);
     const body = (await res.json()) as { code: string; detail: string };
     expect(body.code).toBe('process.engine_error');

@@ -24,9 +24,7 @@ export function requirePermission(permission: RoutePermission): MiddlewareHandle
       return next();
     }
     if (!c.var.principal) throw new AppError(c.var.sessionExpired ? 'auth.session_expired' : 'auth.required');
-    if (permission !== 'authenticated' && !c.var.authz.hasAnywhere(permission)) {
-      throw new AppError('auth.forbidden', `Permission "${permission}" is required`);
-    }
+    if (permission !== 'authenticated') c.var.authz.assertAnywhere(permission);
     return next();
   };
 }

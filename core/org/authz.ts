@@ -40,6 +40,11 @@ export class Authz {
     return this.scopes(permission).some((p) => p.split('/').filter(Boolean).length === 1);
   }
 
+  /** 403 `auth.forbidden` (with the permission's refusal hint) unless some role carries it in some unit. */
+  assertAnywhere(permission: string): void {
+    if (!this.hasAnywhere(permission)) throw this.permissions.forbidden(permission);
+  }
+
   async can(permission: string, unitId: string | null | undefined): Promise<boolean> {
     const scopes = this.scopes(permission);
     if (scopes.length === 0) return false;
@@ -70,7 +75,7 @@ export class Authz {
   }
 
   async assert(permission: string, unitId: string | null | undefined): Promise<void> {
-    if (!this.hasAnywhere(permission)) throw new AppError('auth.forbidden', `Permission "${permission}" is required`);
+    this.assertAnywhere(permission);
     if (!(await this.can(permission, unitId))) {
       throw new AppError('auth.forbidden_scope', `Permission "${permission}" does not reach this unit`);
     }

@@ -26,6 +26,11 @@ export interface PermissionDefinition {
   description: string;
   /** Roles that hold this permission. `admin` holds every permission implicitly. */
   roles: Role[];
+  /**
+   * What a caller without it is told besides its name, when there is another way to do what
+   * they meant (e.g. `process.start`: dossiers start at receipt, `POST /api/dossiers`).
+   */
+  refusal?: string;
 }
 
 /** Every role: for permissions anyone with a role may hold (reading, mostly). */
@@ -57,6 +62,12 @@ export class PermissionRegistry {
   roleGrants(role: string, permission: string): boolean {
     if (role === 'admin') return true;
     return this.byName.get(permission)?.roles.includes(role as Role) ?? false;
+  }
+
+  /** The 403 `auth.forbidden` for a caller who holds the permission nowhere, with its refusal hint. */
+  forbidden(permission: string): AppError {
+    const refusal = this.byName.get(permission)?.refusal;
+    return new AppError('auth.forbidden', `Permission "${permission}" is required${refusal ? `: ${refusal}` : ''}`);
   }
 
   list(): (PermissionDefinition & { owner: string })[] {

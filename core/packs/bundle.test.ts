@@ -7,6 +7,7 @@ import { installDemoPack } from './demo.ts';
 import { exportFiles } from './exporter.ts';
 import { buildPack } from './pack.ts';
 import { fixtureHeader, testKeys, testPrivateKey } from '../../tests/support/test-packs.ts';
+import { rawStart } from '../../tests/support/raw-start.ts';
 
 const source = useTestPlatform();
 const catalogue = (s: Ports) => s.catalogue;
@@ -61,12 +62,16 @@ describe('a pack exported from one database', () => {
         specialist: await target.login('specialist'),
         leader: await target.login('leader'),
       };
-      const started = await workers.clerk.post('/api/instances', {
-        definitionKey: 'vn_base_lt_khai_sinh',
-        businessKey: 'LT-0001',
-        unitId: 'DEMO.TTPVHCC.Q1',
-        variables: { tenTre: 'Nguyễn Văn An' },
-      });
+      const started = await rawStart(
+        target,
+        {
+          definitionKey: 'vn_base_lt_khai_sinh',
+          businessKey: 'LT-0001',
+          unitId: 'DEMO.TTPVHCC.Q1',
+          variables: { tenTre: 'Nguyễn Văn An' },
+        },
+        workers.clerk,
+      );
       expect(started.status).toBe(201);
       const { id } = (await started.json()) as { id: string };
       const done: string[] = [];

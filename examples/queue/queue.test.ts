@@ -3,6 +3,7 @@ import { AppError, BpmnBusinessError, definePlugin, type PluginContext } from '.
 import { useTestPlatform, type TestClient } from '../../tests/support/platform.ts';
 import queuePlugin from './index.ts';
 import type { QueueConfig } from './config.ts';
+import { rawStart } from '../../tests/support/raw-start.ts';
 
 /** A second plugin, defined inline, that contributes lines to the queue board. */
 const noticePlugin = definePlugin({
@@ -305,7 +306,7 @@ describe('queue plugin: domain events', () => {
       id: string;
     };
     expect((await clerk.post('/api/queue/call-next', { unitId: desk, desk: 'Quầy 1' })).status).toBe(200);
-    const started = await clerk.post('/api/instances', { definitionKey: 'queue-reception', businessKey: 'HS-Q-1', unitId: desk });
+    const started = await rawStart(ctx.t, { definitionKey: 'queue-reception', businessKey: 'HS-Q-1', unitId: desk }, clerk);
     expect(started.status, await started.clone().text()).toBe(201);
     const { openTasks } = (await (await clerk.get(`/api/instances/${(await started.json()).id}`)).json()) as {
       openTasks: { id: string }[];
@@ -349,7 +350,7 @@ describe('queue plugin: the other ports', () => {
     const { desk, clerk } = await nextMorning();
     const analyst = await as('analyst');
     expect((await analyst.post('/api/definitions', ARRIVAL, { 'content-type': 'application/xml' })).status).toBeLessThan(300);
-    const started = await clerk.post('/api/instances', { definitionKey: 'queue-arrival', businessKey: 'HS-Q-ARR', unitId: desk });
+    const started = await rawStart(ctx.t, { definitionKey: 'queue-arrival', businessKey: 'HS-Q-ARR', unitId: desk }, clerk);
     expect(started.status, await started.clone().text()).toBe(201);
     const { id } = (await started.json()) as { id: string };
     await clerk.post('/api/queue/tickets', { unitId: desk, serviceCode: 'HT', dossierId: 'HS-Q-ARR' });

@@ -14,9 +14,11 @@ const nested = (depth: number) => '{"a":'.repeat(depth - 1) + '{"a":1}' + '}'.re
 const deepArray = (depth: number) => '['.repeat(depth) + ']'.repeat(depth);
 
 let clerk: TestClient;
+/** Raw starts (POST /api/instances) are the analyst's; the desk's clerk sends messages. */
+let analyst: TestClient;
 
 beforeAll(async () => {
-  const analyst = await ctx.t.login('analyst');
+  analyst = await ctx.t.login('analyst');
   expect((await analyst.post('/api/definitions', FIVE, { 'content-type': 'application/xml' })).status).toBe(201);
   clerk = await ctx.t.login('clerk');
 });
@@ -24,7 +26,7 @@ beforeAll(async () => {
 describe('deep JSON bodies', () => {
   it('refuses variables nested 10,000 deep on POST /api/instances with 400 request.too_deep', async () => {
     const body = `{"definitionKey":"five-steps","variables":${nested(10_000)}}`;
-    const res = await clerk.post('/api/instances', body);
+    const res = await analyst.post('/api/instances', body);
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect((await res.json()).code).toBe('request.too_deep');
@@ -44,13 +46,13 @@ describe('deep JSON bodies', () => {
   });
 
   it('still accepts ordinary nesting (a form of a dozen levels)', async () => {
-    const res = await clerk.post('/api/instances', `{"definitionKey":"five-steps","variables":{"form":${nested(12)}}}`);
+    const res = await analyst.post('/api/instances', `{"definitionKey":"five-steps","variables":{"form":${nested(12)}}}`);
     expect(res.status).toBe(201);
   });
 
   it('refuses variables too large to keep in an instance with 413 request.variables_too_large', async () => {
     const big = Object.fromEntries(Array.from({ length: 3_000 }, (_, i) => [`field${i}`, 'x'.repeat(100)]));
-    const res = await clerk.post('/api/instances', { definitionKey: 'five-steps', variables: big });
+    const res = await analyst.post('/api/instances', { definitionKey: 'five-steps', variables: big });
     expect(res.status).toBe(413);
     expect((await res.json()).code).toBe('request.variables_too_large');
   });

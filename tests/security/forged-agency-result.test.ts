@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestPlatform, type TestClient } from '../support/platform.ts';
 import { read, substitute } from '../support/base-pack-source.ts';
+import { rawStart } from '../support/raw-start.ts';
 
 /**
  * Probe finding (high): a desk clerk sent the civil-status, police and social-insurance result
@@ -55,11 +56,15 @@ beforeAll(async () => {
   const deployed = await analyst.post('/api/definitions', substitute(read('diagrams/lien-thong-khai-sinh.bpmn')), xmlHeaders);
   expect(deployed.status, await deployed.clone().text()).toBe(201);
   // Given a birth bundle received at the desk, now waiting for the civil-status result
-  const started = await clerk.post('/api/instances', {
-    definitionKey: 'vn_base_lt_khai_sinh',
-    businessKey: DOSSIER,
-    variables: { dossier: { code: DOSSIER }, applicant: { name: 'Nguyễn Thị Mai' } },
-  });
+  const started = await rawStart(
+    ctx.t,
+    {
+      definitionKey: 'vn_base_lt_khai_sinh',
+      businessKey: DOSSIER,
+      variables: { dossier: { code: DOSSIER }, applicant: { name: 'Nguyễn Thị Mai' } },
+    },
+    clerk,
+  );
   expect(started.status, await started.clone().text()).toBe(201);
   const parent = (await started.json()) as Instance;
   parentId = parent.id;

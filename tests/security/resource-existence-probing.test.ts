@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { useTestPlatform, type TestClient } from '../support/platform.ts';
+import { rawStart } from '../support/raw-start.ts';
 
 /**
  * Probing ids outside your units must not tell "exists" from "does not exist" (ADR 0004): what
@@ -23,7 +24,7 @@ beforeAll(async () => {
   specialist = await ctx.t.login('specialist');
   leader = await ctx.t.login('leader');
   expect((await analyst.post('/api/definitions', FIVE, { 'content-type': 'application/xml' })).status).toBe(201);
-  const started = await clerk.post('/api/instances', { definitionKey: 'five-steps', businessKey: 'PROBE-1' });
+  const started = await rawStart(ctx.t, { definitionKey: 'five-steps', businessKey: 'PROBE-1' }, clerk);
   expect(started.status).toBe(201);
   const inst = await started.json();
   instanceId = inst.id;

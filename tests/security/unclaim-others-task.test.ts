@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { useTestPlatform, type TestClient } from '../support/platform.ts';
+import { rawStart } from '../support/raw-start.ts';
 
 /**
  * Giving back a task someone else claimed is refused as what it is: 403 task.claimed_by_other
@@ -33,7 +34,7 @@ beforeAll(async () => {
 });
 
 async function openTask(): Promise<string> {
-  const inst = await (await clerk.post('/api/instances', { definitionKey: 'five-steps' })).json();
+  const inst = await (await rawStart(ctx.t, { definitionKey: 'five-steps' }, clerk)).json();
   return inst.openTasks[0].id;
 }
 

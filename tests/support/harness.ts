@@ -4,8 +4,10 @@
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { useTestPlatform, type TestClient, type TestPlatform, type TestPlatformOptions } from './platform.ts';
+import { rawStart } from './raw-start.ts';
 
 export { ORIGIN, TestClient, testDialect, type TestPlatform } from './platform.ts';
+export { rawStart } from './raw-start.ts';
 
 export interface HarnessOptions extends TestPlatformOptions {
   /** The folder of the file's BPMN fixtures (`new URL('./fixtures/', import.meta.url)`): `deploy('x.bpmn')` reads from it. */
@@ -66,7 +68,10 @@ export interface ProcessSteps<I extends InstanceLike> {
    * unless `as` says who. Expects 201 or 200 (the same diagram already deployed) unless `status` is given.
    */
   deploy(source: string, options?: { as?: TestClient; status?: number | number[] }): Promise<Deployed>;
-  /** When an instance of the definition starts (201 expected). */
+  /**
+   * When an instance of the definition starts (201 expected): a raw start by an analyst, in the
+   * unit of `as` (the user who works it), as `rawStart` does.
+   */
   start(definitionKey: string, businessKey?: string, variables?: Record<string, unknown>, options?: { as?: TestClient }): Promise<I>;
   /** The instance as `as` sees it (200 expected). */
   instance(id: string, as?: TestClient): Promise<I>;
@@ -118,7 +123,7 @@ export function useHarness(options: HarnessOptions = {}): Harness {
           return (await res.json()) as Deployed;
         },
         async start(definitionKey, businessKey, variables, { as = defaults.as() } = {}) {
-          const res = await as.post('/api/instances', { definitionKey, businessKey, variables });
+          const res = await rawStart(ctx.t, { definitionKey, businessKey, variables }, as);
           expect(res.status, await res.clone().text()).toBe(201);
           return (await res.json()) as I;
         },
