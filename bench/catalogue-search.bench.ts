@@ -3,7 +3,6 @@
 // Baseline, same run and database: a plain indexed lookup of one procedure by code.
 // Run alone: `npm run bench -- catalogue`. Knobs: BENCH_CATALOGUE_N (procedures, default 5000),
 // BENCH_CATALOGUE_QUERIES (timed queries per part, default 600), BENCH_SKIP_PG=1, BENCH_PG_URL.
-import { join } from 'node:path';
 import type { BenchResult } from './run.ts';
 import { FIVE_TASKS_XML, PROCESS_KEY } from './support/diagram.ts';
 import { printTable } from './support/table.ts';

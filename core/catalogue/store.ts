@@ -33,7 +33,6 @@ export type Binding = Pick<ProcedureBinding, 'caseKey' | 'definitionKey' | 'defi
 
 /** The folded search columns: written here, read by search.ts only. */
 type Folded = 'codeFolded' | 'nameFolded' | 'textFolded';
-const FOLDED: Folded[] = ['codeFolded', 'nameFolded', 'textFolded'];
 
 /** A version with its document (JSON text). */
 export type VersionRow = Omit<ProcedureVersion, Folded> & { document: string };

@@ -11,7 +11,7 @@ import { incidentHooks, openIncident } from './incidents.ts';
 import { evaluateIo, mapBindings, type Variables } from './io-mapping.ts';
 import type { CompiledProcess } from './model.ts';
 import { ACTIVE, type InstanceRow, type InstanceStatus } from './rows.ts';
-import type { RunResult, Signal, Waiting } from './run-types.ts';
+import type { RunResult, Signal } from './run-types.ts';
 import { hasExpression } from './expressions.ts';
 import { Job } from '../jobs/entities.ts';
 import { ActivityHistory, ProcessDefinition, ProcessInstance } from './entities.ts';

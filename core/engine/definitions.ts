@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/knex';
 import { deserialize } from 'moddle-context-serializer';
-import type { EngineDeps, JobDeps } from './deps.ts';
+import type { EngineDeps } from './deps.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import { compileBpmn, typeResolver } from './compile.ts';

@@ -1,4 +1,4 @@
-import type { EngineDeps, JobDeps } from './deps.ts';
+import type { EngineDeps } from './deps.ts';
 import type { JobRunner } from '../jobs/job-runner.ts';
 import { Message } from './entities.ts';
 

@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import type { EngineDeps, JobDeps } from './deps.ts';
+import type { JobDeps } from './deps.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import type { LoadedDefinition } from './types.ts';

@@ -1,6 +1,5 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { AppError } from '../errors.ts';
-import type { Acting } from '../org/actor.ts';
 import type {
   PluginContext,
   PluginEventHandler,
@@ -10,8 +9,7 @@ import type {
   PluginSubscription,
 } from '../plugin-host/define-plugin.ts';
 import { unscoped, type PluginEntityManager } from '../plugin-host/scoped-em.ts';
-import type { Delivery, EventBus } from './bus.ts';
-import type { DomainEvent, EventType } from './catalogue.ts';
+import type { EventBus } from './bus.ts';
 
 export type {
   PluginEventHandler,
