@@ -77,6 +77,10 @@ function source(over: Partial<PortalSource> = {}): PortalSource {
       { from: 1, to: 5, at: at('08:30'), byId: 'c1', byName: 'clerk', reason: 'Giấy chứng sinh; Căn cước của cha' },
       { from: 5, to: 2, at: at('10:00'), byId: 'c1', byName: 'clerk', reason: null },
     ],
+    hops: [
+      { from: desk, to: desk, at: at('10:00'), timeliness: null },
+      { from: desk, to: commune, at: at('10:05'), timeliness: 'early' },
+    ],
     tasks: [
       {
         activityId: 'appraise',
@@ -119,13 +123,16 @@ describe('buildPortalPayload', () => {
     ]);
   });
 
-  it('Given steps at the desk then the commune, Then the trail is in time order, the hand-over is a hop and the processing unit is the open step one', () => {
+  it('Given steps at the desk then the commune, Then the trail is in time order, the recorded hand-overs are the hops and the processing unit is the open step one', () => {
     const p = buildPortalPayload(source());
     expect(p.trail.map((s) => [s.step, s.status, s.handler?.name ?? null])).toEqual([
       ['check', 'completed', 'Cán bộ 1'],
       ['appraise', 'open', null],
     ]);
-    expect(p.hops).toEqual([{ from: desk, to: commune, at: at('10:05').toISOString() }]);
+    expect(p.hops).toEqual([
+      { from: desk, to: desk, at: at('10:00').toISOString(), timeliness: null },
+      { from: desk, to: commune, at: at('10:05').toISOString(), timeliness: 'early' },
+    ]);
     expect(p.units.processing).toEqual(commune);
   });
 

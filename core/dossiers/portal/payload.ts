@@ -83,6 +83,8 @@ export interface PortalHop {
   from: PortalUnit;
   to: PortalUnit;
   at: string;
+  /** Against the step's due time (docs/dossiers.md § Hops); null when the step had none (and for the receipt). */
+  timeliness: 'early' | 'on_time' | 'late' | null;
 }
 
 export interface PortalPayload {
@@ -180,6 +182,8 @@ export interface PortalSource {
     reusedResult: string | null;
   }[];
   history: { from: number | null; to: number; at: Date; byId: string | null; byName: string; reason: string | null }[];
+  /** The recorded hand-overs (hops.ts), oldest first; one not yet received by a unit is left out. */
+  hops: { from: PortalUnit; to: PortalUnit; at: Date; timeliness: string | null }[];
   tasks: {
     activityId: string;
     name: string | null;
@@ -193,6 +197,7 @@ export interface PortalSource {
 }
 
 const iso = (d: Date | null | undefined): string | null => (d ? d.toISOString() : null);
+const timeliness = (t: string | null): PortalHop['timeliness'] => (t === 'early' || t === 'on_time' || t === 'late' ? t : null);
 const SUPPLEMENT = 5;
 const REFUSED = 3;
 /** Statuses that end the work on a dossier (the "finished" date): resolved, withdrawn, stopped. */
@@ -243,18 +248,6 @@ function supplements(src: PortalSource): PortalSupplement[] {
       appointmentAfter: null,
     });
   });
-  return out;
-}
-
-/** A hand-over whenever the next step opens in another unit than the previous one. */
-function hops(trail: PortalTrailStep[]): PortalHop[] {
-  const out: PortalHop[] = [];
-  let last: PortalUnit | null = null;
-  for (const step of trail) {
-    if (!step.unit) continue;
-    if (last && last.id !== step.unit.id) out.push({ from: last, to: step.unit, at: step.startedAt });
-    last = step.unit;
-  }
   return out;
 }
 
@@ -343,7 +336,7 @@ export function buildPortalPayload(src: PortalSource): PortalPayload {
     supplements: supplements(src),
     // Result documents are not recorded yet (issue 15, the return of the result).
     results: [],
-    hops: hops(trail),
+    hops: src.hops.map((h) => ({ from: h.from, to: h.to, at: h.at.toISOString(), timeliness: timeliness(h.timeliness) })),
     trail,
     history: src.history.map((h) => ({ from: h.from, to: h.to, at: h.at.toISOString(), by: h.byName, reason: h.reason })),
   };

@@ -5,6 +5,7 @@ import { Task } from '../../engine/entities.ts';
 import { Unit } from '../../org/entities.ts';
 import { User } from '../../auth/entities.ts';
 import { Dossier, DossierComponent, DossierStatusChange } from '../entities.ts';
+import { DossierHop } from '../hop-entities.ts';
 import { channelNames, statusNames, type ChannelCode } from '../model.ts';
 import type { PortalSource, PortalUnit } from './payload.ts';
 
@@ -31,7 +32,14 @@ export async function loadPortalSource(
     { businessKey: dossier.code },
     { orderBy: { createdAt: 'asc', completedAt: QueryOrder.ASC_NULLS_LAST, id: 'asc' } },
   );
-  const unitIds = [...new Set([dossier.unitId, dossier.competentUnitId, ...tasks.map((t) => t.unitId)].filter((x): x is string => !!x))];
+  const hops = await em.find(DossierHop, { dossierId: dossier.id, toUnitId: { $ne: null } }, { orderBy: { seq: 'asc' } });
+  const unitIds = [
+    ...new Set(
+      [dossier.unitId, dossier.competentUnitId, ...tasks.map((t) => t.unitId), ...hops.flatMap((h) => [h.fromUnitId, h.toUnitId])].filter(
+        (x): x is string => !!x,
+      ),
+    ),
+  ];
   const userIds = [...new Set(tasks.map((t) => t.completedBy).filter((x): x is string => !!x))];
   const units = new Map((await em.find(Unit, { id: { $in: unitIds } })).map((u) => [u.id, u]));
   const users = new Map((userIds.length ? await em.find(User, { id: { $in: userIds } }) : []).map((u) => [u.id, u]));
@@ -105,6 +113,13 @@ export async function loadPortalSource(
       byId: h.byId ?? null,
       byName: h.byName,
       reason: h.reason ?? null,
+    })),
+    // Unit names as they were at the hand-over (units get renamed), codes as they are now.
+    hops: hops.map((h) => ({
+      from: { id: h.fromUnitId, code: units.get(h.fromUnitId)?.code ?? '', name: h.fromUnitName },
+      to: { id: h.toUnitId!, code: units.get(h.toUnitId!)?.code ?? '', name: h.toUnitName ?? units.get(h.toUnitId!)?.name ?? '' },
+      at: h.at,
+      timeliness: h.timeliness ?? null,
     })),
     tasks: tasks.map((t) => {
       const by = t.completedBy ? users.get(t.completedBy) : undefined;
