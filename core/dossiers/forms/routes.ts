@@ -17,7 +17,7 @@ export const form = defineRoute({
   operationId: 'getDossierForm',
   tags: ['dossiers'],
   summary:
-    'A statutory form of the dossier as printable A4 HTML in Vietnamese (Circular 03/2025): 01 receipt and appointment slip, 02 supplement request, 03 refusal; 04–07 come with processing',
+    'A statutory form of the dossier as printable A4 HTML in Vietnamese (Circular 03/2025): 01 receipt and appointment slip, 02 supplement request, 03 refusal, 04 apology and extension, 05 notice to stop; 06–07 come with hops',
   permission: 'dossier.read',
   request: {
     params: z.object({

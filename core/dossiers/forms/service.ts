@@ -9,14 +9,15 @@ import type { Authz } from '../../org/authz.ts';
 import { STATUS } from '../model.ts';
 import type { Dossiers, DossierView } from '../service.ts';
 import { DEFAULT_LEGAL_BASIS, FormTemplates } from './registry.ts';
-import type { Form01, Form02, Form03, Form05, FormHeader, FormNo, PersonView, ProcedureView } from './view-models.ts';
+import type { Form01, Form02, Form03, Form04, Form05, FormHeader, FormNo, PersonView, ProcedureView } from './view-models.ts';
 
 /**
  * Forms of one dossier (docs/dossiers.md, "Forms"): builds the view-model of form 01, 02 or 03
  * from what the dossier recorded, and renders it with the registry's template. A form the
- * dossier never produced answers `dossier.form_not_available`. Form 05 comes from a stop
- * (branches.ts); forms 04, 06 and 07 come with later branches and hops (their templates and
- * view-models exist and are tested from hand-built data).
+ * dossier never produced answers `dossier.form_not_available`. Form 05 comes from a stop, form
+ * 04 from an apology and extension, form 02 also from a supplement asked during processing
+ * (branches.ts); forms 06 and 07 come with hops (their templates and view-models exist and are
+ * tested from hand-built data).
  */
 
 export type FormPorts = Pick<Ports, 'db' | 'config' | 'catalogue'> & { dossiers: Dossiers };
@@ -62,13 +63,15 @@ export class DossierForms {
         return this.templates.render('02', await this.form02(em, d));
       case '03':
         return this.templates.render('03', await this.form03(em, d));
+      case '04':
+        return this.templates.render('04', await this.form04(em, d));
       case '05':
         return this.templates.render('05', await this.form05(em, d));
       default:
         throw notAvailable(
           d.code,
           no,
-          'forms 04, 06 and 07 (apology and extension, process control slip, tracking log) are issued from processing, which dossiers do not record yet',
+          'forms 06 and 07 (process control slip, tracking log) are issued from hand-overs between units, which dossiers do not record yet',
         );
     }
   }
@@ -115,20 +118,65 @@ export class DossierForms {
     };
   }
 
+  /**
+   * Form 02: the supplement asked before receipt (the desk's list, until the dossier is received),
+   * else the one asked during processing (its list, the unit that asked, the applicant's deadline).
+   */
   async form02(em: EntityManager, d: DossierView): Promise<Form02> {
     const asked = d.history.filter((h) => h.to === STATUS.supplementRequested).at(-1);
-    if (!d.supplementMissing.length || !asked) throw notAvailable(d.code, '02', 'no supplement is requested of it');
     const units = await this.units(em, d);
     const version = await this.ports.catalogue.version(em, d.procedure.code, d.procedure.version);
     const kase = version?.document.cases.find((c) => c.key === d.procedure.caseKey);
-    return {
-      header: this.header(units, asked.at),
+    const common = {
       dossierCode: d.code,
       applicant: person(d.applicant),
       procedure: this.procedure(d, kase?.name ?? null, (version?.document.cases.length ?? 0) > 1),
-      missing: d.supplementMissing.map((text, i) => ({ no: i + 1, text })),
-      reason: d.note,
-      contact: { name: await this.displayName(em, asked.by), unit: units.desk.name, phone: null },
+    };
+    if (d.supplementMissing.length && asked) {
+      return {
+        header: this.header(units, asked.at),
+        ...common,
+        missing: d.supplementMissing.map((text, i) => ({ no: i + 1, text })),
+        reason: d.note,
+        contact: { name: await this.displayName(em, asked.by), unit: units.desk.name, phone: null },
+        deadline: null,
+      };
+    }
+    const s = d.supplement;
+    if (!s) throw notAvailable(d.code, '02', 'no supplement is requested of it');
+    return {
+      header: this.header(units, s.requestedAt),
+      ...common,
+      missing: s.missing.map((text, i) => ({ no: i + 1, text })),
+      reason: s.reason,
+      contact: { name: await this.displayName(em, s.requestedBy), unit: s.unit?.name ?? units.desk.name, phone: null },
+      deadline: s.applicantDueAt,
+    };
+  }
+
+  /**
+   * Form 04, apology and extension: the last extension's late unit, cause, the appointment it
+   * replaced and the new one, signed by the leader who issued it.
+   */
+  async form04(em: EntityManager, d: DossierView): Promise<Form04> {
+    const ext = d.appointments.filter((a) => a.cause === 'extension').at(-1);
+    if (!ext || !d.receivedAt) throw notAvailable(d.code, '04', 'no apology and extension was issued for it');
+    const units = await this.units(em, d);
+    const version = await this.ports.catalogue.version(em, d.procedure.code, d.procedure.version);
+    const kase = version?.document.cases.find((c) => c.key === d.procedure.caseKey);
+    const place = version?.document.receptionAddress;
+    return {
+      header: this.header(units, ext.at),
+      dossierCode: d.code,
+      addressee: person(d.applicant),
+      procedure: this.procedure(d, kase?.name ?? null, (version?.document.cases.length ?? 0) > 1),
+      receivedAt: d.receivedAt,
+      appointmentAt: ext.previousAt,
+      lateUnit: ext.unit?.name ?? units.agency.name,
+      cause: ext.reason ?? '',
+      newAppointmentAt: ext.appointmentAt,
+      returnPlace: [units.desk.name, units.agency.name, place].filter(Boolean).join(', '),
+      signer: { name: await this.displayName(em, ext.by), title: ext.signerTitle ?? 'THỦ TRƯỞNG CƠ QUAN' },
     };
   }
 
