@@ -262,6 +262,31 @@ export const errorCatalogue = {
     title: 'The amount paid is less than the amount due',
     vi: 'Số tiền đã nộp ít hơn số tiền phải nộp',
   },
+  'dossier.supplement_already_requested': {
+    status: 409,
+    title: 'A supplement has already been requested of this dossier during processing (once only)',
+    vi: 'Hồ sơ đã được yêu cầu bổ sung một lần trong quá trình giải quyết',
+  },
+  'dossier.no_open_supplement': {
+    status: 409,
+    title: 'No supplement requested during processing is waiting to be received',
+    vi: 'Hồ sơ không có yêu cầu bổ sung nào đang chờ tiếp nhận',
+  },
+  'dossier.awaiting_supplement': {
+    status: 409,
+    title: "The dossier waits for the applicant's supplement: its steps resume once the desk records it",
+    vi: 'Hồ sơ đang chờ công dân bổ sung: chỉ tiếp tục xử lý sau khi bộ phận một cửa tiếp nhận hồ sơ bổ sung',
+  },
+  'dossier.appointment_passed': {
+    status: 409,
+    title: 'The appointment has already passed: an extension must be issued before it',
+    vi: 'Đã quá thời hạn hẹn trả: phiếu xin lỗi và hẹn lại phải được lập trước thời hạn',
+  },
+  'dossier.extension_not_later': {
+    status: 422,
+    title: 'The new appointment must be later than the current one',
+    vi: 'Thời hạn hẹn trả mới phải sau thời hạn hẹn trả hiện tại',
+  },
   'dossier.attachment_empty': { status: 400, title: 'The uploaded file is empty', vi: 'Tệp tải lên không có nội dung' },
   'dossier.attachment_type': {
     status: 415,

@@ -4,7 +4,7 @@ import type { AppEnv } from '../http/env.ts';
 import { defineRoute } from '../http/route.ts';
 import { json, jsonBody } from '../http/schemas.ts';
 import type { Ports } from '../modules/ports.ts';
-import { paymentRecord, paymentRequest, resultReturn, stop, withdrawal } from './model.ts';
+import { extension, paymentRecord, paymentRequest, resultReturn, stop, supplementReceipt, supplementRequest, withdrawal } from './model.ts';
 import { Dossier } from './route-defs.ts';
 
 /**
@@ -82,6 +82,32 @@ export const returnResultRoute = branch({
   body: resultReturn,
 });
 
+export const requestSupplementRoute = branch({
+  path: 'supplement-request',
+  operationId: 'requestDossierSupplement',
+  summary: 'Ask the applicant for more papers during processing, once per dossier (status 2 or 4 → 5, form 02): the units processing it',
+  permission: 'dossier.process',
+  body: supplementRequest,
+  extra: ['dossier.supplement_already_requested'],
+});
+export const receiveSupplementRoute = branch({
+  path: 'supplement',
+  operationId: 'receiveDossierSupplement',
+  summary: "Record the supplement received (status 5 → 4); the case's clock policy sets the new appointment: the desk",
+  permission: 'dossier.receive',
+  body: supplementReceipt,
+  extra: ['dossier.no_open_supplement'],
+});
+export const extendRoute = branch({
+  path: 'extension',
+  operationId: 'extendDossierAppointment',
+  summary:
+    'Apologise and set a later appointment before the current one passes (form 04; the status does not change): a leader of the late unit',
+  permission: 'dossier.extend',
+  body: extension,
+  extra: ['dossier.appointment_passed', 'dossier.extension_not_later'],
+});
+
 export function registerBranchRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Ports, 'dossierBranches'>): void {
   const b = () => ports.dossierBranches;
   app.openapi(requestPaymentRoute, async (c) =>
@@ -96,5 +122,14 @@ export function registerBranchRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Ports
   app.openapi(stopRoute, async (c) => c.json(await b().stop(acting(c), c.var.authz, c.req.valid('param').code, c.req.valid('json')), 200));
   app.openapi(returnResultRoute, async (c) =>
     c.json(await b().returnResult(acting(c), c.var.authz, c.req.valid('param').code, c.req.valid('json')), 200),
+  );
+  app.openapi(requestSupplementRoute, async (c) =>
+    c.json(await b().requestSupplement(acting(c), c.var.authz, c.req.valid('param').code, c.req.valid('json')), 200),
+  );
+  app.openapi(receiveSupplementRoute, async (c) =>
+    c.json(await b().receiveSupplement(acting(c), c.var.authz, c.req.valid('param').code, c.req.valid('json')), 200),
+  );
+  app.openapi(extendRoute, async (c) =>
+    c.json(await b().extend(acting(c), c.var.authz, c.req.valid('param').code, c.req.valid('json')), 200),
   );
 }

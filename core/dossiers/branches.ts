@@ -7,9 +7,22 @@ import type { Authz } from '../org/authz.ts';
 import { mayProcess, mayRead } from './access.ts';
 import { Dossier, DossierStatusChange } from './entities.ts';
 import { changeStatus, dossierFacts } from './history.ts';
-import { STATUS, type PaymentRecord, type PaymentRequest, type ResultReturn, type Stop, type Withdrawal } from './model.ts';
+import {
+  STATUS,
+  type Extension,
+  type PaymentRecord,
+  type PaymentRequest,
+  type ResultReturn,
+  type Stop,
+  type SupplementReceipt,
+  type SupplementRequest,
+  type Withdrawal,
+} from './model.ts';
 import { dossierNotFound, type Dossiers, type DossierView } from './service.ts';
+import { appointmentAfterSupplement, caseLimit, openSupplement, workingUnit } from './supplement.ts';
+import { DossierAppointment, DossierSupplement } from './supplement-entities.ts';
 import { transition, type Action } from './transitions.ts';
+import type { Unit } from '../org/entities.ts';
 
 /**
  * The branches of a received dossier a person takes (docs/dossiers.md, "Branches"): payment
@@ -20,10 +33,19 @@ import { transition, type Action } from './transitions.ts';
  * audit record and the branch's domain event.
  */
 
-export type BranchPorts = Pick<Ports, 'db' | 'clock' | 'audit' | 'events' | 'engine'> & { dossiers: Dossiers };
+export type BranchPorts = Pick<Ports, 'db' | 'clock' | 'audit' | 'events' | 'engine' | 'catalogue' | 'calendar'> & { dossiers: Dossiers };
 
-/** Who takes a branch: the desk (`dossier.receive` where the dossier was received) or the units processing it (`dossier.process`). */
-type Who = 'desk' | 'processor';
+/**
+ * Who takes a branch: the desk (`dossier.receive` where the dossier was received), the units
+ * processing it (`dossier.process`), or a leader of the late unit (`dossier.extend` where one of
+ * its open tasks is, or at its competent agency).
+ */
+type Who = 'desk' | 'processor' | 'leader';
+
+/** What the checks found: the unit the caller acts for (the processor's or the leader's), when the branch needs it. */
+interface Context {
+  unit: Unit | null;
+}
 
 export class DossierBranches {
   constructor(private readonly svc: BranchPorts) {}
@@ -131,6 +153,168 @@ export class DossierBranches {
     });
   }
 
+  /**
+   * A unit working the dossier asks the applicant for more papers (status 5, form 02), once per
+   * dossier: what is missing, why, and the applicant's deadline when the case gives one. Its open
+   * task stays open; completing it waits for the supplement (supplement.ts).
+   */
+  requestSupplement(acting: Acting, authz: Authz, code: string, input: SupplementRequest): Promise<DossierView> {
+    return this.branch(acting, authz, code, input.lockVersion, 'request_supplement', 'processor', async (em, d, now, ctx) => {
+      const earlier = await em.findOne(DossierSupplement, { dossierId: d.id });
+      if (earlier) {
+        const at = new Date(earlier.requestedAt).toISOString();
+        throw new AppError(
+          'dossier.supplement_already_requested',
+          `Dossier ${d.code}: a supplement was already requested during processing (${at}); it may be requested once only`,
+          { requestedAt: at },
+        );
+      }
+      const deadline = (await this.caseOf(em, d))?.supplement.applicantDeadline;
+      const applicantDueAt = deadline ? this.svc.calendar.dueAt(now, deadline, { unitId: d.unitId }) : null;
+      em.create(DossierSupplement, {
+        id: crypto.randomUUID(),
+        dossierId: d.id,
+        requestedAt: now,
+        requestedById: acting.actor.id,
+        requestedByName: acting.actor.name,
+        unitId: ctx.unit?.id ?? null,
+        missing: JSON.stringify(input.missing),
+        reason: input.reason ?? null,
+        applicantDueAt,
+        receivedAt: null,
+        receivedById: null,
+        receivedByName: null,
+        policy: null,
+      });
+      return {
+        reason: `Yêu cầu bổ sung hồ sơ trong quá trình giải quyết: ${input.missing.join('; ')}`,
+        audit: { missing: input.missing, reason: input.reason ?? null, applicantDueAt: applicantDueAt?.toISOString() ?? null },
+        publish: (e) => this.svc.events.publish(em, 'dossier.supplement_requested', { ...e, missing: input.missing }, acting),
+      };
+    });
+  }
+
+  /**
+   * The desk records the supplement (back to 4): the case's clock policy sets the new appointment
+   * (restart, pause and extend, continue); the one before and the one after are both kept.
+   */
+  receiveSupplement(acting: Acting, authz: Authz, code: string, input: SupplementReceipt): Promise<DossierView> {
+    return this.branch(acting, authz, code, input.lockVersion, 'receive_supplement', 'desk', async (em, d, now) => {
+      const asked = await openSupplement(em, d.id);
+      if (!asked) {
+        throw new AppError(
+          'dossier.no_open_supplement',
+          `Dossier ${d.code} has no supplement requested during processing to receive (a supplement before receipt is received with POST /api/dossiers/{code}/receive)`,
+        );
+      }
+      const kase = await this.caseOf(em, d);
+      const limit = kase ? caseLimit(kase, d.channel) : null;
+      const policy = kase && limit ? kase.supplement.policy : 'continue';
+      const previous = d.appointmentAt ? new Date(d.appointmentAt) : null;
+      const next =
+        previous && limit
+          ? appointmentAfterSupplement(this.svc.calendar, {
+              policy,
+              previous,
+              requestedAt: new Date(asked.requestedAt),
+              receivedAt: now,
+              limit,
+              unitId: d.unitId,
+            })
+          : previous;
+      asked.receivedAt = now;
+      asked.receivedById = acting.actor.id;
+      asked.receivedByName = acting.actor.name;
+      asked.policy = policy;
+      if (previous && next) {
+        d.appointmentAt = next;
+        em.create(DossierAppointment, {
+          id: crypto.randomUUID(),
+          dossierId: d.id,
+          at: now,
+          cause: 'supplement',
+          previousAt: previous,
+          appointmentAt: next,
+          reason: policy,
+          byId: acting.actor.id,
+          byName: acting.actor.name,
+          unitId: null,
+          signerTitle: null,
+        });
+      }
+      const facts = {
+        policy,
+        requestedAt: new Date(asked.requestedAt).toISOString(),
+        receivedAt: now.toISOString(),
+        previousAppointmentAt: previous?.toISOString() ?? null,
+        appointmentAt: next?.toISOString() ?? null,
+      };
+      return {
+        reason: `Đã tiếp nhận hồ sơ bổ sung${input.note ? ` (${input.note})` : ''}; ${POLICIES[policy]}`,
+        audit: { ...facts, note: input.note ?? null },
+        publish: (e) => this.svc.events.publish(em, 'dossier.supplement_received', { ...e, ...facts }, acting),
+      };
+    });
+  }
+
+  /**
+   * Apology and extension (form 04): a leader of the late unit, before the appointment passes,
+   * states the cause and sets a later appointment. The status does not change; the old
+   * appointment is kept in the history of appointments.
+   */
+  extend(acting: Acting, authz: Authz, code: string, input: Extension): Promise<DossierView> {
+    return this.branch(acting, authz, code, input.lockVersion, 'extend', 'leader', async (em, d, now, ctx) => {
+      const current = d.appointmentAt ? new Date(d.appointmentAt) : null;
+      if (!current || now.getTime() >= current.getTime()) {
+        throw new AppError(
+          'dossier.appointment_passed',
+          `Dossier ${d.code}: its appointment ${current?.toISOString() ?? '(none)'} has passed; an apology and extension is issued before it`,
+          { appointmentAt: current?.toISOString() ?? null },
+        );
+      }
+      const next = new Date(input.newAppointmentAt);
+      if (next.getTime() <= current.getTime()) {
+        throw new AppError(
+          'dossier.extension_not_later',
+          `Dossier ${d.code}: the new appointment ${next.toISOString()} is not later than the current one ${current.toISOString()}`,
+          { appointmentAt: current.toISOString(), newAppointmentAt: next.toISOString() },
+        );
+      }
+      const unit = ctx.unit!;
+      d.appointmentAt = next;
+      em.create(DossierAppointment, {
+        id: crypto.randomUUID(),
+        dossierId: d.id,
+        at: now,
+        cause: 'extension',
+        previousAt: current,
+        appointmentAt: next,
+        reason: input.reason,
+        byId: acting.actor.id,
+        byName: acting.actor.name,
+        unitId: unit.id,
+        signerTitle: input.signerTitle ?? null,
+      });
+      const facts = {
+        previousAppointmentAt: current.toISOString(),
+        appointmentAt: next.toISOString(),
+        reason: input.reason,
+        lateUnitId: unit.id,
+      };
+      return {
+        reason: input.reason,
+        audit: { ...facts, lateUnit: unit.code },
+        publish: (e) => this.svc.events.publish(em, 'dossier.appointment_extended', { ...e, ...facts }, acting),
+      };
+    });
+  }
+
+  /** The case the dossier was received under, in its pinned catalogue version. */
+  private async caseOf(em: EntityManager, d: Dossier) {
+    const version = await this.svc.catalogue.version(em, d.procedureCode, d.procedureVersion);
+    return version?.document.cases.find((c) => c.key === d.caseKey) ?? null;
+  }
+
   /** One branch: read and check, apply, move, save under the lock, cancel, audit, publish; then the dossier as it now reads. */
   private async branch(
     acting: Acting,
@@ -139,16 +323,25 @@ export class DossierBranches {
     lockVersion: number | undefined,
     action: Action,
     who: Who,
-    apply: (em: EntityManager, d: Dossier, now: Date) => Promise<Applied>,
+    apply: (em: EntityManager, d: Dossier, now: Date, ctx: Context) => Promise<Applied>,
   ): Promise<DossierView> {
     await this.svc.db.em().transactional(async (em) => {
       const now = this.svc.clock.now();
       const d = await em.findOne(Dossier, { code });
       if (!d || !(await mayRead(em, authz, d))) throw dossierNotFound(code);
+      const ctx: Context = { unit: null };
       if (who === 'desk') await authz.assert('dossier.receive', d.unitId);
-      else if (!(await mayProcess(em, authz, d))) {
+      else if (who === 'leader') {
+        ctx.unit = await workingUnit(em, authz, 'dossier.extend', d, { desk: false });
+        if (!ctx.unit) {
+          throw new AppError(
+            'auth.forbidden_scope',
+            'Permission "dossier.extend" does not reach the late unit: the unit of an open task of this dossier, or its competent agency',
+          );
+        }
+      } else if (!(await mayProcess(em, authz, d))) {
         throw new AppError('auth.forbidden_scope', 'Permission "dossier.process" does not reach the units processing this dossier');
-      }
+      } else ctx.unit = await workingUnit(em, authz, 'dossier.process', d, { desk: true });
       if (lockVersion !== undefined && lockVersion !== d.lockVersion) {
         throw new AppError('conflict.stale', `Dossier ${code} changed meanwhile (version ${d.lockVersion}, you read ${lockVersion})`, {
           currentVersion: d.lockVersion,
@@ -157,16 +350,22 @@ export class DossierBranches {
       const from = d.status;
       const before = action === 'record_payment' ? await statusBefore(em, d) : null;
       const to = transition(d, action, 'api', () => before);
-      const applied = await apply(em, d, now);
-      await changeStatus(em, this.svc.events, d, {
-        from,
-        to,
-        by: acting.actor,
-        at: now,
-        reason: applied.reason,
-        requestId: acting.requestId,
-      });
-      // The dossier's UPDATE carries `lock_version`: of two concurrent branches, the second fails here (conflict.stale).
+      const applied = await apply(em, d, now, ctx);
+      // Save the dossier under its `lock_version` first: of two concurrent branches, the second fails
+      // here (409 conflict.stale), never inside a subscriber of the status change (a 500).
+      d.status = to;
+      d.updatedAt = now;
+      await em.flush();
+      if (to !== from) {
+        await changeStatus(em, this.svc.events, d, {
+          from,
+          to,
+          by: acting.actor,
+          at: now,
+          reason: applied.reason,
+          requestId: acting.requestId,
+        });
+      }
       await em.flush();
       if (applied.cancel) await cancelProcesses(em, this.svc, acting, d.code, applied.cancel);
       await this.svc.audit.append(em, {
@@ -201,7 +400,16 @@ export const AUDIT: Record<Action, string> = {
   resolve: 'dossier.resolved',
   refuse: 'dossier.refused',
   return_result: 'dossier.result_returned',
+  request_supplement: 'dossier.supplement_requested',
+  receive_supplement: 'dossier.supplement_received',
+  extend: 'dossier.appointment_extended',
 };
+
+const POLICIES = {
+  restart: 'thời hạn giải quyết được tính lại từ khi nhận đủ hồ sơ',
+  pause_extend: 'thời hạn giải quyết được cộng thêm thời gian chờ bổ sung',
+  continue: 'thời hạn giải quyết không thay đổi',
+} as const;
 
 const METHODS = { desk: 'tại Bộ phận một cửa', post: 'qua dịch vụ bưu chính công ích', online: 'trực tuyến' } as const;
 

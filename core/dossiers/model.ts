@@ -205,3 +205,38 @@ export const resultReturn = z
   })
   .strict();
 export type ResultReturn = z.infer<typeof resultReturn>;
+
+// ── supplement during processing and extension (supplement.ts) ───────────
+
+export const supplementRequest = z
+  .object({
+    /** Everything missing, once (form 02). */
+    missing: z.array(text(1000)).min(1).max(50),
+    /** Why, printed on form 02. */
+    reason: text(2000).optional(),
+    lockVersion,
+  })
+  .strict();
+export type SupplementRequest = z.infer<typeof supplementRequest>;
+
+export const supplementReceipt = z
+  .object({
+    /** What the desk notes about the papers received. */
+    note: text(2000).optional(),
+    lockVersion,
+  })
+  .strict();
+export type SupplementReceipt = z.infer<typeof supplementReceipt>;
+
+export const extension = z
+  .object({
+    /** The cause of the delay, stated by the late unit (form 04). */
+    reason: text(2000),
+    /** The new appointment (ISO instant): later than the current one. */
+    newAppointmentAt: instant,
+    /** The signer's title printed on form 04; default "THỦ TRƯỞNG CƠ QUAN". */
+    signerTitle: text(255).optional(),
+    lockVersion,
+  })
+  .strict();
+export type Extension = z.infer<typeof extension>;

@@ -9,6 +9,9 @@ import { attachments } from './migrations/0014-attachments.ts';
 import { competentUnit } from './migrations/0016-competent-unit.ts';
 import { lookup } from './migrations/0018-lookup.ts';
 import { dossierBranches } from './migrations/0020-dossier-branches.ts';
+import { supplementExtension } from './migrations/0023-supplement-extension.ts';
+import { supplementEntities } from './supplement-entities.ts';
+import { holdWhileSupplementing } from './supplement.ts';
 import { DossierBranches } from './branches.ts';
 import { registerBranchRoutes } from './branch-routes.ts';
 import { resolveOnProcessEnd } from './completion.ts';
@@ -51,7 +54,7 @@ declare module '../modules/ports.ts' {
     dossierSearch: DossierSearch;
     /** The national-portal sync outbox's sender loop and operator retry (portal/, docs/portal-sync.md). */
     portalSync: PortalDelivery;
-    /** The branches after receipt: payment, withdrawal, stop, return of the result (branches.ts, transitions.ts). */
+    /** The branches after receipt: payment, withdrawal, stop, supplement, extension, return of the result (branches.ts, transitions.ts). */
     dossierBranches: DossierBranches;
   }
 }
@@ -60,8 +63,8 @@ export const dossiersModule = defineModule({
   id: 'dossiers',
   description: 'Dossiers: receipt at the one-stop desk, codes, status and history',
   requires: ['db', 'clock', 'config', 'log', 'plugins', 'audit', 'events', 'engine', 'catalogue', 'calendar'],
-  migrations: [dossiers, attachments, competentUnit, dossierSearch, lookup, hops, dossierBranches, portal],
-  entities: [...dossierEntities, ...attachmentEntities, ...lookupEntities, ...hopEntities, PortalSync],
+  migrations: [dossiers, attachments, competentUnit, dossierSearch, lookup, hops, dossierBranches, portal, supplementExtension],
+  entities: [...dossierEntities, ...attachmentEntities, ...lookupEntities, ...hopEntities, PortalSync, ...supplementEntities],
   extensionPoints: {
     'portal.sender': {
       description:
@@ -78,8 +81,13 @@ export const dossiersModule = defineModule({
     { name: 'dossier.read', description: 'Read the dossiers of your units', roles: everyone },
     {
       name: 'dossier.process',
-      description: 'Take the processing branches of the dossiers your units work on: request a payment, stop',
+      description: 'Take the processing branches of the dossiers your units work on: request a payment or a supplement, stop',
       roles: ['specialist', 'leader'],
+    },
+    {
+      name: 'dossier.extend',
+      description: 'Apologise for a late dossier and set a later appointment (form 04), as a leader of the unit it is late in',
+      roles: ['leader'],
     },
   ],
   provides: ['dossiers', 'dossierAttachments', 'dossierForms', 'dossierLookup', 'dossierSearch', 'portalSync', 'dossierBranches'],
@@ -91,6 +99,7 @@ export const dossiersModule = defineModule({
     recordHops(s);
     enqueuePortalSync(s);
     resolveOnProcessEnd(s);
+    holdWhileSupplementing(s);
     return {
       dossiers,
       dossierAttachments: new DossierAttachments(s, new DatabaseAttachmentStore()),

@@ -1,7 +1,8 @@
 import type { Ports } from '../modules/ports.ts';
 import { Dossier } from './entities.ts';
 import { changeStatus } from './history.ts';
-import { FINISHED, statusNames } from './model.ts';
+import { FINISHED, STATUS, statusNames } from './model.ts';
+import { openSupplement } from './supplement.ts';
 
 /**
  * The dossier follows its process: a step that carries `motcua:statusCode` sets the dossier's
@@ -18,6 +19,8 @@ export function followProcess(svc: Pick<Ports, 'events'>): void {
     if (!businessKey || statusCode === null) return;
     const dossier = await em.findOne(Dossier, { code: businessKey });
     if (!dossier || dossier.status === statusCode || FINISHED.has(dossier.status)) return;
+    // Waiting for a supplement asked during processing: only the desk's receipt of it moves the dossier on.
+    if (dossier.status === STATUS.supplementRequested && (await openSupplement(em, dossier.id))) return;
     const from = dossier.status;
     const at = new Date(event.occurredAt);
     await changeStatus(em, svc.events, dossier, {

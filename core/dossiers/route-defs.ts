@@ -83,6 +83,34 @@ export const Dossier = z
       })
       .nullable()
       .describe('The result handed over (status 10)'),
+    supplement: z
+      .object({
+        requestedAt: z.string(),
+        requestedBy: z.object({ id: z.string().nullable(), name: z.string() }),
+        unit: z.object({ id: z.string(), code: z.string(), name: z.string() }).nullable(),
+        missing: z.array(z.string()),
+        reason: z.string().nullable(),
+        applicantDueAt: z.string().nullable().describe("The applicant's deadline, when the case gives one"),
+        receivedAt: z.string().nullable(),
+        receivedBy: z.object({ id: z.string().nullable(), name: z.string() }).nullable(),
+        policy: z.string().nullable().describe('The clock policy applied on receipt: restart, pause_extend, continue'),
+      })
+      .nullable()
+      .describe('The supplement asked during processing (status 5, form 02), once per dossier'),
+    appointments: z
+      .array(
+        z.object({
+          at: z.string(),
+          cause: z.enum(['supplement', 'extension']),
+          previousAt: z.string(),
+          appointmentAt: z.string(),
+          reason: z.string().nullable(),
+          by: z.object({ id: z.string().nullable(), name: z.string() }),
+          unit: z.object({ id: z.string(), code: z.string(), name: z.string() }).nullable().describe('The late unit of an extension'),
+          signerTitle: z.string().nullable(),
+        }),
+      )
+      .describe('Every change of the appointment, oldest first, with the one before and the one after (supplement, extension: form 04)'),
     components: z.array(z.record(z.string(), z.unknown())),
     history: z.array(
       z.object({

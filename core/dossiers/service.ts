@@ -16,6 +16,7 @@ import { dossierParts, type DossierPart } from './parts.ts';
 import { listHops, type HopView } from './hops.ts';
 import { Dossier, DossierComponent, DossierStatusChange } from './entities.ts';
 import { searchRows } from './search-fields.ts';
+import { supplementFacts, type SupplementFacts } from './supplement.ts';
 import {
   channelNames,
   STATUS,
@@ -109,6 +110,9 @@ export interface DossierView {
     reusedResult: string | null;
   }[];
   history: { from: number | null; to: number; at: string; by: { id: string | null; name: string }; reason: string | null }[];
+  /** The supplement asked during processing (once per dossier), and every change of the appointment (supplement.ts). */
+  supplement: SupplementFacts['supplement'];
+  appointments: SupplementFacts['appointments'];
   /** Scans of the components, metadata only (attachments.ts). */
   attachments: AttachmentView[];
   /** The processes working on it: the case's own and, for an interlinked dossier, each agency's part. */
@@ -588,6 +592,7 @@ export class Dossiers {
         by: { id: h.byId ?? null, name: h.byName },
         reason: h.reason ?? null,
       })),
+      ...(await supplementFacts(em, d.id)),
       attachments: await listAttachments(em, d.id),
       parts: await dossierParts(em, d.code, json<string[]>(d.instanceIds, [])),
       hops: await listHops(em, d.id),

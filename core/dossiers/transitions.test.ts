@@ -105,9 +105,10 @@ beforeAll(async () => {
 
 describe('The transition table', () => {
   it('lists the actions a person may ask for from each status', () => {
-    expect(allowedActions(2)).toEqual(['request_payment', 'withdraw', 'stop']);
-    expect(allowedActions(4)).toEqual(['request_payment', 'withdraw', 'stop']);
-    expect(allowedActions(6)).toEqual(['record_payment', 'withdraw', 'stop']);
+    expect(allowedActions(2)).toEqual(['request_payment', 'withdraw', 'stop', 'request_supplement', 'extend']);
+    expect(allowedActions(4)).toEqual(['request_payment', 'withdraw', 'stop', 'request_supplement', 'extend']);
+    expect(allowedActions(5)).toEqual(['withdraw', 'stop', 'receive_supplement']);
+    expect(allowedActions(6)).toEqual(['record_payment', 'withdraw', 'stop', 'extend']);
     expect(allowedActions(9)).toEqual(['return_result']);
     for (const s of [1, 3, 7, 8, 10]) expect(allowedActions(s), String(s)).toEqual([]);
   });
@@ -155,10 +156,11 @@ describe('Illegal transitions answer 409 with the allowed actions', () => {
     await completeOpen(d);
     const pay = await branch(clerk, d.code, 'payment', { amount: 1, mode: 'cash' });
     expect(pay.status).toBe(409);
-    expect(pay.body).toMatchObject({ code: 'dossier.illegal_transition', status: 4, allowed: ['request_payment', 'withdraw', 'stop'] });
+    const fromProcessing = ['request_payment', 'withdraw', 'stop', 'request_supplement', 'extend'];
+    expect(pay.body).toMatchObject({ code: 'dossier.illegal_transition', status: 4, allowed: fromProcessing });
     const ret = await branch(clerk, d.code, 'result-return', handOver);
     expect(ret.status).toBe(409);
-    expect(ret.body).toMatchObject({ code: 'dossier.illegal_transition', allowed: ['request_payment', 'withdraw', 'stop'] });
+    expect(ret.body).toMatchObject({ code: 'dossier.illegal_transition', allowed: fromProcessing });
     expect((await dossier(d.code)).status).toBe(4);
   });
 

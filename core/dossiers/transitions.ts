@@ -10,12 +10,25 @@ import { STATUS, statusNames } from './model.ts';
  * progress.ts) are the process's own and do not go through this table.
  */
 
-export type Action = 'request_payment' | 'record_payment' | 'withdraw' | 'stop' | 'resolve' | 'refuse' | 'return_result';
+export type Action =
+  | 'request_payment'
+  | 'record_payment'
+  | 'withdraw'
+  | 'stop'
+  | 'resolve'
+  | 'refuse'
+  | 'return_result'
+  | 'request_supplement'
+  | 'receive_supplement'
+  | 'extend';
 
 export interface Transition {
   from: readonly number[];
-  /** The status it leads to; `previous`: the status the dossier had before its current one (back from a payment request). */
-  to: number | 'previous';
+  /**
+   * The status it leads to; `previous`: the status the dossier had before its current one (back
+   * from a payment request); `same`: the status does not change (an extension moves the appointment only).
+   */
+  to: number | 'previous' | 'same';
   /** Who takes it: a person through the API, or the dossier's process when it ends. */
   by: readonly ('api' | 'process')[];
 }
@@ -31,6 +44,12 @@ export const TRANSITIONS: Readonly<Record<Action, Transition>> = {
   /** A process whose own reception step refuses the dossier ends with status 3 (the base pack's `End_TuChoiTiepNhan`). */
   refuse: { from: [STATUS.received], to: STATUS.refused, by: ['process'] },
   return_result: { from: [STATUS.resolved], to: STATUS.delivered, by: ['api', 'process'] },
+  /** A unit working the dossier asks the applicant for more papers, once per dossier (form 02). */
+  request_supplement: { from: [STATUS.received, STATUS.processing], to: STATUS.supplementRequested, by: ['api'] },
+  /** The desk records the supplement: back to processing, the appointment set by the case's clock policy. */
+  receive_supplement: { from: [STATUS.supplementRequested], to: STATUS.processing, by: ['api'] },
+  /** The late unit's leader apologises and sets a later appointment before the current one passes (form 04). */
+  extend: { from: [STATUS.received, STATUS.processing, STATUS.paymentRequested], to: 'same', by: ['api'] },
 };
 
 /** The actions a person may ask for from a status (the `allowed` of a refused transition). */
@@ -59,6 +78,7 @@ export function transition(
       { status: dossier.status, action, allowed },
     );
   }
+  if (t.to === 'same') return dossier.status;
   if (t.to !== 'previous') return t.to;
   return previous() ?? STATUS.processing;
 }

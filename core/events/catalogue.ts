@@ -70,8 +70,23 @@ export interface CoreEvents {
   'dossier.received': DossierFacts & { instanceId: string; appointmentAt: string; receivedAt: string };
   /** A dossier was refused at reception (status 3, form 03). */
   'dossier.refused': DossierFacts & { reasons: string[] };
-  /** A supplement was requested before receipt (form 02): no appointment, no process. */
+  /** A supplement was requested (form 02): before receipt (no appointment, no process), or once during processing (status 5). */
   'dossier.supplement_requested': DossierFacts & { missing: string[] };
+  /** The supplement asked during processing was received at the desk (back to 4); the appointment before and after by the case's policy. */
+  'dossier.supplement_received': DossierFacts & {
+    policy: 'restart' | 'pause_extend' | 'continue';
+    requestedAt: string;
+    receivedAt: string;
+    previousAppointmentAt: string | null;
+    appointmentAt: string | null;
+  };
+  /** Apology and extension (form 04): the late unit's leader set a later appointment; the status does not change. */
+  'dossier.appointment_extended': DossierFacts & {
+    previousAppointmentAt: string;
+    appointmentAt: string;
+    reason: string;
+    lateUnitId: string;
+  };
   /** The processing agency asked the applicant to pay (status 6): the amount due and what for. */
   'dossier.payment_requested': DossierFacts & { amount: number; reason: string | null };
   /** The payment was recorded (`payment_status` paid); the dossier is back in the status it had. */
@@ -146,6 +161,8 @@ export const CORE_EVENT_TYPES = [
   'dossier.stopped',
   'dossier.resolved',
   'dossier.result_returned',
+  'dossier.supplement_received',
+  'dossier.appointment_extended',
 ] as const satisfies readonly CoreEventType[];
 
 /** A core event name, or a plugin's (`<id>.<entity>.<past-verb>`). */

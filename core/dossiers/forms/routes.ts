@@ -17,7 +17,7 @@ export const form = defineRoute({
   operationId: 'getDossierForm',
   tags: ['dossiers'],
   summary:
-    'A statutory form of the dossier as printable A4 HTML in Vietnamese (Circular 03/2025): 01 receipt and appointment slip, 02 supplement request, 03 refusal, 06 process control slip (its hops); 04–05 come with the branches, 07 is per unit (/api/units/{id}/forms/07)',
+    'A statutory form of the dossier as printable A4 HTML in Vietnamese (Circular 03/2025): 01 receipt and appointment slip, 02 supplement request, 03 refusal, 04 apology and extension, 05 notice to stop, 06 process control slip (its hops); 07 is per unit (/api/units/{id}/forms/07)',
   permission: 'dossier.read',
   request: {
     params: z.object({

@@ -15,6 +15,7 @@ import type {
   Form01,
   Form02,
   Form03,
+  Form04,
   Form05,
   Form06,
   Form07,
@@ -29,9 +30,8 @@ import type {
  * Forms of one dossier (docs/dossiers.md, "Forms"): builds the view-model of form 01, 02, 03, 05
  * or 06 from what the dossier recorded, and renders it with the registry's template; form 07, the
  * tracking log, is a unit's over a period (tracking-log.ts). A form the dossier never produced
- * answers `dossier.form_not_available`. Form 05 comes from a stop (branches.ts); form 04 comes
- * with the extension branch (its template and
- * view-models exist and are tested from hand-built data).
+ * answers `dossier.form_not_available`. Form 05 comes from a stop, form 04 from an apology and
+ * extension, form 02 also from a supplement asked during processing (branches.ts).
  */
 
 export type FormPorts = Pick<Ports, 'db' | 'clock' | 'config' | 'catalogue'> & { dossiers: Dossiers };
@@ -110,6 +110,8 @@ export class DossierForms {
         return this.templates.render('02', await this.form02(em, d));
       case '03':
         return this.templates.render('03', await this.form03(em, d));
+      case '04':
+        return this.templates.render('04', await this.form04(em, d));
       case '05':
         return this.templates.render('05', await this.form05(em, d));
       case '06':
@@ -117,11 +119,7 @@ export class DossierForms {
       case '07':
         throw notAvailable(d.code, no, 'the tracking log is kept per unit: GET /api/units/{id}/forms/07?from=…&to=…');
       default:
-        throw notAvailable(
-          d.code,
-          no,
-          'form 04 (apology and extension) is issued from the extension branch, which dossiers do not record yet',
-        );
+        throw notAvailable(d.code, no, 'it is not one of the statutory forms 01–07');
     }
   }
 
@@ -167,20 +165,65 @@ export class DossierForms {
     };
   }
 
+  /**
+   * Form 02: the supplement asked before receipt (the desk's list, until the dossier is received),
+   * else the one asked during processing (its list, the unit that asked, the applicant's deadline).
+   */
   async form02(em: EntityManager, d: DossierView): Promise<Form02> {
     const asked = d.history.filter((h) => h.to === STATUS.supplementRequested).at(-1);
-    if (!d.supplementMissing.length || !asked) throw notAvailable(d.code, '02', 'no supplement is requested of it');
     const units = await this.units(em, d);
     const version = await this.ports.catalogue.version(em, d.procedure.code, d.procedure.version);
     const kase = version?.document.cases.find((c) => c.key === d.procedure.caseKey);
-    return {
-      header: this.header(units, asked.at),
+    const common = {
       dossierCode: d.code,
       applicant: person(d.applicant),
       procedure: this.procedure(d, kase?.name ?? null, (version?.document.cases.length ?? 0) > 1),
-      missing: d.supplementMissing.map((text, i) => ({ no: i + 1, text })),
-      reason: d.note,
-      contact: { name: await this.displayName(em, asked.by), unit: units.desk.name, phone: null },
+    };
+    if (d.supplementMissing.length && asked) {
+      return {
+        header: this.header(units, asked.at),
+        ...common,
+        missing: d.supplementMissing.map((text, i) => ({ no: i + 1, text })),
+        reason: d.note,
+        contact: { name: await this.displayName(em, asked.by), unit: units.desk.name, phone: null },
+        deadline: null,
+      };
+    }
+    const s = d.supplement;
+    if (!s) throw notAvailable(d.code, '02', 'no supplement is requested of it');
+    return {
+      header: this.header(units, s.requestedAt),
+      ...common,
+      missing: s.missing.map((text, i) => ({ no: i + 1, text })),
+      reason: s.reason,
+      contact: { name: await this.displayName(em, s.requestedBy), unit: s.unit?.name ?? units.desk.name, phone: null },
+      deadline: s.applicantDueAt,
+    };
+  }
+
+  /**
+   * Form 04, apology and extension: the last extension's late unit, cause, the appointment it
+   * replaced and the new one, signed by the leader who issued it.
+   */
+  async form04(em: EntityManager, d: DossierView): Promise<Form04> {
+    const ext = d.appointments.filter((a) => a.cause === 'extension').at(-1);
+    if (!ext || !d.receivedAt) throw notAvailable(d.code, '04', 'no apology and extension was issued for it');
+    const units = await this.units(em, d);
+    const version = await this.ports.catalogue.version(em, d.procedure.code, d.procedure.version);
+    const kase = version?.document.cases.find((c) => c.key === d.procedure.caseKey);
+    const place = version?.document.receptionAddress;
+    return {
+      header: this.header(units, ext.at),
+      dossierCode: d.code,
+      addressee: person(d.applicant),
+      procedure: this.procedure(d, kase?.name ?? null, (version?.document.cases.length ?? 0) > 1),
+      receivedAt: d.receivedAt,
+      appointmentAt: ext.previousAt,
+      lateUnit: ext.unit?.name ?? units.agency.name,
+      cause: ext.reason ?? '',
+      newAppointmentAt: ext.appointmentAt,
+      returnPlace: [units.desk.name, units.agency.name, place].filter(Boolean).join(', '),
+      signer: { name: await this.displayName(em, ext.by), title: ext.signerTitle ?? 'THỦ TRƯỞNG CƠ QUAN' },
     };
   }
 

@@ -77,6 +77,8 @@ export interface Form02 {
   reason: string | null;
   /** The officer who asked and whom the applicant contacts. */
   contact: { name: string; unit: string; phone: string | null };
+  /** The applicant's deadline to supplement (a request during processing, when the case gives one); null otherwise. */
+  deadline: string | null;
 }
 
 /** Form 03: refusal (Phiếu từ chối tiếp nhận giải quyết hồ sơ). */
