@@ -165,6 +165,16 @@ export const errorCatalogue = {
   },
   'task.not_claimed': { status: 409, title: 'Nobody has claimed the task', vi: 'Công việc chưa được ai nhận' },
   'task.not_entitled': { status: 403, title: 'You may not act on this task', vi: 'Bạn không được xử lý công việc này' },
+  'task.send_back_not_allowed': {
+    status: 422,
+    title: 'This step may not send the dossier back',
+    vi: 'Bước này không được trả lại hồ sơ cho bước trước',
+  },
+  'task.no_previous_step': {
+    status: 422,
+    title: 'There is no previous step to send the dossier back to',
+    vi: 'Không có bước trước để trả lại hồ sơ',
+  },
   'calendar.year_mismatch': { status: 422, title: 'The calendar document is for another year', vi: 'Lịch làm việc gửi lên thuộc năm khác' },
   'calendar.year_confirmed': {
     status: 409,

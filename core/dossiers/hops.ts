@@ -16,14 +16,16 @@ import { DossierHop } from './hop-entities.ts';
  * - a **step** completed: `task.completed` writes the hop from the step's unit, given by whoever
  *   completed it, classed against the step's due time; it stays open (no receiving unit) until
  *   the next step's `task.created` names it (in the same command, or later after a wait);
- * - the **return**: the instance (not a called child) ends with a hop still open → to the desk.
+ * - the **return**: the instance (not a called child) ends with a hop still open → to the desk;
+ * - a **send-back** (`task.sent_back`): from the step's unit back to the step before it, given by
+ *   whoever sent it back, noted "Trả lại: <reason>", not classed.
  *
  * Whoever completes the receiving step is the hop's receiver. Class: the calendar's rule
  * (`calendar.classify`): late after the due time, early on an earlier day, else on time; a step
  * without a due time is not classed. A late hop names the unit that held the step.
  */
 
-export type HopKind = 'receipt' | 'step' | 'return';
+export type HopKind = 'receipt' | 'step' | 'return' | 'send_back';
 export type Timeliness = 'early' | 'on_time' | 'late';
 
 /** One hop as `GET /api/dossiers/{code}` lists it (`hops`), oldest first. */
@@ -55,7 +57,7 @@ export function recordHops(svc: HopPorts): void {
     const hops = await em.find(DossierHop, { dossierId: dossier.id }, { orderBy: { seq: 'asc' } });
     const open = hops.find((h) => !h.toUnitId);
     if (open) {
-      Object.assign(open, arrival(to, taskId), { kind: 'step' });
+      Object.assign(open, arrival(to, taskId), { kind: open.kind === 'send_back' ? 'send_back' : 'step' });
     } else if (!hops.length) {
       em.create(DossierHop, {
         ...blank(dossier.id, 1),
@@ -110,6 +112,35 @@ export function recordHops(svc: HopPorts): void {
       dueAt,
       timeliness,
       lateUnitId: timeliness === 'late' ? from.id : null,
+    });
+    await em.flush();
+  });
+
+  // A step sent back (ADR 0020): a hop from its unit, open until the reopened step's `task.created` names the receiving unit.
+  svc.events.subscribe('task.sent_back', async (event, { em }) => {
+    const { businessKey, taskId, instanceId, activityId, name, reason } = event.payload;
+    if (!businessKey) return;
+    const dossier = await em.findOne(Dossier, { code: businessKey });
+    if (!dossier) return;
+    const hops = await em.find(DossierHop, { dossierId: dossier.id }, { orderBy: { seq: 'asc' } });
+    const by = event.actor ? { id: event.actor.id, name: await displayName(em, event.actor.id, event.actor.name) } : null;
+    for (const h of hops) {
+      if (h.toTaskId === taskId && !h.receiverName && by) Object.assign(h, { receiverId: by.id, receiverName: by.name });
+    }
+    const from = await unitOf(em, event.payload.unitId ?? dossier.unitId);
+    em.create(DossierHop, {
+      ...blank(dossier.id, (hops.at(-1)?.seq ?? 0) + 1),
+      kind: 'send_back',
+      instanceId,
+      taskId,
+      activityId,
+      stepName: name,
+      fromUnitId: from.id,
+      fromUnitName: from.name,
+      at: new Date(event.occurredAt),
+      giverId: by?.id ?? null,
+      giverName: by?.name ?? null,
+      note: `Trả lại: ${reason}`,
     });
     await em.flush();
   });

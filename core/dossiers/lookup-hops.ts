@@ -21,6 +21,7 @@ function hopText(h: DossierHop): string | null {
   if (!h.toUnitId) return null;
   const to = h.toUnitName ?? '';
   if (h.kind === 'return') return `Hồ sơ được chuyển về ${to} để trả kết quả.`;
+  if (h.kind === 'send_back') return `Hồ sơ được trả lại ${to} để xử lý lại.`;
   if (h.fromUnitId !== h.toUnitId) return `Hồ sơ được chuyển từ ${h.fromUnitName} đến ${to} để xử lý.`;
   if (h.kind === 'receipt') return null;
   return `Hồ sơ được chuyển sang bước xử lý tiếp theo tại ${to}.`;

@@ -139,7 +139,7 @@ export const Dossier = z
     hops: z
       .array(
         z.object({
-          kind: z.enum(['receipt', 'step', 'return']),
+          kind: z.enum(['receipt', 'step', 'return', 'send_back']),
           from: UnitRef,
           to: UnitRef.nullable().describe('Null while the next step is not known yet'),
           at: z.string().describe('The hand-over: the receipt, or the completion of the step'),

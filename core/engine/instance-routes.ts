@@ -21,7 +21,7 @@ const Task = z
     unitId: z.string().nullable(),
     businessKey: z.string().nullable().describe("The instance's business key: a dossier's code"),
     dueAt: z.string().nullable(),
-    status: z.enum(['open', 'completed', 'cancelled']),
+    status: z.enum(['open', 'completed', 'cancelled', 'sent_back']),
     claimedBy: z.string().nullable(),
     createdAt: z.string(),
     variables: z.record(z.string(), z.unknown()).describe("The task's input parameters (camunda:inputOutput), evaluated when it started"),

@@ -5,7 +5,7 @@ import type { ProcessInstance, Task } from './entities.ts';
 export type InstanceStatus = 'running' | 'completed' | 'cancelled' | 'incident';
 
 export type InstanceRow = Omit<RowOf<ProcessInstance>, 'status'> & { status: InstanceStatus };
-export type TaskRow = Omit<RowOf<Task>, 'status'> & { status: 'open' | 'completed' | 'cancelled' };
+export type TaskRow = Omit<RowOf<Task>, 'status'> & { status: 'open' | 'completed' | 'cancelled' | 'sent_back' };
 
 /** Statuses in which an instance takes commands (an incident blocks only its own path). */
 export const ACTIVE = new Set<InstanceStatus>(['running', 'incident']);

@@ -47,6 +47,7 @@ export interface PostponedApi {
   getPostponed?: () => PostponedApi[];
   sendApiMessage(action: string, content?: Record<string, unknown>): void;
   signal(message?: unknown): void;
+  discard(): void;
 }
 
 /** The activities waiting inside a sub-process (which lists itself among them: left out). */

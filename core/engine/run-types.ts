@@ -55,6 +55,17 @@ export interface RunInput {
   next?: (waiting: Waiting[], variables: Record<string, unknown>) => Promise<Signal | null>;
   /** Make this waiting timer expire now: by its execution id, or (a start event's) activity id. */
   fire?: { executionId?: string; activityId?: string };
+  /** Send this waiting user task back: run the step `to` again, then discard the task (send-back.ts). */
+  sendBack?: SendBack;
+}
+
+/** A send-back (ADR 0020): the waiting task, and the activity of the same scope to run again. */
+export interface SendBack {
+  activityId: string;
+  executionId: string;
+  to: string;
+  /** Activities that may wait beside the task: its boundary events. Anything else waiting refuses. */
+  alongside: string[];
 }
 
 export interface RunResult {
@@ -69,6 +80,8 @@ export interface RunResult {
   fired: boolean;
   /** Whether `signal` found its activity waiting (and signalled it). */
   signalled: boolean;
+  /** Whether `sendBack` found its task waiting (and sent it back). */
+  sentBack: boolean;
   /** A BPMN error an error end event threw and nothing in the process caught (a called child's error for its parent). */
   thrown: { code: string; message: string; activityId: string } | null;
 }

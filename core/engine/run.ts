@@ -5,12 +5,12 @@ import { AppError } from '../errors.ts';
 import type { LoadedDefinition } from './types.ts';
 import { DurableTimers } from './timers.ts';
 import { withoutSources } from './state-adapter.ts';
-import type { RunInput, RunResult, Signal, Waiting } from './run-types.ts';
+import type { RunInput, RunResult, SendBack, Signal, Waiting } from './run-types.ts';
 import { MAX_STEPS_PER_COMMAND } from './run-types.ts';
 import { engineOptions } from './expressions.ts';
 import { collectWaiting, findWaiting, publicVariables, RunRecorder, uncaught, withInputs, type PostponedApi } from './run-translate.ts';
 
-export type { Waiting, HistoryEvent, Signal, RunInput, RunResult } from './run-types.ts';
+export type { Waiting, HistoryEvent, Signal, RunInput, RunResult, SendBack } from './run-types.ts';
 export { MAX_STEPS_PER_COMMAND } from './run-types.ts';
 
 /**
@@ -107,6 +107,37 @@ class EngineRun {
     return true;
   }
 
+  /**
+   * Sends a waiting user task back (ADR 0020), through bpmn-elements' public API only: the
+   * previous activity of the same process is run again (`Activity.run`, so the process
+   * execution tracks it like any activity it entered), then the task is discarded
+   * (`Api.discard`), which discards what lies after it. In that order the process never finds
+   * itself without a running activity. False when the task no longer waits; refused when
+   * anything but the task and its boundary events waits (another path would be disturbed).
+   */
+  sendBack(back: SendBack): boolean {
+    const apis = this.postponed();
+    const api = apis.find((a) => a.executionId === back.executionId && a.id === back.activityId);
+    if (!api) return false;
+    const alongside = new Set([back.activityId, ...back.alongside]);
+    const others = [...collectWaiting(apis).map((w) => w.activityId), ...this.timers.armed().map((t) => t.activityId)].filter(
+      (id) => !alongside.has(id),
+    );
+    if (others.length) {
+      throw new AppError(
+        'task.send_back_not_allowed',
+        `Step ${back.activityId} cannot be sent back while other paths of the process wait (${[...new Set(others)].join(', ')})`,
+      );
+    }
+    const proc = this.engine.execution?.definitions[0]?.getProcesses().find((p: { id: string }) => p.id === this.def.key) as
+      { getActivityById(id: string): { isRunning?: boolean; run(): void } | undefined } | undefined;
+    const previous = proc?.getActivityById(back.to);
+    if (!previous || previous.isRunning) throw this.error(`activity ${back.to} cannot run again`);
+    previous.run();
+    api.discard();
+    return true;
+  }
+
   /** Lets the engine run until every path waits; throws what failed meanwhile. */
   async settle(signal: Signal | undefined) {
     await new Promise((r) => setImmediate(r));
@@ -140,7 +171,7 @@ class EngineRun {
     }
   }
 
-  async result(fired: boolean, signalled: boolean): Promise<RunResult> {
+  async result(fired: boolean, signalled: boolean, sentBack = false): Promise<RunResult> {
     const waiting = this.waitingNow();
     const state = withoutSources((await this.engine.getState()) as { definitions: { source?: unknown }[] });
     return {
@@ -152,6 +183,7 @@ class EngineRun {
       timers: this.completed ? [] : this.timers.armed(),
       fired,
       signalled,
+      sentBack,
       thrown: this.recorder.lastUncaught(),
     };
   }
@@ -167,9 +199,10 @@ export async function runEngine(def: LoadedDefinition, clock: Clock, input: RunI
     await run.begin();
     const signalled = input.signal ? run.give(input.signal) : false;
     const fired = input.fire ? run.timers.fire(input.fire) : false;
+    const sentBack = input.sendBack ? run.sendBack(input.sendBack) : false;
     await run.settle(input.signal);
     await run.steps();
-    return await run.result(fired, signalled);
+    return await run.result(fired, signalled, sentBack);
   } catch (err) {
     if (err instanceof AppError) throw err;
     throw run.error((err as Error).message);

@@ -44,7 +44,8 @@ export { csv } from './rows.ts';
 import type { Routing, StartInput } from './types.ts';
 import { parseRouting } from './routing.ts';
 import { TaskDetails } from './task-details.ts';
-import { closeCommandTasks, openCommandTasks, taskFacts, taskUnit, type CommandTarget } from './task-writes.ts';
+import { closeCommandTasks, openCommandTasks, taskFacts, taskUnit, type CommandTarget, type SentBack } from './task-writes.ts';
+import { planSendBack } from './send-back.ts';
 
 export type { StartInput } from './types.ts';
 
@@ -430,6 +431,53 @@ export class ProcessRuntime {
     return { value: undefined, follow };
   }
 
+  /**
+   * Sends an open user task back to the step before it (ADR 0020, send-back.ts): that step's
+   * task reopens, assigned to whoever completed it last; this one ends as `sent_back`.
+   */
+  async sendBackTask(em: EntityManager, acting: Acting, task: TaskRow, reason: string): Promise<{ toActivityId: string }> {
+    return this.drain(em, () => this.sendBackStep(em, acting, task, reason));
+  }
+
+  private async sendBackStep(em: EntityManager, acting: Acting, task: TaskRow, reason: string): Promise<Step<{ toActivityId: string }>> {
+    if (task.status !== 'open') throw new AppError('task.not_open', `Task ${task.id} is ${task.status}`);
+    if (task.claimed_by && task.claimed_by !== acting.actor.id) throw new AppError('task.claimed', 'Another user has claimed this task');
+    const instance = await this.loadInstance(em, task.instance_id);
+    if (!ACTIVE.has(instance.status)) throw new AppError('process.not_running', `Instance ${instance.id} is ${instance.status}`);
+    const def = await this.definitions.byId(em, instance.definition_id);
+    const plan = await planSendBack(em, def, task);
+    const result = await runEngine(def, this.svc.clock, {
+      instanceId: instance.id,
+      state: JSON.parse(instance.state!) as object,
+      variables: JSON.parse(instance.variables) as Record<string, unknown>,
+      sendBack: plan.engine,
+      next: syncServiceTasks(this.svc, em, def, { id: instance.id, businessKey: instance.business_key }),
+    });
+    if (!result.sentBack) throw new AppError('task.not_open', `Task ${task.id} no longer waits`);
+    const back: SentBack = {
+      executionId: task.execution_id,
+      reason,
+      toActivityId: plan.previous.activityId,
+      assignee: plan.previous.completedBy ?? null,
+    };
+    const follow = await this.persist(em, acting, def, target(instance), result, null, null, back);
+    await this.svc.audit.append(em, {
+      ...acting,
+      action: 'task.sent_back',
+      targetType: 'task',
+      targetId: task.id,
+      unitId: task.unit_id ?? instance.unit_id,
+      summary: {
+        instanceId: instance.id,
+        activityId: task.activity_id,
+        toActivityId: back.toActivityId,
+        previousTaskId: plan.previous.id,
+        reason,
+      },
+    });
+    return { value: { toActivityId: back.toActivityId }, follow };
+  }
+
   async cancel(em: EntityManager, acting: Acting, instance: InstanceRow, reason: string | null): Promise<void> {
     await this.drain(em, () => this.cancelStep(em, acting, instance, reason));
   }
@@ -507,6 +555,7 @@ export class ProcessRuntime {
     ran: RunResult,
     signalled: string | null,
     firing: FiringJob | null = null,
+    back: SentBack | null = null,
   ): Promise<Command[]> {
     const now = this.svc.clock.now();
     // A called instance ends at a BPMN error end event nothing in it catches: the error goes to its parent.
@@ -520,9 +569,11 @@ export class ProcessRuntime {
       endedAt: result.completed ? now : null,
       now,
     });
-    await writeHistory(em, instance.id, result.history, (e) => (e === signalled ? acting.actor.id : null));
-    await closeCommandTasks(em, this.svc, acting, def, instance, result, rows.openTasks, signalled, now);
-    await openCommandTasks(em, this.svc, acting, def, instance, result, new Set(rows.openTasks.map((t) => t.execution_id)), now);
+    const acted = signalled ?? back?.executionId ?? null;
+    await writeHistory(em, instance.id, result.history, (e) => (e === acted ? acting.actor.id : null));
+    await closeCommandTasks(em, this.svc, acting, def, instance, result, rows.openTasks, signalled, now, back);
+    const known = new Set(rows.openTasks.map((t) => t.execution_id));
+    await openCommandTasks(em, this.svc, acting, def, instance, result, known, now, back);
     const ids = { id: instance.id, definitionId: def.id, unitId: instance.unitId };
     await syncTimerJobs(em, this.svc, ids, def, result.timers, firing, rows.timerJobs);
     await syncServiceJobs(em, this.svc, ids, def, result.waiting, firing, rows.serviceJobs);

@@ -153,7 +153,13 @@ export async function writeHistory(
 }
 
 /** Closes tasks: one UPDATE per outcome (completed by one actor, or cancelled). */
-export async function closeTasks(em: EntityManager, ids: string[], status: 'completed' | 'cancelled', by: string | null, now: Date) {
+export async function closeTasks(
+  em: EntityManager,
+  ids: string[],
+  status: 'completed' | 'cancelled' | 'sent_back',
+  by: string | null,
+  now: Date,
+) {
   if (!ids.length) return;
   await sql(em).run(`UPDATE tasks SET status = ?, completed_at = ?, completed_by = ? WHERE id IN (${ids.map(() => '?').join(', ')})`, [
     status,

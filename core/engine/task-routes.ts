@@ -5,7 +5,7 @@ import { IdParam, json, jsonBody } from '../http/schemas.ts';
 import { runErrors } from './run-errors.ts';
 import { callerOf } from './caller.ts';
 import { TaskSchema } from './instance-routes.ts';
-import { claimTask, completeTask, listTaskViews, unclaimTask } from './task-service.ts';
+import { claimTask, completeTask, listTaskViews, sendBackTask, unclaimTask } from './task-service.ts';
 import { taskView } from './views.ts';
 import type { EnginePorts } from './ports.ts';
 
@@ -73,6 +73,33 @@ const complete = defineRoute({
   responses: { 204: { description: 'Completed (nothing changed if the answer is an error)' } },
 });
 
+const sendBack = defineRoute({
+  method: 'post',
+  path: '/api/tasks/{id}/send-back',
+  operationId: 'sendBackTask',
+  tags: ['engine'],
+  summary: 'Send the dossier back to the previous step (a step marked motcua:sendBack); that step reopens for whoever completed it',
+  permission: 'authenticated',
+  request: {
+    params: IdParam,
+    ...jsonBody(z.object({ reason: z.string().trim().min(1).max(1000).describe('Why it goes back: shown on the hop as "Trả lại: …"') })),
+  },
+  errors: [
+    'task.not_found',
+    'task.not_entitled',
+    'task.not_open',
+    'task.claimed',
+    'task.send_back_not_allowed',
+    'task.no_previous_step',
+    'process.instance_not_found',
+    'process.not_running',
+    ...runErrors,
+  ],
+  responses: {
+    200: json(z.object({ toActivityId: z.string().describe('The step the dossier went back to') }), 'Sent back'),
+  },
+});
+
 export function registerTaskRoutes(app: OpenAPIHono<AppEnv>, ports: EnginePorts): void {
   app.openapi(list, async (c) => c.json(await listTaskViews(ports, callerOf(c), c.req.valid('query')), 200));
 
@@ -90,5 +117,10 @@ export function registerTaskRoutes(app: OpenAPIHono<AppEnv>, ports: EnginePorts)
   app.openapi(complete, async (c) => {
     await completeTask(ports, callerOf(c), c.req.valid('param').id, c.req.valid('json').variables ?? {});
     return c.body(null, 204);
+  });
+
+  app.openapi(sendBack, async (c) => {
+    const sent = await sendBackTask(ports, callerOf(c), c.req.valid('param').id, c.req.valid('json').reason);
+    return c.json(sent, 200);
   });
 }

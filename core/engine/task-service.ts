@@ -98,3 +98,14 @@ export async function completeTask(ports: TaskPorts, caller: Caller, id: string,
     await ports.engine.completeTask(em, caller.acting, task, variables);
   });
 }
+
+/**
+ * Sends a task the caller may work on back to the step before it (ADR 0020): that step's task
+ * reopens, in the same transaction; nothing changes when it is refused.
+ */
+export async function sendBackTask(ports: TaskPorts, caller: Caller, id: string, reason: string): Promise<{ toActivityId: string }> {
+  return ports.db.em().transactional(async (em) => {
+    const task = await entitledTask(ports, caller, em, id);
+    return ports.engine.sendBackTask(em, caller.acting, task, reason);
+  });
+}

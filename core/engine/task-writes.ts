@@ -36,6 +36,15 @@ export interface CommandTarget {
 
 const HUMAN_TASKS = new Set(['bpmn:UserTask', 'bpmn:ManualTask']);
 
+/** A task sent back in this command (runtime.ts `sendBackTask`): it ends `sent_back`, and the step it goes back to reopens for `assignee`. */
+export interface SentBack {
+  executionId: string;
+  reason: string;
+  toActivityId: string;
+  /** Whoever completed the step before (a user id), else null: the step's own candidates. */
+  assignee: string | null;
+}
+
 /** The part of a task row every task event carries. */
 export const taskFacts = (
   t: Pick<TaskRow, 'id' | 'instance_id' | 'definition_key' | 'activity_id' | 'name' | 'unit_id'>,
@@ -61,15 +70,24 @@ export async function closeCommandTasks(
   open: OpenTaskRow[],
   signalled: string | null,
   now: Date,
+  back: SentBack | null = null,
 ): Promise<void> {
   const waitingIds = new Set(result.waiting.map((w) => w.executionId));
   const gone = open.filter((t) => !waitingIds.has(t.execution_id));
   const done = gone.filter((t) => t.execution_id === signalled);
-  const cancelled = gone.filter((t) => t.execution_id !== signalled);
+  const returned = gone.filter((t) => t.execution_id === back?.executionId);
+  const cancelled = gone.filter((t) => t.execution_id !== signalled && t.execution_id !== back?.executionId);
   await closeTasks(
     em,
     done.map((t) => t.id),
     'completed',
+    acting.actor.id,
+    now,
+  );
+  await closeTasks(
+    em,
+    returned.map((t) => t.id),
+    'sent_back',
     acting.actor.id,
     now,
   );
@@ -85,6 +103,14 @@ export async function closeCommandTasks(
   for (const t of gone) {
     if (t.execution_id === signalled) {
       if (events.has('task.completed')) await events.publish(em, 'task.completed', { ...facts(t), completedBy: acting.actor.id }, acting);
+    } else if (back && t.execution_id === back.executionId) {
+      if (events.has('task.sent_back'))
+        await events.publish(
+          em,
+          'task.sent_back',
+          { ...facts(t), sentBackBy: acting.actor.id, reason: back.reason, toActivityId: back.toActivityId },
+          acting,
+        );
     } else if (events.has('task.cancelled')) await events.publish(em, 'task.cancelled', { ...facts(t), reason: 'path_ended' }, acting);
   }
 }
@@ -99,11 +125,18 @@ export async function openCommandTasks(
   result: RunResult,
   known: Set<string>,
   now: Date,
+  back: SentBack | null = null,
 ): Promise<void> {
   const created: { task: NewTask; attrs: ReturnType<typeof taskAttributes> }[] = [];
   for (const w of result.waiting) {
     if (known.has(w.executionId) || !HUMAN_TASKS.has(w.type)) continue;
-    created.push(await newTask(em, svc, def, instance, result, w, now));
+    const made = await newTask(em, svc, def, instance, result, w, now);
+    // The step a task was sent back to goes to whoever completed it before.
+    if (back?.assignee && w.activityId === back.toActivityId) {
+      made.attrs = { ...made.attrs, assignee: back.assignee };
+      made.task.assignee = back.assignee;
+    }
+    created.push(made);
   }
   await insertTasks(
     em,

@@ -21,6 +21,11 @@ export interface CoreEvents {
   'task.completed': TaskFacts & { completedBy: string | null };
   /** The task stopped waiting without being completed: a boundary event, the end of its path, or its instance cancelled. */
   'task.cancelled': TaskFacts & { reason: 'path_ended' | 'instance_cancelled' };
+  /**
+   * The task was sent back by `sentBackBy` to the step before it (`toActivityId`, reopened in
+   * the same command: its `task.created` follows), with the reason given (task.sent_back).
+   */
+  'task.sent_back': TaskFacts & { sentBackBy: string | null; reason: string; toActivityId: string };
   /** A process instance was created (before its first command ran). */
   'instance.started': InstanceFacts & {
     definitionVersion: number;
@@ -145,6 +150,7 @@ export const CORE_EVENT_TYPES = [
   'task.created',
   'task.completed',
   'task.cancelled',
+  'task.sent_back',
   'instance.started',
   'instance.ended',
   'message.correlated',

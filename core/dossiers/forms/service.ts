@@ -282,7 +282,12 @@ export class DossierForms {
         handedOverAt: hop.at,
         giver: hop.giver?.name ?? '',
         receiver: hop.receiver?.name ?? '',
-        result: hop.kind === 'receipt' ? 'Tiếp nhận hồ sơ' : hop.step ? `Hoàn thành: ${hop.step.name ?? hop.step.activityId}` : null,
+        result:
+          hop.kind === 'receipt'
+            ? 'Tiếp nhận hồ sơ'
+            : hop.step
+              ? `${hop.kind === 'send_back' ? 'Trả lại' : 'Hoàn thành'}: ${hop.step.name ?? hop.step.activityId}`
+              : null,
         note: [hop.dueAt ? `Hạn: ${time(hop.dueAt)} ngày ${date(hop.dueAt)}` : null, hop.note].filter(Boolean).join('; ') || null,
         class: hop.timeliness,
         classLabel: hop.timeliness ? CLASS_LABELS[hop.timeliness] : '',

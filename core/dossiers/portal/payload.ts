@@ -75,7 +75,8 @@ export interface PortalTrailStep {
   /** The step's statutory end (its due time). */
   dueAt: string | null;
   completedAt: string | null;
-  status: 'open' | 'completed' | 'cancelled';
+  /** `sent_back`: the step was sent back to the one before it (ADR 0020). */
+  status: 'open' | 'completed' | 'cancelled' | 'sent_back';
   content: string | null;
 }
 
@@ -265,7 +266,7 @@ export function buildPortalPayload(src: PortalSource): PortalPayload {
       startedAt: t.createdAt.toISOString(),
       dueAt: iso(t.dueAt),
       completedAt: iso(t.completedAt),
-      status: t.status === 'completed' ? 'completed' : t.status === 'open' ? 'open' : 'cancelled',
+      status: t.status === 'completed' || t.status === 'open' || t.status === 'sent_back' ? t.status : 'cancelled',
       content: t.name,
     }));
   const openUnits = trail.filter((s) => s.status === 'open' && s.unit).map((s) => s.unit!);
