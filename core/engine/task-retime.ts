@@ -1,11 +1,9 @@
 import type { EntityManager } from '@mikro-orm/knex';
-import { toDate } from '../jobs/jobs.ts';
-import { sql } from '../db/sql.ts';
 import type { DefinitionStore } from './definitions.ts';
 import type { EngineDeps } from './deps.ts';
 import { dueDateFrom } from './due-date.ts';
-import type { InstanceRow, TaskRow } from './rows.ts';
-import { loadInstance } from './store.ts';
+import { ProcessInstance, Task } from './entities.ts';
+import { SNAPSHOT } from './snapshots.ts';
 import { taskDueDate } from './task-attributes.ts';
 import type { TaskDueRules } from './task-due.ts';
 
@@ -29,45 +27,54 @@ export async function retimeOpenTasks(
   svc: Pick<EngineDeps, 'calendar'> & { dueRules: TaskDueRules; definitions: Pick<DefinitionStore, 'byId'> },
   businessKey: string,
 ): Promise<Retimed[]> {
-  const tasks = await sql(em).all<TaskRow>("SELECT * FROM tasks WHERE business_key = ? AND status = 'open' ORDER BY created_at, id", [
-    businessKey,
-  ]);
+  const tasks = await em.find(Task, { businessKey, status: 'open' }, { orderBy: { createdAt: 'asc', id: 'asc' }, ...SNAPSHOT });
   if (!tasks.length) return [];
-  const instances = new Map<string, InstanceRow>();
-  const own: { task: TaskRow; stepDueAt: Date | null }[] = [];
+  const instances = await em.find(
+    ProcessInstance,
+    { id: { $in: [...new Set(tasks.map((t) => t.instanceId))] } },
+    { fields: ['id', 'definitionId', 'variables'], ...SNAPSHOT },
+  );
+  const byId = new Map(instances.map((i) => [i.id, i]));
+  const own: { task: Task; stepDueAt: Date | null }[] = [];
   for (const task of tasks) {
-    let instance = instances.get(task.instance_id);
-    if (!instance) instances.set(task.instance_id, (instance = await loadInstance(em, task.instance_id)));
-    const def = await svc.definitions.byId(em, instance.definition_id);
-    const activity = def.activities[task.activity_id];
+    const instance = byId.get(task.instanceId);
+    if (!instance) continue;
+    const def = await svc.definitions.byId(em, instance.definitionId);
+    const activity = def.activities[task.activityId];
     const scope = { ...parse(instance.variables), ...parse(task.variables) };
     let dueDate: string | null;
     try {
-      dueDate = taskDueDate(task.activity_id, activity?.userTask, scope);
+      dueDate = taskDueDate(task.activityId, activity?.userTask, scope);
     } catch {
       continue;
     }
-    const createdAt = toDate(task.created_at);
-    own.push({ task, stepDueAt: dueDateFrom(dueDate, createdAt, svc.calendar, task.unit_id, activity?.step?.budgetHours ?? null) });
+    const stepDueAt = dueDateFrom(
+      dueDate,
+      new Date(task.createdAt),
+      svc.calendar,
+      task.unitId ?? null,
+      activity?.step?.budgetHours ?? null,
+    );
+    own.push({ task, stepDueAt });
   }
   const due = await svc.dueRules.apply(
     em,
     own.map(({ task, stepDueAt }) => ({
       taskId: task.id,
-      instanceId: task.instance_id,
-      businessKey: task.business_key ?? null,
-      unitId: task.unit_id,
-      createdAt: toDate(task.created_at),
+      instanceId: task.instanceId,
+      businessKey: task.businessKey ?? null,
+      unitId: task.unitId ?? null,
+      createdAt: new Date(task.createdAt),
       stepDueAt,
     })),
   );
   const changed: Retimed[] = [];
   for (const { task } of own) {
-    const from = task.due_at === null || task.due_at === undefined ? null : toDate(task.due_at);
+    const from = task.dueAt ? new Date(task.dueAt) : null;
     const to = due.get(task.id) ?? null;
     if ((from?.getTime() ?? null) === (to?.getTime() ?? null)) continue;
-    await sql(em).run('UPDATE tasks SET due_at = ? WHERE id = ?', [to, task.id]);
-    changed.push({ taskId: task.id, activityId: task.activity_id, from, to });
+    await em.nativeUpdate(Task, { id: task.id }, { dueAt: to });
+    changed.push({ taskId: task.id, activityId: task.activityId, from, to });
   }
   return changed;
 }
