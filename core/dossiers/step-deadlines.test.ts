@@ -74,7 +74,9 @@ beforeAll(async () => {
   expect(role.status).toBe(201);
   commune = await h.login('chuyen-vien-han', PW);
   await deploy('deadlines.bpmn', { as: admin });
+  await deploy('registration.bpmn', { as: admin });
   await publish(h.services, [
+    procedure('1.930103', { process: 'registration', days: 3 }),
     procedure('1.930101', { process: 'deadlines', sameDay: true }),
     procedure('1.930102', { process: 'deadlines', days: 3 }),
   ]);
@@ -140,6 +142,15 @@ describe('A procedure whose step budgets fit its time', () => {
       ['sign', 'late'],
       ['hand_back', 'early'],
     ]);
+  });
+});
+
+describe('A step with no time of its own', () => {
+  it('Given a step without a budget or due date, When it opens before the appointment, Then it is due at the appointment', async () => {
+    await at('2026-03-25T09:00:00');
+    const d = await receive('1.930103');
+    expect(d.appointmentAt).toBe(vn('2026-03-30T09:00:00'));
+    expect(await openStep(d.code, commune)).toEqual({ activityId: 'appraise', dueAt: vn('2026-03-30T09:00:00') });
   });
 });
 
