@@ -228,6 +228,8 @@ export class DossierBranches {
       asked.policy = policy;
       if (previous && next) {
         d.appointmentAt = next;
+        // The open steps take their caps from the new appointment (step-deadlines.ts).
+        await this.svc.dossiers.recapOpenTasks(em, d);
         em.create(DossierAppointment, {
           id: crypto.randomUUID(),
           dossierId: d.id,
@@ -282,6 +284,7 @@ export class DossierBranches {
       }
       const unit = ctx.unit!;
       d.appointmentAt = next;
+      await this.svc.dossiers.recapOpenTasks(em, d);
       em.create(DossierAppointment, {
         id: crypto.randomUUID(),
         dossierId: d.id,

@@ -35,6 +35,7 @@ import { registerFormRoutes } from './forms/routes.ts';
 import { DossierForms } from './forms/service.ts';
 import { Dossiers } from './service.ts';
 import { taskDossiers } from './task-details.ts';
+import { capAtAppointment } from './step-deadlines.ts';
 import { followProcess } from './progress.ts';
 import { registerSearchRoutes } from './search-routes.ts';
 import { DossierSearch } from './search.ts';
@@ -95,6 +96,7 @@ export const dossiersModule = defineModule({
     PortalDelivery.check(s);
     const dossiers = new Dossiers(s);
     s.engine.taskDetails.register('dossier', taskDossiers(s));
+    s.engine.taskDue.register('dossier.appointment', capAtAppointment());
     followProcess(s);
     recordHops(s);
     enqueuePortalSync(s);

@@ -17,6 +17,8 @@ import { listHops, type HopView } from './hops.ts';
 import { Dossier, DossierComponent, DossierStatusChange } from './entities.ts';
 import { searchRows } from './search-fields.ts';
 import { supplementFacts, type SupplementFacts } from './supplement.ts';
+import { recapOpenTasks } from './step-deadlines.ts';
+import type { Retimed } from '../engine/task-retime.ts';
 import {
   channelNames,
   STATUS,
@@ -133,6 +135,16 @@ const json = <T>(text: string | null | undefined, fallback: T): T => (text ? (JS
 
 export class Dossiers {
   constructor(private readonly svc: DossierPorts) {}
+
+  /**
+   * The dossier's appointment moved: its open steps take their caps from the new one
+   * (step-deadlines.ts), in the caller's transaction. For the branches that move it (extension,
+   * supplement). The receipt needs none: it sets the appointment before the process starts, so
+   * the first steps are capped as they open.
+   */
+  recapOpenTasks(em: EntityManager, dossier: Dossier): Promise<Retimed[]> {
+    return recapOpenTasks(this.svc, em, dossier);
+  }
 
   /** A dossier handed in at the desk (or an online submission recorded for a clerk to receive). */
   create(acting: Acting, authz: Authz, input: NewDossier): Promise<DossierView> {

@@ -259,9 +259,18 @@ describe('Apology and extension (form 04)', () => {
     const same = await branch(leader, d.code, 'extension', { ...extension, newAppointmentAt: vn('2026-03-23T08:00:00') });
     expect(same.status).toBe(422);
     expect(same.body.code).toBe('dossier.extension_not_later');
+    const dueOfOpenStep = async () => {
+      const res = await specialist.get(`/api/tasks?businessKey=${encodeURIComponent(d.code)}`);
+      return ((await res.json()) as { dueAt: string | null }[]).map((t) => t.dueAt);
+    };
+    const before = await dueOfOpenStep();
     const r = await branch(leader, d.code, 'extension', extension);
     expect(r.status, r.body.detail).toBe(200);
     expect(r.body.status).toBe(2);
+    // The open step was capped at the old appointment; it takes its cap from the new one (step-deadlines.ts).
+    expect(before).toEqual([vn('2026-03-23T08:00:00')]);
+    expect(await dueOfOpenStep()).not.toEqual(before);
+    expect((await dueOfOpenStep()).every((due) => due !== null && due <= vn('2026-03-26T16:00:00'))).toBe(true);
     expect(r.body.appointmentAt).toBe(vn('2026-03-26T16:00:00'));
     expect(r.body.history).toHaveLength(1);
     expect(r.body.appointments).toEqual([

@@ -44,6 +44,8 @@ export { csv } from './rows.ts';
 import type { Routing, StartInput } from './types.ts';
 import { parseRouting } from './routing.ts';
 import { TaskDetails } from './task-details.ts';
+import { TaskDueRules } from './task-due.ts';
+import { retimeOpenTasks, type Retimed } from './task-retime.ts';
 import { closeCommandTasks, openCommandTasks, taskFacts, taskUnit, type CommandTarget, type SentBack } from './task-writes.ts';
 import { planSendBack } from './send-back.ts';
 
@@ -71,9 +73,19 @@ export class ProcessRuntime {
   readonly definitions: DefinitionStore;
   /** What other modules add to listed tasks (task-details.ts): the dossiers module adds each task's dossier. */
   readonly taskDetails = new TaskDetails();
+  /** What other modules say about a new task's due time (task-due.ts): the dossiers module caps steps at the appointment. */
+  readonly taskDue = new TaskDueRules();
 
   constructor(private readonly svc: EngineDeps) {
     this.definitions = new DefinitionStore(svc);
+  }
+
+  /**
+   * The due-time rules run again over the open tasks of a business key, in the caller's
+   * transaction (task-retime.ts): e.g. the dossiers module's after the appointment moved.
+   */
+  retimeOpenTasks(em: EntityManager, businessKey: string): Promise<Retimed[]> {
+    return retimeOpenTasks(em, { calendar: this.svc.calendar, dueRules: this.taskDue, definitions: this.definitions }, businessKey);
   }
 
   /** Runs the follow-up commands of a first step in this transaction (commands.ts `drain`). */
@@ -573,7 +585,7 @@ export class ProcessRuntime {
     await writeHistory(em, instance.id, result.history, (e) => (e === acted ? acting.actor.id : null));
     await closeCommandTasks(em, this.svc, acting, def, instance, result, rows.openTasks, signalled, now, back);
     const known = new Set(rows.openTasks.map((t) => t.execution_id));
-    await openCommandTasks(em, this.svc, acting, def, instance, result, known, now, back);
+    await openCommandTasks(em, { ...this.svc, dueRules: this.taskDue }, acting, def, instance, result, known, now, back);
     const ids = { id: instance.id, definitionId: def.id, unitId: instance.unitId };
     await syncTimerJobs(em, this.svc, ids, def, result.timers, firing, rows.timerJobs);
     await syncServiceJobs(em, this.svc, ids, def, result.waiting, firing, rows.serviceJobs);

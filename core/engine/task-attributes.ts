@@ -26,20 +26,7 @@ export function taskAttributes(
   step: MotcuaStepModel | undefined,
   scope: Variables,
 ): TaskAttributes {
-  const context = { ...scope, environment: { variables: scope } };
-  const one = (attribute: string, text: string | null | undefined): unknown => {
-    if (!text || !hasExpression(text)) return text ?? null;
-    try {
-      return resolveValue(text, context);
-    } catch (err) {
-      throw new AppError(
-        'process.engine_error',
-        `Task ${activityId}: ${attribute} "${text}" could not be evaluated: ${(err as Error).message}`,
-      );
-    }
-  };
-  const text = (v: unknown): string | null =>
-    v === null || v === undefined || v === '' ? null : v instanceof Date ? v.toISOString() : String(v);
+  const one = evaluator(activityId, scope);
   const list = (attribute: string, entries: string[]): string[] => {
     const out: string[] = [];
     for (const entry of entries) {
@@ -60,3 +47,25 @@ export function taskAttributes(
     unit: text(one('motcua:unit', step?.unit)),
   };
 }
+
+/** `camunda:dueDate` alone, evaluated as `taskAttributes` does: for retiming an open task (task-retime.ts). */
+export const taskDueDate = (activityId: string, task: UserTaskModel | undefined, scope: Variables): string | null =>
+  text(evaluator(activityId, scope)('camunda:dueDate', task?.dueDate));
+
+function evaluator(activityId: string, scope: Variables) {
+  const context = { ...scope, environment: { variables: scope } };
+  return (attribute: string, source: string | null | undefined): unknown => {
+    if (!source || !hasExpression(source)) return source ?? null;
+    try {
+      return resolveValue(source, context);
+    } catch (err) {
+      throw new AppError(
+        'process.engine_error',
+        `Task ${activityId}: ${attribute} "${source}" could not be evaluated: ${(err as Error).message}`,
+      );
+    }
+  };
+}
+
+const text = (v: unknown): string | null =>
+  v === null || v === undefined || v === '' ? null : v instanceof Date ? v.toISOString() : String(v);

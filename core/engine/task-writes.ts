@@ -11,6 +11,7 @@ import { routeStep } from './routing.ts';
 import type { RunResult } from './run.ts';
 import type { Waiting } from './run-types.ts';
 import { taskAttributes } from './task-attributes.ts';
+import type { TaskDueRules } from './task-due.ts';
 import type { Routing } from './types.ts';
 
 /**
@@ -115,10 +116,13 @@ export async function closeCommandTasks(
   }
 }
 
-/** A task row for each human activity that waits now and had none: written in one INSERT, then their events. */
+/**
+ * A task row for each human activity that waits now and had none: their due times as the
+ * registered rules leave them (task-due.ts), written in one INSERT, then their events.
+ */
 export async function openCommandTasks(
   em: EntityManager,
-  svc: Pick<EngineDeps, 'events' | 'calendar'>,
+  svc: Pick<EngineDeps, 'events' | 'calendar'> & { dueRules: TaskDueRules },
   acting: Acting,
   def: LoadedDefinition,
   instance: CommandTarget,
@@ -137,6 +141,20 @@ export async function openCommandTasks(
       made.task.assignee = back.assignee;
     }
     created.push(made);
+  }
+  if (created.length) {
+    const due = await svc.dueRules.apply(
+      em,
+      created.map(({ task }) => ({
+        taskId: task.id,
+        instanceId: task.instance_id,
+        businessKey: task.business_key ?? null,
+        unitId: task.unit_id,
+        createdAt: now,
+        stepDueAt: task.due_at instanceof Date ? task.due_at : null,
+      })),
+    );
+    for (const { task } of created) task.due_at = due.get(task.id) ?? null;
   }
   await insertTasks(
     em,
