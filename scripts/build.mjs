@@ -34,9 +34,13 @@ const target = resolve(root, process.argv[2] ?? 'build');
 // It is replaced: never the checkout itself or a folder above it.
 if (root === target || root.startsWith(target + '/')) throw new Error(`refusing to build into ${target}: it holds the sources`);
 
-/** What the server loads at run time: its code, the demo procedures, plugins and examples. */
+/**
+ * What the server loads at run time: its code, the demo procedures, plugins and examples. Tests
+ * and their fixtures (diagrams and scenario helpers beside the tests, which may lean on tests/)
+ * are not part of it.
+ */
 const FOLDERS = ['core', 'plugins', 'examples', 'procedures'];
-const SKIP = /(^|\/)(node_modules|\.git)(\/|$)|\.test\.ts$|\.d\.ts$/;
+const SKIP = /(^|\/)(node_modules|\.git|fixtures)(\/|$)|\.test\.ts$|\.d\.ts$/;
 
 function walk(dir, files = []) {
   for (const entry of readdirSync(dir, { withFileTypes: true })) {
