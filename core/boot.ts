@@ -39,6 +39,8 @@ export interface PlatformOptions {
   log?: Logger;
   /** Create the first admin on an empty non-demo database (default true). */
   seedAdmin?: boolean;
+  /** Called once when the database has no users yet, just before it is seeded (serve --demo pins its clock here). */
+  onNewDatabase?: () => void;
 }
 
 /**
@@ -81,6 +83,7 @@ export async function createPlatform(options: PlatformOptions): Promise<Platform
     for (const m of core.modules) m.jobs?.(services.jobs, portsOf(m, true));
     const seeded: Platform['seeded'] = { demo: false };
     if (!(await hasUsers(db.em()))) {
+      options.onNewDatabase?.();
       if (isDemoMode(config)) {
         await seedDemo(services);
         seeded.demo = true;

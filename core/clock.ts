@@ -21,3 +21,21 @@ export class ManualClock implements Clock {
     this.current += ms;
   }
 }
+
+/**
+ * The system clock, which may be pinned to a moment and moved while pinned: `serve --demo` pins
+ * it to a week ago while it seeds a new demo database, so the demo province and its dossiers have
+ * a past (core/demo/dossiers.ts), then releases it before it serves anything.
+ */
+export class PinnableClock implements Clock {
+  private pinned: number | null = null;
+  now(): Date {
+    return this.pinned === null ? new Date() : new Date(this.pinned);
+  }
+  set(to: Date): void {
+    this.pinned = to.getTime();
+  }
+  release(): void {
+    this.pinned = null;
+  }
+}

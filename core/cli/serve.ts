@@ -5,6 +5,9 @@ import { listen } from '../http/listen.ts';
 import { seedingLines, startBanner } from './banner.ts';
 import { cliSetup } from './context.ts';
 import { demoPackOnStart } from '../packs/demo.ts';
+import { PinnableClock } from '../clock.ts';
+import { isDemoMode } from '../config.ts';
+import { demoDossiersOnStart, demoWeek } from '../demo/dossiers.ts';
 import { EXIT, err, out } from './output.ts';
 
 export interface ServeOptions {
@@ -25,8 +28,25 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   if (options.port !== undefined) overrides.port = options.port;
   if (options.host) overrides.host = options.host;
   const { config, plugins } = await cliSetup(overrides);
-  const platform = await createPlatform({ config, plugins });
+  // A new demo database gets a past: the clock is pinned to a week ago while the demo province,
+  // its procedures and its dossiers are seeded, and released before anything is served.
+  const clock = new PinnableClock();
+  const until = clock.now();
+  const week = isDemoMode(config) ? demoWeek(until) : null;
+  let pinned = false;
+  const platform = await createPlatform({
+    config,
+    plugins,
+    clock,
+    onNewDatabase: () => {
+      if (week) clock.set(week.start);
+      pinned = !!week;
+    },
+  });
   const demoPack = await demoPackOnStart(platform.services);
+  const demoDossiers =
+    pinned && platform.seeded.demo ? await demoDossiersOnStart(platform.services, week, (to) => clock.set(to), until) : null;
+  clock.release();
   let listening: { server: Server; port: number };
   try {
     listening = await listen(platform.app.fetch, { port: config.port, host: config.host });
@@ -40,6 +60,7 @@ export async function serveCommand(options: ServeOptions): Promise<number> {
   config.port = listening.port;
   for (const line of startBanner(config, platform, listening.port)) out(line);
   if (demoPack) out(demoPack);
+  if (demoDossiers) out(demoDossiers);
   // Timers and other jobs: a pass at once (catching up on what fell due while down), then polling.
   platform.services.jobs.start();
 
