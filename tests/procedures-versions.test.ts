@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { deployFixture, householdBusiness } from '../core/catalogue/fixtures/documents.ts';
 import type { ProcedureDocumentInput } from '../core/catalogue/schema.ts';
 import { installDemoPack } from '../core/packs/demo.ts';
+import { exportFiles } from '../core/packs/exporter.ts';
 import { documents, read } from './support/base-pack-source.ts';
 import { useTestPlatform } from './support/platform.ts';
 
@@ -58,6 +59,57 @@ describe('the catalogue serves the version in force at a moment', () => {
     } finally {
       ctx.t.clock.set(now);
     }
+  });
+});
+
+describe('search, the API and export read the version in force, not the newest published (issue 17)', () => {
+  // The series of the describe above: v1 from 2026-03-02 (today), v2 from 2026-09-01, v3 from 2027-03-01.
+  type Hits = { items: { code: string; version: number; effectiveFrom: string | null; effectiveTo: string | null }[] };
+  const hits = async (query: string) => {
+    const res = await (await ctx.t.login('clerk')).get(`/api/procedures?q=2.000720${query}`);
+    expect(res.status).toBe(200);
+    return ((await res.json()) as Hits).items.filter((h) => h.code === '2.000720').map((h) => h.version);
+  };
+
+  it('Given a version in force and two published for later, When the catalogue is searched, Then it finds the one in force today, or on the date asked', async () => {
+    expect(await hits('')).toEqual([1]);
+    expect(await hits('&status=in_force&on=2026-09-01')).toEqual([2]);
+    expect(await hits('&on=2027-03-01')).toEqual([3]);
+    expect(await hits('&status=published')).toEqual([3]);
+    const now = ctx.t.clock.now();
+    ctx.t.clock.set(at('2026-09-01'));
+    try {
+      expect(await hits('')).toEqual([2]);
+    } finally {
+      ctx.t.clock.set(now);
+    }
+  });
+
+  it('When a procedure is read through the API, Then `current` is the version in force and `upcoming` lists the later ones', async () => {
+    const res = await (await ctx.t.login('clerk')).get('/api/procedures/2.000720');
+    const body = (await res.json()) as { current: { version: number }; upcoming: { version: number; effectiveFrom: string }[] };
+    expect(body.current.version).toBe(1);
+    expect(body.upcoming.map((u) => [u.version, u.effectiveFrom])).toEqual([
+      [2, '2026-09-01'],
+      [3, '2027-03-01'],
+    ]);
+  });
+
+  it('When the procedure is exported, Then the pack carries the version in force and each later one under its date, which import as the same series', async () => {
+    const { files, codes } = await exportFiles(ctx.t.platform.services, ctx.t.platform.services.db.em(), ['2.000720']);
+    expect(codes).toEqual(['2.000720']);
+    const procedures = [...files.keys()].filter((f) => f.startsWith('procedures/')).sort();
+    expect(procedures).toEqual(['procedures/2.000720.2026-09-01.json', 'procedures/2.000720.2027-03-01.json', 'procedures/2.000720.json']);
+    const doc = (f: string) => JSON.parse(files.get(f)!.toString('utf8')) as ProcedureDocumentInput;
+    expect(doc('procedures/2.000720.json').description).toBe(householdBusiness().description);
+    expect(doc('procedures/2.000720.2026-09-01.json')).toMatchObject({
+      effectiveFrom: '2026-09-01',
+      description: 'Phiên bản từ 01/9/2026.',
+    });
+    expect(doc('procedures/2.000720.2027-03-01.json')).toMatchObject({
+      effectiveFrom: '2027-03-01',
+      description: 'Phiên bản từ 01/3/2027.',
+    });
   });
 });
 

@@ -136,12 +136,12 @@ async function searchPage(ports: PublicPorts, c: Context<AppEnv>) {
   const svc = ports;
   const em = svc.db.em();
   const sectors = (await svc.catalogue.sectors(em)).filter((s) => s.procedures > 0);
-  // Only `status: 'published'` is ever searched here, whatever the query string says.
+  // Only the versions in force today are ever searched here, whatever the query string says.
   const params: SearchParams = {
     q: k.q || undefined,
     sector: k.sector || undefined,
     level: k.level || undefined,
-    status: 'published',
+    status: 'in_force',
     limit: PAGE_SIZE,
     offset: (k.page - 1) * PAGE_SIZE,
   };

@@ -116,6 +116,22 @@ export async function readVersion(em: EntityManager, code: string, version: numb
   return row ? full(em, row) : null;
 }
 
+/**
+ * Of a procedure's versions, the one that applies on a Vietnam date (the highest, should two
+ * overlap), and those published to apply later (oldest first). A version replaced before it
+ * began (its `effectiveTo` not after its `effectiveFrom`) never applies.
+ */
+export function byDate<V extends Pick<VersionSummary, 'status' | 'effectiveFrom' | 'effectiveTo'>>(
+  versions: V[],
+  date: string,
+): { inForce: V | null; upcoming: V[] } {
+  const applies = (v: V) => v.status !== 'draft' && v.effectiveFrom !== null && (v.effectiveTo === null || v.effectiveTo > v.effectiveFrom);
+  const inForce =
+    versions.filter((v) => applies(v) && v.effectiveFrom! <= date && (v.effectiveTo === null || v.effectiveTo > date)).at(-1) ?? null;
+  const upcoming = versions.filter((v) => applies(v) && v.effectiveFrom! > date);
+  return { inForce, upcoming };
+}
+
 /** The version in force on a date (Vietnam calendar date), if any. */
 export async function readEffective(em: EntityManager, code: string, date: string): Promise<ProcedureVersion | null> {
   const rows = await versionRows(em, code, { effectiveOn: date });
@@ -126,22 +142,54 @@ export async function readEffective(em: EntityManager, code: string, date: strin
 export interface ExportedProcedure {
   document: ProcedureDocument;
   bindings: Binding[];
+  /** Published to apply from a later day (its document carries that `effectiveFrom`); false for the one in force. */
+  upcoming: boolean;
 }
 
-/** The published version of each procedure (all, or the codes named), by code. */
-export async function readPublished(em: EntityManager, codes?: string[]): Promise<{ found: ExportedProcedure[]; missing: string[] }> {
+/**
+ * What an export carries of each procedure (all, or the codes named), by code: the version in
+ * force on `today` and those published to apply later, oldest first. So a pack exported before a
+ * new law's date carries both, and the importing province switches on the same day.
+ */
+export async function readExportable(
+  em: EntityManager,
+  today: string,
+  codes?: string[],
+): Promise<{ found: ExportedProcedure[]; missing: string[] }> {
   const rows = await em.find(
     VersionEntity,
-    codes?.length ? { status: 'published', procedureCode: { $in: codes } } : { status: 'published' },
-    { disableIdentityMap: true, fields: ['procedureCode', 'version'], orderBy: { procedureCode: 'asc' } },
+    codes?.length ? { status: { $ne: 'draft' }, procedureCode: { $in: codes } } : { status: { $ne: 'draft' } },
+    {
+      disableIdentityMap: true,
+      fields: ['procedureCode', 'version', 'status', 'name', 'effectiveFrom', 'effectiveTo'],
+      orderBy: { procedureCode: 'asc', version: 'asc' },
+    },
   );
+  const byCode = new Map<string, typeof rows>();
+  for (const r of rows) byCode.set(r.procedureCode, [...(byCode.get(r.procedureCode) ?? []), r]);
+  const chosen: { row: (typeof rows)[number]; upcoming: boolean }[] = [];
+  for (const list of byCode.values()) {
+    const summaries = list.map((r) => ({
+      row: r,
+      status: r.status,
+      effectiveFrom: r.effectiveFrom ?? null,
+      effectiveTo: r.effectiveTo ?? null,
+    }));
+    const { inForce, upcoming } = byDate(summaries, today);
+    if (inForce) chosen.push({ row: inForce.row, upcoming: false });
+    for (const u of upcoming) chosen.push({ row: u.row, upcoming: true });
+  }
   const documents = await documentsOf(
     em,
-    rows.map((r) => r.id),
+    chosen.map((c) => c.row.id),
   );
   const found: ExportedProcedure[] = [];
-  for (const r of rows)
-    found.push({ document: parseStored(documents.get(r.id)!), bindings: await bindingsOf(em, r.procedureCode, r.version) });
-  const have = new Set(rows.map((r) => r.procedureCode));
+  for (const { row, upcoming } of chosen) {
+    const document = parseStored(documents.get(row.id)!);
+    // A version published through the API with a date keeps it on the row, not in its document.
+    if (upcoming) document.effectiveFrom = row.effectiveFrom!;
+    found.push({ document, bindings: await bindingsOf(em, row.procedureCode, row.version), upcoming });
+  }
+  const have = new Set(chosen.map((c) => c.row.procedureCode));
   return { found, missing: (codes ?? []).filter((c) => !have.has(c)) };
 }

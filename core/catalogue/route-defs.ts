@@ -43,7 +43,8 @@ const Detail = z
     lockVersion: z.number().int().describe('Send it back with every edit; a stale one answers 409 conflict.stale'),
     createdAt: z.string(),
     updatedAt: z.string(),
-    current: Version.describe('The published version, else the latest one you may see'),
+    current: Version.describe('The version in force today, else the newest published one, else the latest one you may see'),
+    upcoming: z.array(VersionSummary).describe('Versions published to take effect later, oldest first'),
     versions: z.array(VersionSummary),
   })
   .openapi('Procedure');
@@ -86,7 +87,17 @@ export const list = defineRoute({
       sector: z.string().max(64).optional(),
       level: z.enum(['central', 'province', 'district', 'commune']).optional(),
       agency: z.string().max(64).optional().describe('A unit code'),
-      status: status.optional().describe('published (default); draft needs catalogue.edit; retired: procedures no longer in force'),
+      status: z
+        .enum(['in_force', 'published', 'draft', 'retired'])
+        .optional()
+        .describe(
+          'in_force (default): the version that applies on `on` (today); published: the newest published, which may take effect later; draft needs catalogue.edit; retired: procedures no longer in force',
+        ),
+      on: z
+        .string()
+        .regex(/^\d{4}-\d{2}-\d{2}$/)
+        .optional()
+        .describe('With in_force: the Vietnam date (YYYY-MM-DD) to read the catalogue on; default today'),
       limit: z.coerce.number().int().min(1).max(100).optional(),
       offset: z.coerce.number().int().min(0).max(1_000_000).optional(),
     }),

@@ -136,7 +136,7 @@ describe('Procedure lifecycle through the API', () => {
     expect(v1).toMatchObject({ status: 'retired', document: { description: 'Đăng ký khai sinh cho trẻ em sinh ra tại Việt Nam.' } });
   });
 
-  it('When she retires it, Then it leaves the default search and shows under status=retired', async () => {
+  it('When she retires it from 1 April, Then the default search finds it until then and not after, and it shows under status=retired', async () => {
     await problem(
       await analyst.post(`/api/procedures/${CODE}/retire`, { lockVersion: 6, effectiveTo: '2026-03-01' }),
       422,
@@ -145,7 +145,11 @@ describe('Procedure lifecycle through the API', () => {
     const p = await ok<Detail>(await analyst.post(`/api/procedures/${CODE}/retire`, { lockVersion: 6, effectiveTo: '2026-04-01' }));
     expect(p).toMatchObject({ status: 'retired', publishedVersion: null });
     expect(p.versions.at(-1)).toMatchObject({ version: 2, status: 'retired', effectiveTo: '2026-04-01', supersededBy: null });
-    expect((await ok<{ total: number }>(await clerk.get('/api/procedures?q=khai%20sinh'))).total).toBe(0);
+    // Still in force in March (today): citizens and clerks find it until the day it ends.
+    expect((await ok<{ total: number }>(await clerk.get('/api/procedures?q=khai%20sinh'))).total).toBe(1);
+    expect((await ok<{ total: number }>(await clerk.get('/api/procedures?q=khai%20sinh&on=2026-03-31'))).total).toBe(1);
+    expect((await ok<{ total: number }>(await clerk.get('/api/procedures?q=khai%20sinh&on=2026-04-01'))).total).toBe(0);
+    expect((await ok<{ total: number }>(await clerk.get('/api/procedures?q=khai%20sinh&status=published'))).total).toBe(0);
     const retired = await ok<{ items: { code: string; version: number }[] }>(
       await clerk.get('/api/procedures?q=khai%20sinh&status=retired'),
     );

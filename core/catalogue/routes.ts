@@ -4,7 +4,8 @@ import { AppError } from '../errors.ts';
 import type { AppEnv } from '../http/env.ts';
 import { acting } from '../http/acting.ts';
 import * as r from './route-defs.ts';
-import type { ProcedureRecord } from './read.ts';
+import { byDate, type ProcedureRecord, type ProcedureVersion } from './read.ts';
+import { localDate } from '../time.ts';
 import { createProcedure, publishProcedure, retireProcedure, saveProcedureDraft } from './service.ts';
 import type { Ports } from '../modules/ports.ts';
 
@@ -19,23 +20,27 @@ async function province(c: Context<AppEnv>, permission: string): Promise<void> {
 
 const seesDrafts = (c: Context<AppEnv>) => c.var.authz.hasAnywhere('catalogue.edit');
 
-/** The API view: current version in full, the others as summaries. */
-function view(p: ProcedureRecord) {
-  const current = p.versions.find((v) => v.version === p.publishedVersion) ?? p.versions.at(-1)!;
-  const versions = p.versions.map(({ document: _d, bindings: _b, code: _c, ...rest }) => rest);
+/**
+ * The API view on a Vietnam date: the version in force then in full (else the newest published,
+ * else the latest one the caller may see), the versions published to apply later, all as summaries.
+ */
+function view(p: ProcedureRecord, today: string) {
+  const { inForce, upcoming } = byDate(p.versions, today);
+  const current = inForce ?? p.versions.find((v) => v.version === p.publishedVersion) ?? p.versions.at(-1)!;
+  const summaryOf = ({ document: _d, bindings: _b, code: _c, ...rest }: ProcedureVersion) => rest;
   const { versions: _all, ...head } = p;
-  return { ...head, current, versions };
-}
-
-function respond<S extends 200 | 201>(c: Context<AppEnv>, p: ProcedureRecord, status: S) {
-  c.header('etag', `"${p.lockVersion}"`);
-  return c.json(view(p), status);
+  return { ...head, current, upcoming: upcoming.map(summaryOf), versions: p.versions.map(summaryOf) };
 }
 
 export function registerCatalogueRoutes(
   app: OpenAPIHono<AppEnv>,
   ports: Pick<Ports, 'audit' | 'catalogue' | 'clock' | 'config' | 'db' | 'engine' | 'events' | 'log'>,
 ): void {
+  const respond = <S extends 200 | 201>(c: Context<AppEnv>, p: ProcedureRecord, status: S) => {
+    c.header('etag', `"${p.lockVersion}"`);
+    return c.json(view(p, localDate(ports.clock.now())), status);
+  };
+
   app.openapi(r.list, async (c) => {
     const query = c.req.valid('query');
     if (query.status === 'draft' && !seesDrafts(c))

@@ -1,7 +1,7 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { parseQuery, prefixEnd } from './fold.ts';
 import type { ProcedureDocument } from './schema.ts';
-import type { VersionStatus } from './store.ts';
+import { IN_FORCE_ON, type VersionStatus } from './store.ts';
 import { sql as execSql } from '../db/sql.ts';
 
 /**
@@ -17,8 +17,14 @@ export interface SearchParams {
   sector?: string;
   level?: string;
   agency?: string;
-  /** Which version of each procedure is searched: the published one (default), the open draft, or the last retired one. */
-  status?: VersionStatus;
+  /**
+   * Which version of each procedure is searched: `in_force` (default) the one that applies on
+   * `on`; `published` the newest published one, which may not apply yet; the open draft; or the
+   * last retired one.
+   */
+  status?: VersionStatus | 'in_force';
+  /** For `in_force`: a Vietnam date YYYY-MM-DD (the catalogue service fills in today). */
+  on?: string;
   limit?: number;
   offset?: number;
 }
@@ -104,16 +110,22 @@ function facet(kind: string, value: string): Clause {
   };
 }
 
+function versionClause(status: VersionStatus | 'in_force', on: string | undefined): Clause {
+  if (status === 'retired') return { sql: "v.status = 'retired' AND v.superseded_by IS NULL", params: [] };
+  if (status !== 'in_force') return { sql: 'v.status = ?', params: [status] };
+  if (!on) throw new Error('searchProcedures: status in_force needs the date `on`');
+  // The highest version in force (two may overlap only when a later one was dated back).
+  return {
+    sql: `${IN_FORCE_ON('v')} AND NOT EXISTS (SELECT 1 FROM procedure_versions w WHERE w.procedure_code = v.procedure_code AND w.version > v.version AND ${IN_FORCE_ON('w')})`,
+    params: [on, on, on, on],
+  };
+}
+
 export async function searchProcedures(em: EntityManager, params: SearchParams): Promise<SearchResult> {
-  const status = params.status ?? 'published';
+  const status = params.status ?? 'in_force';
   const limit = Math.min(Math.max(params.limit ?? 20, 1), 100);
   const offset = Math.max(params.offset ?? 0, 0);
-  const filters: Clause[] = [
-    {
-      sql: status === 'retired' ? "v.status = 'retired' AND v.superseded_by IS NULL" : 'v.status = ?',
-      params: status === 'retired' ? [] : [status],
-    },
-  ];
+  const filters: Clause[] = [versionClause(status, params.on)];
   if (params.sector) filters.push(facet('sector', params.sector));
   if (params.level) filters.push(facet('level', params.level));
   if (params.agency) filters.push(facet('agency', params.agency));

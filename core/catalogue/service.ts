@@ -7,7 +7,7 @@ import { assertAgencies, assertDateOrder, assertResolved, resolveBindings } from
 import {
   readEffective,
   readProcedure,
-  readPublished,
+  readExportable,
   readVersion,
   type ExportedProcedure,
   type ProcedureRecord,
@@ -87,8 +87,9 @@ export class Catalogue {
     return readEffective(em, code, localDate(at));
   }
 
+  /** By default the versions in force today (Vietnam date by the injected clock). */
   search(em: EntityManager, params: SearchParams): Promise<SearchResult> {
-    return searchProcedures(em, params);
+    return searchProcedures(em, { ...params, on: params.on ?? localDate(this.svc.clock.now()) });
   }
 
   sectors(em: EntityManager): Promise<SectorView[]> {
@@ -277,9 +278,12 @@ export class Catalogue {
     return { code: doc.code, version, outcome: 'updated' };
   }
 
-  /** The published version of every procedure (or of the codes named: each must be published). */
+  /**
+   * Of every procedure (or of the codes named: each must have one), the version in force today
+   * and those published to apply later.
+   */
   async exportPublished(em: EntityManager, codes?: string[]): Promise<ExportedProcedure[]> {
-    const { found, missing } = await readPublished(em, codes);
+    const { found, missing } = await readExportable(em, localDate(this.svc.clock.now()), codes);
     if (missing.length) throw new AppError('catalogue.not_found', `No published version of ${missing.join(', ')}`, { codes: missing });
     return found;
   }

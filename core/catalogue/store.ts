@@ -64,6 +64,15 @@ export async function procedureRow(em: EntityManager, code: string): Promise<Pro
   return row ? hydrate(em, Procedure, row) : null;
 }
 
+/**
+ * A version (table alias `v`) applies on a Vietnam date (two parameters: the date, twice): not a
+ * draft, begun, not yet ended. Status alone does not say it: a version published with a future
+ * `effectiveFrom` is `published` before it applies, and the one it replaces is `retired` with an
+ * `effective_to` still ahead while it goes on applying.
+ */
+export const IN_FORCE_ON = (v: string) =>
+  `${v}.status <> 'draft' AND ${v}.effective_from <= ? AND (${v}.effective_to IS NULL OR ${v}.effective_to > ?)`;
+
 /** Which versions of a procedure `versionRows` reads; `effectiveOn`: those in force on a date. */
 export interface VersionFilter {
   status?: VersionStatus;
@@ -88,7 +97,7 @@ export async function versionRows(em: EntityManager, code: string, filter: Versi
     params.push(filter.version);
   }
   if (filter.effectiveOn) {
-    where += " AND v.status <> 'draft' AND v.effective_from <= ? AND (v.effective_to IS NULL OR v.effective_to > ?)";
+    where += ` AND ${IN_FORCE_ON('v')}`;
     params.push(filter.effectiveOn, filter.effectiveOn);
   }
   const rows = await sql(em).all<{ document: string }>(

@@ -4,8 +4,9 @@ import { AppError } from '../errors.ts';
 import { getAssets } from './store.ts';
 
 /**
- * The files of a pack that reproduces the published catalogue (all procedures or the codes
- * named): each document as `procedures/<code>.json`, the exact BPMN each case is bound to
+ * The files of a pack that reproduces the catalogue (all procedures or the codes named): the
+ * version in force today as `procedures/<code>.json`, each published to apply later as
+ * `procedures/<code>.<effectiveFrom>.json`, the exact BPMN each case is bound to
  * under the diagram path the document names, and the forms and templates it refers to that
  * came with earlier packs. Documents are resolved: an export carries no placeholders.
  */
@@ -18,8 +19,9 @@ export async function exportFiles(
   const files = new Map<string, Buffer>();
   const diagramSource = new Map<string, string>();
   const assets = new Set<string>();
-  for (const { document, bindings } of items) {
-    files.set(`procedures/${document.code}.json`, Buffer.from(`${JSON.stringify(document, null, 2)}\n`));
+  for (const { document, bindings, upcoming } of items) {
+    const name = upcoming ? `${document.code}.${document.effectiveFrom}` : document.code;
+    files.set(`procedures/${name}.json`, Buffer.from(`${JSON.stringify(document, null, 2)}\n`));
     for (const b of bindings) {
       const c = document.cases.find((x) => x.key === b.caseKey);
       if (!c) continue;
@@ -39,5 +41,5 @@ export async function exportFiles(
     for (const t of document.templates) assets.add(t.file);
   }
   for (const [path, data] of await getAssets(em, [...assets].sort())) files.set(path, data);
-  return { files, codes: items.map((i) => i.document.code) };
+  return { files, codes: [...new Set(items.map((i) => i.document.code))] };
 }
