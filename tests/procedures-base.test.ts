@@ -31,8 +31,8 @@ describe('procedures/base: the pack source as data', () => {
   it('pack.json names the pack and declares each placeholder once, with a kind matching its token', () => {
     expect(pack).toMatchObject({
       id: 'vn.motcua.base',
-      version: '1.3.0',
-      sequence: 4,
+      version: '1.4.0',
+      sequence: 5,
       publisher: { name: 'motcua (DEMO)', province: 'DEMO' },
     });
     const tokens = pack.placeholders.map((p) => p.token);
@@ -42,6 +42,22 @@ describe('procedures/base: the pack source as data', () => {
       expect(p.token.startsWith(`{{${p.kind}:`), p.token).toBe(true);
       expect(p.description.length).toBeGreaterThan(10);
     }
+  });
+
+  it('fidelity (issue 17): every procedure names the records it was checked against, each with when it was read; a primary one has an address', () => {
+    // The other two fidelity checks: budgets over the statutory limit (procedures-budgets.test.ts),
+    // a payment step in a free procedure (procedures-versions.test.ts, "fees").
+    const problems: string[] = [];
+    for (const { file, doc } of documents()) {
+      if (doc.sources.length === 0) problems.push(`${file}: no source`);
+      for (const [i, s] of doc.sources.entries()) {
+        if (s.kind === 'primary' && !/^https:\/\/|^http:\/\//.test(s.reference))
+          problems.push(`${file} sources.${i}: a primary source without an address`);
+        if (s.date && s.date > s.accessed) problems.push(`${file} sources.${i}: dated ${s.date}, after it was read on ${s.accessed}`);
+        if (s.checks.trim().length < 10) problems.push(`${file} sources.${i}: says nothing of what it confirms`);
+      }
+    }
+    expect(problems).toEqual([]);
   });
 
   it('every procedure document parses with procedureDocument; codes are unique per effective date; at least 12', () => {

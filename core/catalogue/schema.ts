@@ -145,6 +145,23 @@ export const legalBasis = z
   })
   .strict();
 
+/** One record a procedure document was checked against (issue 17's fidelity check). */
+export const procedureSource = z
+  .object({
+    /** What it is: "Quyết định 1234/QĐ-UBND tỉnh X công bố danh mục TTHC", "Cổng DVCQG, thủ tục 1.001193". */
+    title: text(500),
+    /** Where a reader finds it (https URL), or the document number when it has no address. */
+    reference: text(1000),
+    /** The record's own date (issued, published or last updated), when it shows one. */
+    date: isoDate.optional(),
+    /** When it was read. */
+    accessed: isoDate,
+    kind: z.enum(['primary', 'secondary']),
+    /** Which values it confirms ("timeLimit in_person 3 working days", "fee free") or contradicts. */
+    checks: text(2000),
+  })
+  .strict();
+
 export const procedureDocument = z
   .object({
     code: procedureCode,
@@ -219,6 +236,12 @@ export const procedureDocument = z
      * could not be verified and is therefore left configurable (a placeholder) or marked.
      */
     notes: text(10_000).optional(),
+    /**
+     * The records this document was checked against, each with its date: the national portal's
+     * record, an announcing decision, a legal text, or a secondary report of one. `primary` only
+     * for the authority's own publication; what a source could not confirm stays in `notes`.
+     */
+    sources: z.array(procedureSource).max(30).default([]),
     /** Print templates the clerk UI offers for this procedure (`templates/…hbs`). */
     templates: z
       .array(z.object({ key: slug.max(64), name: text(300), file: z.string().regex(/^templates\/[A-Za-z0-9._-]+\.hbs$/) }).strict())
