@@ -6,7 +6,7 @@ import type { Acting } from '../org/actor.ts';
 import type { Authz } from '../org/authz.ts';
 import { mayProcess, mayRead } from './access.ts';
 import { Dossier, DossierStatusChange } from './entities.ts';
-import { changeStatus, dossierFacts } from './history.ts';
+import { changeStatus, dossierChanged, dossierFacts } from './history.ts';
 import {
   STATUS,
   type Extension,
@@ -23,6 +23,7 @@ import { appointmentAfterSupplement, caseLimit, openSupplement, workingUnit } fr
 import { DossierAppointment, DossierSupplement } from './supplement-entities.ts';
 import { transition, type Action } from './transitions.ts';
 import type { Unit } from '../org/entities.ts';
+import type { DossierChangeKind } from '../events/catalogue.ts';
 
 /**
  * The branches of a received dossier a person takes (docs/dossiers.md, "Branches"): payment
@@ -380,6 +381,8 @@ export class DossierBranches {
         summary: { code: d.code, from, to, ...applied.audit },
       });
       await applied.publish(dossierFacts(d));
+      // Last, once everything of the branch is written: the portal outbox takes the dossier as it now stands.
+      await dossierChanged(em, this.svc.events, d, action as DossierChangeKind, applied.reason, acting);
       await em.flush();
     });
     return this.svc.dossiers.get(authz, code);
