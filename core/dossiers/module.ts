@@ -12,6 +12,7 @@ import { dossierBranches } from './migrations/0020-dossier-branches.ts';
 import { supplementExtension } from './migrations/0023-supplement-extension.ts';
 import { supplementEntities } from './supplement-entities.ts';
 import { holdWhileSupplementing } from './supplement.ts';
+import { LAPSE_JOB } from './supplement-lapse.ts';
 import { DossierBranches } from './branches.ts';
 import { registerBranchRoutes } from './branch-routes.ts';
 import { resolveOnProcessEnd } from './completion.ts';
@@ -122,6 +123,8 @@ export const dossiersModule = defineModule({
   },
   jobs: (runner, ports) => {
     registerLookupThrottlePurge(runner, ports);
+    // The applicant's supplement deadline: the dossier lapses when it passes (branches.ts).
+    runner.register(LAPSE_JOB, (em, job) => ports.dossierBranches.lapse(em, job));
     // After every polling pass, like the events outbox: a change reaches the portal within about MOTCUA_JOB_POLL_MS.
     runner.every('portal-sync', 0, async () => {
       await ports.portalSync.deliverDue();
