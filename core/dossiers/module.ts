@@ -31,6 +31,7 @@ import { PortalSync } from './portal/entities.ts';
 import { enqueuePortalSync } from './portal/enqueue.ts';
 import { PortalDelivery } from './portal/delivery.ts';
 import { portalSenderContribution } from './portal/sender.ts';
+import { registerPortalRoutes } from './portal/routes.ts';
 import { registerDossierRoutes } from './routes.ts';
 import { registerFormRoutes } from './forms/routes.ts';
 import { DossierForms } from './forms/service.ts';
@@ -87,6 +88,11 @@ export const dossiersModule = defineModule({
       roles: ['specialist', 'leader'],
     },
     {
+      name: 'portal.manage',
+      description: 'See the national-portal sync outbox and send its rows again (IT staff; held province-wide)',
+      roles: ['admin'],
+    },
+    {
       name: 'dossier.extend',
       description: 'Apologise for a late dossier and set a later appointment (form 04), as a leader of the unit it is late in',
       roles: ['leader'],
@@ -120,6 +126,7 @@ export const dossiersModule = defineModule({
     registerFormRoutes(app, ports);
     registerLookupRoutes(app, ports);
     registerLookupPages(app, ports);
+    registerPortalRoutes(app, ports);
   },
   jobs: (runner, ports) => {
     registerLookupThrottlePurge(runner, ports);
