@@ -427,6 +427,16 @@ export const errorCatalogue = {
     title: 'The configured national-portal sender is not offered by core or an enabled plugin',
     vi: 'Bộ gửi dữ liệu lên Cổng dịch vụ công quốc gia đã cấu hình không tồn tại',
   },
+  'portal.sync_not_found': {
+    status: 404,
+    title: 'No such national-portal sync row',
+    vi: 'Không tìm thấy bản ghi đồng bộ lên Cổng dịch vụ công quốc gia',
+  },
+  'portal.sync_not_retryable': {
+    status: 409,
+    title: 'The national-portal sync row is sent or being sent: nothing to retry',
+    vi: 'Bản ghi đồng bộ lên Cổng dịch vụ công quốc gia đã gửi hoặc đang được gửi: không cần gửi lại',
+  },
   internal: { status: 500, title: 'Internal error', vi: 'Lỗi hệ thống' },
   'service.unavailable': { status: 503, title: 'Service unavailable', vi: 'Dịch vụ tạm thời không khả dụng' },
 } as const satisfies Record<string, ErrorDefinition>;

@@ -4,6 +4,7 @@ import { registerAuditCommands } from './audit.ts';
 import { registerPackCommands } from './pack.ts';
 import { registerCalendarCommands } from './calendar.ts';
 import { registerDossierCommands } from './dossiers.ts';
+import { registerPortalCommands } from './portal.ts';
 import { migrateCommand } from './migrate.ts';
 import { EXIT, intOption, reportError } from './output.ts';
 import { registerRoleCommands } from './roles.ts';
@@ -41,6 +42,7 @@ export function buildProgram(act: Act): Command {
   registerPackCommands(program, act);
   registerCalendarCommands(program, act);
   registerDossierCommands(program, act);
+  registerPortalCommands(program, act);
   for (const cmd of program.commands) cmd.exitOverride();
   return program;
 }

@@ -6,7 +6,7 @@ import type { Acting } from '../org/actor.ts';
 import type { Authz } from '../org/authz.ts';
 import { mayProcess, mayRead } from './access.ts';
 import { Dossier, DossierStatusChange } from './entities.ts';
-import { changeStatus, dossierFacts } from './history.ts';
+import { changeStatus, dossierChanged, dossierFacts } from './history.ts';
 import {
   STATUS,
   type Extension,
@@ -23,6 +23,10 @@ import { appointmentAfterSupplement, caseLimit, openSupplement, workingUnit } fr
 import { DossierAppointment, DossierSupplement } from './supplement-entities.ts';
 import { transition, type Action } from './transitions.ts';
 import type { Unit } from '../org/entities.ts';
+import type { DossierChangeKind } from '../events/catalogue.ts';
+import type { Job } from '../jobs/jobs.ts';
+import { date, time } from './forms/helpers.ts';
+import { cancelLapse, scheduleLapse, type LapsePayload } from './supplement-lapse.ts';
 
 /**
  * The branches of a received dossier a person takes (docs/dossiers.md, "Branches"): payment
@@ -171,8 +175,11 @@ export class DossierBranches {
       }
       const deadline = (await this.caseOf(em, d))?.supplement.applicantDeadline;
       const applicantDueAt = deadline ? this.svc.calendar.dueAt(now, deadline, { unitId: d.unitId }) : null;
+      const supplementId = crypto.randomUUID();
+      // Past the deadline the dossier lapses, unless the supplement came (a durable job, cancelled by its receipt).
+      if (applicantDueAt) await scheduleLapse(em, { dossierId: d.id, code: d.code, supplementId }, applicantDueAt, now);
       em.create(DossierSupplement, {
-        id: crypto.randomUUID(),
+        id: supplementId,
         dossierId: d.id,
         requestedAt: now,
         requestedById: acting.actor.id,
@@ -222,6 +229,7 @@ export class DossierBranches {
               unitId: d.unitId,
             })
           : previous;
+      await cancelLapse(em, asked.id);
       asked.receivedAt = now;
       asked.receivedById = acting.actor.id;
       asked.receivedByName = acting.actor.name;
@@ -312,6 +320,49 @@ export class DossierBranches {
     });
   }
 
+  /**
+   * The applicant's supplement deadline passed (the job `supplementLapse` scheduled at the
+   * request, fired by the job runner in its own transaction): if the dossier still waits for that
+   * supplement, it lapses to stopped (8) with the reason, its processes are cancelled as a stop
+   * cancels them, audited (`dossier.lapsed`) and published (`dossier.stopped`, `dossier.changed`).
+   * Obsolete when the supplement came, or the dossier left 5 otherwise (withdrawn, stopped).
+   */
+  async lapse(em: EntityManager, job: Pick<Job, 'payload' | 'dueAt'>): Promise<'done' | 'obsolete'> {
+    const { dossierId, supplementId } = job.payload as unknown as LapsePayload;
+    const d = await em.findOne(Dossier, { id: dossierId });
+    const asked = await em.findOne(DossierSupplement, { id: supplementId });
+    if (!d || !asked || asked.receivedAt || d.status !== STATUS.supplementRequested) return 'obsolete';
+    const now = this.svc.clock.now();
+    const acting = { actor: { id: null, name: 'system' }, requestId: null };
+    const dueAt = new Date(asked.applicantDueAt ?? job.dueAt);
+    const by = `${time(dueAt)} ngày ${date(dueAt)}`;
+    const reason = `Người nộp hồ sơ không bổ sung hồ sơ trước ${by} (hết thời hạn bổ sung)`;
+    const legalGround = 'Hết thời hạn bổ sung, hoàn thiện hồ sơ theo quy định của thủ tục';
+    const from = d.status;
+    const to = transition(d, 'lapse', 'process');
+    d.stoppedAt = now;
+    d.stopReasons = JSON.stringify([reason]);
+    d.stopLegalGround = legalGround;
+    d.status = to;
+    d.updatedAt = now;
+    await em.flush();
+    await changeStatus(em, this.svc.events, d, { from, to, by: acting.actor, at: now, reason });
+    await em.flush();
+    await cancelProcesses(em, this.svc, acting, d.code, reason);
+    await this.svc.audit.append(em, {
+      ...acting,
+      action: AUDIT.lapse,
+      targetType: 'dossier',
+      targetId: d.id,
+      unitId: d.unitId,
+      summary: { code: d.code, from, to, applicantDueAt: dueAt.toISOString(), requestedAt: new Date(asked.requestedAt).toISOString() },
+    });
+    await this.svc.events.publish(em, 'dossier.stopped', { ...dossierFacts(d), reasons: [reason], legalGround }, acting);
+    await dossierChanged(em, this.svc.events, d, 'lapse', reason, acting);
+    await em.flush();
+    return 'done';
+  }
+
   /** The case the dossier was received under, in its pinned catalogue version. */
   private async caseOf(em: EntityManager, d: Dossier) {
     const version = await this.svc.catalogue.version(em, d.procedureCode, d.procedureVersion);
@@ -380,6 +431,8 @@ export class DossierBranches {
         summary: { code: d.code, from, to, ...applied.audit },
       });
       await applied.publish(dossierFacts(d));
+      // Last, once everything of the branch is written: the portal outbox takes the dossier as it now stands.
+      await dossierChanged(em, this.svc.events, d, action as DossierChangeKind, applied.reason, acting);
       await em.flush();
     });
     return this.svc.dossiers.get(authz, code);
@@ -406,6 +459,7 @@ export const AUDIT: Record<Action, string> = {
   request_supplement: 'dossier.supplement_requested',
   receive_supplement: 'dossier.supplement_received',
   extend: 'dossier.appointment_extended',
+  lapse: 'dossier.lapsed',
 };
 
 const POLICIES = {

@@ -1,5 +1,7 @@
 import type { EntityManager } from '@mikro-orm/knex';
+import type { DossierChangeKind } from '../events/catalogue.ts';
 import type { Ports } from '../modules/ports.ts';
+import type { Acting } from '../org/actor.ts';
 import { DossierStatusChange, type Dossier } from './entities.ts';
 
 export type StatusChange = { from: number | null; to: number; by: { id: string | null; name: string }; at: Date; reason: string | null };
@@ -44,6 +46,23 @@ export async function changeStatus(
     },
     { actor: change.by, requestId: change.requestId ?? null },
   );
+}
+
+/**
+ * Tells whoever follows the dossier as a whole (the portal outbox) that something it reports
+ * changed: a branch's facts (an appointment, a supplement, a payment, the return of the result)
+ * or a hand-over between units. Publish it after the change's writes: the outbox builds the
+ * payload from what the transaction sees then, one row per command however many are published.
+ */
+export async function dossierChanged(
+  em: EntityManager,
+  events: Ports['events'],
+  dossier: Dossier,
+  what: DossierChangeKind,
+  reason: string | null,
+  acting: Pick<Acting, 'actor' | 'requestId'> | null,
+): Promise<void> {
+  await events.publish(em, 'dossier.changed', { ...dossierFacts(dossier), what, reason: shorten(reason) }, acting);
 }
 
 const shorten = (reason: string | null) => (reason && reason.length > 2000 ? `${reason.slice(0, 1999)}…` : reason);

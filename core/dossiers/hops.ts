@@ -4,6 +4,7 @@ import { ProcessInstance, Task } from '../engine/entities.ts';
 import type { Ports } from '../modules/ports.ts';
 import { Unit } from '../org/entities.ts';
 import { Dossier } from './entities.ts';
+import { dossierChanged } from './history.ts';
 import { DossierHop } from './hop-entities.ts';
 
 /**
@@ -80,6 +81,7 @@ export function recordHops(svc: HopPorts): void {
       em.create(DossierHop, { ...blank(dossier.id, last.seq + 1), ...origin, kind: 'step', ...arrival(to, taskId) });
     }
     await em.flush();
+    await dossierChanged(em, svc.events, dossier, 'hop', null, event.actor ? { actor: event.actor, requestId: event.requestId } : null);
   });
 
   svc.events.subscribe('task.completed', async (event, { em }) => {
@@ -114,6 +116,7 @@ export function recordHops(svc: HopPorts): void {
       lateUnitId: timeliness === 'late' ? from.id : null,
     });
     await em.flush();
+    await dossierChanged(em, svc.events, dossier, 'hop', null, event.actor ? { actor: event.actor, requestId: event.requestId } : null);
   });
 
   // A step sent back (ADR 0020): a hop from its unit, open until the reopened step's `task.created` names the receiving unit.
@@ -143,6 +146,7 @@ export function recordHops(svc: HopPorts): void {
       note: `Trả lại: ${reason}`,
     });
     await em.flush();
+    await dossierChanged(em, svc.events, dossier, 'hop', null, event.actor ? { actor: event.actor, requestId: event.requestId } : null);
   });
 
   svc.events.subscribe('instance.ended', async (event, { em }) => {
@@ -159,6 +163,7 @@ export function recordHops(svc: HopPorts): void {
     const desk = await unitOf(em, dossier.unitId);
     for (const h of open) Object.assign(h, arrival(desk, null), { kind: 'return' });
     await em.flush();
+    await dossierChanged(em, svc.events, dossier, 'hop', null, event.actor ? { actor: event.actor, requestId: event.requestId } : null);
   });
 }
 

@@ -12,6 +12,7 @@ import { dossierBranches } from './migrations/0020-dossier-branches.ts';
 import { supplementExtension } from './migrations/0023-supplement-extension.ts';
 import { supplementEntities } from './supplement-entities.ts';
 import { holdWhileSupplementing } from './supplement.ts';
+import { LAPSE_JOB } from './supplement-lapse.ts';
 import { DossierBranches } from './branches.ts';
 import { registerBranchRoutes } from './branch-routes.ts';
 import { resolveOnProcessEnd } from './completion.ts';
@@ -30,6 +31,7 @@ import { PortalSync } from './portal/entities.ts';
 import { enqueuePortalSync } from './portal/enqueue.ts';
 import { PortalDelivery } from './portal/delivery.ts';
 import { portalSenderContribution } from './portal/sender.ts';
+import { registerPortalRoutes } from './portal/routes.ts';
 import { registerDossierRoutes } from './routes.ts';
 import { registerFormRoutes } from './forms/routes.ts';
 import { DossierForms } from './forms/service.ts';
@@ -86,6 +88,11 @@ export const dossiersModule = defineModule({
       roles: ['specialist', 'leader'],
     },
     {
+      name: 'portal.manage',
+      description: 'See the national-portal sync outbox and send its rows again (IT staff; held province-wide)',
+      roles: ['admin'],
+    },
+    {
       name: 'dossier.extend',
       description: 'Apologise for a late dossier and set a later appointment (form 04), as a leader of the unit it is late in',
       roles: ['leader'],
@@ -119,9 +126,12 @@ export const dossiersModule = defineModule({
     registerFormRoutes(app, ports);
     registerLookupRoutes(app, ports);
     registerLookupPages(app, ports);
+    registerPortalRoutes(app, ports);
   },
   jobs: (runner, ports) => {
     registerLookupThrottlePurge(runner, ports);
+    // The applicant's supplement deadline: the dossier lapses when it passes (branches.ts).
+    runner.register(LAPSE_JOB, (em, job) => ports.dossierBranches.lapse(em, job));
     // After every polling pass, like the events outbox: a change reaches the portal within about MOTCUA_JOB_POLL_MS.
     runner.every('portal-sync', 0, async () => {
       await ports.portalSync.deliverDue();

@@ -20,7 +20,8 @@ export type Action =
   | 'return_result'
   | 'request_supplement'
   | 'receive_supplement'
-  | 'extend';
+  | 'extend'
+  | 'lapse';
 
 export interface Transition {
   from: readonly number[];
@@ -50,6 +51,8 @@ export const TRANSITIONS: Readonly<Record<Action, Transition>> = {
   receive_supplement: { from: [STATUS.supplementRequested], to: STATUS.processing, by: ['api'] },
   /** The late unit's leader apologises and sets a later appointment before the current one passes (form 04). */
   extend: { from: [STATUS.received, STATUS.processing, STATUS.paymentRequested], to: 'same', by: ['api'] },
+  /** The applicant did not supplement by the case's deadline: the dossier lapses (stopped), taken by the deadline's job. */
+  lapse: { from: [STATUS.supplementRequested], to: STATUS.stopped, by: ['process'] },
 };
 
 /** The actions a person may ask for from a status (the `allowed` of a refused transition). */

@@ -110,7 +110,27 @@ export interface CoreEvents {
    * subscription sees every move.
    */
   'dossier.status_changed': DossierFacts & { from: number | null; reason: string | null };
+  /**
+   * Something the national portal is told about changed on the dossier besides (or with) its
+   * status: a branch (an extension's new appointment, a supplement, a payment, a return of the
+   * result, a lapse) or a hand-over between units (a hop). `what` says which; one command may
+   * publish several, and the portal outbox writes one row per command (docs/portal-sync.md).
+   */
+  'dossier.changed': DossierFacts & { what: DossierChangeKind; reason: string | null };
 }
+
+/** What a `dossier.changed` reports: a branch's action (transitions.ts), `lapse` (the applicant's supplement deadline passed) or `hop`. */
+export type DossierChangeKind =
+  | 'request_payment'
+  | 'record_payment'
+  | 'withdraw'
+  | 'stop'
+  | 'return_result'
+  | 'request_supplement'
+  | 'receive_supplement'
+  | 'extend'
+  | 'lapse'
+  | 'hop';
 
 type DossierFacts = {
   dossierId: string;
@@ -169,6 +189,7 @@ export const CORE_EVENT_TYPES = [
   'dossier.result_returned',
   'dossier.supplement_received',
   'dossier.appointment_extended',
+  'dossier.changed',
 ] as const satisfies readonly CoreEventType[];
 
 /** A core event name, or a plugin's (`<id>.<entity>.<past-verb>`). */

@@ -10,7 +10,7 @@ function source(over: Partial<PortalSource> = {}): PortalSource {
   return {
     sequence: 3,
     idempotencyKey: 'DEMO-260316-0001:3',
-    change: { at: at('10:00').toISOString(), from: 5, to: 2, reason: null, by: 'clerk' },
+    change: { at: at('10:00').toISOString(), from: 5, to: 2, reason: null, by: 'clerk', kinds: ['status'] },
     dossier: {
       code: 'DEMO-260316-0001',
       status: 2,
@@ -116,6 +116,7 @@ describe('buildPortalPayload', () => {
         requestedBy: { id: 'c1', name: 'clerk' },
         requestedAt: at('08:30').toISOString(),
         items: ['Giấy chứng sinh', 'Căn cước của cha'],
+        applicantDueAt: null,
         receivedAt: at('10:00').toISOString(),
         appointmentBefore: null,
         appointmentAfter: null,

@@ -8,6 +8,20 @@
 
 export const PORTAL_PAYLOAD_VERSION = 1;
 
+/** What a payload's change consists of: a status move, a branch's action, a lapse, a hop (docs/portal-sync.md). */
+export type PortalChangeKind =
+  | 'status'
+  | 'request_payment'
+  | 'record_payment'
+  | 'withdraw'
+  | 'stop'
+  | 'return_result'
+  | 'request_supplement'
+  | 'receive_supplement'
+  | 'extend'
+  | 'lapse'
+  | 'hop';
+
 export interface PortalUnit {
   id: string;
   code: string;
@@ -59,9 +73,21 @@ export interface PortalSupplement {
   requestedBy: { id: string | null; name: string };
   requestedAt: string;
   items: string[];
+  /** The applicant's deadline to supplement (processing stage, when the case gives one). */
+  applicantDueAt: string | null;
   receivedAt: string | null;
   appointmentBefore: string | null;
   appointmentAfter: string | null;
+}
+
+/** One change of the appointment: the one before and the one after (DOMAIN: recorded on every change). */
+export interface PortalAppointmentChange {
+  at: string;
+  cause: 'supplement' | 'extension';
+  before: string;
+  after: string;
+  reason: string | null;
+  by: string;
 }
 
 export interface PortalTrailStep {
@@ -93,7 +119,15 @@ export interface PortalPayload {
   idempotencyKey: string;
   /** 1, 2, … per dossier: the portal keeps the highest it has seen. */
   sequence: number;
-  change: { at: string; from: number | null; to: number; reason: string | null; by: string };
+  change: {
+    at: string;
+    from: number | null;
+    to: number;
+    reason: string | null;
+    by: string;
+    /** What the command changed, in the order it did (one row per command). */
+    kinds: PortalChangeKind[];
+  };
   code: string;
   procedure: {
     code: string;
@@ -122,6 +156,18 @@ export interface PortalPayload {
   units: { receiving: PortalUnit; agencyCode: string; competent: PortalUnit | null; processing: PortalUnit | null };
   documents: PortalDocument[];
   fees: { due: number; paid: number; mode: string | null; paidOnline: boolean; items: PortalFee[] };
+  /** The payment asked during processing (status 6), and its record once paid. */
+  payment: {
+    due: number;
+    reason: string | null;
+    requestedAt: string;
+    paid: number | null;
+    mode: string | null;
+    paidAt: string | null;
+  } | null;
+  /** How and to whom the result was handed over (status 10 at the desk). */
+  resultReturn: { at: string; method: string | null; recipient: string | null; relation: string | null } | null;
+  appointments: PortalAppointmentChange[];
   supplements: PortalSupplement[];
   results: { name: string; code: string | null; issuedAt: string | null }[];
   hops: PortalHop[];
@@ -157,7 +203,20 @@ export interface PortalSource {
     supplementMissing: string[];
     note: string | null;
     agencyCode: string;
+    payment?: {
+      due: number;
+      reason: string | null;
+      requestedAt: Date;
+      paid: number | null;
+      mode: string | null;
+      paidAt: Date | null;
+    } | null;
+    resultReturn?: { at: Date; method: string | null; recipient: string | null; relation: string | null } | null;
   };
+  /** The supplement asked during processing (dossier_supplements), if any. */
+  processingSupplement?: { requestedAt: Date; missing: string[]; applicantDueAt: Date | null; receivedAt: Date | null } | null;
+  /** Every change of the appointment (dossier_appointments), oldest first. */
+  appointments?: { at: Date; cause: string; before: Date; after: Date; reason: string | null; by: string }[];
   statusNames: Record<number, string>;
   receivingUnit: PortalUnit;
   competentUnit: PortalUnit | null;
@@ -237,16 +296,25 @@ function supplements(src: PortalSource): PortalSupplement[] {
     if (h.to !== SUPPLEMENT) return;
     const left = history.slice(i + 1).find((x) => x.from === SUPPLEMENT);
     const open = !left && dossier.status === SUPPLEMENT;
-    const items = open && dossier.supplementMissing.length ? dossier.supplementMissing : (h.reason?.split('; ').filter(Boolean) ?? []);
+    const stage = history.slice(0, i).some((x) => x.to === 2) ? 'processing' : 'reception';
+    // During processing: the recorded supplement (once per dossier), what it asked, and the appointment its receipt set.
+    const asked = stage === 'processing' ? src.processingSupplement : null;
+    const items = asked
+      ? asked.missing
+      : open && dossier.supplementMissing.length
+        ? dossier.supplementMissing
+        : (h.reason?.split('; ').filter(Boolean) ?? []);
+    const moved =
+      asked?.receivedAt && (src.appointments ?? []).find((a) => a.cause === 'supplement' && a.at.getTime() === asked.receivedAt!.getTime());
     out.push({
-      stage: history.slice(0, i).some((x) => x.to === 2) ? 'processing' : 'reception',
+      stage,
       requestedBy: { id: h.byId, name: h.byName },
       requestedAt: h.at.toISOString(),
       items,
+      applicantDueAt: iso(asked?.applicantDueAt),
       receivedAt: iso(left?.at),
-      // Appointments before and after a supplement are not recorded yet (issue 15, branches).
-      appointmentBefore: null,
-      appointmentAfter: null,
+      appointmentBefore: moved ? moved.before.toISOString() : null,
+      appointmentAfter: moved ? moved.after.toISOString() : null,
     });
   });
   return out;
@@ -334,6 +402,25 @@ export function buildPortalPayload(src: PortalSource): PortalPayload {
         paidAt: f.paidAt ?? null,
       })),
     },
+    payment: d.payment
+      ? {
+          due: d.payment.due,
+          reason: d.payment.reason,
+          requestedAt: d.payment.requestedAt.toISOString(),
+          paid: d.payment.paid,
+          mode: d.payment.mode,
+          paidAt: iso(d.payment.paidAt),
+        }
+      : null,
+    resultReturn: d.resultReturn ? { ...d.resultReturn, at: d.resultReturn.at.toISOString() } : null,
+    appointments: (src.appointments ?? []).map((a) => ({
+      at: a.at.toISOString(),
+      cause: a.cause === 'extension' ? 'extension' : 'supplement',
+      before: a.before.toISOString(),
+      after: a.after.toISOString(),
+      reason: a.reason,
+      by: a.by,
+    })),
     supplements: supplements(src),
     // Result documents are not recorded yet (issue 15, the return of the result).
     results: [],

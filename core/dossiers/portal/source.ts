@@ -6,6 +6,7 @@ import { Unit } from '../../org/entities.ts';
 import { User } from '../../auth/entities.ts';
 import { Dossier, DossierComponent, DossierStatusChange } from '../entities.ts';
 import { DossierHop } from '../hop-entities.ts';
+import { DossierAppointment, DossierSupplement } from '../supplement-entities.ts';
 import { channelNames, statusNames, type ChannelCode } from '../model.ts';
 import type { PortalSource, PortalUnit } from './payload.ts';
 
@@ -32,6 +33,8 @@ export async function loadPortalSource(
     { businessKey: dossier.code },
     { orderBy: { createdAt: 'asc', completedAt: QueryOrder.ASC_NULLS_LAST, id: 'asc' } },
   );
+  const asked = await em.findOne(DossierSupplement, { dossierId: dossier.id });
+  const appointments = await em.find(DossierAppointment, { dossierId: dossier.id }, { orderBy: { at: 'asc', id: 'asc' } });
   const hops = await em.find(DossierHop, { dossierId: dossier.id, toUnitId: { $ne: null } }, { orderBy: { seq: 'asc' } });
   const unitIds = [
     ...new Set(
@@ -80,7 +83,41 @@ export async function loadPortalSource(
       supplementMissing: json<string[]>(dossier.supplementMissing, []),
       note: dossier.note ?? null,
       agencyCode: dossier.agencyCode,
+      payment: dossier.paymentRequestedAt
+        ? {
+            due: Number(dossier.paymentDue ?? 0),
+            reason: dossier.paymentReason ?? null,
+            requestedAt: new Date(dossier.paymentRequestedAt),
+            paid: dossier.paymentPaid == null ? null : Number(dossier.paymentPaid),
+            mode: dossier.paymentMode ?? null,
+            paidAt: dossier.paymentPaidAt ? new Date(dossier.paymentPaidAt) : null,
+          }
+        : null,
+      resultReturn: dossier.resultReturnedAt
+        ? {
+            at: new Date(dossier.resultReturnedAt),
+            method: dossier.resultMethod ?? null,
+            recipient: dossier.resultRecipientName ?? null,
+            relation: dossier.resultRecipientRelation ?? null,
+          }
+        : null,
     },
+    processingSupplement: asked
+      ? {
+          requestedAt: new Date(asked.requestedAt),
+          missing: JSON.parse(asked.missing) as string[],
+          applicantDueAt: asked.applicantDueAt ? new Date(asked.applicantDueAt) : null,
+          receivedAt: asked.receivedAt ? new Date(asked.receivedAt) : null,
+        }
+      : null,
+    appointments: appointments.map((a) => ({
+      at: new Date(a.at),
+      cause: a.cause,
+      before: new Date(a.previousAt),
+      after: new Date(a.appointmentAt),
+      reason: a.reason ?? null,
+      by: a.byName,
+    })),
     statusNames,
     receivingUnit: unitOf(units.get(dossier.unitId)) ?? { id: dossier.unitId, code: dossier.agencyCode, name: dossier.agencyCode },
     competentUnit: dossier.competentUnitId ? unitOf(units.get(dossier.competentUnitId)) : null,
