@@ -4,7 +4,15 @@ import type { KeyObject } from 'node:crypto';
 import type { Ports } from '../modules/ports.ts';
 import { AppError } from '../errors.ts';
 import { procedureDocument, type ProcedureDocument } from '../catalogue/schema.ts';
-import { DEFAULT_LIMITS, describeIssues, type PackLimits, type PackManifest, type PlaceholderMapping } from './manifest.ts';
+import {
+  DEFAULT_LIMITS,
+  issuesOf,
+  packIssuesError,
+  type PackIssue,
+  type PackLimits,
+  type PackManifest,
+  type PlaceholderMapping,
+} from './manifest.ts';
 import { claimedKeyId, openPack, verifyPack, type VerifiedPack } from './pack.ts';
 import { checkMapping, neededPlaceholders, resolveJson } from './placeholders.ts';
 import { keyIdOf } from './signing.ts';
@@ -89,8 +97,13 @@ export async function checkSequence(em: EntityManager, pack: VerifiedPack): Prom
   return sequence === installed.sequence ? installed : null;
 }
 
-/** The pack's procedure documents with placeholders resolved, each validated (file and field named). */
+/**
+ * The pack's procedure documents with placeholders resolved, each validated. Every problem of
+ * every file is collected first and refused together (`pack.invalid_content`, each issue with
+ * its file and JSON path), so one round of fixes suffices.
+ */
 export function resolveProcedures(pack: VerifiedPack, mapping: PlaceholderMapping): { path: string; doc: ProcedureDocument }[] {
+  const issues: PackIssue[] = [];
   const raw: { path: string; value: unknown }[] = [];
   const codes = new Map<string, string>();
   for (const [path, data] of [...pack.files].sort(([a], [b]) => a.localeCompare(b))) {
@@ -99,26 +112,26 @@ export function resolveProcedures(pack: VerifiedPack, mapping: PlaceholderMappin
     try {
       value = JSON.parse(data.toString('utf8'));
     } catch (e) {
-      throw new AppError('pack.invalid_content', `${path} is not valid JSON: ${(e as Error).message}`, { file: path });
+      issues.push({ file: path, path: '', message: `not valid JSON: ${(e as Error).message}` });
+      continue;
     }
     const parsed = procedureDocument.safeParse(value);
-    if (!parsed.success) throw new AppError('pack.invalid_content', `${path}: ${describeIssues(parsed.error)}`, { file: path });
+    if (!parsed.success) {
+      issues.push(...issuesOf(parsed.error, path));
+      continue;
+    }
     // One code may come several times, once per effective date (dated versions, docs/pack-format.md §5b).
-    const version = `${parsed.data.code}@${parsed.data.effectiveFrom ?? ''}`;
+    const doc = parsed.data;
+    const version = `${doc.code}@${doc.effectiveFrom ?? ''}`;
     const other = codes.get(version);
     if (other)
-      throw new AppError(
-        'pack.invalid_content',
-        `${path}: code ${parsed.data.code}${parsed.data.effectiveFrom ? ` effective from ${parsed.data.effectiveFrom}` : ''} is also the code of ${other}`,
-        { file: path },
-      );
+      issues.push({
+        file: path,
+        path: 'code',
+        message: `code ${doc.code}${doc.effectiveFrom ? ` effective from ${doc.effectiveFrom}` : ''} is also the code of ${other}`,
+      });
     codes.set(version, path);
-    for (const [i, c] of parsed.data.cases.entries()) {
-      if (!pack.files.has(c.process.diagram))
-        throw new AppError('pack.invalid_content', `${path}: cases.${i}.process.diagram: ${c.process.diagram} is not in the pack`, {
-          file: path,
-        });
-    }
+    issues.push(...missingReferences(pack, path, doc));
     raw.push({ path, value });
   }
   for (const [path, data] of pack.files) {
@@ -126,17 +139,25 @@ export function resolveProcedures(pack: VerifiedPack, mapping: PlaceholderMappin
     try {
       JSON.parse(data.toString('utf8'));
     } catch (e) {
-      throw new AppError('pack.invalid_content', `${path} is not valid JSON: ${(e as Error).message}`, { file: path });
+      issues.push({ file: path, path: '', message: `not valid JSON: ${(e as Error).message}` });
     }
   }
+  if (issues.length) throw packIssuesError('pack.invalid_content', issues);
   checkMapping(neededPlaceholders(pack.manifest, pack.files), mapping);
-  const docs = raw.map(({ path, value }) => {
+  const docs: { path: string; doc: ProcedureDocument }[] = [];
+  for (const { path, value } of raw) {
     const parsed = procedureDocument.safeParse(resolveJson(value, mapping));
-    if (!parsed.success)
-      throw new AppError('pack.invalid_content', `${path} after mapping placeholders: ${describeIssues(parsed.error)}`, { file: path });
-    return { path, doc: parsed.data };
-  });
+    if (parsed.success) docs.push({ path, doc: parsed.data });
+    else issues.push(...issuesOf(parsed.error, path).map((i) => ({ ...i, message: `after mapping placeholders: ${i.message}` })));
+  }
+  if (issues.length) throw packIssuesError('pack.invalid_content', issues);
   // Versions of one code in date order (undated first): each is compared with what is in force on its date.
   const key = (d: ProcedureDocument) => `${d.code}@${d.effectiveFrom ?? ''}`;
   return docs.sort((a, b) => (key(a.doc) < key(b.doc) ? -1 : key(a.doc) > key(b.doc) ? 1 : 0));
+}
+
+/** Files a procedure names that the pack does not carry: each case's diagram. */
+function missingReferences(pack: VerifiedPack, file: string, doc: ProcedureDocument): PackIssue[] {
+  const refs: { path: string; ref: string }[] = doc.cases.map((c, i) => ({ path: `cases.${i}.process.diagram`, ref: c.process.diagram }));
+  return refs.filter((r) => !pack.files.has(r.ref)).map((r) => ({ file, path: r.path, message: `${r.ref} is not in the pack` }));
 }

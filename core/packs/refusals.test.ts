@@ -180,7 +180,7 @@ describe('a pack is refused, with nothing changed, when', () => {
 
   it('a procedure file is not JSON', async () => {
     await refused(await fixturePack({ extraFiles: { 'procedures/broken.json': '{ "code": ' } }), 'pack.invalid_content', {
-      message: /procedures\/broken.json is not valid JSON/,
+      message: /procedures\/broken.json: not valid JSON/,
     });
   });
 
@@ -190,6 +190,33 @@ describe('a pack is refused, with nothing changed, when', () => {
       message: /procedures\/9.000001.json: onlineLevel/,
     });
     expect(err.extra?.file).toBe('procedures/9.000001.json');
+  });
+
+  it('several files break the schema: every issue of every file is reported at once, each with its JSON path', async () => {
+    const one = procedure('9.000001', 'p-one', { onlineLevel: 'sometimes' as 'full', levels: [] });
+    const two = procedure('9.000002', 'p-two');
+    (two.cases[0] as { documents: unknown[] }).documents = [{ name: 'Tờ khai', originals: -1 }];
+    const err = await refused(await fixturePack({ procedures: [one, two] }), 'pack.invalid_content', {
+      message:
+        /procedures\/9.000001.json: levels: .*procedures\/9.000001.json: onlineLevel: .*procedures\/9.000002.json: cases.0.documents.0/,
+    });
+    expect(err.extra?.files).toEqual(['procedures/9.000001.json', 'procedures/9.000002.json']);
+    expect((err.extra?.issues as { file: string; path: string }[]).map((i) => `${i.file}#${i.path}`)).toEqual([
+      'procedures/9.000001.json#levels',
+      'procedures/9.000001.json#onlineLevel',
+      'procedures/9.000002.json#cases.0.documents.0.originals',
+      'procedures/9.000002.json#cases.0.documents.0.copies',
+    ]);
+    expect(err.extra?.issueCount).toBe(4);
+  });
+
+  it('a file with very many issues: the error carries the first 100 and says how many there were', async () => {
+    const many = procedure('9.000001', 'p-one', { legalBasis: Array.from({ length: 80 }, () => ({}) as never) });
+    const err = await refused(await fixturePack({ procedures: [many], diagrams: { 'p-one': diagram('p-one') } }), 'pack.invalid_content', {
+      message: /legalBasis.0.number: .*; and 150 more$/,
+    });
+    expect(err.extra?.issues).toHaveLength(100);
+    expect(err.extra?.issueCount).toBe(160);
   });
 
   it('a diagram holds a script task the engine refuses', async () => {
@@ -223,6 +250,23 @@ describe('a pack is refused, with nothing changed, when', () => {
       mapping: { ...demoMapping, '{{role:civil-status}}': 'chief-wizard' },
       message: /role of this platform/,
     });
+  });
+
+  it('several placeholders are wrong: all of them are named at once', async () => {
+    const { '{{agency:justice}}': _a, ...rest } = demoMapping;
+    const err = await refused(await fixturePack(), 'pack.unmapped_placeholder', {
+      mapping: { ...rest, '{{role:civil-status}}': 'chief-wizard', '{{fee:copy}}': 'free' },
+      message: /\{\{agency:justice\}\}; also \{\{fee:copy\}\} must map to an amount.*; \{\{role:civil-status\}\} must map to a role/,
+    });
+    expect(err.extra?.issues).toEqual([
+      { path: '{{agency:justice}}', message: 'not mapped' },
+      { path: '{{fee:copy}}', message: expect.stringMatching(/amount in đồng/) },
+      { path: '{{role:civil-status}}', message: expect.stringMatching(/role of this platform/) },
+    ]);
+    const wrong = await refused(await fixturePack(), 'pack.mapping_invalid', {
+      mapping: { ...demoMapping, '{{role:civil-status}}': 'chief-wizard', '{{fee:copy}}': 'free' },
+    });
+    expect((wrong.extra?.issues as { path: string }[]).map((i) => i.path)).toEqual(['{{fee:copy}}', '{{role:civil-status}}']);
   });
 
   it('its sequence is not higher than the installed one (rollback)', async () => {
