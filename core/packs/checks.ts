@@ -14,7 +14,7 @@ import {
   type PlaceholderMapping,
 } from './manifest.ts';
 import { claimedKeyId, openPack, verifyPack, type VerifiedPack } from './pack.ts';
-import { checkMapping, neededPlaceholders, resolveJson } from './placeholders.ts';
+import { checkMapping, neededPlaceholders, resolveJson, tokensIn } from './placeholders.ts';
 import { keyIdOf } from './signing.ts';
 import { installedPack, trustedKey, type InstalledPack } from './store.ts';
 
@@ -134,6 +134,7 @@ export function resolveProcedures(pack: VerifiedPack, mapping: PlaceholderMappin
     issues.push(...missingReferences(pack, path, doc));
     raw.push({ path, value });
   }
+  issues.push(...undeclaredPlaceholders(pack));
   for (const [path, data] of pack.files) {
     if (!path.startsWith('calendars/')) continue;
     try {
@@ -143,7 +144,7 @@ export function resolveProcedures(pack: VerifiedPack, mapping: PlaceholderMappin
     }
   }
   if (issues.length) throw packIssuesError('pack.invalid_content', issues);
-  checkMapping(neededPlaceholders(pack.manifest, pack.files), mapping);
+  checkMapping(neededPlaceholders(pack.manifest), mapping);
   const docs: { path: string; doc: ProcedureDocument }[] = [];
   for (const { path, value } of raw) {
     const parsed = procedureDocument.safeParse(resolveJson(value, mapping));
@@ -160,4 +161,21 @@ export function resolveProcedures(pack: VerifiedPack, mapping: PlaceholderMappin
 function missingReferences(pack: VerifiedPack, file: string, doc: ProcedureDocument): PackIssue[] {
   const refs: { path: string; ref: string }[] = doc.cases.map((c, i) => ({ path: `cases.${i}.process.diagram`, ref: c.process.diagram }));
   return refs.filter((r) => !pack.files.has(r.ref)).map((r) => ({ file, path: r.path, message: `${r.ref} is not in the pack` }));
+}
+
+/**
+ * Tokens a procedure or diagram uses that the manifest does not declare. They are refused even
+ * when the mapping maps them: the declarations are what an importing province reads to prepare
+ * its mapping (kind and description), and `pack build` refuses the same pack.
+ */
+function undeclaredPlaceholders(pack: VerifiedPack): PackIssue[] {
+  const declared = new Set(pack.manifest.placeholders.map((p) => p.token));
+  const issues: PackIssue[] = [];
+  for (const [path, data] of [...pack.files].sort(([a], [b]) => a.localeCompare(b))) {
+    if (!path.startsWith('procedures/') && !path.startsWith('diagrams/')) continue;
+    const undeclared = tokensIn(data.toString('utf8')).filter((t) => !declared.has(t));
+    if (undeclared.length)
+      issues.push({ file: path, path: '', message: `uses placeholders the manifest does not declare: ${undeclared.join(', ')}` });
+  }
+  return issues;
 }

@@ -51,7 +51,7 @@ function emptyReport(pack: VerifiedPack, mapping: PlaceholderMapping, status: Im
     procedures: [],
     diagrams: [],
     assets: [],
-    placeholders: neededPlaceholders(pack.manifest, pack.files).map((token) => ({
+    placeholders: neededPlaceholders(pack.manifest).map((token) => ({
       token,
       description: described.get(token) ?? null,
       mappedTo: mapping[token] ?? null,

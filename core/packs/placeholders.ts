@@ -8,13 +8,9 @@ export function tokensIn(text: string): string[] {
   return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[0]))].sort();
 }
 
-/** Placeholders a pack needs: the declared ones and any its procedures and diagrams use. */
-export function neededPlaceholders(manifest: PackManifest, files: Map<string, Buffer>): string[] {
-  const all = new Set(manifest.placeholders.map((p) => p.token));
-  for (const [path, data] of files) {
-    if (path.startsWith('procedures/') || path.startsWith('diagrams/')) for (const t of tokensIn(data.toString('utf8'))) all.add(t);
-  }
-  return [...all].sort();
+/** Placeholders a pack needs: the ones its manifest declares (a used but undeclared token refuses the pack, checks.ts). */
+export function neededPlaceholders(manifest: PackManifest): string[] {
+  return manifest.placeholders.map((p) => p.token).sort();
 }
 
 /** What is wrong with the value a token maps to, or null (fees: whole đồng; roles: a role here; agencies: a unit code). */

@@ -245,6 +245,23 @@ describe('a pack is refused, with nothing changed, when', () => {
     expect(err.extra?.placeholders).toEqual(['{{fee:copy}}']);
   });
 
+  it('a procedure or diagram uses a placeholder the manifest does not declare, even when the mapping maps it', async () => {
+    const zip = await fixturePack({
+      procedures: [
+        procedure('9.000001', 'p-one', { conditions: 'Nộp tại {{agency:ward}}' }),
+        procedure('9.000002', 'p-two', { description: 'Phí {{fee:extra}}' }),
+      ],
+      diagrams: { 'p-one': diagram('p-one', { role: '{{role:leader}}' }), 'p-two': diagram('p-two') },
+    });
+    const mapping = { ...demoMapping, '{{agency:ward}}': 'DEMO.STP', '{{role:leader}}': 'leader', '{{fee:extra}}': 1 };
+    const err = await refused(zip, 'pack.invalid_content', { mapping, message: /does not declare: \{\{role:leader\}\}/ });
+    expect(err.extra?.issues).toEqual([
+      { file: 'diagrams/p-one.bpmn', path: '', message: 'uses placeholders the manifest does not declare: {{role:leader}}' },
+      { file: 'procedures/9.000001.json', path: '', message: 'uses placeholders the manifest does not declare: {{agency:ward}}' },
+      { file: 'procedures/9.000002.json', path: '', message: 'uses placeholders the manifest does not declare: {{fee:extra}}' },
+    ]);
+  });
+
   it('a placeholder maps to the wrong kind of value', async () => {
     await refused(await fixturePack(), 'pack.mapping_invalid', {
       mapping: { ...demoMapping, '{{role:civil-status}}': 'chief-wizard' },
