@@ -157,9 +157,19 @@ export function resolveProcedures(pack: VerifiedPack, mapping: PlaceholderMappin
   return docs.sort((a, b) => (key(a.doc) < key(b.doc) ? -1 : key(a.doc) > key(b.doc) ? 1 : 0));
 }
 
-/** Files a procedure names that the pack does not carry: each case's diagram. */
+/**
+ * Files a procedure names that the pack does not carry: each case's diagram, each required
+ * document's form, each result's and print template's file. Checked before anything is written,
+ * so a dry run refuses a dangling reference exactly as the import does.
+ */
 function missingReferences(pack: VerifiedPack, file: string, doc: ProcedureDocument): PackIssue[] {
-  const refs: { path: string; ref: string }[] = doc.cases.map((c, i) => ({ path: `cases.${i}.process.diagram`, ref: c.process.diagram }));
+  const refs: { path: string; ref: string }[] = [];
+  doc.cases.forEach((c, i) => {
+    refs.push({ path: `cases.${i}.process.diagram`, ref: c.process.diagram });
+    c.documents.forEach((d, j) => d.form && refs.push({ path: `cases.${i}.documents.${j}.form`, ref: d.form }));
+  });
+  doc.results.forEach((r, i) => r.template && refs.push({ path: `results.${i}.template`, ref: r.template }));
+  doc.templates.forEach((t, i) => refs.push({ path: `templates.${i}.file`, ref: t.file }));
   return refs.filter((r) => !pack.files.has(r.ref)).map((r) => ({ file, path: r.path, message: `${r.ref} is not in the pack` }));
 }
 

@@ -219,6 +219,25 @@ describe('a pack is refused, with nothing changed, when', () => {
     expect(err.extra?.issueCount).toBe(160);
   });
 
+  it('a procedure names a form, result template or print template the pack does not carry: the dry run refuses it as the import does', async () => {
+    const dangling = procedure('9.000001', 'p-one', {
+      results: [{ name: 'Bản sao', template: 'templates/khong-co.hbs' }],
+      templates: [{ key: 'phieu', name: 'Phiếu', file: 'templates/phieu.hbs' }],
+    });
+    dangling.cases[0].documents[0].form = 'forms/khong-co.pdf';
+    const zip = await fixturePack({ procedures: [dangling], diagrams: { 'p-one': diagram('p-one') } });
+    const expected = [
+      { file: 'procedures/9.000001.json', path: 'cases.0.documents.0.form', message: 'forms/khong-co.pdf is not in the pack' },
+      { file: 'procedures/9.000001.json', path: 'results.0.template', message: 'templates/khong-co.hbs is not in the pack' },
+      { file: 'procedures/9.000001.json', path: 'templates.0.file', message: 'templates/phieu.hbs is not in the pack' },
+    ];
+    const dry = await importPack(ctx.t.platform.services, acting, { zip, mapping: demoMapping, dryRun: true }).catch((e: unknown) => e);
+    expect(dry).toBeInstanceOf(AppError);
+    expect((dry as AppError).extra?.issues).toEqual(expected);
+    const err = await refused(zip, 'pack.invalid_content', { message: /cases.0.documents.0.form: forms\/khong-co.pdf is not in the pack/ });
+    expect(err.extra?.issues).toEqual(expected);
+  });
+
   it('a diagram holds a script task the engine refuses', async () => {
     const zip = await fixturePack({ diagrams: { 'p-one': scriptDiagram('p-one'), 'p-two': diagram('p-two') } });
     await refused(zip, 'bpmn.script_refused', { message: /^diagrams\/p-one.bpmn: / });
