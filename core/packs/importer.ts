@@ -4,7 +4,8 @@ import type { Ports } from '../modules/ports.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import { checkApplicable, checkSequence, openTrusted, resolveProcedures } from './checks.ts';
-import type { PackLimits, PackManifest, PlaceholderMapping } from './manifest.ts';
+import { packIssuesError, type PackIssue, type PackLimits, type PackManifest, type PlaceholderMapping } from './manifest.ts';
+import type { ProcedureDocument } from '../catalogue/schema.ts';
 import type { VerifiedPack } from './pack.ts';
 import { neededPlaceholders, resolveXml } from './placeholders.ts';
 import { sha256 } from './signing.ts';
@@ -62,6 +63,29 @@ function emptyReport(pack: VerifiedPack, mapping: PlaceholderMapping, status: Im
 }
 
 /**
+ * Each case's `definitionKey` must be the id of a process its diagram deployed (`<bpmn:process
+ * id="…">`): otherwise the catalogue would look for a definition nobody deployed and answer
+ * "deploy the diagram first". Every mismatch is named with both ids.
+ */
+export function checkDefinitionKeys(docs: { path: string; doc: ProcedureDocument }[], diagrams: ImportReport['diagrams']): void {
+  const keys = new Map(diagrams.map((d) => [d.file, d.definitions.map((x) => x.key)]));
+  const issues: PackIssue[] = [];
+  for (const { path, doc } of docs) {
+    doc.cases.forEach((c, i) => {
+      const deployed = keys.get(c.process.diagram) ?? [];
+      if (deployed.includes(c.process.definitionKey)) return;
+      const ids = deployed.map((k) => `"${k}"`).join(', ') || 'none';
+      issues.push({
+        file: path,
+        path: `cases.${i}.process.definitionKey`,
+        message: `"${c.process.definitionKey}" is not the id of a process in ${c.process.diagram} (process id${deployed.length === 1 ? '' : 's'}: ${ids}): definitionKey must equal the BPMN process id`,
+      });
+    });
+  }
+  if (issues.length) throw packIssuesError('pack.definition_key_mismatch', issues);
+}
+
+/**
  * Verifies a pack and imports it in one transaction: diagrams are deployed through the engine
  * (which refuses unsafe BPMN), each procedure becomes the published version (new, updated or
  * unchanged), forms and templates are stored, the install is recorded and audited. Any
@@ -104,6 +128,7 @@ export async function importPack(
       }
       step(file);
     }
+    checkDefinitionKeys(docs, report.diagrams);
     const today = localDate(svc.clock.now());
     for (const { path, doc } of docs) {
       const versions = docs.filter((d) => d.doc.code === doc.code);

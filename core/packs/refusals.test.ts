@@ -238,6 +238,23 @@ describe('a pack is refused, with nothing changed, when', () => {
     expect(err.extra?.issues).toEqual(expected);
   });
 
+  it('a case\'s definitionKey is not the process id of its diagram: both ids are named, not "deploy the diagram first"', async () => {
+    const zip = await fixturePack({
+      procedures: [procedure('9.000001', 'p-one'), procedure('9.000002', 'p-zwei', { name: 'Hai' })],
+      diagrams: { 'p-one': diagram('p-one'), 'p-zwei': diagram('p-two') },
+    });
+    for (const dryRun of [true, false]) {
+      const before = await snapshot();
+      const err = await importPack(ctx.t.platform.services, acting, { zip, mapping: demoMapping, dryRun }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AppError);
+      expect((err as AppError).code).toBe('pack.definition_key_mismatch');
+      expect((err as AppError).message).toBe(
+        'procedures/9.000002.json: cases.0.process.definitionKey: "p-zwei" is not the id of a process in diagrams/p-zwei.bpmn (process id: "p-two"): definitionKey must equal the BPMN process id',
+      );
+      expect(await snapshot()).toEqual(before);
+    }
+  });
+
   it('a diagram holds a script task the engine refuses', async () => {
     const zip = await fixturePack({ diagrams: { 'p-one': scriptDiagram('p-one'), 'p-two': diagram('p-two') } });
     await refused(zip, 'bpmn.script_refused', { message: /^diagrams\/p-one.bpmn: / });

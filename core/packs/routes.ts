@@ -99,6 +99,7 @@ const upload = defineRoute({
     'pack.unsafe_path',
     'pack.too_large',
     'pack.invalid_content',
+    'pack.definition_key_mismatch',
     'pack.requirement_missing',
     'pack.unmapped_placeholder',
     'pack.mapping_invalid',
