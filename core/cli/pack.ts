@@ -54,6 +54,7 @@ export function reportLines(r: ImportReport): string[] {
     '',
     `procedures: ${r.counts.new} new, ${r.counts.updated} updated, ${r.counts.unchanged} unchanged; process definitions deployed: ${deployed.length}${deployed.length ? ` (${deployed.map((d) => `${d.key} v${d.version}`).join(', ')})` : ''}`,
   );
+  for (const d of r.diagrams) for (const w of d.warnings) lines.push(`warning ${d.file}: ${w}`);
   if (r.placeholders.length) lines.push(`placeholders: ${r.placeholders.map((p) => `${p.token} → ${p.mappedTo ?? '?'}`).join(', ')}`);
   if (r.skipped.length) lines.push(`not applied by this version: ${r.skipped.join(', ')}`);
   return lines;

@@ -9,6 +9,7 @@ import type { ProcedureDocument } from '../catalogue/schema.ts';
 import type { VerifiedPack } from './pack.ts';
 import { neededPlaceholders, resolveXml } from './placeholders.ts';
 import { sha256 } from './signing.ts';
+import { foreignMotcuaAttributes } from './bpmn-namespaces.ts';
 import { localDate } from '../time.ts';
 import { putAsset, recordInstall } from './store.ts';
 
@@ -19,7 +20,11 @@ export interface ImportReport {
   status: 'dry_run' | 'installed' | 'already_installed';
   pack: Pick<PackManifest, 'id' | 'name' | 'version' | 'sequence' | 'publisher' | 'createdAt' | 'expiresAt'>;
   procedures: { code: string; name: string; file: string; outcome: ChangeOutcome; version: number }[];
-  diagrams: { file: string; definitions: { key: string; version: number; outcome: 'new' | 'unchanged' }[] }[];
+  /**
+   * Per diagram: the definitions it deployed, and warnings: what the engine set aside, and
+   * attributes that look meant for motcua but sit in another namespace (silently ignored).
+   */
+  diagrams: { file: string; definitions: { key: string; version: number; outcome: 'new' | 'unchanged' }[]; warnings: string[] }[];
   assets: { file: string; outcome: ChangeOutcome }[];
   placeholders: { token: string; description: string | null; mappedTo: string | number | null }[];
   /** Files carried by the pack that this platform version does not apply (calendars). */
@@ -117,10 +122,16 @@ export async function importPack(
     for (const file of diagrams) {
       const xml = resolveXml(pack.files.get(file)!.toString('utf8'), mapping);
       try {
-        const { definitions } = await svc.engine.definitions.deploy(em, acting, xml, `${manifest.id}@${manifest.version}/${file}`);
+        const { definitions, warnings } = await svc.engine.definitions.deploy(
+          em,
+          acting,
+          xml,
+          `${manifest.id}@${manifest.version}/${file}`,
+        );
         report.diagrams.push({
           file,
           definitions: definitions.map((d) => ({ key: d.key, version: d.version, outcome: d.created ? 'new' : 'unchanged' })),
+          warnings: [...warnings, ...foreignMotcuaAttributes(xml)],
         });
       } catch (e) {
         if (e instanceof AppError) throw new AppError(e.code, `${file}: ${e.message}`, { ...e.extra, file });

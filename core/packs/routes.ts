@@ -55,6 +55,7 @@ const Report = z
       z.object({
         file: z.string(),
         definitions: z.array(z.object({ key: z.string(), version: z.number().int(), outcome: z.enum(['new', 'unchanged']) })),
+        warnings: z.array(z.string()),
       }),
     ),
     assets: z.array(z.object({ file: z.string(), outcome: z.enum(['new', 'updated', 'unchanged']) })),
