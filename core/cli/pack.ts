@@ -56,7 +56,13 @@ export function reportLines(r: ImportReport): string[] {
   );
   for (const d of r.diagrams) for (const w of d.warnings) lines.push(`warning ${d.file}: ${w}`);
   if (r.placeholders.length) lines.push(`placeholders: ${r.placeholders.map((p) => `${p.token} → ${p.mappedTo ?? '?'}`).join(', ')}`);
-  if (r.skipped.length) lines.push(`not applied by this version: ${r.skipped.join(', ')}`);
+  const assets = (folder: string) =>
+    r.assets
+      .filter((a) => a.file.startsWith(folder))
+      .map((a) => `${a.file} (${a.outcome})`)
+      .join(', ') || 'none';
+  lines.push(`forms: ${assets('forms/')}`, `templates: ${assets('templates/')}`);
+  lines.push(`skipped (carried, not applied): ${r.skipped.join(', ') || 'none'}`);
   return lines;
 }
 
