@@ -3,7 +3,9 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { AppError } from '../errors.ts';
+import { checkNotExpired } from '../packs/checks.ts';
 import { exportFiles } from '../packs/exporter.ts';
+import { systemClock } from '../clock.ts';
 import { importPack, type ImportReport } from '../packs/importer.ts';
 import { parseJsonFile, placeholderMapping, type PlaceholderMapping } from '../packs/manifest.ts';
 import { buildPack, claimedKeyId, openPack, signPack, verifyPack } from '../packs/pack.ts';
@@ -186,7 +188,7 @@ export function registerPackCommands(program: Command, act: Act): void {
 
   pack
     .command('verify <file>')
-    .description('check a pack: signature (with --key, or a key trusted in the database), manifest, file hashes')
+    .description('check a pack: signature (with --key, or a key trusted in the database), manifest, file hashes, not expired')
     .option('--key <file>', "public key (PEM); without it the database's trusted keys are used")
     .action(
       act(async (file: string, o: { key?: string }) => {
@@ -202,6 +204,8 @@ export function registerPackCommands(program: Command, act: Act): void {
             });
         if (!key) throw new AppError('pack.bad_signature', 'The pack has no manifest.sig: it is not signed');
         const { manifest, manifestHash } = verifyPack(opened, key);
+        // Signature and files may be intact, yet the import would refuse it: so does verify.
+        checkNotExpired(manifest, systemClock.now());
         out(`ok: ${manifest.id} ${manifest.version} sequence ${manifest.sequence}, ${manifest.files.length} files`);
         out(
           `publisher ${manifest.publisher.name} (${manifest.publisher.province}), key ${manifest.publisher.keyId}, created ${manifest.createdAt}${manifest.expiresAt ? `, expires ${manifest.expiresAt}` : ''}`,

@@ -41,9 +41,8 @@ export async function openTrusted(
   return verifyPack(opened, key);
 }
 
-/** Refuses an expired pack, or one needing a platform version, plugin or handler topic this platform lacks. */
-export function checkApplicable(svc: Pick<Ports, 'clock' | 'config' | 'plugins'>, manifest: PackManifest): void {
-  const now = svc.clock.now();
+/** Refuses a pack whose `expiresAt` is at or before `now` (import and `motcua pack verify` alike). */
+export function checkNotExpired(manifest: PackManifest, now: Date): void {
   if (manifest.expiresAt && new Date(manifest.expiresAt).getTime() <= now.getTime()) {
     throw new AppError(
       'pack.expired',
@@ -51,6 +50,11 @@ export function checkApplicable(svc: Pick<Ports, 'clock' | 'config' | 'plugins'>
       { expiresAt: manifest.expiresAt },
     );
   }
+}
+
+/** Refuses an expired pack, or one needing a platform version, plugin or handler topic this platform lacks. */
+export function checkApplicable(svc: Pick<Ports, 'clock' | 'config' | 'plugins'>, manifest: PackManifest): void {
+  checkNotExpired(manifest, svc.clock.now());
   const req = manifest.requires;
   if (req.platform && !semver.satisfies(svc.config.version, req.platform, { includePrerelease: true })) {
     throw new AppError('pack.requirement_missing', `The pack needs motcua ${req.platform}; this is ${svc.config.version}`, {

@@ -77,6 +77,23 @@ describe(`motcua pack (${dialect})`, { timeout: 180_000 }, () => {
     expect(wrong.stderr).toMatch(/^error pack.bad_signature: /);
   });
 
+  it('verify answers not ok for an expired pack, as import refuses it', async () => {
+    const src = join(dir, 'src');
+    const descriptor = readFileSync(join(src, 'pack.json'), 'utf8');
+    const expired = { ...JSON.parse(descriptor), id: 'vn.test.expired', expiresAt: '2020-01-01T00:00:00Z' };
+    writeFileSync(join(src, 'pack.json'), JSON.stringify(expired));
+    try {
+      const built = await motcua(db, ['pack', 'build', src, '--key', join(dir, 'keys', 'pack.key'), '--out', join(dir, 'expired.zip')]);
+      expect(built.code).toBe(0);
+    } finally {
+      writeFileSync(join(src, 'pack.json'), descriptor);
+    }
+    const r = await motcua(db, ['pack', 'verify', join(dir, 'expired.zip'), '--key', join(dir, 'keys', 'pack.pub')]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).not.toMatch(/^ok/m);
+    expect(r.stderr).toMatch(/^error pack.expired: Pack vn.test.expired 1.0.0 expired at 2020-01-01T00:00:00Z/);
+  });
+
   it('import refuses an untrusted key, then after trust prints a dry-run table and imports', async () => {
     expect((await motcua(db, ['unit', 'add', 'TT', '--name', 'Tỉnh Thử', '--level', 'province'])).code).toBe(0);
     expect((await motcua(db, ['unit', 'add', 'TT.STP', '--name', 'Sở Tư pháp', '--level', 'department', '--parent', 'TT'])).code).toBe(0);
