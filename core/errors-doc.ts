@@ -23,7 +23,9 @@ Every error the API returns is an RFC 9457 \`application/problem+json\` body:
   \`process.migration_refused\` → \`activities\` (activity id, reason) when activities lack a counterpart;
   \`process.engine_version_unsupported\` → \`installed\`, \`supported\` (package → version);
   \`process.service_task_failed\` → \`activityId\`, \`topic\` (and \`cause\`, the handler's own code);
-  \`process.bpmn_error_uncaught\` → \`errorCode\` (the handler's business error code), \`activityId\`.
+  \`process.bpmn_error_uncaught\` → \`errorCode\` (the handler's business error code), \`activityId\`;
+  \`pack.invalid_content\` and \`pack.definition_key_mismatch\` → \`issues\` (file, path, message; at most 100)
+  and \`issueCount\`; \`pack.unmapped_placeholder\` and \`pack.mapping_invalid\` → \`issues\` (token as path, message).
 - Plugins add codes under their own id (\`<plugin>.<code>\`), listed in their own docs.
 
 This file is generated from \`core/errors.ts\` by \`node --import tsx scripts/gen-errors-doc.ts\`; a test fails when it is stale.

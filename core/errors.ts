@@ -386,6 +386,11 @@ export const errorCatalogue = {
     title: 'The pack needs a platform version, plugin or handler topic that is missing',
     vi: 'Gói cần phiên bản nền tảng, mô-đun mở rộng hoặc chủ đề xử lý chưa có',
   },
+  'pack.definition_key_mismatch': {
+    status: 422,
+    title: "A case's definitionKey is not the id of a process in its diagram",
+    vi: 'Mã quy trình (definitionKey) của trường hợp không trùng với mã quy trình (process id) trong sơ đồ BPMN',
+  },
   'pack.unmapped_placeholder': {
     status: 422,
     title: 'A placeholder of the pack is not mapped to a local agency, role or fee',

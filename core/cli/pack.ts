@@ -3,7 +3,9 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import cliProgress from 'cli-progress';
 import { AppError } from '../errors.ts';
+import { checkNotExpired } from '../packs/checks.ts';
 import { exportFiles } from '../packs/exporter.ts';
+import { systemClock } from '../clock.ts';
 import { importPack, type ImportReport } from '../packs/importer.ts';
 import { parseJsonFile, placeholderMapping, type PlaceholderMapping } from '../packs/manifest.ts';
 import { buildPack, claimedKeyId, openPack, signPack, verifyPack } from '../packs/pack.ts';
@@ -54,8 +56,15 @@ export function reportLines(r: ImportReport): string[] {
     '',
     `procedures: ${r.counts.new} new, ${r.counts.updated} updated, ${r.counts.unchanged} unchanged; process definitions deployed: ${deployed.length}${deployed.length ? ` (${deployed.map((d) => `${d.key} v${d.version}`).join(', ')})` : ''}`,
   );
+  for (const d of r.diagrams) for (const w of d.warnings) lines.push(`warning ${d.file}: ${w}`);
   if (r.placeholders.length) lines.push(`placeholders: ${r.placeholders.map((p) => `${p.token} → ${p.mappedTo ?? '?'}`).join(', ')}`);
-  if (r.skipped.length) lines.push(`not applied by this version: ${r.skipped.join(', ')}`);
+  const assets = (folder: string) =>
+    r.assets
+      .filter((a) => a.file.startsWith(folder))
+      .map((a) => `${a.file} (${a.outcome})`)
+      .join(', ') || 'none';
+  lines.push(`forms: ${assets('forms/')}`, `templates: ${assets('templates/')}`);
+  lines.push(`skipped (carried, not applied): ${r.skipped.join(', ') || 'none'}`);
   return lines;
 }
 
@@ -179,7 +188,7 @@ export function registerPackCommands(program: Command, act: Act): void {
 
   pack
     .command('verify <file>')
-    .description('check a pack: signature (with --key, or a key trusted in the database), manifest, file hashes')
+    .description('check a pack: signature (with --key, or a key trusted in the database), manifest, file hashes, not expired')
     .option('--key <file>', "public key (PEM); without it the database's trusted keys are used")
     .action(
       act(async (file: string, o: { key?: string }) => {
@@ -195,6 +204,8 @@ export function registerPackCommands(program: Command, act: Act): void {
             });
         if (!key) throw new AppError('pack.bad_signature', 'The pack has no manifest.sig: it is not signed');
         const { manifest, manifestHash } = verifyPack(opened, key);
+        // Signature and files may be intact, yet the import would refuse it: so does verify.
+        checkNotExpired(manifest, systemClock.now());
         out(`ok: ${manifest.id} ${manifest.version} sequence ${manifest.sequence}, ${manifest.files.length} files`);
         out(
           `publisher ${manifest.publisher.name} (${manifest.publisher.province}), key ${manifest.publisher.keyId}, created ${manifest.createdAt}${manifest.expiresAt ? `, expires ${manifest.expiresAt}` : ''}`,

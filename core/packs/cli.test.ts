@@ -16,7 +16,11 @@ describe(`motcua pack (${dialect})`, { timeout: 180_000 }, () => {
     dir = mkdtempSync(join(tmpdir(), 'motcua-pack-cli-'));
     // A pack source directory like procedures/base, with a README that is not packed.
     const src = join(dir, 'src');
-    for (const [path, data] of fixtureFiles({ procedures: [procedure('9.000001', 'p-one'), procedure('9.000002', 'p-two')] })) {
+    const files = fixtureFiles({
+      procedures: [procedure('9.000001', 'p-one'), procedure('9.000002', 'p-two')],
+      extraFiles: { 'calendars/2026.json': '{"year":2026}\n' },
+    });
+    for (const [path, data] of files) {
       mkdirSync(join(src, dirname(path)), { recursive: true });
       writeFileSync(join(src, path), data);
     }
@@ -62,15 +66,32 @@ describe(`motcua pack (${dialect})`, { timeout: 180_000 }, () => {
       join(dir, 'cli.zip'),
     ]);
     expect(built.stderr).toBe('');
-    expect(built.stdout).toContain('pack vn.test.cli 1.0.0 sequence 3: 6 files');
+    expect(built.stdout).toContain('pack vn.test.cli 1.0.0 sequence 3: 7 files');
     const ok = await motcua(db, ['pack', 'verify', join(dir, 'cli.zip'), '--key', join(dir, 'keys', 'pack.pub')]);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toContain('ok: vn.test.cli 1.0.0 sequence 3, 6 files');
+    expect(ok.stdout).toContain('ok: vn.test.cli 1.0.0 sequence 3, 7 files');
     expect(ok.stdout).toContain('placeholders to map: {{agency:justice}}, {{role:civil-status}}, {{fee:copy}}');
     await motcua(db, ['pack', 'keygen', '--out', join(dir, 'other')]);
     const wrong = await motcua(db, ['pack', 'verify', join(dir, 'cli.zip'), '--key', join(dir, 'other', 'pack.pub')]);
     expect(wrong.code).toBe(2);
     expect(wrong.stderr).toMatch(/^error pack.bad_signature: /);
+  });
+
+  it('verify answers not ok for an expired pack, as import refuses it', async () => {
+    const src = join(dir, 'src');
+    const descriptor = readFileSync(join(src, 'pack.json'), 'utf8');
+    const expired = { ...JSON.parse(descriptor), id: 'vn.test.expired', expiresAt: '2020-01-01T00:00:00Z' };
+    writeFileSync(join(src, 'pack.json'), JSON.stringify(expired));
+    try {
+      const built = await motcua(db, ['pack', 'build', src, '--key', join(dir, 'keys', 'pack.key'), '--out', join(dir, 'expired.zip')]);
+      expect(built.code).toBe(0);
+    } finally {
+      writeFileSync(join(src, 'pack.json'), descriptor);
+    }
+    const r = await motcua(db, ['pack', 'verify', join(dir, 'expired.zip'), '--key', join(dir, 'keys', 'pack.pub')]);
+    expect(r.code).toBe(2);
+    expect(r.stdout).not.toMatch(/^ok/m);
+    expect(r.stderr).toMatch(/^error pack.expired: Pack vn.test.expired 1.0.0 expired at 2020-01-01T00:00:00Z/);
   });
 
   it('import refuses an untrusted key, then after trust prints a dry-run table and imports', async () => {
@@ -84,6 +105,12 @@ describe(`motcua pack (${dialect})`, { timeout: 180_000 }, () => {
     const dry = await motcua(db, ['pack', 'import', join(dir, 'cli.zip'), '--map', join(dir, 'mapping.json'), '--dry-run']);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('dry run: nothing was changed');
+    // The dry run lists what it would store and what it carries without applying.
+    const dryLines = dry.stdout.split('\n');
+    expect(dryLines).toContain('9.000001  new      1        Thủ tục thử 9.000001');
+    expect(dryLines).toContain('forms: forms/to-khai.txt (new)');
+    expect(dryLines).toContain('templates: templates/ket-qua.hbs (new)');
+    expect(dryLines).toContain('skipped (carried, not applied): calendars/2026.json');
     const real = await motcua(db, ['pack', 'import', join(dir, 'cli.zip'), '--map', join(dir, 'mapping.json')]);
     expect(real.code).toBe(0);
     const lines = real.stdout.split('\n');

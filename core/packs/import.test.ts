@@ -103,6 +103,31 @@ describe('importing a pack', () => {
     }).toEqual(before);
   });
 
+  it('a dry run warns about motcua-looking attributes in a namespace the engine ignores, naming element, attribute and the expected URI', async () => {
+    const wrongNs = diagram('p-ns')
+      .replace('id="p-ns-defs"', 'xmlns:mc="https://motcua.dev/schema/bpmn/1" xmlns:motcua="urn:motcua" id="p-ns-defs"')
+      .replace('<userTask id="review"', '<userTask id="review" mc:statusCode="4" motcua:unit="DEMO.STP" mc:note="x"');
+    const rightNs = diagram('p-ok')
+      .replace('id="p-ok-defs"', 'xmlns:motcua="https://motcua.dev/schema/bpmn/1.0" id="p-ok-defs"')
+      .replace('<userTask id="review"', '<userTask id="review" motcua:statusCode="4"');
+    const zip = await fixturePack({
+      header: { id: 'vn.test.namespaces' },
+      procedures: [procedure('9.000011', 'p-ns'), procedure('9.000012', 'p-ok')],
+      diagrams: { 'p-ns': wrongNs, 'p-ok': rightNs },
+    });
+    const report = await importPack(svc(), acting, { zip, mapping: demoMapping, dryRun: true });
+    expect(report.diagrams.map((d) => [d.file, d.warnings])).toEqual([
+      [
+        'diagrams/p-ns.bpmn',
+        [
+          '<userTask id="review">: attribute mc:statusCode is in namespace "https://motcua.dev/schema/bpmn/1", which the engine ignores; motcua attributes use "https://motcua.dev/schema/bpmn/1.0"',
+          '<userTask id="review">: attribute motcua:unit is in namespace "urn:motcua", which the engine ignores; motcua attributes use "https://motcua.dev/schema/bpmn/1.0"',
+        ],
+      ],
+      ['diagrams/p-ok.bpmn', []],
+    ]);
+  });
+
   it('applies with placeholders mapped, records the install and audits it', async () => {
     const report = await importPack(svc(), acting, { zip: await fixturePack(), mapping: demoMapping });
     expect(report).toMatchObject({ status: 'installed', counts: { new: 2 } });

@@ -4,10 +4,12 @@ import type { Ports } from '../modules/ports.ts';
 import { AppError } from '../errors.ts';
 import type { Acting } from '../org/actor.ts';
 import { checkApplicable, checkSequence, openTrusted, resolveProcedures } from './checks.ts';
-import type { PackLimits, PackManifest, PlaceholderMapping } from './manifest.ts';
+import { packIssuesError, type PackIssue, type PackLimits, type PackManifest, type PlaceholderMapping } from './manifest.ts';
+import type { ProcedureDocument } from '../catalogue/schema.ts';
 import type { VerifiedPack } from './pack.ts';
 import { neededPlaceholders, resolveXml } from './placeholders.ts';
 import { sha256 } from './signing.ts';
+import { foreignMotcuaAttributes } from './bpmn-namespaces.ts';
 import { localDate } from '../time.ts';
 import { putAsset, recordInstall } from './store.ts';
 
@@ -18,7 +20,11 @@ export interface ImportReport {
   status: 'dry_run' | 'installed' | 'already_installed';
   pack: Pick<PackManifest, 'id' | 'name' | 'version' | 'sequence' | 'publisher' | 'createdAt' | 'expiresAt'>;
   procedures: { code: string; name: string; file: string; outcome: ChangeOutcome; version: number }[];
-  diagrams: { file: string; definitions: { key: string; version: number; outcome: 'new' | 'unchanged' }[] }[];
+  /**
+   * Per diagram: the definitions it deployed, and warnings: what the engine set aside, and
+   * attributes that look meant for motcua but sit in another namespace (silently ignored).
+   */
+  diagrams: { file: string; definitions: { key: string; version: number; outcome: 'new' | 'unchanged' }[]; warnings: string[] }[];
   assets: { file: string; outcome: ChangeOutcome }[];
   placeholders: { token: string; description: string | null; mappedTo: string | number | null }[];
   /** Files carried by the pack that this platform version does not apply (calendars). */
@@ -51,7 +57,7 @@ function emptyReport(pack: VerifiedPack, mapping: PlaceholderMapping, status: Im
     procedures: [],
     diagrams: [],
     assets: [],
-    placeholders: neededPlaceholders(pack.manifest, pack.files).map((token) => ({
+    placeholders: neededPlaceholders(pack.manifest).map((token) => ({
       token,
       description: described.get(token) ?? null,
       mappedTo: mapping[token] ?? null,
@@ -59,6 +65,29 @@ function emptyReport(pack: VerifiedPack, mapping: PlaceholderMapping, status: Im
     skipped: [...pack.files.keys()].filter((p) => p.startsWith('calendars/')).sort(),
     counts: { new: 0, updated: 0, unchanged: 0 },
   };
+}
+
+/**
+ * Each case's `definitionKey` must be the id of a process its diagram deployed (`<bpmn:process
+ * id="…">`): otherwise the catalogue would look for a definition nobody deployed and answer
+ * "deploy the diagram first". Every mismatch is named with both ids.
+ */
+export function checkDefinitionKeys(docs: { path: string; doc: ProcedureDocument }[], diagrams: ImportReport['diagrams']): void {
+  const keys = new Map(diagrams.map((d) => [d.file, d.definitions.map((x) => x.key)]));
+  const issues: PackIssue[] = [];
+  for (const { path, doc } of docs) {
+    doc.cases.forEach((c, i) => {
+      const deployed = keys.get(c.process.diagram) ?? [];
+      if (deployed.includes(c.process.definitionKey)) return;
+      const ids = deployed.map((k) => `"${k}"`).join(', ') || 'none';
+      issues.push({
+        file: path,
+        path: `cases.${i}.process.definitionKey`,
+        message: `"${c.process.definitionKey}" is not the id of a process in ${c.process.diagram} (process id${deployed.length === 1 ? '' : 's'}: ${ids}): definitionKey must equal the BPMN process id`,
+      });
+    });
+  }
+  if (issues.length) throw packIssuesError('pack.definition_key_mismatch', issues);
 }
 
 /**
@@ -93,10 +122,16 @@ export async function importPack(
     for (const file of diagrams) {
       const xml = resolveXml(pack.files.get(file)!.toString('utf8'), mapping);
       try {
-        const { definitions } = await svc.engine.definitions.deploy(em, acting, xml, `${manifest.id}@${manifest.version}/${file}`);
+        const { definitions, warnings } = await svc.engine.definitions.deploy(
+          em,
+          acting,
+          xml,
+          `${manifest.id}@${manifest.version}/${file}`,
+        );
         report.diagrams.push({
           file,
           definitions: definitions.map((d) => ({ key: d.key, version: d.version, outcome: d.created ? 'new' : 'unchanged' })),
+          warnings: [...warnings, ...foreignMotcuaAttributes(xml)],
         });
       } catch (e) {
         if (e instanceof AppError) throw new AppError(e.code, `${file}: ${e.message}`, { ...e.extra, file });
@@ -104,6 +139,7 @@ export async function importPack(
       }
       step(file);
     }
+    checkDefinitionKeys(docs, report.diagrams);
     const today = localDate(svc.clock.now());
     for (const { path, doc } of docs) {
       const versions = docs.filter((d) => d.doc.code === doc.code);

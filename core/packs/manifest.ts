@@ -141,12 +141,49 @@ export const placeholderMapping = z.record(
 );
 export type PlaceholderMapping = z.infer<typeof placeholderMapping>;
 
+/** Most issues an error carries in `issues`, and how many of them its message spells out. */
+export const MAX_ISSUES = 100;
+export const SHOWN_ISSUES = 10;
+
+/** One problem of a pack: the file, the JSON path in it (dotted; empty for the whole file) and what is wrong. */
+export interface PackIssue {
+  file: string;
+  path: string;
+  message: string;
+}
+
+/** Zod issues as pack issues of one file, every one of them (zod reports them all). */
+export function issuesOf(error: z.ZodError, file: string): PackIssue[] {
+  return error.issues.map((i) => ({ file, path: i.path.join('.'), message: i.message }));
+}
+
+/** `file: path: message; …`, the first SHOWN_ISSUES of them and how many more. */
+export function describePackIssues(issues: PackIssue[]): string {
+  const shown = issues.slice(0, SHOWN_ISSUES).map((i) => [i.file, i.path, i.message].filter(Boolean).join(': '));
+  const more = issues.length > SHOWN_ISSUES ? `; and ${issues.length - SHOWN_ISSUES} more` : '';
+  return `${shown.join('; ')}${more}`;
+}
+
+/**
+ * One error for every problem found: the message names the first few, `issues` carries up to
+ * MAX_ISSUES with their JSON paths, `issueCount` says how many there were in all.
+ */
+export function packIssuesError(code: string, issues: PackIssue[], lead = ''): AppError {
+  const files = [...new Set(issues.map((i) => i.file))];
+  return new AppError(code, `${lead}${describePackIssues(issues)}`, {
+    ...(files.length === 1 ? { file: files[0] } : { files }),
+    issues: issues.slice(0, MAX_ISSUES),
+    issueCount: issues.length,
+  });
+}
+
 /** Formats zod issues as `field: message; …` for error details that name the field. */
 export function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 10)
+  const shown = error.issues
+    .slice(0, SHOWN_ISSUES)
     .map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`)
     .join('; ');
+  return error.issues.length > SHOWN_ISSUES ? `${shown}; and ${error.issues.length - SHOWN_ISSUES} more` : shown;
 }
 
 /** Parses JSON bytes against a schema; any fault becomes `code` naming the file and field. */
@@ -163,11 +200,6 @@ export function parseJsonFile<T extends z.ZodType>(
     throw new AppError(code, `${file} is not valid JSON: ${(e as Error).message}`, { file });
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    throw new AppError(code, `${file}: ${describeIssues(parsed.error)}`, {
-      file,
-      issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
-    });
-  }
+  if (!parsed.success) throw packIssuesError(code, issuesOf(parsed.error, file));
   return parsed.data;
 }

@@ -8,38 +8,45 @@ export function tokensIn(text: string): string[] {
   return [...new Set([...text.matchAll(PLACEHOLDER)].map((m) => m[0]))].sort();
 }
 
-/** Placeholders a pack needs: the declared ones and any its procedures and diagrams use. */
-export function neededPlaceholders(manifest: PackManifest, files: Map<string, Buffer>): string[] {
-  const all = new Set(manifest.placeholders.map((p) => p.token));
-  for (const [path, data] of files) {
-    if (path.startsWith('procedures/') || path.startsWith('diagrams/')) for (const t of tokensIn(data.toString('utf8'))) all.add(t);
-  }
-  return [...all].sort();
+/** Placeholders a pack needs: the ones its manifest declares (a used but undeclared token refuses the pack, checks.ts). */
+export function neededPlaceholders(manifest: PackManifest): string[] {
+  return manifest.placeholders.map((p) => p.token).sort();
+}
+
+/** What is wrong with the value a token maps to, or null (fees: whole đồng; roles: a role here; agencies: a unit code). */
+function wrongKind(token: string, value: unknown): string | null {
+  const kind = token.slice(2, token.indexOf(':'));
+  if (kind === 'fee' && typeof value !== 'number') return `must map to an amount in đồng (a whole number), not "${String(value)}"`;
+  if (kind === 'role' && (typeof value !== 'string' || !isRole(value)))
+    return `must map to a role of this platform, not "${String(value)}"`;
+  if (kind === 'agency' && typeof value !== 'string') return `must map to a unit code, not ${String(value)}`;
+  return null;
 }
 
 /**
- * Refuses a mapping that leaves a needed token unmapped or maps it to the wrong kind of value
- * (fees: whole đồng; roles: a role of this platform; agencies: a non-empty unit code).
+ * Refuses a mapping that leaves a needed token unmapped or maps it to the wrong kind of value,
+ * naming every such token at once: `pack.unmapped_placeholder` when some are missing (its
+ * issues list the wrongly mapped ones too), else `pack.mapping_invalid`.
  */
 export function checkMapping(needed: string[], mapping: PlaceholderMapping): void {
   const missing = needed.filter((t) => !Object.hasOwn(mapping, t));
-  if (missing.length) {
-    throw new AppError('pack.unmapped_placeholder', `Map these placeholders before importing: ${missing.join(', ')}`, {
-      placeholders: missing,
+  const wrong = needed
+    .filter((t) => Object.hasOwn(mapping, t))
+    .flatMap((t) => {
+      const why = wrongKind(t, mapping[t]);
+      return why ? [{ path: t, message: why }] : [];
     });
+  const issues = [...missing.map((t) => ({ path: t, message: 'not mapped' })), ...wrong];
+  const shown = (list: { path: string; message: string }[]) => list.map((i) => `${i.path} ${i.message}`).join('; ');
+  if (missing.length) {
+    throw new AppError(
+      'pack.unmapped_placeholder',
+      `Map these placeholders before importing: ${missing.join(', ')}${wrong.length ? `; also ${shown(wrong)}` : ''}`,
+      { placeholders: missing, issues },
+    );
   }
-  for (const token of needed) {
-    const value = mapping[token];
-    const kind = token.slice(2, token.indexOf(':'));
-    if (kind === 'fee' && typeof value !== 'number')
-      throw new AppError('pack.mapping_invalid', `${token} must map to an amount in đồng (a whole number), not "${value}"`, {
-        placeholder: token,
-      });
-    if (kind === 'role' && (typeof value !== 'string' || !isRole(value)))
-      throw new AppError('pack.mapping_invalid', `${token} must map to a role of this platform, not "${value}"`, { placeholder: token });
-    if (kind === 'agency' && typeof value !== 'string')
-      throw new AppError('pack.mapping_invalid', `${token} must map to a unit code, not ${value}`, { placeholder: token });
-  }
+  if (wrong.length)
+    throw new AppError('pack.mapping_invalid', shown(wrong), { ...(wrong.length === 1 ? { placeholder: wrong[0].path } : {}), issues });
 }
 
 function xmlEscape(text: string): string {

@@ -180,7 +180,7 @@ describe('a pack is refused, with nothing changed, when', () => {
 
   it('a procedure file is not JSON', async () => {
     await refused(await fixturePack({ extraFiles: { 'procedures/broken.json': '{ "code": ' } }), 'pack.invalid_content', {
-      message: /procedures\/broken.json is not valid JSON/,
+      message: /procedures\/broken.json: not valid JSON/,
     });
   });
 
@@ -190,6 +190,69 @@ describe('a pack is refused, with nothing changed, when', () => {
       message: /procedures\/9.000001.json: onlineLevel/,
     });
     expect(err.extra?.file).toBe('procedures/9.000001.json');
+  });
+
+  it('several files break the schema: every issue of every file is reported at once, each with its JSON path', async () => {
+    const one = procedure('9.000001', 'p-one', { onlineLevel: 'sometimes' as 'full', levels: [] });
+    const two = procedure('9.000002', 'p-two');
+    (two.cases[0] as { documents: unknown[] }).documents = [{ name: 'Tờ khai', originals: -1 }];
+    const err = await refused(await fixturePack({ procedures: [one, two] }), 'pack.invalid_content', {
+      message:
+        /procedures\/9.000001.json: levels: .*procedures\/9.000001.json: onlineLevel: .*procedures\/9.000002.json: cases.0.documents.0/,
+    });
+    expect(err.extra?.files).toEqual(['procedures/9.000001.json', 'procedures/9.000002.json']);
+    expect((err.extra?.issues as { file: string; path: string }[]).map((i) => `${i.file}#${i.path}`)).toEqual([
+      'procedures/9.000001.json#levels',
+      'procedures/9.000001.json#onlineLevel',
+      'procedures/9.000002.json#cases.0.documents.0.originals',
+      'procedures/9.000002.json#cases.0.documents.0.copies',
+    ]);
+    expect(err.extra?.issueCount).toBe(4);
+  });
+
+  it('a file with very many issues: the error carries the first 100 and says how many there were', async () => {
+    const many = procedure('9.000001', 'p-one', { legalBasis: Array.from({ length: 80 }, () => ({}) as never) });
+    const err = await refused(await fixturePack({ procedures: [many], diagrams: { 'p-one': diagram('p-one') } }), 'pack.invalid_content', {
+      message: /legalBasis.0.number: .*; and 150 more$/,
+    });
+    expect(err.extra?.issues).toHaveLength(100);
+    expect(err.extra?.issueCount).toBe(160);
+  });
+
+  it('a procedure names a form, result template or print template the pack does not carry: the dry run refuses it as the import does', async () => {
+    const dangling = procedure('9.000001', 'p-one', {
+      results: [{ name: 'Bản sao', template: 'templates/khong-co.hbs' }],
+      templates: [{ key: 'phieu', name: 'Phiếu', file: 'templates/phieu.hbs' }],
+    });
+    dangling.cases[0].documents[0].form = 'forms/khong-co.pdf';
+    const zip = await fixturePack({ procedures: [dangling], diagrams: { 'p-one': diagram('p-one') } });
+    const expected = [
+      { file: 'procedures/9.000001.json', path: 'cases.0.documents.0.form', message: 'forms/khong-co.pdf is not in the pack' },
+      { file: 'procedures/9.000001.json', path: 'results.0.template', message: 'templates/khong-co.hbs is not in the pack' },
+      { file: 'procedures/9.000001.json', path: 'templates.0.file', message: 'templates/phieu.hbs is not in the pack' },
+    ];
+    const dry = await importPack(ctx.t.platform.services, acting, { zip, mapping: demoMapping, dryRun: true }).catch((e: unknown) => e);
+    expect(dry).toBeInstanceOf(AppError);
+    expect((dry as AppError).extra?.issues).toEqual(expected);
+    const err = await refused(zip, 'pack.invalid_content', { message: /cases.0.documents.0.form: forms\/khong-co.pdf is not in the pack/ });
+    expect(err.extra?.issues).toEqual(expected);
+  });
+
+  it('a case\'s definitionKey is not the process id of its diagram: both ids are named, not "deploy the diagram first"', async () => {
+    const zip = await fixturePack({
+      procedures: [procedure('9.000001', 'p-one'), procedure('9.000002', 'p-zwei', { name: 'Hai' })],
+      diagrams: { 'p-one': diagram('p-one'), 'p-zwei': diagram('p-two') },
+    });
+    for (const dryRun of [true, false]) {
+      const before = await snapshot();
+      const err = await importPack(ctx.t.platform.services, acting, { zip, mapping: demoMapping, dryRun }).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AppError);
+      expect((err as AppError).code).toBe('pack.definition_key_mismatch');
+      expect((err as AppError).message).toBe(
+        'procedures/9.000002.json: cases.0.process.definitionKey: "p-zwei" is not the id of a process in diagrams/p-zwei.bpmn (process id: "p-two"): definitionKey must equal the BPMN process id',
+      );
+      expect(await snapshot()).toEqual(before);
+    }
   });
 
   it('a diagram holds a script task the engine refuses', async () => {
@@ -218,11 +281,45 @@ describe('a pack is refused, with nothing changed, when', () => {
     expect(err.extra?.placeholders).toEqual(['{{fee:copy}}']);
   });
 
+  it('a procedure or diagram uses a placeholder the manifest does not declare, even when the mapping maps it', async () => {
+    const zip = await fixturePack({
+      procedures: [
+        procedure('9.000001', 'p-one', { conditions: 'Nộp tại {{agency:ward}}' }),
+        procedure('9.000002', 'p-two', { description: 'Phí {{fee:extra}}' }),
+      ],
+      diagrams: { 'p-one': diagram('p-one', { role: '{{role:leader}}' }), 'p-two': diagram('p-two') },
+    });
+    const mapping = { ...demoMapping, '{{agency:ward}}': 'DEMO.STP', '{{role:leader}}': 'leader', '{{fee:extra}}': 1 };
+    const err = await refused(zip, 'pack.invalid_content', { mapping, message: /does not declare: \{\{role:leader\}\}/ });
+    expect(err.extra?.issues).toEqual([
+      { file: 'diagrams/p-one.bpmn', path: '', message: 'uses placeholders the manifest does not declare: {{role:leader}}' },
+      { file: 'procedures/9.000001.json', path: '', message: 'uses placeholders the manifest does not declare: {{agency:ward}}' },
+      { file: 'procedures/9.000002.json', path: '', message: 'uses placeholders the manifest does not declare: {{fee:extra}}' },
+    ]);
+  });
+
   it('a placeholder maps to the wrong kind of value', async () => {
     await refused(await fixturePack(), 'pack.mapping_invalid', {
       mapping: { ...demoMapping, '{{role:civil-status}}': 'chief-wizard' },
       message: /role of this platform/,
     });
+  });
+
+  it('several placeholders are wrong: all of them are named at once', async () => {
+    const { '{{agency:justice}}': _a, ...rest } = demoMapping;
+    const err = await refused(await fixturePack(), 'pack.unmapped_placeholder', {
+      mapping: { ...rest, '{{role:civil-status}}': 'chief-wizard', '{{fee:copy}}': 'free' },
+      message: /\{\{agency:justice\}\}; also \{\{fee:copy\}\} must map to an amount.*; \{\{role:civil-status\}\} must map to a role/,
+    });
+    expect(err.extra?.issues).toEqual([
+      { path: '{{agency:justice}}', message: 'not mapped' },
+      { path: '{{fee:copy}}', message: expect.stringMatching(/amount in đồng/) },
+      { path: '{{role:civil-status}}', message: expect.stringMatching(/role of this platform/) },
+    ]);
+    const wrong = await refused(await fixturePack(), 'pack.mapping_invalid', {
+      mapping: { ...demoMapping, '{{role:civil-status}}': 'chief-wizard', '{{fee:copy}}': 'free' },
+    });
+    expect((wrong.extra?.issues as { path: string }[]).map((i) => i.path)).toEqual(['{{fee:copy}}', '{{role:civil-status}}']);
   });
 
   it('its sequence is not higher than the installed one (rollback)', async () => {

@@ -7,7 +7,7 @@ import { defineRoute } from '../http/route.ts';
 import { json, jsonBody } from '../http/schemas.ts';
 import { compileErrors } from '../engine/run-errors.ts';
 import { importPack } from './importer.ts';
-import { DEFAULT_LIMITS, describeIssues, packId, placeholderMapping, provinceCode, semverString } from './manifest.ts';
+import { DEFAULT_LIMITS, describeIssues, MAX_ISSUES, packId, placeholderMapping, provinceCode, semverString } from './manifest.ts';
 import { addTrustedKey, exportPack, revokeTrustedKey } from './service.ts';
 import { listInstalled, listTrustedKeys } from './store.ts';
 import type { Ports } from '../modules/ports.ts';
@@ -55,6 +55,7 @@ const Report = z
       z.object({
         file: z.string(),
         definitions: z.array(z.object({ key: z.string(), version: z.number().int(), outcome: z.enum(['new', 'unchanged']) })),
+        warnings: z.array(z.string()),
       }),
     ),
     assets: z.array(z.object({ file: z.string(), outcome: z.enum(['new', 'updated', 'unchanged']) })),
@@ -99,6 +100,7 @@ const upload = defineRoute({
     'pack.unsafe_path',
     'pack.too_large',
     'pack.invalid_content',
+    'pack.definition_key_mismatch',
     'pack.requirement_missing',
     'pack.unmapped_placeholder',
     'pack.mapping_invalid',
@@ -214,7 +216,10 @@ function parseMapping(raw: string | undefined): Record<string, string | number> 
     throw new AppError('pack.mapping_invalid', `mapping is not JSON: ${(e as Error).message}`);
   }
   const parsed = placeholderMapping.safeParse(value);
-  if (!parsed.success) throw new AppError('pack.mapping_invalid', `mapping: ${describeIssues(parsed.error)}`);
+  if (!parsed.success)
+    throw new AppError('pack.mapping_invalid', `mapping: ${describeIssues(parsed.error)}`, {
+      issues: parsed.error.issues.slice(0, MAX_ISSUES).map((i) => ({ path: i.path.join('.'), message: i.message })),
+    });
   return parsed.data;
 }
 
