@@ -33,6 +33,12 @@ export const DossierAttachment = defineEntity({
     uploadedById: col.id().nullable(),
     uploadedByName: col.string(255),
     uploadedAt: col.timestamp(),
+    /** `scan` (a paper of the dossier, an appraisal note) or `result` (a signed result document). */
+    kind: col.string(16).default('scan'),
+    /** The step it was attached at (migration core_0027): null for the desk's scans. */
+    taskId: col.id().nullable(),
+    activityId: col.string(255).nullable(),
+    stepName: col.string(255).nullable(),
   },
   indexes: [{ properties: ['sha256'] }, { properties: ['dossierId', 'uploadedAt'] }],
 });

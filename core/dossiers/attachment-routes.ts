@@ -5,6 +5,7 @@ import { defineRoute } from '../http/route.ts';
 import { json } from '../http/schemas.ts';
 import type { Ports } from '../modules/ports.ts';
 import { ACCEPTED_TYPES, contentDisposition, MAX_FILE_NAME } from './attachment-files.ts';
+import { ATTACHMENT_KINDS } from './attachment-view.ts';
 
 /**
  * Attachment routes (docs/dossiers.md § Attachments). The upload is the file itself as the raw
@@ -34,6 +35,11 @@ export const Attachment = z
     sha256: z.string().describe('Lower-case hex SHA-256 of the bytes'),
     uploadedBy: z.object({ id: z.string().nullable(), name: z.string() }),
     uploadedAt: z.string(),
+    kind: z.enum(ATTACHMENT_KINDS).describe('scan: a paper of the dossier or a note; result: a signed result document'),
+    step: z
+      .object({ taskId: z.string(), activityId: z.string().nullable(), name: z.string().nullable() })
+      .nullable()
+      .describe('The step it was attached at by whoever worked it; null when the desk attached it outside a step'),
   })
   .openapi('DossierAttachment');
 
@@ -47,8 +53,8 @@ export const upload = defineRoute({
   operationId: 'uploadDossierAttachment',
   tags,
   summary:
-    'Upload a scan of the dossier (raw body: PDF, JPEG, PNG, TIFF or WebP, read from the bytes; size limit MOTCUA_ATTACHMENT_MAX_BYTES)',
-  permission: 'dossier.receive',
+    'Upload a scan of the dossier (raw body: PDF, JPEG, PNG, TIFF or WebP, read from the bytes; size limit MOTCUA_ATTACHMENT_MAX_BYTES): the desk, or whoever may work one of its open steps (marked with the step)',
+  permission: 'dossier.read',
   bodyLimit: (config) => config.attachmentMaxBytes,
   request: {
     params: z.object({ code }),
@@ -59,6 +65,7 @@ export const upload = defineRoute({
         .max(1000)
         .openapi({ description: `The file name (UTF-8; kept sanitised, at most ${MAX_FILE_NAME} characters)`, example: 'Tờ khai.pdf' }),
       component: z.string().min(1).max(64).optional().openapi({ description: 'The checklist row (components[].id) this scan belongs to' }),
+      kind: z.enum(ATTACHMENT_KINDS).optional().openapi({ description: 'scan (default) or result: a signed result document' }),
     }),
     body: { required: true, content: fileContent([...ACCEPTED_TYPES, 'application/octet-stream']) },
   },
@@ -103,7 +110,7 @@ export const remove = defineRoute({
   operationId: 'removeDossierAttachment',
   tags,
   summary: 'The uploader removes a scan while the dossier is open (audited)',
-  permission: 'dossier.receive',
+  permission: 'dossier.read',
   request: { params: z.object({ code, id }) },
   errors: [
     'dossier.not_found',
@@ -117,13 +124,14 @@ export const remove = defineRoute({
 
 export function registerAttachmentRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Ports, 'dossierAttachments'>): void {
   app.openapi(upload, async (c) => {
-    const { name, component } = c.req.valid('query');
+    const { name, component, kind } = c.req.valid('query');
     // Bounded before the handler runs: the route's own body limit (body-limits.ts).
     const bytes = Buffer.from(await c.req.arrayBuffer());
-    const view = await ports.dossierAttachments.upload(acting(c), c.var.authz, c.req.valid('param').code, {
+    const view = await ports.dossierAttachments.upload(acting(c), c.var.authz, c.var.principal!.user, c.req.valid('param').code, {
       name,
       componentId: component,
       bytes,
+      kind,
     });
     return c.json(view, 201);
   });

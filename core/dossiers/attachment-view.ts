@@ -13,7 +13,14 @@ export interface AttachmentView {
   sha256: string;
   uploadedBy: { id: string | null; name: string };
   uploadedAt: string;
+  /** `scan` or `result` (a signed result document). */
+  kind: AttachmentKind;
+  /** The step it was attached at, by whoever worked it; null when the desk attached it outside a step. */
+  step: { taskId: string; activityId: string | null; name: string | null } | null;
 }
+
+export const ATTACHMENT_KINDS = ['scan', 'result'] as const;
+export type AttachmentKind = (typeof ATTACHMENT_KINDS)[number];
 
 export function attachmentView(a: DossierAttachment): AttachmentView {
   return {
@@ -25,6 +32,8 @@ export function attachmentView(a: DossierAttachment): AttachmentView {
     sha256: a.sha256,
     uploadedBy: { id: a.uploadedById ?? null, name: a.uploadedByName },
     uploadedAt: new Date(a.uploadedAt).toISOString(),
+    kind: a.kind === 'result' ? 'result' : 'scan',
+    step: a.taskId ? { taskId: a.taskId, activityId: a.activityId ?? null, name: a.stepName ?? null } : null,
   };
 }
 

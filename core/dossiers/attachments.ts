@@ -8,7 +8,9 @@ import type { Authz } from '../org/authz.ts';
 import { DossierAttachment } from './attachment-entities.ts';
 import { sanitiseFileName, sniffType } from './attachment-files.ts';
 import type { AttachmentStore } from './attachment-store.ts';
-import { attachmentView, listAttachments, type AttachmentView } from './attachment-view.ts';
+import { attachmentView, listAttachments, type AttachmentKind, type AttachmentView } from './attachment-view.ts';
+import { workableTasksSql } from '../engine/entitlement.ts';
+import type { User } from '../auth/entities.ts';
 import { Dossier, DossierComponent } from './entities.ts';
 import { STATUS, statusNames } from './model.ts';
 import { dossierNotFound } from './service.ts';
@@ -16,11 +18,21 @@ import { dossierNotFound } from './service.ts';
 /**
  * Attachments of a dossier: the scans of its components (docs/dossiers.md § Attachments).
  * Whoever reads the dossier lists and downloads them; whoever receives dossiers at its desk
- * (`dossier.receive` in its unit) uploads them, and the uploader removes one while the dossier
- * is open. Each change is one transaction with its audit record.
+ * (`dossier.receive` in its unit) or may work one of its open steps (by the engine's rule of who
+ * works a task) uploads them, a step's worker marked with the step; the uploader removes one while
+ * the dossier is open. Each change is one transaction with its audit record.
  */
 
-export type AttachmentPorts = Pick<Ports, 'db' | 'clock' | 'audit'>;
+export type AttachmentPorts = Pick<Ports, 'db' | 'clock' | 'audit' | 'permissions'>;
+
+/** The caller as the engine knows a worker: who may work a task is decided on the user and their grants. */
+export type Uploader = Pick<User, 'id' | 'username'>;
+
+interface OpenStep {
+  id: string;
+  activity_id: string;
+  name: string | null;
+}
 
 export interface NewAttachment {
   /** The file name as the client gave it (sanitised here). */
@@ -28,6 +40,8 @@ export interface NewAttachment {
   /** A row of the dossier's checklist (`components[].id`). */
   componentId?: string;
   bytes: Buffer;
+  /** `scan` (default) or `result`: a signed result document. */
+  kind?: AttachmentKind;
 }
 
 /**
@@ -46,7 +60,7 @@ export class DossierAttachments {
   ) {}
 
   /** Stores a scan: type from the bytes, sha256, sanitised name; audited. */
-  async upload(acting: Acting, authz: Authz, code: string, input: NewAttachment): Promise<AttachmentView> {
+  async upload(acting: Acting, authz: Authz, user: Uploader, code: string, input: NewAttachment): Promise<AttachmentView> {
     const fileName = sanitiseFileName(input.name);
     // Read outside the transaction: refusing a file takes no lock and writes nothing.
     const mediaType = await sniffType(input.bytes);
@@ -54,7 +68,7 @@ export class DossierAttachments {
     return this.svc.db.em().transactional(async (em) => {
       const now = this.svc.clock.now();
       const dossier = await this.visible(em, authz, code);
-      await authz.assert('dossier.receive', dossier.unitId);
+      const step = await this.uploadingStep(em, authz, user, dossier);
       this.assertOpen(dossier, 'added');
       if (input.componentId) {
         const component = await em.findOne(DossierComponent, { id: input.componentId, dossierId: dossier.id });
@@ -74,6 +88,10 @@ export class DossierAttachments {
         uploadedById: acting.actor.id,
         uploadedByName: acting.actor.name,
         uploadedAt: now,
+        kind: input.kind ?? 'scan',
+        taskId: step?.id ?? null,
+        activityId: step?.activity_id ?? null,
+        stepName: step?.name ?? null,
       });
       await em.flush();
       const view = attachmentView(row);
@@ -83,7 +101,18 @@ export class DossierAttachments {
         targetType: 'dossier',
         targetId: dossier.id,
         unitId: dossier.unitId,
-        summary: { code, attachmentId: row.id, fileName, mediaType, size: row.size, sha256, componentId: view.componentId },
+        summary: {
+          code,
+          attachmentId: row.id,
+          fileName,
+          mediaType,
+          size: row.size,
+          sha256,
+          componentId: view.componentId,
+          kind: view.kind,
+          taskId: step?.id ?? null,
+          activityId: step?.activity_id ?? null,
+        },
       });
       return view;
     });
@@ -113,7 +142,6 @@ export class DossierAttachments {
       const dossier = await this.visible(em, authz, code);
       const row = await em.findOne(DossierAttachment, { id, dossierId: dossier.id });
       if (!row) throw attachmentNotFound(id);
-      await authz.assert('dossier.receive', dossier.unitId);
       if (!acting.actor.id || row.uploadedById !== acting.actor.id) {
         throw new AppError('dossier.attachment_not_uploader', `Only ${row.uploadedByName}, who uploaded it, may remove this attachment`);
       }
@@ -131,6 +159,28 @@ export class DossierAttachments {
         summary: { code, attachmentId: id, fileName: removed.fileName, sha256: removed.sha256, uploadedAt: removed.uploadedAt },
       });
     });
+  }
+
+  /**
+   * Where the caller uploads from: the first open step of the dossier they may work (a bundle's
+   * parts included: they share its code), else the desk (`dossier.receive` in its unit: no step).
+   * Neither: someone who worked one of its steps is told no (403); anyone else gets 404, as for a
+   * dossier that does not exist, so an upload cannot probe for one.
+   */
+  private async uploadingStep(em: EntityManager, authz: Authz, user: Uploader, dossier: Dossier): Promise<OpenStep | null> {
+    const workable = workableTasksSql(user, authz, this.svc.permissions);
+    const [step] = await em.execute<OpenStep[]>(
+      `SELECT t.id, t.activity_id, t.name FROM tasks t WHERE t.business_key = ? AND t.status = 'open' AND ${workable.sql} ORDER BY t.created_at, t.id LIMIT 1`,
+      [dossier.code, ...workable.params],
+    );
+    if (step) return step;
+    if (await authz.can('dossier.receive', dossier.unitId)) return null;
+    const [worked] = await em.execute<{ id: string }[]>('SELECT id FROM tasks WHERE business_key = ? AND completed_by = ? LIMIT 1', [
+      dossier.code,
+      user.id,
+    ]);
+    if (worked) throw new AppError('auth.forbidden_scope', `You have no open step of dossier ${dossier.code} to attach a file at`);
+    throw dossierNotFound(dossier.code);
   }
 
   private async visible(em: EntityManager, authz: Authz, code: string): Promise<Dossier> {

@@ -10,6 +10,7 @@ import { competentUnit } from './migrations/0016-competent-unit.ts';
 import { lookup } from './migrations/0018-lookup.ts';
 import { dossierBranches } from './migrations/0020-dossier-branches.ts';
 import { supplementExtension } from './migrations/0023-supplement-extension.ts';
+import { attachmentSteps } from './migrations/0027-attachment-steps.ts';
 import { supplementEntities } from './supplement-entities.ts';
 import { holdWhileSupplementing } from './supplement.ts';
 import { LAPSE_JOB } from './supplement-lapse.ts';
@@ -65,8 +66,19 @@ declare module '../modules/ports.ts' {
 export const dossiersModule = defineModule({
   id: 'dossiers',
   description: 'Dossiers: receipt at the one-stop desk, codes, status and history',
-  requires: ['db', 'clock', 'config', 'log', 'plugins', 'audit', 'events', 'engine', 'catalogue', 'calendar'],
-  migrations: [dossiers, attachments, competentUnit, dossierSearch, lookup, hops, dossierBranches, portal, supplementExtension],
+  requires: ['db', 'clock', 'config', 'log', 'plugins', 'permissions', 'audit', 'events', 'engine', 'catalogue', 'calendar'],
+  migrations: [
+    dossiers,
+    attachments,
+    competentUnit,
+    dossierSearch,
+    lookup,
+    hops,
+    dossierBranches,
+    portal,
+    supplementExtension,
+    attachmentSteps,
+  ],
   entities: [...dossierEntities, ...attachmentEntities, ...lookupEntities, ...hopEntities, PortalSync, ...supplementEntities],
   extensionPoints: {
     'portal.sender': {

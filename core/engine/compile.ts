@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { activityModels } from './compile/activities.ts';
 import { checkCode } from './compile/check-code.ts';
+import { sendBackWarnings } from './compile/check-send-back.ts';
 import { checkFlow, checkSupported, checkWaitlessCycles } from './compile/check-support.ts';
 import { asArray, flowElements, isFlowNode, parseBpmn, type ModdleElement } from './compile/moddle.ts';
 import { serializeProcess } from './compile/serialize.ts';
@@ -46,6 +47,7 @@ export async function compileBpmn(xml: string, options: CompileOptions): Promise
   for (const process of chosen) checkProcess(process, globals, options.hasTopic);
   const processes: CompiledProcess[] = chosen.map((process) => {
     const activities = activityModels(process, warnings);
+    warnings.push(...sendBackWarnings(process));
     stripForEngine(process, warnings);
     const context = serializeProcess(parsed, process);
     const hash = createHash('sha256').update(context).update('\n').update(JSON.stringify(activities)).digest('hex');

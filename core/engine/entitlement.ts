@@ -25,7 +25,11 @@ export function mayWork(
 }
 
 /** SQL condition (and parameters) selecting the open tasks a user may work on. */
-export function workableTasksSql(user: User, authz: Authz, permissions: PermissionRegistry): { sql: string; params: unknown[] } {
+export function workableTasksSql(
+  user: Pick<User, 'id' | 'username'>,
+  authz: Authz,
+  permissions: PermissionRegistry,
+): { sql: string; params: unknown[] } {
   const params: unknown[] = [user.username, user.id, `%,${user.username},%`];
   const parts = ['t.assignee = ?', 't.assignee = ?', '(t.assignee IS NULL AND t.candidate_users LIKE ?)'];
   for (const g of authz.grants) {

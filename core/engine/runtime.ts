@@ -609,10 +609,12 @@ export class ProcessRuntime {
   ) {
     if (!this.svc.events.has('instance.ended')) return;
     // The national dossier status the end event reached sets (`motcua:statusCode` on it), the last one when several paths ended.
+    // Reached means started: an end event a gateway discarded in this command "leaves" with an end
+    // time too (run-translate.ts), and its status must not count (a refusal end skipped by the gateway).
     const statusCode = error
       ? null
       : (history
-          .filter((h) => h.endedAt && def.activities[h.activityId]?.type === 'bpmn:EndEvent')
+          .filter((h) => h.startedAt && h.endedAt && def.activities[h.activityId]?.type === 'bpmn:EndEvent')
           .map((h) => def.activities[h.activityId]?.step?.statusCode ?? null)
           .filter((c): c is number => c !== null)
           .at(-1) ?? null);
