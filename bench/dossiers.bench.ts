@@ -5,7 +5,8 @@
 // `npm run bench -- dossiers`. BENCH_SCALE=small: 20,000 dossiers; else 1,000,000 (the issue's
 // target: search p95 ≤ 50 ms). Knobs: BENCH_DOSSIERS_N, BENCH_DOSSIERS_QUERIES (timed queries per
 // kind, default 200), BENCH_DOSSIERS_EXPLAIN=1 (print each kind's plan), BENCH_SKIP_PG=1, BENCH_PG_URL,
-// BENCH_DOSSIERS_TASKS (open tasks, default N/10), BENCH_DOSSIERS_RECEIPTS (default 50 small, 200).
+// BENCH_SKIP_SQLITE=1, BENCH_DOSSIERS_TASKS (open tasks, default N/10), BENCH_DOSSIERS_RECEIPTS
+// (default 50 small, else 200).
 import type { BenchResult } from './run.ts';
 import { printTable } from './support/table.ts';
 import { withEachDialect } from './support/platform.ts';

@@ -12,11 +12,13 @@ import type { Caller } from '../../core/engine/caller.ts';
 import { workableTasksSql } from '../../core/engine/entitlement.ts';
 import { listTasks, listTaskViews } from '../../core/engine/task-service.ts';
 import type { TaskQuery } from '../../core/engine/views.ts';
+import type { TaskRow } from '../../core/engine/rows.ts';
 import { Authz } from '../../core/org/authz.ts';
 import { Unit } from '../../core/org/entities.ts';
 import { createUser, grantRole } from '../../core/org/users-service.ts';
 import type { BenchResult } from '../run.ts';
 import { pct, prng, row, time } from './sample.ts';
+import { CANDIDATE_INDEX, unionStatement } from './inbox-union.ts';
 
 const system = { actor: { id: null, name: 'bench' }, requestId: null };
 
@@ -223,14 +225,10 @@ function inboxStatement(u: InboxUser, p: Platform, limit: number): { sql: string
   };
 }
 
-async function explain(label: 'SQLite' | 'PostgreSQL', p: Platform, u: InboxUser, limit: number): Promise<void> {
-  const st = inboxStatement(u, p, limit);
-  const em = p.services.db.em();
+async function explain(label: 'SQLite' | 'PostgreSQL', p: Platform, st: { sql: string; params: unknown[] }, what: string): Promise<void> {
   const prefix = label === 'SQLite' ? 'EXPLAIN QUERY PLAN ' : 'EXPLAIN (ANALYZE, BUFFERS) ';
-  const plan = await sql(em).all<Record<string, unknown>>(`${prefix}${st.sql}`, st.params);
-  console.log(
-    `  ${label} inbox (${u.roles.join(' + ')} at ${u.desk.code}):\n${plan.map((x) => `    ${String(x.detail ?? x['QUERY PLAN'])}`).join('\n')}`,
-  );
+  const plan = await sql(p.services.db.em()).all<Record<string, unknown>>(`${prefix}${st.sql}`, st.params);
+  console.log(`  ${label} ${what}:\n${plan.map((x) => `    ${String(x.detail ?? x['QUERY PLAN'])}`).join('\n')}`);
 }
 
 export interface InboxOptions {
@@ -265,6 +263,7 @@ export async function measureInbox(
   const inbox = (u: InboxUser) => listTaskViews(svc, u.caller, query);
 
   // The page is the user's: the right size, sorted by due, in their desk, each with its dossier.
+  const late: number[] = [];
   for (const u of users) {
     const page = await inbox(u);
     const expected = Math.min(o.limit, u.visible);
@@ -274,8 +273,13 @@ export async function measureInbox(
     if (page.some((t) => t.unitId !== u.desk.id)) throw new Error(`inbox of ${u.caller.user.username}: a task outside ${u.desk.code}`);
     const missing = page.find((t) => (t as { dossier?: { code?: string } | null }).dossier?.code !== t.businessKey);
     if (missing) throw new Error(`inbox of ${u.caller.user.username}: task ${missing.id} without its dossier`);
+    for (const t of page) {
+      const due = (t as { dossier?: { appointmentAt: string | null } }).dossier?.appointmentAt;
+      if (due) late.push((now.getTime() - Date.parse(due)) / 86_400_000);
+    }
   }
-  if (o.explain) await explain(label, p, users[0], o.limit);
+  if (o.explain)
+    await explain(label, p, inboxStatement(users[0], p, o.limit), `inbox (${users[0].roles.join(' + ')} at ${users[0].desk.code})`);
 
   const ids = await sql(svc.db.em()).all<{ id: string }>('SELECT id FROM dossiers WHERE status IN (2, 4) ORDER BY code LIMIT 2000');
   const r = prng(5);
@@ -296,6 +300,7 @@ export async function measureInbox(
     bare.push(await time(() => listTasks(svc, u.caller, query)));
     details.push(await time(() => svc.engine.taskDetails.load(svc.db.em(), pages.get(u)!)));
   }
+  const proposal = await measureUnion(label, p, users, pages, o, lookup);
   const name = (s: string) =>
     `dossier inbox (${label}, ${made.tasks} open tasks on ${made.openDossiers} open dossiers, ${desks.length} desks): ${s}`;
   const [b50, b95] = [pct(base, 50), pct(base, 95)];
@@ -312,7 +317,60 @@ export async function measureInbox(
     row(name(`workable-tasks query alone p95 (ratio to primary-key lookup p95)`), pct(bare, 95), 'ms', b95),
     row(name(`dossier columns of the page alone (task details) p50 (ratio to primary-key lookup p50)`), pct(details, 50), 'ms', b50),
     row(name(`dossier columns of the page alone (task details) p95 (ratio to primary-key lookup p95)`), pct(details, 95), 'ms', b95),
+    row(
+      name(`proposed UNION shape of the same query (inbox-union.ts, + index on candidate_users) p50 (ratio to primary-key lookup p50)`),
+      pct(proposal.union, 50),
+      'ms',
+      pct(proposal.base, 50),
+    ),
+    row(name(`proposed UNION shape p95 (ratio to primary-key lookup p95)`), pct(proposal.union, 95), 'ms', pct(proposal.base, 95)),
     row(name(`tasks each inbox user may work on (${users.length} users, two roles in one desk), median`), pct(sizes, 50), 'tasks'),
+    row(
+      name(`days the first pages' dossiers are past their appointment, median (the dossier columns count working time to it)`),
+      pct(late, 50),
+      'days',
+    ),
     row(name('bulk load (task and instance rows, 400 per INSERT)'), loadRate, 'tasks/s'),
   ];
+}
+
+/**
+ * The experiment of inbox-union.ts, after the platform's query was timed: its index made, the
+ * same page checked for every user, then timed beside the same primary-key lookup.
+ */
+async function measureUnion(
+  label: 'SQLite' | 'PostgreSQL',
+  p: Platform,
+  users: InboxUser[],
+  pages: Map<InboxUser, TaskRow[]>,
+  o: InboxOptions,
+  lookup: () => Promise<unknown>,
+): Promise<{ union: number[]; base: number[] }> {
+  const svc = p.services;
+  await svc.db.em().execute(CANDIDATE_INDEX);
+  await svc.db.em().execute('ANALYZE tasks');
+  const statement = (u: InboxUser) => unionStatement(u.caller.user, u.caller.authz, svc.permissions, o.limit);
+  const run = (u: InboxUser) => {
+    const st = statement(u);
+    return sql(svc.db.em()).all<TaskRow>(st.sql, st.params);
+  };
+  for (const u of users) {
+    const got = (await run(u)).map((t) => t.id).join();
+    if (
+      got !==
+      pages
+        .get(u)!
+        .map((t) => t.id)
+        .join()
+    )
+      throw new Error(`UNION shape: another page than workableTasks for ${u.caller.user.username}`);
+  }
+  if (o.explain) await explain(label, p, statement(users[0]), `proposed UNION shape (${users[0].roles.join(' + ')})`);
+  const union: number[] = [];
+  const base: number[] = [];
+  for (let i = 0; i < o.queries; i++) {
+    base.push(await time(lookup));
+    union.push(await time(() => run(users[i % users.length])));
+  }
+  return { union, base };
 }
