@@ -11,7 +11,7 @@ import { hashPassword } from '../../core/auth/passwords.ts';
 import type { Caller } from '../../core/engine/caller.ts';
 import { workableTasksSql } from '../../core/engine/entitlement.ts';
 import { listTasks, listTaskViews } from '../../core/engine/task-service.ts';
-import type { TaskQuery } from '../../core/engine/views.ts';
+import { iso, type TaskQuery } from '../../core/engine/views.ts';
 import type { TaskRow } from '../../core/engine/rows.ts';
 import { Authz } from '../../core/org/authz.ts';
 import { Unit } from '../../core/org/entities.ts';
@@ -168,7 +168,8 @@ async function generateTasks(
       }
       const step = r.pick(WEIGHTED);
       // The step opened some time after receipt; due after its budget, capped at the appointment.
-      const created = new Date(Math.min(now.getTime() - 60_000, received.getTime() + r.next() * 5 * 86_400_000));
+      // Distinct per task (minus i ms), so the page's order (due, then created) has no ties.
+      const created = new Date(Math.min(now.getTime() - 60_000, received.getTime() + r.next() * 5 * 86_400_000) - i);
       const appointment = toDate(d.appointment_at);
       const budget = created.getTime() + (1 + Math.floor(r.next() * 16)) * 3_600_000;
       const due = r.next() < 0.03 ? null : new Date(appointment ? Math.min(budget, appointment.getTime()) : budget);
@@ -354,15 +355,16 @@ async function measureUnion(
     const st = statement(u);
     return sql(svc.db.em()).all<TaskRow>(st.sql, st.params);
   };
+  // The same page: the same tasks in the same order (ties, if any, may come in either order).
+  const keys = (ts: TaskRow[]) => ts.map((t) => `${iso(t.due_at)} ${iso(t.created_at)}`).join();
+  const ids = (ts: TaskRow[]) =>
+    ts
+      .map((t) => t.id)
+      .sort()
+      .join();
   for (const u of users) {
-    const got = (await run(u)).map((t) => t.id).join();
-    if (
-      got !==
-      pages
-        .get(u)!
-        .map((t) => t.id)
-        .join()
-    )
+    const [got, want] = [await run(u), pages.get(u)!];
+    if (keys(got) !== keys(want) || ids(got) !== ids(want))
       throw new Error(`UNION shape: another page than workableTasks for ${u.caller.user.username}`);
   }
   if (o.explain) await explain(label, p, statement(users[0]), `proposed UNION shape (${users[0].roles.join(' + ')})`);
