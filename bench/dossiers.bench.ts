@@ -1,9 +1,12 @@
 // Dossier search benchmark (issue 15, Benchmark): N generated dossiers over 200 desks, then
 // search by code, by applicant name, by status + unit, and overdue, on SQLite and PostgreSQL.
-// Baseline, same run and database: a primary-key lookup of one dossier row.
+// Baseline, same run and database: a primary-key lookup of one dossier row. Then the inbox
+// (N/10 open tasks, GET /api/tasks's service) and receipts per second (see the last section).
 // `npm run bench -- dossiers`. BENCH_SCALE=small: 20,000 dossiers; else 1,000,000 (the issue's
 // target: search p95 ≤ 50 ms). Knobs: BENCH_DOSSIERS_N, BENCH_DOSSIERS_QUERIES (timed queries per
-// kind, default 200), BENCH_DOSSIERS_EXPLAIN=1 (print each kind's plan), BENCH_SKIP_PG=1, BENCH_PG_URL.
+// kind, default 200), BENCH_DOSSIERS_EXPLAIN=1 (print each kind's plan), BENCH_SKIP_PG=1, BENCH_PG_URL,
+// BENCH_SKIP_SQLITE=1, BENCH_DOSSIERS_TASKS (open tasks, default N/10), BENCH_DOSSIERS_RECEIPTS
+// (default 50 small, else 200).
 import type { BenchResult } from './run.ts';
 import { printTable } from './support/table.ts';
 import { withEachDialect } from './support/platform.ts';
@@ -15,6 +18,8 @@ import { Authz } from '../core/org/authz.ts';
 import { Unit } from '../core/org/entities.ts';
 import { createUnit } from '../core/org/units-service.ts';
 import { seedDemo } from '../core/seed.ts';
+import { measureInbox } from './support/inbox.ts';
+import { installProcedures, measureReceipts } from './support/receipts.ts';
 
 const N = Number(process.env.BENCH_DOSSIERS_N ?? (process.env.BENCH_SCALE === 'small' ? 20_000 : 1_000_000));
 const QUERIES = Number(process.env.BENCH_DOSSIERS_QUERIES ?? 200);
@@ -279,7 +284,25 @@ async function measure(label: 'SQLite' | 'PostgreSQL', p: Platform): Promise<Ben
 export default async function dossiersBench(): Promise<BenchResult[]> {
   const started = performance.now();
   const notes: string[] = [];
-  const results = await withEachDialect('bench_dossiers', notes, (dialect, p) => measure(dialect, p));
+  const results = await withEachDialect('bench_dossiers', notes, async (dialect, p) => [
+    ...(await measure(dialect, p)),
+    ...(await measureWork(dialect, p)),
+  ]);
   printTable(results, notes, (performance.now() - started) / 1000);
   return results;
+}
+
+// ── Inbox and receipts (issue 15, Benchmark) ─────────────────────────────────────────────
+// On the dossiers generated above: open tasks and GET /api/tasks's service (support/inbox.ts),
+// then receipts through the receipt service vs raw bpmn-engine starts (support/receipts.ts).
+
+const TASKS = Number(process.env.BENCH_DOSSIERS_TASKS ?? Math.round(N / 10));
+const RECEIPTS = Number(process.env.BENCH_DOSSIERS_RECEIPTS ?? (process.env.BENCH_SCALE === 'small' ? 50 : 200));
+
+async function measureWork(label: 'SQLite' | 'PostgreSQL', p: Platform): Promise<BenchResult[]> {
+  const def = await installProcedures(p);
+  return [
+    ...(await measureInbox(label, p, def, { tasks: TASKS, queries: QUERIES, explain: EXPLAIN, users: 8, limit: 100 })),
+    ...(await measureReceipts(label, p, def, RECEIPTS)),
+  ];
 }

@@ -25,9 +25,9 @@ export async function withPlatform(
 }
 
 /**
- * Runs `measure` on a fresh SQLite file, then on a fresh PostgreSQL database named `name`
- * (BENCH_PG_URL's server) unless PostgreSQL is unreachable or BENCH_SKIP_PG=1, which adds a
- * note instead. Both are removed afterwards.
+ * Runs `measure` on a fresh SQLite file (unless BENCH_SKIP_SQLITE=1), then on a fresh
+ * PostgreSQL database named `name` (BENCH_PG_URL's server) unless PostgreSQL is unreachable or
+ * BENCH_SKIP_PG=1, which adds a note instead. Both are removed afterwards.
  */
 export async function withEachDialect(
   name: string,
@@ -35,11 +35,14 @@ export async function withEachDialect(
   measure: (dialect: 'SQLite' | 'PostgreSQL', p: Platform) => Promise<BenchResult[]>,
 ): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
-  const dir = mkdtempSync(join(tmpdir(), `motcua-${name}-`));
-  try {
-    results.push(...(await withPlatform(join(dir, `${name}.sqlite`), {}, (p) => measure('SQLite', p))));
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
+  if (process.env.BENCH_SKIP_SQLITE === '1') notes.push('SQLite part skipped: BENCH_SKIP_SQLITE=1');
+  else {
+    const dir = mkdtempSync(join(tmpdir(), `motcua-${name}-`));
+    try {
+      results.push(...(await withPlatform(join(dir, `${name}.sqlite`), {}, (p) => measure('SQLite', p))));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }
   const pgUrl = process.env.BENCH_PG_URL ?? 'postgres://root@127.0.0.1:5432/test';
   const down = process.env.BENCH_SKIP_PG === '1' ? 'BENCH_SKIP_PG=1' : await pgProbe(pgUrl);
