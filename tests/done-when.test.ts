@@ -6,7 +6,7 @@ import { documents } from './support/base-pack-source.ts';
 
 /**
  * Issue 15, "Done when": a new user starts the demo, logs in as `clerk`, and through the API
- * receives a birth-bundle dossier (3.000722), prints its form 01, the three agencies' users act
+ * receives a birth-bundle dossier (3.000722: birth, residence, health-insurance and căn cước cards), prints its form 01, the three agencies' users act
  * on their tasks, the result is returned, and the citizen looks it up and evaluates it. Every
  * step goes through HTTP as the README's "First ten minutes" does with curl, with the demo
  * accounts only; on SQLite the platform is the demo server itself, on PostgreSQL the harness
@@ -67,6 +67,14 @@ async function act(as: TestClient, step: string): Promise<void> {
   expect(res.status, await res.clone().text()).toBe(204);
 }
 
+/** Completes the task `step` of the dossier among others in the user's inbox. */
+async function actOn(as: TestClient, step: string): Promise<void> {
+  const task = (await inbox(as)).find((t) => t.activityId === step);
+  expect(task, step).toBeDefined();
+  const res = await as.post(`/api/tasks/${task!.id}/complete`, { variables: {} });
+  expect(res.status, await res.clone().text()).toBe(204);
+}
+
 beforeAll(async () => {
   // Monday 7 December 2026, 08:00 in Vietnam.
   h.t.clock.set('2026-12-07T01:00:00.000Z');
@@ -120,17 +128,21 @@ describe('Done when (issue 15): the birth bundle from the desk to the citizen’
     expect((await dossier(clerk)).status).toBe(4);
   });
 
-  it('When the civil-status, police and social-insurance users each find their task in their inbox and complete it, Then the result comes back to the desk (status 9)', async () => {
+  it('When the civil-status, police (residence, căn cước) and social-insurance users each find their tasks in their inbox and complete them, Then the result comes back to the desk (status 9)', async () => {
     // The commune registers the birth first; then the police and social insurance work at once.
     await act(await logIn('xa.chuyenvien'), 'Task_HoTich_XuLy');
     await act(await logIn('xa.lanhdao'), 'Task_HoTich_PheDuyet');
     const police = await logIn('congan.chuyenvien');
     const insurance = await logIn('bhxh.chuyenvien');
-    expect((await inbox(police)).map((t) => t.activityId)).toEqual(['Task_ThuongTru_XuLy']);
+    // Since 1 Sep 2026 the police also issue the child's căn cước card, alongside residence registration.
+    expect((await inbox(police)).map((t) => t.activityId).sort()).toEqual(['Task_CanCuoc_XuLy', 'Task_ThuongTru_XuLy']);
     expect((await inbox(insurance)).map((t) => t.activityId)).toEqual(['Task_Bhyt_XuLy']);
-    await act(police, 'Task_ThuongTru_XuLy');
+    await actOn(police, 'Task_ThuongTru_XuLy');
+    await act(police, 'Task_CanCuoc_XuLy');
     await act(insurance, 'Task_Bhyt_XuLy');
-    await act(await logIn('congan.lanhdao'), 'Task_ThuongTru_PheDuyet');
+    const policeLeader = await logIn('congan.lanhdao');
+    await actOn(policeLeader, 'Task_ThuongTru_PheDuyet');
+    await act(policeLeader, 'Task_CanCuoc_PheDuyet');
     expect((await dossier(clerk)).status).toBe(4);
     await act(await logIn('bhxh.lanhdao'), 'Task_Bhyt_PheDuyet');
     expect((await dossier(clerk)).status).toBe(9);

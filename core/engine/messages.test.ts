@@ -23,7 +23,14 @@ beforeAll(async () => {
   clerk = await h.login('clerk');
   specialist = await h.login('specialist');
   const analyst = await h.login('analyst');
-  for (const file of ['msg-catch.bpmn', 'msg-receive.bpmn', 'msg-boundary.bpmn', 'msg-start.bpmn', 'msg-agencies.bpmn']) {
+  for (const file of [
+    'msg-catch.bpmn',
+    'msg-receive.bpmn',
+    'msg-boundary.bpmn',
+    'msg-start.bpmn',
+    'msg-agencies.bpmn',
+    'msg-branch.bpmn',
+  ]) {
     await deploy(file, { as: analyst, status: 201 });
   }
 });
@@ -40,6 +47,25 @@ const audits = async (action: string) =>
   Number((await h.em().execute<{ n: number | string }[]>('SELECT COUNT(*) AS n FROM audit_log WHERE action = ?', [action]))[0].n);
 
 describe('messages', () => {
+  it('a throw event on a path not taken publishes nothing; on the path taken, its message', async () => {
+    const published = async (key: string) =>
+      Number(
+        (
+          await h
+            .em()
+            .execute<{ n: number | string }[]>("SELECT COUNT(*) AS n FROM messages WHERE name = 'nhanh.gui' AND correlation_key = ?", [key])
+        )[0].n,
+      );
+    // Given the exclusive gateway takes its default flow, the throw event on the other branch is discarded
+    const skipped = await start('msg-branch', 'NB-1', { gui: false });
+    expect(skipped.openTasks.map((t) => t.activityId)).toEqual(['after']);
+    expect(await published('NB-1')).toBe(0);
+    // When it takes the branch, the message goes out (buffered: nobody waits for it)
+    const sent = await start('msg-branch', 'NB-2', { gui: true });
+    expect(sent.openTasks.map((t) => t.activityId)).toEqual(['after']);
+    expect(await published('NB-2')).toBe(1);
+  });
+
   it('a catch event receives its message by name and business key; its variables arrive under messages.<name>', async () => {
     // Given an instance waiting at "ket-qua-thue" with business key HS-1
     const inst = await start('msg-catch', 'HS-1');

@@ -360,7 +360,7 @@ export async function messageEffects(
   await deleteSubscriptions(em, gone);
   const known = new Set(rows.map((r) => r.execution_id));
   const throws = result.history.filter(
-    (h) => h.endedAt && THROWING.has(def.activities[h.activityId]?.type ?? '') && def.activities[h.activityId]?.message,
+    (h) => h.endedAt && !h.discarded && THROWING.has(def.activities[h.activityId]?.type ?? '') && def.activities[h.activityId]?.message,
   );
   const businessKey = instance.businessKey;
   const now = svc.clock.now();

@@ -197,6 +197,14 @@ export class RunRecorder {
     this.dropLocals(api);
   }
 
+  /** An activity on a path not taken (an exclusive gateway's other branch): marked, so nothing treats it as done. */
+  discard(api: PostponedApi) {
+    if (api.type === 'bpmn:Process' || api.type === 'bpmn:SequenceFlow') return;
+    const h = this.history.get(api.executionId) ?? { activityId: api.id, executionId: api.executionId, name: nameOf(api), type: api.type };
+    h.discarded = true;
+    this.history.set(api.executionId, h);
+  }
+
   private static errorCode(api: PostponedApi) {
     const m = api.content?.message;
     return api.type === 'bpmn:ErrorEventDefinition' && m ? String(m.code ?? m.id ?? '') : null;

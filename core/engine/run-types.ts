@@ -22,6 +22,8 @@ export interface HistoryEvent {
   type: string;
   startedAt?: Date;
   endedAt?: Date;
+  /** Left on a path not taken (bpmn-elements discards it): it did nothing, so a throw event publishes no message. */
+  discarded?: boolean;
 }
 
 /**

@@ -51,6 +51,7 @@ class EngineRun {
     this.listener.on('activity.start', (api: PostponedApi) => r.start(api));
     this.listener.on('activity.end', (api: PostponedApi) => r.end(api));
     this.listener.on('activity.leave', (api: PostponedApi) => r.leave(api));
+    this.listener.on('activity.discard', (api: PostponedApi) => r.discard(api));
     this.listener.on('activity.throw', (api: PostponedApi) => r.thrown(api));
     this.listener.on('activity.catch', (api: PostponedApi) => r.caught(api));
     this.engine.once('end', () => (this.completed = true));
