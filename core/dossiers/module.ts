@@ -26,6 +26,7 @@ import { registerLookupPages } from './lookup-pages.ts';
 import { registerLookupThrottlePurge } from './lookup-throttle.ts';
 import { dossierSearch } from './migrations/0017-dossier-search.ts';
 import { portal } from './migrations/0022-portal.ts';
+import { namePairs } from './migrations/0024-name-pairs.ts';
 import { PortalSync } from './portal/entities.ts';
 import { enqueuePortalSync } from './portal/enqueue.ts';
 import { PortalDelivery } from './portal/delivery.ts';
@@ -64,7 +65,7 @@ export const dossiersModule = defineModule({
   id: 'dossiers',
   description: 'Dossiers: receipt at the one-stop desk, codes, status and history',
   requires: ['db', 'clock', 'config', 'log', 'plugins', 'audit', 'events', 'engine', 'catalogue', 'calendar'],
-  migrations: [dossiers, attachments, competentUnit, dossierSearch, lookup, hops, dossierBranches, portal, supplementExtension],
+  migrations: [dossiers, attachments, competentUnit, dossierSearch, lookup, hops, dossierBranches, portal, supplementExtension, namePairs],
   entities: [...dossierEntities, ...attachmentEntities, ...lookupEntities, ...hopEntities, PortalSync, ...supplementEntities],
   extensionPoints: {
     'portal.sender': {
