@@ -90,7 +90,7 @@ export const Dossier = defineEntity({
     { properties: ['codeKey'] },
     { properties: ['applicantIdNumber'] },
     { properties: ['phoneKey'] },
-    { properties: ['status', 'appointmentAt'] },
+    { properties: ['status', 'appointmentAt', 'listedAt', 'id'] },
   ],
 });
 export type Dossier = InferEntity<typeof Dossier>;

@@ -193,6 +193,21 @@ describe('Dossier search: GET /api/dossiers', () => {
     expect(notOverdue).toEqual([d.online, d.refused, d.night, d.ngan].map((x) => x.code));
     await at('2026-03-06T09:30:00');
     expect(codes(await list('overdue=true'))).toEqual([d.ngan.code, d.an.code]);
+    // Province-wide, one at a time from the smallest batch: the window of appointments widens until each page is exact
+    const province = await findUnit(h.em(), 'DEMO');
+    const reader = new Authz([{ role: 'admin', unitId: province.id, unitPath: province.path }], h.services.permissions, async () => null);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await searchDossiers(h.em(), reader, { overdue: true, limit: 1, cursor }, h.t.clock.now(), {
+        word: 1,
+        pair: 1,
+        batch: 1,
+      });
+      seen.push(...codes(page));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual([d.ngan.code, d.an.code]);
     expect((await list('')).items.filter((i) => i.overdue).map((i) => i.code)).toEqual([d.ngan.code, d.an.code]);
     await at('2026-03-05T10:00:00');
   });

@@ -209,12 +209,59 @@ const SELECT = `SELECT d.id, d.code, d.status, d.applicant_name, d.owner, d.proc
             d.appointment_at, d.unit_id, d.listed_at
        FROM dossiers d`;
 
+type Candidates = { dossier_id: string; listed_at: Row['listed_at'] }[];
+/** Gives the next `take` candidate dossiers after `after`, newest first, from an index alone. */
+interface Driver {
+  next(em: EntityManager, after: Plan['after'], take: number): Promise<Candidates>;
+  /** The statement of its first round (the benchmark explains it). */
+  first(after: Plan['after'], take: number): { sql: string; params: unknown[] };
+}
+
+/** The dossiers not finished: statuses 1–10 but FINISHED. */
+const OPEN = [1, 2, 4, 5, 6, 7, 8, 9, 10].filter((x) => !(FINISHED as readonly number[]).includes(x));
+const DAY = 86_400_000;
+
+/**
+ * Overdue dossiers newest received first, from the index (status, appointment_at, listed_at, id)
+ * alone. A dossier is received before its appointment (listed_at <= appointment_at), so one due
+ * before `lo` was listed before `lo`: a batch read among those due since `lo` is exact when it is
+ * full and its last was listed at or after `lo`. The window starts at one day and widens fourfold
+ * until it is (twenty years: no bound).
+ */
+function overdueDriver(now: Date): Driver {
+  let days = 1;
+  const statement = (lo: Date | null, after: Plan['after'], take: number) => {
+    const where: Clause[] = [
+      { sql: `d.status IN (${OPEN.join(', ')}) AND d.appointment_at < ?`, params: [now] },
+      ...(lo ? [{ sql: 'd.appointment_at >= ?', params: [lo] }] : []),
+      ...(after ? [keyset('d', 'id', after.at, after.id)] : []),
+    ];
+    return {
+      sql: `SELECT d.id AS dossier_id, d.listed_at FROM dossiers d WHERE ${where.map((c) => c.sql).join(' AND ')}
+          ORDER BY COALESCE(d.listed_at, d.listed_at) DESC, d.id DESC LIMIT ?`,
+      params: [...where.flatMap((c) => c.params), take],
+    };
+  };
+  const window = () => (days > 20 * 365 ? null : new Date(now.getTime() - days * DAY));
+  return {
+    first: (after, take) => statement(window(), after, take),
+    async next(em, after, take) {
+      for (;;) {
+        const lo = window();
+        const batch = await sql(em).all<Candidates[number]>(...spread(statement(lo, after, take)));
+        if (!lo || (batch.length === take && when(batch[take - 1].listed_at)!.getTime() >= lo.getTime())) return batch;
+        days *= 4;
+      }
+    },
+  };
+}
+
 /** A search made ready to run: its filters, and what drives it. */
 interface Plan {
   where: Clause[];
   driven: boolean;
   names: string[] | null;
-  pair: Clause | null;
+  driver: Driver | null;
   limit: number;
   after: { at: Date; id: string } | null;
   batch: number;
@@ -265,7 +312,16 @@ async function plan(em: EntityManager, authz: Authz, query: DossierQuery, now: D
     if (!m) throw new AppError('request.invalid', 'The cursor is not one a page of this list gave');
     after = { at: new Date(Number(m[1])), id: m[2] };
   }
-  return { where, driven: match?.driven ?? false, names: match?.names ?? null, pair: match?.pair ?? null, limit, after, batch: caps.batch };
+  const pair = match?.pair;
+  let driver: Driver | null = pair
+    ? {
+        first: (a, take) => pairStatement(pair, a, take),
+        next: (e, a, take) => sql(e).all<Candidates[number]>(...spread(pairStatement(pair, a, take))),
+      }
+    : null;
+  // Province-wide overdue: the recent dossiers are not due yet, so the newest-first walk would read them all first.
+  if (query.overdue === true && !match && !query.unitId && !query.idNumber && !query.phone) driver = overdueDriver(now);
+  return { where, driven: match?.driven ?? false, names: match?.names ?? null, driver, limit, after, batch: caps.batch };
 }
 
 /** The rows of one round: the candidates of a batch of the driving pair, or a stretch of the newest-first walk. */
@@ -301,7 +357,7 @@ export async function searchStatement(
 ): Promise<{ sql: string; params: unknown[]; limit: number } | null> {
   const p = await plan(em, authz, query, now, caps);
   if (!p) return null;
-  const st = p.pair ? pairStatement(p.pair, p.after, p.batch) : rowsStatement(p, null, p.after, p.limit + 1);
+  const st = p.driver ? p.driver.first(p.after, p.batch) : rowsStatement(p, null, p.after, p.limit + 1);
   return { ...st, limit: p.limit };
 }
 
@@ -317,15 +373,15 @@ const isMatch = (names: string[] | null, r: Row) =>
  */
 async function pageRows(em: EntityManager, p: Plan): Promise<Row[]> {
   const want = p.limit + 1;
-  if (!p.names) return sql(em).all<Row>(...spread(rowsStatement(p, null, p.after, want)));
+  if (!p.names && !p.driver) return sql(em).all<Row>(...spread(rowsStatement(p, null, p.after, want)));
   const out: Row[] = [];
   let after = p.after;
-  let take = p.pair ? p.batch : Math.min(want * 2, p.batch);
+  let take = p.driver ? p.batch : Math.min(want * 2, p.batch);
   for (;;) {
     let rows: Row[];
     let full: boolean;
-    if (p.pair) {
-      const batch = await sql(em).all<{ dossier_id: string; listed_at: Row['listed_at'] }>(...spread(pairStatement(p.pair, after, take)));
+    if (p.driver) {
+      const batch = await p.driver.next(em, after, take);
       if (batch.length === 0) break;
       rows = await sql(em).all<Row>(
         ...spread(

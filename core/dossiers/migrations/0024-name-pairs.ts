@@ -11,7 +11,9 @@ import { ownerNameOf, searchFields } from '../search-fields.ts';
  *   dossiers newest first without reading the dossiers;
  * - the rows already there are folded here by the application's own function (search-fields.ts),
  *   a batch at a time: their pairs, and the `names_folded` and `dossier_words` that migration
- *   core_0017 could not fill in SQL, so a dossier received before either migration is found by name.
+ *   core_0017 could not fill in SQL, so a dossier received before either migration is found by name;
+ * - the index `(status, appointment_at)` gains `listed_at, id`: province-wide overdue dossiers
+ *   newest first are read from it alone (search.ts `overdueDriver`).
  *
  * The statements run one after the other in the migrator's transaction (`execute`, not `addSql`,
  * which would run them after the reads).
@@ -33,13 +35,18 @@ class NamePairs extends Migration {
   override async up(): Promise<void> {
     const knex = this.getKnex();
     const dialect: Dialect = this.config.get('driver')?.name === 'PostgreSqlDriver' ? 'postgresql' : 'sqlite';
-    const schema = knex.schema.createTable('dossier_name_pairs', (t) => {
-      t.string('dossier_id', 36).notNullable().references('id').inTable('dossiers');
-      t.string('pair', 129).notNullable();
-      timestamp(t, 'listed_at').notNullable();
-      t.primary(['dossier_id', 'pair']);
-      t.index(['pair', 'listed_at', 'dossier_id']);
-    });
+    const schema = knex.schema
+      .createTable('dossier_name_pairs', (t) => {
+        t.string('dossier_id', 36).notNullable().references('id').inTable('dossiers');
+        t.string('pair', 129).notNullable();
+        timestamp(t, 'listed_at').notNullable();
+        t.primary(['dossier_id', 'pair']);
+        t.index(['pair', 'listed_at', 'dossier_id']);
+      })
+      .alterTable('dossiers', (t) => {
+        t.dropIndex(['status', 'appointment_at']);
+        t.index(['status', 'appointment_at', 'listed_at', 'id']);
+      });
     for (const statement of schema.toSQL() as unknown as { sql: string }[]) if (statement.sql) await this.execute(statement.sql);
     let last = '';
     for (;;) {
