@@ -224,16 +224,17 @@ const DAY = 86_400_000;
 /**
  * Overdue dossiers newest received first, from the index (status, appointment_at, listed_at, id)
  * alone. A dossier is received before its appointment (listed_at <= appointment_at), so one due
- * before `lo` was listed before `lo`: a batch read among those due since `lo` is exact when it is
- * full and its last was listed at or after `lo`. The window starts at one day and widens fourfold
- * until it is (twenty years: no bound).
+ * before `lo` was listed before `lo`: a batch read among those due and received since `lo` is
+ * exact when it is full. The window starts at one day and widens fourfold until it is (twenty
+ * years: no bound). Its first batch is the page (the overdue condition is the filter).
  */
 function overdueDriver(now: Date): Driver {
   let days = 1;
   const statement = (lo: Date | null, after: Plan['after'], take: number) => {
     const where: Clause[] = [
       { sql: `d.status IN (${OPEN.join(', ')}) AND d.appointment_at < ?`, params: [now] },
-      ...(lo ? [{ sql: 'd.appointment_at >= ?', params: [lo] }] : []),
+      // Received since lo too: older rows could not end a batch that is exact, and they stay out of the sort.
+      ...(lo ? [{ sql: 'd.appointment_at >= ? AND d.listed_at >= ?', params: [lo, lo] }] : []),
       ...(after ? [keyset('d', 'id', after.at, after.id)] : []),
     ];
     return {
@@ -249,7 +250,7 @@ function overdueDriver(now: Date): Driver {
       for (;;) {
         const lo = window();
         const batch = await sql(em).all<Candidates[number]>(...spread(statement(lo, after, take)));
-        if (!lo || (batch.length === take && when(batch[take - 1].listed_at)!.getTime() >= lo.getTime())) return batch;
+        if (!lo || batch.length === take) return batch;
         days *= 4;
       }
     },
@@ -320,8 +321,12 @@ async function plan(em: EntityManager, authz: Authz, query: DossierQuery, now: D
       }
     : null;
   // Province-wide overdue: the recent dossiers are not due yet, so the newest-first walk would read them all first.
-  if (query.overdue === true && !match && !query.unitId && !query.idNumber && !query.phone) driver = overdueDriver(now);
-  return { where, driven: match?.driven ?? false, names: match?.names ?? null, driver, limit, after, batch: caps.batch };
+  let batch = caps.batch;
+  if (query.overdue === true && !match && !query.unitId && !query.idNumber && !query.phone) {
+    driver = overdueDriver(now);
+    batch = Math.min(batch, limit + 1);
+  }
+  return { where, driven: match?.driven ?? false, names: match?.names ?? null, driver, limit, after, batch };
 }
 
 /** The rows of one round: the candidates of a batch of the driving pair, or a stretch of the newest-first walk. */
