@@ -90,7 +90,7 @@ export const Dossier = defineEntity({
     { properties: ['codeKey'] },
     { properties: ['applicantIdNumber'] },
     { properties: ['phoneKey'] },
-    { properties: ['status', 'appointmentAt'] },
+    { properties: ['status', 'appointmentAt', 'listedAt', 'id'] },
   ],
 });
 export type Dossier = InferEntity<typeof Dossier>;
@@ -159,4 +159,20 @@ export const DossierWord = defineEntity({
 });
 export type DossierWord = InferEntity<typeof DossierWord>;
 
-export const dossierEntities = [Dossier, DossierComponent, DossierStatusChange, DossierCounter, DossierWord];
+/**
+ * Every two words of one of a dossier's names in their order, with the dossier's sort time
+ * (migration 0024): a name query of two words or more reads one pair's dossiers newest first.
+ */
+export const DossierNamePair = defineEntity({
+  name: 'DossierNamePair',
+  tableName: 'dossier_name_pairs',
+  indexes: [{ properties: ['pair', 'listedAt', 'dossierId'] }],
+  properties: {
+    dossierId: reference('Dossier', 'dossier_id').primary(),
+    pair: col.string(129).primary(),
+    listedAt: col.timestamp(),
+  },
+});
+export type DossierNamePair = InferEntity<typeof DossierNamePair>;
+
+export const dossierEntities = [Dossier, DossierComponent, DossierStatusChange, DossierCounter, DossierWord, DossierNamePair];

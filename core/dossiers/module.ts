@@ -28,6 +28,7 @@ import { registerLookupPages } from './lookup-pages.ts';
 import { registerLookupThrottlePurge } from './lookup-throttle.ts';
 import { dossierSearch } from './migrations/0017-dossier-search.ts';
 import { portal } from './migrations/0022-portal.ts';
+import { namePairs } from './migrations/0024-name-pairs.ts';
 import { PortalSync } from './portal/entities.ts';
 import { enqueuePortalSync } from './portal/enqueue.ts';
 import { PortalDelivery } from './portal/delivery.ts';
@@ -77,6 +78,7 @@ export const dossiersModule = defineModule({
     dossierBranches,
     portal,
     supplementExtension,
+    namePairs,
     attachmentSteps,
   ],
   entities: [...dossierEntities, ...attachmentEntities, ...lookupEntities, ...hopEntities, PortalSync, ...supplementEntities],

@@ -20,7 +20,7 @@ const Query = z
       .max(200)
       .optional()
       .describe(
-        'a dossier code or its prefix (one token with a digit), or words starting words of the applicant’s or owner’s name, without diacritics if you like',
+        'a dossier code or its prefix (one token with a digit), or words of the applicant’s or owner’s name, without diacritics if you like: one word starts a word of either name; several start words of one name in the order typed, the last may be the beginning of a word',
       ),
     idNumber: z.string().trim().min(1).max(32).optional().describe('the applicant’s ID number, exactly'),
     phone: z

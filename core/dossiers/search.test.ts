@@ -4,7 +4,7 @@ import { useHarness, type TestClient } from '../../tests/support/harness.ts';
 import { complete, procedure, publish } from './fixtures/procedures.ts';
 import { Authz } from '../org/authz.ts';
 import { findUnit } from '../org/units-service.ts';
-import { searchDossiers, type DossierPage } from './search.ts';
+import { searchDossiers, type Caps, type DossierPage } from './search.ts';
 import type { DossierView } from './service.ts';
 
 const h = useHarness({ fixtures: new URL('./fixtures/', import.meta.url) });
@@ -97,35 +97,47 @@ describe('Dossier search: GET /api/dossiers', () => {
     });
   });
 
-  it('Given names with diacritics, When searched without them, Then each query word must start a word of the applicant’s or owner’s name', async () => {
+  it('Given names with diacritics, When searched without them, Then the words typed start words of the applicant’s or the owner’s name in their order, the last one as a prefix', async () => {
     const names = async (q: string, as = clerk) => (await list(`q=${encodeURIComponent(q)}`, as)).items.map((i) => i.applicantName);
     expect(await names('nguyen van an')).toEqual(['Nguyễn Văn An']);
     expect(await names('NGUYỄN văn')).toEqual(['Nguyễn Văn An']);
-    // "an" starts "Anh" too; Lê Anh's owner is Đặng Văn Bình: the words may come from either name
-    expect(await names('van an', admin)).toEqual(['Nguyễn Văn Anh', 'Lê Anh', 'Nguyễn Văn An']);
+    // "an" starts "Anh" too: the last word typed is a prefix
+    expect(await names('van an', admin)).toEqual(['Nguyễn Văn Anh', 'Nguyễn Văn An']);
+    expect(await names('nguyen van a', admin)).toEqual(['Nguyễn Văn Anh', 'Nguyễn Văn An']);
+    // words may be skipped, not reordered; the words before the last are whole words
+    expect(await names('nguyen an', admin)).toEqual(['Nguyễn Văn Anh', 'Nguyễn Văn An']);
+    expect(await names('an nguyen', admin)).toEqual([]);
+    expect(await names('nguy van an', admin)).toEqual([]);
     // "an" is inside "Ngân" but starts none of its words
     expect(await names('an')).toEqual(['Lê Anh', 'Nguyễn Văn An']);
     expect(await names('ngan')).toEqual(['Trần Thị Ngân']);
     expect(await names('thi')).toEqual(['Lê Thị Hoa', 'Trần Thị Ngân']);
-    // the owner's name counts; đ is d
+    // the owner's name counts; đ is d; one query word is enough to find either name
     expect(await names('dang binh')).toEqual(['Lê Anh']);
+    expect(await names('binh')).toEqual(['Lê Anh']);
+    expect(await names('le anh')).toEqual(['Lê Anh']);
+    // the words of one name: Lê Anh's "anh" and his owner's "binh" make no pair
+    expect(await names('anh binh')).toEqual([]);
     expect(await names('pham minh duc')).toEqual(['Phạm Minh Đức']);
     expect(await names('nguyen xyz')).toEqual([]);
     expect(await names('...')).toEqual([]);
   });
 
-  it('Given words too common to drive the search, Then the newest-first walk checks them on the folded names with the same word-prefix rule', async () => {
+  it('Given words or pairs too common to drive the search, Then the newest-first walk finds the same dossiers as the word and pair indexes', async () => {
     const province = await findUnit(h.em(), 'DEMO');
     const reader = new Authz([{ role: 'admin', unitId: province.id, unitPath: province.path }], h.services.permissions, async () => null);
-    const names = async (q: string, rare: number) =>
-      (await searchDossiers(h.em(), reader, { q }, h.t.clock.now(), rare)).items.map((i) => i.applicantName);
-    for (const rare of [1, 2]) {
-      // rare = 1: every word is common; rare = 2: a word of one dossier drives, the others are checked on its row
-      expect(await names('nguyen van an', rare)).toEqual(['Nguyễn Văn Anh', 'Nguyễn Văn An']);
-      expect(await names('an', rare)).toEqual(['Nguyễn Văn Anh', 'Lê Anh', 'Nguyễn Văn An']);
-      expect(await names('ngan', rare)).toEqual(['Trần Thị Ngân']);
-      expect(await names('dang binh', rare)).toEqual(['Lê Anh']);
-      expect(await names('thi hoa', rare)).toEqual(['Lê Thị Hoa']);
+    const names = async (q: string, caps: Caps) =>
+      (await searchDossiers(h.em(), reader, { q }, h.t.clock.now(), caps)).items.map((i) => i.applicantName);
+    // 1: every word and pair is common (the walk); 2: a word or pair of one dossier drives; 1000: every one drives
+    for (const cap of [1, 2, 1000]) {
+      const caps = { word: cap, pair: cap, batch: 2 };
+      expect(await names('nguyen van an', caps)).toEqual(['Nguyễn Văn Anh', 'Nguyễn Văn An']);
+      expect(await names('nguyen anh', caps)).toEqual(['Nguyễn Văn Anh']);
+      expect(await names('an', caps)).toEqual(['Nguyễn Văn Anh', 'Lê Anh', 'Nguyễn Văn An']);
+      expect(await names('ngan', caps)).toEqual(['Trần Thị Ngân']);
+      expect(await names('dang binh', caps)).toEqual(['Lê Anh']);
+      expect(await names('thi hoa', caps)).toEqual(['Lê Thị Hoa']);
+      expect(await names('anh binh', caps)).toEqual([]);
     }
   });
 
@@ -181,6 +193,21 @@ describe('Dossier search: GET /api/dossiers', () => {
     expect(notOverdue).toEqual([d.online, d.refused, d.night, d.ngan].map((x) => x.code));
     await at('2026-03-06T09:30:00');
     expect(codes(await list('overdue=true'))).toEqual([d.ngan.code, d.an.code]);
+    // Province-wide, one at a time from the smallest batch: the window of appointments widens until each page is exact
+    const province = await findUnit(h.em(), 'DEMO');
+    const reader = new Authz([{ role: 'admin', unitId: province.id, unitPath: province.path }], h.services.permissions, async () => null);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await searchDossiers(h.em(), reader, { overdue: true, limit: 1, cursor }, h.t.clock.now(), {
+        word: 1,
+        pair: 1,
+        batch: 1,
+      });
+      seen.push(...codes(page));
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    expect(seen).toEqual([d.ngan.code, d.an.code]);
     expect((await list('')).items.filter((i) => i.overdue).map((i) => i.code)).toEqual([d.ngan.code, d.an.code]);
     await at('2026-03-05T10:00:00');
   });
@@ -209,6 +236,59 @@ describe('Dossier search: GET /api/dossiers', () => {
     const rest = await list(`q=cung gio&limit=10&cursor=${encodeURIComponent(first.nextCursor!)}`);
     expect(codes(rest)).toEqual(seen.slice(2));
     expect(rest.nextCursor).toBeNull();
+    await at('2026-03-05T10:00:00');
+  });
+
+  it('Given a common full name among many similar ones, When searched and paged, Then every dossier of that name in order, and no other, newest first, whatever drives the search', async () => {
+    await at('2026-03-10T08:00:00');
+    const similar = ['Nguyễn Anh Văn', 'Trần Văn Anh', 'Nguyễn Thị Anh', 'Nguyễn Văn Bình', 'Văn Nguyễn Anh', 'Nguyễn Văn Lanh'];
+    const expected: string[] = [];
+    for (let i = 0; i < 18; i++) {
+      h.t.clock.set(new Date(Date.parse('2026-03-10T08:00:00+07:00') + i * 60_000));
+      const name = i % 3 === 2 ? similar[(i - 2) / 3] : i === 4 ? 'Nguyễn Văn Ánh' : i === 7 ? 'Nguyễn Văn Anh Thư' : 'Nguyễn Văn Anh';
+      const code = (await receive(name)).code;
+      if (i % 3 !== 2) expected.unshift(code);
+    }
+    expect(expected).toHaveLength(12);
+    const province = await findUnit(h.em(), 'DEMO');
+    const reader = new Authz([{ role: 'admin', unitId: province.id, unitPath: province.path }], h.services.permissions, async () => null);
+    const q = 'nguyen van anh';
+    for (const caps of [undefined, { word: 1, pair: 1, batch: 2 }, { word: 1000, pair: 1000, batch: 2 }]) {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await searchDossiers(h.em(), reader, { q, limit: 5, cursor }, h.t.clock.now(), caps);
+        expect(page.items.length).toBeLessThanOrEqual(5);
+        seen.push(...codes(page));
+        cursor = page.nextCursor ?? undefined;
+      } while (cursor);
+      // then the province's older one, received at desk 2 (Nguyễn Văn An is not "anh")
+      expect(seen.slice(0, 12), JSON.stringify(caps)).toEqual(expected);
+      expect(seen.slice(12), JSON.stringify(caps)).toEqual([d.q2.code]);
+    }
+    // through the API, a clerk of desk 1 sees its own: the same twelve, in pages of five
+    const first = await list(`q=${encodeURIComponent('Nguyễn Văn Anh')}&limit=5`);
+    expect(codes(first)).toEqual(expected.slice(0, 5));
+    const second = await list(`q=nguyen%20van%20anh&limit=5&cursor=${encodeURIComponent(first.nextCursor!)}`);
+    expect(codes(second)).toEqual(expected.slice(5, 10));
+    await at('2026-03-05T10:00:00');
+  });
+
+  it('Given an online submission received at the desk later, Then it moves to its receipt time in the list, by name too', async () => {
+    const province = await findUnit(h.em(), 'DEMO');
+    const reader = new Authz([{ role: 'admin', unitId: province.id, unitPath: province.path }], h.services.permissions, async () => null);
+    const byPairs = async () =>
+      codes(await searchDossiers(h.em(), reader, { q: 'ho si qu' }, h.t.clock.now(), { word: 1000, pair: 1000, batch: 1 }));
+    await at('2026-03-11T08:00:00');
+    const online = await receive('Hồ Sĩ Quý', { channel: 2, outcome: 'submit', components: [] });
+    await at('2026-03-11T08:30:00');
+    const desk = await receive('Hồ Sĩ Quân');
+    expect(await byPairs()).toEqual([desk.code, online.code]);
+    await at('2026-03-11T09:00:00');
+    const res = await clerk.post(`/api/dossiers/${online.code}/receive`, { outcome: 'receive', components: complete });
+    expect(res.status, await res.clone().text()).toBe(200);
+    expect(await byPairs()).toEqual([online.code, desk.code]);
+    expect(codes(await list('q=ho%20si%20qu'))).toEqual([online.code, desk.code]);
     await at('2026-03-05T10:00:00');
   });
 });

@@ -213,7 +213,7 @@ export class Dossiers {
         ...searchRows.columns(code, input),
       });
       await em.flush(); // before its components, history and search words, which reference it
-      searchRows.words(em, dossier.id, input);
+      searchRows.words(em, dossier.id, now, input);
       for (const row of checklist) em.create(DossierComponent, { id: crypto.randomUUID(), dossierId: dossier.id, ...row });
       if (!plan) {
         await this.history(em, dossier, null, STATUS.submitted, acting, now, null);
@@ -345,6 +345,7 @@ export class Dossiers {
     dossier.receivedByName = acting.actor.name;
     await this.history(em, dossier, from, STATUS.received, acting, now, null);
     await em.flush();
+    await searchRows.relist(em, dossier.id, now);
     const instanceId = await this.svc.engine.start(em, acting, {
       definitionKey: pinned.binding.definitionKey,
       version: pinned.binding.definitionVersion,
