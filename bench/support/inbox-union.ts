@@ -1,8 +1,9 @@
-// An experiment for the inbox at scale, not the platform's query: the same open tasks as
-// workableTasks (core/engine/views.ts, filter `all`), asked as a UNION of one branch per way a
-// task can be the user's, so that each branch can read an index. The platform's single OR
-// mixes `candidate_users LIKE '%,name,%'` into every row's test, so both databases scan every
-// open task and sort them (see the EXPLAIN output of bench/dossiers.bench.ts).
+// The experiment the inbox's query was rewritten after (core/engine/views.ts,
+// workableTasksStatement, migration core_0026), kept as a second check of the same page: the same
+// open tasks as workableTasks (filter `all`), asked as a UNION of one branch per way a task can be
+// the user's, so that each branch can read an index. The platform's former single OR mixed
+// `candidate_users LIKE '%,name,%'` into every row's test, so both databases scanned every open
+// task and sorted them.
 //   assignee      tasks(assignee)
 //   candidate     tasks(candidate_users), only the rows where it is not empty
 //   each grant    tasks(status, unit_path), the unit's subtree as a range of paths

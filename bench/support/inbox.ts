@@ -9,9 +9,8 @@ import { sql } from '../../core/db/sql.ts';
 import { loadGrants, unitPathLookup } from '../../core/auth/middleware.ts';
 import { hashPassword } from '../../core/auth/passwords.ts';
 import type { Caller } from '../../core/engine/caller.ts';
-import { workableTasksSql } from '../../core/engine/entitlement.ts';
 import { listTasks, listTaskViews } from '../../core/engine/task-service.ts';
-import { iso, type TaskQuery } from '../../core/engine/views.ts';
+import { iso, workableTasksStatement, type TaskQuery } from '../../core/engine/views.ts';
 import type { TaskRow } from '../../core/engine/rows.ts';
 import { Authz } from '../../core/org/authz.ts';
 import { Unit } from '../../core/org/entities.ts';
@@ -219,11 +218,7 @@ async function generateTasks(
 
 /** The statement workableTasks (core/engine/views.ts) sends for `filter: 'all'`, for EXPLAIN only. */
 function inboxStatement(u: InboxUser, p: Platform, limit: number): { sql: string; params: unknown[] } {
-  const w = workableTasksSql(u.caller.user, u.caller.authz, p.services.permissions);
-  return {
-    sql: `SELECT t.* FROM tasks t WHERE t.status = 'open' AND ${w.sql} AND (t.claimed_by IS NULL OR t.claimed_by = ?) ORDER BY t.due_at IS NULL, t.due_at, t.created_at LIMIT ?`,
-    params: [...w.params, u.caller.user.id, limit],
-  };
+  return workableTasksStatement(u.caller.user, u.caller.authz, p.services.permissions, { filter: 'all', limit });
 }
 
 async function explain(label: 'SQLite' | 'PostgreSQL', p: Platform, st: { sql: string; params: unknown[] }, what: string): Promise<void> {

@@ -71,7 +71,7 @@ export const Task = defineEntity({
   name: 'Task',
   tableName: 'tasks',
   uniques: [{ properties: ['instanceId', 'executionId'] }],
-  indexes: [{ properties: ['status', 'unitPath'] }],
+  indexes: [{ properties: ['status', 'unitPath'] }, { properties: ['status', 'candidateUsers'] }],
   properties: {
     id: col.id().primary(),
     instanceId: reference('ProcessInstance', 'instance_id').index(),

@@ -15,6 +15,7 @@ import { callActivities } from './migrations/0006-call-activities.ts';
 import { messageOrigin } from './migrations/0010-message-origin.ts';
 import { instanceRouting } from './migrations/0015-instance-routing.ts';
 import { taskBusinessKey } from './migrations/0019-task-business-key.ts';
+import { inboxIndexes } from './migrations/0026-inbox-indexes.ts';
 import { ProcessRuntime } from './runtime.ts';
 import { registerServiceJobs } from './service-tasks.ts';
 import { registerTaskRoutes } from './task-routes.ts';
@@ -32,7 +33,7 @@ export const engineModule = defineModule({
   id: 'engine',
   description: 'Durable BPMN engine',
   requires: ['config', 'db', 'clock', 'log', 'permissions', 'plugins', 'audit', 'calendar', 'jobs', 'events'],
-  migrations: [engine, incidents, messages, callActivities, messageOrigin, instanceRouting, taskBusinessKey],
+  migrations: [engine, incidents, messages, callActivities, messageOrigin, instanceRouting, taskBusinessKey, inboxIndexes],
   entities: engineEntities,
   permissions: [
     { name: 'process.deploy', description: 'Deploy BPMN process definitions', roles: ['analyst'] },

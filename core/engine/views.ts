@@ -2,7 +2,6 @@ import type { EntityManager } from '@mikro-orm/knex';
 import type { User } from '../auth/entities.ts';
 import type { Authz } from '../org/authz.ts';
 import type { PermissionRegistry } from '../org/roles.ts';
-import { workableTasksSql } from './entitlement.ts';
 import type { InstanceRow, TaskRow } from './runtime.ts';
 import { sql as execSql } from '../db/sql.ts';
 
@@ -141,28 +140,77 @@ export interface TaskQuery {
   limit: number;
 }
 
-/** Open tasks the user may work on, soonest due first (entitlement.ts says who may). */
-export async function workableTasks(
-  em: EntityManager,
-  user: User,
+/** The inbox's order: soonest due first (no due date last), then oldest; the id breaks ties. */
+const INBOX_ORDER = 't.due_at IS NULL, t.due_at, t.created_at, t.id';
+
+/**
+ * A unit's subtree as a range of paths: `[path, path with its last character raised)`. Correct
+ * under code-point order, which both databases use for `tasks.unit_path` (SQLite's BINARY,
+ * PostgreSQL's `COLLATE "C"` since migration core_0026), whatever the database's collation.
+ */
+export function subtreeRange(path: string): [string, string] {
+  return [path, path.slice(0, -1) + String.fromCharCode(path.charCodeAt(path.length - 1) + 1)];
+}
+
+/**
+ * The ways a task can be the user's, one SQL condition each, so that each reads an index
+ * (migration core_0026): together they select exactly what `workableTasksSql` (entitlement.ts)
+ * selects, as separate branches instead of one OR that no index serves.
+ *   assigned to them                  tasks(assignee)
+ *   naming them as a candidate user   tasks(status, candidate_users), the non-empty lists only
+ *   per unit they hold roles in       tasks(status, unit_path), the unit's subtree as a range:
+ *     a candidate group among those roles, or nobody named and a role with `task.work`;
+ *     a root unit's grant also reaches the tasks of no unit (`unit_path IS NULL`).
+ */
+export function workableTaskBranches(
+  user: Pick<User, 'id' | 'username'>,
+  authz: Authz,
+  permissions: PermissionRegistry,
+): { sql: string; params: unknown[] }[] {
+  const branches = [
+    { sql: 't.assignee IN (?, ?)', params: [user.username, user.id] as unknown[] },
+    { sql: "t.candidate_users > '' AND t.assignee IS NULL AND t.candidate_users LIKE ?", params: [`%,${user.username},%`] as unknown[] },
+  ];
+  // One branch per unit: the roles held there share its range.
+  const byPath = new Map<string, string[]>();
+  for (const g of authz.grants) byPath.set(g.unitPath, [...(byPath.get(g.unitPath) ?? []), g.role]);
+  for (const [path, roles] of byPath) {
+    const who = roles.map(() => 't.candidate_groups LIKE ?');
+    const params: unknown[] = roles.map((r) => `%,${r},%`);
+    if (roles.some((r) => permissions.roleGrants(r, 'task.work'))) who.push("(t.candidate_groups = '' AND t.candidate_users = '')");
+    const cond = `t.assignee IS NULL AND (${who.join(' OR ')})`;
+    branches.push({ sql: `t.unit_path >= ? AND t.unit_path < ? AND ${cond}`, params: [...subtreeRange(path), ...params] });
+    if (path.split('/').filter(Boolean).length === 1) branches.push({ sql: `t.unit_path IS NULL AND ${cond}`, params });
+  }
+  return branches;
+}
+
+/**
+ * The statement of GET /api/tasks: each branch (one way a task can be the user's, see
+ * `workableTaskBranches`; for `mine`, claimed by them or assigned to them) with the filters,
+ * sorted and limited on its own, then the union of their ids sorted and limited. Each branch
+ * reads its index and at most `limit` rows leave it, instead of every open task being read and
+ * sorted.
+ */
+export function workableTasksStatement(
+  user: Pick<User, 'id' | 'username'>,
   authz: Authz,
   permissions: PermissionRegistry,
   q: TaskQuery,
-): Promise<TaskRow[]> {
-  const where = ["t.status = 'open'"];
+): { sql: string; params: unknown[] } {
+  const branches =
+    q.filter === 'mine'
+      ? [
+          { sql: 't.claimed_by = ?', params: [user.id] as unknown[] },
+          { sql: 't.assignee IN (?, ?)', params: [user.username, user.id] as unknown[] },
+        ]
+      : workableTaskBranches(user, authz, permissions);
+  const where: string[] = [];
   const params: unknown[] = [];
-  if (q.filter === 'mine') {
-    where.push('(t.claimed_by = ? OR t.assignee = ? OR t.assignee = ?)');
-    params.push(user.id, user.username, user.id);
-  } else {
-    const w = workableTasksSql(user, authz, permissions);
-    where.push(w.sql);
-    params.push(...w.params);
-    if (q.filter === 'candidate') where.push('t.claimed_by IS NULL');
-    else {
-      where.push('(t.claimed_by IS NULL OR t.claimed_by = ?)');
-      params.push(user.id);
-    }
+  if (q.filter === 'candidate') where.push('t.claimed_by IS NULL');
+  if (q.filter === 'all') {
+    where.push('(t.claimed_by IS NULL OR t.claimed_by = ?)');
+    params.push(user.id);
   }
   if (q.instanceId) {
     where.push('t.instance_id = ?');
@@ -180,11 +228,26 @@ export async function workableTasks(
     where.push('t.due_at < ?');
     params.push(new Date(q.dueBefore));
   }
-  params.push(q.limit);
-  return execSql(em).all<TaskRow>(
-    `SELECT t.* FROM tasks t WHERE ${where.join(' AND ')} ORDER BY t.due_at IS NULL, t.due_at, t.created_at LIMIT ?`,
-    params,
-  );
+  const all: unknown[] = [];
+  const parts = branches.map((b, i) => {
+    all.push(...b.params, ...params, q.limit);
+    const cond = ["t.status = 'open'", b.sql, ...where].join(' AND ');
+    return `SELECT b${i}.id FROM (SELECT t.id FROM tasks t WHERE ${cond} ORDER BY ${INBOX_ORDER} LIMIT ?) b${i}`;
+  });
+  all.push(q.limit);
+  return { sql: `SELECT t.* FROM tasks t WHERE t.id IN (${parts.join(' UNION ')}) ORDER BY ${INBOX_ORDER} LIMIT ?`, params: all };
+}
+
+/** Open tasks the user may work on (entitlement.ts says who may), soonest due first. */
+export function workableTasks(
+  em: EntityManager,
+  user: User,
+  authz: Authz,
+  permissions: PermissionRegistry,
+  q: TaskQuery,
+): Promise<TaskRow[]> {
+  const st = workableTasksStatement(user, authz, permissions, q);
+  return execSql(em).all<TaskRow>(st.sql, st.params);
 }
 
 /** Every task of an instance, open or not (who worked on it). */
