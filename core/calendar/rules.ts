@@ -30,6 +30,10 @@ function yearRules(y: CalendarYear | undefined, o: UnitOverride | null): YearRul
   };
 }
 
+const NONE: Period[] = [];
+/** Days of periods one rules object keeps (about 27 years), then starts again. */
+const MEMO_DAYS = 10_000;
+
 export function rulesFrom(years: (year: number) => CalendarYear | undefined, override: UnitOverride | null = null): WorkingRules {
   const byYear = new Map<number, YearRules>();
   const of = (day: number): YearRules => {
@@ -38,13 +42,25 @@ export function rulesFrom(years: (year: number) => CalendarYear | undefined, ove
     if (!r) byYear.set(year, (r = yearRules(years(year), override)));
     return r;
   };
+  const periodsOf = (day: number): Period[] => {
+    const r = of(day);
+    const date = dateOfDay(day);
+    if (r.makeUp.has(date)) return r.periods;
+    if (r.holidays.has(date)) return NONE;
+    return r.weekly.has(weekdayOf(day)) ? r.periods : NONE;
+  };
+  // Rules are an immutable snapshot (a calendar edit builds new ones), so a day's periods are
+  // kept: counting working time across a year-old appointment asks for every day in between,
+  // and the inbox does it for each dossier of a page.
+  const memo = new Map<number, Period[]>();
   return {
     periods(day) {
-      const r = of(day);
-      const date = dateOfDay(day);
-      if (r.makeUp.has(date)) return r.periods;
-      if (r.holidays.has(date)) return [];
-      return r.weekly.has(weekdayOf(day)) ? r.periods : [];
+      let p = memo.get(day);
+      if (p === undefined) {
+        if (memo.size >= MEMO_DAYS) memo.clear();
+        memo.set(day, (p = periodsOf(day)));
+      }
+      return p;
     },
     cutoff: (day) => of(day).cutoff,
   };

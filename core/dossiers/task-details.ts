@@ -28,7 +28,14 @@ export function taskDossiers(svc: Pick<Ports, 'clock' | 'calendar'>) {
     const codes = [...new Set(tasks.map((t) => t.business_key).filter((k): k is string => !!k))];
     const out = new Map<string, TaskDossier>();
     if (!codes.length) return out;
-    const dossiers = await em.find(Dossier, { code: { $in: codes } }, { disableIdentityMap: true });
+    const dossiers = await em.find(
+      Dossier,
+      { code: { $in: codes } },
+      {
+        disableIdentityMap: true,
+        fields: ['code', 'status', 'applicantName', 'procedureCode', 'procedureName', 'receivedAt', 'appointmentAt', 'unitId'],
+      },
+    );
     const now = svc.clock.now();
     const byCode = new Map(
       dossiers.map((d) => {
