@@ -5,6 +5,7 @@ import { testKeys } from '../../../tests/support/test-packs.ts';
 import { AppError } from '../../errors.ts';
 import { cliActing } from '../../org/actor.ts';
 import { importPack } from '../../packs/importer.ts';
+import { reportLines } from '../../cli/pack.ts';
 import { trustKey } from '../../packs/store.ts';
 import { applicant, complete, procedure, publish } from '../fixtures/procedures.ts';
 import type { DossierView } from '../service.ts';
@@ -118,9 +119,11 @@ describe('Statutory forms from a pack', () => {
       [{ legalBasis: '99/2026/TT-TEST', effectiveFrom: '2026-07-01', forms: { '01': 'statutory-forms/99-01.hbs' } }],
       { '99-01.hbs': NEW_01 },
     );
-    expect((await importPack(h.services, acting, { zip })).statutoryForms).toEqual([
+    const report = await importPack(h.services, acting, { zip });
+    expect(report.statutoryForms).toEqual([
       { form: '01', legalBasis: '99/2026/TT-TEST', effectiveFrom: '2026-07-01', file: 'statutory-forms/99-01.hbs', outcome: 'new' },
     ]);
+    expect(reportLines(report)).toContain('statutory forms: 01 under 99/2026/TT-TEST from 2026-07-01 (new)');
     // Imported, not yet in force: a dossier received on 30 June still follows Circular 03/2025.
     const stillBefore = await receive();
     expect(await form(stillBefore.code, '01')).toContain(`MẪU CỦA TỈNH THỬ ${stillBefore.code} · 03/2025/TT-VPCP`);
