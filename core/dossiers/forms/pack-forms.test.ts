@@ -146,6 +146,28 @@ describe('Statutory forms from a pack', () => {
     expect(await fresh.renderAsOperator(after.code, '01')).toContain('MẪU 01 THEO THÔNG TƯ MỚI 99/2026/TT-TEST');
   });
 
+  it('Given a basis with its own form 07 in force from 1 July 2026, Then the tracking log of June prints the shipped form and the log of July the new one', async () => {
+    const zip = await formsPack(
+      'vn.test.log',
+      [{ legalBasis: '99/2026/TT-TEST', effectiveFrom: '2026-07-01', forms: { '07': 'statutory-forms/99-07.hbs' } }],
+      { '99-07.hbs': '<p>SỔ THEO DÕI MỚI {{header.legalBasis}} {{unit}}{{#each rows}} [{{code}}]{{/each}}</p>' },
+    );
+    await importPack(h.services, acting, { zip });
+    const log = async (from: string, to: string) => {
+      const res = await clerk.get(`/api/units/DEMO.TTPVHCC.Q1/forms/07?from=${from}&to=${to}`);
+      const html = await res.text();
+      expect(res.status, html).toBe(200);
+      return html;
+    };
+    const june = await log('2026-06-01', '2026-06-30');
+    expect(june).toContain('Mẫu số 07 · Thông tư 03/2025/TT-VPCP');
+    expect(june).not.toContain('SỔ THEO DÕI MỚI');
+    const july = await log('2026-07-01', '2026-07-31');
+    expect(july).toMatch(/SỔ THEO DÕI MỚI 99\/2026\/TT-TEST .+ \[/);
+    // A period ending on 30 June follows the basis of its last day, even if it starts earlier.
+    expect(await log('2026-05-01', '2026-06-30')).not.toContain('SỔ THEO DÕI MỚI');
+  });
+
   it.each([
     ['unescaped output', '<p>{{{dossierCode}}}</p>', /unescaped output/],
     ['the lookup helper', '<p>{{lookup applicant "name"}}</p>', /"lookup" is not a helper forms may call/],
