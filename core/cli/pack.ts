@@ -64,6 +64,12 @@ export function reportLines(r: ImportReport): string[] {
       .map((a) => `${a.file} (${a.outcome})`)
       .join(', ') || 'none';
   lines.push(`forms: ${assets('forms/')}`, `templates: ${assets('templates/')}`);
+  if (r.statutoryForms.length)
+    lines.push(
+      `statutory forms: ${r.statutoryForms
+        .map((f) => `${f.form} under ${f.legalBasis}${f.effectiveFrom ? ` from ${f.effectiveFrom}` : ''} (${f.outcome})`)
+        .join(', ')}`,
+    );
   lines.push(`skipped (carried, not applied): ${r.skipped.join(', ') || 'none'}`);
   return lines;
 }

@@ -78,6 +78,8 @@ export const Dossier = defineEntity({
     resultRecipientRelation: col.string(100).nullable(),
     resultReturnedById: col.id().nullable(),
     resultReturnedByName: col.string(255).nullable(),
+    /** The legal basis its forms follow, pinned at receipt (migration 0028, forms/template-store.ts); null: the default. */
+    formsLegalBasis: col.string(64).nullable(),
   },
   indexes: [
     { properties: ['unitPath'] },

@@ -37,6 +37,9 @@ import { registerPortalRoutes } from './portal/routes.ts';
 import { registerDossierRoutes } from './routes.ts';
 import { registerFormRoutes } from './forms/routes.ts';
 import { DossierForms } from './forms/service.ts';
+import { formTemplateEntities } from './forms/template-entities.ts';
+import { DossierFormTemplates } from './forms/template-store.ts';
+import { formTemplates } from './migrations/0028-form-templates.ts';
 import { Dossiers } from './service.ts';
 import { taskDossiers } from './task-details.ts';
 import { capAtAppointment } from './step-deadlines.ts';
@@ -53,6 +56,8 @@ declare module '../modules/ports.ts' {
     dossierAttachments: DossierAttachments;
     /** The statutory forms of a dossier (core/dossiers/forms). */
     dossierForms: DossierForms;
+    /** The statutory form templates packs bring: checked before a pack's transaction, installed in it (forms/template-store.ts). */
+    dossierFormTemplates: DossierFormTemplates;
     /** The public lookup by code and secret, and the applicant's evaluation (lookup.ts). */
     dossierLookup: DossierLookup;
     /** Search and list the dossiers of the caller's units (search.ts). */
@@ -80,8 +85,17 @@ export const dossiersModule = defineModule({
     supplementExtension,
     namePairs,
     attachmentSteps,
+    formTemplates,
   ],
-  entities: [...dossierEntities, ...attachmentEntities, ...lookupEntities, ...hopEntities, PortalSync, ...supplementEntities],
+  entities: [
+    ...dossierEntities,
+    ...attachmentEntities,
+    ...lookupEntities,
+    ...hopEntities,
+    PortalSync,
+    ...supplementEntities,
+    ...formTemplateEntities,
+  ],
   extensionPoints: {
     'portal.sender': {
       description:
@@ -112,7 +126,16 @@ export const dossiersModule = defineModule({
       roles: ['leader'],
     },
   ],
-  provides: ['dossiers', 'dossierAttachments', 'dossierForms', 'dossierLookup', 'dossierSearch', 'portalSync', 'dossierBranches'],
+  provides: [
+    'dossiers',
+    'dossierAttachments',
+    'dossierForms',
+    'dossierFormTemplates',
+    'dossierLookup',
+    'dossierSearch',
+    'portalSync',
+    'dossierBranches',
+  ],
   create: (s) => {
     PortalDelivery.check(s);
     const dossiers = new Dossiers(s);
@@ -127,6 +150,7 @@ export const dossiersModule = defineModule({
       dossiers,
       dossierAttachments: new DossierAttachments(s, new DatabaseAttachmentStore()),
       dossierForms: new DossierForms({ ...s, dossiers }),
+      dossierFormTemplates: new DossierFormTemplates(s),
       dossierLookup: new DossierLookup(s, [statusHistory, hopLines]),
       dossierSearch: new DossierSearch(s),
       portalSync: new PortalDelivery(s),

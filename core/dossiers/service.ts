@@ -19,6 +19,8 @@ import { searchRows } from './search-fields.ts';
 import { supplementFacts, type SupplementFacts } from './supplement.ts';
 import { recapOpenTasks } from './step-deadlines.ts';
 import type { Retimed } from '../engine/task-retime.ts';
+import { basisInForce } from './forms/template-store.ts';
+import { localDate } from '../time.ts';
 import {
   channelNames,
   STATUS,
@@ -338,6 +340,8 @@ export class Dossiers {
     const limit = pinned.kase.sameDayCutoff ? { sameDay: true as const, cutoff: pinned.kase.sameDayCutoff } : pinned.channel.time;
     const appointment = this.svc.calendar.dueAt(now, limit, { unitId: dossier.unitId });
     dossier.receivedAt = now;
+    // Its forms follow the legal basis in force on the day of receipt, whatever comes into force later.
+    dossier.formsLegalBasis = await basisInForce(em, localDate(now));
     dossier.listedAt = now;
     dossier.appointmentAt = appointment;
     dossier.supplementMissing = null;

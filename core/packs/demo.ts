@@ -20,7 +20,7 @@ const system: Acting = { actor: { id: null, name: 'system:demo' }, requestId: nu
  * trusting the demo key for this import only. Does nothing when that sequence is installed.
  */
 export async function installDemoPack(
-  svc: Pick<Ports, 'audit' | 'catalogue' | 'clock' | 'config' | 'db' | 'engine' | 'log' | 'plugins'>,
+  svc: Pick<Ports, 'audit' | 'catalogue' | 'clock' | 'config' | 'db' | 'dossierFormTemplates' | 'engine' | 'log' | 'plugins'>,
   dir = procedures,
 ): Promise<ImportReport | { status: 'already_installed' }> {
   const { source, files } = readPackSource(`${dir}base`);
@@ -45,7 +45,7 @@ export async function installDemoPack(
  * the demo still starts without the shipped procedures.
  */
 export async function demoPackOnStart(
-  svc: Pick<Ports, 'audit' | 'catalogue' | 'clock' | 'config' | 'db' | 'engine' | 'log' | 'plugins'>,
+  svc: Pick<Ports, 'audit' | 'catalogue' | 'clock' | 'config' | 'db' | 'dossierFormTemplates' | 'engine' | 'log' | 'plugins'>,
 ): Promise<string | null> {
   if (!isDemoMode(svc.config)) return null;
   try {

@@ -12,6 +12,7 @@ import { sha256 } from './signing.ts';
 import { foreignMotcuaAttributes } from './bpmn-namespaces.ts';
 import { localDate } from '../time.ts';
 import { putAsset, recordInstall } from './store.ts';
+import { statutoryForms } from './statutory-forms.ts';
 
 export type ChangeOutcome = 'new' | 'updated' | 'unchanged';
 
@@ -26,6 +27,8 @@ export interface ImportReport {
    */
   diagrams: { file: string; definitions: { key: string; version: number; outcome: 'new' | 'unchanged' }[]; warnings: string[] }[];
   assets: { file: string; outcome: ChangeOutcome }[];
+  /** The statutory form templates (statutory-forms/), one per form and legal basis. */
+  statutoryForms: { form: string; legalBasis: string; effectiveFrom: string | null; file: string; outcome: ChangeOutcome }[];
   placeholders: { token: string; description: string | null; mappedTo: string | number | null }[];
   /** Files carried by the pack that this platform version does not apply (calendars). */
   skipped: string[];
@@ -57,6 +60,7 @@ function emptyReport(pack: VerifiedPack, mapping: PlaceholderMapping, status: Im
     procedures: [],
     diagrams: [],
     assets: [],
+    statutoryForms: [],
     placeholders: neededPlaceholders(pack.manifest).map((token) => ({
       token,
       description: described.get(token) ?? null,
@@ -97,7 +101,7 @@ export function checkDefinitionKeys(docs: { path: string; doc: ProcedureDocument
  * refusal leaves the database as it was. A dry run does all of it and rolls back.
  */
 export async function importPack(
-  svc: Pick<Ports, 'audit' | 'catalogue' | 'clock' | 'config' | 'db' | 'engine' | 'plugins'>,
+  svc: Pick<Ports, 'audit' | 'catalogue' | 'clock' | 'config' | 'db' | 'engine' | 'plugins' | 'dossierFormTemplates'>,
   acting: Acting,
   req: ImportRequest,
 ): Promise<ImportReport> {
@@ -106,10 +110,12 @@ export async function importPack(
   checkApplicable(svc, pack.manifest);
   const sameInstalled = await checkSequence(svc.db.em(), pack);
   const docs = resolveProcedures(pack, mapping);
+  // Every statutory form template is checked here, before the transaction: the dry run refuses what the import would.
+  const forms = statutoryForms(pack, svc.dossierFormTemplates);
   if (sameInstalled) return emptyReport(pack, mapping, 'already_installed');
   const diagrams = [...pack.files.keys()].filter((p) => p.startsWith('diagrams/')).sort();
   const assets = [...pack.files.keys()].filter((p) => p.startsWith('forms/') || p.startsWith('templates/')).sort();
-  const total = diagrams.length + docs.length + assets.length + 1;
+  const total = diagrams.length + docs.length + assets.length + (forms.sets.length ? 1 : 0) + 1;
   let done = 0;
   const step = (what: string) => req.onProgress?.(++done, total, what);
   const { manifest } = pack;
@@ -170,7 +176,20 @@ export async function importPack(
       report.assets.push({ file, outcome: await putAsset(em, file, data, sha256(data), manifest.id, svc.clock.now()) });
       step(file);
     }
-    const summary = { ...report.counts, diagrams: report.diagrams.length, assets: report.assets.length };
+    if (forms.sets.length) {
+      report.statutoryForms = await svc.dossierFormTemplates.install(em, forms.sets, {
+        packId: manifest.id,
+        packVersion: manifest.version,
+      });
+      step('statutory-forms');
+    }
+    report.skipped.push(...forms.unused);
+    const summary = {
+      ...report.counts,
+      diagrams: report.diagrams.length,
+      assets: report.assets.length,
+      ...(report.statutoryForms.length ? { statutoryForms: report.statutoryForms.length } : {}),
+    };
     await recordInstall(
       em,
       {

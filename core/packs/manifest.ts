@@ -29,7 +29,7 @@ export const DEFAULT_LIMITS: PackLimits = {
  * underscore, not starting with a dot.
  */
 export const PACK_FILE =
-  /^(procedures\/[A-Za-z0-9_-][A-Za-z0-9._-]*\.json|diagrams\/[A-Za-z0-9_-][A-Za-z0-9._-]*\.bpmn|forms\/[A-Za-z0-9_-][A-Za-z0-9._-]*|templates\/[A-Za-z0-9_-][A-Za-z0-9._-]*\.hbs|calendars\/[A-Za-z0-9_-][A-Za-z0-9._-]*\.json)$/;
+  /^(procedures\/[A-Za-z0-9_-][A-Za-z0-9._-]*\.json|diagrams\/[A-Za-z0-9_-][A-Za-z0-9._-]*\.bpmn|forms\/[A-Za-z0-9_-][A-Za-z0-9._-]*|templates\/[A-Za-z0-9_-][A-Za-z0-9._-]*\.hbs|calendars\/[A-Za-z0-9_-][A-Za-z0-9._-]*\.json|statutory-forms\/(?:index\.json|[A-Za-z0-9_-][A-Za-z0-9._-]*\.hbs))$/;
 export const MAX_PATH = 200;
 export const MANIFEST = 'manifest.json';
 export const SIGNATURE = 'manifest.sig';
@@ -77,7 +77,10 @@ export const manifestFile = z
     path: z
       .string()
       .max(MAX_PATH)
-      .regex(PACK_FILE, 'a path such as procedures/x.json, diagrams/x.bpmn, forms/x, templates/x.hbs or calendars/x.json'),
+      .regex(
+        PACK_FILE,
+        'a path such as procedures/x.json, diagrams/x.bpmn, forms/x, templates/x.hbs, calendars/x.json, statutory-forms/index.json or statutory-forms/x.hbs',
+      ),
     sha256: z.string().regex(/^[0-9a-f]{64}$/),
     size: z.number().int().nonnegative(),
   })

@@ -7,7 +7,7 @@ import { packEntities } from './entities.ts';
 export const packsModule = defineModule({
   id: 'packs',
   description: 'Signed procedure packs',
-  requires: ['config', 'db', 'log', 'clock', 'plugins', 'audit', 'engine', 'catalogue'],
+  requires: ['config', 'db', 'log', 'clock', 'plugins', 'audit', 'engine', 'catalogue', 'dossierFormTemplates'],
   migrations: [packs],
   entities: packEntities,
   permissions: [

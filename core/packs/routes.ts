@@ -59,6 +59,15 @@ const Report = z
       }),
     ),
     assets: z.array(z.object({ file: z.string(), outcome: z.enum(['new', 'updated', 'unchanged']) })),
+    statutoryForms: z.array(
+      z.object({
+        form: z.string(),
+        legalBasis: z.string(),
+        effectiveFrom: z.string().nullable(),
+        file: z.string(),
+        outcome: z.enum(['new', 'updated', 'unchanged']),
+      }),
+    ),
     placeholders: z.array(
       z.object({ token: z.string(), description: z.string().nullable(), mappedTo: z.union([z.string(), z.number()]).nullable() }),
     ),
@@ -225,7 +234,7 @@ function parseMapping(raw: string | undefined): Record<string, string | number> 
 
 export function registerPackRoutes(
   app: OpenAPIHono<AppEnv>,
-  ports: Pick<Ports, 'audit' | 'catalogue' | 'clock' | 'config' | 'db' | 'engine' | 'log' | 'plugins'>,
+  ports: Pick<Ports, 'audit' | 'catalogue' | 'clock' | 'config' | 'db' | 'dossierFormTemplates' | 'engine' | 'log' | 'plugins'>,
 ): void {
   app.openapi(upload, async (c) => {
     await provinceWide(c, 'pack.import');

@@ -4,7 +4,7 @@ import { AppError } from '../errors.ts';
 import { PACK_FILE, packSource, parseJsonFile, type PackSource } from './manifest.ts';
 import { tokensIn } from './placeholders.ts';
 
-const FOLDERS = ['procedures', 'diagrams', 'forms', 'templates', 'calendars'] as const;
+const FOLDERS = ['procedures', 'diagrams', 'forms', 'templates', 'calendars', 'statutory-forms'] as const;
 
 /**
  * Reads a pack source directory: `pack.json` (the descriptor, docs/pack-format.md §3) and the

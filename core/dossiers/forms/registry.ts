@@ -100,6 +100,11 @@ export class FormTemplates {
     return this.entry(form, legalBasis);
   }
 
+  /** Whether a form has a template under a legal basis. */
+  has(form: FormNo, legalBasis: string): boolean {
+    return this.entries.has(key(form, legalBasis));
+  }
+
   /** Renders a form from its view-model. */
   render<F extends FormNo>(form: F, model: FormViewModels[F], legalBasis: string = DEFAULT_LEGAL_BASIS): string {
     return this.entry(form, legalBasis).render(model, RUN);

@@ -11,6 +11,9 @@ import type { Dossiers, DossierView } from '../service.ts';
 import { DEFAULT_LEGAL_BASIS, FormTemplates } from './registry.ts';
 import { date, time } from './helpers.ts';
 import { logPeriod, logRows } from './tracking-log.ts';
+import { basisInForce, templateDigests, templateRows } from './template-store.ts';
+import { Dossier } from '../entities.ts';
+import { localDate } from '../../time.ts';
 import type {
   Form01,
   Form02,
@@ -54,10 +57,32 @@ export function placeName(unitName: string): string {
 }
 
 export class DossierForms {
+  /** The sha256 of each stored template this node's registry holds, by `form legalBasis`. */
+  private readonly loaded = new Map<string, string>();
+
   constructor(
     private readonly ports: FormPorts,
     readonly templates: FormTemplates = FormTemplates.shipped(),
   ) {}
+
+  /**
+   * Brings the registry up to the templates packs stored (template-store.ts): one small query of
+   * digests, and the texts of those this node has not compiled yet (once per sha256 per node).
+   * A row under the default legal basis replaces the shipped layout of its form.
+   */
+  async sync(em: EntityManager = this.ports.db.em()): Promise<void> {
+    const k = (r: { form: FormNo; legalBasis: string }) => `${r.form} ${r.legalBasis}`;
+    const stale = (await templateDigests(em)).filter((r) => this.loaded.get(k(r)) !== r.sha256);
+    for (const row of await templateRows(em, stale)) {
+      this.templates.register(row.form as FormNo, row.legalBasis, row.text, { version: row.originVersion, origin: row.origin });
+      this.loaded.set(k({ form: row.form as FormNo, legalBasis: row.legalBasis }), row.sha256);
+    }
+  }
+
+  /** The basis to render a form under: the dossier's, unless that basis lacks the form (then the default's). */
+  private basisFor(form: FormNo, basis: string): string {
+    return this.templates.has(form, basis) ? basis : DEFAULT_LEGAL_BASIS;
+  }
 
   /** Form `no` of a dossier the caller may read (404 otherwise, as the dossier's own read). */
   async render(authz: Authz, code: string, no: FormNo): Promise<string> {
@@ -80,6 +105,9 @@ export class DossierForms {
     if (!unit) throw missing();
     authz.assertVisiblePath('dossier.read', unit.path, missing);
     const { start, end } = logPeriod(from, to);
+    await this.sync(em);
+    // The log follows the basis in force on the period's last day.
+    const basis = this.basisFor('07', await basisInForce(em, localDate(new Date(end.getTime() - 1))));
     const chain = (await em.find(Unit, { id: { $in: unit.path.split('/').filter(Boolean) } })).sort(
       (a, b) => b.path.length - a.path.length,
     );
@@ -92,30 +120,34 @@ export class DossierForms {
         desk: null,
         place: placeName((province ?? unit).name),
         issuedAt: this.ports.clock.now().toISOString(),
-        legalBasis: DEFAULT_LEGAL_BASIS,
+        legalBasis: basis,
       },
       unit: unit.name,
       period: { from: start.toISOString(), to: new Date(end.getTime() - 1).toISOString() },
       rows: await logRows(em, unit, start, end),
     };
-    return this.templates.render('07', view);
+    return this.templates.render('07', view, basis);
   }
 
   private async renderView(d: DossierView, no: FormNo): Promise<string> {
     const em = this.ports.db.em();
+    await this.sync(em);
+    const pinned = (await em.findOne(Dossier, { id: d.id }, { fields: ['formsLegalBasis'], disableIdentityMap: true }))?.formsLegalBasis;
+    const basis = this.basisFor(no, pinned ?? DEFAULT_LEGAL_BASIS);
+    const at = <M extends { header: FormHeader }>(m: M): M => ({ ...m, header: { ...m.header, legalBasis: basis } });
     switch (no) {
       case '01':
-        return this.templates.render('01', await this.form01(em, d));
+        return this.templates.render('01', at(await this.form01(em, d)), basis);
       case '02':
-        return this.templates.render('02', await this.form02(em, d));
+        return this.templates.render('02', at(await this.form02(em, d)), basis);
       case '03':
-        return this.templates.render('03', await this.form03(em, d));
+        return this.templates.render('03', at(await this.form03(em, d)), basis);
       case '04':
-        return this.templates.render('04', await this.form04(em, d));
+        return this.templates.render('04', at(await this.form04(em, d)), basis);
       case '05':
-        return this.templates.render('05', await this.form05(em, d));
+        return this.templates.render('05', at(await this.form05(em, d)), basis);
       case '06':
-        return this.templates.render('06', await this.form06(em, d));
+        return this.templates.render('06', at(await this.form06(em, d)), basis);
       case '07':
         throw notAvailable(d.code, no, 'the tracking log is kept per unit: GET /api/units/{id}/forms/07?from=…&to=…');
       default:
