@@ -214,4 +214,23 @@ describe('Statutory forms from a pack', () => {
     const e2 = (await importPack(h.services, acting, { zip: zip2, dryRun: true }).catch((x: unknown) => x)) as AppError;
     expect(e2.message).toBe('statutory-forms/index.json: 0.forms.03: statutory-forms/missing.hbs is not in the pack');
   });
+  it('Given a stored template this node refuses (stored before a stricter check), Then that form answers its reason and every other form still prints', async () => {
+    const d = await receive();
+    await h
+      .em()
+      .execute(
+        'INSERT INTO dossier_form_templates (form, legal_basis, effective_from, text, sha256, origin, origin_version, updated_at) VALUES (?, ?, NULL, ?, ?, ?, ?, ?)',
+        ['02', '03/2025/TT-VPCP', '<p>{{{dossierCode}}}</p>', 'f'.repeat(64), 'vn.test.old', '0.1.0', new Date()],
+      );
+    try {
+      const res = await clerk.get(`/api/dossiers/${encodeURIComponent(d.code)}/forms/06`);
+      expect(res.status).toBe(200);
+      const bad = await clerk.get(`/api/dossiers/${encodeURIComponent(d.code)}/forms/02`);
+      const body = (await bad.json()) as { code: string; detail: string };
+      expect(body.code).toBe('dossier.form_template_unsafe');
+      expect(body.detail).toContain('form 02 (03/2025/TT-VPCP)');
+    } finally {
+      await h.em().execute("DELETE FROM dossier_form_templates WHERE origin = 'vn.test.old'");
+    }
+  });
 });

@@ -59,6 +59,8 @@ export function placeName(unitName: string): string {
 export class DossierForms {
   /** The sha256 of each stored template this node's registry holds, by `form legalBasis`. */
   private readonly loaded = new Map<string, string>();
+  /** Stored templates this node refused, by "form legal basis". */
+  private readonly broken = new Map<string, AppError>();
 
   constructor(
     private readonly ports: FormPorts,
@@ -74,14 +76,26 @@ export class DossierForms {
     const k = (r: { form: FormNo; legalBasis: string }) => `${r.form} ${r.legalBasis}`;
     const stale = (await templateDigests(em)).filter((r) => this.loaded.get(k(r)) !== r.sha256);
     for (const row of await templateRows(em, stale)) {
-      this.templates.register(row.form as FormNo, row.legalBasis, row.text, { version: row.originVersion, origin: row.origin });
-      this.loaded.set(k({ form: row.form as FormNo, legalBasis: row.legalBasis }), row.sha256);
+      const key = k({ form: row.form as FormNo, legalBasis: row.legalBasis });
+      try {
+        this.templates.register(row.form as FormNo, row.legalBasis, row.text, { version: row.originVersion, origin: row.origin });
+        this.broken.delete(key);
+      } catch (e) {
+        // A stored template this code no longer accepts (stricter checks since its import) stops
+        // that form under that basis only, with the reason; every other form still prints.
+        this.broken.set(key, e instanceof AppError ? e : new AppError('dossier.form_template_unsafe', String(e)));
+      }
+      this.loaded.set(key, row.sha256);
     }
   }
 
   /** The basis to render a form under: the dossier's, unless that basis lacks the form (then the default's). */
   private basisFor(form: FormNo, basis: string): string {
-    return this.templates.has(form, basis) ? basis : DEFAULT_LEGAL_BASIS;
+    const chosen = this.templates.has(form, basis) || this.broken.has(`${form} ${basis}`) ? basis : DEFAULT_LEGAL_BASIS;
+    const refused = this.broken.get(`${form} ${chosen}`);
+    if (refused)
+      throw new AppError('dossier.form_template_unsafe', `The stored template of form ${form} (${chosen}) is refused: ${refused.message}`);
+    return chosen;
   }
 
   /** Form `no` of a dossier the caller may read (404 otherwise, as the dossier's own read). */
