@@ -138,7 +138,8 @@ describe('Public procedure page /thu-tuc/{code}', () => {
     expect(body).toContain('<th scope="row">60/2014/QH13</th><td>Luật Hộ tịch</td><td>20/11/2014</td><td>01/01/2016</td>');
     expect(body).toContain('<dt>Áp dụng từ ngày</dt><dd>02/03/2026</dd>');
     expect(body).toContain('<dt>Lĩnh vực</dt><dd>Hộ tịch</dd>');
-    expect(body).toContain('<dt>Cấp thực hiện</dt><dd>Cấp xã</dd>');
+    // Issued by the commune or the provincial Department of Justice (issue 17).
+    expect(body).toContain('<dt>Cấp thực hiện</dt><dd>Cấp tỉnh, Cấp xã</dd>');
     expect(body).toContain('<dt>Bổ sung hồ sơ</dt>');
     expect(body).toContain('Bản in từ http://localhost/thu-tuc/2.000635');
     // Internal processes are not public.
