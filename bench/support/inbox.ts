@@ -10,14 +10,12 @@ import { loadGrants, unitPathLookup } from '../../core/auth/middleware.ts';
 import { hashPassword } from '../../core/auth/passwords.ts';
 import type { Caller } from '../../core/engine/caller.ts';
 import { listTasks, listTaskViews } from '../../core/engine/task-service.ts';
-import { iso, workableTasksStatement, type TaskQuery } from '../../core/engine/views.ts';
-import type { TaskRow } from '../../core/engine/rows.ts';
+import { workableTasksStatement, type TaskQuery } from '../../core/engine/views.ts';
 import { Authz } from '../../core/org/authz.ts';
 import { Unit } from '../../core/org/entities.ts';
 import { createUser, grantRole } from '../../core/org/users-service.ts';
 import type { BenchResult } from '../run.ts';
 import { pct, prng, row, time } from './sample.ts';
-import { CANDIDATE_INDEX, unionStatement } from './inbox-union.ts';
 
 const system = { actor: { id: null, name: 'bench' }, requestId: null };
 
@@ -296,7 +294,6 @@ export async function measureInbox(
     bare.push(await time(() => listTasks(svc, u.caller, query)));
     details.push(await time(() => svc.engine.taskDetails.load(svc.db.em(), pages.get(u)!)));
   }
-  const proposal = await measureUnion(label, p, users, pages, o, lookup);
   const name = (s: string) =>
     `dossier inbox (${label}, ${made.tasks} open tasks on ${made.openDossiers} open dossiers, ${desks.length} desks): ${s}`;
   const [b50, b95] = [pct(base, 50), pct(base, 95)];
@@ -313,13 +310,6 @@ export async function measureInbox(
     row(name(`workable-tasks query alone p95 (ratio to primary-key lookup p95)`), pct(bare, 95), 'ms', b95),
     row(name(`dossier columns of the page alone (task details) p50 (ratio to primary-key lookup p50)`), pct(details, 50), 'ms', b50),
     row(name(`dossier columns of the page alone (task details) p95 (ratio to primary-key lookup p95)`), pct(details, 95), 'ms', b95),
-    row(
-      name(`proposed UNION shape of the same query (inbox-union.ts, + index on candidate_users) p50 (ratio to primary-key lookup p50)`),
-      pct(proposal.union, 50),
-      'ms',
-      pct(proposal.base, 50),
-    ),
-    row(name(`proposed UNION shape p95 (ratio to primary-key lookup p95)`), pct(proposal.union, 95), 'ms', pct(proposal.base, 95)),
     row(name(`tasks each inbox user may work on (${users.length} users, two roles in one desk), median`), pct(sizes, 50), 'tasks'),
     row(
       name(`days the first pages' dossiers are past their appointment, median (the dossier columns count working time to it)`),
@@ -328,46 +318,4 @@ export async function measureInbox(
     ),
     row(name('bulk load (task and instance rows, 400 per INSERT)'), loadRate, 'tasks/s'),
   ];
-}
-
-/**
- * The experiment of inbox-union.ts, after the platform's query was timed: its index made, the
- * same page checked for every user, then timed beside the same primary-key lookup.
- */
-async function measureUnion(
-  label: 'SQLite' | 'PostgreSQL',
-  p: Platform,
-  users: InboxUser[],
-  pages: Map<InboxUser, TaskRow[]>,
-  o: InboxOptions,
-  lookup: () => Promise<unknown>,
-): Promise<{ union: number[]; base: number[] }> {
-  const svc = p.services;
-  await svc.db.em().execute(CANDIDATE_INDEX);
-  await svc.db.em().execute('ANALYZE tasks');
-  const statement = (u: InboxUser) => unionStatement(u.caller.user, u.caller.authz, svc.permissions, o.limit);
-  const run = (u: InboxUser) => {
-    const st = statement(u);
-    return sql(svc.db.em()).all<TaskRow>(st.sql, st.params);
-  };
-  // The same page: the same tasks in the same order (ties, if any, may come in either order).
-  const keys = (ts: TaskRow[]) => ts.map((t) => `${iso(t.due_at)} ${iso(t.created_at)}`).join();
-  const ids = (ts: TaskRow[]) =>
-    ts
-      .map((t) => t.id)
-      .sort()
-      .join();
-  for (const u of users) {
-    const [got, want] = [await run(u), pages.get(u)!];
-    if (keys(got) !== keys(want) || ids(got) !== ids(want))
-      throw new Error(`UNION shape: another page than workableTasks for ${u.caller.user.username}`);
-  }
-  if (o.explain) await explain(label, p, statement(users[0]), `proposed UNION shape (${users[0].roles.join(' + ')})`);
-  const union: number[] = [];
-  const base: number[] = [];
-  for (let i = 0; i < o.queries; i++) {
-    base.push(await time(lookup));
-    union.push(await time(() => run(users[i % users.length])));
-  }
-  return { union, base };
 }

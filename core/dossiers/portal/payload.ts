@@ -1,3 +1,4 @@
+import type { DossierChangeKind } from '../../events/catalogue.ts';
 /**
  * The national portal's payload of one dossier change (DOMAIN §4, docs/portal-sync.md): everything
  * a production one-stop system reports to the National Public Service Portal, built from the
@@ -8,19 +9,8 @@
 
 export const PORTAL_PAYLOAD_VERSION = 1;
 
-/** What a payload's change consists of: a status move, a branch's action, a lapse, a hop (docs/portal-sync.md). */
-export type PortalChangeKind =
-  | 'status'
-  | 'request_payment'
-  | 'record_payment'
-  | 'withdraw'
-  | 'stop'
-  | 'return_result'
-  | 'request_supplement'
-  | 'receive_supplement'
-  | 'extend'
-  | 'lapse'
-  | 'hop';
+/** What a payload's change consists of: a status move, or what `dossier.changed` reports (docs/portal-sync.md). */
+export type PortalChangeKind = 'status' | DossierChangeKind;
 
 export interface PortalUnit {
   id: string;
