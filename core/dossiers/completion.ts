@@ -4,6 +4,7 @@ import { ProcessInstance } from '../engine/entities.ts';
 import type { Ports } from '../modules/ports.ts';
 import type { Acting } from '../org/actor.ts';
 import { AUDIT } from './branches.ts';
+import { dossierByCode } from './by-code.ts';
 import { Dossier } from './entities.ts';
 import { changeStatus, dossierFacts } from './history.ts';
 import { FINISHED, STATUS, statusNames } from './model.ts';
@@ -25,7 +26,7 @@ export function resolveOnProcessEnd(svc: Pick<Ports, 'events' | 'audit'>): void 
   svc.events.subscribe('instance.ended', async (event, { em }) => {
     const { businessKey, outcome, instanceId, statusCode } = event.payload;
     if (!businessKey || outcome !== 'completed') return;
-    const dossier = await em.findOne(Dossier, { code: businessKey });
+    const dossier = await dossierByCode(em, businessKey);
     if (!dossier) return;
     const stillOpen = await em.count(ProcessInstance, {
       businessKey,

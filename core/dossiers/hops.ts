@@ -3,7 +3,7 @@ import { User } from '../auth/entities.ts';
 import { ProcessInstance, Task } from '../engine/entities.ts';
 import type { Ports } from '../modules/ports.ts';
 import { Unit } from '../org/entities.ts';
-import { Dossier } from './entities.ts';
+import { dossierByCode } from './by-code.ts';
 import { dossierChanged } from './history.ts';
 import { DossierHop } from './hop-entities.ts';
 
@@ -52,7 +52,7 @@ export function recordHops(svc: HopPorts): void {
   svc.events.subscribe('task.created', async (event, { em }) => {
     const { businessKey, taskId, instanceId } = event.payload;
     if (!businessKey) return;
-    const dossier = await em.findOne(Dossier, { code: businessKey });
+    const dossier = await dossierByCode(em, businessKey);
     if (!dossier) return;
     const to = await unitOf(em, event.payload.unitId ?? dossier.unitId);
     const hops = await em.find(DossierHop, { dossierId: dossier.id }, { orderBy: { seq: 'asc' } });
@@ -87,7 +87,7 @@ export function recordHops(svc: HopPorts): void {
   svc.events.subscribe('task.completed', async (event, { em }) => {
     const { businessKey, taskId, instanceId, activityId, name } = event.payload;
     if (!businessKey) return;
-    const dossier = await em.findOne(Dossier, { code: businessKey });
+    const dossier = await dossierByCode(em, businessKey);
     if (!dossier) return;
     const task = await em.findOne(Task, { id: taskId }, { disableIdentityMap: true });
     const hops = await em.find(DossierHop, { dossierId: dossier.id }, { orderBy: { seq: 'asc' } });
@@ -123,7 +123,7 @@ export function recordHops(svc: HopPorts): void {
   svc.events.subscribe('task.sent_back', async (event, { em }) => {
     const { businessKey, taskId, instanceId, activityId, name, reason } = event.payload;
     if (!businessKey) return;
-    const dossier = await em.findOne(Dossier, { code: businessKey });
+    const dossier = await dossierByCode(em, businessKey);
     if (!dossier) return;
     const hops = await em.find(DossierHop, { dossierId: dossier.id }, { orderBy: { seq: 'asc' } });
     const by = event.actor ? { id: event.actor.id, name: await displayName(em, event.actor.id, event.actor.name) } : null;
@@ -152,7 +152,7 @@ export function recordHops(svc: HopPorts): void {
   svc.events.subscribe('instance.ended', async (event, { em }) => {
     const { businessKey, instanceId, parentId } = event.payload;
     if (!businessKey || parentId) return; // a called child's last step goes on to its parent's next step
-    const dossier = await em.findOne(Dossier, { code: businessKey });
+    const dossier = await dossierByCode(em, businessKey);
     if (!dossier) return;
     const open = await em.find(DossierHop, {
       dossierId: dossier.id,

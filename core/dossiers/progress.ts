@@ -1,5 +1,5 @@
 import type { Ports } from '../modules/ports.ts';
-import { Dossier } from './entities.ts';
+import { dossierByCode } from './by-code.ts';
 import { changeStatus } from './history.ts';
 import { FINISHED, STATUS, statusNames } from './model.ts';
 import { openSupplement } from './supplement.ts';
@@ -17,7 +17,7 @@ export function followProcess(svc: Pick<Ports, 'events'>): void {
   svc.events.subscribe('task.created', async (event, { em }) => {
     const { businessKey, statusCode, name, activityId } = event.payload;
     if (!businessKey || statusCode === null) return;
-    const dossier = await em.findOne(Dossier, { code: businessKey });
+    const dossier = await dossierByCode(em, businessKey);
     if (!dossier || dossier.status === statusCode || FINISHED.has(dossier.status)) return;
     // Waiting for a supplement asked during processing: only the desk's receipt of it moves the dossier on.
     if (dossier.status === STATUS.supplementRequested && (await openSupplement(em, dossier.id))) return;

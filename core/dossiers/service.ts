@@ -14,6 +14,7 @@ import { mayRead } from './access.ts';
 import { changeStatus } from './history.ts';
 import { dossierParts, type DossierPart } from './parts.ts';
 import { listHops, type HopView } from './hops.ts';
+import { rememberDossier } from './by-code.ts';
 import { Dossier, DossierComponent, DossierStatusChange } from './entities.ts';
 import { searchRows } from './search-fields.ts';
 import { supplementFacts, type SupplementFacts } from './supplement.ts';
@@ -215,6 +216,7 @@ export class Dossiers {
         ...searchRows.columns(code, input),
       });
       await em.flush(); // before its components, history and search words, which reference it
+      rememberDossier(em, dossier);
       searchRows.words(em, dossier.id, now, input);
       for (const row of checklist) em.create(DossierComponent, { id: crypto.randomUUID(), dossierId: dossier.id, ...row });
       if (!plan) {

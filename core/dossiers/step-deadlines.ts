@@ -2,6 +2,7 @@ import type { EntityManager } from '@mikro-orm/knex';
 import type { TaskDueRule } from '../engine/task-due.ts';
 import type { Retimed } from '../engine/task-retime.ts';
 import type { Ports } from '../modules/ports.ts';
+import { dossiersByCode } from './by-code.ts';
 import { Dossier } from './entities.ts';
 
 /**
@@ -27,8 +28,8 @@ export function capAtAppointment(): TaskDueRule {
     const out = new Map<string, Date | null>();
     const codes = [...new Set(tasks.map((t) => t.businessKey).filter((k): k is string => !!k))];
     if (!codes.length) return out;
-    const dossiers = await em.find(Dossier, { code: { $in: codes } });
-    const appointments = new Map(dossiers.map((d) => [d.code, d.appointmentAt ? new Date(d.appointmentAt) : null]));
+    const dossiers = await dossiersByCode(em, codes);
+    const appointments = new Map([...dossiers.values()].map((d) => [d.code, d.appointmentAt ? new Date(d.appointmentAt) : null]));
     for (const t of tasks) {
       const appointment = t.businessKey ? appointments.get(t.businessKey) : null;
       if (!appointment || t.createdAt.getTime() >= appointment.getTime()) continue;

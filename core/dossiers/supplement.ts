@@ -7,6 +7,7 @@ import { Task } from '../engine/entities.ts';
 import type { Ports } from '../modules/ports.ts';
 import type { Authz } from '../org/authz.ts';
 import { Unit } from '../org/entities.ts';
+import { dossierByCode } from './by-code.ts';
 import { Dossier } from './entities.ts';
 import { STATUS } from './model.ts';
 import { DossierAppointment, DossierSupplement } from './supplement-entities.ts';
@@ -90,8 +91,8 @@ export function holdWhileSupplementing(svc: Pick<Ports, 'events'>): void {
   svc.events.subscribe('task.completed', async (event, { em }) => {
     const { businessKey } = event.payload;
     if (!businessKey) return;
-    const d = await em.findOne(Dossier, { code: businessKey, status: STATUS.supplementRequested }, { fields: ['id'] });
-    if (d && (await openSupplement(em, d.id))) {
+    const d = await dossierByCode(em, businessKey);
+    if (d?.status === STATUS.supplementRequested && (await openSupplement(em, d.id))) {
       throw new AppError(
         'dossier.awaiting_supplement',
         `Dossier ${businessKey} waits for the applicant's supplement: its steps resume once the desk records it`,
