@@ -91,7 +91,7 @@ describe('Done when (issue 15): the birth bundle from the desk to the citizen’
     expect(me.permissions).toContain('dossier.receive');
   });
 
-  it('When clerk receives a birth-bundle dossier (3.000722) naming the commune as competent, Then it is received (status 2) with a code and the same-day appointment of its civil-status part', async () => {
+  it('When clerk receives a birth-bundle dossier (3.000722) naming the commune as competent, Then it is received (status 2) with a code and the appointment of the bundle’s 3 working days', async () => {
     const kase = documents()
       .find((d) => d.doc.code === '3.000722' && !d.doc.effectiveFrom)!
       .doc.cases.find((c) => c.key === 'lien-thong-khai-sinh')!;
@@ -109,8 +109,8 @@ describe('Done when (issue 15): the birth bundle from the desk to the citizen’
     code = d.code;
     expect(d.code).toMatch(/^DEMO\.TTPVHCC-261207-\d{4}$/);
     expect(d.status).toBe(2);
-    // The version in force since September 2026 returns a bundle received before 15:00 the same working day, at 17:00.
-    expect(d.appointmentAt).toBe('2026-12-07T10:00:00.000Z');
+    // The bundle's limit is 3 working days (its 15:00 cut-off is the civil-status part's): Monday 08:00 → Thursday 08:00.
+    expect(d.appointmentAt).toBe('2026-12-10T01:00:00.000Z');
   });
 
   it('When clerk prints form 01, Then the HTML slip carries the code and the QR code of the public lookup', async () => {

@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import { html } from 'hono/html';
 import type { AppEnv } from '../http/env.ts';
 import { publicOrigin } from '../http/public-origin.ts';
+import { isSameDay } from './case-limits.ts';
 import type { ProcedureVersion } from './read.ts';
 import { procedureCode, type ProcedureDocument } from './schema.ts';
 import type { SearchParams, SearchResult } from './search.ts';
@@ -181,7 +182,7 @@ ${
     : html`<p>Không yêu cầu thành phần hồ sơ.</p>`
 }
 <dl><dt>Bổ sung hồ sơ</dt><dd>${supplementText(cs.supplement)}</dd>
-${cs.sameDayCutoff ? html`<dt>Trả kết quả trong ngày</dt><dd>Hồ sơ nhận sau ${cs.sameDayCutoff} được trả kết quả trong ngày làm việc tiếp theo.</dd>` : ''}</dl>
+${isSameDay(cs) ? html`<dt>Trả kết quả trong ngày</dt><dd>Hồ sơ nhận sau ${cs.sameDayCutoff} được trả kết quả trong ngày làm việc tiếp theo.</dd>` : ''}</dl>
 </section>`;
 }
 

@@ -9,13 +9,14 @@ import type { DossierView } from './service.ts';
  * The birth bundle (3.000722, version of 1 September 2026) of procedures/base, driven over HTTP by
  * the demo accounts each working their own inbox. The commune police, working its part (a separate
  * process instance under the dossier's code), asks the applicant for a paper; every part waits;
- * the desk records it; the clock restarts (the case's policy, same-day rule); every part finishes,
+ * the desk records it; the clock restarts (the case's policy: the bundle's 3 working days); every part finishes,
  * the bundle resolves once and the desk returns it.
  *
  * Hand-computed, Vietnam time, the default working hours: received Monday 7 December 2026 08:00
- * (before the 15:00 cut-off: due 17:00 the same day); the police asks Monday 10:00; the
+ * (the bundle's 3 working days: due Thursday 10 December 08:00; its 15:00 cut-off is its
+ * civil-status part's, not the bundle's); the police asks Monday 10:00; the
  * applicant's 7 working days end Wednesday 16 December 10:00; the supplement is handed in Tuesday
- * 8 December 09:00, before 15:00: the restarted appointment is Tuesday 17:00.
+ * 8 December 09:00: the restarted appointment is 3 working days later, Friday 11 December 09:00.
  */
 const h = useHarness();
 const vn = (local: string) => new Date(`${local}+07:00`).toISOString();
@@ -86,7 +87,7 @@ describe('The birth bundle with a supplement asked in the police part', () => {
     expect(res.status, await res.clone().text()).toBe(201);
     received = (await res.json()) as DossierView;
     code = received.code;
-    expect(received.appointmentAt).toBe(vn('2026-12-07T17:00:00'));
+    expect(received.appointmentAt).toBe(vn('2026-12-10T08:00:00'));
 
     await at('2026-12-07T08:15:00');
     await act('clerk', 'Task_TiepNhan');
@@ -145,16 +146,16 @@ describe('The birth bundle with a supplement asked in the police part', () => {
     expect((await dossier()).status).toBe(5);
   });
 
-  it('When the desk records the supplement Tuesday 09:00, Then the dossier is back at 4 with the appointment restarted to Tuesday 17:00, the old one kept', async () => {
+  it('When the desk records the supplement Tuesday 09:00, Then the dossier is back at 4 with the appointment restarted to Friday 09:00, the old one kept', async () => {
     await at('2026-12-08T09:00:00');
     const res = await (await h.login('clerk')).post(`/api/dossiers/${code}/supplement`, { note: 'Đã nhận bản sao chứng thực' });
     const body = (await res.json()) as DossierView & Problem;
     expect(res.status, body.detail).toBe(200);
     expect(body.status).toBe(4);
-    expect(body.appointmentAt).toBe(vn('2026-12-08T17:00:00'));
+    expect(body.appointmentAt).toBe(vn('2026-12-11T09:00:00'));
     expect(body.supplement).toMatchObject({ receivedAt: vn('2026-12-08T09:00:00'), policy: 'restart', receivedBy: { name: 'clerk' } });
     expect(body.appointments).toEqual([
-      expect.objectContaining({ cause: 'supplement', previousAt: vn('2026-12-07T17:00:00'), appointmentAt: vn('2026-12-08T17:00:00') }),
+      expect.objectContaining({ cause: 'supplement', previousAt: vn('2026-12-10T08:00:00'), appointmentAt: vn('2026-12-11T09:00:00') }),
     ]);
   });
 

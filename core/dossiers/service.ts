@@ -15,6 +15,7 @@ import { changeStatus } from './history.ts';
 import { dossierParts, type DossierPart } from './parts.ts';
 import { listHops, type HopView } from './hops.ts';
 import { rememberDossier } from './by-code.ts';
+import { receiptLimit } from '../catalogue/case-limits.ts';
 import { Dossier, DossierComponent, DossierStatusChange } from './entities.ts';
 import { searchRows } from './search-fields.ts';
 import { supplementFacts, type SupplementFacts } from './supplement.ts';
@@ -339,7 +340,7 @@ export class Dossiers {
       await this.svc.events.publish(em, 'dossier.supplement_requested', { ...facts(), missing: plan.missing }, acting);
       return;
     }
-    const limit = pinned.kase.sameDayCutoff ? { sameDay: true as const, cutoff: pinned.kase.sameDayCutoff } : pinned.channel.time;
+    const limit = receiptLimit(pinned.kase, pinned.channel.channel) ?? pinned.channel.time;
     const appointment = this.svc.calendar.dueAt(now, limit, { unitId: dossier.unitId });
     dossier.receivedAt = now;
     // Its forms follow the legal basis in force on the day of receipt, whatever comes into force later.

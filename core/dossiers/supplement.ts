@@ -1,5 +1,6 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import type { SupplementPolicy } from '../catalogue/budget-paths.ts';
+import { channelName, receiptLimit } from '../catalogue/case-limits.ts';
 import type { ProcedureCase } from '../catalogue/schema.ts';
 import type { Calendar, TimeLimit } from '../engine/calendar.ts';
 import { AppError } from '../errors.ts';
@@ -22,9 +23,8 @@ const HOUR_MS = 3_600_000;
 
 /** The case's time limit as at receipt: the same-day rule, or the channel's time. */
 export function caseLimit(kase: ProcedureCase, channel: number): TimeLimit | null {
-  if (kase.sameDayCutoff) return { sameDay: true, cutoff: kase.sameDayCutoff };
-  const name = (['', 'in_person', 'online', 'postal'] as const)[channel];
-  return kase.channels.find((c) => c.channel === name)?.time ?? null;
+  const name = channelName(channel);
+  return name ? receiptLimit(kase, name) : null;
 }
 
 /**

@@ -1,6 +1,7 @@
 import type { EntityManager } from '@mikro-orm/knex';
 import { User } from '../../auth/entities.ts';
 import { timeText } from '../../catalogue/public-format.ts';
+import { channelName, isSameDay } from '../../catalogue/case-limits.ts';
 import { AppError } from '../../errors.ts';
 import { publicOrigin } from '../../http/public-origin.ts';
 import type { Ports } from '../../modules/ports.ts';
@@ -174,12 +175,13 @@ export class DossierForms {
     const units = await this.units(em, d);
     const version = await this.ports.catalogue.version(em, d.procedure.code, d.procedure.version);
     const kase = version?.document.cases.find((c) => c.key === d.procedure.caseKey);
-    const terms = kase?.channels.find((c) => c.channel === (['', 'in_person', 'online', 'postal'] as const)[d.channel]);
-    const statutoryTime = kase?.sameDayCutoff
-      ? `trong ngày (hồ sơ nhận sau ${kase.sameDayCutoff} trả trong ngày làm việc tiếp theo)`
-      : terms
-        ? timeText(terms.time)
-        : 'theo quy định của thủ tục';
+    const terms = kase?.channels.find((c) => c.channel === channelName(d.channel));
+    const statutoryTime =
+      kase?.sameDayCutoff && terms && isSameDay(kase, terms.channel)
+        ? `trong ngày (hồ sơ nhận sau ${kase.sameDayCutoff} trả trong ngày làm việc tiếp theo)`
+        : terms
+          ? timeText(terms.time)
+          : 'theo quy định của thủ tục';
     const place = version?.document.receptionAddress;
     return {
       header: this.header(units, d.receivedAt),
