@@ -80,3 +80,40 @@ export function dossierFacts(dossier: Dossier) {
     unitId: dossier.unitId,
   };
 }
+
+type HistoryRow = Pick<DossierStatusChange, 'at' | 'fromStatus' | 'toStatus'>;
+
+/**
+ * The status changes in the order they happened. Changes of one command share its instant (a
+ * receipt at 2 whose first step sets 4; a resolution at 9 returned at once, 10), and neither the
+ * time nor the row id orders them; each change starts where the one before it ended, so within one
+ * instant the rows are chained by status: the row whose `from` is no other same-instant row's `to`
+ * first, then the row leaving the status it entered, and so on.
+ */
+export function inOrder<R extends HistoryRow>(rows: readonly R[]): R[] {
+  const byTime = [...rows].sort((a, b) => new Date(a.at).getTime() - new Date(b.at).getTime());
+  const out: R[] = [];
+  for (let i = 0; i < byTime.length;) {
+    const t = new Date(byTime[i].at).getTime();
+    let j = i;
+    while (j < byTime.length && new Date(byTime[j].at).getTime() === t) j++;
+    const group = byTime.slice(i, j);
+    let prev = out.at(-1)?.toStatus ?? null;
+    while (group.length) {
+      const entered = new Set(group.map((r) => r.toStatus));
+      const follows = group.findIndex((r) => r.fromStatus === prev);
+      const starts = group.findIndex((r) => r.fromStatus == null || !entered.has(r.fromStatus));
+      const next = follows >= 0 ? follows : Math.max(starts, 0);
+      const [row] = group.splice(next, 1);
+      out.push(row);
+      prev = row.toStatus;
+    }
+    i = j;
+  }
+  return out;
+}
+
+/** A dossier's status history, oldest first (`inOrder`). */
+export async function statusChanges(em: EntityManager, dossierId: string): Promise<DossierStatusChange[]> {
+  return inOrder(await em.find(DossierStatusChange, { dossierId }, { orderBy: { at: 'asc' } }));
+}

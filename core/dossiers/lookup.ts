@@ -3,7 +3,8 @@ import { UniqueConstraintViolationException } from '@mikro-orm/core';
 import type { EntityManager } from '@mikro-orm/knex';
 import { AppError } from '../errors.ts';
 import type { Ports } from '../modules/ports.ts';
-import { Dossier, DossierStatusChange } from './entities.ts';
+import { Dossier } from './entities.ts';
+import { statusChanges } from './history.ts';
 import { INDICATOR_KEYS, type EvaluationInput, type IndicatorScores, type LookupInput } from './evaluation-model.ts';
 import { date, time } from './forms/helpers.ts';
 import { DossierEvaluation } from './lookup-entities.ts';
@@ -78,7 +79,7 @@ export const localTime = (at: Date | string) => `${date(at)} ${time(at)}`;
 
 /** The status history as public lines (who changed it and why stay inside). */
 export const statusHistory: TimelineSource = async (em, dossier) => {
-  const rows = await em.find(DossierStatusChange, { dossierId: dossier.id }, { orderBy: { at: 'asc', id: 'asc' } });
+  const rows = await statusChanges(em, dossier.id);
   return rows.map((r) => ({
     at: new Date(r.at).toISOString(),
     text: `${localTime(r.at)}: ${statusLines[r.toStatus] ?? statusNames[r.toStatus] ?? `Trạng thái ${r.toStatus}`}`,

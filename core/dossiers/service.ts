@@ -11,12 +11,12 @@ import { replaceChecklist } from './checklist-rows.ts';
 import { nextCode } from './code.ts';
 import { competentUnit, dossierRouting, reachable } from './routing.ts';
 import { mayRead } from './access.ts';
-import { changeStatus } from './history.ts';
+import { changeStatus, statusChanges } from './history.ts';
 import { dossierParts, type DossierPart } from './parts.ts';
 import { listHops, type HopView } from './hops.ts';
 import { rememberDossier } from './by-code.ts';
 import { receiptLimit } from '../catalogue/case-limits.ts';
-import { Dossier, DossierComponent, DossierStatusChange } from './entities.ts';
+import { Dossier, DossierComponent } from './entities.ts';
 import { searchRows } from './search-fields.ts';
 import { supplementFacts, type SupplementFacts } from './supplement.ts';
 import { recapOpenTasks } from './step-deadlines.ts';
@@ -544,7 +544,7 @@ export class Dossiers {
 
   private async view(em: EntityManager, d: Dossier): Promise<DossierView> {
     const components = await em.find(DossierComponent, { dossierId: d.id }, { orderBy: { position: 'asc' } });
-    const history = await em.find(DossierStatusChange, { dossierId: d.id }, { orderBy: { at: 'asc', toStatus: 'asc' } });
+    const history = await statusChanges(em, d.id);
     return {
       id: d.id,
       code: d.code,

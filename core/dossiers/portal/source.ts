@@ -4,7 +4,8 @@ import type { Ports } from '../../modules/ports.ts';
 import { Task } from '../../engine/entities.ts';
 import { Unit } from '../../org/entities.ts';
 import { User } from '../../auth/entities.ts';
-import { Dossier, DossierComponent, DossierStatusChange } from '../entities.ts';
+import { Dossier, DossierComponent } from '../entities.ts';
+import { statusChanges } from '../history.ts';
 import { DossierHop } from '../hop-entities.ts';
 import { DossierAppointment, DossierSupplement } from '../supplement-entities.ts';
 import { channelNames, statusNames, type ChannelCode } from '../model.ts';
@@ -26,7 +27,7 @@ export async function loadPortalSource(
 ): Promise<PortalSource> {
   // One after another: the command's transaction has one connection.
   const components = await em.find(DossierComponent, { dossierId: dossier.id }, { orderBy: { position: 'asc' } });
-  const history = await em.find(DossierStatusChange, { dossierId: dossier.id }, { orderBy: { at: 'asc', toStatus: 'asc' } });
+  const history = await statusChanges(em, dossier.id);
   // Steps opened at the same instant (a completion opens the next one): the one already done first.
   const tasks = await em.find(
     Task,
