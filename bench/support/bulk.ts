@@ -44,6 +44,12 @@ export async function bulkLoad(p: Platform, tables: readonly string[], fill: (lo
   return config.dialect === 'postgresql' ? pgLoad(config.database, tables, fill) : sqliteLoad(config.database, tables, fill);
 }
 
+/** The catalogue after the rebuild must read exactly as before the load: nothing lost or changed. */
+function sameCatalogue(before: readonly object[], after: readonly object[]): void {
+  const [b, a] = [JSON.stringify(before), JSON.stringify(after)];
+  if (a !== b) throw new Error(`bulk load: indexes differ after the rebuild\nbefore: ${b}\nafter:  ${a}`);
+}
+
 // ── SQLite ───────────────────────────────────────────────────────────────────────────────
 
 interface SqliteStatement {
@@ -75,11 +81,13 @@ async function sqliteLoad(file: string, tables: readonly string[], fill: (load: 
     db.pragma('cache_size = -1048576');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
-    const indexes = db
-      .prepare(
-        `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (${tables.map(() => '?').join(', ')})`,
-      )
-      .all(...tables) as { name: string; sql: string }[];
+    const catalogue = () =>
+      db
+        .prepare(
+          `SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL AND tbl_name IN (${tables.map(() => '?').join(', ')}) ORDER BY name`,
+        )
+        .all(...tables) as { name: string; sql: string }[];
+    const indexes = catalogue();
     db.exec('BEGIN');
     for (const ix of indexes) db.exec(`DROP INDEX "${ix.name}"`);
     db.exec('COMMIT');
@@ -120,6 +128,7 @@ async function sqliteLoad(file: string, tables: readonly string[], fill: (load: 
     db.exec('BEGIN');
     for (const ix of indexes) db.exec(ix.sql);
     db.exec('COMMIT');
+    sameCatalogue(indexes, catalogue());
     const indexSeconds = since(t1);
     const t2 = performance.now();
     db.exec('ANALYZE');
@@ -139,26 +148,31 @@ async function pgLoad(url: string, tables: readonly string[], fill: (load: BulkL
     await client.query("SET maintenance_work_mem = '256MB'");
     const regclasses = [...tables];
     // Plain indexes: those no constraint of their table owns.
-    const indexes = (
-      await client.query<{ name: string; def: string }>(
-        `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def
+    const plainIndexes = async () =>
+      (
+        await client.query<{ name: string; def: string }>(
+          `SELECT i.indexrelid::regclass::text AS name, pg_get_indexdef(i.indexrelid) AS def
            FROM pg_index i
           WHERE i.indrelid = ANY($1::regclass[])
-            AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = i.indrelid AND c.conindid = i.indexrelid)`,
-        [regclasses],
-      )
-    ).rows;
+            AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conrelid = i.indrelid AND c.conindid = i.indexrelid)
+          ORDER BY 1`,
+          [regclasses],
+        )
+      ).rows;
     // Primary keys, unique and foreign keys of the tables, and foreign keys onto them from elsewhere.
-    const constraints = (
-      await client.query<{ tbl: string; name: string; kind: string; def: string }>(
-        `SELECT conrelid::regclass::text AS tbl, quote_ident(conname) AS name, contype AS kind, pg_get_constraintdef(oid) AS def
+    const allConstraints = async () =>
+      (
+        await client.query<{ tbl: string; name: string; kind: string; def: string }>(
+          `SELECT conrelid::regclass::text AS tbl, quote_ident(conname) AS name, contype AS kind, pg_get_constraintdef(oid) AS def
            FROM pg_constraint
           WHERE (conrelid = ANY($1::regclass[]) AND contype IN ('p', 'u', 'f'))
              OR (contype = 'f' AND confrelid = ANY($1::regclass[]))
-          ORDER BY conrelid::regclass::text, conname`,
-        [regclasses],
-      )
-    ).rows;
+          ORDER BY 1, 2`,
+          [regclasses],
+        )
+      ).rows;
+    const indexes = await plainIndexes();
+    const constraints = await allConstraints();
     const foreign = constraints.filter((c) => c.kind === 'f');
     const keys = constraints.filter((c) => c.kind !== 'f');
     await client.query('BEGIN');
@@ -201,6 +215,8 @@ async function pgLoad(url: string, tables: readonly string[], fill: (load: BulkL
     for (const ix of indexes) await client.query(ix.def);
     for (const c of foreign) await client.query(`ALTER TABLE ${c.tbl} ADD CONSTRAINT ${c.name} ${c.def}`);
     await client.query('COMMIT');
+    sameCatalogue(indexes, await plainIndexes());
+    sameCatalogue(constraints, await allConstraints());
     const indexSeconds = since(t1);
     const t2 = performance.now();
     await client.query(`ANALYZE ${tables.join(', ')}`);
