@@ -187,14 +187,16 @@ async function pairs(em: EntityManager, ws: string[], cap: number): Promise<Matc
   for (let j = last; j > 0 && options.length < MAX_PAIRS_COUNTED; j--) {
     for (let i = j - 1; i >= 0 && options.length < MAX_PAIRS_COUNTED; i--) options.push(pairRange(ws[i], ws[j], j === last));
   }
+  // Every pair counted (up to the cap) in one statement: one round trip, however many words.
+  const [row] = await sql(em).all<Record<string, number | string>>(
+    `SELECT ${options.map((o, k) => `(SELECT COUNT(*) FROM (SELECT 1 FROM dossier_name_pairs p WHERE ${o.sql} LIMIT ?) x${k}) AS n${k}`).join(', ')}`,
+    options.flatMap((o) => [...o.params, cap]),
+  );
   let best: { pair: Clause; n: number } | null = null;
-  for (const pair of options) {
-    const [{ n }] = await sql(em).all<{ n: number | string }>(
-      `SELECT COUNT(*) AS n FROM (SELECT 1 FROM dossier_name_pairs p WHERE ${pair.sql} LIMIT ?) x`,
-      [...pair.params, cap],
-    );
-    if (Number(n) === 0) return null;
-    if (Number(n) < cap && (!best || Number(n) < best.n)) best = { pair, n: Number(n) };
+  for (const [k, pair] of options.entries()) {
+    const n = Number(row[`n${k}`]);
+    if (n === 0) return null;
+    if (n < cap && (!best || n < best.n)) best = { pair, n };
   }
   const where = ws.map((w, k) => ({ sql: 'd.names_folded LIKE ?', params: [k === last ? `% ${w}%` : `% ${w} %`] }));
   return { where, driven: false, names: ws, pair: best?.pair ?? null };
