@@ -254,7 +254,7 @@ export async function measureInbox(
   const loadRate = made.tasks / ((performance.now() - t0) / 1000);
   await svc.db.em().execute('ANALYZE');
   const query: TaskQuery = { filter: 'all', limit: o.limit };
-  const inbox = (u: InboxUser) => listTaskViews(svc, u.caller, query);
+  const inbox = async (u: InboxUser) => (await listTaskViews(svc, u.caller, query)).tasks;
 
   // The page is the user's: the right size, sorted by due, in their desk, each with its dossier.
   const late: number[] = [];
