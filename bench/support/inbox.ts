@@ -258,7 +258,7 @@ export async function measureInbox(
       `${made.report.rebuilt} indexes and constraints ${made.report.indexSeconds.toFixed(1)} s`,
   );
   const query: TaskQuery = { filter: 'all', limit: o.limit };
-  const inbox = (u: InboxUser) => listTaskViews(svc, u.caller, query);
+  const inbox = async (u: InboxUser) => (await listTaskViews(svc, u.caller, query)).tasks;
 
   // The page is the user's: the right size, sorted by due, in their desk, each with its dossier.
   const late: number[] = [];

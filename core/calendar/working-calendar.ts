@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import type { Database } from '../db/database.ts';
 import type { Logger } from '../logger.ts';
-import type { Calendar, CalendarContext, TimeLimit, Timeliness } from '../engine/calendar.ts';
+import type { Calendar, CalendarContext, TimeLimit, Timeliness, WorkdayEnds } from '../engine/calendar.ts';
 import { AppError } from '../errors.ts';
 import { addDuration as addCalendarParts, parseDuration } from '../engine/iso-time.ts';
 import { calendarYear, type CalendarYear } from './model.ts';
@@ -12,7 +12,11 @@ import {
   addDuration as addLimit,
   addWorkingTime,
   classify,
+  closeOf,
+  dayOf,
   HOURS_PER_WORKING_DAY,
+  instantOf,
+  isWorkingDay,
   onWorkingDay,
   parseClock,
   receive,
@@ -180,5 +184,20 @@ export class WorkingCalendar implements Calendar {
 
   classify(finishedAt: Date, dueAt: Date): Timeliness {
     return classify(finishedAt, dueAt);
+  }
+
+  workdayEnd(at: Date, context: { unitId: string | null }): Date {
+    const rules = this.rulesFor(context.unitId);
+    const day = dayOf(at);
+    return isWorkingDay(rules, day) ? closeOf(rules, day) : new Date(instantOf(day, 0));
+  }
+
+  workdayEnds(at: Date): WorkdayEnds {
+    const byPath = [...this.snap.overrides.keys()]
+      .map((unitId) => ({ unitId, path: this.snap.unitPaths.get(unitId) }))
+      .filter((u): u is { unitId: string; path: string } => !!u.path)
+      .sort((a, b) => b.path.length - a.path.length || (a.path < b.path ? -1 : 1))
+      .map((u) => ({ path: u.path, end: this.workdayEnd(at, { unitId: u.unitId }) }));
+    return { byPath, otherwise: this.workdayEnd(at, { unitId: null }) };
   }
 }

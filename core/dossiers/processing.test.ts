@@ -82,6 +82,7 @@ describe('Tasks carry their dossier', () => {
       appointmentAt: new Date('2026-03-11T16:40:00+07:00').toISOString(),
       remainingWorkingMinutes: 3 * 8 * 60,
       overdue: false,
+      band: 'early',
     });
     // Monday 09:00: 20 minutes on Friday and 2 hours on Monday have been worked.
     await at('2026-03-09T09:00:00');

@@ -34,6 +34,12 @@ const Query = z
     receivedFrom: isoDate.optional().describe('received on or after this Vietnam date'),
     receivedTo: isoDate.optional().describe('received on or before this Vietnam date'),
     overdue: z.enum(['true', 'false']).optional().describe('true: appointment passed and not finished (status not 3, 7, 8, 9, 10)'),
+    dueToday: z
+      .enum(['true'])
+      .optional()
+      .describe(
+        "true: not finished, appointment from now to the end of today's working day (Vietnam time, the calendar of the receiving desk)",
+      ),
     limit: z.coerce.number().int().min(1).max(100).default(20),
     cursor: z.string().regex(cursorPattern, 'a cursor from nextCursor').optional().describe('nextCursor of the previous page'),
   })
@@ -70,11 +76,47 @@ export const list = defineRoute({
   },
 });
 
+const Count = z.number().int();
+
+export const workload = defineRoute({
+  method: 'get',
+  path: '/api/dossiers/workload',
+  operationId: 'dossierWorkload',
+  tags: ['dossiers'],
+  summary: 'Leader view: per unit you may read dossiers in, its open dossiers, those due today and those overdue',
+  description:
+    'A unit counts the dossiers received in its subtree, as `GET /api/dossiers?unitId=` lists them: drill down with `&status=1,2,4,5,6` (open), `&dueToday=true` or `&overdue=true`. Only units within your `dossier.read` scopes appear (a commune leader sees the commune and its desks), and only those with an open dossier.',
+  permission: 'dossier.read',
+  responses: {
+    200: json(
+      z
+        .object({
+          at: z.string().describe('The moment counted at'),
+          units: z.array(
+            z.object({
+              unit: z.object({ id: z.string(), code: z.string(), name: z.string(), parentId: z.string().nullable() }),
+              open: Count.describe('not finished: status 1, 2, 4, 5, 6'),
+              dueToday: Count.describe("open, appointment from now to the end of today's working day"),
+              overdue: Count.describe('open, appointment passed'),
+            }),
+          ),
+        })
+        .openapi('DossierWorkload'),
+      'Units in tree order (a unit before its subunits)',
+    ),
+  },
+});
+
 export function registerSearchRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Ports, 'dossierSearch'>): void {
+  app.openapi(workload, async (c) => c.json(await ports.dossierSearch.workload(c.var.authz), 200));
   app.openapi(list, async (c) => {
-    const { overdue, ...q } = c.req.valid('query');
+    const { overdue, dueToday, ...q } = c.req.valid('query');
     return c.json(
-      await ports.dossierSearch.search(c.var.authz, { ...q, overdue: overdue === undefined ? undefined : overdue === 'true' }),
+      await ports.dossierSearch.search(c.var.authz, {
+        ...q,
+        overdue: overdue === undefined ? undefined : overdue === 'true',
+        dueToday: dueToday === 'true' ? true : undefined,
+      }),
       200,
     );
   });

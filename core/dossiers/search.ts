@@ -6,6 +6,9 @@ import type { Ports } from '../modules/ports.ts';
 import type { Authz } from '../org/authz.ts';
 import { Unit } from '../org/entities.ts';
 import { statusNames } from './model.ts';
+import { beforeWorkdayEnd } from '../engine/band.ts';
+import type { WorkdayEnds } from '../engine/calendar.ts';
+import { unitWorkload, type Workload } from './workload.ts';
 import { codeKey, MAX_NAME_WORDS, nameMatches, nameWords, ownerNameOf, phoneKey } from './search-fields.ts';
 
 /**
@@ -52,6 +55,8 @@ export interface DossierQuery {
   receivedFrom?: string;
   receivedTo?: string;
   overdue?: boolean;
+  /** true: not finished, appointment from now to the end of today's working day (the calendar of the dossier's desk). */
+  dueToday?: boolean;
   limit?: number;
   cursor?: string;
 }
@@ -270,7 +275,14 @@ interface Plan {
   batch: number;
 }
 
-async function plan(em: EntityManager, authz: Authz, query: DossierQuery, now: Date, caps: Caps): Promise<Plan | null> {
+async function plan(
+  em: EntityManager,
+  authz: Authz,
+  query: DossierQuery,
+  now: Date,
+  caps: Caps,
+  ends: WorkdayEnds = { byPath: [], otherwise: now },
+): Promise<Plan | null> {
   const limit = Math.min(Math.max(query.limit ?? 20, 1), 100);
   const scopes = authz.scopes('dossier.read');
   if (scopes.length === 0) return null;
@@ -308,6 +320,10 @@ async function plan(em: EntityManager, authz: Authz, query: DossierQuery, now: D
   if (query.overdue === true) where.push({ sql: `d.appointment_at < ? AND d.status NOT IN (${finished})`, params: [now] });
   if (query.overdue === false) {
     where.push({ sql: `(d.appointment_at IS NULL OR d.appointment_at >= ? OR d.status IN (${finished}))`, params: [now] });
+  }
+  if (query.dueToday === true) {
+    const end = beforeWorkdayEnd(ends, 'd.appointment_at', 'd.unit_path');
+    where.push({ sql: `d.status NOT IN (${finished}) AND d.appointment_at >= ? AND ${end.sql}`, params: [now, ...end.params] });
   }
   let after: Plan['after'] = null;
   if (query.cursor) {
@@ -426,8 +442,9 @@ export async function searchDossiers(
   query: DossierQuery,
   now: Date,
   caps: Caps = CAPS,
+  ends?: WorkdayEnds,
 ): Promise<DossierPage> {
-  const p = await plan(em, authz, query, now, caps);
+  const p = await plan(em, authz, query, now, caps, ends);
   if (!p) return { items: [], nextCursor: null };
   const { limit } = p;
   const rows = await pageRows(em, p);
@@ -458,9 +475,16 @@ export async function searchDossiers(
 
 /** The search as a port (`dossierSearch`): the routes' and the CLI's way in. */
 export class DossierSearch {
-  constructor(private readonly svc: Pick<Ports, 'db' | 'clock'>) {}
+  constructor(private readonly svc: Pick<Ports, 'db' | 'clock' | 'calendar'>) {}
 
   search(authz: Authz, query: DossierQuery): Promise<DossierPage> {
-    return searchDossiers(this.svc.db.em(), authz, query, this.svc.clock.now());
+    const now = this.svc.clock.now();
+    return searchDossiers(this.svc.db.em(), authz, query, now, CAPS, this.svc.calendar.workdayEnds(now));
+  }
+
+  /** The leader view (GET /api/dossiers/workload, workload.ts). */
+  workload(authz: Authz): Promise<Workload> {
+    const now = this.svc.clock.now();
+    return unitWorkload(this.svc.db.em(), authz, now, this.svc.calendar.workdayEnds(now));
   }
 }

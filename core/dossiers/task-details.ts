@@ -3,6 +3,7 @@ import type { Ports } from '../modules/ports.ts';
 import type { TaskRow } from '../engine/rows.ts';
 import { Dossier } from './entities.ts';
 import { FINISHED, statusNames } from './model.ts';
+import { timeLeft, type Band } from '../engine/band.ts';
 
 /** What a listed task shows of its dossier (GET /api/tasks, `dossier`). */
 export interface TaskDossier {
@@ -16,6 +17,8 @@ export interface TaskDossier {
   /** Working minutes from now to the appointment in the desk's calendar; negative once it has passed. */
   remainingWorkingMinutes: number | null;
   overdue: boolean;
+  /** The appointment's band (core/engine/band.ts) from receipt to appointment; null when finished or without one. */
+  band: Band | null;
 }
 
 /**
@@ -41,6 +44,7 @@ export function taskDossiers(svc: Pick<Ports, 'clock' | 'calendar'>) {
       dossiers.map((d) => {
         const due = d.appointmentAt ? new Date(d.appointmentAt) : null;
         const open = !FINISHED.has(d.status);
+        const left = timeLeft(svc.calendar, now, d.receivedAt ? new Date(d.receivedAt) : null, due, d.unitId);
         const view: TaskDossier = {
           code: d.code,
           status: d.status,
@@ -49,8 +53,9 @@ export function taskDossiers(svc: Pick<Ports, 'clock' | 'calendar'>) {
           procedure: { code: d.procedureCode, name: d.procedureName },
           receivedAt: d.receivedAt ? new Date(d.receivedAt).toISOString() : null,
           appointmentAt: due?.toISOString() ?? null,
-          remainingWorkingMinutes: due ? Math.round(svc.calendar.workingTimeBetween(now, due, { unitId: d.unitId }) / 60_000) : null,
+          remainingWorkingMinutes: left.remainingWorkingMinutes,
           overdue: open && due !== null && due.getTime() < now.getTime(),
+          band: open ? left.band : null,
         };
         return [d.code, view];
       }),

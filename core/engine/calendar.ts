@@ -20,6 +20,14 @@ export type TimeLimit =
 
 export type Timeliness = 'early' | 'on_time' | 'late';
 
+/** The end of today's working day per subtree of units (`Calendar.workdayEnds`). */
+export interface WorkdayEnds {
+  /** Unit subtrees (materialised paths `/a/b/`) with their own working hours, longest path first: the first that holds a unit applies. */
+  byPath: { path: string; end: Date }[];
+  /** For every other unit, and tasks of no unit: the province's. */
+  otherwise: Date;
+}
+
 /**
  * How long a duration lasts from a start instant. The engine asks it for every timer
  * `timeDuration` (working time when the timer says `motcua:workingTime="true"`), for user
@@ -38,6 +46,17 @@ export interface Calendar {
   workingTimeBetween(from: Date, to: Date, context: { unitId: string | null }): number;
   /** A finish against its due time: late after it, early on an earlier day, else on time. */
   classify(finishedAt: Date, dueAt: Date): Timeliness;
+  /**
+   * The end of the working day that `at` falls on (Vietnam date) for the unit: the close of its
+   * last working period that day. A day that is not a working day for the unit has no working
+   * time to be due in: its 00:00 (nothing of that day is still ahead).
+   */
+  workdayEnd(at: Date, context: { unitId: string | null }): Date;
+  /**
+   * `workdayEnd` for every unit at once, for a query: the units whose own working hours apply
+   * (their override reaches their subtree), nearest first (longest path first), and the province's.
+   */
+  workdayEnds(at: Date): WorkdayEnds;
   /** Called after a transaction that edited the calendar committed: reload what is cached. */
   changed?(): Promise<void>;
 }
@@ -72,5 +91,11 @@ export const plainCalendar: Calendar = {
     if (finishedAt.getTime() > dueAt.getTime()) return 'late';
     const day = (d: Date) => Math.floor((d.getTime() + OFFSET_MS) / DAY_MS);
     return day(finishedAt) < day(dueAt) ? 'early' : 'on_time';
+  },
+  workdayEnd(at) {
+    return new Date((Math.floor((at.getTime() + OFFSET_MS) / DAY_MS) + 1) * DAY_MS - OFFSET_MS);
+  },
+  workdayEnds(at) {
+    return { byPath: [], otherwise: this.workdayEnd(at, { unitId: null }) };
   },
 };

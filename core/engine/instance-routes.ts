@@ -30,7 +30,7 @@ const Task = z
       .nullable()
       .optional()
       .describe(
-        'In GET /api/tasks: the dossier the task works on (the dossiers module adds it): code, status, statusName, applicantName, procedure, receivedAt, appointmentAt, remainingWorkingMinutes, overdue; null for a task of no dossier',
+        'In GET /api/tasks: the dossier the task works on (the dossiers module adds it): code, status, statusName, applicantName, procedure, receivedAt, appointmentAt, remainingWorkingMinutes, overdue, band (of the appointment, null once finished); null for a task of no dossier',
       ),
   })
   .openapi('Task');

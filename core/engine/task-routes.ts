@@ -5,9 +5,23 @@ import { IdParam, json, jsonBody } from '../http/schemas.ts';
 import { runErrors } from './run-errors.ts';
 import { callerOf } from './caller.ts';
 import { TaskSchema } from './instance-routes.ts';
-import { claimTask, completeTask, listTaskViews, sendBackTask, unclaimTask } from './task-service.ts';
+import { claimTask, completeTask, countTasks, listTaskViews, sendBackTask, unclaimTask } from './task-service.ts';
 import { taskView } from './views.ts';
+import { BANDS } from './band.ts';
 import type { EnginePorts } from './ports.ts';
+
+/** A listed task: the task, and the time left of its step (band.ts, docs/api.md § Time bands). */
+const ListedTask = TaskSchema.extend({
+  remainingWorkingMinutes: z
+    .number()
+    .int()
+    .nullable()
+    .describe("Working minutes from now to the step's due time in its unit's calendar; negative once passed; null: no due time"),
+  band: z
+    .enum(BANDS)
+    .nullable()
+    .describe('early: more than half its working time left; on_time; due_soon: due within 4 working hours; overdue; null: no due time'),
+}).openapi('ListedTask');
 
 const list = defineRoute({
   method: 'get',
@@ -26,10 +40,57 @@ const list = defineRoute({
       definitionKey: z.string().max(255).optional(),
       businessKey: z.string().max(255).optional().describe("Only the tasks of this business key's instances: a dossier's code"),
       dueBefore: z.iso.datetime({ offset: true }).optional(),
+      view: z
+        .enum(['overdue', 'due_today'])
+        .optional()
+        .describe(
+          "overdue: the step's due time has passed; due_today: due from now to the end of today's working day (Vietnam time, the calendar of the task's unit)",
+        ),
+      sort: z
+        .enum(['due', 'created'])
+        .default('due')
+        .describe('due: soonest due first, no due time last, then oldest, then id; created: oldest first, then id'),
+      cursor: z
+        .string()
+        .max(600)
+        .optional()
+        .describe('X-Next-Cursor of the previous page, as it came; a cursor of another list, user or edited by hand answers 400'),
       limit: z.coerce.number().int().min(1).max(500).default(100),
     }),
   },
-  responses: { 200: json(z.array(TaskSchema), 'Tasks') },
+  responses: {
+    200: {
+      ...json(z.array(ListedTask), 'A page of tasks'),
+      headers: z.object({
+        'X-Next-Cursor': z
+          .string()
+          .optional()
+          .describe('Present when another page follows: pass it as `cursor` (with the same filter, view and sort) for that page'),
+      }),
+    },
+  },
+});
+
+const counts = defineRoute({
+  method: 'get',
+  path: '/api/tasks/counts',
+  operationId: 'countTasks',
+  tags: ['engine'],
+  summary: "The inbox's tabs: how many open tasks are yours, open to your roles, overdue and due today",
+  permission: 'authenticated',
+  responses: {
+    200: json(
+      z
+        .object({
+          mine: z.number().int().describe('filter=mine: assigned to or claimed by you'),
+          candidate: z.number().int().describe('filter=candidate: open to your roles in your units, unclaimed'),
+          overdue: z.number().int().describe('filter=all&view=overdue'),
+          dueToday: z.number().int().describe('filter=all&view=due_today'),
+        })
+        .openapi('TaskCounts'),
+      'Counts',
+    ),
+  },
 });
 const action = (verb: 'claim' | 'unclaim', summary: string) =>
   defineRoute({
@@ -101,7 +162,12 @@ const sendBack = defineRoute({
 });
 
 export function registerTaskRoutes(app: OpenAPIHono<AppEnv>, ports: EnginePorts): void {
-  app.openapi(list, async (c) => c.json(await listTaskViews(ports, callerOf(c), c.req.valid('query')), 200));
+  app.openapi(counts, async (c) => c.json(await countTasks(ports, callerOf(c)), 200));
+  app.openapi(list, async (c) => {
+    const { tasks, nextCursor } = await listTaskViews(ports, callerOf(c), c.req.valid('query'));
+    if (nextCursor) c.header('X-Next-Cursor', nextCursor);
+    return c.json(tasks, 200);
+  });
 
   for (const [verb, summary] of [
     ['claim', 'Take an open task for yourself, so others no longer see it as a candidate'],

@@ -4,7 +4,9 @@ import { mayWork } from './entitlement.ts';
 import type { EnginePorts } from './ports.ts';
 import { taskNotFound, type TaskRow } from './runtime.ts';
 import type { EntityManager } from '@mikro-orm/knex';
-import { taskView, workableTasks, type TaskQuery } from './views.ts';
+import { countWorkableTasks, iso, positionOf, taskView, workableTasks, type TaskQuery, type ViewClock } from './views.ts';
+import { timeLeft } from './band.ts';
+import { decodeCursor, encodeCursor } from './inbox-cursor.ts';
 import { Task } from './entities.ts';
 
 /**
@@ -18,12 +20,50 @@ export function listTasks(ports: Pick<TaskPorts, 'db' | 'permissions'>, caller: 
   return workableTasks(ports.db.em(), caller.user, caller.authz, ports.permissions, query);
 }
 
-/** The tasks of GET /api/tasks as answered: each view with what other modules add (task-details.ts). */
-export async function listTaskViews(ports: Pick<TaskPorts, 'db' | 'permissions' | 'engine'>, caller: Caller, query: TaskQuery) {
+/** GET /api/tasks's query: the filters, and a page's `cursor` as the previous page's `X-Next-Cursor` gave it. */
+export type TaskListQuery = Omit<TaskQuery, 'after'> & { cursor?: string };
+
+type ListPorts = Pick<TaskPorts, 'db' | 'permissions' | 'engine'> & Pick<EnginePorts, 'clock' | 'calendar'>;
+
+/** The moment a view is judged at: now, and the end of today's working day per unit. */
+const viewClock = (ports: Pick<EnginePorts, 'clock' | 'calendar'>): ViewClock => {
+  const now = ports.clock.now();
+  return { now, ends: ports.calendar.workdayEnds(now) };
+};
+
+/**
+ * The tasks of GET /api/tasks as answered: each view with the time left of its step (band.ts)
+ * and what other modules add (task-details.ts); `nextCursor` when another page follows.
+ */
+export async function listTaskViews(ports: ListPorts, caller: Caller, query: TaskListQuery) {
   const em = ports.db.em();
-  const rows = await workableTasks(em, caller.user, caller.authz, ports.permissions, query);
-  const details = await ports.engine.taskDetails.load(em, rows);
-  return rows.map((t) => ({ ...taskView(t), ...details.get(t.id) }));
+  const { cursor, ...q } = query;
+  const after = cursor ? decodeCursor(caller.user.id, q, cursor) : undefined;
+  const at = viewClock(ports);
+  const rows = await workableTasks(em, caller.user, caller.authz, ports.permissions, { ...q, after, limit: q.limit + 1 }, at);
+  const page = rows.slice(0, q.limit);
+  const details = await ports.engine.taskDetails.load(em, page);
+  const tasks = page.map((t) => {
+    const due = t.due_at === null || t.due_at === undefined ? null : new Date(iso(t.due_at)!);
+    return { ...taskView(t), ...timeLeft(ports.calendar, at.now, new Date(iso(t.created_at)!), due, t.unit_id), ...details.get(t.id) };
+  });
+  const nextCursor = rows.length > q.limit ? encodeCursor(caller.user.id, q, positionOf(page[page.length - 1])) : null;
+  return { tasks, nextCursor };
+}
+
+/** The inbox's tabs (GET /api/tasks/counts): the caller's tasks, those open to their roles, overdue and due today (of both). */
+export async function countTasks(ports: Omit<ListPorts, 'engine'>, caller: Caller) {
+  const em = ports.db.em();
+  const at = viewClock(ports);
+  const count = (q: Pick<TaskQuery, 'filter' | 'view'>) =>
+    countWorkableTasks(em, caller.user, caller.authz, ports.permissions, { ...q, limit: 0 }, at);
+  const [mine, candidate, overdue, dueToday] = await Promise.all([
+    count({ filter: 'mine' }),
+    count({ filter: 'candidate' }),
+    count({ filter: 'all', view: 'overdue' }),
+    count({ filter: 'all', view: 'due_today' }),
+  ]);
+  return { mine, candidate, overdue, dueToday };
 }
 
 /**

@@ -4,6 +4,8 @@ import type { Authz } from '../org/authz.ts';
 import type { PermissionRegistry } from '../org/roles.ts';
 import type { InstanceRow, TaskRow } from './runtime.ts';
 import { sql as execSql } from '../db/sql.ts';
+import { beforeWorkdayEnd } from './band.ts';
+import type { WorkdayEnds } from './calendar.ts';
 
 /**
  * The engine's read models: the queries behind its GET answers and the rows its application
@@ -132,6 +134,12 @@ export async function instanceView(
 export interface TaskQuery {
   /** mine: assigned to or claimed by the user; candidate: open to their roles, unclaimed; all: both. */
   filter: 'mine' | 'candidate' | 'all';
+  /** overdue: due before now; due_today: due from now to the end of today's working day of the task's unit. */
+  view?: TaskView;
+  /** due (default): soonest due first, no due time last, then oldest; created: oldest first. */
+  sort?: TaskSort;
+  /** Start after this task of the same list (a decoded `cursor`, inbox-cursor.ts). */
+  after?: TaskPosition;
   instanceId?: string;
   definitionKey?: string;
   /** The instances' business key: a dossier's code. */
@@ -140,9 +148,43 @@ export interface TaskQuery {
   limit: number;
 }
 
-/** The inbox's order: soonest due first (no due date last), then oldest; the id breaks ties. */
-const INBOX_ORDER = 't.due_at IS NULL, t.due_at, t.created_at, t.id';
+export type TaskView = 'overdue' | 'due_today';
+export type TaskSort = 'due' | 'created';
 
+/** Where a task stands in the inbox's order: its due time (epoch ms, null: none), creation (epoch ms) and id. */
+export interface TaskPosition {
+  due: number | null;
+  created: number;
+  id: string;
+}
+
+/** What a view needs of the moment: now, and the end of today's working day per unit (Calendar.workdayEnds). */
+export interface ViewClock {
+  now: Date;
+  ends: WorkdayEnds;
+}
+
+/** The inbox's orders: soonest due first (no due date last), then oldest, or oldest first; the id breaks ties. */
+const ORDER: Record<TaskSort, string> = {
+  due: 't.due_at IS NULL, t.due_at, t.created_at, t.id',
+  created: 't.created_at, t.id',
+};
+
+/** After `p` in the order of `sort`, as one condition (keyset paging: no offset, no row read twice). */
+function afterPosition(sort: TaskSort, p: TaskPosition): { sql: string; params: unknown[] } {
+  const created = new Date(p.created);
+  const tail = { sql: '(t.created_at > ? OR (t.created_at = ? AND t.id > ?))', params: [created, created, p.id] as unknown[] };
+  if (sort === 'created') return tail;
+  if (p.due === null) return { sql: `(t.due_at IS NULL AND ${tail.sql})`, params: tail.params };
+  const due = new Date(p.due);
+  return { sql: `(t.due_at IS NULL OR t.due_at > ? OR (t.due_at = ? AND ${tail.sql}))`, params: [due, due, ...tail.params] };
+}
+
+/** A task's place in the order (for the next page's cursor). */
+export function positionOf(t: Pick<TaskRow, 'id' | 'due_at' | 'created_at'>): TaskPosition {
+  const due = iso(t.due_at);
+  return { due: due === null ? null : Date.parse(due), created: Date.parse(iso(t.created_at)!), id: t.id };
+}
 /**
  * A unit's subtree as a range of paths: `[path, path with its last character raised)`. Correct
  * under code-point order, which both databases use for `tasks.unit_path` (SQLite's BINARY,
@@ -190,13 +232,16 @@ export function workableTaskBranches(
  * `workableTaskBranches`; for `mine`, claimed by them or assigned to them) with the filters,
  * sorted and limited on its own, then the union of their ids sorted and limited. Each branch
  * reads its index and at most `limit` rows leave it, instead of every open task being read and
- * sorted.
+ * sorted. A view, a sort and a page's start are conditions of every branch, so this holds for
+ * them too. `count`: the number of such tasks instead (the union of the branches' ids, unsorted).
  */
 export function workableTasksStatement(
   user: Pick<User, 'id' | 'username'>,
   authz: Authz,
   permissions: PermissionRegistry,
   q: TaskQuery,
+  at?: ViewClock,
+  count = false,
 ): { sql: string; params: unknown[] } {
   const branches =
     q.filter === 'mine'
@@ -207,47 +252,64 @@ export function workableTasksStatement(
       : workableTaskBranches(user, authz, permissions);
   const where: string[] = [];
   const params: unknown[] = [];
+  const add = (c: { sql: string; params: unknown[] }) => {
+    where.push(c.sql);
+    params.push(...c.params);
+  };
   if (q.filter === 'candidate') where.push('t.claimed_by IS NULL');
-  if (q.filter === 'all') {
-    where.push('(t.claimed_by IS NULL OR t.claimed_by = ?)');
-    params.push(user.id);
+  if (q.filter === 'all') add({ sql: '(t.claimed_by IS NULL OR t.claimed_by = ?)', params: [user.id] });
+  if (q.instanceId) add({ sql: 't.instance_id = ?', params: [q.instanceId] });
+  if (q.definitionKey) add({ sql: 't.definition_key = ?', params: [q.definitionKey] });
+  if (q.businessKey) add({ sql: 't.business_key = ?', params: [q.businessKey] });
+  if (q.dueBefore) add({ sql: 't.due_at < ?', params: [new Date(q.dueBefore)] });
+  if (q.view) {
+    if (!at) throw new Error('A view of the inbox needs the time');
+    if (q.view === 'overdue') add({ sql: 't.due_at < ?', params: [at.now] });
+    else {
+      add({ sql: 't.due_at >= ?', params: [at.now] });
+      add(beforeWorkdayEnd(at.ends, 't.due_at', 't.unit_path'));
+    }
   }
-  if (q.instanceId) {
-    where.push('t.instance_id = ?');
-    params.push(q.instanceId);
-  }
-  if (q.definitionKey) {
-    where.push('t.definition_key = ?');
-    params.push(q.definitionKey);
-  }
-  if (q.businessKey) {
-    where.push('t.business_key = ?');
-    params.push(q.businessKey);
-  }
-  if (q.dueBefore) {
-    where.push('t.due_at < ?');
-    params.push(new Date(q.dueBefore));
-  }
+  const sort = q.sort ?? 'due';
+  if (q.after) add(afterPosition(sort, q.after));
   const all: unknown[] = [];
   const parts = branches.map((b, i) => {
-    all.push(...b.params, ...params, q.limit);
     const cond = ["t.status = 'open'", b.sql, ...where].join(' AND ');
-    return `SELECT b${i}.id FROM (SELECT t.id FROM tasks t WHERE ${cond} ORDER BY ${INBOX_ORDER} LIMIT ?) b${i}`;
+    all.push(...b.params, ...params);
+    if (count) return `SELECT t.id FROM tasks t WHERE ${cond}`;
+    all.push(q.limit);
+    return `SELECT b${i}.id FROM (SELECT t.id FROM tasks t WHERE ${cond} ORDER BY ${ORDER[sort]} LIMIT ?) b${i}`;
   });
+  if (count) return { sql: `SELECT COUNT(*) AS n FROM (${parts.join(' UNION ')}) u`, params: all };
   all.push(q.limit);
-  return { sql: `SELECT t.* FROM tasks t WHERE t.id IN (${parts.join(' UNION ')}) ORDER BY ${INBOX_ORDER} LIMIT ?`, params: all };
+  return { sql: `SELECT t.* FROM tasks t WHERE t.id IN (${parts.join(' UNION ')}) ORDER BY ${ORDER[sort]} LIMIT ?`, params: all };
 }
 
-/** Open tasks the user may work on (entitlement.ts says who may), soonest due first. */
+/** Open tasks the user may work on (entitlement.ts says who may), in the order asked (soonest due first). */
 export function workableTasks(
   em: EntityManager,
   user: User,
   authz: Authz,
   permissions: PermissionRegistry,
   q: TaskQuery,
+  at?: ViewClock,
 ): Promise<TaskRow[]> {
-  const st = workableTasksStatement(user, authz, permissions, q);
+  const st = workableTasksStatement(user, authz, permissions, q, at);
   return execSql(em).all<TaskRow>(st.sql, st.params);
+}
+
+/** How many open tasks the user may work on match `q` (its limit, sort and page ignored). */
+export async function countWorkableTasks(
+  em: EntityManager,
+  user: User,
+  authz: Authz,
+  permissions: PermissionRegistry,
+  q: TaskQuery,
+  at?: ViewClock,
+): Promise<number> {
+  const st = workableTasksStatement(user, authz, permissions, q, at, true);
+  const [row] = await execSql(em).all<{ n: number | string }>(st.sql, st.params);
+  return Number(row?.n ?? 0);
 }
 
 /** Every task of an instance, open or not (who worked on it). */
