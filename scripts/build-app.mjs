@@ -40,8 +40,9 @@ function stampOf() {
     .digest('hex');
 }
 
-/** Builds runtime/dist unless it is up to date; returns whether it built. */
+/** Builds runtime/dist unless it is up to date (or there is no runtime/app); returns whether it built. */
 export async function buildApp({ quiet = false } = {}) {
+  if (!existsSync(APP_SOURCES)) return false;
   const stamp = stampOf();
   const stampFile = join(APP_DIST, '.build-stamp');
   if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {

@@ -58,7 +58,7 @@ const started = performance.now();
 // The clerk UI first (runtime/dist, its own stale check): the server serves it from build/runtime/dist.
 await buildApp({ quiet: true });
 const all = FOLDERS.filter((f) => existsSync(join(root, f))).flatMap((f) => walk(join(root, f)));
-const appFiles = walk(APP_DIST);
+const appFiles = existsSync(APP_DIST) ? walk(APP_DIST) : [];
 const inputs = [...all, ...appFiles, join(root, 'package.json'), join(root, 'tsconfig.json'), fileURLToPath(import.meta.url)];
 const stamp = createHash('sha256')
   .update(
