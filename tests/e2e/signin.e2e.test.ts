@@ -178,6 +178,7 @@ describe.skipIf(!HAVE_CHROMIUM && !E2E_REQUIRED)('the clerk UI in Chromium', () 
     // The form is slotted into the dialog: a child of sl-dialog, not of its inner role=dialog part.
     const again = page.locator('sl-dialog#session mc-sign-in-form');
     expect(await again.getByLabel('Tên đăng nhập', { exact: true }).inputValue()).toBe('clerk');
+    await expect.poll(focusedIds).toContain('password');
     // Shown once Shoelace's opening animation is over, so the screenshot and axe see the finished dialog.
     await page.waitForFunction(() => {
       const dialog = document.querySelector('mc-app')?.shadowRoot?.querySelector('sl-dialog');

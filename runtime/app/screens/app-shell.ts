@@ -95,6 +95,9 @@ export class AppShell extends LitElement {
       sl-dialog p {
         margin-top: 0;
       }
+      sl-dialog::part(body) {
+        padding-top: 0;
+      }
       /* The dialog stays until the person signs in again: no close button to press in vain. */
       sl-dialog::part(close-button) {
         display: none;
@@ -175,7 +178,6 @@ export class AppShell extends LitElement {
       this.reauth = { resolve };
       const dialog = this.renderRoot.querySelector('#session') as SlDialog;
       void dialog.show();
-      (dialog.querySelector('mc-sign-in-form') as SignInForm).focusFirst();
     });
   }
 
@@ -216,10 +218,21 @@ export class AppShell extends LitElement {
         </ul>
       </nav>
       <main>${this.screen(current?.id, me)}</main>
-      <sl-dialog id="session" label=${msg('Phiên làm việc đã hết hạn', { id: 'session.title' })} @sl-request-close=${this.keepOpen}>
+      <sl-dialog
+        id="session"
+        label=${msg('Phiên làm việc đã hết hạn', { id: 'session.title' })}
+        @sl-request-close=${this.keepOpen}
+        @sl-initial-focus=${this.focusForm}
+      >
         <p>${msg('Hãy đăng nhập lại để tiếp tục. Những gì bạn đang nhập trên trang vẫn được giữ nguyên.', { id: 'session.lead' })}</p>
         <mc-sign-in-form .username=${me.user.username} @signed-in=${this.signedInAgain}></mc-sign-in-form>
       </sl-dialog>`;
+  }
+
+  /** Opening, the dialog would focus itself: the password field it asks for takes the focus instead. */
+  private focusForm(e: Event) {
+    e.preventDefault();
+    ((e.currentTarget as SlDialog).querySelector('mc-sign-in-form') as SignInForm).focusFirst();
   }
 
   /** The dialog stays until the person signs in: closing it would leave the call hanging. */

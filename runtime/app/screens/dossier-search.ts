@@ -27,8 +27,8 @@ export class DossierSearch extends LitElement {
         margin-bottom: 1.25rem;
       }
       form sl-button {
-        /* level with the field: below its label, one line of the label's size */
-        margin-top: calc(var(--sl-input-label-font-size-medium) * 1.5);
+        /* level with the field: below its label (one line of the label's size, and its spacing) */
+        margin-top: calc(var(--sl-input-label-font-size-medium) * 1.5 + var(--sl-spacing-3x-small));
       }
       .nowrap {
         white-space: nowrap;
