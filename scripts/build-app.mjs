@@ -74,6 +74,12 @@ export async function buildApp({ quiet = false } = {}) {
     recursive: true,
   });
   writeFileSync(join(out, '.build-stamp'), stamp);
+  // Another build of the same sources got there first (tests start servers side by side): keep
+  // it, so a server already reading runtime/dist never sees it moved away.
+  if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
+    rmSync(out, { recursive: true, force: true });
+    return false;
+  }
   const old = `${APP_DIST}.old-${process.pid}`;
   if (existsSync(APP_DIST)) renameSync(APP_DIST, old);
   try {
