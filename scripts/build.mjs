@@ -5,7 +5,8 @@
 // copied beside it, so paths relative to a module (import.meta.url) hold in both trees.
 // Each file is transformed by esbuild, the same transform tsx applies in memory when the sources
 // run directly (tests, `node bin/motcua.js`); relative `.ts` imports become `.js`, packages stay
-// imports. Decision record: docs/adr/0013-compiled-server.md.
+// imports. Decision record: docs/adr/0013-compiled-server.md. The clerk UI is built first
+// (scripts/build-app.mjs, when stale) and its runtime/dist copied in as it is (docs/ui.md).
 //
 // Nothing changed since the last build (the same files, sizes and times): it is kept as is, so
 // servers started together do not rebuild under each other. A new build is written beside the
@@ -28,6 +29,7 @@ import {
 } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { APP_DIST, buildApp } from './build-app.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const target = resolve(root, process.argv[2] ?? 'build');
@@ -53,8 +55,11 @@ function walk(dir, files = []) {
 }
 
 const started = performance.now();
+// The clerk UI first (runtime/dist, its own stale check): the server serves it from build/runtime/dist.
+await buildApp({ quiet: true });
 const all = FOLDERS.filter((f) => existsSync(join(root, f))).flatMap((f) => walk(join(root, f)));
-const inputs = [...all, join(root, 'package.json'), join(root, 'tsconfig.json'), fileURLToPath(import.meta.url)];
+const appFiles = existsSync(APP_DIST) ? walk(APP_DIST) : [];
+const inputs = [...all, ...appFiles, join(root, 'package.json'), join(root, 'tsconfig.json'), fileURLToPath(import.meta.url)];
 const stamp = createHash('sha256')
   .update(
     inputs
@@ -73,7 +78,7 @@ if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
 const out = `${target}.tmp-${process.pid}`;
 rmSync(out, { recursive: true, force: true });
 const sources = all.filter((f) => f.endsWith('.ts'));
-for (const file of all.filter((f) => !f.endsWith('.ts'))) {
+for (const file of [...all.filter((f) => !f.endsWith('.ts')), ...appFiles]) {
   const dest = join(out, relative(root, file));
   mkdirSync(dirname(dest), { recursive: true });
   cpSync(file, dest);

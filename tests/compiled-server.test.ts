@@ -81,6 +81,13 @@ describe(`compiled server (${dialect})`, () => {
     }
     const instance = await server.request('GET', `/api/instances/${id}`);
     expect(instance.json).toMatchObject({ status: 'completed', variables: { step: 2 } });
+
+    // The clerk UI, copied into the compiled tree (build/runtime/dist), with its hashed script.
+    const page = await server.request('GET', '/app/');
+    expect(page.status).toBe(200);
+    expect(page.text).toContain('<mc-app>');
+    const script = /src="(\/app\/assets\/[^"]+\.js)"/.exec(page.text)?.[1];
+    expect((await server.request('GET', script!)).status).toBe(200);
   });
 
   it('keeps an up-to-date build, and two builds at once leave one complete build and no leftovers', { timeout: 60_000 }, async () => {
@@ -101,6 +108,7 @@ describe(`compiled server (${dialect})`, () => {
       mkdirSync(join(fake, 'scripts'));
       mkdirSync(join(fake, 'core'));
       copyFileSync(join(root, 'scripts', 'build.mjs'), join(fake, 'scripts', 'build.mjs'));
+      copyFileSync(join(root, 'scripts', 'build-app.mjs'), join(fake, 'scripts', 'build-app.mjs'));
       copyFileSync(join(root, 'package.json'), join(fake, 'package.json'));
       copyFileSync(join(root, 'tsconfig.json'), join(fake, 'tsconfig.json'));
       symlinkSync(join(root, 'node_modules'), join(fake, 'node_modules'), 'dir');

@@ -40,7 +40,7 @@ ${
     ? html`<p class="note" role="note">Dữ liệu mẫu: các tài khoản <code>admin</code>, <code>analyst</code>, <code>clerk</code>, <code>specialist</code>, <code>leader</code>, <code>auditor</code> với mật khẩu <code>demo</code> — chỉ để dùng thử, không dùng cho dữ liệu thật.</p>`
     : ''
 }
-<p>Giao diện cán bộ một cửa và trình thiết kế quy trình sẽ có trong các phiên bản tiếp theo.</p>
+<p><a href="/app/">Giao diện cán bộ một cửa</a>: đăng nhập để tiếp nhận và xử lý hồ sơ. Trình thiết kế quy trình sẽ có trong các phiên bản tiếp theo.</p>
 </main>
 </body>
 </html>`;

@@ -28,6 +28,13 @@ export const HTML_CSP = [
   "form-action 'self'",
 ].join('; ');
 
+/**
+ * The clerk UI (/app/, app-ui.ts): the HTML policy, and Shoelace's built-in icons, which it
+ * fetches from data: URLs it holds itself. Still no inline or foreign script, and styles only
+ * from this origin or constructed by the scripts (lit, Shoelace).
+ */
+export const APP_CSP = `${HTML_CSP}; connect-src 'self' data:`;
+
 export const NOTHING_CSP = "default-src 'none'; frame-ancestors 'none'";
 
 export const PERMISSIONS_POLICY = [

@@ -3,6 +3,7 @@ import type { AppEnv } from './env.ts';
 import { defineRoute } from './route.ts';
 import { HOME_CSS, HOME_STYLESHEET, homePage } from './home-page.ts';
 import { serveStylesheet } from './stylesheet.ts';
+import { registerAppUi } from './app-ui.ts';
 import { openApiDocument } from './openapi-document.ts';
 import type { Ports } from '../modules/ports.ts';
 import { sql } from '../db/sql.ts';
@@ -55,6 +56,7 @@ export function registerSystemRoutes(app: OpenAPIHono<AppEnv>, ports: Pick<Ports
   });
 
   serveStylesheet(app, HOME_STYLESHEET, HOME_CSS);
+  registerAppUi(app);
 
   app.get('/api/openapi.json', (c) => c.json(openApiDocument(app, ports.config.version)));
 }
