@@ -195,6 +195,26 @@ describe.skipIf(!HAVE_CHROMIUM && !E2E_REQUIRED)('the clerk UI in Chromium', () 
     expect(await query.inputValue()).toBe('khong-co-ho-so-nay');
   });
 
+  it('Given a session that has ended, When someone else signs in from the dialog, Then nothing of the previous person’s page is kept or sent: the app starts afresh as them', async () => {
+    const query = page.getByLabel('Mã hồ sơ hoặc tên người nộp', { exact: true });
+    await query.fill('cua-nguoi-truoc');
+    await context.clearCookies();
+    await page.getByRole('button', { name: 'Tìm' }).click();
+    const again = page.locator('sl-dialog#session mc-sign-in-form');
+    await poll(() => again.isVisible()).toBe(true);
+    await again.getByLabel('Tên đăng nhập', { exact: true }).fill('xa.chuyenvien');
+    await again.getByLabel('Mật khẩu', { exact: true }).fill('demo');
+    await again.getByLabel('Mật khẩu', { exact: true }).press('Enter');
+    await poll(() => page.url()).toBe(`${server.origin}/app/`);
+    await poll(() => page.locator('mc-app header.bar').textContent()).not.toContain('Trần Thị Tiếp Nhận');
+    expect(await page.locator('mc-dossier-search').count()).toBe(0);
+    // Back to the clerk for the tests that follow.
+    await context.clearCookies();
+    await page.reload();
+    await signIn('clerk', 'demo');
+    await poll(() => page.getByRole('link', { name: 'Tra cứu hồ sơ' }).isVisible()).toBe(true);
+  });
+
   it('Given the shell, When the clerk signs out, Then the sign-in screen says so and the session is gone', async () => {
     await page.getByRole('button', { name: 'Đăng xuất' }).click();
     await poll(() => page.locator('mc-sign-in-page .notice').textContent()).toBe('Bạn đã đăng xuất.');

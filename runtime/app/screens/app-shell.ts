@@ -183,6 +183,12 @@ export class AppShell extends LitElement {
 
   private async signedInAgain(e: Event) {
     e.stopPropagation();
+    // Someone else signed in: the page and the waiting call were the previous person's, so neither
+    // is carried over to the new session; the app starts afresh as the one now signed in.
+    if ((e as CustomEvent<{ username: string }>).detail?.username !== this.me?.user.username) {
+      location.assign('/app/');
+      return;
+    }
     await (this.renderRoot.querySelector('#session') as SlDialog).hide();
     this.reauth?.resolve();
     this.reauth = null;
