@@ -503,6 +503,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/dossiers/workload': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Leader view: per unit you may read dossiers in, its open dossiers, those due today and those overdue
+     * @description A unit counts the dossiers received in its subtree, as `GET /api/dossiers?unitId=` lists them: drill down with `&status=1,2,4,5,6` (open), `&dueToday=true` or `&overdue=true`. Only units within your `dossier.read` scopes appear (a commune leader sees the commune and its desks), and only those with an open dossier.
+     */
+    get: operations['dossierWorkload'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/health': {
     parameters: {
       query?: never;
@@ -1126,6 +1146,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/tasks/counts': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The inbox's tabs: how many open tasks are yours, open to your roles, overdue and due today */
+    get: operations['countTasks'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/units': {
     parameters: {
       query?: never;
@@ -1646,6 +1683,24 @@ export interface components {
         name: string;
       };
     };
+    DossierWorkload: {
+      /** @description The moment counted at */
+      at: string;
+      units: {
+        /** @description open, appointment from now to the end of today's working day */
+        dueToday: number;
+        /** @description not finished: status 1, 2, 4, 5, 6 */
+        open: number;
+        /** @description open, appointment passed */
+        overdue: number;
+        unit: {
+          code: string;
+          id: string;
+          name: string;
+          parentId: string | null;
+        };
+      }[];
+    };
     EvaluationIndicators: {
       agenciesContacted: number;
       agencyTime: number;
@@ -1710,6 +1765,15 @@ export interface components {
         [key: string]: unknown;
       };
       version: string;
+    };
+    ListedTask: components['schemas']['Task'] & {
+      /**
+       * @description early: more than half its working time left; on_time; due_soon: due within 4 working hours; overdue; null: no due time
+       * @enum {string|null}
+       */
+      band: 'early' | 'on_time' | 'due_soon' | 'overdue' | null;
+      /** @description Working minutes from now to the step's due time in its unit's calendar; negative once passed; null: no due time */
+      remainingWorkingMinutes: number | null;
     };
     Me: {
       grants: components['schemas']['RoleGrant'][];
@@ -2010,7 +2074,7 @@ export interface components {
       claimedBy: string | null;
       createdAt: string;
       definitionKey: string;
-      /** @description In GET /api/tasks: the dossier the task works on (the dossiers module adds it): code, status, statusName, applicantName, procedure, receivedAt, appointmentAt, remainingWorkingMinutes, overdue; null for a task of no dossier */
+      /** @description In GET /api/tasks: the dossier the task works on (the dossiers module adds it): code, status, statusName, applicantName, procedure, receivedAt, appointmentAt, remainingWorkingMinutes, overdue, band (of the appointment, null once finished); null for a task of no dossier */
       dossier?: {
         [key: string]: unknown;
       } | null;
@@ -2026,6 +2090,16 @@ export interface components {
       variables: {
         [key: string]: unknown;
       };
+    };
+    TaskCounts: {
+      /** @description filter=candidate: open to your roles in your units, unclaimed */
+      candidate: number;
+      /** @description filter=all&view=due_today */
+      dueToday: number;
+      /** @description filter=mine: assigned to or claimed by you */
+      mine: number;
+      /** @description filter=all&view=overdue */
+      overdue: number;
     };
     TrustedPackKey: {
       keyId: string;
@@ -3945,6 +4019,8 @@ export interface operations {
       query?: {
         /** @description nextCursor of the previous page */
         cursor?: string;
+        /** @description true: not finished, appointment from now to the end of today's working day (Vietnam time, the calendar of the receiving desk) */
+        dueToday?: 'true';
         /** @description the applicant’s ID number, exactly */
         idNumber?: string;
         limit?: number;
@@ -6012,6 +6088,62 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'] & {
             /** @enum {string} */
             code?: 'request.unsupported_media_type';
+          };
+        };
+      };
+      /** @description `internal`: Internal error */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {string} */
+            code?: 'internal';
+          };
+        };
+      };
+    };
+  };
+  dossierWorkload: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Units in tree order (a unit before its subunits) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DossierWorkload'];
+        };
+      };
+      /** @description `auth.required`: Authentication required; `auth.session_expired`: Session expired; `auth.token_invalid`: API token invalid, expired or revoked */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {string} */
+            code?: 'auth.required' | 'auth.session_expired' | 'auth.token_invalid';
+          };
+        };
+      };
+      /** @description `auth.forbidden`: Permission denied */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {string} */
+            code?: 'auth.forbidden';
           };
         };
       };
@@ -9817,12 +9949,18 @@ export interface operations {
       query?: {
         /** @description Only the tasks of this business key's instances: a dossier's code */
         businessKey?: string;
+        /** @description X-Next-Cursor of the previous page, as it came; a cursor of another list, user or edited by hand answers 400 */
+        cursor?: string;
         definitionKey?: string;
         dueBefore?: string;
         /** @description mine: assigned to or claimed by you; candidate: open to your roles, unclaimed */
         filter?: 'mine' | 'candidate' | 'all';
         instanceId?: string;
         limit?: number;
+        /** @description due: soonest due first, no due time last, then oldest, then id; created: oldest first, then id */
+        sort?: 'due' | 'created';
+        /** @description overdue: the step's due time has passed; due_today: due from now to the end of today's working day (Vietnam time, the calendar of the task's unit) */
+        view?: 'overdue' | 'due_today';
       };
       header?: never;
       path?: never;
@@ -9830,13 +9968,15 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description Tasks */
+      /** @description A page of tasks */
       200: {
         headers: {
+          /** @description Present when another page follows: pass it as `cursor` (with the same filter, view and sort) for that page */
+          'X-Next-Cursor'?: string;
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Task'][];
+          'application/json': components['schemas']['ListedTask'][];
         };
       };
       /** @description `request.invalid`: The request is not valid */
@@ -10354,6 +10494,50 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'] & {
             /** @enum {string} */
             code?: 'task.not_claimed' | 'task.not_open';
+          };
+        };
+      };
+      /** @description `internal`: Internal error */
+      500: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {string} */
+            code?: 'internal';
+          };
+        };
+      };
+    };
+  };
+  countTasks: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Counts */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['TaskCounts'];
+        };
+      };
+      /** @description `auth.required`: Authentication required; `auth.session_expired`: Session expired; `auth.token_invalid`: API token invalid, expired or revoked */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'] & {
+            /** @enum {string} */
+            code?: 'auth.required' | 'auth.session_expired' | 'auth.token_invalid';
           };
         };
       };
