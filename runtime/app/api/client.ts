@@ -79,6 +79,15 @@ async function problem(res: Response): Promise<ApiError> {
 }
 
 async function request<P extends PathsWith<M>, M extends Method>(method: M, path: P, options?: Options<Operation<P, M>>) {
+  return (await exchange(method, path, options)).data;
+}
+
+/** The request and its answer's headers too (a page's X-Next-Cursor). */
+async function exchange<P extends PathsWith<M>, M extends Method>(
+  method: M,
+  path: P,
+  options?: Options<Operation<P, M>>,
+): Promise<{ data: Answer<Operation<P, M>>; headers: Headers }> {
   const o = (options ?? {}) as { params?: Record<string, unknown>; query?: Record<string, unknown>; body?: unknown; reauth?: false };
   let res = await send(method, path, o);
   if (res.status === 401 && path !== '/api/auth/login' && o.reauth !== false && onSessionExpired) {
@@ -88,12 +97,14 @@ async function request<P extends PathsWith<M>, M extends Method>(method: M, path
     res = await send(method, path, o);
   }
   if (!res.ok) throw await problem(res);
-  if (res.status === 204) return undefined as Answer<Operation<P, M>>;
-  return (await res.json()) as Answer<Operation<P, M>>;
+  if (res.status === 204) return { data: undefined as Answer<Operation<P, M>>, headers: res.headers };
+  return { data: (await res.json()) as Answer<Operation<P, M>>, headers: res.headers };
 }
 
 export const api = {
   get: <P extends PathsWith<'get'>>(path: P, options?: Options<Operation<P, 'get'>>) => request('get', path, options),
+  /** A GET that also gives the answer's headers, e.g. `X-Next-Cursor` of a keyset page. */
+  getWithHeaders: <P extends PathsWith<'get'>>(path: P, options?: Options<Operation<P, 'get'>>) => exchange('get', path, options),
   post: <P extends PathsWith<'post'>>(path: P, options?: Options<Operation<P, 'post'>>) => request('post', path, options),
   put: <P extends PathsWith<'put'>>(path: P, options?: Options<Operation<P, 'put'>>) => request('put', path, options),
   patch: <P extends PathsWith<'patch'>>(path: P, options?: Options<Operation<P, 'patch'>>) => request('patch', path, options),
