@@ -6,7 +6,7 @@ import type { Language } from './locale.ts';
  * day is 8 working hours, as the shipped calendar counts it. The two largest units are shown
  * ("Còn 1 ngày 2 giờ làm việc"), nothing finer: a clerk plans by hours, not minutes, once a
  * day is left. English needs plurals, so both languages are written here rather than through
- * msg(); the tests cover both (time-left.test.ts).
+ * the message catalogue; the tests cover both (time-left.test.ts).
  */
 export const WORKING_DAY_MINUTES = 8 * 60;
 

@@ -10,17 +10,36 @@ import './sign-in-page.ts';
 import './sign-in-form.ts';
 import './language-switch.ts';
 import './home.ts';
+import './inbox.ts';
 import './dossier-search.ts';
 
 /** The screens that exist, in the nav's order; an entry shows when the user holds its permission anywhere. */
 const SCREENS = [
-  { path: '/app/', id: 'home', permission: null },
+  { path: '/app/', id: 'inbox', permission: null },
   { path: '/app/tra-cuu-ho-so', id: 'search', permission: 'dossier.read' },
+  { path: '/app/tai-khoan', id: 'home', permission: null },
 ] as const;
 type ScreenId = (typeof SCREENS)[number]['id'];
 
 function screenLabel(id: ScreenId): string {
-  return id === 'home' ? msg('Trang chủ', { id: 'nav.home' }) : msg('Tra cứu hồ sơ', { id: 'nav.search' });
+  switch (id) {
+    case 'inbox':
+      return msg('Hộp việc', { id: 'nav.inbox' });
+    case 'search':
+      return msg('Tra cứu hồ sơ', { id: 'nav.search' });
+    case 'home':
+      return msg('Tài khoản của tôi', { id: 'nav.account' });
+  }
+}
+
+/** "g" then "i" within a second, outside a field: to the inbox from any screen. */
+function typingIn(e: KeyboardEvent): boolean {
+  return e
+    .composedPath()
+    .some(
+      (t) =>
+        t instanceof HTMLElement && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT|SL-INPUT|SL-SELECT|SL-TEXTAREA)$/.test(t.tagName)),
+    );
 }
 
 /**
@@ -121,6 +140,17 @@ export class AppShell extends LitElement {
     this.notice = '';
     updateWhenLocaleChanges(this);
     addEventListener('popstate', () => (this.path = location.pathname));
+    // A screen asks to go elsewhere (the inbox opening a dossier): as a click on a link would.
+    this.addEventListener('mc-navigate', (e) => this.navigate((e as CustomEvent<{ path: string }>).detail.path));
+    let g = 0;
+    document.addEventListener('keydown', (e) => {
+      if (this.state !== 'signed-in' || e.ctrlKey || e.metaKey || e.altKey || typingIn(e)) return;
+      if (e.key === 'g') g = Date.now();
+      else if (e.key === 'i' && Date.now() - g < 1000) {
+        g = 0;
+        this.navigate('/app/');
+      }
+    });
     handleSessionExpiry(() => this.askToSignInAgain());
   }
 
@@ -152,8 +182,13 @@ export class AppShell extends LitElement {
   private go(e: MouseEvent, path: string) {
     if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
     e.preventDefault();
-    history.pushState(null, '', path);
-    this.path = path;
+    this.navigate(path);
+  }
+
+  /** To a screen of the app (path and query); its heading takes the focus. */
+  private navigate(to: string) {
+    history.pushState(null, '', to);
+    this.path = location.pathname;
     void this.updateComplete.then(() => {
       const screen = this.renderRoot.querySelector('main > *') as LitElement | null;
       void screen?.updateComplete.then(() => (screen.renderRoot.querySelector('h1') as HTMLElement | null)?.focus());
@@ -248,6 +283,8 @@ export class AppShell extends LitElement {
 
   private screen(id: ScreenId | undefined, me: Schemas['Me']) {
     switch (id) {
+      case 'inbox':
+        return html`<mc-inbox></mc-inbox>`;
       case 'home':
         return html`<mc-home .me=${me}></mc-home>`;
       case 'search':

@@ -79,9 +79,20 @@ export class DossierSearch extends LitElement {
     updateWhenLocaleChanges(this);
   }
 
+  /** `?q=` in the address (the inbox opens a task's dossier so) searches at once. */
+  private readonly initial = new URLSearchParams(location.search).get('q') ?? '';
+
+  override connectedCallback() {
+    super.connectedCallback();
+    if (this.initial) void this.find(this.initial);
+  }
+
   private async search(e: Event) {
     e.preventDefault();
-    const q = (this.renderRoot.querySelector('#q') as SlInput).value.trim();
+    await this.find((this.renderRoot.querySelector('#q') as SlInput).value.trim());
+  }
+
+  private async find(q: string) {
     try {
       const page = await api.get('/api/dossiers', { query: { q: q || undefined, limit: 20 } });
       this.items = page.items;
@@ -101,6 +112,7 @@ export class DossierSearch extends LitElement {
           label=${msg('Mã hồ sơ hoặc tên người nộp', { id: 'search.q' })}
           help-text=${msg('Có thể gõ không dấu, ví dụ: nguyen van', { id: 'search.hint' })}
           autocomplete="off"
+          value=${this.initial}
         ></sl-input>
         <sl-button type="submit" variant="primary">${msg('Tìm', { id: 'search.submit' })}</sl-button>
       </form>

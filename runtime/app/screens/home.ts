@@ -5,7 +5,7 @@ import { fill } from '../i18n/fill.ts';
 import { shared } from './shared-styles.ts';
 import { roleName } from './roles.ts';
 
-/** The landing page after sign-in until the inbox arrives: who you are, your roles by unit. */
+/** Tài khoản của tôi: who you are, your roles by unit (the inbox is the landing page). */
 export class Home extends LitElement {
   static override properties = { me: { attribute: false } };
   static override styles = [
