@@ -131,7 +131,7 @@ describe.skipIf(!HAVE_CHROMIUM && !E2E_REQUIRED)('the clerk UI in Chromium', () 
     expect(await page.locator('.error-summary').textContent()).toContain('liên hệ quản trị viên');
   });
 
-  it('Given the keyboard only, When the clerk tabs from the heading, types and presses Enter, Then the shell greets them', async () => {
+  it('Given the keyboard only, When the clerk tabs from the heading, types and presses Enter, Then the shell opens on the inbox', async () => {
     await page.goto(`${server.origin}/app/`);
     await poll(() => heading().textContent()).toBe('Đăng nhập');
     await page.keyboard.press('Tab');
@@ -139,13 +139,15 @@ describe.skipIf(!HAVE_CHROMIUM && !E2E_REQUIRED)('the clerk UI in Chromium', () 
     await page.keyboard.press('Tab');
     await page.keyboard.type('demo');
     await page.keyboard.press('Enter');
-    await poll(() => page.locator('mc-home h1').textContent()).toBe('Xin chào Trần Thị Tiếp Nhận (demo)');
+    await poll(() => page.locator('mc-inbox h1').textContent()).toBe('Hộp việc');
     const header = await page.locator('header.bar').textContent();
     expect(header).toContain('Trần Thị Tiếp Nhận (demo)');
     expect(header).toContain('Đăng xuất');
+    expect(await page.locator('nav a').allTextContents()).toEqual(['Hộp việc', 'Tra cứu hồ sơ', 'Tài khoản của tôi']);
+    await page.getByRole('link', { name: 'Tài khoản của tôi' }).click();
+    await poll(() => page.locator('mc-home h1').textContent()).toBe('Xin chào Trần Thị Tiếp Nhận (demo)');
     expect(await page.locator('mc-home tbody').textContent()).toContain('Tiếp nhận hồ sơ');
-    expect(await page.locator('nav a').allTextContents()).toEqual(['Trang chủ', 'Tra cứu hồ sơ']);
-    await accessible('04-trang-chu');
+    await accessible('04-tai-khoan');
   });
 
   it('Given the shell, When the clerk switches to English, Then every screen speaks English, after a reload too, and switches back', async () => {
@@ -153,7 +155,7 @@ describe.skipIf(!HAVE_CHROMIUM && !E2E_REQUIRED)('the clerk UI in Chromium', () 
     await poll(() => page.locator('mc-home h1').textContent()).toBe('Hello Trần Thị Tiếp Nhận (demo)');
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
     await page.reload();
-    await poll(() => page.locator('nav a').allTextContents()).toEqual(['Home', 'Find dossiers']);
+    await poll(() => page.locator('nav a').allTextContents()).toEqual(['Inbox', 'Find dossiers', 'My account']);
     await accessible('05-english');
     await page.getByRole('button', { name: 'Tiếng Việt' }).click();
     await poll(() => page.locator('mc-home h1').textContent()).toBe('Xin chào Trần Thị Tiếp Nhận (demo)');
