@@ -179,6 +179,15 @@ describe.skipIf(!HAVE_CHROMIUM && !E2E_REQUIRED)('the inbox in Chromium', () => 
     await inbox().getByLabel('Lọc các việc đã tải').fill('');
   });
 
+  it('Given Sắp xếp theo Nhận trước, Then the rows come oldest received first, as the API sorts them', async () => {
+    const created = await api<ApiTask[]>('/api/tasks?filter=candidate&sort=created&limit=100');
+    const asked = page.waitForRequest((r) => r.url().includes('/api/tasks?') && new URL(r.url()).searchParams.get('sort') === 'created');
+    await inbox().locator('sl-select#sort').click();
+    await inbox().getByRole('option', { name: 'Nhận trước' }).click();
+    await asked;
+    await poll(codes).toEqual(created.map((t) => t.dossier!.code));
+  });
+
   it('Given the clerk takes a task, When the inbox reloads, Then Việc của tôi counts it and lists it first', async () => {
     const [task] = await api<ApiTask[]>('/api/tasks?filter=candidate&limit=1');
     const status = await page.evaluate(async (id) => (await fetch(`/api/tasks/${id}/claim`, { method: 'POST' })).status, task.id);
@@ -217,6 +226,13 @@ describe.skipIf(!HAVE_CHROMIUM && !E2E_REQUIRED)('the inbox in Chromium', () => 
     expect((await inbox().locator('tbody td:first-child').first().textContent())!.trim()).toMatch(
       /^(Overdue by .+|.+ left\s*\S.*|Due now|No due time)$/,
     );
+    expect(await inbox().getByRole('status').textContent()).toBe('1 task');
+    // the select showed its choice in Vietnamese before the switch: it shows it in English now
+    expect(
+      await inbox()
+        .locator('sl-select#sort')
+        .evaluate((el) => (el as unknown as { displayLabel: string }).displayLabel),
+    ).toBe('Soonest due');
     await accessible('14-inbox-english');
     await page.getByRole('button', { name: 'Tiếng Việt' }).click();
     await poll(() => inbox().locator('h1').textContent()).toBe('Hộp việc');

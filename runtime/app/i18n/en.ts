@@ -34,6 +34,7 @@ export const templates: Record<string, string> = {
   'inbox.keys_button': 'Shortcuts (?)',
   'inbox.more': 'Load more',
   'inbox.no_match': 'No task matches the filter.',
+  'inbox.one': '1 task',
   'inbox.partial': 'Showing {loaded} tasks, more to load',
   'inbox.sort': 'Sort by',
   'inbox.sort.created': 'Received first',

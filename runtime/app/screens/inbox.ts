@@ -1,4 +1,5 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { keyed } from 'lit/directives/keyed.js';
 import { msg, updateWhenLocaleChanges } from '@lit/localize';
 import '@shoelace-style/shoelace/dist/components/button/button.js';
 import '@shoelace-style/shoelace/dist/components/dialog/dialog.js';
@@ -526,10 +527,14 @@ export class Inbox extends LitElement {
             .value=${this.filterText}
             @sl-input=${(e: Event) => (this.filterText = (e.target as SlInput).value)}
           ></sl-input>
-          <sl-select id="sort" label=${msg('Sắp xếp theo', { id: 'inbox.sort' })} .value=${this.sort} @sl-change=${this.sortChanged}>
+          ${keyed(
+            // a new select per language: Shoelace keeps the chosen option's text from when it was picked
+            currentLanguage(),
+            html`<sl-select id="sort" label=${msg('Sắp xếp theo', { id: 'inbox.sort' })} .value=${this.sort} @sl-change=${this.sortChanged}>
             <sl-option value="due">${msg('Hạn xử lý gần nhất', { id: 'inbox.sort.due' })}</sl-option>
             <sl-option value="created">${msg('Nhận trước', { id: 'inbox.sort.created' })}</sl-option>
-          </sl-select>
+          </sl-select>`,
+          )}
           <sl-button class="keys" size="small" @click=${this.showKeys}>${msg('Phím tắt (?)', { id: 'inbox.keys_button' })}</sl-button>
         </div>
         ${this.error ? html`<p class="problem" role="alert">${this.error}</p>` : nothing} ${this.table(visible)}
@@ -553,6 +558,7 @@ export class Inbox extends LitElement {
         loaded: this.tasks.length,
       });
     if (this.next) return fill(msg('Đang hiện {loaded} việc, còn nữa', { id: 'inbox.partial' }), { loaded: this.tasks.length });
+    if (this.tasks.length === 1) return msg('1 việc', { id: 'inbox.one' });
     return fill(msg('{loaded} việc', { id: 'inbox.all' }), { loaded: this.tasks.length });
   }
 
