@@ -140,6 +140,7 @@ describe.skipIf(!HAVE_CHROMIUM && !E2E_REQUIRED)('the inbox in Chromium', () => 
       .nth(1)
       .evaluate((tr) => tr.getBoundingClientRect().height);
     expect(height).toBeGreaterThanOrEqual(40);
+    expect(height).toBeLessThanOrEqual(48);
     await screenshot(page, '12-hop-viec-ban-phim');
     const code = (await codes())[1];
     await page.keyboard.press('Enter');

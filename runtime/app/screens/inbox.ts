@@ -1,4 +1,4 @@
-import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import { keyed } from 'lit/directives/keyed.js';
 import { msg, updateWhenLocaleChanges } from '@lit/localize';
 import '@shoelace-style/shoelace/dist/components/button/button.js';
@@ -177,7 +177,8 @@ export class Inbox extends LitElement {
       td {
         text-align: left;
         padding: 0.1rem 0.6rem;
-        height: 44px;
+        /* content height: with the padding and the border, a row is 44 px */
+        height: 40px;
         line-height: 1.2;
         border-bottom: 1px solid #e7e5e4;
         vertical-align: middle;
@@ -482,15 +483,6 @@ export class Inbox extends LitElement {
 
   private async showKeys() {
     await (this.renderRoot.querySelector('#keys') as SlDialog).show();
-  }
-
-  protected override updated(changed: PropertyValues<this>) {
-    super.updated(changed);
-    // A row that left (another tab, the filter) takes the focus with it: keep it on the table.
-    if (changed.has('tasks') || changed.has('filterText')) {
-      const active = this.shadowRoot!.activeElement;
-      if (active && !active.isConnected) this.move(0);
-    }
   }
 
   override render() {
