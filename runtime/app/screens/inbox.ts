@@ -299,6 +299,8 @@ export class Inbox extends LitElement {
   declare filterText: string;
   /** Bumped on every new list, so a late answer of an old one is dropped. */
   private generation = 0;
+  /** The clerk chose a tab: no more switching for them. */
+  private touched = false;
   private readonly onKey = (e: KeyboardEvent) => this.key(e);
 
   constructor() {
@@ -317,7 +319,7 @@ export class Inbox extends LitElement {
   override connectedCallback() {
     super.connectedCallback();
     document.addEventListener('keydown', this.onKey);
-    // The rows first: the counts are asked only once the first page is on its way.
+    // The rows first: the page is asked for before the counts.
     void this.load(false).then(() => this.openTabWithWork());
     void this.loadCounts();
   }
@@ -335,9 +337,6 @@ export class Inbox extends LitElement {
     if (this.tab !== 'mine' || this.tasks.length || this.error || this.touched) return;
     this.choose('candidate');
   }
-  /** The clerk chose a tab: no more switching for them. */
-  private touched = false;
-
   private pageSize(): number {
     const asked = Number(new URLSearchParams(location.search).get('limit'));
     return Number.isInteger(asked) && asked >= 1 && asked <= 500 ? asked : PAGE_SIZE;
@@ -353,6 +352,7 @@ export class Inbox extends LitElement {
 
   /** The first page of the tab (more = false), or the next one after the loaded rows. */
   private async load(more: boolean) {
+    if (more && this.loading) return; // a second press while the page comes
     const generation = more ? this.generation : ++this.generation;
     const tab = TABS.find((t) => t.id === this.tab)!;
     this.loading = true;
@@ -404,6 +404,7 @@ export class Inbox extends LitElement {
 
   private sortChanged(e: Event) {
     this.sort = (e.target as SlSelect).value as Sort;
+    this.next = null; // a cursor belongs to its sort
     void this.load(false);
   }
 
