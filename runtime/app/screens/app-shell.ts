@@ -11,15 +11,18 @@ import './sign-in-form.ts';
 import './language-switch.ts';
 import './home.ts';
 import './dossier-search.ts';
+import './intake-wizard.ts';
 
 /** The screens that exist, in the nav's order; an entry shows when the user holds its permission anywhere. */
 const SCREENS = [
   { path: '/app/', id: 'home', permission: null },
+  { path: '/app/tiep-nhan', id: 'intake', permission: 'dossier.receive' },
   { path: '/app/tra-cuu-ho-so', id: 'search', permission: 'dossier.read' },
 ] as const;
 type ScreenId = (typeof SCREENS)[number]['id'];
 
 function screenLabel(id: ScreenId): string {
+  if (id === 'intake') return msg('Tiếp nhận', { id: 'nav.intake' });
   return id === 'home' ? msg('Trang chủ', { id: 'nav.home' }) : msg('Tra cứu hồ sơ', { id: 'nav.search' });
 }
 
@@ -252,6 +255,8 @@ export class AppShell extends LitElement {
         return html`<mc-home .me=${me}></mc-home>`;
       case 'search':
         return html`<mc-dossier-search></mc-dossier-search>`;
+      case 'intake':
+        return html`<mc-intake-wizard></mc-intake-wizard>`;
       default:
         return html`<h1>${msg('Không có trang này', { id: 'app.not_found' })}</h1>
           <p><a href="/app/" @click=${(e: MouseEvent) => this.go(e, '/app/')}>${msg('Về trang chủ', { id: 'app.go_home' })}</a></p>`;
