@@ -144,7 +144,7 @@ describe.skipIf(!HAVE_CHROMIUM && !E2E_REQUIRED)('the clerk UI in Chromium', () 
     expect(header).toContain('Trần Thị Tiếp Nhận (demo)');
     expect(header).toContain('Đăng xuất');
     expect(await page.locator('mc-home tbody').textContent()).toContain('Tiếp nhận hồ sơ');
-    expect(await page.locator('nav a').allTextContents()).toEqual(['Trang chủ', 'Tra cứu hồ sơ']);
+    expect(await page.locator('nav a').allTextContents()).toEqual(['Trang chủ', 'Tiếp nhận', 'Tra cứu hồ sơ']);
     await accessible('04-trang-chu');
   });
 
@@ -153,7 +153,7 @@ describe.skipIf(!HAVE_CHROMIUM && !E2E_REQUIRED)('the clerk UI in Chromium', () 
     await poll(() => page.locator('mc-home h1').textContent()).toBe('Hello Trần Thị Tiếp Nhận (demo)');
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
     await page.reload();
-    await poll(() => page.locator('nav a').allTextContents()).toEqual(['Home', 'Find dossiers']);
+    await poll(() => page.locator('nav a').allTextContents()).toEqual(['Home', 'Receive', 'Find dossiers']);
     await accessible('05-english');
     await page.getByRole('button', { name: 'Tiếng Việt' }).click();
     await poll(() => page.locator('mc-home h1').textContent()).toBe('Xin chào Trần Thị Tiếp Nhận (demo)');

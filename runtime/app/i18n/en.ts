@@ -126,6 +126,7 @@ export const templates: Record<string, string> = {
   'intake.received': 'Received',
   'intake.refuse_hint': 'The request is not eligible: state the reasons (form 03)',
   'intake.required': 'Required',
+  'intake.restart': 'Drop this dossier and start again',
   'intake.search': 'Find procedure',
   'intake.sex': 'Sex',
   'intake.sex.female': 'Female',

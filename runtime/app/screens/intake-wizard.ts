@@ -145,6 +145,14 @@ export class IntakeWizard extends LitElement {
   static override styles = [
     shared,
     css`
+      /* The heading and the error summary take the focus so a screen reader starts there; they are not controls, so no ring. */
+      h1[tabindex='-1']:focus,
+      .error-summary[tabindex='-1']:focus {
+        outline: none;
+      }
+      .error-summary {
+        max-width: 56rem;
+      }
       .caption {
         color: var(--mc-muted);
         margin: 0 0 0.25rem;
@@ -232,8 +240,7 @@ export class IntakeWizard extends LitElement {
       .chosen p {
         margin: 0;
       }
-      sl-radio-group::part(form-control-label),
-      fieldset legend {
+      sl-radio-group::part(form-control-label) {
         font-weight: 600;
         font-size: 1.05rem;
         margin-bottom: 0.4rem;
@@ -246,46 +253,58 @@ export class IntakeWizard extends LitElement {
         color: var(--mc-muted);
         font-size: 0.9rem;
       }
-      fieldset {
-        border: 1px solid #d6d3d1;
-        background: #fff;
-        margin: 0;
-        padding: 0.75rem 1rem 1rem;
+      .docs {
+        display: grid;
+        gap: 0.6rem;
       }
-      fieldset legend {
-        padding: 0 0.25rem;
-        max-width: 100%;
+      .doc {
+        display: grid;
+        grid-template-columns: 1fr auto;
+        gap: 0.5rem 1.5rem;
+        align-items: center;
+        background: #fff;
+        border: 1px solid #d6d3d1;
+        border-left: 5px solid #d6d3d1;
+        padding: 0.6rem 1rem;
+      }
+      .doc.ticked {
+        border-left-color: #166534;
+      }
+      .doc p {
+        margin: 0;
+      }
+      .doc-name {
+        font-weight: 600;
       }
       .doc-need {
-        margin: 0 0 0.6rem;
         color: var(--mc-muted);
         font-size: 0.95rem;
       }
       .tag {
         display: inline-block;
-        font-size: 0.85rem;
+        font-size: 0.8rem;
         font-weight: 600;
         padding: 0 0.4rem;
         border: 1px solid currentColor;
         border-radius: 3px;
         margin-left: 0.4rem;
         color: #44403c;
+        white-space: nowrap;
       }
       .tag.required {
         color: #7c2d12;
       }
       .doc-row {
         display: flex;
-        gap: 1.5rem;
+        gap: 1rem;
         align-items: end;
-        flex-wrap: wrap;
       }
       .doc-row sl-checkbox {
-        min-width: 9rem;
-        padding-bottom: 0.45rem;
+        min-width: 7rem;
+        padding-bottom: 0.35rem;
       }
       .doc-row sl-input {
-        width: 8rem;
+        width: 6.5rem;
       }
       .grid-2 {
         display: grid;
@@ -310,6 +329,9 @@ export class IntakeWizard extends LitElement {
         color: #0645ad;
         text-decoration: underline;
         cursor: pointer;
+      }
+      .restart {
+        margin-left: auto;
       }
       .back:focus-visible,
       .change:focus-visible {
@@ -344,6 +366,11 @@ export class IntakeWizard extends LitElement {
         clip: rect(0 0 0 0);
         white-space: nowrap;
       }
+      table.fees tr.total th,
+      table.fees tr.total td {
+        background: #fff;
+        border-top: 2px solid #57534e;
+      }
       table.fees .money {
         text-align: right;
         white-space: nowrap;
@@ -371,6 +398,10 @@ export class IntakeWizard extends LitElement {
       dl.answers ul {
         margin: 0;
         padding-left: 1.1rem;
+      }
+      dl.answers ul.plain {
+        list-style: none;
+        padding: 0;
       }
       .change {
         font: inherit;
@@ -846,6 +877,11 @@ export class IntakeWizard extends LitElement {
     return html`<div class="actions">
       <sl-button type="submit" variant="primary" ?loading=${this.busy}>${primary}</sl-button>
       ${this.d.step === 'procedure' ? nothing : html`<button type="button" class="back" @click=${this.back}>${msg('Quay lại', { id: 'intake.back' })}</button>`}
+      ${
+        this.d.procedure
+          ? html`<button type="button" class="back restart" @click=${this.again}>${msg('Bỏ hồ sơ này, làm lại từ đầu', { id: 'intake.restart' })}</button>`
+          : nothing
+      }
     </div>`;
   }
 
@@ -961,26 +997,32 @@ export class IntakeWizard extends LitElement {
     const docs = this.kase()?.documents ?? [];
     return html`<p>${msg('Đánh dấu từng giấy tờ đã nhận và ghi số bản chính, bản sao. Thiếu giấy tờ bắt buộc thì vẫn tiếp tục được: ở bước cuối, chọn yêu cầu bổ sung.', { id: 'intake.checklist_lead' })}</p>
       <form novalidate @submit=${this.next}>
-        ${docs.map((doc, i) => {
+        <div class="docs">${docs.map((doc, i) => {
           const t = this.d.components[i] ?? { received: false, originals: '0', copies: '0' };
           const oErr = this.error(`doc-${i}-originals`);
           const cErr = this.error(`doc-${i}-copies`);
-          return html`<fieldset>
-            <legend>
-              ${i + 1}. ${doc.name}
-              ${
-                doc.optional
-                  ? html`<span class="tag">${msg('Không bắt buộc', { id: 'intake.optional' })}</span>`
-                  : html`<span class="tag required">${msg('Bắt buộc', { id: 'intake.required' })}</span>`
-              }
-            </legend>
-            <p class="doc-need">${fill(msg('Cần nộp: {originals} bản chính, {copies} bản sao', { id: 'intake.doc_need' }), { originals: doc.originals, copies: doc.copies })}</p>
+          return html`<div class="doc ${t.received ? 'ticked' : ''}" role="group" aria-labelledby="doc-${i}-name">
+            <div class="doc-text">
+              <p class="doc-name" id="doc-${i}-name">
+                ${i + 1}. ${doc.name}
+                ${
+                  doc.optional
+                    ? html`<span class="tag">${msg('Không bắt buộc', { id: 'intake.optional' })}</span>`
+                    : html`<span class="tag required">${msg('Bắt buộc', { id: 'intake.required' })}</span>`
+                }
+              </p>
+              <p class="doc-need">
+                ${fill(msg('Cần nộp: {originals} bản chính, {copies} bản sao', { id: 'intake.doc_need' }), { originals: doc.originals, copies: doc.copies })}
+              </p>
+              ${oErr ? html`<p class="field-error">${oErr}</p>` : nothing} ${cErr ? html`<p class="field-error">${cErr}</p>` : nothing}
+            </div>
             <div class="doc-row">
               <sl-checkbox id="doc-${i}-received" ?checked=${t.received} @sl-change=${(e: Event) => this.tick(i, { received: (e.target as HTMLInputElement).checked })}
                 >${msg('Đã nhận', { id: 'intake.received' })}</sl-checkbox
               >
               <sl-input
                 id="doc-${i}-originals"
+                size="small"
                 class=${oErr ? 'invalid' : ''}
                 label=${msg('Số bản chính', { id: 'intake.originals' })}
                 inputmode="numeric"
@@ -990,6 +1032,7 @@ export class IntakeWizard extends LitElement {
               ></sl-input>
               <sl-input
                 id="doc-${i}-copies"
+                size="small"
                 class=${cErr ? 'invalid' : ''}
                 label=${msg('Số bản sao', { id: 'intake.copies' })}
                 inputmode="numeric"
@@ -998,9 +1041,8 @@ export class IntakeWizard extends LitElement {
                 @sl-input=${(e: Event) => this.tick(i, { copies: (e.target as HTMLInputElement).value })}
               ></sl-input>
             </div>
-            ${oErr ? html`<p class="field-error">${oErr}</p>` : nothing} ${cErr ? html`<p class="field-error">${cErr}</p>` : nothing}
-          </fieldset>`;
-        })}
+          </div>`;
+        })}</div>
         ${this.actions(msg('Tiếp tục', { id: 'intake.continue' }))}
       </form>`;
   }
@@ -1101,7 +1143,7 @@ export class IntakeWizard extends LitElement {
                       <td class="money">${typeof f.amount === 'number' ? formatMoney(f.amount) : '—'}</td>
                     </tr>`,
                 )}
-                <tr>
+                <tr class="total">
                   <th scope="row" colspan="2">${msg('Phải nộp khi nộp hồ sơ', { id: 'intake.fee_due' })}</th>
                   <td class="money"><strong>${formatMoney(due)}</strong></td>
                 </tr>
@@ -1171,7 +1213,24 @@ export class IntakeWizard extends LitElement {
         ${this.row(msg('Giấy tờ', { id: 'intake.documents' }), html`<ul>${docs}</ul>`, 'checklist')}
         ${this.row(
           msg('Người nộp', { id: 'intake.applicant' }),
-          html`${a.name} (${kindLabel(a.kind)})<br />${a.idNumber}${a.sex ? html`<br />${sexLabel(a.sex)}` : nothing}${a.birthDate ? html`<br />${a.birthDate}` : nothing}${a.phone ? html`<br />${a.phone}` : nothing}${a.email ? html`<br />${a.email}` : nothing}${a.address ? html`<br />${a.address}` : nothing}`,
+          html`<strong>${a.name}</strong> (${kindLabel(a.kind)})
+            <ul class="plain">
+              ${[
+                [
+                  a.kind === 'citizen'
+                    ? msg('Số định danh cá nhân', { id: 'intake.id_number' })
+                    : msg('Mã số tổ chức, doanh nghiệp', { id: 'intake.org_code' }),
+                  a.idNumber,
+                ],
+                [msg('Giới tính', { id: 'intake.sex' }), sexLabel(a.sex)],
+                [msg('Ngày sinh', { id: 'intake.birth_date' }), a.birthDate],
+                [msg('Số điện thoại', { id: 'intake.phone' }), a.phone],
+                [msg('Thư điện tử', { id: 'intake.email' }), a.email],
+                [msg('Địa chỉ', { id: 'intake.address' }), a.address],
+              ]
+                .filter(([, v]) => v && v.trim())
+                .map(([k, v]) => html`<li>${k}: ${v}</li>`)}
+            </ul>`,
           'applicant',
         )}
         ${this.row(
