@@ -145,6 +145,11 @@ export class IntakeWizard extends LitElement {
   static override styles = [
     shared,
     css`
+      /* Shoelace's pale grey edges of fields, radios and check boxes are under the 3:1 a control's boundary needs. */
+      :host {
+        --sl-input-border-color: #767676;
+        --sl-input-border-color-hover: #44403c;
+      }
       /* The heading and the error summary take the focus so a screen reader starts there; they are not controls, so no ring. */
       h1[tabindex='-1']:focus,
       .error-summary[tabindex='-1']:focus {
@@ -553,6 +558,8 @@ export class IntakeWizard extends LitElement {
     this.patch({ step });
     if (push) history.pushState(null, '', `/app/tiep-nhan?buoc=${SLUG[step]}`);
     await this.updateComplete;
+    // A new step starts at the top of the page, not where the long checklist left the scroll.
+    scrollTo(0, 0);
     (this.renderRoot.querySelector('h1') as HTMLElement | null)?.focus();
   }
 
