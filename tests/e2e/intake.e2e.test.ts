@@ -200,7 +200,7 @@ describe.skipIf(!HAVE_CHROMIUM && !E2E_REQUIRED)('the intake wizard in Chromium'
   /** Through the steps with the mouse, to the check step of 1.001193 with `ticked` documents. */
   async function upToCheck(name: string, ticked: number[]) {
     // A fresh intake: no draft left in this tab by the test before.
-    await page.evaluate(() => sessionStorage.removeItem('motcua.intake'));
+    await page.evaluate(() => sessionStorage.removeItem('motcua.intake:clerk'));
     await page.goto(`${server.origin}/app/tiep-nhan`);
     await poll(() => heading().textContent()).toBe('Chọn thủ tục');
     await wizard().getByLabel('Tên hoặc mã thủ tục', { exact: true }).fill('1.001193');
@@ -282,6 +282,24 @@ describe.skipIf(!HAVE_CHROMIUM && !E2E_REQUIRED)('the intake wizard in Chromium'
     await poll(() => form.locator('body').textContent()).toContain('PHIẾU TỪ CHỐI TIẾP NHẬN GIẢI QUYẾT HỒ SƠ');
     expect(await form.locator('body').textContent()).toContain('Trẻ đã được đăng ký khai sinh tại xã khác');
     await step('Đã từ chối tiếp nhận hồ sơ', 'intake-07c-tu-choi');
+  });
+
+  it('Given a clerk’s unfinished intake, When another receptionist signs in on the same tab, Then they start afresh and do not see it', async () => {
+    await page.evaluate(() => sessionStorage.removeItem('motcua.intake:clerk'));
+    await page.goto(`${server.origin}/app/tiep-nhan`);
+    await wizard().getByLabel('Tên hoặc mã thủ tục', { exact: true }).fill('1.001193');
+    await wizard().getByRole('button', { name: 'Tìm thủ tục' }).click();
+    await wizard().locator('.hit', { hasText: '1.001193' }).click();
+    await poll(() => heading().textContent()).toBe('Trường hợp và hình thức nộp');
+    await page.getByRole('button', { name: 'Đăng xuất' }).click();
+    await page.getByLabel('Tên đăng nhập', { exact: true }).fill('quay2.tiepnhan');
+    await page.getByLabel('Mật khẩu', { exact: true }).fill('demo');
+    await page.getByRole('button', { name: 'Đăng nhập' }).click();
+    // The address is still the wizard's: the new person lands on its first step, empty.
+    await poll(() => page.locator('header.bar').textContent()).toContain('Đỗ Văn Quầy Hai');
+    await poll(() => heading().textContent()).toBe('Chọn thủ tục');
+    expect(await wizard().locator('.chosen').count()).toBe(0);
+    expect(await wizard().getByLabel('Tên hoặc mã thủ tục', { exact: true }).inputValue()).toBe('');
   });
 
   it('Given every step above, Then the page logged no CSP violation and no script error', () => {

@@ -256,7 +256,7 @@ export class AppShell extends LitElement {
       case 'search':
         return html`<mc-dossier-search></mc-dossier-search>`;
       case 'intake':
-        return html`<mc-intake-wizard></mc-intake-wizard>`;
+        return html`<mc-intake-wizard .username=${me.user.username}></mc-intake-wizard>`;
       default:
         return html`<h1>${msg('Không có trang này', { id: 'app.not_found' })}</h1>
           <p><a href="/app/" @click=${(e: MouseEvent) => this.go(e, '/app/')}>${msg('Về trang chủ', { id: 'app.go_home' })}</a></p>`;

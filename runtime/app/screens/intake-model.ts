@@ -99,12 +99,13 @@ export function emptyDraft(): Draft {
   };
 }
 
-const STORAGE_KEY = 'motcua.intake';
+/** One draft per person: whoever signs in next in this tab (after a sign-out, or from the session dialog) never sees another's. */
+const storageKey = (username: string) => `motcua.intake:${username}`;
 
-/** The draft of this tab, if any (sessionStorage: gone when the tab closes). */
-export function loadDraft(): Draft | null {
+/** This person's draft in this tab, if any (sessionStorage: gone when the tab closes). */
+export function loadDraft(username: string): Draft | null {
   try {
-    const raw = sessionStorage.getItem(STORAGE_KEY);
+    const raw = sessionStorage.getItem(storageKey(username));
     if (!raw) return null;
     const d = JSON.parse(raw) as Partial<Draft>;
     return { ...emptyDraft(), ...d, applicant: { ...emptyDraft().applicant, ...d.applicant } };
@@ -113,10 +114,10 @@ export function loadDraft(): Draft | null {
   }
 }
 
-export function saveDraft(d: Draft | null): void {
+export function saveDraft(username: string, d: Draft | null): void {
   try {
-    if (d) sessionStorage.setItem(STORAGE_KEY, JSON.stringify(d));
-    else sessionStorage.removeItem(STORAGE_KEY);
+    if (d) sessionStorage.setItem(storageKey(username), JSON.stringify(d));
+    else sessionStorage.removeItem(storageKey(username));
   } catch {
     // storage refused: the draft lives as long as the page
   }

@@ -141,6 +141,7 @@ export class IntakeWizard extends LitElement {
     busy: { state: true },
     outcome: { state: true },
     candidates: { state: true },
+    username: { attribute: false },
   };
   static override styles = [
     shared,
@@ -494,17 +495,19 @@ export class IntakeWizard extends LitElement {
   declare busy: boolean;
   declare outcome: Outcome | null;
   declare candidates: { code: string; name: string }[];
+  /** Who is signed in: the draft kept in this tab is theirs alone. */
+  declare username: string;
 
   constructor() {
     super();
-    this.d = loadDraft() ?? emptyDraft();
+    this.username = '';
+    this.d = emptyDraft();
     this.hits = [];
     this.searched = false;
     this.problems = [];
     this.busy = false;
     this.outcome = null;
     this.candidates = [];
-    if (this.d.step === 'done') this.d = { ...this.d, step: 'procedure' };
     updateWhenLocaleChanges(this);
   }
 
@@ -520,6 +523,8 @@ export class IntakeWizard extends LitElement {
 
   override connectedCallback() {
     super.connectedCallback();
+    this.d = loadDraft(this.username) ?? emptyDraft();
+    if (this.d.step === 'done') this.d = { ...this.d, step: 'procedure' };
     addEventListener('popstate', this.onPopState);
     history.replaceState(history.state, '', `/app/tiep-nhan?buoc=${SLUG[this.d.step]}`);
   }
@@ -533,7 +538,7 @@ export class IntakeWizard extends LitElement {
 
   private patch(patch: Partial<Draft>) {
     this.d = { ...this.d, ...patch };
-    saveDraft(this.d);
+    saveDraft(this.username, this.d);
   }
 
   private applicant(patch: Partial<Applicant>) {
@@ -793,7 +798,7 @@ export class IntakeWizard extends LitElement {
       this.searched = false;
       this.candidates = [];
       this.d = { ...emptyDraft(), step: 'done' };
-      saveDraft(null);
+      saveDraft(this.username, null);
       await this.show('done');
       await this.loadForm();
     } catch (err) {
@@ -833,7 +838,7 @@ export class IntakeWizard extends LitElement {
   private async again() {
     this.outcome = null;
     this.d = emptyDraft();
-    saveDraft(this.d);
+    saveDraft(this.username, this.d);
     await this.show('procedure');
   }
 
