@@ -143,7 +143,7 @@ describe.skipIf(!HAVE_CHROMIUM && !E2E_REQUIRED)('the clerk UI in Chromium', () 
     const header = await page.locator('header.bar').textContent();
     expect(header).toContain('Trần Thị Tiếp Nhận (demo)');
     expect(header).toContain('Đăng xuất');
-    expect(await page.locator('nav a').allTextContents()).toEqual(['Hộp việc', 'Tra cứu hồ sơ', 'Tài khoản của tôi']);
+    expect(await page.locator('nav a').allTextContents()).toEqual(['Hộp việc', 'Tiếp nhận', 'Tra cứu hồ sơ', 'Tài khoản của tôi']);
     await page.getByRole('link', { name: 'Tài khoản của tôi' }).click();
     await poll(() => page.locator('mc-home h1').textContent()).toBe('Xin chào Trần Thị Tiếp Nhận (demo)');
     expect(await page.locator('mc-home tbody').textContent()).toContain('Tiếp nhận hồ sơ');
@@ -155,7 +155,7 @@ describe.skipIf(!HAVE_CHROMIUM && !E2E_REQUIRED)('the clerk UI in Chromium', () 
     await poll(() => page.locator('mc-home h1').textContent()).toBe('Hello Trần Thị Tiếp Nhận (demo)');
     expect(await page.evaluate(() => document.documentElement.lang)).toBe('en');
     await page.reload();
-    await poll(() => page.locator('nav a').allTextContents()).toEqual(['Inbox', 'Find dossiers', 'My account']);
+    await poll(() => page.locator('nav a').allTextContents()).toEqual(['Inbox', 'Receive', 'Find dossiers', 'My account']);
     await accessible('05-english');
     await page.getByRole('button', { name: 'Tiếng Việt' }).click();
     await poll(() => page.locator('mc-home h1').textContent()).toBe('Xin chào Trần Thị Tiếp Nhận (demo)');

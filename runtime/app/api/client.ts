@@ -31,6 +31,8 @@ export class ApiError extends Error {
     readonly title: string,
     readonly detail?: string,
     readonly retryAfter?: number,
+    /** The problem's own fields beyond the standard ones (`missing`, `issues`, `candidates`…). */
+    readonly extra: Record<string, unknown> = {},
   ) {
     super(`${status} ${code}: ${detail ?? title}`);
   }
@@ -75,7 +77,14 @@ async function send(
 
 async function problem(res: Response): Promise<ApiError> {
   const p = (await res.json().catch(() => ({}))) as { code?: string; title?: string; detail?: string; retryAfter?: number };
-  return new ApiError(res.status, p.code ?? `http.${res.status}`, p.title ?? res.statusText, p.detail, p.retryAfter);
+  return new ApiError(
+    res.status,
+    p.code ?? `http.${res.status}`,
+    p.title ?? res.statusText,
+    p.detail,
+    p.retryAfter,
+    p as Record<string, unknown>,
+  );
 }
 
 async function request<P extends PathsWith<M>, M extends Method>(method: M, path: P, options?: Options<Operation<P, M>>) {

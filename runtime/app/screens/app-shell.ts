@@ -12,10 +12,12 @@ import './language-switch.ts';
 import './home.ts';
 import './inbox.ts';
 import './dossier-search.ts';
+import './intake-wizard.ts';
 
 /** The screens that exist, in the nav's order; an entry shows when the user holds its permission anywhere. */
 const SCREENS = [
   { path: '/app/', id: 'inbox', permission: null },
+  { path: '/app/tiep-nhan', id: 'intake', permission: 'dossier.receive' },
   { path: '/app/tra-cuu-ho-so', id: 'search', permission: 'dossier.read' },
   { path: '/app/tai-khoan', id: 'home', permission: null },
 ] as const;
@@ -25,6 +27,8 @@ function screenLabel(id: ScreenId): string {
   switch (id) {
     case 'inbox':
       return msg('Hộp việc', { id: 'nav.inbox' });
+    case 'intake':
+      return msg('Tiếp nhận', { id: 'nav.intake' });
     case 'search':
       return msg('Tra cứu hồ sơ', { id: 'nav.search' });
     case 'home':
@@ -289,6 +293,8 @@ export class AppShell extends LitElement {
         return html`<mc-home .me=${me}></mc-home>`;
       case 'search':
         return html`<mc-dossier-search></mc-dossier-search>`;
+      case 'intake':
+        return html`<mc-intake-wizard .username=${me.user.username}></mc-intake-wizard>`;
       default:
         return html`<h1>${msg('Không có trang này', { id: 'app.not_found' })}</h1>
           <p><a href="/app/" @click=${(e: MouseEvent) => this.go(e, '/app/')}>${msg('Về trang chủ', { id: 'app.go_home' })}</a></p>`;
