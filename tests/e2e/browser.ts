@@ -1,13 +1,14 @@
 // What the browser tests stand on: the real server (`motcua serve --demo`, sources through tsx,
 // embedded SQLite in a temp folder, the demo province), Debian's Chromium driven by
 // playwright-core, axe-core over each screen, screenshots at 1366×768. docs/ui.md § Browser tests.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 export const CHROMIUM = process.env.MOTCUA_CHROMIUM ?? '/usr/bin/chromium';
@@ -130,4 +131,57 @@ export async function seriousViolations(page: Page): Promise<string[]> {
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENS_DIR, { recursive: true });
   await page.screenshot({ path: join(SCREENS_DIR, `${name}.png`) });
+}
+
+/** Waits for the page as a person would; generous, since CI runs this beside the rest of the suite on two cores. */
+export const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000, interval: 100 });
+
+/**
+ * A browser test file's suite: skipped, saying why, where Chromium is missing and not required
+ * (`E2E_REQUIRED`); run, and failing at its first hook, where it is required.
+ */
+export function describeInBrowser(name: string, body: () => void): void {
+  if (!HAVE_CHROMIUM && !E2E_REQUIRED)
+    console.warn(`browser tests skipped: ${MISSING_CHROMIUM} (CI=1 or MOTCUA_E2E=1 makes this a failure)`);
+  describe.skipIf(!HAVE_CHROMIUM && !E2E_REQUIRED)(name, body);
+}
+
+/** What each browser test file stands on, filled by the hooks `useBrowserSession` registers. */
+export interface BrowserSession {
+  server: DemoServer;
+  context: BrowserContext;
+  /** The one page, 15 s default timeout. */
+  page: Page;
+  /** What the page reported against its Content-Security-Policy, and the script errors it threw. */
+  cspViolations: string[];
+  pageErrors: string[];
+}
+
+/**
+ * Registers the hooks of a browser test file (call it first inside `describeInBrowser`): the app
+ * built if stale, a demo server, Chromium with one page that records CSP violations and script
+ * errors; all closed after the file. The returned object's fields are set once `beforeAll` has run.
+ */
+export function useBrowserSession(): BrowserSession {
+  const session = { cspViolations: [] as string[], pageErrors: [] as string[] } as BrowserSession;
+  let browser: Awaited<ReturnType<typeof openBrowser>> | undefined;
+  beforeAll(async () => {
+    if (!HAVE_CHROMIUM) throw new Error(MISSING_CHROMIUM);
+    execFileSync(process.execPath, ['scripts/build-app.mjs'], { cwd: root, stdio: 'pipe' });
+    session.server = await startDemoServer();
+    browser = await openBrowser();
+    session.context = browser.context;
+    const page = browser.context.pages()[0] ?? (await browser.context.newPage());
+    page.setDefaultTimeout(15_000);
+    page.on('console', (m) => {
+      if (/Content Security Policy|Refused to/i.test(m.text())) session.cspViolations.push(m.text());
+    });
+    page.on('pageerror', (e) => session.pageErrors.push(e.message));
+    session.page = page;
+  }, 180_000);
+  afterAll(async () => {
+    await browser?.close();
+    await session.server?.stop();
+  });
+  return session;
 }

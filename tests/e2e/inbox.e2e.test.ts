@@ -2,23 +2,9 @@
 // carry the API's counts, each row its time left in words and band colour, pages load through
 // X-Next-Cursor ("Tải thêm", two rows a page here), the keyboard alone moves, opens and comes
 // back, `?` lists the shortcuts. axe-core on each state; screenshots in test-results/screens/.
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  E2E_REQUIRED,
-  HAVE_CHROMIUM,
-  MISSING_CHROMIUM,
-  openBrowser,
-  screenshot,
-  seriousViolations,
-  startDemoServer,
-  type DemoServer,
-} from './browser.ts';
-
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000, interval: 100 });
+import { beforeAll, expect, it } from 'vitest';
+import { describeInBrowser, poll, screenshot, seriousViolations, useBrowserSession, type DemoServer } from './browser.ts';
 
 interface ApiTask {
   id: string;
@@ -27,28 +13,13 @@ interface ApiTask {
   dossier: { code: string; applicantName: string } | null;
 }
 
-describe.skipIf(!HAVE_CHROMIUM && !E2E_REQUIRED)('the inbox in Chromium', () => {
+describeInBrowser('the inbox in Chromium', () => {
+  const session = useBrowserSession();
   let server: DemoServer;
-  let browser: Awaited<ReturnType<typeof openBrowser>>;
   let page: Page;
-  const problems: string[] = [];
 
-  beforeAll(async () => {
-    if (!HAVE_CHROMIUM) throw new Error(MISSING_CHROMIUM);
-    execFileSync(process.execPath, ['scripts/build-app.mjs'], { cwd: root, stdio: 'pipe' });
-    server = await startDemoServer();
-    browser = await openBrowser();
-    page = browser.context.pages()[0] ?? (await browser.context.newPage());
-    page.setDefaultTimeout(15_000);
-    page.on('console', (m) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) problems.push(m.text());
-    });
-    page.on('pageerror', (e) => problems.push(e.message));
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+  beforeAll(() => {
+    ({ server, page } = session);
   });
 
   const inbox = () => page.locator('mc-inbox');
@@ -240,6 +211,6 @@ describe.skipIf(!HAVE_CHROMIUM && !E2E_REQUIRED)('the inbox in Chromium', () => 
   });
 
   it('Given every step above, Then the page logged no CSP violation and no script error', () => {
-    expect(problems).toEqual([]);
+    expect([...session.cspViolations, ...session.pageErrors]).toEqual([]);
   });
 });

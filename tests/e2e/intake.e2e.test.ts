@@ -3,57 +3,25 @@
 // request and form 02; a refusal needs its reasons and gives form 03; the error summary's links
 // move to the field; Back and a new sign-in keep what was typed. axe-core on every step, no CSP
 // violation, screenshots at 1366×768 in test-results/screens/. How it runs: docs/ui.md.
-import { execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  E2E_REQUIRED,
-  HAVE_CHROMIUM,
-  MISSING_CHROMIUM,
-  openBrowser,
-  screenshot,
-  seriousViolations,
-  startDemoServer,
-  type DemoServer,
-} from './browser.ts';
+import { beforeAll, expect, it } from 'vitest';
+import { describeInBrowser, poll, screenshot, seriousViolations, useBrowserSession, type DemoServer } from './browser.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000, interval: 100 });
-
-if (!HAVE_CHROMIUM && !E2E_REQUIRED) console.warn(`browser tests skipped: ${MISSING_CHROMIUM} (CI=1 or MOTCUA_E2E=1 makes this a failure)`);
-
-describe.skipIf(!HAVE_CHROMIUM && !E2E_REQUIRED)('the intake wizard in Chromium', () => {
+describeInBrowser('the intake wizard in Chromium', () => {
+  const session = useBrowserSession();
   let server: DemoServer;
-  let browser: Awaited<ReturnType<typeof openBrowser>>;
   let context: BrowserContext;
   let page: Page;
-  const cspViolations: string[] = [];
-  const pageErrors: string[] = [];
+  const { cspViolations, pageErrors } = session;
 
   beforeAll(async () => {
-    if (!HAVE_CHROMIUM) throw new Error(MISSING_CHROMIUM);
-    execFileSync(process.execPath, ['scripts/build-app.mjs'], { cwd: root, stdio: 'pipe' });
-    server = await startDemoServer();
-    browser = await openBrowser();
-    context = browser.context;
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(15_000);
-    page.on('console', (m) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
-    });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
+    ({ server, context, page } = session);
     await page.goto(`${server.origin}/app/`);
     await page.getByLabel('Tên đăng nhập', { exact: true }).fill('clerk');
     await page.getByLabel('Mật khẩu', { exact: true }).fill('demo');
     await page.getByRole('button', { name: 'Đăng nhập' }).click();
     await page.locator('mc-inbox h1').waitFor();
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  }, 60_000);
 
   const wizard = () => page.locator('mc-intake-wizard');
   const heading = () => wizard().locator('h1');

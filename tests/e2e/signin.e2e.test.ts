@@ -2,59 +2,26 @@
 // keyboard-only sign-in, the language switch, session expiry that keeps what was typed, sign-out.
 // Each screen passes axe-core (no serious or critical WCAG 2.x AA finding) and the page logs no
 // CSP violation. Screenshots land in test-results/screens/. How it runs: docs/ui.md § Browser tests.
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  E2E_REQUIRED,
-  HAVE_CHROMIUM,
-  MISSING_CHROMIUM,
-  openBrowser,
-  screenshot,
-  seriousViolations,
-  startDemoServer,
-  type DemoServer,
-} from './browser.ts';
+import { beforeAll, expect, it } from 'vitest';
+import { describeInBrowser, poll, screenshot, seriousViolations, useBrowserSession, type DemoServer } from './browser.ts';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
 /** The server's own SQLite driver, to lock an account as ten failures would (no types shipped: the little used is typed here). */
 const Database = createRequire(import.meta.url)('better-sqlite3') as new (file: string) => {
   prepare(sql: string): { run(): unknown };
   close(): void;
 };
-/** Waits for the page as a person would; generous, since CI runs this beside the rest of the suite on two cores. */
-const poll = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000, interval: 100 });
-
-if (!HAVE_CHROMIUM && !E2E_REQUIRED) console.warn(`browser tests skipped: ${MISSING_CHROMIUM} (CI=1 or MOTCUA_E2E=1 makes this a failure)`);
-
-describe.skipIf(!HAVE_CHROMIUM && !E2E_REQUIRED)('the clerk UI in Chromium', () => {
+describeInBrowser('the clerk UI in Chromium', () => {
+  const session = useBrowserSession();
   let server: DemoServer;
-  let browser: Awaited<ReturnType<typeof openBrowser>>;
   let context: BrowserContext;
   let page: Page;
-  const cspViolations: string[] = [];
-  const pageErrors: string[] = [];
+  const { cspViolations, pageErrors } = session;
 
-  beforeAll(async () => {
-    if (!HAVE_CHROMIUM) throw new Error(MISSING_CHROMIUM);
-    execFileSync(process.execPath, ['scripts/build-app.mjs'], { cwd: root, stdio: 'pipe' });
-    server = await startDemoServer();
-    browser = await openBrowser();
-    context = browser.context;
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(15_000);
-    page.on('console', (m) => {
-      if (/Content Security Policy|Refused to/i.test(m.text())) cspViolations.push(m.text());
-    });
-    page.on('pageerror', (e) => pageErrors.push(e.message));
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+  beforeAll(() => {
+    ({ server, context, page } = session);
   });
 
   /** The ids along the focus path through shadow roots (the field's host, then its inner input). */
