@@ -26,8 +26,8 @@ function walk(dir, files = []) {
   return files;
 }
 
-function stampOf() {
-  const inputs = [...walk(APP_SOURCES), join(root, 'package-lock.json'), fileURLToPath(import.meta.url)];
+/** The stale check's stamp of these files: their names, sizes and modification times. */
+export function stampOf(inputs) {
   return createHash('sha256')
     .update(
       inputs
@@ -43,7 +43,7 @@ function stampOf() {
 /** Builds runtime/dist unless it is up to date (or there is no runtime/app); returns whether it built. */
 export async function buildApp({ quiet = false } = {}) {
   if (!existsSync(APP_SOURCES)) return false;
-  const stamp = stampOf();
+  const stamp = stampOf([...walk(APP_SOURCES), join(root, 'package-lock.json'), fileURLToPath(import.meta.url)]);
   const stampFile = join(APP_DIST, '.build-stamp');
   if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
     if (!quiet) console.log('app build is up to date (runtime/dist)');

@@ -14,7 +14,6 @@
 //
 //   node scripts/build.mjs [outDir]
 import { build } from 'esbuild';
-import { createHash } from 'node:crypto';
 import {
   cpSync,
   existsSync,
@@ -23,13 +22,12 @@ import {
   readFileSync,
   renameSync,
   rmSync,
-  statSync,
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { APP_DIST, buildApp } from './build-app.mjs';
+import { APP_DIST, buildApp, stampOf } from './build-app.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const target = resolve(root, process.argv[2] ?? 'build');
@@ -60,16 +58,7 @@ await buildApp({ quiet: true });
 const all = FOLDERS.filter((f) => existsSync(join(root, f))).flatMap((f) => walk(join(root, f)));
 const appFiles = existsSync(APP_DIST) ? walk(APP_DIST) : [];
 const inputs = [...all, ...appFiles, join(root, 'package.json'), join(root, 'tsconfig.json'), fileURLToPath(import.meta.url)];
-const stamp = createHash('sha256')
-  .update(
-    inputs
-      .map((f) => {
-        const st = statSync(f);
-        return `${relative(root, f)}\t${st.size}\t${st.mtimeMs}`;
-      })
-      .join('\n'),
-  )
-  .digest('hex');
+const stamp = stampOf(inputs);
 const stampFile = join(target, '.build-stamp');
 if (existsSync(stampFile) && readFileSync(stampFile, 'utf8') === stamp) {
   console.log(`build is up to date (${relative(root, target) || target})`);
