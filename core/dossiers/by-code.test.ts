@@ -3,7 +3,7 @@ import { useHarness } from '../../tests/support/harness.ts';
 import { countStatements } from '../db/statement-counter.ts';
 import { dossierByCode, dossiersByCode, rememberDossier } from './by-code.ts';
 import { Dossier } from './entities.ts';
-import { applicant, complete, procedure, publish } from './fixtures/procedures.ts';
+import { procedure, publish, receiveDossier } from './fixtures/procedures.ts';
 
 /**
  * The dossier of a business key is read once per transaction, however many subscribers ask
@@ -17,17 +17,7 @@ beforeAll(async () => {
   const admin = await h.login('admin');
   await deploy('registration.bpmn', { as: admin });
   await publish(h.services, [procedure('1.930203', { process: 'registration', days: 3 })]);
-  const clerk = await h.login('clerk');
-  const res = await clerk.post('/api/dossiers', {
-    procedureCode: '1.930203',
-    caseKey: 'standard',
-    channel: 1,
-    applicant,
-    outcome: 'receive',
-    components: complete,
-  });
-  expect(res.status, await res.clone().text()).toBe(201);
-  code = ((await res.json()) as { code: string }).code;
+  code = (await receiveDossier(await h.login('clerk'), '1.930203')).code;
 });
 
 async function selects(work: () => Promise<void>): Promise<number> {

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useHarness, type TestClient } from '../../tests/support/harness.ts';
-import { applicant, complete, procedure, publish } from './fixtures/procedures.ts';
+import { applicant, complete, procedure, publish, receiveDossier } from './fixtures/procedures.ts';
 import type { HopView } from './hops.ts';
 import type { DossierView } from './service.ts';
 
@@ -222,16 +222,7 @@ describe('A step that opens two steps at once', () => {
     await deploy('hops-parallel.bpmn', { as: admin });
     await publish(h.services, [procedure('1.930002', { process: 'hops-parallel' })]);
     await at('2026-03-18T08:00:00');
-    const res = await clerk.post('/api/dossiers', {
-      procedureCode: '1.930002',
-      caseKey: 'standard',
-      channel: 1,
-      applicant,
-      outcome: 'receive',
-      components: complete,
-    });
-    expect(res.status, await res.clone().text()).toBe(201);
-    const p = (await res.json()) as DossierView;
+    const p = await receiveDossier(clerk, '1.930002');
     await at('2026-03-18T09:00:00');
     await completeTask(p.instanceIds[0], { as: clerk });
     const hops: HopView[] = (await read(p.code)).hops;
@@ -248,16 +239,7 @@ describe('A step in a called process', () => {
     await deploy('hops-call.bpmn', { as: admin });
     await publish(h.services, [procedure('1.930003', { process: 'hops-call' })]);
     await at('2026-03-19T08:00:00');
-    const res = await clerk.post('/api/dossiers', {
-      procedureCode: '1.930003',
-      caseKey: 'standard',
-      channel: 1,
-      applicant,
-      outcome: 'receive',
-      components: complete,
-    });
-    expect(res.status, await res.clone().text()).toBe(201);
-    const p = (await res.json()) as DossierView;
+    const p = await receiveDossier(clerk, '1.930003');
     const [child] = await h.em().execute<{ id: string }[]>('SELECT id FROM process_instances WHERE parent_id = ?', [p.instanceIds[0]]);
     await at('2026-03-19T09:00:00');
     await completeTask(child.id, { as: commune });

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { rawStart, useHarness, type TestClient } from '../../tests/support/harness.ts';
-import { applicant, complete, procedure, publish } from './fixtures/procedures.ts';
+import { procedure, publish, receiveDossier } from './fixtures/procedures.ts';
 import type { DossierView } from './service.ts';
 import type { TaskDossier } from './task-details.ts';
 
@@ -27,16 +27,7 @@ async function at(local: string) {
 }
 
 async function receive(): Promise<DossierView> {
-  const res = await clerk.post('/api/dossiers', {
-    procedureCode: '1.920001',
-    caseKey: 'standard',
-    channel: 1,
-    applicant,
-    outcome: 'receive',
-    components: complete,
-  });
-  expect(res.status, await res.clone().text()).toBe(201);
-  return (await res.json()) as DossierView;
+  return await receiveDossier(clerk, '1.920001');
 }
 
 async function tasks(as: TestClient, query = ''): Promise<ListedTask[]> {

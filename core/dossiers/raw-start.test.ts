@@ -1,7 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useHarness, type InstanceView, type TestClient } from '../../tests/support/harness.ts';
-import { applicant, complete, procedure, publish } from './fixtures/procedures.ts';
-import type { DossierView } from './service.ts';
+import { procedure, publish, receiveDossier } from './fixtures/procedures.ts';
 
 /**
  * Dossiers start only from the published catalogue, on the version its case pins (issue 15
@@ -54,16 +53,7 @@ describe('Raw starts are for analysts; dossiers start at receipt', () => {
   });
 
   it('Given v2 deployed after publication, When the clerk receives a dossier, Then its process starts on the pinned v1', async () => {
-    const res = await clerk.post('/api/dossiers', {
-      procedureCode: '1.920002',
-      caseKey: 'standard',
-      channel: 1,
-      applicant,
-      outcome: 'receive',
-      components: complete,
-    });
-    expect(res.status, await res.clone().text()).toBe(201);
-    const d = (await res.json()) as DossierView;
+    const d = await receiveDossier(clerk, '1.920002');
     expect(d.procedure).toMatchObject({ code: '1.920002', definitionKey: KEY, definitionVersion: 1 });
     const inst = (await (await clerk.get(`/api/instances/${d.instanceIds[0]}`)).json()) as InstanceView;
     expect(inst).toMatchObject({ definitionKey: KEY, definitionVersion: 1, businessKey: d.code });

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useHarness, type TestClient } from '../../tests/support/harness.ts';
 import { runEngine } from '../engine/run.ts';
-import { applicant, complete, procedure, publish } from './fixtures/procedures.ts';
+import { procedure, publish, receiveDossier } from './fixtures/procedures.ts';
 import type { DossierView } from './service.ts';
 
 /**
@@ -60,16 +60,7 @@ async function sendBack(as: TestClient, instanceId: string, activityId: string, 
 }
 
 async function receive(): Promise<DossierView> {
-  const res = await clerk.post('/api/dossiers', {
-    procedureCode: '1.940001',
-    caseKey: 'standard',
-    channel: 1,
-    applicant,
-    outcome: 'receive',
-    components: complete,
-  });
-  expect(res.status, await res.clone().text()).toBe(201);
-  return (await res.json()) as DossierView;
+  return await receiveDossier(clerk, '1.940001');
 }
 
 async function read(code: string): Promise<DossierView> {

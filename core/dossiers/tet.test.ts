@@ -1,8 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useHarness } from '../../tests/support/harness.ts';
 import { ManualClock } from '../clock.ts';
-import { applicant, complete, procedure, publish } from './fixtures/procedures.ts';
-import type { DossierView } from './service.ts';
+import { procedure, publish, receiveDossier } from './fixtures/procedures.ts';
 
 // A platform of its own: the catalogue must be in force before Tết 2026, so the clock starts in February.
 const h = useHarness({ fixtures: new URL('./fixtures/', import.meta.url), clock: new ManualClock('2026-02-02T01:00:00.000Z') });
@@ -19,16 +18,7 @@ describe('Appointments across Tết', () => {
     h.t.clock.set('2026-02-13T16:40:00+07:00');
     const clerk = await h.login('clerk');
     // When
-    const res = await clerk.post('/api/dossiers', {
-      procedureCode: '1.900001',
-      caseKey: 'standard',
-      channel: 1,
-      applicant,
-      outcome: 'receive',
-      components: complete,
-    });
-    expect(res.status, await res.clone().text()).toBe(201);
-    const d = (await res.json()) as DossierView;
+    const d = await receiveDossier(clerk, '1.900001');
     // Then: 20 min Fri 13 + 8 h Mon 23 + 8 h Tue 24 + 7 h 40 min Wed 25 = 24 working hours
     expect(d.code).toBe('DEMO.TTPVHCC-260213-0001');
     expect(d.appointmentAt).toBe(new Date('2026-02-25T16:40:00+07:00').toISOString());

@@ -2,8 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useHarness, type TestClient } from '../../tests/support/harness.ts';
 import { sql } from '../db/sql.ts';
 import { Unit } from '../org/entities.ts';
-import { applicant, complete, procedure, publish } from './fixtures/procedures.ts';
-import type { DossierView } from './service.ts';
+import { procedure, publish, receiveDossier } from './fixtures/procedures.ts';
 
 /**
  * The leader view (issue 16): per unit, open dossiers, due today and overdue, scoped to the
@@ -27,16 +26,7 @@ interface Row {
 async function receiveAt(label: string, local: string, moveTo?: string) {
   h.t.clock.set(at(local));
   const clerk = await h.login('clerk');
-  const res = await clerk.post('/api/dossiers', {
-    procedureCode: '1.920001',
-    caseKey: 'standard',
-    channel: 1,
-    applicant,
-    outcome: 'receive',
-    components: complete,
-  });
-  expect(res.status, await res.clone().text()).toBe(201);
-  const d = (await res.json()) as DossierView;
+  const d = await receiveDossier(clerk, '1.920001');
   codes[label] = d.code;
   if (moveTo) {
     // As if received at that unit's own desk: the dossier's unit and path.

@@ -7,7 +7,7 @@ import { cliActing } from '../../org/actor.ts';
 import { importPack } from '../../packs/importer.ts';
 import { reportLines } from '../../cli/pack.ts';
 import { trustKey } from '../../packs/store.ts';
-import { applicant, complete, procedure, publish } from '../fixtures/procedures.ts';
+import { procedure, publish, receiveDossier } from '../fixtures/procedures.ts';
 import type { DossierView } from '../service.ts';
 import { DossierForms } from './service.ts';
 
@@ -30,16 +30,7 @@ async function at(local: string) {
 }
 
 async function receive(): Promise<DossierView> {
-  const res = await clerk.post('/api/dossiers', {
-    procedureCode: '1.900101',
-    caseKey: 'standard',
-    channel: 1,
-    applicant,
-    outcome: 'receive',
-    components: complete,
-  });
-  expect(res.status, await res.clone().text()).toBe(201);
-  return (await res.json()) as DossierView;
+  return await receiveDossier(clerk, '1.900101');
 }
 
 async function form(code: string, no: string): Promise<string> {

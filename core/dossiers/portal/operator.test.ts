@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useHarness, type TestClient } from '../../../tests/support/harness.ts';
 import { runMotcua } from '../../../tests/support/cli.ts';
-import { applicant, complete, procedure, publish } from '../fixtures/procedures.ts';
+import { procedure, publish, receiveDossier } from '../fixtures/procedures.ts';
 import type { DossierView } from '../service.ts';
 import { Dossier } from '../entities.ts';
 import type { OutboxPage, OutboxRow } from './operator.ts';
@@ -32,16 +32,7 @@ async function at(local: string) {
 const later = (ms: number) => h.t.clock.set(new Date(h.t.clock.now().getTime() + ms));
 
 async function receive(): Promise<DossierView> {
-  const res = await clerk.post('/api/dossiers', {
-    procedureCode: '1.970001',
-    caseKey: 'standard',
-    channel: 1,
-    applicant,
-    outcome: 'receive',
-    components: complete,
-  });
-  expect(res.status, await res.clone().text()).toBe(201);
-  return (await res.json()) as DossierView;
+  return await receiveDossier(clerk, '1.970001');
 }
 
 /** Receives a dossier while the sender cannot write, and lets its row fail for good (2 attempts). */
