@@ -6,8 +6,9 @@ import type { TaskPosition, TaskQuery } from './views.ts';
  * The inbox's page cursor (`GET /api/tasks?cursor=`, `X-Next-Cursor`): the last task of a page
  * (due time, creation, id) and the list it belongs to (filter, view, sort), base64url JSON, with
  * a check: the first 16 hex digits of SHA-256 over the user's id and the payload. It is opaque
- * to clients and tamper-checked, not secret: it only says where the caller's own list resumes,
- * so a forged one could do no more than skip within what they may see anyway. A cursor edited
+ * to clients and checked, but not signed (the check has no secret, so it catches edits and
+ * mix-ups, not a determined forger): it only says where the caller's own list resumes, so a
+ * forged one could do no more than skip within what they may see anyway. A cursor edited
  * by hand, another user's, or one of another list (filter, view or sort) answers 400
  * `request.invalid`.
  */

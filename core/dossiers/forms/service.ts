@@ -177,7 +177,7 @@ export class DossierForms {
     const kase = version?.document.cases.find((c) => c.key === d.procedure.caseKey);
     const terms = kase?.channels.find((c) => c.channel === channelName(d.channel));
     const statutoryTime =
-      kase?.sameDayCutoff && terms && isSameDay(kase, terms.channel)
+      kase && terms && isSameDay(kase, terms.channel)
         ? `trong ngày (hồ sơ nhận sau ${kase.sameDayCutoff} trả trong ngày làm việc tiếp theo)`
         : terms
           ? timeText(terms.time)
