@@ -15,10 +15,6 @@ export class DossierSearch extends LitElement {
   static override styles = [
     shared,
     css`
-      h1 {
-        font-size: 1.6rem;
-        margin: 0 0 1rem;
-      }
       form {
         display: flex;
         gap: 0.75rem;

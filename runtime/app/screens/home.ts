@@ -11,10 +11,6 @@ export class Home extends LitElement {
   static override styles = [
     shared,
     css`
-      h1 {
-        font-size: 1.6rem;
-        margin: 0 0 1rem;
-      }
       table {
         border-collapse: collapse;
         background: #fff;

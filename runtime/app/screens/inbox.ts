@@ -104,7 +104,6 @@ export class Inbox extends LitElement {
     shared,
     css`
       h1 {
-        font-size: 1.6rem;
         margin: 0 0 0.75rem;
       }
       [role='tablist'] {

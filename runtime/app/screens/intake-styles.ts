@@ -21,7 +21,6 @@ export const intakeStyles = css`
       font-size: 1rem;
     }
     h1 {
-      font-size: 1.6rem;
       margin: 0 0 1.25rem;
     }
     h2 {

@@ -8,6 +8,10 @@ export const shared = css`
   a {
     color: #0645ad;
   }
+  h1 {
+    font-size: 1.6rem;
+    margin: 0 0 1rem;
+  }
   a:focus-visible,
   h1:focus-visible,
   h2:focus-visible,

@@ -35,7 +35,6 @@ export class SignInPage extends LitElement {
         letter-spacing: 0.02em;
       }
       h1 {
-        font-size: 1.6rem;
         margin: 0.5rem 0 0.25rem;
       }
       .lead {
